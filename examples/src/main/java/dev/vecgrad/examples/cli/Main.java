@@ -1,0 +1,61 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.autograd.kernel.Simd;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code vecgrad} command line. */
+@Command(
+        name = "vecgrad",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Tensors, autograd and a small GPT in pure Java, with Vector API SIMD kernels.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the picocli command with vecgrad's error handling (exit status 2, one line). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(Errors::onParameterError);
+        cl.setExecutionExceptionHandler(Errors::onExecutionError);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Prints vecgrad's version, the JDK and the SIMD species in use. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "vecgrad " + projectVersion(),
+                "JDK " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+                "SIMD species " + Simd.describe(),
+                "threads " + Runtime.getRuntime().availableProcessors() + " available"
+            };
+        }
+
+        private static String projectVersion() {
+            try (InputStream in = Main.class.getResourceAsStream("/vecgrad-version.properties")) {
+                if (in == null) return "unknown";
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "unknown");
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+    }
+}
