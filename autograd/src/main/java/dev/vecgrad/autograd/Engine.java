@@ -1,0 +1,130 @@
+package dev.vecgrad.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reverse-mode engine: a topological sort of the graph behind a tensor and one reverse
+ * pass over it. Both are iterative, so a 10,000-op chain does not touch the call stack's depth.
+ */
+final class Engine {
+    private Engine() {}
+
+    /** Records {@code backward} on {@code out} when grad mode is on and any input requires grad. */
+    static Tensor record(Tensor out, String op, Backward backward, Tensor... inputs) {
+        if (!Grad.isEnabled()) return out;
+        for (Tensor in : inputs) {
+            if (in != null && in.requiresGrad) {
+                out.requiresGrad = true;
+                out.node = new Node(op, inputs, backward);
+                return out;
+            }
+        }
+        return out;
+    }
+
+    static void backward(Tensor root, Tensor gradRoot, boolean retainGraph) {
+        if (!root.requiresGrad) {
+            throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
+                    + " does not require grad and has no grad_fn");
+        }
+        if (gradRoot == null) {
+            if (root.numel() != 1) {
+                throw new IllegalArgumentException("backward: grad can be implicitly created only for scalar outputs,"
+                        + " got shape " + Shapes.str(root.shape) + "; pass an explicit gradient");
+            }
+            gradRoot = Tensor.ones(root.shape);
+        } else if (!java.util.Arrays.equals(gradRoot.shape, root.shape)) {
+            throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradRoot.shape)
+                    + " does not match the output shape " + Shapes.str(root.shape));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, gradRoot);
+        try (Grad g = Grad.disabled()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor grad = grads.remove(t);
+                if (grad == null) continue;
+                if (t.node == null || t.retainsGrad) accumulateInto(t, grad);
+                if (t.node == null) continue;
+                Node node = t.node;
+                Tensor[] inGrads = node.apply(grad);
+                for (int k = 0; k < node.inputs.length; k++) {
+                    Tensor in = node.inputs[k];
+                    if (in == null || !in.requiresGrad || inGrads[k] == null) continue;
+                    Tensor gk = sumToShape(inGrads[k], in.shape);
+                    Tensor prev = grads.get(in);
+                    grads.put(in, prev == null ? gk : prev.add(gk));
+                }
+                if (!retainGraph) node.release();
+            }
+        }
+    }
+
+    private static void accumulateInto(Tensor t, Tensor grad) {
+        if (t.grad == null) {
+            // A copy: the incoming gradient may be a view of another op's buffer, and later
+            // accumulation writes into t.grad in place.
+            t.grad = grad.copy();
+        } else {
+            t.grad.addInPlace(grad);
+        }
+    }
+
+    /** Tensors reachable from {@code root} through recorded nodes, inputs before their users. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+        ArrayDeque<Integer> nextChild = new ArrayDeque<>();
+        stack.push(root);
+        nextChild.push(0);
+        seen.put(root, Boolean.TRUE);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            int k = nextChild.pop();
+            Tensor[] inputs = t.node == null ? new Tensor[0] : t.node.inputs;
+            while (k < inputs.length && (inputs[k] == null || !inputs[k].requiresGrad || seen.containsKey(inputs[k]))) {
+                k++;
+            }
+            if (k < inputs.length) {
+                nextChild.push(k + 1);
+                Tensor child = inputs[k];
+                seen.put(child, Boolean.TRUE);
+                stack.push(child);
+                nextChild.push(0);
+            } else {
+                stack.pop();
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    /**
+     * Sums a gradient of a broadcast shape back to {@code shape}: leading extra dimensions and
+     * dimensions where {@code shape} has size 1 are summed away.
+     */
+    static Tensor sumToShape(Tensor grad, int[] shape) {
+        if (java.util.Arrays.equals(grad.shape, shape)) return grad;
+        Tensor g = grad;
+        int lead = g.shape.length - shape.length;
+        if (lead < 0) {
+            throw new IllegalStateException("sumToShape: gradient " + Shapes.str(grad.shape)
+                    + " has fewer dimensions than the input " + Shapes.str(shape));
+        }
+        for (int i = 0; i < lead; i++) g = g.sum(0, false);
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1 && g.shape[d] != 1) g = g.sum(d, true);
+        }
+        if (!java.util.Arrays.equals(g.shape, shape)) {
+            throw new IllegalStateException("sumToShape: cannot reduce gradient " + Shapes.str(grad.shape)
+                    + " to " + Shapes.str(shape));
+        }
+        return g;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.vecgrad.autograd;
+
+/**
+ * Turns gradient recording on and off for the current thread, like {@code torch.no_grad()}:
+ *
+ * <pre>{@code
+ * try (var g = Grad.disabled()) {
+ *     Tensor y = model.forward(x);   // records no graph
+ * }
+ * }</pre>
+ *
+ * <p>The flag is thread-local: the one documented piece of mutable static state in autograd
+ * besides the compute pool.
+ */
+public final class Grad implements AutoCloseable {
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+
+    private final boolean previous;
+
+    private Grad(boolean enable) {
+        boolean[] flag = ENABLED.get();
+        previous = flag[0];
+        flag[0] = enable;
+    }
+
+    /** Disables recording until the returned scope is closed. Scopes nest. */
+    public static Grad disabled() {
+        return new Grad(false);
+    }
+
+    /** Enables recording until the returned scope is closed (inside a disabled scope). */
+    public static Grad enabled() {
+        return new Grad(true);
+    }
+
+    /** Whether ops on this thread currently record a graph. */
+    public static boolean isEnabled() {
+        return ENABLED.get()[0];
+    }
+
+    /** Restores the state from before this scope was opened. */
+    @Override
+    public void close() {
+        ENABLED.get()[0] = previous;
+    }
+}

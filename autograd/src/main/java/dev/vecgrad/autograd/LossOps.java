@@ -1,0 +1,59 @@
+package dev.vecgrad.autograd;
+
+/**
+ * Cross-entropy fused with its log-softmax: the forward keeps one log-sum-exp per row, and the
+ * backward rebuilds the probabilities from the logits, so no (rows, classes) buffer is saved.
+ */
+final class LossOps {
+    private LossOps() {}
+
+    // logits (N, C) [any leading dims], targets (N) -> mean over rows whose target != ignoreIndex
+    static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
+        if (logits.dim() == 0) throw new IllegalArgumentException("crossEntropy: logits must have a class dimension, got a 0-d tensor");
+        int classes = logits.shape[logits.dim() - 1];
+        int rows = classes == 0 ? 0 : logits.numel() / classes;
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("crossEntropy: logits " + Shapes.str(logits.shape) + " hold " + rows
+                    + " rows of " + classes + " classes but " + targets.length + " targets were given");
+        }
+        int count = 0;
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t == ignoreIndex) continue;
+            if (t < 0 || t >= classes) {
+                throw new IllegalArgumentException("crossEntropy: target " + t + " at position " + r
+                        + " is out of range for " + classes + " classes");
+            }
+            count++;
+        }
+        Tensor c = logits.isContiguous() ? logits : logits.detach().contiguous();
+        float[] x = c.data;
+        int off = c.offset;
+        float[] lse = new float[rows];
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int base = off + r * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int k = 0; k < classes; k++) max = Math.max(max, x[base + k]);
+            double s = 0;
+            for (int k = 0; k < classes; k++) s += Math.exp(x[base + k] - max);
+            lse[r] = max + (float) Math.log(s);
+            if (targets[r] != ignoreIndex) total += lse[r] - x[base + targets[r]];
+        }
+        // As in PyTorch, a batch whose targets are all ignored has a NaN mean (0 / 0).
+        Tensor out = Tensor.scalar((float) (total / count));
+        int[] tg = targets.clone();
+        final int n = count;
+        return Engine.record(out, "crossEntropy", g -> {
+            float scale = g.item() / n;
+            float[] dx = new float[rows * classes];
+            for (int r = 0; r < rows; r++) {
+                if (tg[r] == ignoreIndex) continue;
+                int base = off + r * classes, o = r * classes;
+                for (int k = 0; k < classes; k++) dx[o + k] = (float) Math.exp(x[base + k] - lse[r]) * scale;
+                dx[o + tg[r]] -= scale;
+            }
+            return new Tensor[] {Tensor.wrap(dx, logits.shape.clone())};
+        }, logits);
+    }
+}

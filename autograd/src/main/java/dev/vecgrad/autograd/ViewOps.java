@@ -1,0 +1,170 @@
+package dev.vecgrad.autograd;
+
+import java.util.Arrays;
+
+/**
+ * View ops: a new (offset, shape, strides) over the same storage, and a backward that maps the
+ * gradient back through the same reinterpretation.
+ */
+final class ViewOps {
+    private ViewOps() {}
+
+    private static Tensor viewOf(Tensor x, int offset, int[] shape, int[] strides) {
+        return new Tensor(x.data, offset, shape, strides);
+    }
+
+    static Tensor reshape(Tensor x, int[] newShape) {
+        int[] shape = Shapes.inferShape("reshape", x.shape, newShape);
+        Tensor src = x.isContiguous() ? x : x.copy();
+        Tensor out = viewOf(src, src.offset, shape, Shapes.contiguousStrides(shape));
+        int[] inShape = src.shape;
+        return Engine.record(out, "reshape", g -> new Tensor[] {g.reshape(inShape)}, src);
+    }
+
+    static Tensor view(Tensor x, int[] newShape) {
+        if (!x.isContiguous()) {
+            throw new IllegalArgumentException("view: tensor of shape " + Shapes.str(x.shape) + " with strides "
+                    + Arrays.toString(x.strides) + " is not contiguous; use reshape() (which copies) or contiguous()");
+        }
+        return reshape(x, Shapes.inferShape("view", x.shape, newShape));
+    }
+
+    static Tensor transpose(Tensor x, int dim0, int dim1) {
+        int r = x.shape.length;
+        int a = Shapes.dim("transpose", dim0, r), b = Shapes.dim("transpose", dim1, r);
+        if (r == 0) return x;
+        int[] perm = new int[r];
+        for (int i = 0; i < r; i++) perm[i] = i;
+        perm[a] = b;
+        perm[b] = a;
+        return permute(x, perm, "transpose");
+    }
+
+    static Tensor permute(Tensor x, int[] dims) {
+        return permute(x, dims, "permute");
+    }
+
+    private static Tensor permute(Tensor x, int[] dims, String op) {
+        int r = x.shape.length;
+        if (dims.length != r) {
+            throw new IllegalArgumentException(op + ": " + dims.length + " dimensions given for a tensor of shape "
+                    + Shapes.str(x.shape));
+        }
+        int[] shape = new int[r], strides = new int[r], inverse = new int[r];
+        boolean[] used = new boolean[r];
+        for (int i = 0; i < r; i++) {
+            int d = Shapes.dim(op, dims[i], r);
+            if (used[d]) {
+                throw new IllegalArgumentException(op + ": dimension " + d + " repeated in " + Arrays.toString(dims));
+            }
+            used[d] = true;
+            shape[i] = x.shape[d];
+            strides[i] = x.strides[d];
+            inverse[d] = i;
+        }
+        Tensor out = viewOf(x, x.offset, shape, strides);
+        return Engine.record(out, op, g -> new Tensor[] {g.permute(inverse)}, x);
+    }
+
+    static Tensor narrow(Tensor x, int dim, int start, int length) {
+        int d = Shapes.dim("narrow", dim, x.shape.length);
+        if (x.shape.length == 0) throw new IllegalArgumentException("narrow: cannot narrow a 0-d tensor");
+        if (start < 0 || length < 0 || start + length > x.shape[d]) {
+            throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") is out of bounds"
+                    + " for dimension " + d + " of size " + x.shape[d] + " (shape " + Shapes.str(x.shape) + ")");
+        }
+        int[] shape = x.shape.clone();
+        shape[d] = length;
+        Tensor out = viewOf(x, x.offset + (length == 0 ? 0 : start * x.strides[d]), shape, x.strides.clone());
+        int[] inShape = x.shape;
+        return Engine.record(out, "narrow", g -> {
+            Tensor full = Tensor.zeros(inShape);
+            Strided.copyInto(narrowView(full, d, start, length), g);
+            return new Tensor[] {full};
+        }, x);
+    }
+
+    /** An unrecorded narrow view (for writing into). */
+    static Tensor narrowView(Tensor x, int d, int start, int length) {
+        int[] shape = x.shape.clone();
+        shape[d] = length;
+        return viewOf(x, x.offset + start * x.strides[d], shape, x.strides.clone());
+    }
+
+    static Tensor expand(Tensor x, int[] newShape) {
+        int r = newShape.length;
+        if (r < x.shape.length) {
+            throw new IllegalArgumentException("expand: cannot expand " + Shapes.str(x.shape) + " to fewer dimensions "
+                    + Arrays.toString(newShape));
+        }
+        int[] shape = new int[r], strides = new int[r];
+        int lead = r - x.shape.length;
+        for (int i = 0; i < r; i++) {
+            int want = newShape[i];
+            if (i < lead) {
+                if (want < 0) throw new IllegalArgumentException("expand: size -1 is not allowed in a new leading dimension");
+                shape[i] = want;
+                strides[i] = 0;
+                continue;
+            }
+            int have = x.shape[i - lead];
+            if (want == -1) want = have;
+            if (have != want && have != 1) {
+                throw new IllegalArgumentException("expand: cannot expand " + Shapes.str(x.shape) + " to "
+                        + Arrays.toString(newShape) + ": dimension " + i + " has size " + have + " (only size 1 expands)");
+            }
+            shape[i] = want;
+            strides[i] = have == want ? x.strides[i - lead] : 0;
+        }
+        Tensor out = viewOf(x, x.offset, shape, strides);
+        // The engine's sumToShape folds the broadcast dimensions back.
+        return Engine.record(out, "expand", g -> new Tensor[] {g}, x);
+    }
+
+    static Tensor unsqueeze(Tensor x, int dim) {
+        int r = x.shape.length;
+        int d = Shapes.dim("unsqueeze", dim, r + 1);
+        int[] shape = new int[r + 1], strides = new int[r + 1];
+        for (int i = 0, j = 0; i <= r; i++) {
+            if (i == d) {
+                shape[i] = 1;
+                strides[i] = j < r ? x.strides[j] * x.shape[j] : 1;
+            } else {
+                shape[i] = x.shape[j];
+                strides[i] = x.strides[j];
+                j++;
+            }
+        }
+        Tensor out = viewOf(x, x.offset, shape, strides);
+        int[] inShape = x.shape;
+        return Engine.record(out, "unsqueeze", g -> new Tensor[] {g.reshape(inShape)}, x);
+    }
+
+    static Tensor squeeze(Tensor x, int dim) {
+        if (x.shape.length == 0) return x;
+        int d = Shapes.dim("squeeze", dim, x.shape.length);
+        if (x.shape[d] != 1) return x;
+        return drop(x, new boolean[x.shape.length], d);
+    }
+
+    static Tensor squeezeAll(Tensor x) {
+        boolean[] drop = new boolean[x.shape.length];
+        for (int i = 0; i < drop.length; i++) drop[i] = x.shape[i] == 1;
+        return drop(x, drop, -1);
+    }
+
+    private static Tensor drop(Tensor x, boolean[] drop, int also) {
+        if (also >= 0) drop[also] = true;
+        int n = 0;
+        for (boolean b : drop) if (!b) n++;
+        int[] shape = new int[n], strides = new int[n];
+        for (int i = 0, j = 0; i < drop.length; i++) {
+            if (drop[i]) continue;
+            shape[j] = x.shape[i];
+            strides[j++] = x.strides[i];
+        }
+        Tensor out = viewOf(x, x.offset, shape, strides);
+        int[] inShape = x.shape;
+        return Engine.record(out, "squeeze", g -> new Tensor[] {g.reshape(inShape)}, x);
+    }
+}
