@@ -1,0 +1,108 @@
+package dev.vecgrad.train.data;
+
+import java.util.Arrays;
+import java.util.TreeSet;
+
+/**
+ * A character-level tokenizer: one token per Unicode code point, ids in sorted code-point order
+ * (nanoGPT's {@code chars = sorted(set(text))}).
+ */
+public final class CharTokenizer {
+    private final int[] vocab; // id -> code point, sorted, so a binary search maps back
+
+    private CharTokenizer(int[] vocab) {
+        this.vocab = vocab;
+    }
+
+    /** The tokenizer whose vocabulary is every distinct character of {@code text}. */
+    public static CharTokenizer fromText(CharSequence text) {
+        TreeSet<Integer> set = new TreeSet<>();
+        text.codePoints().forEach(set::add);
+        return fromCodePoints(set.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * A tokenizer with the given vocabulary in id order (as stored in a checkpoint).
+     *
+     * @throws IllegalArgumentException if the code points are not strictly increasing
+     */
+    public static CharTokenizer fromCodePoints(int[] codePoints) {
+        for (int i = 1; i < codePoints.length; i++) {
+            if (codePoints[i] <= codePoints[i - 1]) {
+                throw new IllegalArgumentException("tokenizer: vocabulary must be sorted and without duplicates (entry "
+                        + i + ")");
+            }
+        }
+        if (codePoints.length == 0) throw new IllegalArgumentException("tokenizer: empty vocabulary");
+        return new CharTokenizer(codePoints.clone());
+    }
+
+    /** A tokenizer over the characters of {@code chars} (must be distinct; sorted here). */
+    public static CharTokenizer of(String chars) {
+        int[] cps = chars.codePoints().sorted().toArray();
+        return fromCodePoints(cps);
+    }
+
+    /** Number of tokens. */
+    public int vocabSize() {
+        return vocab.length;
+    }
+
+    /** The vocabulary as code points in id order. */
+    public int[] codePoints() {
+        return vocab.clone();
+    }
+
+    /** The vocabulary as a string in id order. */
+    public String vocabString() {
+        return new String(vocab, 0, vocab.length);
+    }
+
+    /** The id of one code point, or -1 when it is not in the vocabulary. */
+    public int idOf(int codePoint) {
+        int i = Arrays.binarySearch(vocab, codePoint);
+        return i < 0 ? -1 : i;
+    }
+
+    /**
+     * Token ids of {@code text}.
+     *
+     * @throws IllegalArgumentException naming the first unknown character and its position
+     */
+    public int[] encode(CharSequence text) {
+        int[] cps = text.codePoints().toArray();
+        int[] ids = new int[cps.length];
+        for (int i = 0; i < cps.length; i++) {
+            int id = idOf(cps[i]);
+            if (id < 0) {
+                throw new IllegalArgumentException("tokenizer: character " + describe(cps[i]) + " at position " + i
+                        + " is not in the vocabulary of " + vocab.length + " characters");
+            }
+            ids[i] = id;
+        }
+        return ids;
+    }
+
+    /** The text of the given ids. */
+    public String decode(int[] ids) {
+        StringBuilder sb = new StringBuilder(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab.length) {
+                throw new IllegalArgumentException("tokenizer: id " + ids[i] + " at position " + i
+                        + " is out of range for a vocabulary of " + vocab.length);
+            }
+            sb.appendCodePoint(vocab[ids[i]]);
+        }
+        return sb.toString();
+    }
+
+    /** The text of one id (one character). */
+    public String piece(int id) {
+        return decode(new int[] {id});
+    }
+
+    static String describe(int cp) {
+        if (cp >= 0x20 && cp < 0x7f) return "'" + (char) cp + "'";
+        return String.format("U+%04X", cp);
+    }
+}

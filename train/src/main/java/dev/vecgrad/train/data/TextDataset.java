@@ -1,0 +1,72 @@
+package dev.vecgrad.train.data;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * A tokenized text split 90/10 into train and validation (nanoGPT's split: the first 90% of the
+ * tokens train, the rest validate), sampled as random contiguous windows.
+ */
+public final class TextDataset {
+    /** Which part of the data to sample. */
+    public enum Split { TRAIN, VAL }
+
+    private final char[] tokens;   // ids < 65536: two bytes a token keeps big corpora small
+    private final int trainEnd;
+
+    /**
+     * @param ids        token ids of the whole text, each in [0, 65535]
+     * @param trainShare fraction for training, e.g. 0.9
+     */
+    public TextDataset(int[] ids, double trainShare) {
+        if (!(trainShare > 0 && trainShare < 1)) {
+            throw new IllegalArgumentException("dataset: train share must be in (0, 1), got " + trainShare);
+        }
+        tokens = new char[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] > 0xFFFF) {
+                throw new IllegalArgumentException("dataset: token id " + ids[i] + " at position " + i + " is out of range");
+            }
+            tokens[i] = (char) ids[i];
+        }
+        trainEnd = (int) (ids.length * trainShare);
+    }
+
+    /** Number of tokens in a split. */
+    public int size(Split s) {
+        return s == Split.TRAIN ? trainEnd : tokens.length - trainEnd;
+    }
+
+    /**
+     * Checks that both splits hold at least one window of {@code blockSize + 1} tokens.
+     *
+     * @throws IllegalArgumentException naming the split and the sizes
+     */
+    public void requireWindows(int blockSize, String source) {
+        for (Split s : Split.values()) {
+            if (size(s) < blockSize + 1) {
+                throw new IllegalArgumentException(source + ": the " + s.name().toLowerCase() + " split has " + size(s)
+                        + " tokens but block size " + blockSize + " needs at least " + (blockSize + 1)
+                        + " (the whole file has " + tokens.length + " tokens)");
+            }
+        }
+    }
+
+    /** {@code batchSize} random windows of {@code blockSize} tokens (and their next tokens) from a split. */
+    public Batch sample(Split split, int batchSize, int blockSize, RandomGenerator rng) {
+        int start = split == Split.TRAIN ? 0 : trainEnd;
+        int n = size(split);
+        if (n < blockSize + 1) {
+            throw new IllegalArgumentException("dataset: the " + split.name().toLowerCase() + " split has " + n
+                    + " tokens, fewer than block size + 1 = " + (blockSize + 1));
+        }
+        int[] idx = new int[batchSize * blockSize], tgt = new int[batchSize * blockSize];
+        for (int b = 0; b < batchSize; b++) {
+            int at = start + rng.nextInt(n - blockSize);
+            for (int t = 0; t < blockSize; t++) {
+                idx[b * blockSize + t] = tokens[at + t];
+                tgt[b * blockSize + t] = tokens[at + t + 1];
+            }
+        }
+        return new Batch(idx, tgt, batchSize, blockSize);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.vecgrad.train.optim;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Base of the optimizers: parameter groups, a learning rate the schedule sets before each step,
+ * and state that can be saved and restored by name (so a resumed run continues exactly).
+ */
+public abstract class Optimizer {
+    protected final List<ParamGroup> groups;
+    protected float lr;
+    protected long step;
+
+    protected Optimizer(List<ParamGroup> groups, float lr) {
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("optimizer: invalid learning rate " + lr);
+        this.groups = List.copyOf(groups);
+        this.lr = lr;
+    }
+
+    /** Sets the learning rate used by the next {@link #step()}. */
+    public void setLr(float lr) {
+        this.lr = lr;
+    }
+
+    /** The current learning rate. */
+    public float lr() {
+        return lr;
+    }
+
+    /** Number of steps taken so far. */
+    public long stepCount() {
+        return step;
+    }
+
+    /** Clears the gradient of every parameter. */
+    public void zeroGrad() {
+        for (ParamGroup g : groups) for (Tensor t : g.params().values()) t.zeroGrad();
+    }
+
+    /** All parameters by name, across groups. */
+    public Map<String, Tensor> parameters() {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        for (ParamGroup g : groups) all.putAll(g.params());
+        return all;
+    }
+
+    /** Updates every parameter that has a gradient. Parameters without one are left alone. */
+    public void step() {
+        step++;
+        for (ParamGroup g : groups) {
+            for (var e : g.params().entrySet()) {
+                Tensor p = e.getValue();
+                Tensor grad = p.grad();
+                if (grad == null) continue;
+                float[] gd = grad.isContiguous() ? grad.storage() : grad.toArray();
+                int go = grad.isContiguous() ? grad.offset() : 0;
+                update(e.getKey(), p.storage(), p.offset(), gd, go, p.numel(), g.weightDecay());
+            }
+        }
+    }
+
+    /**
+     * Updates one parameter in place.
+     *
+     * @param name parameter name (keys the state)
+     * @param p    parameter storage, modified in {@code [po, po + n)}
+     * @param g    gradient storage, read in {@code [go, go + n)}; not modified
+     */
+    protected abstract void update(String name, float[] p, int po, float[] g, int go, int n, float weightDecay);
+
+    /**
+     * The optimizer's state as named arrays (e.g. {@code exp_avg.<param>}); the step count is
+     * {@link #stepCount()}.
+     */
+    public abstract Map<String, float[]> state();
+
+    /** Restores {@link #state()} and the step count; every array must match its parameter's size. */
+    public abstract void loadState(Map<String, float[]> state, long stepCount);
+
+    /** Names of all parameters, in group order. */
+    protected List<String> names() {
+        List<String> n = new ArrayList<>();
+        for (ParamGroup g : groups) n.addAll(g.params().keySet());
+        return n;
+    }
+
+    /** The size of parameter {@code name}. */
+    protected int sizeOf(String name) {
+        for (ParamGroup g : groups) {
+            Tensor t = g.params().get(name);
+            if (t != null) return t.numel();
+        }
+        throw new IllegalArgumentException("optimizer: no parameter named '" + name + "'");
+    }
+
+    /** Copies a state array after checking its size; errors name the entry and both sizes. */
+    protected static float[] checked(Map<String, float[]> state, String key, int size) {
+        float[] v = state.get(key);
+        if (v == null) throw new IllegalArgumentException("optimizer state: missing '" + key + "'");
+        if (v.length != size) {
+            throw new IllegalArgumentException("optimizer state: '" + key + "' has " + v.length
+                    + " values but the parameter has " + size);
+        }
+        return v.clone();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.vecgrad.train.optim;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Named parameters that share optimizer settings; today that is the weight decay (nanoGPT
+ * decays 2-D weights and embeddings, not biases or LayerNorm parameters).
+ *
+ * @param params      name to tensor, in a stable order (the names key the optimizer state)
+ * @param weightDecay decoupled weight decay for AdamW, L2 penalty for SGD
+ */
+public record ParamGroup(Map<String, Tensor> params, float weightDecay) {
+    public ParamGroup {
+        for (var e : params.entrySet()) {
+            Tensor t = e.getValue();
+            if (!t.isContiguous()) {
+                throw new IllegalArgumentException("optimizer: parameter '" + e.getKey() + "' of shape "
+                        + java.util.Arrays.toString(t.shape()) + " is not contiguous");
+            }
+        }
+        params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /**
+     * nanoGPT's grouping: tensors with 2 or more dimensions get {@code weightDecay}, the rest none.
+     * Returns the decay group first, then the no-decay group.
+     */
+    public static ParamGroup[] decayTwoDimensional(Map<String, Tensor> named, float weightDecay) {
+        Map<String, Tensor> decay = new LinkedHashMap<>(), noDecay = new LinkedHashMap<>();
+        for (var e : named.entrySet()) (e.getValue().dim() >= 2 ? decay : noDecay).put(e.getKey(), e.getValue());
+        return new ParamGroup[] {new ParamGroup(decay, weightDecay), new ParamGroup(noDecay, 0f)};
+    }
+}

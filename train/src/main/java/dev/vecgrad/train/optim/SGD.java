@@ -1,0 +1,64 @@
+package dev.vecgrad.train.optim;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay,
+ * following {@code torch.optim.SGD} (dampening 0; the first step seeds the momentum buffer
+ * with the gradient).
+ */
+public final class SGD extends Optimizer {
+    private final float momentum;
+    private final boolean nesterov;
+    private final Map<String, float[]> buf = new HashMap<>();
+
+    /** Plain SGD with momentum (0 for none); {@code nesterov} needs momentum &gt; 0. */
+    public SGD(List<ParamGroup> groups, float lr, float momentum, boolean nesterov) {
+        super(groups, lr);
+        if (!(momentum >= 0)) throw new IllegalArgumentException("SGD: momentum must be >= 0, got " + momentum);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("SGD: Nesterov momentum needs momentum > 0");
+        this.momentum = momentum;
+        this.nesterov = nesterov;
+    }
+
+    @Override
+    protected void update(String name, float[] p, int po, float[] g, int go, int n, float wd) {
+        float[] b = momentum == 0 ? null : buf.get(name);
+        boolean first = momentum != 0 && b == null;
+        if (first) {
+            b = new float[n];
+            buf.put(name, b);
+        }
+        for (int i = 0; i < n; i++) {
+            float d = g[go + i] + wd * p[po + i];
+            if (b != null) {
+                b[i] = first ? d : momentum * b[i] + d;
+                d = nesterov ? d + momentum * b[i] : b[i];
+            }
+            p[po + i] -= lr * d;
+        }
+    }
+
+    @Override
+    public Map<String, float[]> state() {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        for (String name : names()) if (buf.containsKey(name)) s.put("momentum_buffer." + name, buf.get(name).clone());
+        return s;
+    }
+
+    @Override
+    public void loadState(Map<String, float[]> state, long stepCount) {
+        Map<String, float[]> nb = new HashMap<>();
+        for (String name : names()) {
+            if (state.containsKey("momentum_buffer." + name)) {
+                nb.put(name, checked(state, "momentum_buffer." + name, sizeOf(name)));
+            }
+        }
+        buf.clear();
+        buf.putAll(nb);
+        step = stepCount;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.vecgrad.train.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class DataTest {
+
+    @Test
+    void charTokenizerRoundTripsAndNamesUnknownCharacters() {
+        CharTokenizer tok = CharTokenizer.fromText("hello world\n");
+        assertEquals("\n dehlorw", tok.vocabString());
+        int[] ids = tok.encode("world hello");
+        assertEquals("world hello", tok.decode(ids));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tok.encode("help!"));
+        assertTrue(e.getMessage().contains("'p'") && e.getMessage().contains("position 3"), e.getMessage());
+        assertEquals(tok.vocabString(), CharTokenizer.fromCodePoints(tok.codePoints()).vocabString());
+    }
+
+    @Test
+    void tokenizerHandlesCharactersOutsideTheBmp() {
+        CharTokenizer tok = CharTokenizer.fromText("a\uD83D\uDE00b");
+        assertEquals(3, tok.vocabSize());
+        assertEquals("b\uD83D\uDE00a", tok.decode(tok.encode("b\uD83D\uDE00a")));
+    }
+
+    @Test
+    void datasetSplitsNinetyTenAndSamplesContiguousWindows() {
+        int[] ids = new int[1000];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 50;
+        TextDataset ds = new TextDataset(ids, 0.9);
+        assertEquals(900, ds.size(TextDataset.Split.TRAIN));
+        assertEquals(100, ds.size(TextDataset.Split.VAL));
+        Batch b = ds.sample(TextDataset.Split.VAL, 4, 8, new SplittableRandom(1));
+        for (int r = 0; r < 4; r++) {
+            for (int t = 0; t < 8; t++) assertEquals((b.idx()[r * 8 + t] + 1) % 50, b.targets()[r * 8 + t]);
+        }
+        Batch again = ds.sample(TextDataset.Split.VAL, 4, 8, new SplittableRandom(1));
+        assertArrayEquals(b.idx(), again.idx());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ds.requireWindows(100, "tiny.txt"));
+        assertTrue(e.getMessage().contains("val split has 100 tokens"), e.getMessage());
+    }
+
+    @Test
+    void additionProblemsAreReversedAndHeldOutIsDisjoint() {
+        AdditionTask task = new AdditionTask(2, 1000, 7);
+        assertEquals("12+34=", task.prompt(12, 34));
+        assertEquals("640", task.answer(12, 34));
+        assertEquals("891", task.answer(99, 99));
+        assertEquals(46, AdditionTask.parseAnswer("640"));
+        assertEquals(-1, AdditionTask.parseAnswer("6+0"));
+        assertEquals(8, task.blockSize());
+        assertEquals(1000, task.heldOut().size());
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < 50; i++) {
+            Batch b = task.sample(16, rng);
+            for (int r = 0; r < 16; r++) {
+                String text = task.tokenizer().decode(java.util.Arrays.copyOfRange(b.idx(), r * 8, r * 8 + 6));
+                int a = Integer.parseInt(text.substring(0, 2)), c = Integer.parseInt(text.substring(3, 5));
+                assertFalse(task.isHeldOut(a, c), "training problem " + text + " is held out");
+                // only the answer positions carry targets
+                for (int t = 0; t < 8; t++) assertEquals(t >= 5, b.targets()[r * 8 + t] >= 0);
+            }
+        }
+    }
+}

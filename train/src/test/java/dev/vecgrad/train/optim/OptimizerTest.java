@@ -1,0 +1,134 @@
+package dev.vecgrad.train.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OptimizerTest {
+
+    private static Tensor param(float... v) {
+        return Tensor.of(v, v.length).requiresGrad(true);
+    }
+
+    private static void setGrad(Tensor p, float... g) {
+        p.setGrad(Tensor.of(g, g.length));
+    }
+
+    @Test
+    void sgdWithMomentumMatchesHandComputation() {
+        Tensor p = param(1f, -2f);
+        SGD opt = new SGD(List.of(new ParamGroup(Map.of("p", p), 0.1f)), 0.5f, 0.9f, false);
+        setGrad(p, 1f, 1f);
+        opt.step();
+        // d = g + wd p = (1.1, 0.8); buf = d; p -= 0.5 d
+        assertArrayEquals(new float[] {1f - 0.55f, -2f - 0.4f}, p.toArray(), 1e-6f);
+        float p0 = p.toArray()[0];
+        setGrad(p, 1f, 1f);
+        opt.step();
+        float d = 1f + 0.1f * p0;
+        float buf = 0.9f * 1.1f + d;
+        assertEquals(p0 - 0.5f * buf, p.toArray()[0], 1e-6f);
+    }
+
+    @Test
+    void nesterovLooksAhead() {
+        Tensor p = param(0f);
+        SGD opt = new SGD(List.of(new ParamGroup(Map.of("p", p), 0f)), 1f, 0.5f, true);
+        setGrad(p, 2f);
+        opt.step();
+        // buf = 2, d = 2 + 0.5 * 2 = 3
+        assertEquals(-3f, p.item(), 1e-6f);
+    }
+
+    @Test
+    void adamWMatchesTheReferenceFormula() {
+        Tensor p = param(0.5f, -1.5f, 2f);
+        float lr = 0.01f, b1 = 0.9f, b2 = 0.99f, eps = 1e-8f, wd = 0.1f;
+        AdamW opt = new AdamW(List.of(new ParamGroup(Map.of("p", p), wd)), lr, b1, b2, eps);
+        double[] ref = {0.5, -1.5, 2};
+        double[] m = new double[3], v = new double[3];
+        float[][] grads = {{0.1f, -0.2f, 0.3f}, {0.05f, 0.4f, -0.3f}, {1f, 1f, 1f}};
+        for (int t = 1; t <= 3; t++) {
+            setGrad(p, grads[t - 1]);
+            opt.step();
+            for (int i = 0; i < 3; i++) {
+                double g = grads[t - 1][i];
+                ref[i] *= 1 - lr * wd;
+                m[i] = b1 * m[i] + (1 - b1) * g;
+                v[i] = b2 * v[i] + (1 - b2) * g * g;
+                double mh = m[i] / (1 - Math.pow(b1, t)), vh = v[i] / (1 - Math.pow(b2, t));
+                ref[i] -= lr * mh / (Math.sqrt(vh) + eps);
+            }
+        }
+        float[] got = p.toArray();
+        for (int i = 0; i < 3; i++) assertEquals(ref[i], got[i], 1e-6, "element " + i);
+    }
+
+    @Test
+    void adamWStateRoundTripsAndContinuesIdentically() {
+        Tensor a = param(1f, 2f), b = param(1f, 2f);
+        AdamW oa = new AdamW(List.of(new ParamGroup(Map.of("w", a), 0.1f)), 0.1f, 0.9f, 0.99f, 1e-8f);
+        AdamW ob = new AdamW(List.of(new ParamGroup(Map.of("w", b), 0.1f)), 0.1f, 0.9f, 0.99f, 1e-8f);
+        setGrad(a, 0.3f, -0.7f);
+        oa.step();
+        try (var g = dev.vecgrad.autograd.Grad.disabled()) {
+            b.copyInPlace(a);
+        }
+        ob.loadState(oa.state(), oa.stepCount());
+        setGrad(a, 0.1f, 0.2f);
+        setGrad(b, 0.1f, 0.2f);
+        oa.step();
+        ob.step();
+        assertArrayEquals(a.toArray(), b.toArray());
+        Map<String, float[]> bad = new LinkedHashMap<>(oa.state());
+        bad.put("exp_avg.w", new float[3]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ob.loadState(bad, 1));
+        assertTrue(e.getMessage().contains("exp_avg.w"), e.getMessage());
+    }
+
+    @Test
+    void parametersWithoutGradientsAreSkippedAndGroupsSplitByRank() {
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        named.put("w", Tensor.ones(2, 2).requiresGrad(true));
+        named.put("b", Tensor.ones(2).requiresGrad(true));
+        ParamGroup[] groups = ParamGroup.decayTwoDimensional(named, 0.1f);
+        assertEquals(List.of("w"), List.copyOf(groups[0].params().keySet()));
+        assertEquals(List.of("b"), List.copyOf(groups[1].params().keySet()));
+        AdamW opt = new AdamW(List.of(groups), 0.1f, 0.9f, 0.99f, 1e-8f);
+        opt.step();
+        assertArrayEquals(new float[] {1, 1, 1, 1}, named.get("w").toArray());
+    }
+
+    @Test
+    void clipGradNormScalesToTheMaximumAndReturnsThePreClipNorm() {
+        Tensor a = param(0f, 0f), b = param(0f);
+        setGrad(a, 3f, 0f);
+        setGrad(b, 4f);
+        float norm = GradClip.clipGradNorm(List.of(a, b), 1f);
+        assertEquals(5f, norm, 1e-6f);
+        assertEquals(0.6f, a.grad().toArray()[0], 1e-5f);
+        assertEquals(0.8f, b.grad().item(), 1e-5f);
+        assertEquals(1f, GradClip.clipGradNorm(List.of(a, b), 10f), 1e-5f);
+        assertEquals(0.8f, b.grad().item(), 1e-5f);
+    }
+
+    @Test
+    void warmupCosineFollowsNanoGpt() {
+        LrSchedule s = LrSchedule.warmupCosine(1e-3f, 1e-4f, 100, 2000);
+        assertEquals(1e-3f * 1 / 101, s.lr(0), 1e-9f);
+        assertEquals(1e-3f * 100 / 101, s.lr(99), 1e-9f);
+        assertEquals(1e-3f, s.lr(100), 1e-9f);
+        assertEquals(0.55e-3f, s.lr(1050), 1e-7f);
+        assertEquals(1e-4f, s.lr(2000), 1e-9f);
+        assertEquals(1e-4f, s.lr(5000), 1e-9f);
+        assertEquals(0.3f, LrSchedule.constant(0.3f).lr(12345));
+        assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1, 0, 10, 5));
+    }
+}
