@@ -1,0 +1,60 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.train.run.Metrics;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Draws {@code loss.png}: per-step training loss and the evaluated train/validation losses. */
+final class LossChart {
+    private LossChart() {}
+
+    /** Renders the chart and replaces {@code png} atomically (a viewer never sees half a file). */
+    static void write(Path png, List<Metrics> metrics, String title) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step").yAxisTitle("loss").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setMarkerSize(6);
+        List<Double> steps = new ArrayList<>(), loss = new ArrayList<>();
+        List<Double> evalSteps = new ArrayList<>(), evalTrain = new ArrayList<>(), val = new ArrayList<>();
+        for (Metrics m : metrics) {
+            if (m.isEval()) {
+                evalSteps.add((double) m.step());
+                evalTrain.add(Double.isNaN(m.evalTrainLoss()) ? m.trainLoss() : m.evalTrainLoss());
+                val.add(m.valLoss());
+            } else if (Double.isFinite(m.trainLoss())) {
+                steps.add((double) m.step());
+                loss.add(m.trainLoss());
+            }
+        }
+        if (!steps.isEmpty()) {
+            XYSeries s = chart.addSeries("batch loss", steps, loss);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineColor(new Color(150, 170, 220));
+            s.setLineStyle(new BasicStroke(1f));
+        }
+        if (!evalSteps.isEmpty()) {
+            XYSeries t = chart.addSeries("train (eval)", evalSteps, evalTrain);
+            t.setMarker(SeriesMarkers.CIRCLE);
+            t.setLineColor(new Color(30, 80, 200));
+            XYSeries v = chart.addSeries("val", evalSteps, val);
+            v.setMarker(SeriesMarkers.DIAMOND);
+            v.setLineColor(new Color(220, 90, 30));
+        }
+        if (steps.isEmpty() && evalSteps.isEmpty()) return;
+        Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
+        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
+        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.vecgrad.train.run;
+
+/**
+ * One line of {@code metrics.jsonl}: what a logged step measured. Fields that a step did not
+ * measure are NaN (written as absent).
+ *
+ * @param step        optimizer steps completed
+ * @param trainLoss   loss of this step's batch, or the evaluated train loss at an evaluation
+ * @param valLoss     validation loss (evaluations only)
+ * @param evalTrainLoss train-split loss over the evaluation batches (evaluations only)
+ * @param accuracy    held-out exact match (built-in task evaluations only)
+ * @param lr          learning rate used by the step
+ * @param gradNorm    global gradient norm before clipping
+ * @param tokensPerS  training throughput (excludes evaluation time and the first steps)
+ * @param elapsedS    seconds since the run (or the resumed part) started
+ */
+public record Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
+                      double gradNorm, double tokensPerS, double elapsedS) {
+    /** Whether this line was written at an evaluation. */
+    public boolean isEval() {
+        return !Double.isNaN(valLoss);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.vecgrad.train.sample;
+
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * Picks the next token from a row of logits: greedy (temperature 0), or a draw from
+ * {@code softmax(logits / temperature)} restricted to the {@code topK} most likely tokens.
+ */
+public final class TokenPicker {
+    private final float temperature;
+    private final int topK;
+    private final RandomGenerator rng;
+
+    /**
+     * @param temperature 0 for greedy decoding; otherwise &gt; 0 (1 samples the model's distribution)
+     * @param topK        keep only the k most likely tokens (0 keeps all)
+     * @param rng         the source of randomness (seed it for reproducible samples)
+     */
+    public TokenPicker(float temperature, int topK, RandomGenerator rng) {
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new IllegalArgumentException("sample: --temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) throw new IllegalArgumentException("sample: --top-k must be >= 0, got " + topK);
+        this.temperature = temperature;
+        this.topK = topK;
+        this.rng = rng;
+    }
+
+    /** Index of the largest logit (the first one on ties). */
+    public static int argmax(float[] logits, int off, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
+        return best;
+    }
+
+    /** The next token for the {@code n} logits starting at {@code off}. */
+    public int pick(float[] logits, int off, int n) {
+        if (temperature == 0f) return argmax(logits, off, n);
+        float cutoff = Float.NEGATIVE_INFINITY;
+        if (topK > 0 && topK < n) {
+            float[] sorted = Arrays.copyOfRange(logits, off, off + n);
+            Arrays.sort(sorted);
+            cutoff = sorted[n - topK];
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) if (logits[off + i] >= cutoff) max = Math.max(max, logits[off + i]);
+        double[] p = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (logits[off + i] >= cutoff) {
+                p[i] = Math.exp((logits[off + i] - max) / temperature);
+                sum += p[i];
+            }
+        }
+        double u = rng.nextDouble() * sum;
+        int last = -1;
+        for (int i = 0; i < n; i++) {
+            if (p[i] <= 0) continue;
+            last = i;
+            u -= p[i];
+            if (u < 0) return i;
+        }
+        return last >= 0 ? last : argmax(logits, off, n);
+    }
+}
