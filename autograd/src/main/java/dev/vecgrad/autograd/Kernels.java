@@ -186,4 +186,22 @@ final class Kernels {
             }
         }
     }
+
+    // p (T, T) at off: row r becomes softmax of its entries 0..r; entries above the diagonal become 0
+    static void causalSoftmaxRows(float[] p, int off, int t) {
+        for (int r = 0; r < t; r++) {
+            int o = off + r * t;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c <= r; c++) max = Math.max(max, p[o + c]);
+            double sum = 0;
+            for (int c = 0; c <= r; c++) {
+                float e = (float) Math.exp(p[o + c] - max);
+                p[o + c] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int c = 0; c <= r; c++) p[o + c] *= inv;
+            for (int c = r + 1; c < t; c++) p[o + c] = 0f;
+        }
+    }
 }

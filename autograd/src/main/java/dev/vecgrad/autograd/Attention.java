@@ -1,0 +1,38 @@
+package dev.vecgrad.autograd;
+
+/**
+ * Fused causal self-attention for {@code [B, H, T, head_size]} queries, keys and values: one op
+ * with its own backward instead of a chain of matmul, mask, softmax and matmul. The result equals
+ * {@code softmax(maskedFill(q @ k^T / sqrt(hs), upper triangle, -inf)) @ v} built from primitive
+ * ops (a test checks both, forward and backward).
+ */
+public final class Attention {
+    private final Tensor output;
+    private final Tensor weights;
+
+    private Attention(Tensor output, Tensor weights) {
+        this.output = output;
+        this.weights = weights;
+    }
+
+    /** Causal attention of q over k, v; returns the output {@code [B, H, T, hs]}. */
+    public static Tensor causal(Tensor q, Tensor k, Tensor v) {
+        return AttentionOps.causal(q, k, v).output();
+    }
+
+    /** Causal attention that also hands back its weights, for inspection. */
+    public static Attention causalWithWeights(Tensor q, Tensor k, Tensor v) {
+        AttentionOps.Result r = AttentionOps.causal(q, k, v);
+        return new Attention(r.output(), r.weights());
+    }
+
+    /** The attention output {@code [B, H, T, hs]} (recorded for backward). */
+    public Tensor output() {
+        return output;
+    }
+
+    /** The attention weights {@code [B, H, T, T]}: rows sum to 1, zero above the diagonal. Not recorded. */
+    public Tensor weights() {
+        return weights;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.vecgrad.autograd;
+
+/**
+ * Fused causal scaled-dot-product attention, per (batch, head):
+ * {@code P = softmax(mask(Q K^T / sqrt(hs)))}, {@code O = P V}. The masked upper triangle is never
+ * computed, no transpose is materialised, and P is kept for the backward pass:
+ * {@code dV = P^T dO}, {@code dP = dO V^T}, {@code dS = P * (dP - rowsum(dP * P))},
+ * {@code dQ = dS K / sqrt(hs)}, {@code dK = dS^T Q / sqrt(hs)}.
+ */
+final class AttentionOps {
+    private AttentionOps() {}
+
+    /** The output and the attention weights {@code [B, H, T, T]} (zero above the diagonal). */
+    record Result(Tensor output, Tensor weights) {}
+
+    // q, k, v (B, H, T, hs) -> out (B, H, T, hs), weights (B, H, T, T)
+    static Result causal(Tensor q, Tensor k, Tensor v) {
+        if (q.dim() != 4 || !java.util.Arrays.equals(q.shape, k.shape) || !java.util.Arrays.equals(q.shape, v.shape)) {
+            throw new IllegalArgumentException("attention: q, k and v must all be [B, H, T, head_size], got "
+                    + Shapes.str(q.shape) + ", " + Shapes.str(k.shape) + " and " + Shapes.str(v.shape));
+        }
+        int bh = q.shape[0] * q.shape[1], t = q.shape[2], hs = q.shape[3];
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float[] qs = q.toArray(), ks = k.toArray(), vs = v.toArray();
+        float[] p = new float[bh * t * t], out = new float[bh * t * hs];
+        for (int i = 0; i < bh; i++) {
+            int x = i * t * hs, s = i * t * t;
+            // S = Q K^T: only the lower triangle is needed; each row r uses keys 0..r
+            for (int r = 0; r < t; r++) {
+                MatmulOps.gemm(false, true, 1, r + 1, hs, scale, qs, x + r * hs, hs, ks, x, hs, 0f, p, s + r * t, t);
+            }
+            Kernels.causalSoftmaxRows(p, s, t);
+            MatmulOps.gemm(false, false, t, hs, t, 1f, p, s, t, vs, x, hs, 0f, out, x, hs);
+        }
+        Tensor o = Tensor.wrap(out, q.shape.clone());
+        Tensor w = Tensor.wrap(p, q.shape[0], q.shape[1], t, t);
+        Engine.record(o, "attention", g -> {
+            float[] go = g.toArray();
+            float[] dq = new float[qs.length], dk = new float[ks.length], dv = new float[vs.length];
+            float[] dp = new float[t * t];
+            for (int i = 0; i < bh; i++) {
+                int x = i * t * hs, s = i * t * t;
+                MatmulOps.gemm(true, false, t, hs, t, 1f, p, s, t, go, x, hs, 0f, dv, x, hs);      // dV = P^T dO
+                MatmulOps.gemm(false, true, t, t, hs, 1f, go, x, hs, vs, x, hs, 0f, dp, 0, t);     // dP = dO V^T
+                for (int r = 0; r < t; r++) {
+                    float dot = 0f;
+                    for (int c = 0; c <= r; c++) dot += dp[r * t + c] * p[s + r * t + c];
+                    for (int c = 0; c <= r; c++) dp[r * t + c] = p[s + r * t + c] * (dp[r * t + c] - dot);
+                    for (int c = r + 1; c < t; c++) dp[r * t + c] = 0f;
+                }
+                MatmulOps.gemm(false, false, t, hs, t, scale, dp, 0, t, ks, x, hs, 0f, dq, x, hs);  // dQ = dS K
+                MatmulOps.gemm(true, false, t, hs, t, scale, dp, 0, t, qs, x, hs, 0f, dk, x, hs);   // dK = dS^T Q
+            }
+            return new Tensor[] {Tensor.wrap(dq, q.shape.clone()), Tensor.wrap(dk, q.shape.clone()), Tensor.wrap(dv, q.shape.clone())};
+        }, q, k, v);
+        return new Result(o, w);
+    }
+}

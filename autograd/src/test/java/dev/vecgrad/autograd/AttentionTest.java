@@ -1,0 +1,70 @@
+package dev.vecgrad.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/** The fused attention op against its composite twin built from primitive ops, forward and backward. */
+class AttentionTest {
+
+    static Tensor composite(Tensor q, Tensor k, Tensor v) {
+        int t = q.size(2), hs = q.size(3);
+        float[] m = new float[t * t];
+        for (int r = 0; r < t; r++) for (int c = r + 1; c < t; c++) m[r * t + c] = 1f;
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul((float) (1.0 / Math.sqrt(hs)));
+        return scores.maskedFill(Tensor.of(m, t, t), Float.NEGATIVE_INFINITY).softmax(-1).matmul(v);
+    }
+
+    @Property(tries = 40, seed = "11")
+    void fusedEqualsComposite(@ForAll @IntRange(min = 1, max = 3) int b, @ForAll @IntRange(min = 1, max = 3) int h,
+                              @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs) {
+        long seed = b * 1000L + h * 100L + t * 10L + hs;
+        Tensor[] fused = inputs(seed, b, h, t, hs), twin = inputs(seed, b, h, t, hs);
+        Tensor upstream = Tensor.randn(seed + 7, b, h, t, hs);
+        Tensor yf = Attention.causal(fused[0], fused[1], fused[2]);
+        Tensor yc = composite(twin[0], twin[1], twin[2]);
+        assertArrayEquals(yc.toArray(), yf.toArray(), 1e-5f);
+        yf.backward(upstream);
+        yc.backward(upstream);
+        for (int i = 0; i < 3; i++) assertArrayEquals(twin[i].grad().toArray(), fused[i].grad().toArray(), 2e-5f, "grad " + i);
+    }
+
+    private static Tensor[] inputs(long seed, int b, int h, int t, int hs) {
+        return new Tensor[] {Tensor.randn(seed, b, h, t, hs).requiresGrad(true), Tensor.randn(seed + 1, b, h, t, hs).requiresGrad(true),
+            Tensor.randn(seed + 2, b, h, t, hs).requiresGrad(true)};
+    }
+
+    @Test
+    void gradCheck() {
+        Tensor[] in = inputs(3, 2, 2, 5, 3);
+        GradCheck.check(x -> Attention.causal(x[0], x[1], x[2]), in).assertOk();
+    }
+
+    @Test
+    void weightsAreCausalAndRowsSumToOne() {
+        Tensor[] in = inputs(5, 1, 2, 6, 4);
+        Tensor w = Attention.causalWithWeights(in[0], in[1], in[2]).weights();
+        for (int h = 0; h < 2; h++) {
+            for (int r = 0; r < 6; r++) {
+                float s = 0;
+                for (int c = 0; c < 6; c++) {
+                    if (c > r) assertEquals(0f, w.get(0, h, r, c));
+                    s += w.get(0, h, r, c);
+                }
+                assertEquals(1f, s, 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void mismatchedShapesNameTheOp() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Attention.causal(Tensor.zeros(1, 2, 3, 4), Tensor.zeros(1, 2, 3, 5), Tensor.zeros(1, 2, 3, 4)));
+        assertEquals(true, e.getMessage().startsWith("attention:") && e.getMessage().contains("[1, 2, 3, 5]"), e.getMessage());
+    }
+}
