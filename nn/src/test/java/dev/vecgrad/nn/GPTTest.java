@@ -185,7 +185,8 @@ class GPTTest {
     void tinyGptOverfitsOneBatchWithPlainSgd() {
         GPT g = new GPT(new GPTConfig(2, 2, 32, 8, 10, true, 0f), 11);
         int b = 4, t = 8;
-        int[] idx = tokens(21, b * t, 10), targets = tokens(22, b * t, 10);
+        int[] idx = tokens(21, b * t, 10), targets = new int[b * t];
+        for (int i = 0; i < targets.length; i++) targets[i] = (idx[i] + 3) % 10;   // learnable from the current token
         float first = Float.NaN, last = Float.NaN;
         for (int step = 0; step < 30; step++) {
             g.zeroGrad();
@@ -194,10 +195,10 @@ class GPTTest {
             if (step == 0) first = loss.item();
             last = loss.item();
             try (Grad off = Grad.disabled()) {
-                for (Parameter p : g.parameters()) p.tensor().addInPlace(p.grad(), -0.5f);
+                for (Parameter p : g.parameters()) p.tensor().addInPlace(p.grad(), -0.3f);
             }
         }
-        assertEquals(Math.log(10), first, 0.1);
-        assertTrue(last < 0.5 * first, "loss went from " + first + " to " + last);
+        assertEquals(Math.log(10), first, 0.2);
+        assertTrue(last < 0.25 * first, "loss went from " + first + " to " + last);
     }
 }
