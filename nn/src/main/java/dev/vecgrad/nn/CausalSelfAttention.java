@@ -27,7 +27,7 @@ public final class CausalSelfAttention extends Module {
     private final Linear cProj;
     private final Dropout attnDropout;
     private final Dropout residDropout;
-    private Tensor mask;           // (T,T): 1 above the diagonal; rebuilt when T changes
+    private Tensor mask;           // (T,T): 0 on and below the diagonal, -inf above; rebuilt when T changes
     private boolean capture;
     private Tensor lastAttention;
 
@@ -90,7 +90,9 @@ public final class CausalSelfAttention extends Module {
         Tensor[] parts = qkv.split(c, 2);
         Tensor q = heads(parts[0], b, t, hs), k = heads(parts[1], b, t, hs), v = heads(parts[2], b, t, hs);
         Tensor att = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs)));   // (B,nh,T,T)
-        att = att.maskedFill(causalMask(t), Float.NEGATIVE_INFINITY).softmax(3);
+        // Adding 0 / -inf equals nanoGPT's masked_fill bit for bit, and a broadcast add reads the
+        // (T,T) mask in place where maskedFill would expand mask and fill value to (B,nh,T,T).
+        att = att.add(causalMask(t)).softmax(3);
         lastAttention = capture ? att.detach() : null;
         Tensor y = attnDropout.forward(att).matmul(v);                                 // (B,nh,T,hs)
         return y.transpose(1, 2).reshape(b, t, c);
@@ -105,7 +107,7 @@ public final class CausalSelfAttention extends Module {
         if (mask == null || mask.size(0) != t) {
             float[] m = new float[t * t];
             for (int i = 0; i < t; i++) {
-                for (int j = i + 1; j < t; j++) m[i * t + j] = 1f;
+                for (int j = i + 1; j < t; j++) m[i * t + j] = Float.NEGATIVE_INFINITY;
             }
             mask = Tensor.of(m, t, t);
         }
