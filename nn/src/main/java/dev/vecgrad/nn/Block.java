@@ -1,0 +1,36 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.random.RandomGenerator;
+
+/** A pre-LayerNorm transformer block: {@code x + attn(ln_1(x))}, then {@code x + mlp(ln_2(x))}. */
+public final class Block extends Module {
+    private final LayerNorm ln1;
+    private final CausalSelfAttention attn;
+    private final LayerNorm ln2;
+    private final MLP mlp;
+
+    /** A block for {@code config}; its dropouts draw from {@code rng}. */
+    public Block(GPTConfig config, RandomGenerator rng) {
+        this.ln1 = registerModule("ln_1", new LayerNorm(config.nEmbd(), config.bias()));
+        this.attn = registerModule("attn", new CausalSelfAttention(config.nEmbd(), config.nHead(), config.bias(), config.dropout(), rng));
+        this.ln2 = registerModule("ln_2", new LayerNorm(config.nEmbd(), config.bias()));
+        this.mlp = registerModule("mlp", new MLP(config.nEmbd(), config.bias(), config.dropout(), rng));
+    }
+
+    /** The attention layer. */
+    public CausalSelfAttention attn() {
+        return attn;
+    }
+
+    /** The feed-forward layer. */
+    public MLP mlp() {
+        return mlp;
+    }
+
+    /** x {@code [B, T, C]} -> {@code [B, T, C]}. */
+    public Tensor forward(Tensor x) {
+        x = x.add(attn.forward(ln1.forward(x)));
+        return x.add(mlp.forward(ln2.forward(x)));
+    }
+}

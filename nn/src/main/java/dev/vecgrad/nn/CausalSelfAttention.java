@@ -1,0 +1,116 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.random.RandomGenerator;
+
+/**
+ * Multi-head causal self-attention, nanoGPT's {@code CausalSelfAttention}.
+ *
+ * <pre>
+ * x (B,T,C) -c_attn-> qkv (B,T,3C) -split-> q, k, v (B,T,C) -heads-> (B,nh,T,hs)
+ * att = softmax(mask(q k^T / sqrt(hs))) (B,nh,T,T), entries above the diagonal -inf before softmax
+ * y = dropout(att) v (B,nh,T,hs) -merge-> (B,T,C) -c_proj-> -dropout-> (B,T,C)
+ * </pre>
+ *
+ * <p>Parameters: {@code c_attn.weight [3C, C]} (q, k, v in that order) with {@code .bias [3C]},
+ * {@code c_proj.weight [C, C]} with {@code .bias [C]}. The state key {@code bias} (nanoGPT's
+ * causal-mask buffer, present in checkpoints from PyTorch without flash attention) is
+ * accepted and ignored: the mask is built here.
+ *
+ * <p>With {@link #setCaptureAttention(boolean)} on, each forward keeps the attention
+ * probabilities (after softmax, before dropout) for {@link #lastAttention()}.
+ */
+public final class CausalSelfAttention extends Module {
+    private final int nHead;
+    private final int nEmbd;
+    private final Linear cAttn;
+    private final Linear cProj;
+    private final Dropout attnDropout;
+    private final Dropout residDropout;
+    private Tensor mask;           // (T,T): 0 on and below the diagonal, -inf above; rebuilt when T changes
+    private boolean capture;
+    private Tensor lastAttention;
+
+    /** Attention over {@code nEmbd} features in {@code nHead} heads; dropouts draw from {@code rng}. */
+    public CausalSelfAttention(int nEmbd, int nHead, boolean bias, float dropout, RandomGenerator rng) {
+        if (nHead <= 0 || nEmbd <= 0 || nEmbd % nHead != 0) {
+            throw new IllegalArgumentException("CausalSelfAttention: nEmbd " + nEmbd + " must be a positive multiple of nHead " + nHead);
+        }
+        this.nHead = nHead;
+        this.nEmbd = nEmbd;
+        this.cAttn = registerModule("c_attn", new Linear(nEmbd, 3 * nEmbd, bias));
+        this.cProj = registerModule("c_proj", new Linear(nEmbd, nEmbd, bias));
+        this.attnDropout = registerModule("attn_dropout", new Dropout(dropout, rng));
+        this.residDropout = registerModule("resid_dropout", new Dropout(dropout, rng));
+        registerIgnoredKey("bias");
+    }
+
+    /** The q, k, v projection {@code [3C, C]}. */
+    public Linear cAttn() {
+        return cAttn;
+    }
+
+    /** The output projection {@code [C, C]}. */
+    public Linear cProj() {
+        return cProj;
+    }
+
+    /** Number of heads. */
+    public int nHead() {
+        return nHead;
+    }
+
+    /** Turns keeping the attention probabilities of each forward on or off (off clears the last one). */
+    public void setCaptureAttention(boolean on) {
+        capture = on;
+        if (!on) lastAttention = null;
+    }
+
+    /**
+     * The attention probabilities of the last forward with capture on: {@code [B, nHead, T, T]},
+     * rows summing to 1, zero above the diagonal; detached. {@code null} when nothing was captured.
+     */
+    public Tensor lastAttention() {
+        return lastAttention;
+    }
+
+    /** x {@code [B, T, C]} -> {@code [B, T, C]}. */
+    public Tensor forward(Tensor x) {
+        if (x.dim() != 3 || x.size(2) != nEmbd) {
+            throw new IllegalArgumentException("CausalSelfAttention.forward: expected input [B, T, " + nEmbd + "], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        Tensor y = mix(cAttn.forward(x));
+        return residDropout.forward(cProj.forward(y));
+    }
+
+    /** The attention itself, between the two projections: qkv {@code [B,T,3C]} -> heads merged {@code [B,T,C]}. */
+    Tensor mix(Tensor qkv) {
+        int b = qkv.size(0), t = qkv.size(1), c = nEmbd, hs = c / nHead;
+        Tensor[] parts = qkv.split(c, 2);
+        Tensor q = heads(parts[0], b, t, hs), k = heads(parts[1], b, t, hs), v = heads(parts[2], b, t, hs);
+        Tensor att = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs)));   // (B,nh,T,T)
+        // Adding 0 / -inf equals nanoGPT's masked_fill bit for bit, and a broadcast add reads the
+        // (T,T) mask in place where maskedFill would expand mask and fill value to (B,nh,T,T).
+        att = att.add(causalMask(t)).softmax(3);
+        lastAttention = capture ? att.detach() : null;
+        Tensor y = attnDropout.forward(att).matmul(v);                                 // (B,nh,T,hs)
+        return y.transpose(1, 2).reshape(b, t, c);
+    }
+
+    // (B,T,C) -> (B,nh,T,hs)
+    private Tensor heads(Tensor x, int b, int t, int hs) {
+        return x.reshape(b, t, nHead, hs).transpose(1, 2);
+    }
+
+    private Tensor causalMask(int t) {
+        if (mask == null || mask.size(0) != t) {
+            float[] m = new float[t * t];
+            for (int i = 0; i < t; i++) {
+                for (int j = i + 1; j < t; j++) m[i * t + j] = Float.NEGATIVE_INFINITY;
+            }
+            mask = Tensor.of(m, t, t);
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+
+/** A lookup table {@code weight [num, dim]} like {@code torch.nn.Embedding}; starts at zero (see {@link Init}). */
+public final class Embedding extends Module {
+    private final Parameter weight;
+
+    /** A table of {@code num} rows of size {@code dim}, all zeros. */
+    public Embedding(int num, int dim) {
+        if (num <= 0 || dim <= 0) {
+            throw new IllegalArgumentException("Embedding: sizes must be positive, got num=" + num + ", dim=" + dim);
+        }
+        this.weight = registerParameter("weight", Parameter.zeros(num, dim));
+    }
+
+    /** The table {@code [num, dim]}. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /**
+     * Rows {@code ids} of the table, shaped {@code [...shape, dim]}.
+     *
+     * @param ids row indices, each in {@code [0, num)}
+     * @param shape the shape of {@code ids} (its product must be {@code ids.length})
+     */
+    public Tensor forward(int[] ids, int... shape) {
+        int n = 1;
+        for (int s : shape) n *= s;
+        if (n != ids.length) {
+            throw new IllegalArgumentException("Embedding.forward: " + ids.length + " ids do not fill shape "
+                    + java.util.Arrays.toString(shape));
+        }
+        int[] out = java.util.Arrays.copyOf(shape, shape.length + 1);
+        out[shape.length] = weight.shape()[1];
+        return weight.tensor().indexSelect(0, ids).reshape(out);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * A GPT-2 style language model, nanoGPT's {@code GPT}: token and position embeddings, dropout,
+ * {@code nLayer} {@link Block}s, a final LayerNorm and {@code lm_head} tied to the token embedding.
+ *
+ * <p>Parameter names are nanoGPT's ({@code transformer.wte.weight}, {@code transformer.h.0.attn.c_attn.weight},
+ * ..., {@code lm_head.weight}); the tied weight is listed once by {@link #namedParameters()}
+ * (as {@code transformer.wte.weight}) and under both names by {@link #stateDict()}.
+ *
+ * <p>Initialisation is GPT-2's, from an explicit seed: weights of Linear and Embedding layers
+ * normal(0, 0.02), the residual projections ({@code c_proj.weight}) normal(0, 0.02/sqrt(2·nLayer)),
+ * biases 0, LayerNorm weight 1 and bias 0.
+ */
+public final class GPT extends Module {
+    /** The target value that {@link #loss} leaves out of the mean (nanoGPT's {@code ignore_index=-1}). */
+    public static final int IGNORE_INDEX = -1;
+
+    private final GPTConfig config;
+    private final Embedding wte;
+    private final Embedding wpe;
+    private final Dropout drop;
+    private final ModuleList<Block> h;
+    private final LayerNorm lnF;
+    private final Linear lmHead;
+
+    /** The container that gives the {@code transformer.} prefix to nanoGPT's names. */
+    private static final class Transformer extends Module {}
+
+    /**
+     * A model initialised from {@code seed}; dropout draws from a generator split off the same
+     * seed (so the initial weights do not depend on the dropout setting).
+     */
+    public GPT(GPTConfig config, long seed) {
+        this(config, new SplittableRandom(seed), null);
+    }
+
+    /**
+     * A model whose weights are drawn from {@code initRng} and whose dropout layers all draw from
+     * {@code dropoutRng} (kept, not copied; null: split one off {@code initRng} first).
+     */
+    public GPT(GPTConfig config, RandomGenerator initRng, RandomGenerator dropoutRng) {
+        if (config == null) throw new IllegalArgumentException("GPT: config must not be null");
+        this.config = config;
+        RandomGenerator dr = dropoutRng != null ? dropoutRng
+                : initRng instanceof SplittableRandom s ? s.split() : new SplittableRandom(initRng.nextLong());
+        Transformer t = registerModule("transformer", new Transformer());
+        this.wte = t.registerModule("wte", new Embedding(config.vocabSize(), config.nEmbd()));
+        this.wpe = t.registerModule("wpe", new Embedding(config.blockSize(), config.nEmbd()));
+        this.drop = t.registerModule("drop", new Dropout(config.dropout(), dr));
+        this.h = t.registerModule("h", new ModuleList<>());
+        for (int i = 0; i < config.nLayer(); i++) h.add(new Block(config, dr));
+        this.lnF = t.registerModule("ln_f", new LayerNorm(config.nEmbd(), config.bias()));
+        this.lmHead = registerModule("lm_head", new Linear(wte.weight(), null));
+        initWeights(initRng);
+    }
+
+    private void initWeights(RandomGenerator rng) {
+        double projStd = 0.02 / Math.sqrt(2.0 * config.nLayer());
+        for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) {
+            String name = e.getKey();
+            Parameter p = e.getValue();
+            if (name.contains(".ln_")) {
+                Init.constant(p, name.endsWith(".weight") ? 1f : 0f);
+            } else if (name.endsWith(".bias")) {
+                Init.constant(p, 0f);
+            } else {
+                Init.normal(p, 0.0, name.endsWith("c_proj.weight") ? projStd : 0.02, rng);
+            }
+        }
+    }
+
+    /** The architecture. */
+    public GPTConfig config() {
+        return config;
+    }
+
+    /** The token embedding {@code [V, C]} (its weight is also {@code lm_head}'s). */
+    public Embedding wte() {
+        return wte;
+    }
+
+    /** The position embedding {@code [blockSize, C]}. */
+    public Embedding wpe() {
+        return wpe;
+    }
+
+    /** The transformer blocks. */
+    public ModuleList<Block> blocks() {
+        return h;
+    }
+
+    /** The final LayerNorm. */
+    public LayerNorm lnF() {
+        return lnF;
+    }
+
+    /** The output projection {@code [V, C]}, tied to {@link #wte()}. */
+    public Linear lmHead() {
+        return lmHead;
+    }
+
+    /** Turns attention capture on or off in every block (see {@link CausalSelfAttention#lastAttention()}). */
+    public void setCaptureAttention(boolean on) {
+        for (Block b : h) b.attn().setCaptureAttention(on);
+    }
+
+    /**
+     * Logits for every position.
+     *
+     * @param idx token ids, row-major {@code [B, T]}, each in {@code [0, vocabSize)}
+     * @return logits {@code [B, T, vocabSize]}
+     * @throws IllegalArgumentException when sizes disagree, {@code T > blockSize}, or an id is out
+     *     of range (naming its batch row, time step and value)
+     */
+    public Tensor forward(int[] idx, int B, int T) {
+        if (B <= 0 || T <= 0 || (long) B * T != idx.length) {
+            throw new IllegalArgumentException("GPT.forward: " + idx.length + " token ids do not fill [B=" + B + ", T=" + T + "]");
+        }
+        if (T > config.blockSize()) {
+            throw new IllegalArgumentException("GPT.forward: cannot forward a sequence of length " + T
+                    + ", block size is only " + config.blockSize());
+        }
+        int v = config.vocabSize();
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || idx[i] >= v) {
+                throw new IllegalArgumentException("GPT.forward: token id " + idx[i] + " at (batch " + i / T + ", time "
+                        + i % T + ") is out of range for vocabulary size " + v);
+            }
+        }
+        Tensor tok = wte.forward(idx, B, T);                               // (B,T,C)
+        Tensor pos = wpe.weight().tensor().narrow(0, 0, T);                // (T,C), positions 0..T-1
+        Tensor x = drop.forward(tok.add(pos));
+        for (Block b : h) x = b.forward(x);
+        return lmHead.forward(lnF.forward(x));                             // (B,T,V)
+    }
+
+    /**
+     * Mean cross-entropy of {@code logits [B, T, V]} against {@code targets} (row-major
+     * {@code [B, T]}); targets equal to {@link #IGNORE_INDEX} are left out.
+     *
+     * @throws IllegalArgumentException when the sizes disagree or a target is out of range
+     */
+    public Tensor loss(Tensor logits, int[] targets) {
+        int v = config.vocabSize();
+        if (logits.dim() != 3 || logits.size(2) != v) {
+            throw new IllegalArgumentException("GPT.loss: expected logits [B, T, " + v + "], got "
+                    + java.util.Arrays.toString(logits.shape()));
+        }
+        int t = logits.size(1);
+        if (targets.length != logits.size(0) * t) {
+            throw new IllegalArgumentException("GPT.loss: " + targets.length + " targets for logits "
+                    + java.util.Arrays.toString(logits.shape()) + " (expected " + logits.size(0) * t + ")");
+        }
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] != IGNORE_INDEX && (targets[i] < 0 || targets[i] >= v)) {
+                throw new IllegalArgumentException("GPT.loss: target " + targets[i] + " at (batch " + i / t + ", time "
+                        + i % t + ") is out of range for vocabulary size " + v + " (or " + IGNORE_INDEX + " to ignore)");
+            }
+        }
+        return logits.reshape(-1, v).crossEntropy(targets, IGNORE_INDEX);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.Arrays;
+
+/**
+ * {@code y = x W^T + b}, like {@code torch.nn.Linear}: weight {@code [out, in]}, bias {@code [out]}.
+ *
+ * <p>New parameters start at zero: initialisation is explicit ({@link Init}, or the model's own
+ * scheme as in {@link GPT}), so no hidden random state is involved.
+ */
+public final class Linear extends Module {
+    private final Parameter weight;
+    private final Parameter bias;
+
+    /** A layer with fresh zero parameters; {@code bias} says whether it has a bias. */
+    public Linear(int in, int out, boolean bias) {
+        if (in <= 0 || out <= 0) {
+            throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
+        }
+        this.weight = registerParameter("weight", Parameter.zeros(out, in));
+        this.bias = bias ? registerParameter("bias", Parameter.zeros(out)) : null;
+    }
+
+    /**
+     * A layer over existing parameters (weight {@code [out, in]}, bias {@code [out]} or null):
+     * how weights are tied, e.g. GPT's {@code lm_head} sharing the token embedding.
+     */
+    public Linear(Parameter weight, Parameter bias) {
+        if (weight == null || weight.shape().length != 2) {
+            throw new IllegalArgumentException("Linear: weight must be a 2-d [out, in] parameter, got " + weight);
+        }
+        if (bias != null && !Arrays.equals(bias.shape(), new int[] {weight.shape()[0]})) {
+            throw new IllegalArgumentException("Linear: bias shape " + Arrays.toString(bias.shape())
+                    + " does not match weight " + Arrays.toString(weight.shape()) + " (expected [" + weight.shape()[0] + "])");
+        }
+        this.weight = registerParameter("weight", weight);
+        this.bias = bias == null ? null : registerParameter("bias", bias);
+    }
+
+    /** The weight {@code [out, in]}. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The bias {@code [out]}, or {@code null}. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** x {@code [..., in]} -> {@code [..., out]}. */
+    public Tensor forward(Tensor x) {
+        return linear(x, weight.tensor(), bias == null ? null : bias.tensor());
+    }
+
+    /**
+     * The functional form ({@code torch.nn.functional.linear}): {@code x @ weight^T + bias}.
+     * The transpose is a view that the matmul reads in place, so nothing is copied.
+     *
+     * @param x {@code [..., in]}
+     * @param weight {@code [out, in]}
+     * @param bias {@code [out]} or null
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        if (x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1)) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " does not fit weight "
+                    + Arrays.toString(weight.shape()) + " (expected last dimension " + weight.size(-1) + ")");
+        }
+        Tensor y = x.matmul(weight.transpose(0, 1));
+        return bias == null ? y : y.add(bias);
+    }
+}
