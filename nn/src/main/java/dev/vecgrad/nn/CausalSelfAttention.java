@@ -1,5 +1,6 @@
 package dev.vecgrad.nn;
 
+import dev.vecgrad.autograd.Attention;
 import dev.vecgrad.autograd.Tensor;
 import java.util.random.RandomGenerator;
 
@@ -89,6 +90,12 @@ public final class CausalSelfAttention extends Module {
         int b = qkv.size(0), t = qkv.size(1), c = nEmbd, hs = c / nHead;
         Tensor[] parts = qkv.split(c, 2);
         Tensor q = heads(parts[0], b, t, hs), k = heads(parts[1], b, t, hs), v = heads(parts[2], b, t, hs);
+        if (attnDropout.p() == 0f || !isTraining()) {
+            // The fused op: one pass per (batch, head) that skips the masked triangle.
+            Attention fused = Attention.causalWithWeights(q, k, v);
+            lastAttention = capture ? fused.weights() : null;
+            return fused.output().transpose(1, 2).reshape(b, t, c);
+        }
         Tensor att = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs)));   // (B,nh,T,T)
         // Adding 0 / -inf equals nanoGPT's masked_fill bit for bit, and a broadcast add reads the
         // (T,T) mask in place where maskedFill would expand mask and fill value to (B,nh,T,T).
