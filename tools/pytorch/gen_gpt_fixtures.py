@@ -16,7 +16,7 @@ reference keeps PyTorch's own float32 rounding out of the comparison. The script
 float32 forward/backward and records, in the metadata of expected.safetensors, how far PyTorch's
 float32 result is from the float64 one (`f32_vs_f64_max_rel_l2`) as a guide for tolerances.
 
-Output, in nn/src/test/resources/fixtures/gpt/<name>/:
+Output, in train/src/test/resources/fixtures/gpt/<name>/:
   model.safetensors     every parameter, F32, tied weight only as transformer.wte.weight;
                         metadata "config" = {"n_layer":..,"n_head":..,"n_embd":..,"block_size":..,
                         "vocab_size":..,"bias":..} (compact JSON, this key order)
@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from nanogpt import GPT, GPTConfig, make_deterministic, save_model  # noqa: E402
 
-OUT = os.path.join("nn", "src", "test", "resources", "fixtures", "gpt")
+OUT = os.path.join("train", "src", "test", "resources", "fixtures", "gpt")
 
 # name: (config, batch size, sequence length, fraction of targets set to -1, seed)
 FIXTURES = {

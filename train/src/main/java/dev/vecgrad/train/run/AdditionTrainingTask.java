@@ -1,0 +1,124 @@
+package dev.vecgrad.train.run;
+
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.data.AdditionTask;
+import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.data.CharTokenizer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The built-in task as a training task: batches of random training problems, validation loss
+ * on held-out problems, and held-out exact-match accuracy by greedy decoding.
+ */
+public final class AdditionTrainingTask implements TrainingTask {
+    private final AdditionTask task;
+    private final long seed;
+
+    /** {@code digits}-digit addition with {@code testSize} held-out problems chosen by {@code seed}. */
+    public AdditionTrainingTask(int digits, int testSize, long seed) {
+        this.task = new AdditionTask(digits, testSize, seed);
+        this.seed = seed;
+    }
+
+    /** The underlying problem generator. */
+    public AdditionTask problems() {
+        return task;
+    }
+
+    @Override
+    public String describe() {
+        return String.format("addition of %d-digit numbers: %,d held-out problems, answers written in reverse",
+                task.digits(), task.heldOut().size());
+    }
+
+    @Override
+    public CharTokenizer tokenizer() {
+        return task.tokenizer();
+    }
+
+    @Override
+    public int requiredBlockSize() {
+        return task.blockSize();
+    }
+
+    @Override
+    public Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng) {
+        return task.sample(batchSize, rng);
+    }
+
+    /** Held-out problems, drawn at random: their loss is the validation loss. */
+    @Override
+    public Batch valBatch(int batchSize, int blockSize, RandomGenerator rng) {
+        List<int[]> held = task.heldOut();
+        int t = task.blockSize();
+        int[] idx = new int[batchSize * t], tgt = new int[batchSize * t];
+        int answerStart = 2 * task.digits() + 2;
+        for (int b = 0; b < batchSize; b++) {
+            int[] p = held.get(rng.nextInt(held.size()));
+            int[] seq = task.tokenizer().encode(task.prompt(p[0], p[1]) + task.answer(p[0], p[1]));
+            for (int i = 0; i < t; i++) {
+                idx[b * t + i] = seq[i];
+                tgt[b * t + i] = i + 1 >= answerStart ? seq[i + 1] : -1;
+            }
+        }
+        return new Batch(idx, tgt, batchSize, t);
+    }
+
+    @Override
+    public Map<String, Object> identity() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "addition");
+        m.put("digits", task.digits());
+        m.put("held_out", task.heldOut().size());
+        m.put("held_out_seed", seed);
+        return m;
+    }
+
+    /** Exact-match accuracy over every held-out problem, decoding greedily in batches. */
+    @Override
+    public double accuracy(GPT model) {
+        List<int[]> held = task.heldOut();
+        int correct = 0;
+        int chunk = 500;
+        try (Grad g = Grad.disabled()) {
+            for (int from = 0; from < held.size(); from += chunk) {
+                List<int[]> part = held.subList(from, Math.min(held.size(), from + chunk));
+                String[] answers = greedyAnswers(model, part);
+                for (int i = 0; i < part.size(); i++) {
+                    int[] p = part.get(i);
+                    if (AdditionTask.parseAnswer(answers[i]) == (long) p[0] + p[1]) correct++;
+                }
+            }
+        }
+        return correct / (double) held.size();
+    }
+
+    /** Greedy completions (reversed sums) of the prompts of {@code problems}. */
+    public String[] greedyAnswers(GPT model, List<int[]> problems) {
+        int n = problems.size(), promptLen = 2 * task.digits() + 2, total = promptLen + task.answerLength() - 1;
+        int v = task.tokenizer().vocabSize();
+        int[][] seqs = new int[n][];
+        for (int i = 0; i < n; i++) {
+            int[] p = problems.get(i);
+            seqs[i] = java.util.Arrays.copyOf(task.tokenizer().encode(task.prompt(p[0], p[1])), total + 1);
+        }
+        model.eval();
+        for (int len = promptLen; len <= total; len++) {
+            int[] idx = new int[n * len];
+            for (int i = 0; i < n; i++) System.arraycopy(seqs[i], 0, idx, i * len, len);
+            Tensor logits = model.forward(idx, n, len);
+            float[] l = logits.narrow(1, len - 1, 1).contiguous().toArray();
+            for (int i = 0; i < n; i++) seqs[i][len] = dev.vecgrad.train.sample.TokenPicker.argmax(l, i * v, v);
+        }
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = task.tokenizer().decode(java.util.Arrays.copyOfRange(seqs[i], promptLen, total + 1));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.vecgrad.train.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vecgrad.train.checkpoint.AtomicFiles;
+import dev.vecgrad.train.checkpoint.CheckpointFormatException;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.checkpoint.SafeTensor;
+import dev.vecgrad.train.checkpoint.SafeTensors;
+import dev.vecgrad.train.checkpoint.SafeTensorsFile;
+import dev.vecgrad.train.data.CharTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A run directory: {@code model.safetensors}, {@code optimizer.safetensors}, {@code state.json}
+ * and {@code metrics.jsonl} (plus {@code loss.png} from the CLI). Every file is written
+ * atomically, and {@code state.json} last, so its step names a complete checkpoint.
+ */
+public final class RunDirectory {
+    /** File names inside a run directory. */
+    public static final String OPTIMIZER = "optimizer.safetensors", STATE = "state.json", METRICS = "metrics.jsonl";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final Path dir;
+
+    /** A run directory at {@code dir} (created on first save). */
+    public RunDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The directory. */
+    public Path path() {
+        return dir;
+    }
+
+    /** {@code metrics.jsonl}. */
+    public Path metricsFile() {
+        return dir.resolve(METRICS);
+    }
+
+    /** Whether the directory holds a checkpoint ({@code state.json}). */
+    public static boolean isRun(Path dir) {
+        return Files.isRegularFile(dir.resolve(STATE));
+    }
+
+    /** Writes the trainer's model, optimizer state and run state. */
+    public void save(Trainer t) throws IOException {
+        Files.createDirectories(dir);
+        String step = Long.toString(t.step());
+        ModelCheckpoint.save(dir.resolve(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), Map.of("step", step));
+        List<SafeTensor> opt = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : t.optimizer().state().entrySet()) {
+            opt.add(SafeTensor.f32(e.getKey(), e.getValue(), e.getValue().length));
+        }
+        opt.add(SafeTensor.i64("step", new long[] {t.optimizer().stepCount()}));
+        SafeTensors.write(dir.resolve(OPTIMIZER), opt, Map.of("step", step));
+        ObjectNode state = JSON.createObjectNode();
+        state.put("format", 1);
+        state.put("step", t.step());
+        state.set("config", JSON.valueToTree(t.config()));
+        state.set("data", JSON.valueToTree(t.task().identity()));
+        state.put("tokenizer", ModelCheckpoint.tokenizerJson(t.task().tokenizer()));
+        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state) + "\n");
+    }
+
+    /** What {@code state.json} says. */
+    public record State(long step, TrainConfig config, JsonNode data, CharTokenizer tokenizer) {}
+
+    /** Reads {@code state.json}, with errors naming the file and the problem. */
+    public State readState() throws IOException {
+        Path f = dir.resolve(STATE);
+        if (!Files.isRegularFile(f)) {
+            throw new NoSuchFileException(f.toString(), null, "not a run directory (no " + STATE + ")");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(Files.readString(f));
+        } catch (IOException e) {
+            throw new CheckpointFormatException(f.toString(), "not valid JSON");
+        }
+        if (n == null || !n.path("step").canConvertToLong() || !n.has("config") || !n.has("data")) {
+            throw new CheckpointFormatException(f.toString(), "expected an object with step, config and data");
+        }
+        TrainConfig cfg;
+        try {
+            cfg = JSON.treeToValue(n.get("config"), TrainConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointFormatException(f.toString(), "invalid config: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        CharTokenizer tok = ModelCheckpoint.parseTokenizer(f.toString(), n.path("tokenizer").asText());
+        return new State(n.get("step").asLong(), cfg, n.get("data"), tok);
+    }
+
+    /**
+     * A trainer that continues this run: same configuration ({@code config} must equal the saved
+     * one, apart from a longer {@code maxIters}), same data, model and optimizer state.
+     */
+    public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
+        State s = readState();
+        if (config != null && !sameRecipe(config, s.config())) {
+            throw new IllegalArgumentException("--resume " + dir + ": the configuration differs from the saved run's ("
+                    + describeDiff(config, s.config()) + "); resume without hyperparameter flags to keep it");
+        }
+        TrainConfig cfg = config != null ? config : s.config();
+        JsonNode want = s.data(), have = JSON.valueToTree(task.identity());
+        if (!Objects.equals(want.path("kind").asText(), have.path("kind").asText())
+                || !Objects.equals(want.path("sha256").asText(null), have.path("sha256").asText(null))
+                || !Objects.equals(want.path("digits").asText(null), have.path("digits").asText(null))) {
+            throw new IllegalArgumentException("--resume " + dir + ": the data differ from the saved run's (saved: " + want
+                    + ", given: " + have + ")");
+        }
+        Trainer t = new Trainer(cfg, task);
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(dir.resolve(ModelCheckpoint.FILE));
+        SafeTensorsFile opt = SafeTensors.read(dir.resolve(OPTIMIZER));
+        String ms = m.metadata().get("step"), os = opt.metadata().get("step");
+        if (!Long.toString(s.step()).equals(ms) || !Long.toString(s.step()).equals(os)) {
+            throw new CheckpointFormatException(dir.toString(), "the checkpoint files disagree on the step (state.json "
+                    + s.step() + ", model " + ms + ", optimizer " + os + ")");
+        }
+        try (var g = dev.vecgrad.autograd.Grad.disabled()) {
+            t.model().loadStateDict(m.model().stateDict(), true);
+        }
+        Map<String, float[]> state = new java.util.LinkedHashMap<>();
+        for (SafeTensor st : opt.tensors().values()) if (!st.name().equals("step")) state.put(st.name(), st.toFloats());
+        long optStep = opt.get("step").toLongs()[0];
+        try {
+            t.optimizer().loadState(state, optStep);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(dir.resolve(OPTIMIZER).toString(), e.getMessage());
+        }
+        t.restoreStep(s.step());
+        return t;
+    }
+
+    private static boolean sameRecipe(TrainConfig a, TrainConfig b) {
+        return withIters(a, b.maxIters()).equals(b);
+    }
+
+    private static TrainConfig withIters(TrainConfig c, int iters) {
+        return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), c.bias(), c.dropout(), c.batchSize(),
+                c.gradAccum(), iters, c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(),
+                c.beta2(), c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
+    }
+
+    private static String describeDiff(TrainConfig a, TrainConfig b) {
+        JsonNode x = JSON.valueToTree(a), y = JSON.valueToTree(b);
+        List<String> diffs = new ArrayList<>();
+        x.fieldNames().forEachRemaining(k -> {
+            if (!x.get(k).equals(y.get(k)) && !k.equals("maxIters")) diffs.add(k + " " + x.get(k) + " vs saved " + y.get(k));
+        });
+        return String.join(", ", diffs);
+    }
+}

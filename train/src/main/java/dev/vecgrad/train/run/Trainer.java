@@ -1,0 +1,207 @@
+package dev.vecgrad.train.run;
+
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
+import dev.vecgrad.nn.Parameter;
+import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.optim.AdamW;
+import dev.vecgrad.train.optim.GradClip;
+import dev.vecgrad.train.optim.LrSchedule;
+import dev.vecgrad.train.optim.ParamGroup;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The training loop: AdamW with nanoGPT's parameter groups, warmup + cosine learning rate,
+ * gradient clipping and accumulation, periodic evaluation and checkpoints.
+ *
+ * <p>Every random draw (batches, dropout) comes from a generator positioned by (seed, step), so
+ * the run is a pure function of its configuration: N steps straight and N/2 + resume + N/2 give
+ * the same parameters bit for bit.
+ */
+public final class Trainer {
+    /** Receives progress; every method is optional. */
+    public interface Listener {
+        /** After each optimizer step. */
+        default void onStep(Metrics m) {}
+
+        /** After each evaluation. */
+        default void onEval(Metrics m) {}
+
+        /** After a checkpoint was written to {@code dir}. */
+        default void onCheckpoint(Path dir, long step) {}
+    }
+
+    /** What one optimizer step measured. */
+    public record StepResult(float loss, float gradNorm, float lr) {}
+
+    /** What one evaluation measured (accuracy is NaN when the task has none). */
+    public record EvalResult(double trainLoss, double valLoss, double accuracy) {}
+
+    private static final int WARMUP_STEPS_UNTIMED = 3;
+
+    private final TrainConfig cfg;
+    private final TrainingTask task;
+    private final GPT model;
+    private final AdamW optimizer;
+    private final LrSchedule schedule;
+    private final StepRandom dropoutRng;
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private long step;
+
+    /** A fresh run: the model is initialised from {@code cfg.seed()}. */
+    public Trainer(TrainConfig cfg, TrainingTask task) {
+        this.cfg = cfg;
+        this.task = task;
+        if (task.requiredBlockSize() > cfg.blockSize()) {
+            throw new IllegalArgumentException("--block-size " + cfg.blockSize() + " is too small for the task, which needs "
+                    + task.requiredBlockSize());
+        }
+        task.validate(cfg.blockSize());
+        this.dropoutRng = new StepRandom(cfg.seed(), 0, 1);
+        this.model = new GPT(modelConfig(cfg, task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
+        this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, cfg.weightDecay())), cfg.lr(),
+                cfg.beta1(), cfg.beta2(), 1e-8f);
+        this.schedule = LrSchedule.warmupCosine(cfg.lr(), cfg.minLr(), cfg.warmupIters(), cfg.lrDecayIters());
+    }
+
+    /** The model architecture a training configuration describes. */
+    public static GPTConfig modelConfig(TrainConfig c, int vocabSize) {
+        return new GPTConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), vocabSize, c.bias(), c.dropout());
+    }
+
+    /** The configuration. */
+    public TrainConfig config() {
+        return cfg;
+    }
+
+    /** The task. */
+    public TrainingTask task() {
+        return task;
+    }
+
+    /** The model being trained. */
+    public GPT model() {
+        return model;
+    }
+
+    /** The optimizer (its state is part of a checkpoint). */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Optimizer steps completed. */
+    public long step() {
+        return step;
+    }
+
+    /** Sets the step count after a checkpoint was loaded into the model and optimizer. */
+    void restoreStep(long s) {
+        step = s;
+    }
+
+    /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /** Runs one optimizer step (with {@code gradAccum} micro-batches) and returns what it measured. */
+    public StepResult trainStep() {
+        float lr = schedule.lr(step);
+        optimizer.setLr(lr);
+        model.train();
+        double lossSum = 0;
+        for (int micro = 0; micro < cfg.gradAccum(); micro++) {
+            Batch b = task.trainBatch(cfg.batchSize(), cfg.blockSize(), new StepRandom(cfg.seed(), step, 2 + 2 * micro));
+            dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
+            Tensor logits = model.forward(b.idx(), b.batchSize(), b.blockSize());
+            Tensor loss = model.loss(logits, b.targets());
+            lossSum += loss.item();
+            (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+        }
+        float loss = (float) (lossSum / cfg.gradAccum());
+        float norm = cfg.gradClip() > 0 ? GradClip.clipGradNorm(params.values(), cfg.gradClip())
+                : GradClip.clipGradNorm(params.values(), Float.POSITIVE_INFINITY);
+        if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
+            optimizer.zeroGrad();
+            throw new TrainingDivergedException(step + 1, loss, norm);
+        }
+        optimizer.step();
+        optimizer.zeroGrad();
+        step++;
+        return new StepResult(loss, norm, lr);
+    }
+
+    /**
+     * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
+     * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
+     */
+    public EvalResult evaluate() {
+        model.eval();
+        try (Grad g = Grad.disabled()) {
+            double train = 0, val = 0;
+            StepRandom trainRng = new StepRandom(cfg.seed(), -1, 5), valRng = new StepRandom(cfg.seed(), -2, 5);
+            for (int i = 0; i < cfg.evalIters(); i++) {
+                Batch tb = task.trainBatch(cfg.batchSize(), cfg.blockSize(), trainRng);
+                train += model.loss(model.forward(tb.idx(), tb.batchSize(), tb.blockSize()), tb.targets()).item();
+                Batch vb = task.valBatch(cfg.batchSize(), cfg.blockSize(), valRng);
+                val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
+            }
+            double acc = task.accuracy(model);
+            return new EvalResult(train / cfg.evalIters(), val / cfg.evalIters(), acc);
+        } finally {
+            model.train();
+        }
+    }
+
+    /**
+     * Trains until {@code cfg.maxIters()} steps (or a stop request), evaluating every
+     * {@code evalInterval} steps and at the end; with {@code out} non-null, checkpoints after each
+     * evaluation and appends to {@code metrics.jsonl}.
+     */
+    public void run(Path out, Listener listener) throws IOException {
+        RunDirectory dir = out == null ? null : new RunDirectory(out);
+        MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step);
+        try {
+            long started = System.nanoTime();
+            long timedNanos = 0, timedTokens = 0;
+            int stepsThisRun = 0;
+            while (step < cfg.maxIters() && !stopRequested.get()) {
+                long t0 = System.nanoTime();
+                StepResult r = trainStep();
+                long dt = System.nanoTime() - t0;
+                if (++stepsThisRun > WARMUP_STEPS_UNTIMED) {
+                    timedNanos += dt;
+                    timedTokens += cfg.tokensPerStep();
+                }
+                double tps = timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9);
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed);
+                if (log != null) log.append(m);
+                listener.onStep(m);
+                boolean last = step == cfg.maxIters() || stopRequested.get();
+                if (step % cfg.evalInterval() == 0 || last) {
+                    EvalResult e = evaluate();
+                    Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
+                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9);
+                    if (log != null) log.append(em);
+                    listener.onEval(em);
+                    if (dir != null) {
+                        dir.save(this);
+                        listener.onCheckpoint(dir.path(), step);
+                    }
+                }
+            }
+        } finally {
+            if (log != null) log.close();
+        }
+    }
+}
