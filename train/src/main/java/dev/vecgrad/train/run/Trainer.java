@@ -169,6 +169,7 @@ public final class Trainer {
      */
     public void run(Path out, Listener listener) throws IOException {
         RunDirectory dir = out == null ? null : new RunDirectory(out);
+        if (out != null) java.nio.file.Files.createDirectories(out);
         MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step);
         try {
             long started = System.nanoTime();

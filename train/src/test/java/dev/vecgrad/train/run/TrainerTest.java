@@ -1,0 +1,102 @@
+package dev.vecgrad.train.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    @TempDir Path tmp;
+
+    static TrainConfig small(int iters, float dropout) {
+        return new TrainConfig(1, 2, 16, 8, true, dropout, 4, 1, iters, 1e-2f, 1e-3f, 2, iters, 0.1f, 0.9f, 0.99f,
+                1f, 4, 2, 7);
+    }
+
+    private Path textFile() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) sb.append("the quick brown fox jumps over the lazy dog. ");
+        Path f = tmp.resolve("text.txt");
+        Files.writeString(f, sb.toString());
+        return f;
+    }
+
+    @Test
+    void lossFallsOnRepetitiveText() throws IOException {
+        Trainer t = new Trainer(small(40, 0f), TextTask.load(textFile(), null));
+        double first = t.evaluate().valLoss();
+        t.run(null, new Trainer.Listener() {});
+        double last = t.evaluate().valLoss();
+        assertTrue(last < first * 0.7, "val loss " + first + " -> " + last);
+    }
+
+    @Test
+    void resumeContinuesBitForBit() throws IOException {
+        Path data = textFile();
+        TrainConfig cfg = small(8, 0.1f);
+        Trainer straight = new Trainer(cfg, TextTask.load(data, null));
+        straight.run(null, new Trainer.Listener() {});
+
+        Path run = tmp.resolve("run");
+        TrainConfig half = new TrainConfig(1, 2, 16, 8, true, 0.1f, 4, 1, 4, 1e-2f, 1e-3f, 2, 8, 0.1f, 0.9f, 0.99f, 1f, 4, 2, 7);
+        new Trainer(half, TextTask.load(data, null)).run(run, new Trainer.Listener() {});
+        Trainer resumed = new RunDirectory(run).resume(cfg, TextTask.load(data, null));
+        assertEquals(4, resumed.step());
+        resumed.run(run, new Trainer.Listener() {});
+        assertEquals(8, resumed.step());
+        Map<String, Tensor> a = straight.model().stateDict(), b = resumed.model().stateDict();
+        for (String name : a.keySet()) assertArrayEquals(a.get(name).toArray(), b.get(name).toArray(), name);
+        List<Metrics> log = MetricsLog.read(run.resolve(RunDirectory.METRICS));
+        assertEquals(8, log.stream().filter(m -> !m.isEval()).count());
+    }
+
+    @Test
+    void checkpointHoldsModelAndTokenizer() throws IOException {
+        Path data = textFile();
+        Path run = tmp.resolve("ck");
+        Trainer t = new Trainer(small(4, 0f), TextTask.load(data, null));
+        t.run(run, new Trainer.Listener() {});
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(run);
+        assertEquals(t.task().tokenizer().vocabString(), m.tokenizer().vocabString());
+        int[] idx = t.task().tokenizer().encode("the fox");
+        assertArrayEquals(t.model().forward(idx, 1, idx.length).toArray(), m.model().forward(idx, 1, idx.length).toArray());
+        assertTrue(Files.exists(run.resolve(RunDirectory.STATE)));
+    }
+
+    @Test
+    void resumeRefusesOtherDataOrRecipe() throws IOException {
+        Path data = textFile();
+        Path run = tmp.resolve("r");
+        new Trainer(small(4, 0f), TextTask.load(data, null)).run(run, new Trainer.Listener() {});
+        Path other = tmp.resolve("other.txt");
+        Files.writeString(other, Files.readString(data).replace("lazy", "sleepy"));
+        var e = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(run).resume(null, TextTask.load(other, null)));
+        assertTrue(e.getMessage().contains("data differ"), e.getMessage());
+        TrainConfig different = new TrainConfig(1, 2, 16, 8, true, 0f, 4, 1, 4, 5e-2f, 1e-3f, 2, 4, 0.1f, 0.9f, 0.99f, 1f, 4, 2, 7);
+        var e2 = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(run).resume(different, TextTask.load(data, null)));
+        assertTrue(e2.getMessage().contains("lr"), e2.getMessage());
+    }
+
+    @Test
+    void additionTaskLearnsSomething() throws IOException {
+        AdditionTrainingTask task = new AdditionTrainingTask(1, 20, 3);
+        TrainConfig cfg = new TrainConfig(1, 2, 32, task.requiredBlockSize(), true, 0f, 32, 1, 150, 1e-2f, 1e-3f, 10, 150,
+                0.0f, 0.9f, 0.99f, 1f, 150, 1, 5);
+        Trainer t = new Trainer(cfg, task);
+        double before = t.evaluate().valLoss();
+        t.run(null, new Trainer.Listener() {});
+        Trainer.EvalResult after = t.evaluate();
+        assertTrue(after.valLoss() < before * 0.6, "held-out loss " + before + " -> " + after.valLoss());
+        assertTrue(after.accuracy() >= 0 && after.accuracy() <= 1);
+    }
+}
