@@ -49,6 +49,7 @@ final class IndexOps {
     static Tensor gather(Tensor x, int dim, int[] index, int[] indexShape) {
         int r = x.shape.length;
         int d = Shapes.dim("gather", dim, r);
+        if (r == 0) throw new IllegalArgumentException("gather: cannot gather from a 0-d tensor");
         if (indexShape.length != r) {
             throw new IllegalArgumentException("gather: index of shape " + Shapes.str(indexShape)
                     + " must have the same rank as the input " + Shapes.str(x.shape));
