@@ -116,4 +116,22 @@ class MatmulGradTest {
         int k = 1 + r.nextInt(4);
         gradOk(in -> in[0].matmul(in[0].transpose(0, 1)), param(r, Values.ANY, m, k));
     }
+
+    @Property(tries = 30, seed = "505")
+    @Covers("matmul")
+    void narrowedOperandsWithPaddedRows(@ForAll("dims") int m, @ForAll("dims") int k, @ForAll("dims") int n,
+                                        @ForAll("seeds") long seed, @ForAll boolean batched) {
+        // Narrow views start at an offset and have a leading dimension larger than their width.
+        SplittableRandom r = new SplittableRandom(seed);
+        int pad = 1 + r.nextInt(2);
+        Tensor a = param(r, Values.ANY, batched ? new int[] {2, m + pad, k} : new int[] {m + pad, k});
+        Tensor b = param(r, Values.ANY, k, n + pad);
+        boolean bTransposed = r.nextBoolean();
+        gradOk(in -> {
+            Tensor left = in[0].narrow(-2, pad, m);
+            Tensor right = bTransposed ? in[1].narrow(1, pad, n).transpose(0, 1).contiguous().transpose(0, 1)
+                    : in[1].narrow(1, pad, n);
+            return left.matmul(right);
+        }, a, b);
+    }
 }
