@@ -168,7 +168,10 @@ class AlgebraTest {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
         Tensor x = values(r, Values.ANY, shape);
-        assertEquals(x.sum().item(), x.sum(d, keepDim).sum().item(), 1e-4);
+        // Different summation orders: allow float rounding relative to the magnitudes summed.
+        double sumAbs = 0;
+        for (float v : x.toArray()) sumAbs += Math.abs(v);
+        assertEquals(x.sum().item(), x.sum(d, keepDim).sum().item(), 1e-5 * (1 + sumAbs));
         assertEquals(x.sum().item() / Math.max(1, x.numel()), x.mean().item(), 1e-5);
     }
 
@@ -191,7 +194,7 @@ class AlgebraTest {
         // -mean(logSoftmax(x)[row, target]) over the rows that are not ignored.
         Tensor composite = x2.reshape(rows, c).indexSelect(0, keptRows).logSoftmax(-1)
                 .gather(1, keptTargets, count, 1).mean().neg();
-        assertEquals(composite.item(), fused.item(), 1e-5);
+        assertEquals(composite.item(), fused.item(), 1e-5 * Math.max(1, Math.abs(composite.item())));
         fused.backward();
         composite.backward();
         assertClose(x2.grad(), x1.grad(), 1e-5);
@@ -202,7 +205,8 @@ class AlgebraTest {
         SplittableRandom r = new SplittableRandom(seed);
         int c = shape[shape.length - 1];
         float eps = 1e-5f;
-        Tensor x1 = values(r, Values.ANY, shape).requiresGrad(true), x2 = Tensor.of(x1.toArray(), shape).requiresGrad(true);
+        // Rows of nearly equal values would make 1/std huge and both sides' rounding diverge: keep them apart.
+        Tensor x1 = TensorArbitraries.distinct(r, 0.3f, shape).requiresGrad(true), x2 = Tensor.of(x1.toArray(), shape).requiresGrad(true);
         Tensor w1 = values(r, Values.ANY, c).requiresGrad(true), w2 = Tensor.of(w1.toArray(), c).requiresGrad(true);
         Tensor b1 = values(r, Values.ANY, c).requiresGrad(true), b2 = Tensor.of(b1.toArray(), c).requiresGrad(true);
         Tensor fused = x1.layerNorm(w1, b1, eps);
