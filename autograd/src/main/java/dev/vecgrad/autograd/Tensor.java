@@ -374,7 +374,7 @@ public final class Tensor {
         return ViewOps.narrow(this, dim, start, length);
     }
 
-    /** Entries {@code [start, end)} of dimension {@code dim} (a view; negative bounds count from the end). */
+    /** Entries {@code [start, end)} of dimension {@code dim} (a view; negative bounds count from the end, out-of-range ones clamp). */
     public Tensor slice(int dim, int start, int end) {
         int d = Shapes.dim("slice", dim, shape.length);
         if (shape.length == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor");
