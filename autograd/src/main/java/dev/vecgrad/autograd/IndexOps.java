@@ -49,6 +49,7 @@ final class IndexOps {
     static Tensor gather(Tensor x, int dim, int[] index, int[] indexShape) {
         int r = x.shape.length;
         int d = Shapes.dim("gather", dim, r);
+        if (r == 0) throw new IllegalArgumentException("gather: cannot gather from a 0-d tensor");
         if (indexShape.length != r) {
             throw new IllegalArgumentException("gather: index of shape " + Shapes.str(indexShape)
                     + " must have the same rank as the input " + Shapes.str(x.shape));
@@ -65,10 +66,13 @@ final class IndexOps {
         }
         int[] outStrides = Shapes.contiguousStrides(indexShape);
         float[] out = new float[index.length];
-        int[] src = new int[index.length];   // storage position of each gathered element
+        // Row-major (logical) position of each gathered element in x. Not the storage position:
+        // in a broadcast view several positions share one storage slot, and each needs its own gradient.
+        int[] src = new int[index.length];
+        int[] inDense = Shapes.contiguousStrides(x.shape);
         int[] pos = new int[r];
         for (int i = 0; i < index.length; i++) {
-            int rem = i, p = x.offset;
+            int rem = i, p = x.offset, q = 0;
             for (int k = 0; k < r; k++) {
                 pos[k] = rem / outStrides[k];
                 rem %= outStrides[k];
@@ -78,33 +82,21 @@ final class IndexOps {
                 throw new IllegalArgumentException("gather: index " + v + " at position " + Arrays.toString(pos)
                         + " is out of range for dimension " + d + " of size " + x.shape[d]);
             }
-            for (int k = 0; k < r; k++) p += (k == d ? v : pos[k]) * x.strides[k];
-            src[i] = p;
+            for (int k = 0; k < r; k++) {
+                int at = k == d ? v : pos[k];
+                p += at * x.strides[k];
+                q += at * inDense[k];
+            }
+            src[i] = q;
             out[i] = x.data[p];
         }
-        int[] inShape = x.shape, inStrides = x.strides;
-        int inOffset = x.offset;
-        boolean contiguous = x.isContiguous();
+        int[] inShape = x.shape;
         return Engine.record(Tensor.wrap(out, indexShape.clone()), "gather", g -> {
             float[] gs = g.toArray();
             float[] dx = new float[Shapes.numel(inShape)];
-            if (contiguous) {
-                for (int i = 0; i < gs.length; i++) dx[src[i] - inOffset] += gs[i];
-            } else {
-                Tensor dense = Tensor.zeros(inShape);
-                Tensor strided = new Tensor(new float[maxExtent(inShape, inStrides) + 1], 0, inShape, inStrides);
-                for (int i = 0; i < gs.length; i++) strided.data[src[i] - inOffset] += gs[i];
-                Strided.copyInto(dense, strided);
-                dx = dense.data;
-            }
+            for (int i = 0; i < gs.length; i++) dx[src[i]] += gs[i];
             return new Tensor[] {Tensor.wrap(dx, inShape.clone())};
         }, x);
-    }
-
-    private static int maxExtent(int[] shape, int[] strides) {
-        int m = 0;
-        for (int k = 0; k < shape.length; k++) m += Math.max(shape[k] - 1, 0) * strides[k];
-        return m;
     }
 
     static Tensor maskedFill(Tensor x, Tensor mask, float value) {

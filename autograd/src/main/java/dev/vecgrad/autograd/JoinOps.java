@@ -36,8 +36,13 @@ final class JoinOps {
         }, ts);
     }
 
+    private static void requireDims(String op, Tensor x) {
+        if (x.shape.length == 0) throw new IllegalArgumentException(op + ": cannot split a 0-d tensor");
+    }
+
     static Tensor[] split(Tensor x, int splitSize, int dim) {
         int d = Shapes.dim("split", dim, x.shape.length);
+        requireDims("split", x);
         if (splitSize <= 0) throw new IllegalArgumentException("split: split size must be positive, got " + splitSize);
         int n = x.shape[d];
         int pieces = Math.max(1, (n + splitSize - 1) / splitSize);
@@ -49,6 +54,7 @@ final class JoinOps {
 
     static Tensor[] split(Tensor x, int[] sizes, int dim) {
         int d = Shapes.dim("split", dim, x.shape.length);
+        requireDims("split", x);
         long sum = 0;
         for (int s : sizes) {
             if (s < 0) throw new IllegalArgumentException("split: negative size " + s + " in " + java.util.Arrays.toString(sizes));
@@ -66,6 +72,7 @@ final class JoinOps {
     static Tensor[] chunk(Tensor x, int chunks, int dim) {
         if (chunks <= 0) throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + chunks);
         int d = Shapes.dim("chunk", dim, x.shape.length);
+        requireDims("chunk", x);
         int size = Math.max(1, (x.shape[d] + chunks - 1) / chunks);
         return split(x, size, d);
     }

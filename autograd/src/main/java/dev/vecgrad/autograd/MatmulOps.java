@@ -28,7 +28,15 @@ final class MatmulOps {
         int k2 = b.shape[b.dim() - 2], n = b.shape[b.dim() - 1];
         checkInner(a, b, k, k2);
         int[] batchA = Arrays.copyOf(a.shape, a.dim() - 2), batchB = Arrays.copyOf(b.shape, b.dim() - 2);
-        int[] batch = Shapes.broadcast("matmul", batchA, batchB);
+        int[] batch;
+        try {
+            batch = Shapes.broadcast("matmul", batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            // Name the operands' full shapes, not just their batch parts.
+            throw new IllegalArgumentException("matmul: cannot multiply " + Shapes.str(a.shape) + " by "
+                    + Shapes.str(b.shape) + ": batch dimensions " + Shapes.str(batchA) + " and " + Shapes.str(batchB)
+                    + " cannot be broadcast", e);
+        }
         if (b.dim() == 2 && a.dim() > 2 && a.isContiguous()) {
             // [..., M, K] @ [K, N]: fold the batch into the rows, one big GEMM.
             int[] outShape = Arrays.copyOf(batch, batch.length + 2);

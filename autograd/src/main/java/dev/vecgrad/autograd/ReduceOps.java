@@ -52,17 +52,17 @@ final class ReduceOps {
     }
 
     static Tensor max(Tensor x, int dim, boolean keepDim) {
-        if (x.shape.length == 0) return x.add(0f);
         int d = Shapes.dim("max", dim, x.shape.length);
+        if (x.shape.length == 0) return x.add(0f);
         int n = x.shape[d];
         if (n == 0) {
             throw new IllegalArgumentException("max: cannot reduce over dimension " + d + " of size 0 (shape "
                     + Shapes.str(x.shape) + ")");
         }
         Tensor c = x.isContiguous() ? x : x.detach().contiguous();
-        int inner = 1;
+        int inner = 1, outer = 1;
         for (int i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
-        int outer = x.numel() / (n * inner);
+        for (int i = 0; i < d; i++) outer *= x.shape[i];   // not numel / (n * inner): inner may be 0
         float[] out = new float[outer * inner];
         int[] arg = new int[outer * inner];
         for (int o = 0; o < outer; o++) {

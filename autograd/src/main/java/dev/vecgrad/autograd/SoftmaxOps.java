@@ -9,8 +9,8 @@ final class SoftmaxOps {
 
     static Tensor softmax(Tensor x, int dim, boolean log) {
         String op = log ? "logSoftmax" : "softmax";
-        if (x.dim() == 0) return softmax(x.reshape(1), 0, log).reshape();
         int d = Shapes.dim(op, dim, x.dim());
+        if (x.dim() == 0) return softmax(x.reshape(1), 0, log).reshape();
         if (d != x.dim() - 1) return softmax(x.transpose(d, -1), -1, log).transpose(d, -1);
         int cols = x.shape[d];
         Tensor c = x.isContiguous() ? x : x.detach().contiguous();

@@ -374,12 +374,14 @@ public final class Tensor {
         return ViewOps.narrow(this, dim, start, length);
     }
 
-    /** Entries {@code [start, end)} of dimension {@code dim} (a view; negative bounds count from the end). */
+    /** Entries {@code [start, end)} of dimension {@code dim} (a view; negative bounds count from the end, out-of-range ones clamp). */
     public Tensor slice(int dim, int start, int end) {
         int d = Shapes.dim("slice", dim, shape.length);
-        int s = start < 0 ? start + shape[d] : start;
-        int e = end < 0 ? end + shape[d] : Math.min(end, shape[d]);
-        return ViewOps.narrow(this, d, s, Math.max(e - s, 0));
+        if (shape.length == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor");
+        // Out-of-range bounds clamp, as in Python and PyTorch slicing.
+        int s = Math.clamp(start < 0 ? (long) start + shape[d] : start, 0, shape[d]);
+        int e = Math.clamp(end < 0 ? (long) end + shape[d] : end, s, shape[d]);
+        return ViewOps.narrow(this, d, s, e - s);
     }
 
     /** Broadcasts size-1 (or missing leading) dimensions to {@code newShape} without copying; -1 keeps a size. */

@@ -102,13 +102,20 @@ final class ViewOps {
         for (int i = 0; i < r; i++) {
             int want = newShape[i];
             if (i < lead) {
-                if (want < 0) throw new IllegalArgumentException("expand: size -1 is not allowed in a new leading dimension");
+                if (want < 0) {
+                    throw new IllegalArgumentException("expand: size " + want + " is not allowed in a new leading dimension ("
+                            + Shapes.str(x.shape) + " to " + Arrays.toString(newShape) + ")");
+                }
                 shape[i] = want;
                 strides[i] = 0;
                 continue;
             }
             int have = x.shape[i - lead];
             if (want == -1) want = have;
+            if (want < 0) {
+                throw new IllegalArgumentException("expand: invalid size " + newShape[i] + " in " + Arrays.toString(newShape)
+                        + " for a tensor of shape " + Shapes.str(x.shape));
+            }
             if (have != want && have != 1) {
                 throw new IllegalArgumentException("expand: cannot expand " + Shapes.str(x.shape) + " to "
                         + Arrays.toString(newShape) + ": dimension " + i + " has size " + have + " (only size 1 expands)");
@@ -141,8 +148,9 @@ final class ViewOps {
     }
 
     static Tensor squeeze(Tensor x, int dim) {
-        if (x.shape.length == 0) return x;
+        // Validate first: a 0-d tensor accepts dims 0 and -1 only, as in PyTorch.
         int d = Shapes.dim("squeeze", dim, x.shape.length);
+        if (x.shape.length == 0) return x;
         if (x.shape[d] != 1) return x;
         return drop(x, new boolean[x.shape.length], d);
     }
