@@ -39,9 +39,11 @@ class AttentionTest {
             Tensor.randn(seed + 2, b, h, t, hs).requiresGrad(true)};
     }
 
-    @Test
-    void gradCheck() {
-        Tensor[] in = inputs(3, 2, 2, 5, 3);
+    @Property(tries = 25, seed = "12")
+    @Covers("attention")
+    void gradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
+                   @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
+        Tensor[] in = inputs(b * 97L + h * 13L + t * 5L + hs, b, h, t, hs);
         GradCheck.check(x -> Attention.causal(x[0], x[1], x[2]), in).assertOk();
     }
 
