@@ -53,6 +53,20 @@ final class TrainOptions {
                 seed != null ? seed : b.seed());
     }
 
+    /**
+     * The saved configuration of a run being resumed with the given flags applied; unlike
+     * {@link #applyTo}, a new {@code --max-iters} extends the run without moving the decay's end.
+     */
+    TrainConfig applyToSaved(TrainConfig saved) {
+        Integer decay = lrDecayIters;
+        lrDecayIters = decay != null ? decay : saved.lrDecayIters();
+        try {
+            return applyTo(saved);
+        } finally {
+            lrDecayIters = decay;
+        }
+    }
+
     private static int or(Integer v, int d) {
         return v != null ? v : d;
     }

@@ -145,18 +145,26 @@ public final class Trainer {
      * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
      */
     public EvalResult evaluate() {
+        return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed());
+    }
+
+    /**
+     * Evaluates any model on a task: mean loss over {@code iters} batches of each split, drawn
+     * from generators seeded by {@code seed} (so repeated evaluations see the same batches), and
+     * the task's accuracy. Leaves the model in training mode.
+     */
+    public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
         model.eval();
         try (Grad g = Grad.disabled()) {
             double train = 0, val = 0;
-            StepRandom trainRng = new StepRandom(cfg.seed(), -1, 5), valRng = new StepRandom(cfg.seed(), -2, 5);
-            for (int i = 0; i < cfg.evalIters(); i++) {
-                Batch tb = task.trainBatch(cfg.batchSize(), cfg.blockSize(), trainRng);
+            StepRandom trainRng = new StepRandom(seed, -1, 5), valRng = new StepRandom(seed, -2, 5);
+            for (int i = 0; i < iters; i++) {
+                Batch tb = task.trainBatch(batchSize, blockSize, trainRng);
                 train += model.loss(model.forward(tb.idx(), tb.batchSize(), tb.blockSize()), tb.targets()).item();
-                Batch vb = task.valBatch(cfg.batchSize(), cfg.blockSize(), valRng);
+                Batch vb = task.valBatch(batchSize, blockSize, valRng);
                 val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
             }
-            double acc = task.accuracy(model);
-            return new EvalResult(train / cfg.evalIters(), val / cfg.evalIters(), acc);
+            return new EvalResult(train / iters, val / iters, task.accuracy(model));
         } finally {
             model.train();
         }

@@ -1,0 +1,81 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.AdditionTask;
+import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.run.TextTask;
+import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.run.Trainer;
+import dev.vecgrad.train.run.TrainingTask;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad eval}: train/validation loss of a trained model (and accuracy for the addition task). */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate a trained model: mean loss on train and validation batches (and held-out accuracy for addition).")
+final class EvalCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
+    Path checkpoint;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Text to evaluate on (default: the run's own data).")
+    Path data;
+
+    @Option(names = "--eval-iters", paramLabel = "N", description = "Batches per split (default: the run's, or 50).")
+    Integer evalIters;
+
+    @Option(names = "--batch-size", paramLabel = "B", description = "Sequences per batch (default: the run's, or 12).")
+    Integer batchSize;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1337", description = "Seed for the evaluation batches (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        GPT model = m.model();
+        CharTokenizer tok = m.tokenizer();
+        TrainingTask task;
+        int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
+        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
+            RunDirectory.State s = new RunDirectory(checkpoint).readState();
+            TrainConfig c = s.config();
+            if (evalIters == null) iters = c.evalIters();
+            if (batchSize == null) batch = c.batchSize();
+            if (s.data().path("kind").asText().equals("addition") && data == null) {
+                var id = s.data();
+                task = new AdditionTrainingTask(id.path("digits").asInt(), id.path("held_out").asInt(), id.path("held_out_seed").asLong());
+            } else {
+                Path file = data != null ? data : Path.of(s.data().path("path").asText());
+                task = TextTask.load(file, tok);
+            }
+        } else if (data != null) {
+            if (tok == null) throw new ParameterException(spec.commandLine(), m.file() + " has no tokenizer; eval needs a model trained by vecgrad");
+            task = TextTask.load(data, tok);
+        } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
+            int digits = (model.config().blockSize() - 2) / 3;
+            task = new AdditionTrainingTask(digits, (int) Math.min(1000, Math.pow(10, 2 * digits) / 10), 1234);
+        } else {
+            throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
+        }
+        int block = model.config().blockSize();
+        Trainer.EvalResult r = Trainer.evaluate(model, task, batch, block, iters, seed);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
+        if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());
+        out.flush();
+        return 0;
+    }
+}

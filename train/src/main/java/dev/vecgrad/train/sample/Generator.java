@@ -1,0 +1,38 @@
+package dev.vecgrad.train.sample;
+
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.GPT;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/** Autoregressive generation: feed the context, pick a token, append it, repeat. */
+public final class Generator {
+    private Generator() {}
+
+    /**
+     * Continues {@code prompt} by {@code maxNewTokens} tokens. The context is cropped to the
+     * model's block size; each new token is handed to {@code onToken} as soon as it is chosen.
+     *
+     * @return the prompt followed by the generated tokens
+     */
+    public static int[] generate(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntConsumer onToken) {
+        if (prompt.length == 0) throw new IllegalArgumentException("sample: the prompt must hold at least one token");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("sample: --max-new-tokens must be >= 0, got " + maxNewTokens);
+        int block = model.config().blockSize(), v = model.config().vocabSize();
+        int[] seq = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+        int len = prompt.length;
+        model.eval();
+        try (Grad g = Grad.disabled()) {
+            for (int i = 0; i < maxNewTokens; i++) {
+                int from = Math.max(0, len - block), t = len - from;
+                Tensor logits = model.forward(Arrays.copyOfRange(seq, from, len), 1, t);
+                float[] last = logits.narrow(1, t - 1, 1).contiguous().toArray();
+                int next = picker.pick(last, 0, v);
+                seq[len++] = next;
+                if (onToken != null) onToken.accept(next);
+            }
+        }
+        return seq;
+    }
+}
