@@ -1,5 +1,6 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.Gemm;
 import java.util.Arrays;
 
 /**
@@ -126,19 +127,9 @@ final class MatmulOps {
         }
     }
 
+    /** The one GEMM entry point of the op layer (see {@link Gemm#sgemm}). */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                float s = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    float bv = tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    s += av * bv;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
-            }
-        }
+        Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 }
