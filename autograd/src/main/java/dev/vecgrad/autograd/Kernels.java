@@ -1,5 +1,7 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.VecMath;
+
 /**
  * The contiguous-run kernels the ops call, in one place: a thin seam between the op layer and
  * the {@code kernel} package, so ops never care which implementation runs.
@@ -10,36 +12,36 @@ final class Kernels {
     static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI);
 
     static void add(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i];
+        VecMath.add(o, oi, a, ai, b, bi, n);
     }
 
     static void sub(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i];
+        VecMath.sub(o, oi, a, ai, b, bi, n);
     }
 
     static void mul(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i];
+        VecMath.mul(o, oi, a, ai, b, bi, n);
     }
 
     static void div(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i];
+        VecMath.div(o, oi, a, ai, b, bi, n);
     }
 
     static void addScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + s;
+        VecMath.addScalar(o, oi, a, ai, s, n);
     }
 
     static void mulScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * s;
+        VecMath.mulScalar(o, oi, a, ai, s, n);
     }
 
     /** o += alpha * x */
     static void axpy(float[] o, int oi, float alpha, float[] x, int xi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] += alpha * x[xi + i];
+        VecMath.axpy(o, oi, alpha, x, xi, n);
     }
 
     static void exp(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.exp(a[ai + i]);
+        VecMath.exp(o, oi, a, ai, n);
     }
 
     static void log(float[] o, int oi, float[] a, int ai, int n) {
@@ -51,7 +53,7 @@ final class Kernels {
     }
 
     static void tanh(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.tanh(a[ai + i]);
+        VecMath.tanh(o, oi, a, ai, n);
     }
 
     static void sigmoid(float[] o, int oi, float[] a, int ai, int n) {
@@ -80,11 +82,9 @@ final class Kernels {
         return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du;
     }
 
-    /** Sum of a contiguous run, accumulated in double so long rows stay accurate. */
+    /** Sum of a contiguous run (vector partial sums combined in double). */
     static float sum(float[] a, int ai, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += a[ai + i];
-        return (float) s;
+        return VecMath.sum(a, ai, n);
     }
 
     // y (rows, cols) = softmax over each row of x
