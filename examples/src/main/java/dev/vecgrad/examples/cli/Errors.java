@@ -21,9 +21,24 @@ final class Errors {
 
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         if (debug()) e.printStackTrace(cl.getErr());
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        cl.getErr().println("vecgrad " + cl.getCommandName() + ": " + msg.lines().findFirst().orElse(msg));
+        cl.getErr().println("vecgrad " + cl.getCommandName() + ": " + describe(e));
+        if (!debug()) cl.getErr().println("hint: set VECGRAD_DEBUG=1 to see the stack trace");
         return USAGE;
+    }
+
+    /** One line saying what went wrong, in the user's terms. */
+    static String describe(Throwable e) {
+        String msg = e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            msg = n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file");
+        } else if (e instanceof java.nio.file.AccessDeniedException a) {
+            msg = a.getFile() + ": permission denied";
+        } else if (e instanceof OutOfMemoryError) {
+            msg = "out of memory; try a smaller --batch-size or --block-size, or raise -Xmx via VECGRAD_JAVA_OPTS";
+        } else if (msg == null) {
+            msg = e.getClass().getSimpleName();
+        }
+        return msg.lines().findFirst().orElse(msg);
     }
 
     static boolean debug() {

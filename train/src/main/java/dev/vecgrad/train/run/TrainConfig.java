@@ -86,7 +86,7 @@ public record TrainConfig(int nLayer, int nHead, int nEmbd, int blockSize, boole
     /** The built-in addition task's recipe for {@code digits}-digit numbers (block = 3 * digits + 2). */
     public static TrainConfig addition(int digits) {
         int block = 3 * digits + 2;
-        return new TrainConfig(2, 4, 64, block, true, 0f, 64, 1, 3000, 3e-3f, 3e-4f, 100, 3000, 0.1f, 0.9f, 0.99f,
+        return new TrainConfig(2, 4, 64, block, true, 0f, 64, 1, 2500, 3e-3f, 3e-4f, 100, 2500, 0.1f, 0.9f, 0.99f,
                 1f, 250, 4, 1337);
     }
 }

@@ -1,0 +1,159 @@
+package dev.vecgrad.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.train.checkpoint.SafeTensors;
+import dev.vecgrad.train.checkpoint.SafeTensorsFile;
+import dev.vecgrad.train.run.Metrics;
+import dev.vecgrad.train.run.MetricsLog;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line end to end, in-process: exit codes, outputs and run-directory contents. */
+class CliTest {
+    @TempDir static Path tmp;
+    static Path text, run;
+    static final Path FIXTURE = Path.of("../train/src/test/resources/fixtures/gpt/A");
+
+    record Result(int code, String out, String err) {}
+
+    static Result vecgrad(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void trainATinyModel() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) sb.append("To be, or not to be: that is the question.\n");
+        text = tmp.resolve("play.txt");
+        Files.writeString(text, sb.toString());
+        run = tmp.resolve("run");
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "6", "--eval-interval", "3",
+                "--eval-iters", "1", "--block-size", "16", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("step 6/6"), r.out());
+    }
+
+    @Test
+    void versionNamesTheJdkAndSpecies() {
+        Result r = vecgrad("--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("JDK") && r.out().contains("SIMD species"), r.out());
+    }
+
+    @Test
+    void trainingWritesACompleteRunDirectory() throws IOException {
+        for (String f : List.of("model.safetensors", "optimizer.safetensors", "state.json", "metrics.jsonl", "loss.png")) {
+            assertTrue(Files.exists(run.resolve(f)), f);
+        }
+        List<Metrics> m = MetricsLog.read(run.resolve("metrics.jsonl"));
+        assertEquals(6, m.stream().filter(x -> !x.isEval()).count());
+        assertEquals(2, m.stream().filter(Metrics::isEval).count());
+        BufferedImage png = ImageIO.read(run.resolve("loss.png").toFile());
+        assertNotNull(png);
+        assertEquals(900, png.getWidth());
+        assertEquals(500, png.getHeight());
+        int first = png.getRGB(0, 0);
+        boolean varied = false;
+        for (int x = 0; x < png.getWidth() && !varied; x += 7) {
+            for (int y = 0; y < png.getHeight() && !varied; y += 7) varied = png.getRGB(x, y) != first;
+        }
+        assertTrue(varied, "loss.png is one flat colour");
+    }
+
+    @Test
+    void sampleIsReproducibleForASeed() {
+        Result a = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "To", "--max-new-tokens", "30", "--seed", "3");
+        Result b = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "To", "--max-new-tokens", "30", "--seed", "3");
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out());
+        assertTrue(a.out().startsWith("To"), a.out());
+        assertEquals(32, a.out().strip().codePointCount(0, a.out().strip().length()), a.out());
+    }
+
+    @Test
+    void evalPrintsBothLosses() {
+        Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("train loss") && r.out().contains("val loss"), r.out());
+    }
+
+    @Test
+    void lossMatchesThePyTorchFixtureAndWritesGradients() throws IOException {
+        Path grads = tmp.resolve("grads.safetensors");
+        Result r = vecgrad("loss", "--checkpoint", FIXTURE.resolve("model.safetensors").toString(),
+                "--batch", FIXTURE.resolve("batch.safetensors").toString(), "--grads-out", grads.toString());
+        assertEquals(0, r.code(), r.err());
+        float loss = Float.parseFloat(r.out().strip().substring("loss ".length()));
+        SafeTensorsFile expected = SafeTensors.read(FIXTURE.resolve("expected.safetensors"));
+        assertEquals(expected.get("loss").toFloats()[0], loss, 1e-5);
+        SafeTensorsFile g = SafeTensors.read(grads);
+        float[] want = expected.get("grad.transformer.ln_f.weight").toFloats();
+        assertArrayEquals(want, g.get("transformer.ln_f.weight").toFloats(), 1e-5f);
+    }
+
+    @Test
+    void badInputExitsWithStatusTwoAndOneLine() throws IOException {
+        Result unknown = vecgrad("train", "--bogus");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("Unknown option") && !unknown.err().contains("\tat "), unknown.err());
+
+        Result missing = vecgrad("train", "--data", tmp.resolve("nope.txt").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("nope.txt"), missing.err());
+
+        Path empty = Files.writeString(tmp.resolve("empty.txt"), "");
+        Result e = vecgrad("train", "--data", empty.toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains("empty"), e.err());
+
+        Path binary = Files.write(tmp.resolve("bin.dat"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2});
+        Result b = vecgrad("train", "--data", binary.toString(), "--out", tmp.resolve("y").toString());
+        assertEquals(2, b.code());
+        assertTrue(b.err().contains("UTF-8"), b.err());
+
+        Path shortText = Files.writeString(tmp.resolve("short.txt"), "abcdefghij");
+        Result s = vecgrad("train", "--data", shortText.toString(), "--out", tmp.resolve("z").toString());
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("block size"), s.err());
+
+        Result heads = vecgrad("train", "--n-embd", "30", "--n-head", "4", "--out", tmp.resolve("w").toString());
+        assertEquals(2, heads.code());
+        assertTrue(heads.err().contains("divisible"), heads.err());
+
+        Result neg = vecgrad("train", "--lr", "-1", "--out", tmp.resolve("v").toString());
+        assertEquals(2, neg.code());
+    }
+
+    @Test
+    void existingRunsAreNeverOverwritten() throws IOException {
+        byte[] before = Files.readAllBytes(run.resolve("model.safetensors"));
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--out", run.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("already holds a run"), r.err());
+        Result other = vecgrad("train", "--resume", run.toString(), "--lr", "0.5");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("configuration differs"), other.err());
+        assertArrayEquals(before, Files.readAllBytes(run.resolve("model.safetensors")));
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+}
