@@ -33,4 +33,10 @@ public final class Block extends Module {
         x = x.add(attn.forward(ln1.forward(x)));
         return x.add(mlp.forward(ln2.forward(x)));
     }
+
+    /** {@link #forward} for new tokens after those in {@code cache} (inference only). */
+    Tensor forwardCached(Tensor x, KVCache cache, int layer) {
+        x = x.add(attn.forwardCached(ln1.forward(x), cache, layer));
+        return x.add(mlp.forward(ln2.forward(x)));
+    }
 }

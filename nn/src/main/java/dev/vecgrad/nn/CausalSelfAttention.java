@@ -120,4 +120,53 @@ public final class CausalSelfAttention extends Module {
         }
         return mask;
     }
+
+    /**
+     * Attention for {@code T} new tokens at positions {@code cache.length()..}, reading the cached
+     * keys and values of earlier tokens and appending the new ones (the caller advances the cache
+     * after the last layer). x {@code [B, T, C]} -> {@code [B, T, C]}; inference only.
+     */
+    Tensor forwardCached(Tensor x, KVCache cache, int layer) {
+        int b = x.size(0), t = x.size(1), c = nEmbd, hs = c / nHead, start = cache.length();
+        float[] qkv = cAttn.forward(x).toArray();                              // (B,T,3C)
+        float[] keys = cache.keys[layer], vals = cache.values[layer];
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                int row = (bi * t + ti) * 3 * c;
+                for (int h = 0; h < nHead; h++) {
+                    System.arraycopy(qkv, row + c + h * hs, keys, cache.offset(bi, h, start + ti), hs);
+                    System.arraycopy(qkv, row + 2 * c + h * hs, vals, cache.offset(bi, h, start + ti), hs);
+                }
+            }
+        }
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        float[] y = new float[b * t * c], p = new float[start + t];
+        for (int bi = 0; bi < b; bi++) {
+            for (int h = 0; h < nHead; h++) {
+                for (int ti = 0; ti < t; ti++) {
+                    int q = (bi * t + ti) * 3 * c + h * hs, n = start + ti + 1;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < n; j++) {
+                        float s = 0f;
+                        int k = cache.offset(bi, h, j);
+                        for (int d = 0; d < hs; d++) s += qkv[q + d] * keys[k + d];
+                        p[j] = s * scale;
+                        max = Math.max(max, p[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < n; j++) {
+                        p[j] = (float) Math.exp(p[j] - max);
+                        sum += p[j];
+                    }
+                    int o = (bi * t + ti) * c + h * hs;
+                    for (int j = 0; j < n; j++) {
+                        float w = (float) (p[j] / sum);
+                        int v = cache.offset(bi, h, j);
+                        for (int d = 0; d < hs; d++) y[o + d] += w * vals[v + d];
+                    }
+                }
+            }
+        }
+        return cProj.forward(Tensor.of(y, b, t, c));
+    }
 }

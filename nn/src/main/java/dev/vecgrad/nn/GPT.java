@@ -119,12 +119,21 @@ public final class GPT extends Module {
      *     of range (naming its batch row, time step and value)
      */
     public Tensor forward(int[] idx, int B, int T) {
-        if (B <= 0 || T <= 0 || (long) B * T != idx.length) {
-            throw new IllegalArgumentException("GPT.forward: " + idx.length + " token ids do not fill [B=" + B + ", T=" + T + "]");
-        }
         if (T > config.blockSize()) {
             throw new IllegalArgumentException("GPT.forward: cannot forward a sequence of length " + T
                     + ", block size is only " + config.blockSize());
+        }
+        checkIds(idx, B, T);
+        Tensor tok = wte.forward(idx, B, T);                               // (B,T,C)
+        Tensor pos = wpe.weight().tensor().narrow(0, 0, T);                // (T,C), positions 0..T-1
+        Tensor x = drop.forward(tok.add(pos));
+        for (Block b : h) x = b.forward(x);
+        return lmHead.forward(lnF.forward(x));                             // (B,T,V)
+    }
+
+    private void checkIds(int[] idx, int B, int T) {
+        if (B <= 0 || T <= 0 || (long) B * T != idx.length) {
+            throw new IllegalArgumentException("GPT.forward: " + idx.length + " token ids do not fill [B=" + B + ", T=" + T + "]");
         }
         int v = config.vocabSize();
         for (int i = 0; i < idx.length; i++) {
@@ -133,11 +142,6 @@ public final class GPT extends Module {
                         + i % T + ") is out of range for vocabulary size " + v);
             }
         }
-        Tensor tok = wte.forward(idx, B, T);                               // (B,T,C)
-        Tensor pos = wpe.weight().tensor().narrow(0, 0, T);                // (T,C), positions 0..T-1
-        Tensor x = drop.forward(tok.add(pos));
-        for (Block b : h) x = b.forward(x);
-        return lmHead.forward(lnF.forward(x));                             // (B,T,V)
     }
 
     /**
@@ -164,5 +168,33 @@ public final class GPT extends Module {
             }
         }
         return logits.reshape(-1, v).crossEntropy(targets, IGNORE_INDEX);
+    }
+
+    /**
+     * Logits for {@code T} new tokens that follow the tokens already in {@code cache}, which this
+     * call extends; equal (to float rounding) to the last {@code T} positions of
+     * {@link #forward} over the whole sequence. Runs without recording a graph.
+     *
+     * @throws IllegalArgumentException when the cache would exceed the block size, or ids are invalid
+     */
+    public Tensor forwardCached(int[] idx, int B, int T, KVCache cache) {
+        if (cache.batch != B || cache.keys.length != config.nLayer()) {
+            throw new IllegalArgumentException("GPT.forwardCached: the cache was made for batch " + cache.batch
+                    + " and " + cache.keys.length + " layers, got batch " + B + " and " + config.nLayer() + " layers");
+        }
+        if (T > cache.remaining()) {
+            throw new IllegalArgumentException("GPT.forwardCached: " + T + " more tokens do not fit: the cache holds "
+                    + cache.length() + " of block size " + config.blockSize());
+        }
+        checkIds(idx, B, T);
+        try (var g = dev.vecgrad.autograd.Grad.disabled()) {
+            Tensor tok = wte.forward(idx, B, T);
+            Tensor pos = wpe.weight().tensor().narrow(0, cache.length(), T);
+            Tensor x = tok.add(pos);
+            int layer = 0;
+            for (Block b : h) x = b.forwardCached(x, cache, layer++);
+            cache.advance(T);
+            return lmHead.forward(lnF.forward(x));
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.vecgrad.train.sample;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.KVCache;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -23,11 +24,21 @@ public final class Generator {
         int[] seq = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int len = prompt.length;
         model.eval();
+        // Within the block size a KV cache makes each token cost one position's work; past it the
+        // window slides and every position shifts, so the context is re-run in full (exactly
+        // what the uncached model computes).
+        KVCache cache = new KVCache(model.config(), 1);
         try (Grad g = Grad.disabled()) {
             for (int i = 0; i < maxNewTokens; i++) {
-                int from = Math.max(0, len - block), t = len - from;
-                Tensor logits = model.forward(Arrays.copyOfRange(seq, from, len), 1, t);
-                float[] last = logits.narrow(1, t - 1, 1).contiguous().toArray();
+                float[] last;
+                if (len <= block) {
+                    int from = cache.length();
+                    Tensor logits = model.forwardCached(Arrays.copyOfRange(seq, from, len), 1, len - from, cache);
+                    last = logits.narrow(1, len - from - 1, 1).contiguous().toArray();
+                } else {
+                    Tensor logits = model.forward(Arrays.copyOfRange(seq, len - block, len), 1, block);
+                    last = logits.narrow(1, block - 1, 1).contiguous().toArray();
+                }
                 int next = picker.pick(last, 0, v);
                 seq[len++] = next;
                 if (onToken != null) onToken.accept(next);

@@ -1,0 +1,51 @@
+package dev.vecgrad.train.sample;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SamplingTest {
+
+    @Test
+    void greedyGenerationEqualsArgmaxOfTheFullContextAtEveryStep() {
+        GPT model = new GPT(new GPTConfig(2, 2, 8, 6, 7, true, 0f), 5);
+        int[] out = Generator.generate(model, new int[] {1, 2}, 9, new TokenPicker(0f, 0, new SplittableRandom(1)), null);
+        // Re-derive each token without the cache (sliding window past the block size).
+        for (int len = 2; len < out.length; len++) {
+            int from = Math.max(0, len - 6);
+            float[] logits;
+            try (Grad g = Grad.disabled()) {
+                logits = model.forward(Arrays.copyOfRange(out, from, len), 1, len - from).toArray();
+            }
+            assertEquals(TokenPicker.argmax(logits, (len - from - 1) * 7, 7), out[len], "token " + len);
+        }
+    }
+
+    @Test
+    void topKNeverPicksOutsideTheTopK() {
+        float[] logits = {5f, 4f, 3f, -1f, -2f};
+        TokenPicker p = new TokenPicker(1.5f, 2, new SplittableRandom(3));
+        int[] counts = new int[5];
+        for (int i = 0; i < 2000; i++) counts[p.pick(logits, 0, 5)]++;
+        assertEquals(0, counts[2] + counts[3] + counts[4]);
+        assertTrue(counts[0] > counts[1] && counts[1] > 0);
+    }
+
+    @Test
+    void temperatureSamplingIsSeeded() {
+        GPT model = new GPT(new GPTConfig(1, 1, 8, 8, 5, true, 0f), 2);
+        int[] a = Generator.generate(model, new int[] {0}, 12, new TokenPicker(1f, 0, new SplittableRandom(4)), null);
+        int[] b = Generator.generate(model, new int[] {0}, 12, new TokenPicker(1f, 0, new SplittableRandom(4)), null);
+        assertArrayEquals(a, b);
+        assertThrows(IllegalArgumentException.class, () -> new TokenPicker(-1f, 0, new SplittableRandom(1)));
+        assertThrows(IllegalArgumentException.class, () -> new TokenPicker(1f, -3, new SplittableRandom(1)));
+    }
+}
