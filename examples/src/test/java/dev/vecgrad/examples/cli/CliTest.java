@@ -112,6 +112,30 @@ class CliTest {
     }
 
     @Test
+    void pytorchLoadsAVecgradModelAndAgreesOnLossAndGradients() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path batch = tmp.resolve("b.safetensors"), grads = tmp.resolve("g.safetensors");
+        int[] idx = new int[2 * 16], tgt = new int[2 * 16];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = (i * 7) % 10;
+            tgt[i] = i % 5 == 0 ? -1 : (i * 3) % 10;
+        }
+        dev.vecgrad.train.checkpoint.BatchFile.write(batch, new dev.vecgrad.train.data.Batch(idx, tgt, 2, 16));
+        Result r = vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString(), "--grads-out", grads.toString());
+        assertEquals(0, r.code(), r.err());
+        Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/check_vecgrad_model.py",
+                run.resolve("model.safetensors").toString(), batch.toString(), "--grads", grads.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), out);
+        float torchLoss = Float.parseFloat(out.lines().filter(l -> l.startsWith("loss ")).findFirst().orElseThrow().substring(5).strip());
+        assertEquals(Float.parseFloat(r.out().strip().substring(5)), torchLoss, 1e-5f);
+    }
+
+    @Test
     void badInputExitsWithStatusTwoAndOneLine() throws IOException {
         Result unknown = vecgrad("train", "--bogus");
         assertEquals(2, unknown.code());
