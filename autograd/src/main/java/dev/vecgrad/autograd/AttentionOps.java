@@ -1,5 +1,7 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.Parallel;
+
 /**
  * Fused causal scaled-dot-product attention, per (batch, head):
  * {@code P = softmax(mask(Q K^T / sqrt(hs)))}, {@code O = P V}. The masked upper triangle is never
@@ -23,22 +25,22 @@ final class AttentionOps {
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] qs = q.toArray(), ks = k.toArray(), vs = v.toArray();
         float[] p = new float[bh * t * t], out = new float[bh * t * hs];
-        for (int i = 0; i < bh; i++) {
+        // One task per (batch, head): independent outputs, so any thread count gives the same bits.
+        Parallel.parallelFor(bh, i -> {
             int x = i * t * hs, s = i * t * t;
-            // S = Q K^T: only the lower triangle is needed; each row r uses keys 0..r
-            for (int r = 0; r < t; r++) {
-                MatmulOps.gemm(false, true, 1, r + 1, hs, scale, qs, x + r * hs, hs, ks, x, hs, 0f, p, s + r * t, t);
-            }
+            // S = scale * Q K^T over the whole block (one GEMM beats T row-sized ones even though
+            // the upper triangle is wasted), then a softmax that reads only the lower triangle.
+            MatmulOps.gemm(false, true, t, t, hs, scale, qs, x, hs, ks, x, hs, 0f, p, s, t);
             Kernels.causalSoftmaxRows(p, s, t);
             MatmulOps.gemm(false, false, t, hs, t, 1f, p, s, t, vs, x, hs, 0f, out, x, hs);
-        }
+        });
         Tensor o = Tensor.wrap(out, q.shape.clone());
         Tensor w = Tensor.wrap(p, q.shape[0], q.shape[1], t, t);
         Engine.record(o, "attention", g -> {
             float[] go = g.toArray();
             float[] dq = new float[qs.length], dk = new float[ks.length], dv = new float[vs.length];
-            float[] dp = new float[t * t];
-            for (int i = 0; i < bh; i++) {
+            Parallel.parallelFor(bh, i -> {
+                float[] dp = new float[t * t];
                 int x = i * t * hs, s = i * t * t;
                 MatmulOps.gemm(true, false, t, hs, t, 1f, p, s, t, go, x, hs, 0f, dv, x, hs);      // dV = P^T dO
                 MatmulOps.gemm(false, true, t, t, hs, 1f, go, x, hs, vs, x, hs, 0f, dp, 0, t);     // dP = dO V^T
@@ -50,7 +52,7 @@ final class AttentionOps {
                 }
                 MatmulOps.gemm(false, false, t, hs, t, scale, dp, 0, t, ks, x, hs, 0f, dq, x, hs);  // dQ = dS K
                 MatmulOps.gemm(true, false, t, hs, t, scale, dp, 0, t, qs, x, hs, 0f, dk, x, hs);   // dK = dS^T Q
-            }
+            });
             return new Tensor[] {Tensor.wrap(dq, q.shape.clone()), Tensor.wrap(dk, q.shape.clone()), Tensor.wrap(dv, q.shape.clone())};
         }, q, k, v);
         return new Result(o, w);

@@ -9,8 +9,6 @@ import dev.vecgrad.autograd.kernel.VecMath;
 final class Kernels {
     private Kernels() {}
 
-    static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI);
-
     static void add(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
         VecMath.add(o, oi, a, ai, b, bi, n);
     }
@@ -65,21 +63,6 @@ final class Kernels {
             float v = a[ai + i];
             o[oi + i] = v > 0 || Float.isNaN(v) ? v : 0f;
         }
-    }
-
-    static void gelu(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) {
-            float x = a[ai + i];
-            o[oi + i] = 0.5f * x * (1f + (float) Math.tanh(GELU_K * (x + 0.044715f * x * x * x)));
-        }
-    }
-
-    /** d gelu(x) / dx for the tanh approximation. */
-    static float geluGrad(float x) {
-        float u = GELU_K * (x + 0.044715f * x * x * x);
-        float t = (float) Math.tanh(u);
-        float du = GELU_K * (1f + 3f * 0.044715f * x * x);
-        return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du;
     }
 
     /** Sum of a contiguous run (vector partial sums combined in double). */

@@ -1,5 +1,7 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.VecMath;
+
 /**
  * Unary elementwise ops. Each backward is written from what the forward saved: the input where
  * the derivative needs it (log, relu, gelu, pow), the output where that is cheaper (exp, sqrt,
@@ -59,7 +61,7 @@ final class UnaryOps {
 
     // y = tanh x; dy/dx = 1 - y^2
     static Tensor tanh(Tensor x) {
-        Tensor y = ElementwiseOps.map(x, Kernels::tanh);
+        Tensor y = ElementwiseOps.map(x, VecMath::tanh);
         return Engine.record(y, "tanh", g -> new Tensor[] {zip(y.detach(), g, (yv, gv) -> gv * (1f - yv * yv))}, x);
     }
 
@@ -78,8 +80,12 @@ final class UnaryOps {
 
     // y = 0.5 x (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2/pi)
     static Tensor gelu(Tensor x) {
-        Tensor y = ElementwiseOps.map(x, Kernels::gelu);
+        Tensor y = ElementwiseOps.map(x, VecMath::gelu);
         Tensor xs = x.detach();
-        return Engine.record(y, "gelu", g -> new Tensor[] {zip(xs, g, (v, gv) -> gv * Kernels.geluGrad(v))}, x);
+        return Engine.record(y, "gelu", g -> {
+            float[] xv = xs.toArray(), gv = g.toArray();
+            VecMath.geluBackward(gv, 0, xv, 0, gv, 0, gv.length);
+            return new Tensor[] {Tensor.wrap(gv, xs.shape.clone())};
+        }, x);
     }
 }

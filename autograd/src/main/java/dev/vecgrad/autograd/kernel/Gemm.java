@@ -93,22 +93,22 @@ public final class Gemm {
         int i0 = blk * MC, mc = Math.min(MC, m - i0);
         int mPanels = (mc + MR - 1) / MR;
         float[][] bufs = BUFFERS.get();
-        if (bufs[0].length < MC * KC * L) bufs[0] = new float[MC * KC * L];
+        if (bufs[0].length < MC * KC) bufs[0] = new float[MC * KC];
         if (bufs[1].length < MR * NR) bufs[1] = new float[MR * NR];
         float[] ap = bufs[0], tile = bufs[1];
         packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
-        // A panel outer: its broadcast copy (kc x MR x L floats) stays in L1 while B panels stream by.
+        // A panel outer: it stays in L1 while the B panels stream by.
         for (int ip = 0; ip < mPanels; ip++) {
             int mr = Math.min(MR, mc - ip * MR);
             for (int jp = 0, j0 = 0; j0 < n; jp++, j0 += NR) {
                 int nr = Math.min(NR, n - j0);
                 int cAt = cOff + (i0 + ip * MR) * ldc + j0;
                 if (mr == MR && nr == NR) {
-                    micro(kc, ap, ip * MR * kc * L, bp, jp * NR * kc, alpha, c, cAt, ldc);
+                    micro(kc, ap, ip * MR * kc, bp, jp * NR * kc, alpha, c, cAt, ldc);
                 } else {
                     // Edge tile: compute it whole into a zeroed buffer, then add the valid part.
                     java.util.Arrays.fill(tile, 0f);
-                    micro(kc, ap, ip * MR * kc * L, bp, jp * NR * kc, alpha, tile, 0, NR);
+                    micro(kc, ap, ip * MR * kc, bp, jp * NR * kc, alpha, tile, 0, NR);
                     for (int rr = 0; rr < mr; rr++) {
                         for (int j = 0; j < nr; j++) c[cAt + rr * ldc + j] += tile[rr * NR + j];
                     }
@@ -117,18 +117,19 @@ public final class Gemm {
         }
     }
 
-    // ap (mPanels, kc, MR, L): rows i0.. of op(A), columns p0..p0+kc, each element repeated across a
-    // vector's lanes; rows past mc are zero. Broadcasting once here turns the micro-kernel's
-    // broadcasts (which compete with the FMAs for execution ports) into plain vector loads.
+    // ap (mPanels, kc, MR): rows i0.. of op(A), columns p0..p0+kc; rows past mc are zero
     private static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
         for (int ip = 0; ip * MR < mc; ip++) {
-            int base = ip * MR * kc * L, rows = Math.min(MR, mc - ip * MR);
-            for (int p = 0; p < kc; p++) {
-                int o = base + p * MR * L;
-                for (int r = 0; r < MR; r++) {
-                    int i = i0 + ip * MR + r;
-                    float v = r >= rows ? 0f : transA ? a[aOff + (p0 + p) * lda + i] : a[aOff + i * lda + p0 + p];
-                    FloatVector.broadcast(F, v).intoArray(ap, o + r * L);
+            int base = ip * MR * kc, rows = Math.min(MR, mc - ip * MR);
+            for (int r = 0; r < MR; r++) {
+                int i = i0 + ip * MR + r;
+                if (r >= rows) {
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
+                } else if (transA) {
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[aOff + (p0 + p) * lda + i];
+                } else {
+                    int row = aOff + i * lda + p0;
+                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[row + p];
                 }
             }
         }
@@ -155,24 +156,24 @@ public final class Gemm {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++) {
-            int bi = bAt + p * NR, ai = aAt + p * MR * L;
+            int bi = bAt + p * NR, ai = aAt + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
-            FloatVector x = FloatVector.fromArray(F, ap, ai);
+            FloatVector x = FloatVector.broadcast(F, ap[ai]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.fromArray(F, ap, ai + L);
+            x = FloatVector.broadcast(F, ap[ai + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.fromArray(F, ap, ai + 2 * L);
+            x = FloatVector.broadcast(F, ap[ai + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.fromArray(F, ap, ai + 3 * L);
+            x = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.fromArray(F, ap, ai + 4 * L);
+            x = FloatVector.broadcast(F, ap[ai + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.fromArray(F, ap, ai + 5 * L);
+            x = FloatVector.broadcast(F, ap[ai + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

@@ -133,4 +133,32 @@ public final class VecMath {
         for (; i < n; i++) s += a[ai + i] * b[bi + i];
         return (float) s;
     }
+
+    private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI), GELU_C = 0.044715f;
+
+    /** o = gelu(a), tanh approximation: {@code 0.5 a (1 + tanh(k (a + 0.044715 a^3)))}. */
+    public static void gelu(float[] o, int oi, float[] a, int ai, int n) {
+        int i = 0;
+        for (int up = F.loopBound(n); i < up; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, ai + i);
+            FloatVector u = x.mul(x).mul(x).mul(GELU_C).add(x).mul(GELU_K);
+            x.mul(0.5f).mul(u.lanewise(VectorOperators.TANH).add(1f)).intoArray(o, oi + i);
+        }
+        for (; i < n; i++) o[oi + i] = VecMathScalar.gelu1(a[ai + i]);
+    }
+
+    /** dx = dy * gelu'(x) (overwrites dx). */
+    public static void geluBackward(float[] dx, int di, float[] x, int xi, float[] dy, int yi, int n) {
+        int i = 0;
+        for (int up = F.loopBound(n); i < up; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, xi + i);
+            FloatVector v2 = v.mul(v);
+            FloatVector t = v2.mul(v).mul(GELU_C).add(v).mul(GELU_K).lanewise(VectorOperators.TANH);
+            FloatVector du = v2.mul(3f * GELU_C).add(1f).mul(GELU_K);
+            // 0.5 (1 + t) + 0.5 x (1 - t^2) du
+            FloatVector g = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du));
+            g.mul(FloatVector.fromArray(F, dy, yi + i)).intoArray(dx, di + i);
+        }
+        for (; i < n; i++) dx[di + i] = dy[yi + i] * VecMathScalar.geluGrad1(x[xi + i]);
+    }
 }

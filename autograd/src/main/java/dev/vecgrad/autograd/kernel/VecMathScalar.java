@@ -69,4 +69,28 @@ public final class VecMathScalar {
         for (int i = 0; i < n; i++) s += (double) a[ai + i] * b[bi + i];
         return (float) s;
     }
+
+    private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI), GELU_C = 0.044715f;
+
+    /** gelu of one value (tanh approximation). */
+    static float gelu1(float x) {
+        return 0.5f * x * (1f + (float) Math.tanh(GELU_K * (x + GELU_C * x * x * x)));
+    }
+
+    /** d gelu(x) / dx. */
+    static float geluGrad1(float x) {
+        float t = (float) Math.tanh(GELU_K * (x + GELU_C * x * x * x));
+        float du = GELU_K * (1f + 3f * GELU_C * x * x);
+        return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du;
+    }
+
+    /** o = gelu(a). */
+    public static void gelu(float[] o, int oi, float[] a, int ai, int n) {
+        for (int i = 0; i < n; i++) o[oi + i] = gelu1(a[ai + i]);
+    }
+
+    /** dx = dy * gelu'(x). */
+    public static void geluBackward(float[] dx, int di, float[] x, int xi, float[] dy, int yi, int n) {
+        for (int i = 0; i < n; i++) dx[di + i] = dy[yi + i] * geluGrad1(x[xi + i]);
+    }
 }

@@ -72,6 +72,19 @@ class VecMathTest {
         VecMath.tanh(v, off, x, off, n);
         VecMathScalar.tanh(s, off, x, off, n);
         assertEquals(0, compare(s, v, 1e-6));
+        // gelu and its derivative evaluate the same formula with a vector tanh: a few ulps apart,
+        // measured relative to the terms' scale (|x|), since gelu itself crosses zero.
+        float[] dy = data(n + 9, n + off, 3), gs = new float[n + off], gv = new float[n + off];
+        VecMath.gelu(v, off, x, off, n);
+        VecMathScalar.gelu(s, off, x, off, n);
+        VecMath.geluBackward(gv, off, x, off, dy, off, n);
+        VecMathScalar.geluBackward(gs, off, x, off, dy, off, n);
+        for (int i = off; i < off + n; i++) {
+            float scale = Math.max(1f, Math.abs(x[i]));
+            assertTrue(Math.abs(s[i] - v[i]) <= 1e-6f * scale * 4, "gelu " + x[i] + ": " + s[i] + " vs " + v[i]);
+            assertTrue(Math.abs(gs[i] - gv[i]) <= 1e-6f * scale * scale * Math.abs(dy[i]) * 8 + 1e-7f,
+                    "gelu' " + x[i] + ": " + gs[i] + " vs " + gv[i]);
+        }
     }
 
     /** Number of elements whose relative difference exceeds {@code rel} (absolute below 1e-30). */
