@@ -99,4 +99,23 @@ class TrainerTest {
         assertTrue(after.valLoss() < before * 0.6, "held-out loss " + before + " -> " + after.valLoss());
         assertTrue(after.accuracy() >= 0 && after.accuracy() <= 1);
     }
+
+    @Test
+    void sameSeedSameLossesAtOneAndTwoThreads() throws IOException {
+        Path data = textFile();
+        // Large enough that the GEMMs and the attention actually split across threads.
+        TrainConfig cfg = new TrainConfig(2, 4, 64, 32, true, 0.1f, 8, 1, 3, 1e-3f, 1e-4f, 1, 3, 0.1f, 0.9f, 0.99f, 1f, 3, 1, 11);
+        int before = dev.vecgrad.autograd.kernel.Parallel.threads();
+        float[][] losses = new float[2][3];
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
+                Trainer t = new Trainer(cfg, TextTask.load(data, null));
+                for (int s = 0; s < 3; s++) losses[threads - 1][s] = t.trainStep().loss();
+            }
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(before);
+        }
+        assertArrayEquals(losses[0], losses[1]);
+    }
 }
