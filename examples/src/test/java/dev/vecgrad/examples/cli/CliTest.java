@@ -91,6 +91,17 @@ class CliTest {
     }
 
     @Test
+    void summaryTotalsTheShakespearePreset() {
+        Result r = vecgrad("summary", "--preset", "shakespeare-char", "--vocab-size", "65");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("total") && l.endsWith("809,856")), r.out());
+        assertTrue(r.out().contains("transformer.h.3.mlp.c_fc.weight") && r.out().contains("[512, 128]"), r.out());
+        Result fromRun = vecgrad("summary", "--checkpoint", run.toString());
+        assertEquals(0, fromRun.code(), fromRun.err());
+        assertEquals(2, vecgrad("summary").code());
+    }
+
+    @Test
     void evalPrintsBothLosses() {
         Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
         assertEquals(0, r.code(), r.err());

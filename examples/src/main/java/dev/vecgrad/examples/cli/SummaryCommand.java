@@ -1,0 +1,79 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
+import dev.vecgrad.nn.Parameter;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.run.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad summary}: every parameter of a model with its shape and size, and the totals. */
+@Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "List a model's parameters (name, shape, count), weights and biases apart, and the total.")
+final class SummaryCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    static final class Source {
+        @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
+        @Option(names = "--preset", paramLabel = "NAME", description = "tiny, shakespeare-char or baby-gpt.") String preset;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1") Source source;
+
+    @Option(names = "--vocab-size", paramLabel = "V", defaultValue = "65", description = "Vocabulary for --preset (default: ${DEFAULT-VALUE}).")
+    int vocabSize;
+
+    @Override
+    public Integer call() throws Exception {
+        GPT model;
+        if (source.checkpoint != null) {
+            model = ModelCheckpoint.load(source.checkpoint).model();
+        } else {
+            TrainConfig c = switch (source.preset) {
+                case "tiny" -> TrainConfig.tiny();
+                case "shakespeare-char" -> TrainConfig.shakespeareChar();
+                case "baby-gpt" -> TrainConfig.babyGpt();
+                default -> throw new ParameterException(spec.commandLine(), "--preset " + source.preset
+                        + ": unknown preset (expected tiny, shakespeare-char or baby-gpt)");
+            };
+            if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
+            model = new GPT(Trainer.modelConfig(c, vocabSize), 0L);
+        }
+        print(model, spec.commandLine().getOut());
+        return 0;
+    }
+
+    static void print(GPT model, PrintWriter out) {
+        GPTConfig c = model.config();
+        out.printf("GPT: %d layers, %d heads, %d wide, block %d, vocabulary %d, bias %b%n%n", c.nLayer(), c.nHead(), c.nEmbd(),
+                c.blockSize(), c.vocabSize(), c.bias());
+        int width = 10;
+        for (String n : model.namedParameters().keySet()) width = Math.max(width, n.length());
+        String row = "%-" + width + "s  %-12s  %,12d%n";
+        out.printf("%-" + width + "s  %-12s  %12s%n", "parameter", "shape", "count");
+        long weights = 0, biases = 0;
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            long n = e.getValue().numel();
+            String name = e.getKey();
+            if (name.equals("transformer.wte.weight")) name += " (= lm_head.weight)";
+            out.printf(row, name, Arrays.toString(e.getValue().shape()), n);
+            if (e.getValue().shape().length >= 2) weights += n; else biases += n;
+        }
+        out.println();
+        out.printf("%-" + width + "s  %-12s  %,12d%n", "weights (2-D)", "", weights);
+        out.printf("%-" + width + "s  %-12s  %,12d%n", "biases and norms (1-D)", "", biases);
+        out.printf("%-" + width + "s  %-12s  %,12d%n", "total", "", model.numParameters());
+        out.flush();
+    }
+}
