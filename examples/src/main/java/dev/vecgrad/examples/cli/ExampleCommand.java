@@ -1,0 +1,45 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.examples.demo.CharGpt;
+import dev.vecgrad.examples.demo.LinearRegression;
+import dev.vecgrad.examples.demo.Softplus;
+import dev.vecgrad.examples.demo.XorMlp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad example NAME}: runs one of the small Java API demos (sources in examples/.../demo). */
+@Command(name = "example", mixinStandardHelpOptions = true,
+        description = {"Run a small demo of the Java API:",
+            "  xor          a two-layer MLP learns XOR with SGD",
+            "  linear       gradient descent recovers the weight and bias of y = 3x - 2",
+            "  custom-op    a differentiable op of your own (softplus), checked with GradCheck",
+            "  char-gpt     a character-level GPT trained and sampled in ~30 lines [FILE [STEPS]]"})
+final class ExampleCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "xor, linear, custom-op or char-gpt") String name;
+
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments of the demo.") String[] args = new String[0];
+
+    @Override
+    public Integer call() throws Exception {
+        switch (name) {
+            case "xor" -> XorMlp.run(1000, System.out);
+            case "linear" -> LinearRegression.run(200, System.out);
+            case "custom-op" -> Softplus.run(System.out).assertOk();
+            case "char-gpt" -> {
+                String text = args.length > 0 ? Files.readString(Path.of(args[0])) : "hello world, hello vecgrad. ".repeat(200);
+                CharGpt.run(text, args.length > 1 ? Integer.parseInt(args[1]) : 300, System.out);
+            }
+            default -> throw new ParameterException(spec.commandLine(), "unknown example '" + name
+                    + "' (expected xor, linear, custom-op or char-gpt)");
+        }
+        return 0;
+    }
+}
