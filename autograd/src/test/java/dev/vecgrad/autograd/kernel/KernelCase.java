@@ -94,4 +94,13 @@ record KernelCase(int n, int off0, int off1, int off2, float scale, long seed, b
             fail(what + ": expected " + expected + " but was " + actual + " (tolerance " + tol + ")");
         }
     }
+
+    /** Per-element tolerance {@code rtol*|expected| + atol}. */
+    static double[] relative(float[] expected, double rtol, double atol) {
+        double[] t = new double[expected.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = rtol * Math.abs(expected[i]) + atol;
+        }
+        return t;
+    }
 }
