@@ -66,8 +66,7 @@ public final class Softmax {
         checkForward("causalSoftmaxRows", out, outOff, cols, in, inOff, cols, rows, cols);
         for (int r = 0; r < rows; r++) {
             int len = causalLength(r, cols, queryOffset);
-            softmaxRow(out, outOff + r * cols, in, inOff + r * cols, len);
-            VecMath.fill(out, outOff + r * cols + len, 0f, cols - len);
+            CausalRow.forward(out, outOff + r * cols, in, inOff + r * cols, len, cols);
         }
     }
 
@@ -114,14 +113,19 @@ public final class Softmax {
 
     // ---- one row ------------------------------------------------------------------------------
 
-    /** The vector exp used by every kernel here (see {@code SoftmaxBench} for the choice). */
-    private static FloatVector vexp(FloatVector x) {
-        return x.lanewise(VectorOperators.EXP);
+    /**
+     * The vector exp of the row kernels: the polynomial {@link FastExp} (arguments here are
+     * always {@code x - max <= 0}). Measured in-process against {@code lanewise(EXP)}, A/B
+     * interleaved: 10-30% faster on 3072x64, 768x65 and 768x384 rows. Results under the
+     * smallest normal float (e^x for x < -87.3) come out as 0 instead of a subnormal.
+     */
+    static FloatVector vexp(FloatVector x) {
+        return FastExp.exp(x);
     }
 
-    /** The scalar exp of the tails, matching {@link #vexp} to the last ulp or so. */
-    private static float sexp(float x) {
-        return (float) Math.exp(x);
+    /** The scalar exp of the tails: the same polynomial, so a row is the same function throughout. */
+    static float sexp(float x) {
+        return FastExp.exp(x);
     }
 
     private static void softmaxRow(float[] out, int o, float[] in, int p, int c) {

@@ -78,6 +78,34 @@ class SoftmaxTest {
         KernelCase.assertClose("causalSoftmax", causalRef, causal, KernelCase.relative(causalRef, c.rtol(), 1e-37));
     }
 
+    /** Causal blocks with every row length: rows 1..80, any cols, any query offset. */
+    @Property(tries = 150, seed = "4406")
+    void causalMatchesScalarOnTallBlocks(@ForAll("tall") Case c) {
+        float[] in = c.logits();
+        int q = (int) Math.floorMod(c.seed(), (long) c.cols() + 2);
+        float[] out = new float[c.offOut() + c.rows() * c.cols() + 3];
+        java.util.Arrays.fill(out, Float.NaN);
+        float[] ref = out.clone();
+        Softmax.causalSoftmaxRows(out, c.offOut(), in, c.offIn(), c.rows(), c.cols(), q);
+        SoftmaxScalar.causalSoftmaxRows(ref, c.offOut(), in, c.offIn(), c.rows(), c.cols(), q);
+        KernelCase.assertClose("causalSoftmax q=" + q, ref, out, KernelCase.relative(ref, c.rtol(), 1e-37));
+        float[] dy = c.grad(c.offDy());
+        float[] dx = c.grad(c.offIn());
+        float[] dxRef = dx.clone();
+        Softmax.causalSoftmaxBackwardRows(dx, c.offIn(), ref, c.offOut(), dy, c.offDy(), c.rows(), c.cols(), q);
+        SoftmaxScalar.causalSoftmaxBackwardRows(dxRef, c.offIn(), ref, c.offOut(), dy, c.offDy(), c.rows(), c.cols(), q);
+        // y <= 1 and |dy| ~ 1: |dx - dxRef| is bounded by the float-vs-double error of sum(dy*y).
+        KernelCase.assertClose("causalSoftmaxBackward", dxRef, dx, KernelCase.relative(dxRef, 4 * EPS, c.rtol() * 8));
+    }
+
+    @Provide
+    Arbitrary<Case> tall() {
+        Arbitrary<Integer> off = Arbitraries.integers().between(0, 9);
+        return Combinators.combine(Arbitraries.integers().between(1, 80), KernelCase.lengths(), off, off, off,
+                        Arbitraries.of(1f, 10f), Arbitraries.of(false, true), Arbitraries.longs())
+                .as(Case::new);
+    }
+
     /** log-probabilities: absolute error of log(sum) ~ the sum's relative error, plus ulps of x. */
     @Property(tries = 200, seed = "4402")
     void logSoftmaxMatchesScalar(@ForAll("cases") Case c) {
