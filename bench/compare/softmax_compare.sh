@@ -16,13 +16,16 @@ for r in $(seq 1 "$ROUNDS"); do
   "$JAVA" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
     dev.vecgrad.bench.SoftmaxCompare "$OUT/torch$r.txt" 2>/dev/null | tee "$OUT/java$r.txt"
 done
-echo "## summary over $ROUNDS rounds: ratio min / median / max"
+echo "## summary over $ROUNDS rounds: speedup min / median / max, of per-round medians | of per-round minima"
 cat "$OUT"/java*.txt | grep '^ratio' | /usr/bin/python3 -c '
 import sys, statistics, collections
 d = collections.defaultdict(list)
 for line in sys.stdin:
-    _, shape, what, threads, v = line.split()
-    d[(shape, what, threads)].append(float(v))
+    _, shape, what, threads, med, lo = line.split()
+    d[(shape, what, threads)].append((float(med), float(lo)))
 for (shape, what, threads), v in d.items():
-    print(f"{shape:14s} {what:12s} threads={threads}  {min(v):.2f} / {statistics.median(v):.2f} / {max(v):.2f}")
+    a = [x[0] for x in v]
+    b = [x[1] for x in v]
+    print(f"{shape:14s} {what:12s} threads={threads}  {min(a):.2f} / {statistics.median(a):.2f} / {max(a):.2f}"
+          f"  |  {min(b):.2f} / {statistics.median(b):.2f} / {max(b):.2f}")
 '

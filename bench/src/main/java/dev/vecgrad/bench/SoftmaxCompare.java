@@ -18,7 +18,8 @@ import java.util.concurrent.Future;
  * with the Python script's output file as argument it also prints the ratios to torch.softmax.
  *
  * <p>Each figure is the median (with min and max) of 15 samples of about 20 ms each, after
- * about a second of warm-up. Two threads split the rows (whole blocks for causal shapes) in
+ * about a second of warm-up. Ratios are given of the medians and of the minima: on a busy
+ * machine the minimum (the sample least disturbed by other processes) is the steadier one. Two threads split the rows (whole blocks for causal shapes) in
  * halves on a fixed pool, so the wake-up cost of the second thread is included.
  */
 public final class SoftmaxCompare {
@@ -42,16 +43,18 @@ public final class SoftmaxCompare {
                 print(s, "simd", 1, simd1);
                 print(s, "simd", 2, simd2);
                 print(s, "scalar", 1, scalar);
-                ratios.add(String.format("ratio %s simd/scalar 1 %.2f", name, scalar[0] / simd1[0]));
+                ratios.add(String.format("ratio %s simd/scalar 1 %.2f %.2f", name, scalar[0] / simd1[0],
+                        scalar[1] / simd1[1]));
                 for (int t = 1; t <= 2; t++) {
                     double[] ref = torch.get(name + " " + t);
                     if (ref != null) {
                         double[] mine = t == 1 ? simd1 : simd2;
-                        ratios.add(String.format("ratio %s simd/torch %d %.2f", name, t, ref[0] / mine[0]));
+                        ratios.add(String.format("ratio %s simd/torch %d %.2f %.2f", name, t, ref[0] / mine[0],
+                                ref[1] / mine[1]));
                     }
                 }
             }
-            System.out.println("# ratio shape what threads speedup (>1 = vecgrad faster; median over median)");
+            System.out.println("# ratio shape what threads speedup_of_medians speedup_of_minima (>1 = vecgrad faster)");
             ratios.forEach(System.out::println);
         } finally {
             pool.shutdownNow();
