@@ -35,6 +35,7 @@ public final class SoftmaxCompare {
             System.out.printf("# java %s, %s%n", Runtime.version(), dev.vecgrad.autograd.kernel.Simd.describe());
             System.out.println("# shape variant threads median_us min_us max_us Melem_per_s");
             List<String> ratios = new ArrayList<>();
+            warmUpEverything(pool);
             for (String name : SHAPES) {
                 SoftmaxShape s = new SoftmaxShape(name);
                 double[] simd1 = measure(s, true, 1, pool);
@@ -58,6 +59,25 @@ public final class SoftmaxCompare {
             ratios.forEach(System.out::println);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Runs every shape and variant for about 4 s before any timing: the first C2 compilation of
+     * Vector API code takes seconds on a busy machine, and until it lands calls run 100x slower.
+     */
+    private static void warmUpEverything(ExecutorService pool) throws Exception {
+        SoftmaxShape[] all = new SoftmaxShape[SHAPES.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = new SoftmaxShape(SHAPES[i]);
+        }
+        long end = System.nanoTime() + 4_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (SoftmaxShape s : all) {
+                call(s, true, 1, pool);
+                call(s, true, 2, pool);
+                call(s, false, 1, pool);
+            }
         }
     }
 
