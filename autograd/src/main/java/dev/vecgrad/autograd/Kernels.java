@@ -1,10 +1,15 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.LayerNormKernel;
+import dev.vecgrad.autograd.kernel.Softmax;
+import dev.vecgrad.autograd.kernel.VecFunc;
 import dev.vecgrad.autograd.kernel.VecMath;
+import dev.vecgrad.autograd.kernel.VecReduce;
 
 /**
  * The contiguous-run kernels the ops call, in one place: a thin seam between the op layer and
- * the {@code kernel} package, so ops never care which implementation runs.
+ * the {@code kernel} package (SIMD, each with a scalar twin there), so ops never care which
+ * implementation runs.
  */
 final class Kernels {
     private Kernels() {}
@@ -39,152 +44,77 @@ final class Kernels {
     }
 
     static void exp(float[] o, int oi, float[] a, int ai, int n) {
-        VecMath.exp(o, oi, a, ai, n);
+        VecFunc.exp(o, oi, a, ai, n);
     }
 
     static void log(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.log(a[ai + i]);
+        VecFunc.log(o, oi, a, ai, n);
     }
 
     static void sqrt(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.sqrt(a[ai + i]);
+        VecFunc.sqrt(o, oi, a, ai, n);
     }
 
     static void tanh(float[] o, int oi, float[] a, int ai, int n) {
-        VecMath.tanh(o, oi, a, ai, n);
+        VecFunc.tanh(o, oi, a, ai, n);
     }
 
     static void sigmoid(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) (1.0 / (1.0 + Math.exp(-a[ai + i])));
+        VecFunc.sigmoid(o, oi, a, ai, n);
     }
 
     static void relu(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) {
-            float v = a[ai + i];
-            o[oi + i] = v > 0 || Float.isNaN(v) ? v : 0f;
-        }
+        VecFunc.relu(o, oi, a, ai, n);
     }
 
-    /** Sum of a contiguous run (vector partial sums combined in double). */
+    static void gelu(float[] o, int oi, float[] a, int ai, int n) {
+        VecFunc.gelu(o, oi, a, ai, n);
+    }
+
+    /** dx += dy * gelu'(x) */
+    static void geluBackward(float[] dx, float[] x, float[] dy, int n) {
+        VecFunc.geluBackward(dx, 0, x, 0, dy, 0, n);
+    }
+
+    /** Sum of a contiguous run (vector partial sums gathered in double). */
     static float sum(float[] a, int ai, int n) {
-        return VecMath.sum(a, ai, n);
+        return VecReduce.sum(a, ai, n);
     }
 
     // y (rows, cols) = softmax over each row of x
     static void softmaxRows(float[] y, int yOff, float[] x, int xOff, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int xi = xOff + r * cols, yi = yOff + r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) max = Math.max(max, x[xi + c]);
-            double sum = 0;
-            for (int c = 0; c < cols; c++) {
-                float e = (float) Math.exp(x[xi + c] - max);
-                y[yi + c] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int c = 0; c < cols; c++) y[yi + c] *= inv;
-        }
+        Softmax.softmaxRows(y, yOff, x, xOff, rows, cols);
     }
 
-    // y (rows, cols) = x - max - log(sum(exp(x - max))) over each row
+    // y (rows, cols) = log-softmax over each row of x
     static void logSoftmaxRows(float[] y, int yOff, float[] x, int xOff, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int xi = xOff + r * cols, yi = yOff + r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c < cols; c++) max = Math.max(max, x[xi + c]);
-            double sum = 0;
-            for (int c = 0; c < cols; c++) sum += Math.exp(x[xi + c] - max);
-            float lse = max + (float) Math.log(sum);
-            for (int c = 0; c < cols; c++) y[yi + c] = x[xi + c] - lse;
-        }
+        Softmax.logSoftmaxRows(y, yOff, x, xOff, rows, cols);
     }
 
     // dx += y * (dy - sum(dy * y)) per row
     static void softmaxBackwardRows(float[] dx, float[] y, float[] dy, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double dot = 0;
-            for (int c = 0; c < cols; c++) dot += dy[o + c] * y[o + c];
-            float d = (float) dot;
-            for (int c = 0; c < cols; c++) dx[o + c] += y[o + c] * (dy[o + c] - d);
-        }
+        Softmax.softmaxBackwardRows(dx, 0, y, 0, dy, 0, rows, cols);
     }
 
     // dx += dy - exp(y) * sum(dy) per row (y = log-softmax)
     static void logSoftmaxBackwardRows(float[] dx, float[] y, float[] dy, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double s = 0;
-            for (int c = 0; c < cols; c++) s += dy[o + c];
-            float sf = (float) s;
-            for (int c = 0; c < cols; c++) dx[o + c] += dy[o + c] - (float) Math.exp(y[o + c]) * sf;
-        }
+        Softmax.logSoftmaxBackwardRows(dx, 0, y, 0, dy, 0, rows, cols);
     }
 
-    // out (rows, cols) = (x - mean) * rstd * w + b; mean, rstd (rows) saved
+    // p (T, T) at off, in place: row r becomes the softmax of its entries 0..r, the rest exactly 0
+    static void causalSoftmaxRows(float[] p, int off, int t) {
+        Softmax.causalSoftmaxRows(p, off, p, off, t, t, 0);
+    }
+
+    // out (rows, cols) = (x - mean) * rstd * w + b; mean, rstd (rows) saved; w, b may be null
     static void layerNormForward(float[] out, float[] mean, float[] rstd, float[] x, float[] w, float[] b,
                                  int rows, int cols, float eps) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double s = 0;
-            for (int c = 0; c < cols; c++) s += x[o + c];
-            float m = (float) (s / cols);
-            double v = 0;
-            for (int c = 0; c < cols; c++) {
-                float d = x[o + c] - m;
-                v += d * d;
-            }
-            float rs = (float) (1.0 / Math.sqrt(v / cols + eps));
-            mean[r] = m;
-            rstd[r] = rs;
-            for (int c = 0; c < cols; c++) {
-                float n = (x[o + c] - m) * rs;
-                out[o + c] = n * (w == null ? 1f : w[c]) + (b == null ? 0f : b[c]);
-            }
-        }
+        LayerNormKernel.forward(out, 0, mean, 0, rstd, 0, x, 0, w, 0, b, 0, rows, cols, eps);
     }
 
     // dx (rows, cols), dw (cols), db (cols) += ... ; any may be null
     static void layerNormBackward(float[] dx, float[] dw, float[] db, float[] dout, float[] x, float[] mean,
                                   float[] rstd, float[] w, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float m = mean[r], rs = rstd[r];
-            double dnormMean = 0, dnormNormMean = 0;
-            for (int c = 0; c < cols; c++) {
-                float n = (x[o + c] - m) * rs;
-                float dn = dout[o + c] * (w == null ? 1f : w[c]);
-                dnormMean += dn;
-                dnormNormMean += dn * n;
-                if (db != null) db[c] += dout[o + c];
-                if (dw != null) dw[c] += n * dout[o + c];
-            }
-            if (dx == null) continue;
-            float a = (float) (dnormMean / cols), bb = (float) (dnormNormMean / cols);
-            for (int c = 0; c < cols; c++) {
-                float n = (x[o + c] - m) * rs;
-                float dn = dout[o + c] * (w == null ? 1f : w[c]);
-                dx[o + c] += (dn - a - n * bb) * rs;
-            }
-        }
-    }
-
-    // p (T, T) at off: row r becomes softmax of its entries 0..r; entries above the diagonal become 0
-    static void causalSoftmaxRows(float[] p, int off, int t) {
-        for (int r = 0; r < t; r++) {
-            int o = off + r * t;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int c = 0; c <= r; c++) max = Math.max(max, p[o + c]);
-            double sum = 0;
-            for (int c = 0; c <= r; c++) {
-                float e = (float) Math.exp(p[o + c] - max);
-                p[o + c] = e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int c = 0; c <= r; c++) p[o + c] *= inv;
-            for (int c = r + 1; c < t; c++) p[o + c] = 0f;
-        }
+        LayerNormKernel.backward(dx, 0, dw, 0, db, 0, dout, 0, x, 0, mean, 0, rstd, 0, w, 0, rows, cols);
     }
 }

@@ -1,7 +1,5 @@
 package dev.vecgrad.autograd;
 
-import dev.vecgrad.autograd.kernel.VecMath;
-
 /**
  * Unary elementwise ops. Each backward is written from what the forward saved: the input where
  * the derivative needs it (log, relu, gelu, pow), the output where that is cheaper (exp, sqrt,
@@ -61,7 +59,7 @@ final class UnaryOps {
 
     // y = tanh x; dy/dx = 1 - y^2
     static Tensor tanh(Tensor x) {
-        Tensor y = ElementwiseOps.map(x, VecMath::tanh);
+        Tensor y = ElementwiseOps.map(x, Kernels::tanh);
         return Engine.record(y, "tanh", g -> new Tensor[] {zip(y.detach(), g, (yv, gv) -> gv * (1f - yv * yv))}, x);
     }
 
@@ -80,12 +78,12 @@ final class UnaryOps {
 
     // y = 0.5 x (1 + tanh(k (x + 0.044715 x^3))), k = sqrt(2/pi)
     static Tensor gelu(Tensor x) {
-        Tensor y = ElementwiseOps.map(x, VecMath::gelu);
+        Tensor y = ElementwiseOps.map(x, Kernels::gelu);
         Tensor xs = x.detach();
         return Engine.record(y, "gelu", g -> {
-            float[] xv = xs.toArray(), gv = g.toArray();
-            VecMath.geluBackward(gv, 0, xv, 0, gv, 0, gv.length);
-            return new Tensor[] {Tensor.wrap(gv, xs.shape.clone())};
+            float[] xv = xs.toArray(), gv = g.toArray(), dx = new float[gv.length];
+            Kernels.geluBackward(dx, xv, gv, gv.length);
+            return new Tensor[] {Tensor.wrap(dx, xs.shape.clone())};
         }, x);
     }
 }

@@ -1,96 +1,107 @@
 package dev.vecgrad.autograd.kernel;
 
-/** The scalar twins of {@link VecMath}: same signatures, plain loops. */
+/**
+ * Plain-loop twin of {@link VecMath}: the same signatures and contracts, one element at a time.
+ * It is the reference the SIMD kernels are tested against and the fallback where the Vector API
+ * is not intrinsified. Shapes: all runs are 1-d of length {@code n}; only the first array is
+ * modified.
+ */
 public final class VecMathScalar {
     private VecMathScalar() {}
 
-    /** o = a + b. */
-    public static void add(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + b[bi + i];
+    /** {@code out[i] = a[i] + b[i]}. Modifies {@code out}. */
+    public static void add(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        VecMath.check3("add", out, outOff, a, aOff, b, bOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] + b[bOff + i];
+        }
     }
 
-    /** o = a - b. */
-    public static void sub(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] - b[bi + i];
+    /** {@code out[i] = a[i] - b[i]}. Modifies {@code out}. */
+    public static void sub(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        VecMath.check3("sub", out, outOff, a, aOff, b, bOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] - b[bOff + i];
+        }
     }
 
-    /** o = a * b. */
-    public static void mul(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * b[bi + i];
+    /** {@code out[i] = a[i] * b[i]}. Modifies {@code out}. */
+    public static void mul(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        VecMath.check3("mul", out, outOff, a, aOff, b, bOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * b[bOff + i];
+        }
     }
 
-    /** o = a / b. */
-    public static void div(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] / b[bi + i];
+    /** {@code out[i] = a[i] / b[i]}. Modifies {@code out}. */
+    public static void div(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        VecMath.check3("div", out, outOff, a, aOff, b, bOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] / b[bOff + i];
+        }
     }
 
-    /** o = a + s. */
-    public static void addScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] + s;
+    /** {@code out[i] = a[i] + s}. Modifies {@code out}. */
+    public static void addScalar(float[] out, int outOff, float[] a, int aOff, float s, int n) {
+        VecMath.check2("addScalar", out, outOff, a, aOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] + s;
+        }
     }
 
-    /** o = a * s. */
-    public static void mulScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = a[ai + i] * s;
+    /** {@code out[i] = a[i] * s}. Modifies {@code out}. */
+    public static void mulScalar(float[] out, int outOff, float[] a, int aOff, float s, int n) {
+        VecMath.check2("mulScalar", out, outOff, a, aOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = a[aOff + i] * s;
+        }
     }
 
-    /** o += alpha * x. */
-    public static void axpy(float[] o, int oi, float alpha, float[] x, int xi, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] += alpha * x[xi + i];
+    /** {@code out[i] = -a[i]}. Modifies {@code out}. */
+    public static void neg(float[] out, int outOff, float[] a, int aOff, int n) {
+        VecMath.check2("neg", out, outOff, a, aOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = -a[aOff + i];
+        }
     }
 
-    /** o = e^a. */
-    public static void exp(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.exp(a[ai + i]);
+    /** {@code out[i] += a[i]}. Modifies {@code out}. */
+    public static void addInPlace(float[] out, int outOff, float[] a, int aOff, int n) {
+        VecMath.check2("addInPlace", out, outOff, a, aOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] += a[aOff + i];
+        }
     }
 
-    /** o = tanh(a). */
-    public static void tanh(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = (float) Math.tanh(a[ai + i]);
+    /** {@code out[i] += a[i] * b[i]} (two roundings). Modifies {@code out}. */
+    public static void mulAddInPlace(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
+        VecMath.check3("mulAddInPlace", out, outOff, a, aOff, b, bOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] += a[aOff + i] * b[bOff + i];
+        }
     }
 
-    /** Sum, accumulated in double. */
-    public static float sum(float[] a, int ai, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += a[ai + i];
-        return (float) s;
+    /** {@code out[i] += alpha * x[i]} (two roundings). Modifies {@code out}. */
+    public static void axpy(float[] out, int outOff, float alpha, float[] x, int xOff, int n) {
+        VecMath.check2("axpy", out, outOff, x, xOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] += alpha * x[xOff + i];
+        }
     }
 
-    /** Maximum; NaN if any element is NaN. */
-    public static float max(float[] a, int ai, int n) {
-        float m = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) m = Math.max(m, a[ai + i]);
-        return m;
+    /** {@code out[i] *= s}. Modifies {@code out}. */
+    public static void scale(float[] out, int outOff, float s, int n) {
+        KernelArgs.range("scale", "out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] *= s;
+        }
     }
 
-    /** Dot product, accumulated in double. */
-    public static float dot(float[] a, int ai, float[] b, int bi, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += (double) a[ai + i] * b[bi + i];
-        return (float) s;
-    }
-
-    private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI), GELU_C = 0.044715f;
-
-    /** gelu of one value (tanh approximation). */
-    static float gelu1(float x) {
-        return 0.5f * x * (1f + (float) Math.tanh(GELU_K * (x + GELU_C * x * x * x)));
-    }
-
-    /** d gelu(x) / dx. */
-    static float geluGrad1(float x) {
-        float t = (float) Math.tanh(GELU_K * (x + GELU_C * x * x * x));
-        float du = GELU_K * (1f + 3f * GELU_C * x * x);
-        return 0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du;
-    }
-
-    /** o = gelu(a). */
-    public static void gelu(float[] o, int oi, float[] a, int ai, int n) {
-        for (int i = 0; i < n; i++) o[oi + i] = gelu1(a[ai + i]);
-    }
-
-    /** dx = dy * gelu'(x). */
-    public static void geluBackward(float[] dx, int di, float[] x, int xi, float[] dy, int yi, int n) {
-        for (int i = 0; i < n; i++) dx[di + i] = dy[yi + i] * geluGrad1(x[xi + i]);
+    /** {@code out[i] = value}. Modifies {@code out}. */
+    public static void fill(float[] out, int outOff, float value, int n) {
+        KernelArgs.range("fill", "out", out, outOff, n);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = value;
+        }
     }
 }

@@ -1,0 +1,258 @@
+package dev.vecgrad.autograd.kernel;
+
+import static dev.vecgrad.autograd.kernel.Simd.F;
+import static dev.vecgrad.autograd.kernel.Simd.LANES;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * SIMD softmax and log-softmax over the rows of a row-major matrix, their backward kernels and a
+ * causal (lower-triangular) variant for attention scores; twin of {@link SoftmaxScalar}.
+ *
+ * <p>Shapes: {@code in}, {@code out}, {@code y}, {@code dy}, {@code dx} are {@code (rows, cols)},
+ * row {@code r} starting at {@code off + r*ld} ({@code ld = cols} unless given). Forward kernels
+ * overwrite {@code out} (which may be {@code in} itself, same offset); backward kernels
+ * accumulate into {@code dx}. Nothing else is modified.
+ *
+ * <p>Special values follow PyTorch: a {@code -inf} entry gets probability exactly 0; a row
+ * that is all {@code -inf} (nothing to attend to) becomes all NaN; a NaN anywhere in a row makes
+ * the whole row NaN; {@code +inf} makes the row NaN (inf - inf).
+ */
+public final class Softmax {
+    private Softmax() {}
+
+    /** {@code out[r,:] = softmax(in[r,:])}, contiguous rows. Modifies {@code out}. */
+    public static void softmaxRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols) {
+        softmaxRows(out, outOff, cols, in, inOff, cols, rows, cols);
+    }
+
+    /** {@code out[r,:] = softmax(in[r,:])} with explicit row strides. Modifies {@code out}. */
+    public static void softmaxRows(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn,
+                                   int rows, int cols) {
+        checkForward("softmaxRows", out, outOff, ldOut, in, inOff, ldIn, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            softmaxRow(out, outOff + r * ldOut, in, inOff + r * ldIn, cols);
+        }
+    }
+
+    /** {@code out[r,:] = logSoftmax(in[r,:])}, contiguous rows. Modifies {@code out}. */
+    public static void logSoftmaxRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols) {
+        logSoftmaxRows(out, outOff, cols, in, inOff, cols, rows, cols);
+    }
+
+    /**
+     * {@code out[r,c] = in[r,c] - max_r - log(sum_c exp(in[r,c] - max_r))} with explicit row
+     * strides. Modifies {@code out}.
+     */
+    public static void logSoftmaxRows(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn,
+                                      int rows, int cols) {
+        checkForward("logSoftmaxRows", out, outOff, ldOut, in, inOff, ldIn, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            logSoftmaxRow(out, outOff + r * ldOut, in, inOff + r * ldIn, cols);
+        }
+    }
+
+    /**
+     * Causal softmax of a score block: row {@code i} is the softmax of columns
+     * {@code 0..min(cols-1, i+queryOffset)}; the columns after it are written as exactly 0 and
+     * never read. Use {@code queryOffset = 0} for a square {@code (T,T)} block and
+     * {@code queryOffset = past length} when the queries are the last rows of a KV cache.
+     * Modifies {@code out}.
+     */
+    public static void causalSoftmaxRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols,
+                                         int queryOffset) {
+        checkCausal("causalSoftmaxRows", queryOffset);
+        checkForward("causalSoftmaxRows", out, outOff, cols, in, inOff, cols, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int len = causalLength(r, cols, queryOffset);
+            CausalRow.forward(out, outOff + r * cols, in, inOff + r * cols, len, cols);
+        }
+    }
+
+    /**
+     * Softmax backward from the output {@code y}: {@code dx += y * (dy - sum_c(dy*y))} per row.
+     * Modifies {@code dx}.
+     */
+    public static void softmaxBackwardRows(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff,
+                                           int rows, int cols) {
+        checkBackward("softmaxBackwardRows", dx, dxOff, y, yOff, dy, dyOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            softmaxBackwardRow(dx, dxOff + o, y, yOff + o, dy, dyOff + o, cols);
+        }
+    }
+
+    /**
+     * Backward of {@link #causalSoftmaxRows}: like {@link #softmaxBackwardRows} on the unmasked
+     * columns of each row; the masked part of {@code dx} is left untouched (its gradient is 0).
+     * Modifies {@code dx}.
+     */
+    public static void causalSoftmaxBackwardRows(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff,
+                                                 int rows, int cols, int queryOffset) {
+        checkCausal("causalSoftmaxBackwardRows", queryOffset);
+        checkBackward("causalSoftmaxBackwardRows", dx, dxOff, y, yOff, dy, dyOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            softmaxBackwardRow(dx, dxOff + o, y, yOff + o, dy, dyOff + o, causalLength(r, cols, queryOffset));
+        }
+    }
+
+    /**
+     * Log-softmax backward from the output {@code y}: {@code dx += dy - exp(y) * sum_c(dy)} per
+     * row. Modifies {@code dx}.
+     */
+    public static void logSoftmaxBackwardRows(float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff,
+                                              int rows, int cols) {
+        checkBackward("logSoftmaxBackwardRows", dx, dxOff, y, yOff, dy, dyOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            logSoftmaxBackwardRow(dx, dxOff + o, y, yOff + o, dy, dyOff + o, cols);
+        }
+    }
+
+    // ---- one row ------------------------------------------------------------------------------
+
+    /**
+     * The vector exp of the row kernels: the polynomial {@link FastExp} (arguments here are
+     * always {@code x - max <= 0}). Measured in-process against {@code lanewise(EXP)}, A/B
+     * interleaved: 10-30% faster on 3072x64, 768x65 and 768x384 rows. Results under the
+     * smallest normal float (e^x for x < -87.3) come out as 0 instead of a subnormal.
+     */
+    static FloatVector vexp(FloatVector x) {
+        return FastExp.exp(x);
+    }
+
+    /** The scalar exp of the tails: the same polynomial, so a row is the same function throughout. */
+    static float sexp(float x) {
+        return FastExp.exp(x);
+    }
+
+    private static void softmaxRow(float[] out, int o, float[] in, int p, int c) {
+        float max = VecReduce.maxUnchecked(in, p, c);
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int j = 0;
+        for (int bound = c - c % (2 * LANES); j < bound; j += 2 * LANES) {
+            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
+            FloatVector e1 = vexp(FloatVector.fromArray(F, in, p + j + LANES).sub(vmax));
+            e0.intoArray(out, o + j);
+            e1.intoArray(out, o + j + LANES);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
+        }
+        if (j + LANES <= c) {
+            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
+            e0.intoArray(out, o + j);
+            s0 = s0.add(e0);
+            j += LANES;
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            float e = sexp(in[p + j] - max);
+            out[o + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        FloatVector vinv = FloatVector.broadcast(F, inv);
+        j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            FloatVector.fromArray(F, out, o + j).mul(vinv).intoArray(out, o + j);
+        }
+        for (; j < c; j++) {
+            out[o + j] *= inv;
+        }
+    }
+
+    private static void logSoftmaxRow(float[] out, int o, float[] in, int p, int c) {
+        float max = VecReduce.maxUnchecked(in, p, c);
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        int j = 0;
+        for (int bound = c - c % (2 * LANES); j < bound; j += 2 * LANES) {
+            s0 = s0.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vmax)));
+            s1 = s1.add(vexp(FloatVector.fromArray(F, in, p + j + LANES).sub(vmax)));
+        }
+        if (j + LANES <= c) {
+            s0 = s0.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vmax)));
+            j += LANES;
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            sum += sexp(in[p + j] - max);
+        }
+        float logSum = (float) Math.log(sum);
+        FloatVector vlog = FloatVector.broadcast(F, logSum);
+        j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            FloatVector.fromArray(F, in, p + j).sub(vmax).sub(vlog).intoArray(out, o + j);
+        }
+        for (; j < c; j++) {
+            out[o + j] = (in[p + j] - max) - logSum;
+        }
+    }
+
+    private static void softmaxBackwardRow(float[] dx, int d, float[] y, int q, float[] dy, int g, int c) {
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            acc = FloatVector.fromArray(F, dy, g + j).fma(FloatVector.fromArray(F, y, q + j), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < c; j++) {
+            s += dy[g + j] * y[q + j];
+        }
+        FloatVector vs = FloatVector.broadcast(F, s);
+        j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            FloatVector vy = FloatVector.fromArray(F, y, q + j);
+            FloatVector diff = FloatVector.fromArray(F, dy, g + j).sub(vs);
+            vy.fma(diff, FloatVector.fromArray(F, dx, d + j)).intoArray(dx, d + j);
+        }
+        for (; j < c; j++) {
+            dx[d + j] += y[q + j] * (dy[g + j] - s);
+        }
+    }
+
+    private static void logSoftmaxBackwardRow(float[] dx, int d, float[] y, int q, float[] dy, int g, int c) {
+        float s = VecReduce.sum(dy, g, c);
+        FloatVector vs = FloatVector.broadcast(F, s);
+        int j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            FloatVector e = vexp(FloatVector.fromArray(F, y, q + j));
+            FloatVector vdx = FloatVector.fromArray(F, dx, d + j).add(FloatVector.fromArray(F, dy, g + j));
+            e.neg().fma(vs, vdx).intoArray(dx, d + j);
+        }
+        for (; j < c; j++) {
+            dx[d + j] += dy[g + j] - sexp(y[q + j]) * s;
+        }
+    }
+
+    // ---- checks, shared with the scalar twin -------------------------------------------------
+
+    static int causalLength(int row, int cols, int queryOffset) {
+        return (int) Math.min(cols, (long) row + queryOffset + 1);
+    }
+
+    static void checkCausal(String op, int queryOffset) {
+        if (queryOffset < 0) {
+            throw new IllegalArgumentException(op + ": queryOffset must be >= 0, got " + queryOffset);
+        }
+    }
+
+    static void checkForward(String op, float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn,
+                             int rows, int cols) {
+        if (rows > 0 && cols == 0) {
+            throw new IllegalArgumentException(op + ": cannot take a softmax over 0 columns (" + rows + "x0)");
+        }
+        KernelArgs.block(op, "out", out, outOff, ldOut, rows, cols);
+        KernelArgs.block(op, "in", in, inOff, ldIn, rows, cols);
+    }
+
+    static void checkBackward(String op, float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff,
+                              int rows, int cols) {
+        KernelArgs.block(op, "dx", dx, dxOff, cols, rows, cols);
+        KernelArgs.block(op, "y", y, yOff, cols, rows, cols);
+        KernelArgs.block(op, "dy", dy, dyOff, cols, rows, cols);
+    }
+}
