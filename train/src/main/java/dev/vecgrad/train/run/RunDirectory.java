@@ -47,6 +47,45 @@ public final class RunDirectory {
         return dir.resolve(METRICS);
     }
 
+    /** Held while a process trains into the directory; released on close (or when the process dies). */
+    public static final class Lock implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+        private final java.nio.channels.FileLock lock;
+
+        private Lock(java.nio.channels.FileChannel channel, java.nio.channels.FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        @Override
+        public void close() throws IOException {
+            lock.release();
+            channel.close();
+        }
+    }
+
+    /**
+     * Takes the directory's lock file, so two runs never write the same checkpoint.
+     *
+     * @throws IllegalStateException when another process holds it
+     */
+    public Lock lock() throws IOException {
+        Files.createDirectories(dir);
+        var ch = java.nio.channels.FileChannel.open(dir.resolve(".lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock l;
+        try {
+            l = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            ch.close();
+            throw new IllegalStateException(dir + " is in use by another training run (its .lock is held)");
+        }
+        return new Lock(ch, l);
+    }
+
     /** Whether the directory holds a checkpoint ({@code state.json}). */
     public static boolean isRun(Path dir) {
         return Files.isRegularFile(dir.resolve(STATE));

@@ -178,8 +178,8 @@ public final class Trainer {
     public void run(Path out, Listener listener) throws IOException {
         RunDirectory dir = out == null ? null : new RunDirectory(out);
         if (out != null) java.nio.file.Files.createDirectories(out);
-        MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step);
-        try {
+        try (RunDirectory.Lock lock = dir == null ? null : dir.lock();
+             MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step)) {
             long started = System.nanoTime();
             long timedNanos = 0, timedTokens = 0;
             int stepsThisRun = 0;
@@ -196,8 +196,15 @@ public final class Trainer {
                 Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed);
                 if (log != null) log.append(m);
                 listener.onStep(m);
-                boolean last = step == cfg.maxIters() || stopRequested.get();
-                if (step % cfg.evalInterval() == 0 || last) {
+                if (stopRequested.get()) {
+                    // Interrupted: keep the work, skip the (slow) evaluation.
+                    if (dir != null) {
+                        dir.save(this);
+                        listener.onCheckpoint(dir.path(), step);
+                    }
+                    break;
+                }
+                if (step % cfg.evalInterval() == 0 || step == cfg.maxIters()) {
                     EvalResult e = evaluate();
                     Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
                             r.gradNorm(), tps, (System.nanoTime() - started) / 1e9);
@@ -209,8 +216,6 @@ public final class Trainer {
                     }
                 }
             }
-        } finally {
-            if (log != null) log.close();
         }
     }
 }

@@ -118,4 +118,32 @@ class TrainerTest {
         }
         assertArrayEquals(losses[0], losses[1]);
     }
+
+    @Test
+    void aRunDirectoryAdmitsOneTrainerAtATime() throws IOException {
+        RunDirectory dir = new RunDirectory(tmp.resolve("locked"));
+        try (RunDirectory.Lock held = dir.lock()) {
+            Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
+            var e = assertThrows(IllegalStateException.class, () -> t.run(dir.path(), new Trainer.Listener() {}));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+        try (RunDirectory.Lock again = dir.lock()) {
+            assertTrue(again != null);
+        }
+    }
+
+    @Test
+    void aStopRequestCheckpointsWithoutEvaluating() throws IOException {
+        Path run = tmp.resolve("stopped");
+        Trainer t = new Trainer(small(50, 0f), TextTask.load(textFile(), null));
+        t.run(run, new Trainer.Listener() {
+            @Override
+            public void onStep(Metrics m) {
+                if (m.step() == 3) t.requestStop();
+            }
+        });
+        assertEquals(3, t.step());
+        assertEquals(3, new RunDirectory(run).readState().step());
+        assertTrue(MetricsLog.read(run.resolve(RunDirectory.METRICS)).stream().noneMatch(Metrics::isEval));
+    }
 }
