@@ -1,0 +1,180 @@
+package dev.vecgrad.autograd.kernel;
+
+import static dev.vecgrad.autograd.kernel.GemmKernels.L;
+import static dev.vecgrad.autograd.kernel.GemmKernels.MR;
+import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
+
+/**
+ * Single-precision matrix multiply, row-major: {@code C = alpha * op(A) * op(B) + beta * C}, where
+ * op(X) is X or its transpose. Shapes: op(A) (m, k), op(B) (k, n), C (m, n). A is stored (m, k)
+ * with leading dimension lda, or (k, m) when transA; B is stored (k, n), or (n, k) when transB.
+ *
+ * <p>Design (after BLIS/GotoBLAS): the k dimension is cut in blocks of {@link #KC}, n in blocks of
+ * {@link #NC}; each (k, n) block of op(B) is packed into NR-column panels, each block of at most
+ * {@link #MC_MAX} rows of op(A) into MR-row panels, and a 6 x 2-vector register tile of FMA
+ * accumulators ({@link GemmKernels#kernel}) sweeps them. Pack buffers live in a per-thread cache
+ * and are reused across calls.
+ *
+ * <p>Determinism: the row blocks depend on m alone and the k blocks on k alone, and every element
+ * of C is computed by one task in one fixed order, so results are bitwise identical at any thread
+ * count. They differ from {@link GemmScalar} only by rounding (FMA, blocked summation).
+ *
+ * <p>beta == 0 overwrites C without reading it (NaN in C does not propagate), as in BLAS.
+ */
+public final class Gemm {
+    /** Depth of a k block: an MR x KC A panel (6 KB) and a KC x NR B panel (16 KB) share L1. */
+    static final int KC = 256;
+    /** Largest row block (a multiple of MR): MC_MAX x KC floats of packed A (96 KB) stay in L2. */
+    static final int MC_MAX = 96;
+    /** Width of an n block (a multiple of NR): the packed KC x NC B block (1 MB) lives in L3. */
+    static final int NC = 1024;
+    /** Below this many flops (2mnk) a call runs on the calling thread: waking the pool costs more. */
+    static final long PARALLEL_FLOPS = 4_000_000L;
+
+    /** Per-thread pack buffers; grown on demand, never shrunk (at most about 1.2 MB a thread). */
+    private static final class Buffers {
+        final float[] a = new float[MC_MAX * KC];
+        final float[] tile = new float[MR * NR];
+        float[] b = new float[0];
+
+        float[] b(int size) {
+            if (b.length < size) {
+                b = new float[size];
+            }
+            return b;
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Gemm() {}
+
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C}; see the class comment for the shapes.
+     * Modifies {@code c} (only its m x n window); {@code a} and {@code b} are not modified.
+     *
+     * @throws IllegalArgumentException if a size is negative, a leading dimension is smaller than
+     *     its row length, an offset is negative or an array is too short for the shapes
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc) {
+        GemmChecks.check("sgemm", transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, 1);
+        boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
+        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel);
+    }
+
+    /**
+     * {@code C = op(A) * op(B)} with no transposes: A (m, k), B (k, n), C (m, n), all contiguous
+     * from offset 0. Modifies {@code c}.
+     */
+    public static void matmul(float[] c, float[] a, float[] b, int m, int n, int k) {
+        sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+    }
+
+    /**
+     * {@code batch} independent products {@code C_i = alpha * op(A_i) * op(B_i) + beta * C_i}, where
+     * {@code A_i} starts at {@code aOff + i*strideA} (likewise B, C); for attention's many small
+     * products. The batch is spread over the pool; each product runs on one thread, with the same
+     * arithmetic as {@link #sgemm}. The C windows must not overlap. Modifies {@code c}.
+     *
+     * @throws IllegalArgumentException as {@link #sgemm}, also for a negative batch or stride
+     */
+    public static void sgemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    float[] a, int aOff, int lda, int strideA,
+                                    float[] b, int bOff, int ldb, int strideB,
+                                    float beta, float[] c, int cOff, int ldc, int strideC, int batch) {
+        GemmChecks.check("sgemmBatched", transA, transB, m, n, k, a, aOff, lda, strideA,
+                b, bOff, ldb, strideB, c, cOff, ldc, strideC, batch);
+        long flops = 2L * m * n * k;
+        if (batch < 2 * Parallel.threads()) {
+            // Too few products to spread: let each one use the pool itself if it is big enough.
+            for (int i = 0; i < batch; i++) {
+                run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                        beta, c, cOff + i * strideC, ldc, flops >= PARALLEL_FLOPS);
+            }
+            return;
+        }
+        Parallel.forRange(batch, 1, flops * batch >= PARALLEL_FLOPS, (s, e) -> {
+            for (int i = s; i < e; i++) {
+                run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                        beta, c, cOff + i * strideC, ldc, false);
+            }
+        });
+    }
+
+    /** The blocked product on validated arguments; {@code parallel} only changes scheduling. */
+    private static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc, boolean parallel) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        // Row blocks depend on m only: as many as MC_MAX forces, of equal MR-rounded height.
+        int blocks = (m + MC_MAX - 1) / MC_MAX;
+        int mc = roundUp((m + blocks - 1) / blocks, MR);
+        Buffers own = BUFFERS.get();
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] bp = own.b(panels * NR * kc);
+                int j0 = jc;
+                int p0 = pc;
+                Parallel.forRange(panels, 8, parallel && (long) panels * kc * NR >= 1 << 16, (s, e) -> {
+                    for (int q = s; q < e; q++) {
+                        GemmKernels.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR,
+                                Math.min(NR, nc - q * NR));
+                    }
+                });
+                boolean first = pc == 0;
+                Parallel.forRange(m, mc, parallel, (i0, i1) -> block(transA, a, aOff, lda, i0, i1 - i0,
+                        p0, kc, bp, nc, j0, alpha, beta, first, c, cOff, ldc));
+            }
+        }
+    }
+
+    /** One row block: packs its slice of op(A), then sweeps all B panels of the current block. */
+    private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                              float[] bp, int nc, int j0, float alpha, float beta, boolean first,
+                              float[] c, int cOff, int ldc) {
+        Buffers t = BUFFERS.get();
+        float[] ap = t.a;
+        GemmKernels.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            int bi = jr * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                int ci = cOff + (i0 + ir) * ldc + j0 + jr;
+                if (cols <= L) {
+                    GemmKernels.kernelNarrow(kc, ap, ir * kc, bp, bi, c, ci, ldc, rows, cols, alpha, beta, first, t.tile);
+                } else {
+                    GemmKernels.kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, rows, cols, alpha, beta, first, t.tile);
+                }
+            }
+        }
+    }
+
+    /** C = beta * C over the m x n window (beta == 0 writes zeros, even over NaN). */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        if (beta == 1f) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                c[row + j] = beta == 0f ? 0f : c[row + j] * beta;
+            }
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}
