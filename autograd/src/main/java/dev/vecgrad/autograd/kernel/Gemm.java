@@ -1,6 +1,5 @@
 package dev.vecgrad.autograd.kernel;
 
-import static dev.vecgrad.autograd.kernel.GemmKernels.L;
 import static dev.vecgrad.autograd.kernel.GemmKernels.MR;
 import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
 
@@ -11,7 +10,7 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  *
  * <p>Design (after BLIS/GotoBLAS): the k dimension is cut in blocks of {@link #KC}, n in blocks of
  * {@link #NC}; each (k, n) block of op(B) is packed into NR-column panels, each block of at most
- * {@link #MC_MAX} rows of op(A) into MR-row panels, and a 6 x 2-vector register tile of FMA
+ * {@link #MC_MAX} rows of op(A) into MR-row panels, and a 4 x 2-vector register tile of FMA
  * accumulators ({@link GemmKernels#kernel}) sweeps them. Pack buffers live in a per-thread cache
  * and are reused across calls.
  *
@@ -22,7 +21,7 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  * <p>beta == 0 overwrites C without reading it (NaN in C does not propagate), as in BLAS.
  */
 public final class Gemm {
-    /** Depth of a k block: an MR x KC A panel (6 KB) and a KC x NR B panel (16 KB) share L1. */
+    /** Depth of a k block: an MR x KC A panel (4 KB) and a KC x NR B panel (16 KB) share L1. */
     static final int KC = 256;
     /** Largest row block (a multiple of MR): MC_MAX x KC floats of packed A (96 KB) stay in L2. */
     static final int MC_MAX = 96;
@@ -152,11 +151,8 @@ public final class Gemm {
             for (int ir = 0; ir < mc; ir += MR) {
                 int rows = Math.min(MR, mc - ir);
                 int ci = cOff + (i0 + ir) * ldc + j0 + jr;
-                if (cols <= L) {
-                    GemmKernels.kernelNarrow(kc, ap, ir * kc, bp, bi, c, ci, ldc, rows, cols, alpha, beta, first, t.tile);
-                } else {
-                    GemmKernels.kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, rows, cols, alpha, beta, first, t.tile);
-                }
+                GemmKernels.kernel(kc, ap, ir * kc, bp, bi, t.tile);
+                GemmKernels.merge(c, ci, ldc, rows, cols, t.tile, alpha, beta, first);
             }
         }
     }

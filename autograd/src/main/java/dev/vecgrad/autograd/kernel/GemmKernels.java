@@ -13,15 +13,21 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>B micro-panel: {@code kc} by {@code NR} columns of op(B), stored row by row:
  *       element (p, j) at {@code p*NR + j}, so the kernel reads two whole vectors per p.
  * </ul>
- * A tile of C is finished by {@link #store}: on the first k-block C becomes
+ * A tile of C is finished by {@link #merge}: on the first k-block C becomes
  * {@code alpha*acc + beta*C} (or {@code alpha*acc} when beta is 0, so NaN in C is overwritten);
  * on later k-blocks {@code alpha*acc + C}. The order is fixed, which keeps results deterministic.
  */
 final class GemmKernels {
     static final VectorSpecies<Float> F = Simd.F;
     static final int L = F.length();
-    /** Rows of the register tile. 6 x 2 vectors = 12 accumulators + 2 B vectors + 1 broadcast: 15 of 16 ymm. */
-    static final int MR = 6;
+    /**
+     * Rows of the register tile. 4 x 2 vectors = 8 accumulators, enough to cover the FMA latency
+     * (4 cycles x 2 pipes) on Zen 3. Measured on this AVX2 machine (kernel alone, CPU time): 4x16
+     * and 2x32 about 68 GFLOP/s; 6x16, 5x16 and 3x32 34-41, because C2's scheduler hoists all the
+     * broadcasts of an iteration, needs more than the 16 ymm registers and spills an accumulator
+     * (a store-load on the FMA chain); 3x24 does not spill but reached only about 50.
+     */
+    static final int MR = 4;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
 
@@ -101,117 +107,81 @@ final class GemmKernels {
     }
 
     /**
-     * The MR x NR micro-kernel: C tile at {@code c[ci]} (rows {@code rows <= MR}, columns
-     * {@code cols <= NR}, leading dimension ldc) gets {@code alpha * Ap * Bp} merged per {@link #store}.
-     * Partial tiles go through {@code tile} (MR*NR floats of scratch). Modifies {@code c}, {@code tile}.
+     * The MR x NR micro-kernel: {@code tile (MR, NR) = Ap (MR, kc) * Bp (kc, NR)} from one packed A
+     * micro-panel at {@code ap[ai]} and one packed B micro-panel at {@code bp[bi]}. It only writes
+     * its 8 accumulators to {@code tile}; {@link #merge} folds them into C. Keeping the C update
+     * out of this method keeps it small enough for C2 to inline every vector operation (a kernel
+     * that also stored to C hit C2's node-count inlining cutoff, boxed vectors and ran at 8 GFLOP/s).
+     * Modifies {@code tile}.
      */
-    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                       int rows, int cols, float alpha, float beta, boolean first, float[] tile) {
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int p = 0; p < kc; p++) {
             int bj = bi + p * NR;
             int aj = ai + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, bp, bj);
             FloatVector b1 = FloatVector.fromArray(F, bp, bj + L);
-            FloatVector x = FloatVector.broadcast(F, ap[aj]);
-            c00 = x.fma(b0, c00);
-            c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, ap[aj + 1]);
-            c10 = x.fma(b0, c10);
-            c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, ap[aj + 2]);
-            c20 = x.fma(b0, c20);
-            c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, ap[aj + 3]);
-            c30 = x.fma(b0, c30);
-            c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, ap[aj + 4]);
-            c40 = x.fma(b0, c40);
-            c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, ap[aj + 5]);
-            c50 = x.fma(b0, c50);
-            c51 = x.fma(b1, c51);
+            FloatVector x0 = FloatVector.broadcast(F, ap[aj]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(F, ap[aj + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(F, ap[aj + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(F, ap[aj + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
-        if (rows == MR && cols == NR) {
-            store(c, ci, c00, c01, alpha, beta, first);
-            store(c, ci + ldc, c10, c11, alpha, beta, first);
-            store(c, ci + 2 * ldc, c20, c21, alpha, beta, first);
-            store(c, ci + 3 * ldc, c30, c31, alpha, beta, first);
-            store(c, ci + 4 * ldc, c40, c41, alpha, beta, first);
-            store(c, ci + 5 * ldc, c50, c51, alpha, beta, first);
-        } else {
-            c00.intoArray(tile, 0);
-            c01.intoArray(tile, L);
-            c10.intoArray(tile, NR);
-            c11.intoArray(tile, NR + L);
-            c20.intoArray(tile, 2 * NR);
-            c21.intoArray(tile, 2 * NR + L);
-            c30.intoArray(tile, 3 * NR);
-            c31.intoArray(tile, 3 * NR + L);
-            c40.intoArray(tile, 4 * NR);
-            c41.intoArray(tile, 4 * NR + L);
-            c50.intoArray(tile, 5 * NR);
-            c51.intoArray(tile, 5 * NR + L);
-            storeTile(c, ci, ldc, rows, cols, tile, alpha, beta, first);
-        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
     }
 
     /**
-     * The MR x L kernel for the last, narrow B panel (at most L live columns): half the work of
-     * {@link #kernel} on a mostly padded panel. Reads the first L columns of each NR-wide packed row.
+     * Folds a tile of accumulators into C at {@code c[ci]} (rows {@code rows <= MR}, columns
+     * {@code cols <= NR}, leading dimension ldc); full tiles with vectors, partial ones element by
+     * element with the same arithmetic. Modifies {@code c}.
      */
-    static void kernelNarrow(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc,
-                             int rows, int cols, float alpha, float beta, boolean first, float[] tile) {
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F);
-        FloatVector c3 = FloatVector.zero(F), c4 = FloatVector.zero(F), c5 = FloatVector.zero(F);
-        for (int p = 0; p < kc; p++) {
-            int aj = ai + p * MR;
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi + p * NR);
-            c0 = FloatVector.broadcast(F, ap[aj]).fma(b0, c0);
-            c1 = FloatVector.broadcast(F, ap[aj + 1]).fma(b0, c1);
-            c2 = FloatVector.broadcast(F, ap[aj + 2]).fma(b0, c2);
-            c3 = FloatVector.broadcast(F, ap[aj + 3]).fma(b0, c3);
-            c4 = FloatVector.broadcast(F, ap[aj + 4]).fma(b0, c4);
-            c5 = FloatVector.broadcast(F, ap[aj + 5]).fma(b0, c5);
+    static void merge(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
+                      float alpha, float beta, boolean first) {
+        if (rows < MR || cols < NR) {
+            mergePartial(c, ci, ldc, rows, cols, tile, alpha, beta, first);
+            return;
         }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, NR);
-        c2.intoArray(tile, 2 * NR);
-        c3.intoArray(tile, 3 * NR);
-        c4.intoArray(tile, 4 * NR);
-        c5.intoArray(tile, 5 * NR);
-        storeTile(c, ci, ldc, rows, cols, tile, alpha, beta, first);
-    }
-
-    /** Merges one full tile row (two vectors) into C at {@code c[ci]}. Modifies {@code c}. */
-    private static void store(float[] c, int ci, FloatVector acc0, FloatVector acc1,
-                              float alpha, float beta, boolean first) {
-        FloatVector r0, r1;
-        if (first && beta == 0f) {
-            r0 = acc0.mul(alpha);
-            r1 = acc1.mul(alpha);
-        } else {
-            FloatVector old0 = FloatVector.fromArray(F, c, ci);
-            FloatVector old1 = FloatVector.fromArray(F, c, ci + L);
-            if (first && beta != 1f) {
-                old0 = old0.mul(beta);
-                old1 = old1.mul(beta);
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        boolean overwrite = first && beta == 0f;
+        boolean scaleOld = first && beta != 1f;
+        for (int r = 0; r < MR; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < NR; j += L) {
+                FloatVector acc = FloatVector.fromArray(F, tile, r * NR + j);
+                FloatVector v;
+                if (overwrite) {
+                    v = acc.mul(av);
+                } else {
+                    FloatVector old = FloatVector.fromArray(F, c, row + j);
+                    if (scaleOld) {
+                        old = old.mul(beta);
+                    }
+                    v = acc.fma(av, old);
+                }
+                v.intoArray(c, row + j);
             }
-            FloatVector av = FloatVector.broadcast(F, alpha);
-            r0 = acc0.fma(av, old0);
-            r1 = acc1.fma(av, old1);
         }
-        r0.intoArray(c, ci);
-        r1.intoArray(c, ci + L);
     }
 
-    /** Merges the live {@code rows x cols} part of a scratch tile into C, with the same arithmetic as {@link #store}. */
-    private static void storeTile(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
+    /** Merges the live {@code rows x cols} part of a tile into C, with the arithmetic of {@link #merge}. */
+    private static void mergePartial(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
                                   float alpha, float beta, boolean first) {
         for (int r = 0; r < rows; r++) {
             int row = ci + r * ldc;
