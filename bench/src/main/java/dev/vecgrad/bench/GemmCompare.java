@@ -47,6 +47,14 @@ public final class GemmCompare {
             }
         }
         System.err.println("species " + Simd.describe() + ", java " + System.getProperty("java.version"));
+        // Compile every path (each transpose, serial and parallel) before the first timing: under
+        // load C2 can take seconds, and the first shape would otherwise pay for it.
+        for (String v : variants.split(",")) {
+            for (int t : threads) {
+                Parallel.setThreads(t);
+                measure(300, 300, 300, v.charAt(0) == 'T', v.charAt(1) == 'T', 1, 300, scalar);
+            }
+        }
         for (String shape : shapes.split(",")) {
             int[] s = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
             for (String v : variants.split(",")) {

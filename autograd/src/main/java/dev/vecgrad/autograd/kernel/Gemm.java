@@ -29,6 +29,8 @@ public final class Gemm {
     static final int NC = 1024;
     /** Below this many flops (2mnk) a call runs on the calling thread: waking the pool costs more. */
     static final long PARALLEL_FLOPS = 4_000_000L;
+    /** Packed B blocks of at least this many floats are packed in parallel. */
+    static final long PARALLEL_PACK = 1L << 18;
 
     /** Per-thread pack buffers; grown on demand, never shrunk (at most about 1.2 MB a thread). */
     private static final class Buffers {
@@ -125,7 +127,8 @@ public final class Gemm {
                 float[] bp = own.b(panels * NR * kc);
                 int j0 = jc;
                 int p0 = pc;
-                Parallel.forRange(panels, 8, parallel && (long) panels * kc * NR >= 1 << 16, (s, e) -> {
+                // Packing is a copy: fork for it only when the block is big enough to repay a second fork.
+                Parallel.forRange(panels, 8, parallel && (long) panels * kc * NR >= PARALLEL_PACK, (s, e) -> {
                     for (int q = s; q < e; q++) {
                         GemmKernels.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR,
                                 Math.min(NR, nc - q * NR));
