@@ -115,8 +115,12 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        // Row blocks depend on m only: as many as MC_MAX forces, of equal MR-rounded height.
+        // Row blocks depend on m only (never on the thread count): as many as MC_MAX forces,
+        // rounded up to an even count so two threads get equal shares, of equal MR-rounded height.
         int blocks = (m + MC_MAX - 1) / MC_MAX;
+        if (blocks > 1 && blocks % 2 == 1) {
+            blocks++;
+        }
         int mc = roundUp((m + blocks - 1) / blocks, MR);
         Buffers own = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
