@@ -28,6 +28,8 @@ final class GemmKernels {
      * (a store-load on the FMA chain); 3x24 does not spill but reached only about 50.
      */
     static final int MR = 4;
+    /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
 
@@ -38,33 +40,36 @@ final class GemmKernels {
      * consecutive MR-row micro-panels ({@code ceil(mc/MR)*MR*kc} floats). Modifies {@code ap}.
      */
     static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
-            int base = ir * kc;
-            if (!transA) {
-                // A (m, k) row-major: read each row contiguously, write with stride MR.
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + ir + r) * lda + p0;
-                    for (int p = 0, d = base + r; p < kc; p++, d += MR) {
-                        ap[d] = a[src + p];
-                    }
-                }
-            } else {
-                // A stored (k, m): op(A)(i, p) = a[p*lda + i]; MR consecutive reads per p.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + ir;
-                    int d = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        ap[d + r] = a[src + r];
-                    }
+        int padded = (mc + MR - 1) / MR * MR;
+        if (!transA) {
+            // A (m, k) row-major: read each row contiguously, write with stride MR.
+            for (int i = 0; i < mc; i++) {
+                int src = aOff + (i0 + i) * lda + p0;
+                int d = (i / MR) * MR * kc + i % MR;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    ap[d] = a[src + p];
                 }
             }
-            if (rows < MR) {
-                for (int p = 0; p < kc; p++) {
-                    for (int r = rows; r < MR; r++) {
-                        ap[base + p * MR + r] = 0f;
-                    }
+        } else {
+            // A stored (k, m): op(A)(i, p) = a[p*lda + i]. Walk each storage row once, contiguously
+            // (reading only MR floats per row per micro-panel wasted most of every cache line).
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (p0 + p) * lda + i0;
+                int d = p * MR;
+                int i = 0;
+                for (; i + MR <= mc; i += MR) {
+                    FloatVector.fromArray(F4, a, src + i).intoArray(ap, d + i * kc);
                 }
+                for (int r = 0; i + r < mc; r++) {
+                    ap[d + i * kc + r] = a[src + i + r];
+                }
+            }
+        }
+        // Zero the padding rows of the last micro-panel so the kernel may read them.
+        for (int i = mc; i < padded; i++) {
+            int d = (i / MR) * MR * kc + i % MR;
+            for (int p = 0; p < kc; p++, d += MR) {
+                ap[d] = 0f;
             }
         }
     }
