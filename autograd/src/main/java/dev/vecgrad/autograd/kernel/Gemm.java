@@ -27,7 +27,11 @@ public final class Gemm {
     static final int MC_MAX = 96;
     /** Width of an n block (a multiple of NR): the packed KC x NC B block (1 MB) lives in L3. */
     static final int NC = 1024;
-    /** Below this many flops (2mnk) a call runs on the calling thread: waking the pool costs more. */
+    /**
+     * Below this many flops (2mnk) a call runs on the calling thread: waking the pool costs more.
+     * Chosen low (128^3 forks) so the 25-100 MFLOP GPT layer products use both cores; not yet
+     * tuned on a quiet machine (the prototype saw gains only above ~100 MFLOP).
+     */
     static final long PARALLEL_FLOPS = 4_000_000L;
     /** Packed B blocks of at least this many floats are packed in parallel. */
     static final long PARALLEL_PACK = 1L << 18;
