@@ -1,43 +1,53 @@
 package dev.vecgrad.autograd.kernel;
 
-/** Argument checks and the degenerate cases shared by {@link Gemm} and {@link GemmScalar}. */
+/** Argument validation shared by {@link Gemm} and {@link GemmScalar}. Package-private. */
 final class GemmChecks {
     private GemmChecks() {}
 
-    static void check(String op, boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda,
-                      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    /**
+     * Checks sizes, leading dimensions, offsets and array lengths of a (batched) GEMM call; a plain
+     * call passes strides 0 and batch 1. Messages name the operation and every size involved.
+     *
+     * @throws IllegalArgumentException naming {@code op}, the shapes and what was expected
+     */
+    static void check(String op, boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
+                      float[] c, int cOff, int ldc, int strideC, int batch) {
+        String shapes = op + "(transA=" + transA + ", transB=" + transB + ", m=" + m + ", n=" + n + ", k=" + k + ")";
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException(op + ": negative size m=" + m + " n=" + n + " k=" + k);
+            throw new IllegalArgumentException(shapes + ": sizes must be >= 0");
         }
-        if (aOff < 0 || bOff < 0 || cOff < 0) {
-            throw new IllegalArgumentException(op + ": negative offset (a " + aOff + ", b " + bOff + ", c " + cOff + ")");
+        if (batch < 0 || strideA < 0 || strideB < 0 || strideC < 0) {
+            throw new IllegalArgumentException(shapes + ": batch=" + batch + ", strides (" + strideA + ", "
+                    + strideB + ", " + strideC + ") must be >= 0");
         }
-        int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-        matrix(op, "A", a, aOff, lda, aRows, aCols, m, n, k);
-        matrix(op, "B", b, bOff, ldb, bRows, bCols, m, n, k);
-        matrix(op, "C", c, cOff, ldc, m, n, m, n, k);
+        // Stored shapes: A is (m, k) or (k, m) when transposed; B is (k, n) or (n, k).
+        matrix(shapes, "A", a, aOff, lda, strideA, transA ? k : m, transA ? m : k, batch);
+        matrix(shapes, "B", b, bOff, ldb, strideB, transB ? n : k, transB ? k : n, batch);
+        matrix(shapes, "C", c, cOff, ldc, strideC, m, n, batch);
     }
 
-    private static void matrix(String op, String name, float[] x, int off, int ld, int rows, int cols, int m, int n, int k) {
-        if (rows == 0 || cols == 0) return;
-        if (ld < cols) {
-            throw new IllegalArgumentException(op + ": leading dimension of " + name + " is " + ld + " but it has " + cols
-                    + " columns (m=" + m + " n=" + n + " k=" + k + ")");
+    private static void matrix(String shapes, String name, float[] x, int off, int ld, int stride,
+                               int rows, int cols, int batch) {
+        String ldName = "ld" + name.toLowerCase();
+        if (x == null) {
+            throw new IllegalArgumentException(shapes + ": " + name + " is null");
         }
-        long last = off + (long) (rows - 1) * ld + cols;
-        if (x == null || last > x.length) {
-            throw new IllegalArgumentException(op + ": " + name + " (" + rows + "x" + cols + ", ld " + ld + ", offset " + off
-                    + ") needs " + last + " elements but the array has " + (x == null ? 0 : x.length));
+        if (ld < Math.max(1, cols)) {
+            throw new IllegalArgumentException(shapes + ": " + ldName + "=" + ld + " is too small for stored "
+                    + name + " [" + rows + ", " + cols + "], expected " + ldName + " >= " + Math.max(1, cols));
         }
-    }
-
-    /** C = beta * C (C = 0 when beta is 0, whatever C held). */
-    static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                int ci = cOff + i * ldc + j;
-                c[ci] = beta == 0f ? 0f : beta * c[ci];
-            }
+        if (off < 0) {
+            throw new IllegalArgumentException(shapes + ": offset of " + name + " is " + off + ", expected >= 0");
+        }
+        if (rows == 0 || cols == 0 || batch == 0) {
+            return;
+        }
+        long need = off + (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
+        if (need > x.length) {
+            throw new IllegalArgumentException(shapes + ": " + name + " has " + x.length + " elements, but [" + rows
+                    + ", " + cols + "] with " + ldName + "=" + ld + ", offset " + off
+                    + (batch > 1 ? ", batch " + batch + " x stride " + stride : "") + " needs " + need);
         }
     }
 }

@@ -1,105 +1,135 @@
 package dev.vecgrad.autograd.kernel;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@link Gemm} against its scalar twin {@link GemmScalar}, over sizes around the tile edges. */
+/** Example-based GEMM tests: blocking edges, thread-count independence, batching, bad arguments. */
 class GemmTest {
+    private final int defaultThreads = Parallel.threads();
 
-    @Provide
-    Arbitrary<Integer> size() {
-        // 1, primes, and sizes just below/at/above the micro-tile (6 rows, 16 columns) and block edges
-        return Arbitraries.oneOf(Arbitraries.of(1, 2, 5, 6, 7, 11, 12, 13, 15, 16, 17, 23, 31, 32, 33, 47, 48, 49, 97, 127, 128, 129),
-                Arbitraries.integers().between(1, 300));
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(defaultThreads);
     }
 
-    @Property(tries = 120, seed = "20261122")
-    void simdEqualsScalar(@ForAll("size") int m, @ForAll("size") int n, @ForAll("size") int k,
-                          @ForAll boolean ta, @ForAll boolean tb, @ForAll("pad") int pad, @ForAll("scalars") float beta) {
-        SplittableRandom r = new SplittableRandom(m * 1_000_003L + n * 1009L + k);
-        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
-        int aOff = pad, bOff = 2 * pad, cOff = 3 * pad;
-        float[] a = random(r, aOff + (ta ? k : m) * lda), b = random(r, bOff + (tb ? n : k) * ldb);
-        float[] c1 = random(r, cOff + m * ldc), c2 = c1.clone();
-        float alpha = 0.75f;
-        Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c1, cOff, ldc);
-        GemmScalar.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c2, cOff, ldc);
-        // Both sum k products of values in [-1, 1) in float; only the order (and FMA rounding)
-        // differs, so each result differs by at most a few k * eps * sum|a||b| <= k * eps * k.
-        float tol = 4 * k * Math.ulp(1f) * Math.max(1, (float) Math.sqrt(k)) + 1e-6f;
-        for (int i = 0; i < c1.length; i++) {
-            assertTrue(Math.abs(c1[i] - c2[i]) <= tol * Math.max(1f, Math.abs(c2[i])),
-                    "m=" + m + " n=" + n + " k=" + k + " element " + i + ": " + c1[i] + " vs " + c2[i]);
+    private static GemmProperties.Case of(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta) {
+        return new GemmProperties.Case(m, n, k, ta, tb, 3, 1, 5, 7, 3, 11, alpha, beta, 42L + m + n + k);
+    }
+
+    @Test
+    void crossesEveryBlockBoundary() {
+        // n > NC (1024) and k > KC (256) exercise the jc and pc loops; m > MC_MAX several row blocks.
+        GemmProperties.check(of(13, 1100, 600, false, false, 1f, 0f));
+        GemmProperties.check(of(200, 1030, 300, true, true, -1.5f, 0.5f));
+        GemmProperties.check(of(101, 40, 777, false, true, 1f, 1f));
+        GemmProperties.check(of(97, 33, 513, true, false, 2f, -1f));
+    }
+
+    @Test
+    void resultsAreBitwiseIdenticalAtOneAndTwoThreads() {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                float[][] one = run(1, 211, 301, 290, ta, tb);
+                float[][] two = run(2, 211, 301, 290, ta, tb);
+                GemmProperties.assertBitwiseEqual(one[0], two[0], "sgemm ta=" + ta + " tb=" + tb);
+                GemmProperties.assertBitwiseEqual(one[1], two[1], "sgemmBatched ta=" + ta + " tb=" + tb);
+            }
         }
     }
 
-    @Provide
-    Arbitrary<Integer> pad() {
-        return Arbitraries.of(0, 0, 1, 3);
-    }
-
-    @Provide
-    Arbitrary<Float> scalars() {
-        return Arbitraries.of(0f, 1f, -0.5f);
-    }
-
-    private static float[] random(SplittableRandom r, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
-        return x;
+    /** Returns {plain product, batched products} computed with the given thread count. */
+    private static float[][] run(int threads, int m, int n, int k, boolean ta, boolean tb) {
+        Parallel.setThreads(threads);
+        Random rnd = new Random(5);
+        float[] a = GemmProperties.fill(rnd, m * k);
+        float[] b = GemmProperties.fill(rnd, k * n);
+        float[] c = new float[m * n];
+        Gemm.sgemm(ta, tb, m, n, k, 1f, a, 0, ta ? m : k, b, 0, tb ? k : n, 0f, c, 0, n);
+        int batch = 9;
+        int s = 33;
+        float[] ba = GemmProperties.fill(rnd, batch * s * s);
+        float[] bb = GemmProperties.fill(rnd, batch * s * s);
+        float[] bc = new float[batch * s * s];
+        Gemm.sgemmBatched(ta, tb, s, s, s, 0.5f, ba, 0, s, s * s, bb, 0, s, s * s, 0f, bc, 0, s, s * s, batch);
+        return new float[][] {c, bc};
     }
 
     @Test
-    void resultsDoNotDependOnTheThreadCount() {
-        SplittableRandom r = new SplittableRandom(5);
-        int m = 400, n = 300, k = 700;
-        float[] a = random(r, m * k), b = random(r, k * n), c1 = new float[m * n], c2 = new float[m * n];
-        int before = Parallel.threads();
-        try {
-            Parallel.setThreads(1);
-            Gemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c1, 0, n);
-            Parallel.setThreads(2);
-            Gemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c2, 0, n);
-        } finally {
-            Parallel.setThreads(before);
+    void betaZeroOverwritesNaN() {
+        int m = 7, n = 19, k = 5;
+        float[] a = GemmProperties.fill(new Random(1), m * k);
+        float[] b = GemmProperties.fill(new Random(2), k * n);
+        float[] c = new float[m * n];
+        java.util.Arrays.fill(c, Float.NaN);
+        Gemm.sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        for (float v : c) {
+            assertTrue(Float.isFinite(v));
         }
-        assertArrayEquals(c1, c2);
+        java.util.Arrays.fill(c, Float.NaN);
+        Gemm.sgemm(false, false, m, n, 0, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        for (float v : c) {
+            assertEquals(0f, v);
+        }
     }
 
     @Test
-    void betaZeroIgnoresNaNInC() {
-        float[] c = {Float.NaN, Float.NaN};
-        Gemm.sgemm(false, false, 1, 2, 1, 1f, new float[] {2}, 0, 1, new float[] {3, 4}, 0, 2, 0f, c, 0, 2);
-        assertArrayEquals(new float[] {6, 8}, c);
+    void batchedMatchesOneCallPerProduct() {
+        // Attention-like: (T, hs) x (hs, T) for several heads, strided inside one array.
+        int batch = 6, m = 64, n = 65, k = 16;
+        Random rnd = new Random(3);
+        float[] a = GemmProperties.fill(rnd, batch * m * k + 4);
+        float[] b = GemmProperties.fill(rnd, batch * n * k + 4);
+        float[] c = GemmProperties.fill(rnd, batch * m * n + 4);
+        float[] expected = c.clone();
+        for (int i = 0; i < batch; i++) {
+            Gemm.sgemm(false, true, m, n, k, 0.25f, a, 1 + i * m * k, k, b, 2 + i * n * k, k, 1f, expected, 3 + i * m * n, n);
+        }
+        Gemm.sgemmBatched(false, true, m, n, k, 0.25f, a, 1, k, m * k, b, 2, k, n * k, 1f, c, 3, n, m * n, batch);
+        GemmProperties.assertBitwiseEqual(expected, c, "sgemmBatched");
     }
 
     @Test
-    void batchedEqualsALoop() {
-        SplittableRandom r = new SplittableRandom(9);
-        int count = 5, m = 7, n = 9, k = 13;
-        float[] a = random(r, count * m * k), b = random(r, count * k * n), c1 = new float[count * m * n], c2 = new float[count * m * n];
-        Gemm.sgemmBatched(count, false, false, m, n, k, 1f, a, 0, m * k, k, b, 0, k * n, n, 0f, c1, 0, m * n, n);
-        for (int i = 0; i < count; i++) Gemm.sgemm(false, false, m, n, k, 1f, a, i * m * k, k, b, i * k * n, n, 0f, c2, i * m * n, n);
-        assertArrayEquals(c2, c1);
+    void badArgumentsNameTheOperationAndSizes() {
+        float[] x = new float[100];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, -1, 2, 2, 1f, x, 0, 2, x, 0, 2, 0f, x, 0, 2));
+        assertTrue(e.getMessage().contains("sgemm") && e.getMessage().contains("m=-1"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 3, 4, 5, 1f, x, 0, 4, x, 0, 4, 0f, x, 0, 4));
+        assertTrue(e.getMessage().contains("lda=4") && e.getMessage().contains("k=5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> GemmScalar.sgemm(true, false, 3, 4, 5, 1f, x, 0, 3, x, 0, 4, 0f, new float[11], 0, 4));
+        assertTrue(e.getMessage().contains("sgemm") && e.getMessage().contains("C has 11 elements"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, true, 3, 4, 5, 1f, x, 90, 5, x, 0, 5, 0f, x, 0, 4));
+        assertTrue(e.getMessage().contains("A has 100 elements"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmBatched(false, false, 2, 2, 2, 1f, x, 0, 2, 4, x, 0, 2, 4, 0f, x, 0, 2, 4, 30));
+        assertTrue(e.getMessage().contains("sgemmBatched") && e.getMessage().contains("batch 30"), e.getMessage());
     }
 
     @Test
-    void badArgumentsNameTheKernelAndSizes() {
-        var e = assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, 2, 2, 2, 1f, new float[3], 0, 2, new float[4], 0, 2, 0f, new float[4], 0, 2));
-        assertTrue(e.getMessage().contains("sgemm") && e.getMessage().contains("A"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, -1, 2, 2, 1f, new float[4], 0, 2, new float[4], 0, 2, 0f, new float[4], 0, 2));
-        assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, 2, 2, 2, 1f, new float[4], 0, 1, new float[4], 0, 2, 0f, new float[4], 0, 2));
+    void parallelRunsEveryChunkOnceAndNestsInline() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray hits = new AtomicIntegerArray(1000);
+        Parallel.forRange(1000, 7, (s, e) -> {
+            assertTrue(e - s == 7 || e == 1000);
+            // A nested parallel call from a pool thread must run inline instead of deadlocking.
+            Parallel.parallelFor(3, i -> { });
+            for (int i = s; i < e; i++) {
+                hits.incrementAndGet(i);
+            }
+        });
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(1, hits.get(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+        assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(5, 0, (s, e) -> { }));
     }
 }

@@ -1,0 +1,206 @@
+package dev.vecgrad.autograd.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packing routines and register-tiled micro-kernels behind {@link Gemm}. Package-private.
+ *
+ * <p>Packed layouts (all zero-padded to whole panels):
+ * <ul>
+ *   <li>A micro-panel: {@code MR} rows of op(A) by {@code kc}, stored column by column:
+ *       element (r, p) at {@code p*MR + r}, so the kernel reads {@code MR} consecutive scalars per p.
+ *   <li>B micro-panel: {@code kc} by {@code NR} columns of op(B), stored row by row:
+ *       element (p, j) at {@code p*NR + j}, so the kernel reads two whole vectors per p.
+ * </ul>
+ * A tile of C is finished by {@link #merge}: on the first k-block C becomes
+ * {@code alpha*acc + beta*C} (or {@code alpha*acc} when beta is 0, so NaN in C is overwritten);
+ * on later k-blocks {@code alpha*acc + C}. The order is fixed, which keeps results deterministic.
+ */
+final class GemmKernels {
+    static final VectorSpecies<Float> F = Simd.F;
+    static final int L = F.length();
+    /**
+     * Rows of the register tile. 4 x 2 vectors = 8 accumulators, enough to cover the FMA latency
+     * (4 cycles x 2 pipes) on Zen 3. Measured on this AVX2 machine (kernel alone, CPU time): 4x16
+     * and 2x32 about 68 GFLOP/s; 6x16, 5x16 and 3x32 34-41, because C2's scheduler hoists all the
+     * broadcasts of an iteration, needs more than the 16 ymm registers and spills an accumulator
+     * (a store-load on the FMA chain); 3x24 does not spill but reached only about 50.
+     */
+    static final int MR = 4;
+    /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    /** Columns of the register tile: two vectors. */
+    static final int NR = 2 * L;
+
+    private GemmKernels() {}
+
+    /**
+     * Packs op(A) rows {@code [i0, i0+mc)}, columns {@code [p0, p0+kc)} into {@code ap} as
+     * consecutive MR-row micro-panels ({@code ceil(mc/MR)*MR*kc} floats). Modifies {@code ap}.
+     */
+    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
+        int padded = (mc + MR - 1) / MR * MR;
+        if (!transA) {
+            // A (m, k) row-major: read each row contiguously, write with stride MR.
+            for (int i = 0; i < mc; i++) {
+                int src = aOff + (i0 + i) * lda + p0;
+                int d = (i / MR) * MR * kc + i % MR;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    ap[d] = a[src + p];
+                }
+            }
+        } else {
+            // A stored (k, m): op(A)(i, p) = a[p*lda + i]. Walk each storage row once, contiguously
+            // (reading only MR floats per row per micro-panel wasted most of every cache line).
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (p0 + p) * lda + i0;
+                int d = p * MR;
+                int i = 0;
+                for (; i + MR <= mc; i += MR) {
+                    FloatVector.fromArray(F4, a, src + i).intoArray(ap, d + i * kc);
+                }
+                for (int r = 0; i + r < mc; r++) {
+                    ap[d + i * kc + r] = a[src + i + r];
+                }
+            }
+        }
+        // Zero the padding rows of the last micro-panel so the kernel may read them.
+        for (int i = mc; i < padded; i++) {
+            int d = (i / MR) * MR * kc + i % MR;
+            for (int p = 0; p < kc; p++, d += MR) {
+                ap[d] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs op(B) rows {@code [p0, p0+kc)}, columns {@code [j0 + jp, j0 + jp + width)} as one NR-column
+     * micro-panel at {@code bp[base ...]} ({@code kc*NR} floats, zero-padded). Modifies {@code bp}.
+     */
+    static void packBPanel(float[] bp, int base, boolean transB, float[] b, int bOff, int ldb,
+                           int p0, int kc, int j, int width) {
+        if (!transB) {
+            // B (k, n) row-major: each packed row is a contiguous slice of a B row.
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (p0 + p) * ldb + j;
+                int d = base + p * NR;
+                if (width == NR) {
+                    FloatVector.fromArray(F, b, src).intoArray(bp, d);
+                    FloatVector.fromArray(F, b, src + L).intoArray(bp, d + L);
+                } else {
+                    System.arraycopy(b, src, bp, d, width);
+                    for (int jj = width; jj < NR; jj++) {
+                        bp[d + jj] = 0f;
+                    }
+                }
+            }
+        } else {
+            // B stored (n, k): op(B)(p, j) = b[j*ldb + p]; read rows of storage, write strided.
+            for (int jj = 0; jj < width; jj++) {
+                int src = bOff + (j + jj) * ldb + p0;
+                for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
+                    bp[d] = b[src + p];
+                }
+            }
+            for (int jj = width; jj < NR; jj++) {
+                for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
+                    bp[d] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * The MR x NR micro-kernel: {@code tile (MR, NR) = Ap (MR, kc) * Bp (kc, NR)} from one packed A
+     * micro-panel at {@code ap[ai]} and one packed B micro-panel at {@code bp[bi]}. It only writes
+     * its 8 accumulators to {@code tile}; {@link #merge} folds them into C. Keeping the C update
+     * out of this method keeps it small enough for C2 to inline every vector operation (a kernel
+     * that also stored to C hit C2's node-count inlining cutoff, boxed vectors and ran at 8 GFLOP/s).
+     * Modifies {@code tile}.
+     */
+    static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bj = bi + p * NR;
+            int aj = ai + p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bj + L);
+            FloatVector x0 = FloatVector.broadcast(F, ap[aj]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(F, ap[aj + 1]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(F, ap[aj + 2]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(F, ap[aj + 3]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /**
+     * Folds a tile of accumulators into C at {@code c[ci]} (rows {@code rows <= MR}, columns
+     * {@code cols <= NR}, leading dimension ldc); full tiles with vectors, partial ones element by
+     * element with the same arithmetic. Modifies {@code c}.
+     */
+    static void merge(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
+                      float alpha, float beta, boolean first) {
+        if (rows < MR || cols < NR) {
+            mergePartial(c, ci, ldc, rows, cols, tile, alpha, beta, first);
+            return;
+        }
+        FloatVector av = FloatVector.broadcast(F, alpha);
+        boolean overwrite = first && beta == 0f;
+        boolean scaleOld = first && beta != 1f;
+        for (int r = 0; r < MR; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < NR; j += L) {
+                FloatVector acc = FloatVector.fromArray(F, tile, r * NR + j);
+                FloatVector v;
+                if (overwrite) {
+                    v = acc.mul(av);
+                } else {
+                    FloatVector old = FloatVector.fromArray(F, c, row + j);
+                    if (scaleOld) {
+                        old = old.mul(beta);
+                    }
+                    v = acc.fma(av, old);
+                }
+                v.intoArray(c, row + j);
+            }
+        }
+    }
+
+    /** Merges the live {@code rows x cols} part of a tile into C, with the arithmetic of {@link #merge}. */
+    private static void mergePartial(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
+                                  float alpha, float beta, boolean first) {
+        for (int r = 0; r < rows; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < cols; j++) {
+                float acc = tile[r * NR + j];
+                float v;
+                if (first && beta == 0f) {
+                    v = acc * alpha;
+                } else {
+                    float old = first && beta != 1f ? c[row + j] * beta : c[row + j];
+                    v = Math.fma(acc, alpha, old);
+                }
+                c[row + j] = v;
+            }
+        }
+    }
+}

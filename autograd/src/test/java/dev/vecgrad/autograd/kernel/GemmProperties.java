@@ -1,0 +1,153 @@
+package dev.vecgrad.autograd.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Gemm against its scalar twin over random shapes, layouts and scalars. */
+class GemmProperties {
+
+    /** One random call: sizes, flags, padding of leading dimensions, offsets, scalars, data seed. */
+    record Case(int m, int n, int k, boolean transA, boolean transB, int padA, int padB, int padC,
+                int offA, int offB, int offC, float alpha, float beta, long seed) {}
+
+    /** Sizes biased to 1, primes, and lengths around multiples of 8/16 and of the tile (6 rows). */
+    static Arbitrary<Integer> size() {
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(3, Arbitraries.of(1, 2, 3, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.of(23, 24, 25, 31, 32, 33, 47, 48, 49, 64, 65, 97)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.of(127, 130, 191, 257, 263, 300)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 300)));
+    }
+
+    @Provide
+    Arbitrary<Case> cases() {
+        Arbitrary<Integer> pad = Arbitraries.of(0, 0, 1, 3, 8);
+        Arbitrary<Integer> off = Arbitraries.of(0, 0, 1, 5, 17);
+        Arbitrary<Float> alpha = Arbitraries.of(1f, 1f, -0.5f, 2.5f, 0f);
+        Arbitrary<Float> beta = Arbitraries.of(0f, 0f, 1f, 0.75f, -2f);
+        Arbitrary<Boolean> bool = Arbitraries.of(false, true);
+        return Combinators.combine(size(), size(), size(), bool, bool, pad, pad, pad)
+                .flatAs((m, n, k, ta, tb, pa, pb, pcc) ->
+                        Combinators.combine(off, off, off, alpha, beta, Arbitraries.longs())
+                                .as((oa, ob, oc, al, be, s) -> new Case(m, n, k, ta, tb, pa, pb, pcc, oa, ob, oc, al, be, s)));
+    }
+
+    @Property(tries = 150, seed = "20240601")
+    void matchesScalarTwin(@ForAll("cases") Case t) {
+        check(t);
+    }
+
+    @Property(tries = 40, seed = "7")
+    void matchesScalarTwinOnSmallSizes(@ForAll("smallCases") Case t) {
+        check(t);
+    }
+
+    @Provide
+    Arbitrary<Case> smallCases() {
+        Arbitrary<Integer> s = Arbitraries.integers().between(1, 40);
+        Arbitrary<Boolean> bool = Arbitraries.of(false, true);
+        return Combinators.combine(s, s, s, bool, bool, Arbitraries.longs())
+                .as((m, n, k, ta, tb, seed) -> new Case(m, n, k, ta, tb, 1, 2, 3, 1, 2, 3, 1.5f, 0.5f, seed));
+    }
+
+    /** Runs one case through both kernels and compares element-wise within the rounding bound. */
+    static void check(Case t) {
+        Layout l = new Layout(t);
+        Random rnd = new Random(t.seed());
+        float[] a = fill(rnd, l.aLen);
+        float[] b = fill(rnd, l.bLen);
+        float[] c0 = fill(rnd, l.cLen);
+        float[] expected = c0.clone();
+        float[] actual = c0.clone();
+        GemmScalar.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), expected, t.offC(), l.ldc);
+        Gemm.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), actual, t.offC(), l.ldc);
+        for (int x = 0; x < l.cLen; x++) {
+            int idx = x;
+            int rel = idx - t.offC();
+            int i = rel < 0 ? -1 : rel / l.ldc;
+            int j = rel < 0 ? -1 : rel % l.ldc;
+            boolean inside = rel >= 0 && i < t.m() && j < t.n();
+            if (!inside) {
+                // Outside the m x n window nothing may change, not even by rounding.
+                assertEquals(c0[idx], actual[idx], 0f, () -> "element outside C changed at " + idx + " in " + t);
+                continue;
+            }
+            double absSum = 0;
+            for (int p = 0; p < t.k(); p++) {
+                absSum += Math.abs(l.opA(a, i, p) * (double) l.opB(b, p, j));
+            }
+            // Both results are within (k+2)*u*(|alpha|*sum|a||b| + |beta*c|) of the exact value
+            // (the recursive-summation bound, u = 2^-24, +2 for the alpha and beta roundings), so
+            // within twice that of each other. This worst-case bound (rather than the sqrt(k)
+            // typical-case one) cannot fail by chance, yet an indexing error, which is of the
+            // order of one term, ~sum/k, is still hundreds of times larger at k = 300.
+            double scale = Math.abs(t.alpha()) * absSum + Math.abs(t.beta() * c0[idx]);
+            double tol = 2.0 * (t.k() + 2) * 0x1p-24 * scale + 1e-30;
+            float e = expected[idx];
+            float g = actual[idx];
+            if (!(Math.abs(e - g) <= tol)) {
+                fail("C[" + i + "," + j + "]: Gemm " + g + " vs scalar " + e + " (tol " + tol + ") in " + t);
+            }
+        }
+    }
+
+    static float[] fill(Random rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    /** Leading dimensions and array lengths of a case. */
+    static final class Layout {
+        final Case t;
+        final int lda;
+        final int ldb;
+        final int ldc;
+        final int aLen;
+        final int bLen;
+        final int cLen;
+
+        Layout(Case t) {
+            this.t = t;
+            int aRows = t.transA() ? t.k() : t.m();
+            int aCols = t.transA() ? t.m() : t.k();
+            int bRows = t.transB() ? t.n() : t.k();
+            int bCols = t.transB() ? t.k() : t.n();
+            lda = aCols + t.padA();
+            ldb = bCols + t.padB();
+            ldc = t.n() + t.padC();
+            aLen = t.offA() + aRows * lda + 3;
+            bLen = t.offB() + bRows * ldb + 3;
+            cLen = t.offC() + t.m() * ldc + 3;
+        }
+
+        float opA(float[] a, int i, int p) {
+            return t.transA() ? a[t.offA() + p * lda + i] : a[t.offA() + i * lda + p];
+        }
+
+        float opB(float[] b, int p, int j) {
+            return t.transB() ? b[t.offB() + j * ldb + p] : b[t.offB() + p * ldb + j];
+        }
+    }
+
+    static void assertBitwiseEqual(float[] x, float[] y, String what) {
+        assertEquals(x.length, y.length);
+        for (int i = 0; i < x.length; i++) {
+            if (Float.floatToRawIntBits(x[i]) != Float.floatToRawIntBits(y[i])) {
+                fail(what + ": differs at " + i + ": " + x[i] + " vs " + y[i]);
+            }
+        }
+    }
+}

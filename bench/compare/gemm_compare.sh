@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# GEMM side by side: vecgrad (dev.vecgrad.bench.GemmCompare) then numpy and torch, at 1 and 2
+# threads, for ROUNDS rounds back to back (the machine's speed drifts, so the rounds interleave the
+# implementations), then a table of min/median/max GFLOP/s and vecgrad / best-of(numpy, torch).
+#
+#   bench/compare/gemm_compare.sh [ROUNDS (default 3)]
+# Environment: REPS (repetitions per round, default 3), MIN_MS (ms per repetition, default 300),
+# SHAPES (MxNxK,...), VARIANTS (NN,NT,TN), THREADS ("1 2"), JAVA (a JDK 25 java), OUT (raw JSON lines).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS="${1:-3}"
+REPS="${REPS:-3}"
+MIN_MS="${MIN_MS:-300}"
+SHAPES="${SHAPES:-512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128,768x128x512}"
+VARIANTS="${VARIANTS:-NN,NT,TN}"
+THREADS="${THREADS:-1 2}"
+OUT="${OUT:-$(mktemp /tmp/gemm_compare.XXXXXX.jsonl)}"
+is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
+if [[ -z "${JAVA:-}" ]]; then
+  for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    if [[ -x "$j" ]] && is_jdk25 "$j"; then JAVA="$j"; break; fi
+  done
+fi
+[[ -n "${JAVA:-}" ]] || { echo "gemm_compare.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
+JAR=bench/target/benchmarks.jar
+if [[ ! -f "$JAR" ]]; then
+  mvn -B -q -pl bench -am package -DskipTests
+fi
+
+# The environment may pin OpenBLAS to a core type or cache size; the reference runs use its own
+# detection, as a user's numpy/torch would. Unset only here, for the benchmark processes.
+py() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$1" OMP_NUM_THREADS="$1" \
+         MKL_NUM_THREADS="$1" /usr/bin/python3 bench/compare/gemm_compare.py measure --threads "$1" "${@:2}"; }
+
+{
+  echo "# date $(date -u +%Y-%m-%dT%H:%MZ), $("$JAVA" -version 2>&1 | head -1), cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    echo "# round $r" >&2
+    "$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" dev.vecgrad.bench.GemmCompare \
+      --reps "$REPS" --min-ms "$MIN_MS" --threads "${THREADS// /,}" --shapes "$SHAPES" --variants "$VARIANTS" 2>/dev/null
+    for t in $THREADS; do
+      py "$t" --lib numpy --reps "$REPS" --min-ms "$MIN_MS" --shapes "$SHAPES" --variants "$VARIANTS"
+      py "$t" --lib torch --reps "$REPS" --min-ms "$MIN_MS" --shapes "$SHAPES" --variants "$VARIANTS"
+    done
+  done
+} | tee "$OUT" >&2
+echo "raw results: $OUT" >&2
+head -1 "$OUT"
+/usr/bin/python3 bench/compare/gemm_compare.py report "$OUT"
