@@ -24,7 +24,6 @@ public final class GemmCompare {
     private GemmCompare() {}
 
     /** Divide by process CPU time instead of wall time (per-core speed on a busy machine). */
-    private static boolean cpuTime;
 
     /** Entry point; see the class comment for the options. */
     public static void main(String[] args) {
@@ -33,7 +32,7 @@ public final class GemmCompare {
         int[] threads = {1, 2};
         String shapes = "512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128,768x128x512";
         String variants = "NN,NT,TN";
-        boolean scalar = false;
+        boolean scalar = false, cpuTime = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -52,7 +51,7 @@ public final class GemmCompare {
         for (String v : variants.split(",")) {
             for (int t : threads) {
                 Parallel.setThreads(t);
-                measure(300, 300, 300, v.charAt(0) == 'T', v.charAt(1) == 'T', 1, 300, scalar);
+                measure(300, 300, 300, v.charAt(0) == 'T', v.charAt(1) == 'T', 1, 300, scalar, cpuTime);
             }
         }
         for (String shape : shapes.split(",")) {
@@ -60,7 +59,7 @@ public final class GemmCompare {
             for (String v : variants.split(",")) {
                 for (int t : threads) {
                     Parallel.setThreads(t);
-                    List<Double> g = measure(s[0], s[1], s[2], v.charAt(0) == 'T', v.charAt(1) == 'T', reps, minMs, scalar);
+                    List<Double> g = measure(s[0], s[1], s[2], v.charAt(0) == 'T', v.charAt(1) == 'T', reps, minMs, scalar, cpuTime);
                     System.out.printf(Locale.ROOT,
                             "{\"impl\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"variant\":\"%s\",\"threads\":%d,\"gflops\":%s}%n",
                             scalar ? "vecgrad-scalar" : "vecgrad", s[0], s[1], s[2], v, t, g);
@@ -70,7 +69,8 @@ public final class GemmCompare {
     }
 
     /** GFLOP/s of each repetition for C (m, n) = op(A) op(B). */
-    static List<Double> measure(int m, int n, int k, boolean ta, boolean tb, int reps, long minMs, boolean scalar) {
+    static List<Double> measure(int m, int n, int k, boolean ta, boolean tb, int reps, long minMs, boolean scalar,
+                                boolean cpuTime) {
         Random rnd = new Random(1);
         float[] a = new float[m * k];
         float[] b = new float[k * n];
@@ -86,17 +86,17 @@ public final class GemmCompare {
         Runnable call = scalar
                 ? () -> GemmScalar.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n)
                 : () -> Gemm.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
-        timeOnce(call, Math.max(minMs, 500));
+        timeOnce(call, Math.max(minMs, 500), cpuTime);
         List<Double> out = new ArrayList<>();
         for (int r = 0; r < reps; r++) {
-            double secPerCall = timeOnce(call, minMs);
+            double secPerCall = timeOnce(call, minMs, cpuTime);
             out.add(Math.round(2.0 * m * n * k / secPerCall / 1e7) / 100.0);
         }
         return out;
     }
 
     /** Runs {@code call} for at least {@code minMs}; returns seconds per call. */
-    private static double timeOnce(Runnable call, long minMs) {
+    private static double timeOnce(Runnable call, long minMs, boolean cpuTime) {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long calls = 0;

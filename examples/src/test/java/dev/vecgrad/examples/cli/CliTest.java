@@ -102,6 +102,24 @@ class CliTest {
     }
 
     @Test
+    void benchJsonCoversTheRequiredShapes() throws IOException {
+        Result r = vecgrad("bench", "--json", "--threads", "1", "--rounds", "1");
+        assertEquals(0, r.code(), r.err());
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertTrue(root.get("species").asText().contains("Species"), r.out());
+        java.util.Set<String> shapes = new java.util.HashSet<>();
+        for (var g : root.get("gemm")) {
+            assertTrue(g.get("gflops").asDouble() > 0, g.toString());
+            shapes.add(g.get("m").asInt() + "x" + g.get("n").asInt() + "x" + g.get("k").asInt() + " " + g.get("op").asText());
+        }
+        for (String s : List.of("256x256x256 NN", "512x512x512 NN", "1024x1024x1024 NN", "768x384x128 NN", "768x512x128 TN",
+                "768x128x128 NT", "768x128x512 NN")) {
+            assertTrue(shapes.contains(s), s + " missing from " + shapes);
+        }
+        assertEquals(4, root.get("softmax").size());
+    }
+
+    @Test
     void evalPrintsBothLosses() {
         Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
         assertEquals(0, r.code(), r.err());

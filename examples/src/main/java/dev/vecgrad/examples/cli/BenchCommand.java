@@ -1,0 +1,137 @@
+package dev.vecgrad.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vecgrad.autograd.kernel.Gemm;
+import dev.vecgrad.autograd.kernel.GemmScalar;
+import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.autograd.kernel.Simd;
+import dev.vecgrad.autograd.kernel.Softmax;
+import dev.vecgrad.autograd.kernel.SoftmaxScalar;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code vecgrad bench}: a quick look at the kernels' speed on this machine (well under a
+ * minute). Each figure is the median of several timed rounds after a warm-up; JMH in bench/
+ * gives the careful numbers.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Quick kernel benchmark: GEMM GFLOP/s per shape and thread count, softmax, the SIMD species, the scalar baseline.")
+final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Thread count to measure (default: 1 and all cores).") Integer threads;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Timed rounds per figure (default: ${DEFAULT-VALUE}).") int rounds;
+
+    static final int[][] SHAPES = {{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
+        {768, 384, 128}, {768, 512, 128}, {768, 128, 128}, {768, 128, 512}};
+
+    @Override
+    public Integer call() {
+        if (rounds < 1) throw new ParameterException(spec.commandLine(), "--rounds must be >= 1");
+        if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1");
+        List<Integer> counts = threads != null ? List.of(threads)
+                : Runtime.getRuntime().availableProcessors() > 1 ? List.of(1, Runtime.getRuntime().availableProcessors()) : List.of(1);
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode root = om.createObjectNode();
+        root.put("jdk", Runtime.version().toString());
+        root.put("species", Simd.F.toString());
+        ArrayNode gemm = root.putArray("gemm"), softmax = root.putArray("softmax");
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json) {
+            out.printf("vecgrad bench: JDK %s, %s; median of %d rounds%n%n", Runtime.version(), Simd.describe(), rounds);
+            out.printf("%-18s %-4s %8s %10s%n", "GEMM m x n x k", "op", "threads", "GFLOP/s");
+        }
+        int before = Parallel.threads();
+        try {
+            for (int t : counts) {
+                Parallel.setThreads(t);
+                for (int[] s : SHAPES) {
+                    for (String op : (s[0] == 768 ? List.of("NN", "NT", "TN") : List.of("NN"))) {
+                        double g = gemm(s[0], s[1], s[2], op, false);
+                        gemm.addObject().put("m", s[0]).put("n", s[1]).put("k", s[2]).put("op", op).put("threads", t)
+                                .put("impl", "simd").put("gflops", round(g));
+                        if (!json) out.printf(Locale.ROOT, "%-18s %-4s %8d %10.1f%n", s[0] + " x " + s[1] + " x " + s[2], op, t, g);
+                    }
+                }
+            }
+            double scalar = gemm(256, 256, 256, "NN", true);
+            gemm.addObject().put("m", 256).put("n", 256).put("k", 256).put("op", "NN").put("threads", 1)
+                    .put("impl", "scalar").put("gflops", round(scalar));
+            if (!json) {
+                out.printf(Locale.ROOT, "%-18s %-4s %8d %10.1f  (scalar twin)%n%n", "256 x 256 x 256", "NN", 1, scalar);
+                out.printf("%-18s %-7s %12s%n", "softmax rows x cols", "impl", "Melem/s");
+            }
+            Parallel.setThreads(1);
+            for (int[] s : new int[][] {{3072, 64}, {768, 65}}) {
+                for (boolean simd : new boolean[] {true, false}) {
+                    double m = softmax(s[0], s[1], simd);
+                    softmax.addObject().put("rows", s[0]).put("cols", s[1]).put("impl", simd ? "simd" : "scalar")
+                            .put("melem_per_s", round(m));
+                    if (!json) out.printf(Locale.ROOT, "%-18s %-7s %12.1f%n", s[0] + " x " + s[1], simd ? "simd" : "scalar", m);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+        if (json) out.println(root.toString());
+        out.flush();
+        return 0;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private double gemm(int m, int n, int k, String op, boolean scalar) {
+        SplittableRandom r = new SplittableRandom(1);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble();
+        boolean ta = op.charAt(0) == 'T', tb = op.charAt(1) == 'T';
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        Runnable run = scalar ? () -> GemmScalar.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n)
+                : () -> Gemm.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        return median(run, scalar ? 0.15 : 0.08) * 2.0 * m * n * k / 1e9;
+    }
+
+    private double softmax(int rows, int cols, boolean simd) {
+        SplittableRandom r = new SplittableRandom(2);
+        float[] x = new float[rows * cols], y = new float[rows * cols];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+        Runnable run = simd ? () -> Softmax.softmaxRows(y, 0, x, 0, rows, cols) : () -> SoftmaxScalar.softmaxRows(y, 0, x, 0, rows, cols);
+        return median(run, 0.05) * rows * cols / 1e6;
+    }
+
+    /** Calls per second: warm up (so C2 has compiled the kernel), then the median of timed rounds. */
+    private double median(Runnable f, double secondsPerRound) {
+        long warm = System.nanoTime();
+        while (System.nanoTime() - warm < 3e8) f.run();
+        List<Double> rates = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            long t0 = System.nanoTime();
+            int calls = 0;
+            do {
+                f.run();
+                calls++;
+            } while (System.nanoTime() - t0 < secondsPerRound * 1e9);
+            rates.add(calls / ((System.nanoTime() - t0) / 1e9));
+        }
+        rates.sort(null);
+        return rates.get(rates.size() / 2);
+    }
+}
