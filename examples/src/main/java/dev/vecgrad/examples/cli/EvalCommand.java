@@ -54,19 +54,12 @@ final class EvalCommand implements Callable<Integer> {
             TrainConfig c = s.config();
             if (evalIters == null) iters = c.evalIters();
             if (batchSize == null) batch = c.batchSize();
-            if (s.data().path("kind").asText().equals("addition") && data == null) {
-                var id = s.data();
-                task = new AdditionTrainingTask(id.path("digits").asInt(), id.path("held_out").asInt(), id.path("held_out_seed").asLong());
-            } else {
-                Path file = data != null ? data : Path.of(s.data().path("path").asText());
-                task = TextTask.load(file, tok);
-            }
+            task = s.task(data);
         } else if (data != null) {
             if (tok == null) throw new ParameterException(spec.commandLine(), m.file() + " has no tokenizer; eval needs a model trained by vecgrad");
             task = TextTask.load(data, tok);
         } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
-            int digits = (model.config().blockSize() - 2) / 3;
-            task = new AdditionTrainingTask(digits, (int) Math.min(1000, Math.pow(10, 2 * digits) / 10), 1234);
+            task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
         }

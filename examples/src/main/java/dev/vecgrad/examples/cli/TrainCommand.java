@@ -1,7 +1,6 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.kernel.Parallel;
-import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -75,12 +74,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             RunDirectory run = new RunDirectory(resume);
             RunDirectory.State saved = run.readState();
-            TrainingTask task = taskFor(saved.data().path("kind").asText(), saved.data(), saved.tokenizer());
+            TrainingTask task = saved.task(data);
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
         } else {
-            TrainingTask task = data == null ? new AdditionTrainingTask(digits, heldOut(digits), 1234) : TextTask.load(data, null);
+            TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
             TrainConfig cfg = hyper.applyTo(base());
             if (task instanceof AdditionTrainingTask a && cfg.blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
                 cfg = hyper.applyTo(withBlock(cfg, a.requiredBlockSize()));
@@ -111,23 +110,6 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), block, c.bias(), c.dropout(), c.batchSize(), c.gradAccum(),
                 c.maxIters(), c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(), c.beta2(),
                 c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
-    }
-
-    private static int heldOut(int digits) {
-        long total = (long) Math.pow(10, 2 * digits);
-        return (int) Math.min(1000, total / 10);
-    }
-
-    private TrainingTask taskFor(String kind, com.fasterxml.jackson.databind.JsonNode id, CharTokenizer tok) throws IOException {
-        if (kind.equals("addition")) {
-            return new AdditionTrainingTask(id.path("digits").asInt(), id.path("held_out").asInt(), id.path("held_out_seed").asLong());
-        }
-        Path file = data != null ? data : Path.of(id.path("path").asText());
-        if (!Files.exists(file)) {
-            throw new ParameterException(spec.commandLine(), "--resume: the run's data file " + file
-                    + " is gone; pass --data with the same file");
-        }
-        return TextTask.load(file, tok);
     }
 
     private Path defaultOut() {

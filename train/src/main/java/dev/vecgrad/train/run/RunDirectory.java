@@ -112,7 +112,25 @@ public final class RunDirectory {
     }
 
     /** What {@code state.json} says. */
-    public record State(long step, TrainConfig config, JsonNode data, CharTokenizer tokenizer) {}
+    public record State(long step, TrainConfig config, JsonNode data, CharTokenizer tokenizer) {
+        /**
+         * The task the run trained on, rebuilt from its saved identity; a text run reads
+         * {@code dataFile} when given, else the file it was trained on.
+         *
+         * @throws NoSuchFileException when the run's text file is gone and none was given
+         */
+        public TrainingTask task(Path dataFile) throws IOException {
+            if (data.path("kind").asText().equals("addition") && dataFile == null) {
+                return new AdditionTrainingTask(data.path("digits").asInt(), data.path("held_out").asInt(),
+                        data.path("held_out_seed").asLong());
+            }
+            Path file = dataFile != null ? dataFile : Path.of(data.path("path").asText());
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(file.toString(), null, "the run's data file is gone; pass --data with the same file");
+            }
+            return TextTask.load(file, tokenizer);
+        }
+    }
 
     /** Reads {@code state.json}, with errors naming the file and the problem. */
     public State readState() throws IOException {
