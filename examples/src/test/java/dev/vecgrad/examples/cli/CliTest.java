@@ -120,6 +120,46 @@ class CliTest {
     }
 
     @Test
+    void attentionMapsAreCausalRowsSumToOneAndThePngIsAPicture() throws IOException {
+        Path png = tmp.resolve("att.png"), csv = tmp.resolve("att.csv");
+        Result r = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be, or not", "--out", png.toString(),
+                "--csv", csv.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("layer 1, head 1") && r.out().contains("␣"), r.out());
+        int t = "To be, or not".length();
+        double[][][][] w = new double[2][2][t][t];
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(1 + 2 * 2 * t * t, lines.size());
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)");
+            w[Integer.parseInt(f[0])][Integer.parseInt(f[1])][Integer.parseInt(f[2])][Integer.parseInt(f[4])] = Double.parseDouble(f[6]);
+        }
+        for (double[][][] layer : w) {
+            for (double[][] head : layer) {
+                for (int q = 0; q < t; q++) {
+                    double sum = 0;
+                    for (int k = 0; k < t; k++) {
+                        if (k > q) assertEquals(0.0, head[q][k], "attention above the diagonal");
+                        sum += head[q][k];
+                    }
+                    assertEquals(1.0, sum, 1e-4);
+                }
+            }
+        }
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertNotNull(img);
+        // 2 layers down, 2 heads across, each map at least T cells of 18 pixels
+        assertTrue(img.getWidth() >= 2 * t * 18 && img.getHeight() >= 2 * t * 18, img.getWidth() + "x" + img.getHeight());
+        java.util.Set<Integer> colours = new java.util.HashSet<>();
+        for (int x = 0; x < img.getWidth(); x += 3) for (int y = 0; y < img.getHeight(); y += 3) colours.add(img.getRGB(x, y));
+        assertTrue(colours.size() > 20, "the PNG has only " + colours.size() + " colours");
+        assertEquals(2, vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To", "--layer", "7").code());
+        Result tokens = vecgrad("tokens", "--checkpoint", run.toString(), "--text", "To be");
+        assertEquals(0, tokens.code(), tokens.err());
+        assertTrue(tokens.out().contains("5 tokens"), tokens.out());
+    }
+
+    @Test
     void evalPrintsBothLosses() {
         Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
         assertEquals(0, r.code(), r.err());
