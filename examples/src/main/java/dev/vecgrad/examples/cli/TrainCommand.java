@@ -56,6 +56,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
     boolean noProgress;
 
+    @Option(names = "--log-grad-norms", description = "Log each layer's gradient norm and update/weight ratio in metrics.jsonl.")
+    boolean logGradNorms;
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
@@ -91,6 +94,7 @@ final class TrainCommand implements Callable<Integer> {
                         + dir + " to continue it, or choose another --out");
             }
         }
+        trainer.setLogGradNorms(logGradNorms);
         return run(trainer, dir);
     }
 

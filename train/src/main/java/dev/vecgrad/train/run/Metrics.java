@@ -13,9 +13,18 @@ package dev.vecgrad.train.run;
  * @param gradNorm    global gradient norm before clipping
  * @param tokensPerS  training throughput (excludes evaluation time and the first steps)
  * @param elapsedS    seconds since the run (or the resumed part) started
+ * @param layers      per layer (parameter-name prefix such as {@code transformer.h.0}): its gradient
+ *                    norm before clipping and its update/weight ratio {@code |dw| / |w|}; null unless
+ *                    the run logs them ({@code --log-grad-norms})
  */
 public record Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
-                      double gradNorm, double tokensPerS, double elapsedS) {
+                      double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers) {
+    /** A line without per-layer statistics. */
+    public Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
+                   double gradNorm, double tokensPerS, double elapsedS) {
+        this(step, trainLoss, valLoss, evalTrainLoss, accuracy, lr, gradNorm, tokensPerS, elapsedS, null);
+    }
+
     /** Whether this line was written at an evaluation. */
     public boolean isEval() {
         return !Double.isNaN(valLoss);

@@ -64,6 +64,13 @@ public final class MetricsLog implements AutoCloseable {
         put(o, "grad_norm", m.gradNorm());
         put(o, "tokens_per_s", m.tokensPerS());
         put(o, "elapsed_s", m.elapsedS());
+        if (m.layers() != null) {
+            ObjectNode norms = o.putObject("layer_grad_norm"), ratios = o.putObject("layer_update_ratio");
+            m.layers().forEach((layer, v) -> {
+                norms.put(layer, v[0]);
+                ratios.put(layer, v[1]);
+            });
+        }
         return o.toString();
     }
 

@@ -39,7 +39,7 @@ public final class Trainer {
     }
 
     /** What one optimizer step measured. */
-    public record StepResult(float loss, float gradNorm, float lr) {}
+    public record StepResult(float loss, float gradNorm, float lr, Map<String, double[]> layers) {}
 
     /** What one evaluation measured (accuracy is NaN when the task has none). */
     public record EvalResult(double trainLoss, double valLoss, double accuracy) {}
@@ -54,6 +54,7 @@ public final class Trainer {
     private final StepRandom dropoutRng;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private boolean logLayers;
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -108,6 +109,14 @@ public final class Trainer {
         step = s;
     }
 
+    /**
+     * Also measures, at every step, each layer's gradient norm (before clipping) and its
+     * update/weight ratio, for {@code metrics.jsonl}. Costs a copy of the weights per step.
+     */
+    public void setLogGradNorms(boolean on) {
+        logLayers = on;
+    }
+
     /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
     public void requestStop() {
         stopRequested.set(true);
@@ -128,6 +137,8 @@ public final class Trainer {
             (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
         }
         float loss = (float) (lossSum / cfg.gradAccum());
+        Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
+        Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
         float norm = cfg.gradClip() > 0 ? GradClip.clipGradNorm(params.values(), cfg.gradClip())
                 : GradClip.clipGradNorm(params.values(), Float.POSITIVE_INFINITY);
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
@@ -136,8 +147,9 @@ public final class Trainer {
         }
         optimizer.step();
         optimizer.zeroGrad();
+        if (layers != null) LayerStats.updateRatios(layers, params, before);
         step++;
-        return new StepResult(loss, norm, lr);
+        return new StepResult(loss, norm, lr, layers);
     }
 
     /**
@@ -193,7 +205,8 @@ public final class Trainer {
                 }
                 double tps = timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9);
                 double elapsed = (System.nanoTime() - started) / 1e9;
-                Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed);
+                Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed,
+                        r.layers());
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {

@@ -146,4 +146,24 @@ class TrainerTest {
         assertEquals(3, new RunDirectory(run).readState().step());
         assertTrue(MetricsLog.read(run.resolve(RunDirectory.METRICS)).stream().noneMatch(Metrics::isEval));
     }
+
+    @Test
+    void perLayerGradientNormsAndUpdateRatiosAreLogged() throws IOException {
+        Path run = tmp.resolve("layers");
+        Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
+        t.setLogGradNorms(true);
+        t.run(run, new Trainer.Listener() {});
+        String first = Files.readAllLines(run.resolve(RunDirectory.METRICS)).get(0);
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(first);
+        var norms = node.get("layer_grad_norm");
+        var ratios = node.get("layer_update_ratio");
+        for (String layer : List.of("transformer.wte", "transformer.wpe", "transformer.h.0", "transformer.ln_f")) {
+            assertTrue(norms.get(layer).asDouble() > 0, layer + " in " + first);
+            double r = ratios.get(layer).asDouble();
+            assertTrue(r > 0 && r < 1, layer + " update ratio " + r);
+        }
+        double total = 0;
+        for (var v : norms) total += v.asDouble() * v.asDouble();
+        assertEquals(node.get("grad_norm").asDouble(), Math.sqrt(total), 1e-3 * Math.sqrt(total));
+    }
 }
