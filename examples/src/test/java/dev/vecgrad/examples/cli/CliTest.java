@@ -238,6 +238,23 @@ class CliTest {
     }
 
     @Test
+    void aDivergingRunStopsWithOneLineAndKeepsItsLastGoodCheckpoint() throws IOException {
+        Path out = tmp.resolve("nan");
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--lr", "1e8", "--min-lr", "0",
+                "--warmup-iters", "0", "--max-iters", "40", "--eval-interval", "1", "--eval-iters", "1", "--block-size", "16",
+                "--out", out.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        var m = java.util.regex.Pattern.compile("diverged at step (\\d+)").matcher(r.err());
+        assertTrue(m.find(), r.err());
+        int bad = Integer.parseInt(m.group(1));
+        assertTrue(bad > 1, "diverged at step " + bad + ": too early to leave a checkpoint");
+        var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("state.json").toFile());
+        assertEquals(bad - 1, state.get("step").asInt());
+        Result eval = vecgrad("sample", "--checkpoint", out.toString(), "--max-new-tokens", "3", "--temperature", "0");
+        assertEquals(0, eval.code(), eval.err());
+    }
+
+    @Test
     void existingRunsAreNeverOverwritten() throws IOException {
         byte[] before = Files.readAllBytes(run.resolve("model.safetensors"));
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--out", run.toString());
