@@ -18,6 +18,16 @@ public final class Block extends Module {
         this.mlp = registerModule("mlp", new MLP(config.nEmbd(), config.bias(), config.dropout(), rng));
     }
 
+    /** The LayerNorm before attention. */
+    public LayerNorm ln1() {
+        return ln1;
+    }
+
+    /** The LayerNorm before the MLP. */
+    public LayerNorm ln2() {
+        return ln2;
+    }
+
     /** The attention layer. */
     public CausalSelfAttention attn() {
         return attn;

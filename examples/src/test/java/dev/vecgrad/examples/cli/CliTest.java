@@ -160,6 +160,20 @@ class CliTest {
     }
 
     @Test
+    void explainPrintsTheStepsAndJson() throws IOException {
+        Result r = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--layer", "1", "--head", "1");
+        assertEquals(0, r.code(), r.err());
+        for (String step : List.of("1. The text", "2. Each token", "3. Layer 1, head 1", "4. The weighted sum", "5. Residual", "Most likely")) {
+            assertTrue(r.out().contains(step), step + " missing from\n" + r.out());
+        }
+        Result j = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--json");
+        assertEquals(0, j.code(), j.err());
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(j.out());
+        assertEquals(5, node.get("tokens").size());
+        assertEquals(2, vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To", "--token", "9").code());
+    }
+
+    @Test
     void evalPrintsBothLosses() {
         Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
         assertEquals(0, r.code(), r.err());

@@ -1,0 +1,100 @@
+package dev.vecgrad.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.CharTokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad explain}: one forward pass of a trained model, step by step, with its real numbers. */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Walk through one forward pass: tokens, embeddings, one head's attention, the MLP, the next-token probabilities.")
+final class ExplainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
+    Path checkpoint;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to explain.") String prompt;
+
+    @Option(names = "--token", paramLabel = "N", description = "Position of the token whose attention is shown (default: the last).")
+    Integer token;
+
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "0", description = "Layer (default: ${DEFAULT-VALUE}).") int layer;
+
+    @Option(names = "--head", paramLabel = "H", defaultValue = "0", description = "Head (default: ${DEFAULT-VALUE}).") int head;
+
+    @Option(names = "--json", description = "Print the same content as JSON.") boolean json;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        CharTokenizer tok = m.tokenizer();
+        if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; explain needs a model trained by vecgrad");
+        GPT model = m.model();
+        int t = tok.encode(prompt).length;
+        if (t == 0 || t > model.config().blockSize()) {
+            throw new ParameterException(spec.commandLine(), "--prompt must have 1.." + model.config().blockSize() + " tokens, got " + t);
+        }
+        int n = token != null ? token : t - 1;
+        if (n < 0 || n >= t) throw new ParameterException(spec.commandLine(), "--token must be 0.." + (t - 1));
+        if (layer < 0 || layer >= model.config().nLayer()) throw new ParameterException(spec.commandLine(), "--layer must be 0.." + (model.config().nLayer() - 1));
+        if (head < 0 || head >= model.config().nHead()) throw new ParameterException(spec.commandLine(), "--head must be 0.." + (model.config().nHead() - 1));
+        Map<String, Object> e = Explainer.explain(model, tok, prompt, n, layer, head);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(e));
+            out.flush();
+            return 0;
+        }
+        out.println("1. The text becomes tokens (one per character) and their ids:");
+        List<Map<String, Object>> tokens = (List<Map<String, Object>>) e.get("tokens");
+        for (Map<String, Object> r : tokens) {
+            out.printf("   %3d  %-3s id %3d%n", r.get("position"), AttentionMaps.label((String) r.get("piece")), r.get("id"));
+        }
+        out.printf("%n2. Each token's embedding plus its position's embedding (first 6 of %d numbers):%n", e.get("embedding_size"));
+        for (Map<String, Object> r : tokens) {
+            out.printf("   %-3s %s + %s = %s%n", AttentionMaps.label((String) r.get("piece")), vec(r.get("token_embedding")),
+                    vec(r.get("position_embedding")), vec(r.get("sum")));
+        }
+        Map<String, Object> a = (Map<String, Object>) e.get("attention");
+        out.printf("%n3. Layer %d, head %d: the query of token %d (%s) against every earlier key (head size %d, scale %s):%n",
+                a.get("layer"), a.get("head"), a.get("query_position"), AttentionMaps.label((String) a.get("query_piece")),
+                a.get("head_size"), a.get("scale"));
+        out.printf("   %-9s %10s %10s %9s%n", "key", "q.k", "scaled", "softmax");
+        double total = 0;
+        for (Map<String, Object> k : (List<Map<String, Object>>) a.get("keys")) {
+            out.printf(Locale.ROOT, "   %3d %-5s %10.4f %10.4f %9.4f%n", k.get("key_position"), AttentionMaps.label((String) k.get("key_piece")),
+                    k.get("score"), k.get("scaled"), k.get("weight"));
+            total += (double) k.get("weight");
+        }
+        out.printf(Locale.ROOT, "   %d later positions are masked (the model may not look ahead); the weights sum to %.4f%n",
+                a.get("masked_positions"), total);
+        out.printf("%n4. The weighted sum of the value vectors (first 6): %s%n   %s%n", vec(a.get("head_output")), a.get("heads_combined"));
+        out.printf("%n5. Residual after attention: %s%n   MLP: %s%n   Residual after the block: %s%n   Final LayerNorm: %s%n",
+                vec(e.get("residual_after_attention")), e.get("mlp"), vec(e.get("residual_after_block")), vec(e.get("final_layernorm")));
+        out.println("   Most likely next tokens:");
+        for (Map<String, Object> p : (List<Map<String, Object>>) e.get("next_token")) {
+            out.printf(Locale.ROOT, "     %-3s %6.2f%%%n", AttentionMaps.label((String) p.get("piece")), 100 * (double) p.get("probability"));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String vec(Object v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (double d : (double[]) v) sb.append(sb.length() > 1 ? " " : "").append(String.format(Locale.ROOT, "%7.3f", d));
+        return sb.append(" ]").toString();
+    }
+}
