@@ -15,6 +15,7 @@ final class Engine {
 
     /** Records {@code backward} on {@code out} when grad mode is on and any input requires grad. */
     static Tensor record(Tensor out, String op, Backward backward, Tensor... inputs) {
+        if (Anomaly.isEnabled()) Anomaly.checkForward(op, out, inputs);
         if (!Grad.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
@@ -44,7 +45,8 @@ final class Engine {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradRoot);
-        try (Grad g = Grad.disabled()) {
+        boolean anomaly = Anomaly.isEnabled();
+        try (Grad g = Grad.disabled(); Anomaly off = Anomaly.suspended()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor grad = grads.remove(t);
@@ -53,6 +55,7 @@ final class Engine {
                 if (t.node == null) continue;
                 Node node = t.node;
                 Tensor[] inGrads = node.apply(grad);
+                if (anomaly) Anomaly.checkBackward(node.op, grad, node.inputs, inGrads);
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];
                     if (in == null || !in.requiresGrad || inGrads[k] == null) continue;

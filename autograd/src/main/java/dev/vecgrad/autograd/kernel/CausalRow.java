@@ -23,17 +23,15 @@ final class CausalRow {
     private CausalRow() {}
 
     /**
-     * Here {@code lanewise(EXP)} (intrinsified through the JDK's vector math library), not
-     * {@link FastExp}: in this kernel, with the straddle mask and two more live vectors, the
-     * inlined polynomial measured 30-50% slower (A/B in one process, 64x64 blocks), probably
-     * register spills of its constants (AVX2 has 16 vector registers).
+     * {@link FastExp}, not {@code lanewise(EXP)}: the JDK's vector exp rounds differently before
+     * and after C2 compiles the loop, which would make results depend on the JVM's warm-up.
      */
     private static FloatVector vexp(FloatVector x) {
-        return x.lanewise(VectorOperators.EXP);
+        return FastExp.exp(x);
     }
 
     private static float sexp(float x) {
-        return (float) Math.exp(x);
+        return FastExp.exp(x);
     }
 
     /** out[o .. o+cols) = softmax of in[p .. p+len) followed by zeros; 1 <= len <= cols. */
@@ -80,7 +78,7 @@ final class CausalRow {
             e.intoArray(out, o + full);
             s1 = s1.add(e);
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(s0.add(s1));
         for (int k = scalarFrom; k < len; k++) {
             float e = sexp(in[p + k] - max);
             out[o + k] = e;

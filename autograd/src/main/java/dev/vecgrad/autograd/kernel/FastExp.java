@@ -70,6 +70,57 @@ public final class FastExp {
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) + 127) << 23);
     }
 
+    /** Clamp bounds for {@link #expAny}: e^-104 is 0 and e^89 infinite in float. */
+    private static final float ANY_LO = -104f, ANY_HI = 89f;
+
+    /**
+     * {@code e^x} for every {@code x}: the same reduction and polynomial as {@link
+     * #exp(FloatVector)}, with {@code 2^n} applied as two factors {@code 2^(n>>1) 2^(n-(n>>1))}
+     * so that both stay normal floats over the whole range (n from -150 to 129): results
+     * overflow to infinity only past ln(MAX_FLOAT) and reach subnormals gradually. Unlike
+     * {@code lanewise(EXP)} it rounds the same interpreted, C1- or C2-compiled (pure lane
+     * arithmetic), which keeps training runs reproducible across JVM restarts.
+     */
+    public static FloatVector expAny(FloatVector x) {
+        FloatVector xc = x.max(ANY_LO).min(ANY_HI);      // NaN stays NaN
+        FloatVector t = xc.fma(LOG2E, MAGIC);
+        FloatVector n = t.sub(MAGIC);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), xc);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(C6, C5);
+        p = p.fma(r, FloatVector.broadcast(F, C4));
+        p = p.fma(r, FloatVector.broadcast(F, C3));
+        p = p.fma(r, FloatVector.broadcast(F, C2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        // n sits in the low 22 bits of t's mantissa: shift up and back down to sign-extend it.
+        IntVector ni = ((IntVector) t.reinterpretAsInts()).lanewise(VectorOperators.LSHL, 10)
+                .lanewise(VectorOperators.ASHR, 10);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
+        IntVector n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2);
+    }
+
+    /** The scalar version of {@link #expAny(FloatVector)} (same steps, same results). */
+    public static float expAny(float x) {
+        float xc = Math.min(Math.max(x, ANY_LO), ANY_HI);
+        float t = Math.fma(xc, LOG2E, MAGIC);
+        float n = t - MAGIC;
+        float r = Math.fma(n, -LN2_HI, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, C6, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int ni = (Float.floatToRawIntBits(t) << 10) >> 10;
+        int n1 = ni >> 1, n2 = ni - n1;
+        return p * Float.intBitsToFloat((n1 + 127) << 23) * Float.intBitsToFloat((n2 + 127) << 23);
+    }
+
     /**
      * {@code out[i] = e^a[i]} for {@code a[i] <= 0}; shapes: runs of length {@code n}.
      * Modifies {@code out}. Its scalar twin is {@link VecFuncScalar#exp} (different rounding).

@@ -39,7 +39,7 @@ public final class LayerNormKernel {
                 FloatVector d = FloatVector.fromArray(F, x, p + j).sub(vm);
                 acc = d.fma(d, acc);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
+            float var = Simd.sum(acc);
             for (; j < cols; j++) {
                 float d = x[p + j] - m;
                 var += d * d;
@@ -108,8 +108,8 @@ public final class LayerNormKernel {
                     a0 = a0.add(gr);
                     a1 = gr.fma(n, a1);
                 }
-                gMean = a0.reduceLanes(VectorOperators.ADD);
-                gnMean = a1.reduceLanes(VectorOperators.ADD);
+                gMean = Simd.sum(a0);
+                gnMean = Simd.sum(a1);
                 for (; j < cols; j++) {
                     float n = (x[p + j] - m) * s;
                     float gr = dout[g + j] * (weight == null ? 1f : weight[weightOff + j]);
@@ -182,7 +182,7 @@ public final class LayerNormKernel {
             a0 = a0.add(FloatVector.fromArray(F, x, p + j));
             a1 = a1.add(FloatVector.fromArray(F, x, p + j + LANES));
         }
-        float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(a0.add(a1));
         for (; j < c; j++) {
             sum += x[p + j];
         }

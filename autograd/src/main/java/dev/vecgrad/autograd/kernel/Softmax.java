@@ -147,7 +147,7 @@ public final class Softmax {
             s0 = s0.add(e0);
             j += LANES;
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(s0.add(s1));
         for (; j < c; j++) {
             float e = sexp(in[p + j] - max);
             out[o + j] = e;
@@ -177,7 +177,7 @@ public final class Softmax {
             s0 = s0.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vmax)));
             j += LANES;
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(s0.add(s1));
         for (; j < c; j++) {
             sum += sexp(in[p + j] - max);
         }
@@ -198,7 +198,7 @@ public final class Softmax {
         for (int bound = F.loopBound(c); j < bound; j += LANES) {
             acc = FloatVector.fromArray(F, dy, g + j).fma(FloatVector.fromArray(F, y, q + j), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = Simd.sum(acc);
         for (; j < c; j++) {
             s += dy[g + j] * y[q + j];
         }

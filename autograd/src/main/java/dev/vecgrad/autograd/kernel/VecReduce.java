@@ -36,13 +36,13 @@ public final class VecReduce {
                 s2 = s2.add(FloatVector.fromArray(F, a, aOff + i + 2 * LANES));
                 s3 = s3.add(FloatVector.fromArray(F, a, aOff + i + 3 * LANES));
             }
-            total += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            total += Simd.sum(s0.add(s1).add(s2.add(s3)));
         }
         FloatVector s = FloatVector.zero(F);
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
             s = s.add(FloatVector.fromArray(F, a, aOff + i));
         }
-        total += s.reduceLanes(VectorOperators.ADD);
+        total += Simd.sum(s);
         for (; i < n; i++) {
             total += a[aOff + i];
         }
@@ -66,13 +66,13 @@ public final class VecReduce {
                 s3 = FloatVector.fromArray(F, a, aOff + i + 3 * LANES)
                         .fma(FloatVector.fromArray(F, b, bOff + i + 3 * LANES), s3);
             }
-            total += s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            total += Simd.sum(s0.add(s1).add(s2.add(s3)));
         }
         FloatVector s = FloatVector.zero(F);
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
             s = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s);
         }
-        total += s.reduceLanes(VectorOperators.ADD);
+        total += Simd.sum(s);
         for (; i < n; i++) {
             total += (double) a[aOff + i] * b[bOff + i];
         }

@@ -26,16 +26,19 @@ class VecFuncTest {
     }
 
     /**
-     * exp/log/tanh: the vector math library is within a few ulp of the correctly rounded result
-     * and {@code (float) Math.f} within half an ulp, so 4 ulp relative. sqrt is IEEE exact in
-     * both. sigmoid adds two roundings to exp's error. relu is exact.
+     * exp: FastExp's polynomial is within 2.3e-7 (2 ulp) of the exact value and {@code (float)
+     * Math.exp} within half an ulp, so 4 ulp. log: both are {@code (float) Math.log}, exact
+     * agreement, 4 ulp allowed. tanh: {@code (1 - e)/(1 + e)} amplifies exp's error by
+     * {@code e/(1 - e)}, at most 1.2 at |x| = 0.3 where the Taylor branch takes over, plus three
+     * roundings: 12 ulp. sqrt is IEEE exact in both. sigmoid adds two roundings to exp's error.
+     * relu is exact.
      */
     @Property(tries = 150, seed = "4201")
     void unaryFunctionsMatchScalar(@ForAll("cases") KernelCase c) {
         checkUnary(c, "exp", VecFunc::exp, VecFuncScalar::exp, false, 4);
         checkUnary(c, "log", VecFunc::log, VecFuncScalar::log, true, 4);
         checkUnary(c, "sqrt", VecFunc::sqrt, VecFuncScalar::sqrt, true, 0);
-        checkUnary(c, "tanh", VecFunc::tanh, VecFuncScalar::tanh, false, 4);
+        checkUnary(c, "tanh", VecFunc::tanh, VecFuncScalar::tanh, false, 12);
         checkUnary(c, "sigmoid", VecFunc::sigmoid, VecFuncScalar::sigmoid, false, 8);
         checkUnary(c, "relu", VecFunc::relu, VecFuncScalar::relu, false, 0);
     }
@@ -48,7 +51,9 @@ class VecFuncTest {
         scalar.run(ref, c.off0(), a, c.off1(), c.n());
         double[] tol = new double[ref.length];
         for (int i = 0; i < ref.length; i++) {
-            tol[i] = ulps * EPS * Math.abs(ref[i]);
+            // Results in the subnormal range may differ outright (e.g. sigmoid(-97): the reference
+            // overflows exp(97) and gives 0, FastExp gives e^-97); no op depends on them.
+            tol[i] = ulps * EPS * Math.abs(ref[i]) + Float.MIN_NORMAL;
         }
         KernelCase.assertClose(name, ref, out, tol);
     }

@@ -37,6 +37,8 @@ final class Progress implements Trainer.Listener, AutoCloseable {
                 : null;
     }
 
+    private volatile boolean stopping;
+
     @Override
     public void onStep(Metrics m) {
         if (bar != null) {
@@ -61,8 +63,14 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         out.flush();
     }
 
+    /** The JVM is shutting down (Ctrl-C): the last checkpoint is written without redrawing the chart. */
+    void stopping() {
+        stopping = true;
+    }
+
     @Override
     public void onCheckpoint(Path runDir, long step) {
+        if (stopping) return;   // AWT cannot start during shutdown
         try {
             LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         } catch (IOException | RuntimeException e) {

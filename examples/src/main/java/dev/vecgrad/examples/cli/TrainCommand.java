@@ -59,6 +59,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log-grad-norms", description = "Log each layer's gradient norm and update/weight ratio in metrics.jsonl.")
     boolean logGradNorms;
 
+    @Option(names = "--detect-anomaly", description = "Check every op's output and gradients for NaN/Inf and name the first"
+            + " op that produces one, with its shapes (slower; for debugging a diverging run).")
+    boolean detectAnomaly;
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
@@ -76,6 +80,9 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--out cannot differ from --resume (the run continues in place)");
             }
             RunDirectory run = new RunDirectory(resume);
+            try (RunDirectory.Lock l = run.lock()) {
+                run.recover();   // finishes a checkpoint that a crash interrupted
+            }
             RunDirectory.State saved = run.readState();
             TrainingTask task = saved.task(data);
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
@@ -95,6 +102,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         trainer.setLogGradNorms(logGradNorms);
+        trainer.setDetectAnomaly(detectAnomaly);
         return run(trainer, dir);
     }
 
@@ -134,7 +142,10 @@ final class TrainCommand implements Callable<Integer> {
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir);
         CountDownLatch finished = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
+            interrupted.set(true);
+            progress.stopping();
             trainer.requestStop();
             try {
                 finished.await(120, TimeUnit.SECONDS);
@@ -147,16 +158,15 @@ final class TrainCommand implements Callable<Integer> {
             trainer.run(dir, progress);
         } finally {
             progress.close();
+            if (interrupted.get()) {
+                // Printed before releasing the hook: once it returns the JVM halts (with status 130 for SIGINT).
+                out.printf("interrupted: checkpoint saved at step %d in %s%n", trainer.step(), dir);
+                out.flush();
+            }
             finished.countDown();
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down (Ctrl-C): the checkpoint is written, exit as interrupted
-            out.printf("interrupted: checkpoint saved at step %d in %s%n", trainer.step(), dir);
-            out.flush();
-            return 130;
-        }
+        if (interrupted.get()) return 130;
+        Runtime.getRuntime().removeShutdownHook(hook);
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         if (trainer.task() instanceof AdditionTrainingTask) {

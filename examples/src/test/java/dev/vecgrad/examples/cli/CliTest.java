@@ -269,6 +269,19 @@ class CliTest {
     }
 
     @Test
+    void detectAnomalyNamesTheFirstOpThatProducesNaNOrInf() throws IOException {
+        Path out = tmp.resolve("anomaly");
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--lr", "1e8", "--min-lr", "0",
+                "--warmup-iters", "0", "--max-iters", "40", "--eval-interval", "1", "--eval-iters", "1", "--block-size", "16",
+                "--detect-anomaly", "--out", out.toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().matches("(?s).*diverged at step \\d+: anomaly: the (forward|backward) of '\\w+' produced a"
+                + " non-finite value: .*\\[\\d+(, \\d+)*].*"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertTrue(Files.exists(out.resolve("state.json")), "the last good checkpoint is kept");
+    }
+
+    @Test
     void existingRunsAreNeverOverwritten() throws IOException {
         byte[] before = Files.readAllBytes(run.resolve("model.safetensors"));
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--out", run.toString());

@@ -39,15 +39,20 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            syncDirectory(dir);
+            move(tmp, abs);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Renames {@code from} over {@code to} (same directory) atomically and makes the rename durable. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(to.toAbsolutePath().getParent());
     }
 
     /** Atomically replaces {@code target} with {@code text} in UTF-8. */

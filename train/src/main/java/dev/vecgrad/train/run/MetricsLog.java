@@ -40,7 +40,9 @@ public final class MetricsLog implements AutoCloseable {
                     // a line cut short by a crash: drop it
                 }
             }
-            Files.write(file, kept, StandardCharsets.UTF_8);
+            // Rewritten atomically: a crash while trimming must not lose the lines being kept.
+            String text = kept.isEmpty() ? "" : String.join("\n", kept) + "\n";
+            dev.vecgrad.train.checkpoint.AtomicFiles.writeString(file, text);
         }
         return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND));

@@ -88,27 +88,64 @@ public final class RunDirectory {
 
     /** Whether the directory holds a checkpoint ({@code state.json}). */
     public static boolean isRun(Path dir) {
-        return Files.isRegularFile(dir.resolve(STATE));
+        // A first checkpoint whose commit a crash interrupted counts: recover() completes it.
+        return Files.isRegularFile(dir.resolve(STATE)) || Files.isRegularFile(dir.resolve(STATE + ".next"));
     }
 
-    /** Writes the trainer's model, optimizer state and run state. */
+    /**
+     * Writes the trainer's model, optimizer state and run state as one transaction, so that a
+     * crash at any moment leaves either the previous checkpoint or the new one, never a mix.
+     * Each file is first written (atomically, fsynced) beside its target with a {@code .next}
+     * suffix; {@code state.json.next} is written last and is the commit record: once it exists
+     * the new checkpoint is complete and the renames that follow can always be finished by
+     * {@link #recover()}.
+     */
     public void save(Trainer t) throws IOException {
         Files.createDirectories(dir);
+        recover();
         String step = Long.toString(t.step());
-        ModelCheckpoint.save(dir.resolve(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), Map.of("step", step));
+        ModelCheckpoint.save(next(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), Map.of("step", step));
         List<SafeTensor> opt = new ArrayList<>();
         for (Map.Entry<String, float[]> e : t.optimizer().state().entrySet()) {
             opt.add(SafeTensor.f32(e.getKey(), e.getValue(), e.getValue().length));
         }
         opt.add(SafeTensor.i64("step", new long[] {t.optimizer().stepCount()}));
-        SafeTensors.write(dir.resolve(OPTIMIZER), opt, Map.of("step", step));
+        SafeTensors.write(next(OPTIMIZER), opt, Map.of("step", step));
         ObjectNode state = JSON.createObjectNode();
         state.put("format", 1);
         state.put("step", t.step());
         state.set("config", JSON.valueToTree(t.config()));
         state.set("data", JSON.valueToTree(t.task().identity()));
         state.put("tokenizer", ModelCheckpoint.tokenizerJson(t.task().tokenizer()));
-        AtomicFiles.writeString(dir.resolve(STATE), JSON.writeValueAsString(state) + "\n");
+        AtomicFiles.writeString(next(STATE), JSON.writeValueAsString(state) + "\n");
+        recover();
+    }
+
+    private Path next(String file) {
+        return dir.resolve(file + ".next");
+    }
+
+    /**
+     * Finishes or discards a checkpoint that a crash interrupted: with the commit record
+     * ({@code state.json.next}) present the pending files replace the current ones (the state
+     * last); without it the pending files are incomplete and are deleted, as are temporary files
+     * of interrupted writes. Call it only while holding the directory's {@link #lock()} or when no
+     * run uses the directory.
+     */
+    public void recover() throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        if (Files.exists(next(STATE))) {
+            for (String f : List.of(ModelCheckpoint.FILE, OPTIMIZER, STATE)) {
+                // A pending file that is gone was already moved before the crash.
+                if (Files.exists(next(f))) AtomicFiles.move(next(f), dir.resolve(f));
+            }
+        } else {
+            Files.deleteIfExists(next(ModelCheckpoint.FILE));
+            Files.deleteIfExists(next(OPTIMIZER));
+        }
+        try (var stale = Files.newDirectoryStream(dir, ".*.tmp")) {
+            for (Path p : stale) Files.deleteIfExists(p);
+        }
     }
 
     /** What {@code state.json} says. */
@@ -162,6 +199,9 @@ public final class RunDirectory {
      * one, apart from a longer {@code maxIters}), same data, model and optimizer state.
      */
     public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
+        try (Lock l = lock()) {
+            recover();
+        }
         State s = readState();
         if (config != null && !sameRecipe(config, s.config())) {
             throw new IllegalArgumentException("--resume " + dir + ": the configuration differs from the saved run's ("

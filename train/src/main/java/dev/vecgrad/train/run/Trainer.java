@@ -1,6 +1,8 @@
 package dev.vecgrad.train.run;
 
+import dev.vecgrad.autograd.Anomaly;
 import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.NonFiniteException;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
@@ -55,6 +57,7 @@ public final class Trainer {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean logLayers;
+    private boolean detectAnomaly;
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -117,6 +120,15 @@ public final class Trainer {
         logLayers = on;
     }
 
+    /**
+     * Checks every op's forward output and backward gradients for NaN and infinity during
+     * training steps, failing on the first op that produces one ({@link
+     * dev.vecgrad.autograd.NonFiniteException} names it with its shapes). Slower; for debugging.
+     */
+    public void setDetectAnomaly(boolean on) {
+        detectAnomaly = on;
+    }
+
     /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
     public void requestStop() {
         stopRequested.set(true);
@@ -128,13 +140,18 @@ public final class Trainer {
         optimizer.setLr(lr);
         model.train();
         double lossSum = 0;
-        for (int micro = 0; micro < cfg.gradAccum(); micro++) {
-            Batch b = task.trainBatch(cfg.batchSize(), cfg.blockSize(), new StepRandom(cfg.seed(), step, 2 + 2 * micro));
-            dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
-            Tensor logits = model.forward(b.idx(), b.batchSize(), b.blockSize());
-            Tensor loss = model.loss(logits, b.targets());
-            lossSum += loss.item();
-            (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+        try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
+            for (int micro = 0; micro < cfg.gradAccum(); micro++) {
+                Batch b = task.trainBatch(cfg.batchSize(), cfg.blockSize(), new StepRandom(cfg.seed(), step, 2 + 2 * micro));
+                dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
+                Tensor logits = model.forward(b.idx(), b.batchSize(), b.blockSize());
+                Tensor loss = model.loss(logits, b.targets());
+                lossSum += loss.item();
+                (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+            }
+        } catch (NonFiniteException e) {
+            optimizer.zeroGrad();
+            throw new TrainingDivergedException(step + 1, e);
         }
         float loss = (float) (lossSum / cfg.gradAccum());
         Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
@@ -157,7 +174,11 @@ public final class Trainer {
      * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
      */
     public EvalResult evaluate() {
-        return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed());
+        try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
+            return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed());
+        } catch (NonFiniteException e) {
+            throw new TrainingDivergedException(step, e);
+        }
     }
 
     /**
@@ -219,6 +240,10 @@ public final class Trainer {
                 }
                 if (step % cfg.evalInterval() == 0 || step == cfg.maxIters()) {
                     EvalResult e = evaluate();
+                    if (!Double.isFinite(e.trainLoss()) || !Double.isFinite(e.valLoss())) {
+                        // The update just taken broke the model: do not checkpoint it over the last good one.
+                        throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
+                    }
                     Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
                             r.gradNorm(), tps, (System.nanoTime() - started) / 1e9);
                     if (log != null) log.append(em);

@@ -1,17 +1,41 @@
 package dev.vecgrad.train.run;
 
-/** Thrown when the loss or the gradient norm stops being a finite number. */
+import dev.vecgrad.autograd.NonFiniteException;
+
+/**
+ * Thrown when the loss or the gradient norm stops being a finite number, or, with anomaly
+ * detection on, when an op first produces NaN or infinity (then the cause names the op).
+ */
 public final class TrainingDivergedException extends RuntimeException {
     private final long step;
 
     TrainingDivergedException(long step, float loss, float gradNorm) {
         super("training diverged at step " + step + ": loss " + loss + ", gradient norm " + gradNorm
-                + "; try a lower --lr or --grad-clip 1.0 (the last good checkpoint, if any, is kept)");
+                + "; try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op (the last good checkpoint,"
+                + " if any, is kept)");
+        this.step = step;
+    }
+
+    TrainingDivergedException(long step, double evalTrainLoss, double evalValLoss) {
+        super("training diverged at step " + step + ": the evaluation loss is " + evalTrainLoss + " (train) and "
+                + evalValLoss + " (val); try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op (the last"
+                + " good checkpoint, if any, is kept)");
+        this.step = step;
+    }
+
+    TrainingDivergedException(long step, NonFiniteException cause) {
+        super("training diverged at step " + step + ": " + cause.getMessage() + " (the last good checkpoint, if any, is kept)",
+                cause);
         this.step = step;
     }
 
     /** The step whose loss or gradient was not finite. */
     public long step() {
         return step;
+    }
+
+    /** The op that first produced a non-finite value, when anomaly detection found it; else null. */
+    public NonFiniteException anomaly() {
+        return getCause() instanceof NonFiniteException n ? n : null;
     }
 }

@@ -1,0 +1,26 @@
+package dev.vecgrad.autograd;
+
+/**
+ * Thrown under {@link Anomaly#detect()} by the first op whose forward result or backward gradient
+ * holds NaN or infinity.
+ */
+public final class NonFiniteException extends ArithmeticException {
+    private final String op;
+    private final String pass;
+
+    NonFiniteException(String op, String pass, String detail) {
+        super("anomaly: the " + pass + " of '" + op + "' produced a non-finite value: " + detail);
+        this.op = op;
+        this.pass = pass;
+    }
+
+    /** The op's name, as {@link Tensor#gradFn()} reports it. */
+    public String op() {
+        return op;
+    }
+
+    /** {@code "forward"} or {@code "backward"}. */
+    public String pass() {
+        return pass;
+    }
+}

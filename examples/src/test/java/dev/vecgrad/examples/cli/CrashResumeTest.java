@@ -1,0 +1,138 @@
+package dev.vecgrad.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.run.TextTask;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Training in a child JVM that is killed (SIGKILL, no chance to clean up) at random moments:
+ * the run directory must always load, {@code --resume} must continue, and the losses of the
+ * interrupted-and-resumed run must equal an uninterrupted run's step for step. Ctrl-C (SIGINT)
+ * must save a checkpoint and exit with status 130.
+ */
+class CrashResumeTest {
+    @TempDir static Path tmp;
+    static Path text;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> RECIPE = List.of("--preset", "tiny", "--max-iters", "40", "--eval-interval", "2",
+            "--eval-iters", "1", "--block-size", "16", "--batch-size", "4", "--threads", "1", "--no-progress");
+
+    @BeforeAll
+    static void data() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) sb.append("Now is the winter of our discontent made glorious summer. ");
+        text = Files.writeString(tmp.resolve("richard.txt"), sb.toString());
+    }
+
+    /** Starts {@code vecgrad args} in a new JVM with this JVM's class path and module flags. */
+    static Process vecgrad(Path log, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-modules") || a.startsWith("-Xss")) cmd.add(a);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static List<String> train(String... extra) {
+        List<String> a = new ArrayList<>(List.of("train"));
+        a.addAll(List.of(extra));
+        a.addAll(RECIPE);
+        return a;
+    }
+
+    /** step -> "train_loss val_loss" for every line of a run's metrics log. */
+    static TreeMap<Long, List<String>> losses(Path dir) throws IOException {
+        TreeMap<Long, List<String>> m = new TreeMap<>();
+        for (String line : Files.readAllLines(dir.resolve(RunDirectory.METRICS))) {
+            JsonNode n = JSON.readTree(line);
+            m.computeIfAbsent(n.get("step").asLong(), k -> new ArrayList<>())
+                    .add(n.path("train_loss").asText() + " " + n.path("val_loss").asText());
+        }
+        return m;
+    }
+
+    @Test
+    void sigkillAtRandomMomentsNeverLosesTheRunAndResumeMatchesAnUninterruptedRun() throws Exception {
+        Path straight = tmp.resolve("straight");
+        Process p = vecgrad(tmp.resolve("straight.log"), train("--data", text.toString(), "--out", straight.toString()));
+        assertEquals(0, p.waitFor(), Files.readString(tmp.resolve("straight.log")));
+
+        Path run = tmp.resolve("killed");
+        Random rnd = new Random(42);
+        int kills = 0, resumes = 0;
+        for (int round = 0; round < 12; round++) {
+            boolean started = RunDirectory.isRun(run);
+            Path log = tmp.resolve("round" + round + ".log");
+            Process child = vecgrad(log, started ? train("--resume", run.toString())
+                    : train("--data", text.toString(), "--out", run.toString()));
+            // Startup takes most of a second; kill anywhere from before the first step to well into training.
+            boolean exited = child.waitFor(300 + rnd.nextInt(2500), TimeUnit.MILLISECONDS);
+            if (exited) {
+                assertEquals(0, child.exitValue(), Files.readString(log));
+                break;
+            }
+            child.destroyForcibly();   // SIGKILL
+            child.waitFor();
+            kills++;
+            if (started) resumes++;
+            if (RunDirectory.isRun(run)) {
+                // Whatever moment the kill hit, the directory loads as a consistent checkpoint.
+                var resumed = new RunDirectory(run).resume(null, TextTask.load(text, null));
+                assertTrue(resumed.step() > 0 && resumed.step() % 2 == 0, "step " + resumed.step());
+            }
+        }
+        if (!losses(run).containsKey(40L)) {
+            Process finish = vecgrad(tmp.resolve("finish.log"), train("--resume", run.toString()));
+            assertEquals(0, finish.waitFor(), Files.readString(tmp.resolve("finish.log")));
+        }
+        assertTrue(kills >= 3 && resumes >= 1, kills + " kills, " + resumes + " of them of a resumed run");
+        assertEquals(losses(straight), losses(run));
+    }
+
+    @Test
+    void ctrlCSavesACheckpointAndExitsWith130() throws Exception {
+        Path run = tmp.resolve("interrupted");
+        Path log = tmp.resolve("sigint.log");
+        Process child = vecgrad(log, List.of("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "100000",
+                "--eval-interval", "100000", "--block-size", "16", "--batch-size", "4", "--threads", "1", "--no-progress",
+                "--out", run.toString()));
+        Path metrics = run.resolve(RunDirectory.METRICS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(metrics), Files.readString(log));
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "still running after SIGINT");
+        String out = Files.readString(log);
+        assertEquals(130, child.exitValue(), out);
+        var m = java.util.regex.Pattern.compile("checkpoint saved at step (\\d+)").matcher(out);
+        assertTrue(m.find(), out);
+        long step = Long.parseLong(m.group(1));
+        assertTrue(step >= 3, out);
+        assertEquals(step, new RunDirectory(run).readState().step());
+        assertEquals(step, new RunDirectory(run).resume(null, TextTask.load(text, null)).step());
+    }
+}
