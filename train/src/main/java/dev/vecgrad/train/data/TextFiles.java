@@ -59,7 +59,8 @@ public final class TextFiles {
         if (size == 0) throw new IOException(file + ": the file is empty");
         if (size > Integer.MAX_VALUE) throw new IOException(file + ": " + size + " bytes is too large (the limit is 2 GiB)");
 
-        Survey survey = new Survey(tokenizer == null ? null : new Lookup(tokenizer));
+        Lookup given = tokenizer == null ? null : new Lookup(tokenizer);
+        Survey survey = new Survey(given);
         byte[] sha = survey.run(file);
         if (survey.nulAt >= 0) throw new IOException(file + ": contains NUL bytes; expected plain text");
         if (survey.unknownAt >= 0) {
@@ -82,7 +83,7 @@ public final class TextFiles {
                     + TokenArray.MAX_VOCAB + " a character-level dataset can number");
         }
 
-        Encode encode = new Encode(new Lookup(tok), TokenArray.allocate((int) survey.count, tok.vocabSize()));
+        Encode encode = new Encode(given != null ? given : new Lookup(tok), TokenArray.allocate((int) survey.count, tok.vocabSize()));
         byte[] again = encode.run(file);
         if (encode.changed || encode.at != survey.count || encode.bytes != survey.bytes || !Arrays.equals(sha, again)) {
             throw new IOException(file + ": the file changed while it was being read; try again once nothing writes to it");
