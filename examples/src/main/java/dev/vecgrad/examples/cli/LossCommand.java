@@ -37,7 +37,7 @@ final class LossCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GPT model = ModelCheckpoint.load(checkpoint).model();
-        Batch b = BatchFile.read(batchFile);
+        Batch b = BatchFile.read(batchFile, model.config().vocabSize());
         model.eval();
         Tensor loss = model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets());
         spec.commandLine().getOut().println("loss " + loss.item());

@@ -33,13 +33,10 @@ public final class AdditionTask {
      * @param seed     chooses the held-out set
      */
     public AdditionTask(int digits, int testSize, long seed) {
-        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: --digits must be 1..6, got " + digits);
+        checkSizes(digits, testSize);
         this.digits = digits;
         this.limit = (int) Math.pow(10, digits);
         long total = (long) limit * limit;
-        if (testSize < 1 || testSize > total / 2) {
-            throw new IllegalArgumentException("addition: the held-out set must have 1.." + total / 2 + " problems, got " + testSize);
-        }
         SplittableRandom rng = new SplittableRandom(seed);
         if (total <= 1_000_000) {
             long[] all = new long[(int) total];
@@ -61,6 +58,24 @@ public final class AdditionTask {
             train = new long[0];
         }
         for (long p : test) testSet.add(p);
+    }
+
+    /** The largest held-out set: beyond it the set alone would take hundreds of megabytes. */
+    public static final int MAX_HELD_OUT = 1_000_000;
+
+    /**
+     * Checks what the constructor accepts: 1..6 digits and a held-out set of 1 to half of all
+     * problems, at most {@link #MAX_HELD_OUT}.
+     *
+     * @throws IllegalArgumentException naming the value out of range
+     */
+    public static void checkSizes(int digits, int testSize) {
+        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: --digits must be 1..6, got " + digits);
+        long total = (long) Math.pow(10, 2 * digits);
+        long most = Math.min(total / 2, MAX_HELD_OUT);
+        if (testSize < 1 || testSize > most) {
+            throw new IllegalArgumentException("addition: the held-out set must have 1.." + most + " problems, got " + testSize);
+        }
     }
 
     /** The task's tokenizer. */

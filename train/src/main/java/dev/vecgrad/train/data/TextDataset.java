@@ -10,30 +10,32 @@ public final class TextDataset {
     /** Which part of the data to sample. */
     public enum Split { TRAIN, VAL }
 
-    private final char[] tokens;   // ids < 65536: two bytes a token keeps big corpora small
+    private final TokenArray tokens; // one or two bytes a token keeps big corpora small
     private final int trainEnd;
 
     /**
-     * @param ids        token ids of the whole text, each in [0, 65535]
+     * @param ids        token ids of the whole text, each in [0, 65535] (copied)
      * @param trainShare fraction for training, e.g. 0.9
      */
     public TextDataset(int[] ids, double trainShare) {
+        this(TokenArray.of(ids), trainShare);
+    }
+
+    /**
+     * @param tokens     token ids of the whole text (shared, not copied: a large corpus is held once)
+     * @param trainShare fraction for training, e.g. 0.9
+     */
+    public TextDataset(TokenArray tokens, double trainShare) {
         if (!(trainShare > 0 && trainShare < 1)) {
             throw new IllegalArgumentException("dataset: train share must be in (0, 1), got " + trainShare);
         }
-        tokens = new char[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] > 0xFFFF) {
-                throw new IllegalArgumentException("dataset: token id " + ids[i] + " at position " + i + " is out of range");
-            }
-            tokens[i] = (char) ids[i];
-        }
-        trainEnd = (int) (ids.length * trainShare);
+        this.tokens = java.util.Objects.requireNonNull(tokens, "tokens");
+        trainEnd = (int) (tokens.length() * trainShare);
     }
 
     /** Number of tokens in a split. */
     public int size(Split s) {
-        return s == Split.TRAIN ? trainEnd : tokens.length - trainEnd;
+        return s == Split.TRAIN ? trainEnd : tokens.length() - trainEnd;
     }
 
     /**
@@ -46,7 +48,7 @@ public final class TextDataset {
             if (size(s) < blockSize + 1) {
                 throw new IllegalArgumentException(source + ": the " + s.name().toLowerCase() + " split has " + size(s)
                         + " tokens but block size " + blockSize + " needs at least " + (blockSize + 1)
-                        + " (the whole file has " + tokens.length + " tokens)");
+                        + " (the whole file has " + tokens.length() + " tokens)");
             }
         }
     }
@@ -62,10 +64,8 @@ public final class TextDataset {
         int[] idx = new int[batchSize * blockSize], tgt = new int[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {
             int at = start + rng.nextInt(n - blockSize);
-            for (int t = 0; t < blockSize; t++) {
-                idx[b * blockSize + t] = tokens[at + t];
-                tgt[b * blockSize + t] = tokens[at + t + 1];
-            }
+            tokens.copyTo(at, idx, b * blockSize, blockSize);
+            tokens.copyTo(at + 1, tgt, b * blockSize, blockSize);
         }
         return new Batch(idx, tgt, batchSize, blockSize);
     }

@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -14,20 +15,42 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HexFormat;
 
-/** Reads a UTF-8 training text: strict decoding, a SHA-256 of the bytes, clear errors. */
+/**
+ * Reads a UTF-8 training text: strict decoding, a SHA-256 of the bytes, clear errors.
+ *
+ * <p>The file is streamed twice and never held as text. The first pass decodes it, hashes it,
+ * counts its characters and collects the vocabulary (or, when a tokenizer is given, checks every
+ * character against it); the second decodes it again straight into a {@link TokenArray} of
+ * exactly the counted size. The heap needed is about one byte a character (two when the text has
+ * more than 256 distinct characters), plus fixed buffers.
+ */
 public final class TextFiles {
     private TextFiles() {}
 
-    /** The tokenized file: its ids, tokenizer, size and hash. */
-    public record Loaded(int[] ids, CharTokenizer tokenizer, long bytes, String sha256) {}
+    /** Characters decoded per read. */
+    private static final int CHUNK = 1 << 16;
+    /** The NUL check looks at this many leading chars (a binary file shows itself early). */
+    private static final int NUL_WINDOW = 1 << 16;
+
+    /** The tokenized file: its tokens, tokenizer, size and hash. */
+    public record Loaded(TokenArray tokens, CharTokenizer tokenizer, long bytes, String sha256) {
+        /** Number of tokens, i.e. characters (code points) in the file. */
+        public int tokenCount() {
+            return tokens.length();
+        }
+    }
 
     /**
      * Loads {@code file}. With {@code tokenizer} null the vocabulary is built from the text.
      *
      * @throws IOException (with a message naming the file) when it is missing, not a regular
-     *     file, empty, not valid UTF-8, or holds characters the given tokenizer does not know
+     *     file, empty, too large, not valid UTF-8, holds NUL characters, holds more distinct
+     *     characters than a {@link TokenArray} can number, holds characters the given tokenizer
+     *     does not know, or changes while it is read
      */
     public static Loaded load(Path file, CharTokenizer tokenizer) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
@@ -35,32 +58,205 @@ public final class TextFiles {
         long size = Files.size(file);
         if (size == 0) throw new IOException(file + ": the file is empty");
         if (size > Integer.MAX_VALUE) throw new IOException(file + ": " + size + " bytes is too large (the limit is 2 GiB)");
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+
+        Lookup given = tokenizer == null ? null : new Lookup(tokenizer);
+        Survey survey = new Survey(given);
+        byte[] sha = survey.run(file);
+        if (survey.nulAt >= 0) throw new IOException(file + ": contains NUL bytes; expected plain text");
+        if (survey.unknownAt >= 0) {
+            throw new IOException(file + ": tokenizer: character " + CharTokenizer.describe(survey.unknown) + " at position "
+                    + survey.unknownAt + " is not in the vocabulary of " + tokenizer.vocabSize() + " characters");
         }
-        StringBuilder text = new StringBuilder((int) Math.min(size, Integer.MAX_VALUE - 8));
-        CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha);
-             Reader r = new InputStreamReader(in, dec)) {
-            char[] buf = new char[1 << 16];
-            for (int n; (n = r.read(buf)) > 0; ) text.append(buf, 0, n);
-        } catch (CharacterCodingException e) {
-            throw new IOException(file + ": not valid UTF-8 text (is it a binary file?)");
+        if (survey.count > TokenArray.MAX_TOKENS) {
+            throw new IOException(file + ": " + survey.count + " characters is too many (the limit is " + TokenArray.MAX_TOKENS + ")");
         }
-        for (int i = 0; i < Math.min(text.length(), 1 << 16); i++) {
-            if (text.charAt(i) == 0) throw new IOException(file + ": contains NUL bytes; expected plain text");
+        CharTokenizer tok = tokenizer;
+        if (tok == null) {
+            int distinct = survey.seen.cardinality();
+            if (distinct > TokenArray.MAX_VOCAB) {
+                throw new IOException(file + ": " + distinct + " distinct characters is too many for a character-level vocabulary"
+                        + " (the limit is " + TokenArray.MAX_VOCAB + ")");
+            }
+            tok = CharTokenizer.fromCodePoints(survey.seen.stream().toArray());
+        } else if (tok.vocabSize() > TokenArray.MAX_VOCAB) {
+            throw new IOException(file + ": the tokenizer has " + tok.vocabSize() + " characters, more than the "
+                    + TokenArray.MAX_VOCAB + " a character-level dataset can number");
         }
-        CharTokenizer tok = tokenizer != null ? tokenizer : CharTokenizer.fromText(text);
-        int[] ids;
-        try {
-            ids = tok.encode(text);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage());
+
+        Encode encode = new Encode(given != null ? given : new Lookup(tok), TokenArray.allocate((int) survey.count, tok.vocabSize()));
+        byte[] again = encode.run(file);
+        if (encode.changed || encode.at != survey.count || encode.bytes != survey.bytes || !Arrays.equals(sha, again)) {
+            throw new IOException(file + ": the file changed while it was being read; try again once nothing writes to it");
         }
-        return new Loaded(ids, tok, size, HexFormat.of().formatHex(sha.digest()));
+        return new Loaded(encode.tokens, tok, survey.bytes, HexFormat.of().formatHex(sha));
+    }
+
+    /** Code point to id: a table for the Basic Multilingual Plane, a binary search above it. */
+    private static final class Lookup {
+        private final int[] bmp = new int[1 << 16];
+        private final CharTokenizer tokenizer;
+
+        Lookup(CharTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+            Arrays.fill(bmp, -1);
+            int[] cps = tokenizer.codePoints();
+            for (int id = 0; id < cps.length; id++) {
+                if (cps[id] >= 0 && cps[id] < bmp.length) bmp[cps[id]] = id;
+            }
+        }
+
+        int id(int cp) {
+            return cp < bmp.length ? bmp[cp] : tokenizer.idOf(cp);
+        }
+    }
+
+    /** Receives the code points of a text in order, with the index of each one's first char. */
+    interface CodePointSink {
+        void accept(int cp, long charIndex);
+    }
+
+    /**
+     * Reads {@code r} to its end through {@code buf} and hands each code point to {@code sink}. A
+     * surrogate pair that a read splits is carried over to the next read, so it arrives as one
+     * code point; a lone surrogate (which strict UTF-8 decoding cannot produce) arrives as
+     * itself, as {@link String#codePoints()} treats it.
+     */
+    static void walk(Reader r, char[] buf, CodePointSink sink) throws IOException {
+        long charIndex = 0; // chars (UTF-16 units) before buf[0]
+        int carry = 0;
+        while (true) {
+            int n = r.read(buf, carry, buf.length - carry);
+            boolean eof = n < 0;
+            int end = carry + Math.max(n, 0);
+            if (end == 0 && eof) return;
+            int i = 0;
+            carry = 0;
+            while (i < end) {
+                char c = buf[i];
+                if (Character.isHighSurrogate(c)) {
+                    if (i + 1 < end) {
+                        if (Character.isLowSurrogate(buf[i + 1])) {
+                            sink.accept(Character.toCodePoint(c, buf[i + 1]), charIndex + i);
+                            i += 2;
+                            continue;
+                        }
+                    } else if (!eof) {
+                        buf[0] = c; // its low half comes with the next read
+                        carry = 1;
+                        break;
+                    }
+                }
+                sink.accept(c, charIndex + i);
+                i++;
+            }
+            charIndex += end - carry;
+            if (eof) return;
+        }
+    }
+
+    /** One streaming pass over a file: strict UTF-8 decoding in chunks, hashing and counting the bytes. */
+    private abstract static class Pass implements CodePointSink {
+        long bytes;
+
+        /** Runs the pass and returns the SHA-256 of the bytes read. */
+        final byte[] run(Path file) throws IOException {
+            MessageDigest sha;
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            try (Counting in = new Counting(new DigestInputStream(Files.newInputStream(file), sha));
+                 Reader r = new InputStreamReader(in, dec)) {
+                walk(r, new char[CHUNK], this);
+                bytes = in.count;
+            } catch (CharacterCodingException e) {
+                throw new IOException(file + ": not valid UTF-8 text (is it a binary file?)");
+            }
+            return sha.digest();
+        }
+    }
+
+    /** Pass 1: counts code points, finds NULs, and collects the vocabulary or the first unknown character. */
+    private static final class Survey extends Pass {
+        final Lookup known;       // the given tokenizer, or null to collect the vocabulary
+        final BitSet seen;        // code points seen, when collecting
+        long count;
+        long nulAt = -1;
+        long unknownAt = -1;
+        int unknown;
+
+        Survey(Lookup known) {
+            this.known = known;
+            this.seen = known == null ? new BitSet(Character.MAX_CODE_POINT + 1) : null;
+        }
+
+        @Override
+        public void accept(int cp, long charIndex) {
+            if (cp == 0 && charIndex < NUL_WINDOW && nulAt < 0) nulAt = charIndex;
+            if (known == null) {
+                seen.set(cp);
+            } else if (unknownAt < 0 && known.id(cp) < 0) {
+                unknownAt = count;
+                unknown = cp;
+            }
+            count++;
+        }
+    }
+
+    /** Pass 2: writes each code point's id into the token array; notes if the file no longer matches pass 1. */
+    private static final class Encode extends Pass {
+        final Lookup ids;
+        final TokenArray tokens;
+        long at;
+        boolean changed;
+
+        Encode(Lookup ids, TokenArray tokens) {
+            this.ids = ids;
+            this.tokens = tokens;
+        }
+
+        @Override
+        public void accept(int cp, long charIndex) {
+            int id = ids.id(cp);
+            if (id < 0 || at >= tokens.length()) {
+                changed = true;
+            } else {
+                tokens.set((int) at, id);
+            }
+            at++;
+        }
+    }
+
+    /** Counts the bytes that pass through. */
+    private static final class Counting extends FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            count += s;
+            return s;
+        }
     }
 }

@@ -169,29 +169,20 @@ public final class RunDirectory {
         }
     }
 
-    /** Reads {@code state.json}, with errors naming the file and the problem. */
+    /**
+     * Reads {@code state.json}, checking every field.
+     *
+     * @throws NoSuchFileException when the directory has no {@code state.json}
+     * @throws CheckpointFormatException naming the file and the problem when it is malformed in
+     *     any way: not JSON, another format, a field missing, of the wrong type or out of range, a
+     *     configuration {@link TrainConfig} rejects, unknown data, an unreadable tokenizer
+     */
     public State readState() throws IOException {
         Path f = dir.resolve(STATE);
         if (!Files.isRegularFile(f)) {
             throw new NoSuchFileException(f.toString(), null, "not a run directory (no " + STATE + ")");
         }
-        JsonNode n;
-        try {
-            n = JSON.readTree(Files.readString(f));
-        } catch (IOException e) {
-            throw new CheckpointFormatException(f.toString(), "not valid JSON");
-        }
-        if (n == null || !n.path("step").canConvertToLong() || !n.has("config") || !n.has("data")) {
-            throw new CheckpointFormatException(f.toString(), "expected an object with step, config and data");
-        }
-        TrainConfig cfg;
-        try {
-            cfg = JSON.treeToValue(n.get("config"), TrainConfig.class);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new CheckpointFormatException(f.toString(), "invalid config: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        CharTokenizer tok = ModelCheckpoint.parseTokenizer(f.toString(), n.path("tokenizer").asText());
-        return new State(n.get("step").asLong(), cfg, n.get("data"), tok);
+        return StateFile.read(f);
     }
 
     /**

@@ -19,7 +19,7 @@ public final class TextTask implements TrainingTask {
     private TextTask(Path file, TextFiles.Loaded loaded) {
         this.file = file;
         this.loaded = loaded;
-        this.dataset = new TextDataset(loaded.ids(), 0.9);
+        this.dataset = new TextDataset(loaded.tokens(), 0.9);
     }
 
     /**
@@ -32,7 +32,7 @@ public final class TextTask implements TrainingTask {
 
     @Override
     public String describe() {
-        return String.format("%s: %,d characters, %d distinct", file.getFileName(), loaded.ids().length,
+        return String.format("%s: %,d characters, %d distinct", file.getFileName(), loaded.tokenCount(),
                 loaded.tokenizer().vocabSize());
     }
 

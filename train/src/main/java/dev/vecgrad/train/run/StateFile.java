@@ -1,0 +1,209 @@
+package dev.vecgrad.train.run;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.vecgrad.train.checkpoint.CheckpointFormatException;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.AdditionTask;
+import dev.vecgrad.train.data.CharTokenizer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and checks {@code state.json}. Nothing in the file is trusted: every field is checked
+ * for presence, type and range before it is used, and every problem becomes a
+ * {@link CheckpointFormatException} naming the file and the field.
+ */
+final class StateFile {
+    /** The {@code format} this version writes and reads. */
+    static final int FORMAT = 1;
+    /** A state file is a few kilobytes (a large vocabulary makes it a few hundred); more is not a state file. */
+    static final long MAX_BYTES = 16L << 20;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Set<String> CONFIG_FIELDS = Arrays.stream(TrainConfig.class.getRecordComponents())
+            .map(c -> c.getName()).collect(Collectors.toUnmodifiableSet());
+
+    private StateFile() {}
+
+    /** Reads the state file {@code f} (which exists). */
+    static RunDirectory.State read(Path f) throws IOException {
+        String src = f.toString();
+        long size = Files.size(f);
+        if (size > MAX_BYTES) {
+            throw new CheckpointFormatException(src, size + " bytes is too large for a run's state (at most " + MAX_BYTES + ")");
+        }
+        byte[] bytes = Files.readAllBytes(f);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new CheckpointFormatException(src, "not valid JSON (not UTF-8 text)");
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(text);
+        } catch (IOException e) {
+            throw new CheckpointFormatException(src, "not valid JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        if (n == null || !n.isObject()) {
+            throw new CheckpointFormatException(src, "expected a JSON object with format, step, config, data and tokenizer");
+        }
+        JsonNode format = n.get("format");
+        if (format == null) throw new CheckpointFormatException(src, "no \"format\"; expected " + FORMAT);
+        if (!format.isIntegralNumber() || !format.canConvertToInt() || format.asInt() != FORMAT) {
+            throw new CheckpointFormatException(src, "unsupported \"format\" " + show(format) + " (this vecgrad reads format "
+                    + FORMAT + ")");
+        }
+        long step = longField(src, n, "step", "step");
+        if (step < 0) throw new CheckpointFormatException(src, "\"step\" must be >= 0, got " + step);
+        TrainConfig config = config(src, object(src, n, "config", "config"));
+        JsonNode data = data(src, object(src, n, "data", "data"));
+        JsonNode tok = required(src, n, "tokenizer", "tokenizer");
+        if (!tok.isTextual()) throw new CheckpointFormatException(src, "\"tokenizer\" must be a string, got " + show(tok));
+        CharTokenizer tokenizer = ModelCheckpoint.parseTokenizer(src, tok.asText());
+        return new RunDirectory.State(step, config, data, tokenizer);
+    }
+
+    /** The run's configuration: every field of {@link TrainConfig}, typed exactly, then TrainConfig's own checks. */
+    private static TrainConfig config(String src, JsonNode c) throws CheckpointFormatException {
+        for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!CONFIG_FIELDS.contains(k)) {
+                throw new CheckpointFormatException(src, "config has an unknown field \"" + shorten(k) + "\"");
+            }
+        }
+        try {
+            return new TrainConfig(intField(src, c, "nLayer"), intField(src, c, "nHead"), intField(src, c, "nEmbd"),
+                    intField(src, c, "blockSize"), boolField(src, c, "bias"), floatField(src, c, "dropout"),
+                    intField(src, c, "batchSize"), intField(src, c, "gradAccum"), intField(src, c, "maxIters"),
+                    floatField(src, c, "lr"), floatField(src, c, "minLr"), intField(src, c, "warmupIters"),
+                    intField(src, c, "lrDecayIters"), floatField(src, c, "weightDecay"), floatField(src, c, "beta1"),
+                    floatField(src, c, "beta2"), floatField(src, c, "gradClip"), intField(src, c, "evalInterval"),
+                    intField(src, c, "evalIters"), longField(src, c, "seed", "config.seed"));
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(src, "invalid config: " + e.getMessage());
+        }
+    }
+
+    /** The data identity: {@code kind} "text" (path, sha256, bytes) or "addition" (digits, held_out, held_out_seed). */
+    private static JsonNode data(String src, JsonNode d) throws CheckpointFormatException {
+        JsonNode kind = required(src, d, "kind", "data.kind");
+        String k = kind.isTextual() ? kind.asText() : null;
+        if ("text".equals(k)) {
+            JsonNode path = required(src, d, "path", "data.path");
+            if (!path.isTextual() || path.asText().isEmpty()) {
+                throw new CheckpointFormatException(src, "\"data.path\" must be a non-empty string, got " + show(path));
+            }
+            try {
+                Path.of(path.asText());
+            } catch (InvalidPathException e) {
+                throw new CheckpointFormatException(src, "\"data.path\" is not a usable path (" + e.getReason() + ")");
+            }
+            JsonNode sha = required(src, d, "sha256", "data.sha256");
+            if (!sha.isTextual() || !SHA256.matcher(sha.asText()).matches()) {
+                throw new CheckpointFormatException(src, "\"data.sha256\" must be 64 lower-case hex digits, got " + show(sha));
+            }
+            if (d.has("bytes") && longField(src, d, "bytes", "data.bytes") < 0) {
+                throw new CheckpointFormatException(src, "\"data.bytes\" must be >= 0, got " + d.get("bytes"));
+            }
+        } else if ("addition".equals(k)) {
+            int digits = intField(src, d, "digits", "data.digits");
+            int heldOut = intField(src, d, "held_out", "data.held_out");
+            longField(src, d, "held_out_seed", "data.held_out_seed");
+            try {
+                AdditionTask.checkSizes(digits, heldOut);
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointFormatException(src, "invalid data: " + e.getMessage());
+            }
+        } else {
+            throw new CheckpointFormatException(src, "\"data.kind\" must be \"text\" or \"addition\", got " + show(kind));
+        }
+        return d;
+    }
+
+    private static JsonNode required(String src, JsonNode parent, String key, String where) throws CheckpointFormatException {
+        JsonNode v = parent.get(key);
+        if (v == null) throw new CheckpointFormatException(src, "no \"" + where + "\"");
+        return v;
+    }
+
+    private static JsonNode object(String src, JsonNode parent, String key, String where) throws CheckpointFormatException {
+        JsonNode v = required(src, parent, key, where);
+        if (!v.isObject()) throw new CheckpointFormatException(src, "\"" + where + "\" must be an object, got " + show(v));
+        return v;
+    }
+
+    private static int intField(String src, JsonNode c, String key) throws CheckpointFormatException {
+        return intField(src, c, key, "config." + key);
+    }
+
+    private static int intField(String src, JsonNode parent, String key, String where) throws CheckpointFormatException {
+        JsonNode v = required(src, parent, key, where);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new CheckpointFormatException(src, "\"" + where + "\" must be an integer that fits 32 bits, got " + show(v));
+        }
+        return v.asInt();
+    }
+
+    private static long longField(String src, JsonNode parent, String key, String where) throws CheckpointFormatException {
+        JsonNode v = required(src, parent, key, where);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new CheckpointFormatException(src, "\"" + where + "\" must be an integer that fits 64 bits, got " + show(v));
+        }
+        return v.asLong();
+    }
+
+    private static float floatField(String src, JsonNode c, String key) throws CheckpointFormatException {
+        String where = "config." + key;
+        JsonNode v = required(src, c, key, where);
+        double x = v.isNumber() ? v.asDouble() : Double.NaN;
+        if (!v.isNumber() || !Double.isFinite(x) || Math.abs(x) > Float.MAX_VALUE) {
+            throw new CheckpointFormatException(src, "\"" + where + "\" must be a finite number, got " + show(v));
+        }
+        return (float) x;
+    }
+
+    private static boolean boolField(String src, JsonNode c, String key) throws CheckpointFormatException {
+        String where = "config." + key;
+        JsonNode v = required(src, c, key, where);
+        if (!v.isBoolean()) throw new CheckpointFormatException(src, "\"" + where + "\" must be true or false, got " + show(v));
+        return v.asBoolean();
+    }
+
+    /** A JSON value for an error message, cut short. */
+    private static String show(JsonNode v) {
+        return shorten(v.toString());
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return shorten(nl < 0 ? s : s.substring(0, nl));
+    }
+}
