@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,15 +22,18 @@ final class GemmKernels {
     static final VectorSpecies<Float> F = Simd.F;
     static final int L = F.length();
     /**
-     * Rows of the register tile. 4 x 2 vectors = 8 accumulators, enough to cover the FMA latency
-     * (4 cycles x 2 pipes) on Zen 3. Measured on this AVX2 machine (kernel alone, CPU time): 4x16
-     * and 2x32 about 68 GFLOP/s; 6x16, 5x16 and 3x32 34-41, because C2's scheduler hoists all the
-     * broadcasts of an iteration, needs more than the 16 ymm registers and spills an accumulator
-     * (a store-load on the FMA chain); 3x24 does not spill but reached only about 50.
+     * Rows of the register tile: 8 with 512-bit vectors, 4 with narrower ones. The tile's
+     * 2 x MR vector accumulators must cover the FMA latency (4 cycles x 2 pipes = 8 in flight)
+     * and fit the register file with the two B vectors and a broadcast. AVX-512 has 32 vector
+     * registers: 8 x 2 = 16 accumulators fit, and measured 4x32 at about 147 GFLOP/s vs 8x32
+     * higher (bench/RESULTS.md). AVX2 has 16: measured on an AVX2 Zen 3 (kernel alone, CPU time)
+     * 4x16 and 2x32 about 68 GFLOP/s; 6x16, 5x16 and 3x32 34-41, because C2's scheduler hoists
+     * all the broadcasts of an iteration, needs more than the 16 ymm registers and spills an
+     * accumulator (a store-load on the FMA chain).
      */
-    static final int MR = 4;
+    static final int MR = L >= 16 ? 8 : 4;
     /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Float> F4 = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
 
@@ -120,6 +124,10 @@ final class GemmKernels {
      * Modifies {@code tile}.
      */
     static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        if (MR == 8) {
+            kernel8(kc, ap, ai, bp, bi, tile);
+            return;
+        }
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -150,6 +158,64 @@ final class GemmKernels {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /** {@link #kernel} for MR = 8 (512-bit vectors): 16 accumulators. Modifies {@code tile}. */
+    static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bj = bi + p * NR;
+            int aj = ai + p * 8;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bj + L);
+            FloatVector x = FloatVector.broadcast(F, ap[aj]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, ap[aj + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, ap[aj + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, ap[aj + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, ap[aj + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, ap[aj + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, ap[aj + 6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, ap[aj + 7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
     }
 
     /**

@@ -1,26 +1,35 @@
 package dev.vecgrad.autograd.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * The project's one compute pool: a fixed {@link ForkJoinPool} that every parallel kernel uses.
+ * The project's one compute pool: {@code threads() - 1} worker threads that help the calling
+ * thread through fixed chunks of work.
  *
  * <p>Its size comes from the system property {@code vecgrad.threads} (default: the number of
  * available processors) or from {@link #setThreads(int)}, which the CLI's {@code --threads} calls
  * once at startup. The pool (and its size) is the single documented piece of mutable static state
  * of the kernel package.
  *
+ * <p>Why not a {@link java.util.concurrent.ForkJoinPool}: a training step is thousands of short
+ * parallel loops (a 768x128x128 GEMM takes about 150 microseconds), and handing each to parked
+ * pool threads while the caller sleeps cost a wake-up per worker per loop and left one of two
+ * cores idle. Here the caller takes chunks itself, and idle workers spin for {@link #SPIN_NANOS}
+ * before they park, so back-to-back loops find them awake.
+ *
  * <p>Determinism: {@link #forRange} splits {@code [0, n)} into chunks of a size the caller fixes,
  * never into one chunk per thread, so each chunk computes the same thing in the same order at any
- * thread count. Kernels that make every output element depend on one chunk only therefore give
- * bitwise-identical results with 1 or N threads.
+ * thread count (which thread runs a chunk varies, what it computes does not). Kernels that make
+ * every output element depend on one chunk only therefore give bitwise-identical results with 1
+ * or N threads.
  *
- * <p>Nesting: a call made from one of this pool's own threads runs inline on that thread (so a
- * parallel kernel called from a parallel loop neither deadlocks nor oversubscribes the cores).
+ * <p>Nesting: a call made while a parallel loop is running (from a worker, from the caller inside
+ * its own chunk, or from another application thread at the same time) runs inline on its
+ * thread, so nothing deadlocks or oversubscribes the cores.
  */
 public final class Parallel {
 
@@ -31,18 +40,21 @@ public final class Parallel {
         void run(int start, int end);
     }
 
+    /** How long an idle worker polls for the next loop before it parks. */
+    static final long SPIN_NANOS = 200_000;
+
     /** Guards pool replacement; the pool itself is published through the volatile field. */
     private static final Object LOCK = new Object();
 
     /** The pool, created on first parallel use; null while none is needed. Documented mutable state. */
-    private static volatile ForkJoinPool pool;
+    private static volatile Pool pool;
 
     /** The configured thread count; 0 until first read (then the property or the core count). */
     private static volatile int threads;
 
     private Parallel() {}
 
-    /** The number of threads parallel kernels use (at least 1). */
+    /** The number of threads parallel kernels use (at least 1), the caller included. */
     public static int threads() {
         int t = threads;
         if (t == 0) {
@@ -76,8 +88,8 @@ public final class Parallel {
 
     /**
      * Sets the number of compute threads (the CLI's {@code --threads} calls this once at startup;
-     * tests use it to check thread-count independence). Replaces the pool; work already running on
-     * the old pool finishes there.
+     * tests use it to check thread-count independence). Replaces the pool; a loop already running
+     * on the old pool finishes there.
      *
      * @throws IllegalArgumentException if {@code n < 1}
      */
@@ -86,7 +98,7 @@ public final class Parallel {
             throw new IllegalArgumentException("Parallel.setThreads: expected n >= 1, got " + n);
         }
         synchronized (LOCK) {
-            ForkJoinPool old = pool;
+            Pool old = pool;
             threads = n;
             pool = null;
             if (old != null) {
@@ -97,17 +109,17 @@ public final class Parallel {
 
     /** True when the current thread is one of this pool's workers (nested calls run inline). */
     public static boolean inPool() {
-        ForkJoinPool p = pool;
-        return p != null && Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p;
+        Pool p = pool;
+        return p != null && Thread.currentThread() instanceof Worker w && w.pool == p;
     }
 
-    private static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
+    private static Pool pool() {
+        Pool p = pool;
         if (p == null) {
             synchronized (LOCK) {
                 p = pool;
                 if (p == null) {
-                    p = new ForkJoinPool(threads());
+                    p = new Pool(threads() - 1);
                     pool = p;
                 }
             }
@@ -127,10 +139,11 @@ public final class Parallel {
     /**
      * Runs {@code body} over {@code [0, n)} split into fixed-size chunks
      * {@code [i*chunk, min(n, (i+1)*chunk))}. The chunks are the same whatever the thread count;
-     * they run on the pool when {@code parallel} is true, there are at least two chunks and two
-     * threads, and the caller is not already a pool thread; otherwise inline, in increasing order.
-     * Callers pass {@code parallel = false} when the work is too small to repay waking threads.
-     * An exception thrown by the body is rethrown to the caller.
+     * they run in parallel (the caller taking its share) when {@code parallel} is true, there are
+     * at least two chunks and two threads, and no other loop is running on the pool; otherwise
+     * inline, in increasing order. Callers pass {@code parallel = false} when the work is too small
+     * to repay waking threads. An exception thrown by the body is rethrown to the caller once every
+     * chunk has finished.
      *
      * @throws IllegalArgumentException if {@code n < 0} or {@code chunk < 1}
      */
@@ -140,19 +153,18 @@ public final class Parallel {
                     "Parallel.forRange: expected n >= 0 and chunk >= 1, got n=" + n + ", chunk=" + chunk);
         }
         int chunks = (int) (((long) n + chunk - 1) / chunk);
-        if (!parallel || chunks < 2 || threads() < 2 || inPool()) {
-            for (int c = 0; c < chunks; c++) {
-                int start = c * chunk;
-                body.run(start, Math.min(n, start + chunk));
-            }
+        if (parallel && chunks >= 2 && threads() >= 2 && !inPool() && pool().tryRun(n, chunk, chunks, body)) {
             return;
         }
-        pool().invoke(new Chunks(n, chunk, 0, chunks, body));
+        for (int c = 0; c < chunks; c++) {
+            int start = c * chunk;
+            body.run(start, Math.min(n, start + chunk));
+        }
     }
 
     /**
      * Runs {@code body.accept(i)} for every {@code i} in {@code [0, tasks)}, in parallel on the pool
-     * (inline when there is one thread or the caller is a pool thread).
+     * (inline when there is one thread or a loop is already running).
      */
     public static void parallelFor(int tasks, IntConsumer body) {
         forRange(tasks, 1, true, (s, e) -> {
@@ -162,31 +174,136 @@ public final class Parallel {
         });
     }
 
-    /** Splits a run of chunks in halves until one chunk is left, then runs it. */
-    private static final class Chunks extends RecursiveAction {
-        private final int n;
-        private final int chunk;
-        private final int lo;
-        private final int hi;
-        private final IntRangeBody body;
+    /** One parallel loop: its chunks are claimed by the caller and the workers through {@code next}. */
+    private static final class Job {
+        final int n, chunk, chunks;
+        final IntRangeBody body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
 
-        Chunks(int n, int chunk, int lo, int hi, IntRangeBody body) {
+        Job(int n, int chunk, int chunks, IntRangeBody body) {
             this.n = n;
             this.chunk = chunk;
-            this.lo = lo;
-            this.hi = hi;
+            this.chunks = chunks;
             this.body = body;
         }
 
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                int start = lo * chunk;
-                body.run(start, Math.min(n, start + chunk));
-                return;
+        /** Claims and runs chunks until none is left. */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (error.get() == null) {
+                        int start = c * chunk;
+                        body.run(start, Math.min(n, start + chunk));
+                    }
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    finished.incrementAndGet();
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            ForkJoinTask.invokeAll(new Chunks(n, chunk, lo, mid, body), new Chunks(n, chunk, mid, hi, body));
+        }
+    }
+
+    /** The workers and the loop they are helping with. */
+    private static final class Pool {
+        private final Worker[] workers;
+        /** Held by the thread whose loop is running; another caller meanwhile runs inline. */
+        private final ReentrantLock running = new ReentrantLock();
+        private volatile Job job;
+        private volatile boolean shutdown;
+
+        Pool(int size) {
+            workers = new Worker[size];
+            for (int i = 0; i < size; i++) {
+                workers[i] = new Worker(this, i);
+                workers[i].start();
+            }
+        }
+
+        boolean tryRun(int n, int chunk, int chunks, IntRangeBody body) {
+            if (running.isHeldByCurrentThread() || !running.tryLock()) {
+                return false;
+            }
+            try {
+                Job j = new Job(n, chunk, chunks, body);
+                job = j;
+                for (Worker w : workers) {
+                    if (w.parked) {
+                        LockSupport.unpark(w);
+                    }
+                }
+                j.work();
+                while (j.finished.get() < chunks) {
+                    Thread.onSpinWait();
+                }
+                job = null;
+                Throwable t = j.error.get();
+                if (t instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                if (t != null) {
+                    throw new IllegalStateException(t);
+                }
+                return true;
+            } finally {
+                running.unlock();
+            }
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Worker w : workers) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** A pool thread: spins for a while after each loop, then parks until the next. */
+    private static final class Worker extends Thread {
+        final Pool pool;
+        volatile boolean parked;
+
+        Worker(Pool pool, int index) {
+            super("vecgrad-compute-" + (index + 1));
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Job done = null;
+            while (!pool.shutdown) {
+                Job j = pool.job;
+                if (j != null && j != done) {
+                    j.work();
+                    done = j;
+                    continue;
+                }
+                long idleSince = System.nanoTime();
+                while ((j = pool.job) == null || j == done) {
+                    if (pool.shutdown) {
+                        return;
+                    }
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        // Re-read after announcing the park: a caller that published its job before
+                        // seeing parked == true is caught here, one that publishes after unparks us.
+                        j = pool.job;
+                        if (j == null || j == done) {
+                            LockSupport.park(this);
+                        }
+                        parked = false;
+                        idleSince = System.nanoTime();
+                    }
+                }
+            }
         }
     }
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Training throughput, vecgrad vs PyTorch, back to back on this machine (issue 6).
+#
+#   bench/compare/train_compare.sh /work/shared/data/tinyshakespeare.txt
+#
+# Per round: PyTorch (tools/pytorch/nanogpt.py through bench/compare/train_torch.py, same
+# architecture and recipe) at 1 and at 2 threads, then `./vecgrad train` at 2 threads, for
+# shakespeare-char (200 iterations) and baby-gpt (20 iterations). Both sides report training
+# tokens/s without evaluation time and without their first iterations (torch: 5, vecgrad: 3).
+# Prints every run, then per preset the median tokens/s of each side over the rounds and the
+# ratio vecgrad / best PyTorch.
+#
+# Environment: ROUNDS (default 3), PRESETS (default "shakespeare-char baby-gpt"),
+# VECGRAD_THREADS (default 2), JAVA_OPTS_EXTRA (extra JVM flags for vecgrad, e.g. -Xmx512m).
+set -euo pipefail
+DATA=${1:?usage: train_compare.sh TEXT_FILE}
+cd "$(dirname "$0")/../.."
+ROUNDS=${ROUNDS:-3}
+PRESETS=${PRESETS:-"shakespeare-char baby-gpt"}
+VT=${VECGRAD_THREADS:-2}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+iters() { [ "$1" = baby-gpt ] && echo 20 || echo 200; }
+
+./vecgrad --version >/dev/null   # builds the CLI jar first if needed, outside the timings
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $(./vecgrad --version | head -1); $(/usr/bin/python3 -c 'import torch; print("torch", torch.__version__)')"
+for r in $(seq 1 "$ROUNDS"); do
+  for p in $PRESETS; do
+    n=$(iters "$p")
+    for t in 1 2; do
+      tps=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/compare/train_torch.py --data "$DATA" \
+              --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet \
+            | tail -1 | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+      echo "round $r $p pytorch threads=$t tokens/s $tps" | tee -a "$OUT/all.txt"
+    done
+    rm -rf "$OUT/run"
+    VECGRAD_JAVA_OPTS="${JAVA_OPTS_EXTRA:-}" ./vecgrad train --data "$DATA" --preset "$p" --max-iters "$n" \
+        --eval-interval 1000000 --eval-iters 1 --threads "$VT" --no-progress --out "$OUT/run" >/dev/null
+    tps=$(tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+    echo "round $r $p vecgrad threads=$VT tokens/s $tps" | tee -a "$OUT/all.txt"
+  done
+done
+echo "## medians over $ROUNDS rounds"
+/usr/bin/python3 - "$OUT/all.txt" <<'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    _, _, preset, impl, threads, _, tps = line.split()
+    runs[(preset, impl, threads)].append(float(tps))
+for preset in dict.fromkeys(k[0] for k in runs):
+    med = {k[1:]: statistics.median(v) for k, v in runs.items() if k[0] == preset}
+    torch = {k: v for k, v in med.items() if k[0] == "pytorch"}
+    best = max(torch, key=torch.get)
+    mine = next(v for k, v in med.items() if k[0] == "vecgrad")
+    line = ", ".join(f"{i} {t}: {v:,.0f}" for (i, t), v in sorted(med.items()))
+    print(f"{preset}: {line} tokens/s; vecgrad / best pytorch ({best[1]}) = {mine / torch[best]:.2f}x")
+PY
