@@ -26,7 +26,18 @@ public final class Attention {
         return new Attention(r.output(), r.weights());
     }
 
-    /** The attention output {@code [B, H, T, hs]} (recorded for backward). */
+    /**
+     * Causal attention from a fused projection {@code qkv [B, T, 3C]} (queries, keys, values side
+     * by side, each split into {@code nHead} heads of {@code C / nHead}) to the merged heads
+     * {@code [B, T, C]}: the same values as splitting, transposing to {@code [B, H, T, hs]},
+     * {@link #causal} and merging back, without any of those copies. Also hands back the weights.
+     */
+    public static Attention causalPacked(Tensor qkv, int nHead) {
+        AttentionOps.Result r = PackedAttentionOps.causal(qkv, nHead);
+        return new Attention(r.output(), r.weights());
+    }
+
+    /** The attention output ({@code [B, H, T, hs]}, or {@code [B, T, C]} from {@link #causalPacked}); recorded for backward. */
     public Tensor output() {
         return output;
     }

@@ -23,7 +23,7 @@ final class AttentionOps {
         }
         int bh = q.shape[0] * q.shape[1], t = q.shape[2], hs = q.shape[3];
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] qs = q.toArray(), ks = k.toArray(), vs = v.toArray();
+        float[] qs = q.dense(), ks = k.dense(), vs = v.dense();
         float[] p = new float[bh * t * t], out = new float[bh * t * hs];
         // One task per (batch, head): independent outputs, so any thread count gives the same bits.
         Parallel.parallelFor(bh, i -> {
@@ -37,7 +37,7 @@ final class AttentionOps {
         Tensor o = Tensor.wrap(out, q.shape.clone());
         Tensor w = Tensor.wrap(p, q.shape[0], q.shape[1], t, t);
         Engine.record(o, "attention", g -> {
-            float[] go = g.toArray();
+            float[] go = g.dense();
             float[] dq = new float[qs.length], dk = new float[ks.length], dv = new float[vs.length];
             Parallel.parallelFor(bh, i -> {
                 float[] dp = new float[t * t];

@@ -12,7 +12,7 @@ final class DropoutOps {
         }
         if (!training || p == 0f) return x;
         float keep = p == 1f ? 0f : 1f / (1f - p);
-        float[] xs = x.toArray();
+        float[] xs = x.dense();
         float[] mask = new float[xs.length];
         float[] out = new float[xs.length];
         for (int i = 0; i < xs.length; i++) {
@@ -20,7 +20,7 @@ final class DropoutOps {
             out[i] = xs[i] * mask[i];
         }
         return Engine.record(Tensor.wrap(out, x.shape.clone()), "dropout", g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.toArray();   // a copy: written below
             for (int i = 0; i < gs.length; i++) gs[i] *= mask[i];
             return new Tensor[] {Tensor.wrap(gs, x.shape.clone())};
         }, x);

@@ -16,6 +16,7 @@ final class Engine {
     /** Records {@code backward} on {@code out} when grad mode is on and any input requires grad. */
     static Tensor record(Tensor out, String op, Backward backward, Tensor... inputs) {
         if (Anomaly.isEnabled()) Anomaly.checkForward(op, out, inputs);
+        OpProfile.forwardDone(op);
         if (!Grad.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
@@ -46,16 +47,22 @@ final class Engine {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradRoot);
         boolean anomaly = Anomaly.isEnabled();
+        OpProfile.backwardPass(1);
         try (Grad g = Grad.disabled(); Anomaly off = Anomaly.suspended()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor grad = grads.remove(t);
                 if (grad == null) continue;
+                OpProfile.backwardStart();
                 if (t.node == null || t.retainsGrad) accumulateInto(t, grad);
-                if (t.node == null) continue;
+                if (t.node == null) {
+                    OpProfile.sectionDone("accumulate grad (backward)");
+                    continue;
+                }
                 Node node = t.node;
                 Tensor[] inGrads = node.apply(grad);
                 if (anomaly) Anomaly.checkBackward(node.op, grad, node.inputs, inGrads);
+                OpProfile.backwardDone(node.op);
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];
                     if (in == null || !in.requiresGrad || inGrads[k] == null) continue;
@@ -64,7 +71,10 @@ final class Engine {
                     grads.put(in, prev == null ? gk : prev.add(gk));
                 }
                 if (!retainGraph) node.release();
+                OpProfile.sectionDone("sum gradients (backward)");
             }
+        } finally {
+            OpProfile.backwardPass(-1);
         }
     }
 

@@ -35,7 +35,7 @@ final class IndexOps {
         int[] inShape = x.shape;
         final int fInner = inner, fOuter = outer;
         return Engine.record(Tensor.wrap(out, shape), "indexSelect", g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] dx = new float[Shapes.numel(inShape)];
             for (int o = 0; o < fOuter; o++) {
                 for (int j = 0; j < m; j++) {
@@ -92,7 +92,7 @@ final class IndexOps {
         }
         int[] inShape = x.shape;
         return Engine.record(Tensor.wrap(out, indexShape.clone()), "gather", g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] dx = new float[Shapes.numel(inShape)];
             for (int i = 0; i < gs.length; i++) dx[src[i]] += gs[i];
             return new Tensor[] {Tensor.wrap(dx, inShape.clone())};
@@ -114,13 +114,13 @@ final class IndexOps {
 
     private static Tensor where(Tensor cond, Tensor a, Tensor b, String op) {
         int[] shape = Shapes.broadcast(op, Shapes.broadcast(op, cond.shape, a.shape), b.shape);
-        float[] c = cond.detach().expand(shape).toArray();
-        float[] av = a.detach().expand(shape).toArray();
-        float[] bv = b.detach().expand(shape).toArray();
+        float[] c = cond.detach().expand(shape).dense();
+        float[] av = a.detach().expand(shape).dense();
+        float[] bv = b.detach().expand(shape).dense();
         float[] out = new float[c.length];
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? av[i] : bv[i];
         return Engine.record(Tensor.wrap(out, shape), op, g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] ga = new float[gs.length], gb = new float[gs.length];
             for (int i = 0; i < gs.length; i++) {
                 if (c[i] != 0) ga[i] = gs[i]; else gb[i] = gs[i];

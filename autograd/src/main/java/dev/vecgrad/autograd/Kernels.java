@@ -117,4 +117,19 @@ final class Kernels {
                                   float[] rstd, float[] w, int rows, int cols) {
         LayerNormKernel.backward(dx, 0, dw, 0, db, 0, dout, 0, x, 0, mean, 0, rstd, 0, w, 0, rows, cols);
     }
+
+    // out (rows, cols) += bias (cols) on every row
+    static void biasAdd(float[] out, float[] bias, int rows, int cols) {
+        LayerNormKernel.biasAdd(out, 0, bias, 0, rows, cols);
+    }
+
+    // dbias (cols) += column sums of dout (rows, cols)
+    static void biasBackward(float[] dbias, float[] dout, int rows, int cols) {
+        LayerNormKernel.biasBackward(dbias, 0, dout, 0, rows, cols);
+    }
+
+    // ds (t, t) += backward of the causal softmax of one (t, t) block p[pOff..] given dp; masked part untouched
+    static void causalSoftmaxBackward(float[] ds, float[] p, int pOff, float[] dp, int t) {
+        Softmax.causalSoftmaxBackwardRows(ds, 0, p, pOff, dp, 0, t, t, 0);
+    }
 }

@@ -20,13 +20,13 @@ final class NormOps {
                     + " but the input " + Shapes.str(x.shape) + " needs " + Shapes.str(want));
         }
         int rows = cols == 0 ? 0 : x.numel() / cols;
-        float[] xs = x.toArray();
-        float[] w = weight == null ? null : weight.toArray();
-        float[] bs = bias == null ? null : bias.toArray();
+        float[] xs = x.dense();
+        float[] w = weight == null ? null : weight.dense();
+        float[] bs = bias == null ? null : bias.dense();
         float[] out = new float[xs.length], mean = new float[rows], rstd = new float[rows];
         Kernels.layerNormForward(out, mean, rstd, xs, w, bs, rows, cols, eps);
         return Engine.record(Tensor.wrap(out, x.shape.clone()), "layerNorm", g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] dx = x.requiresGrad ? new float[xs.length] : null;
             float[] dw = weight != null && weight.requiresGrad ? new float[cols] : null;
             float[] db = bias != null && bias.requiresGrad ? new float[cols] : null;

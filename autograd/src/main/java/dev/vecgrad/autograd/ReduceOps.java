@@ -85,7 +85,7 @@ final class ReduceOps {
         int[] inShape = x.shape;
         final int fInner = inner, fOuter = outer;
         return Engine.record(result, "max", g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] dx = new float[Shapes.numel(inShape)];
             for (int o = 0; o < fOuter; o++) {
                 for (int i = 0; i < fInner; i++) {

@@ -23,7 +23,7 @@ final class SoftmaxOps {
         }
         Tensor out = Tensor.wrap(y, x.shape.clone());
         return Engine.record(out, op, g -> {
-            float[] gs = g.toArray();
+            float[] gs = g.dense();
             float[] dx = new float[gs.length];
             if (log) {
                 Kernels.logSoftmaxBackwardRows(dx, y, gs, rows, cols);

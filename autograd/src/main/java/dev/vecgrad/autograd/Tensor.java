@@ -211,6 +211,15 @@ public final class Tensor {
         return p;
     }
 
+    /**
+     * The elements in row-major order without a copy when the storage holds exactly them
+     * (contiguous, offset 0, same length: every fresh op result), else as a new array. For ops
+     * that only read; they must never write to it.
+     */
+    float[] dense() {
+        return offset == 0 && data.length == numel() && isContiguous() ? data : toArray();
+    }
+
     /** The elements in row-major order, as a new array. */
     public float[] toArray() {
         if (isContiguous()) return Arrays.copyOfRange(data, offset, offset + numel());
@@ -582,6 +591,15 @@ public final class Tensor {
      */
     public Tensor matmul(Tensor other) {
         return MatmulOps.matmul(this, other);
+    }
+
+    /**
+     * The affine map of a linear layer, PyTorch's {@code F.linear}: {@code this W^T + b} over the
+     * last dimension, with {@code weight} {@code [out, in]} and {@code bias} {@code [out]} or null.
+     * One fused op: cheaper than {@code matmul(weight.transpose(0, 1)).add(bias)}, same values.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return LinearOps.linear(this, weight, bias);
     }
 
     /** Softmax over {@code dim}. */

@@ -34,6 +34,44 @@ class AttentionTest {
         for (int i = 0; i < 3; i++) assertArrayEquals(twin[i].grad().toArray(), fused[i].grad().toArray(), 2e-5f, "grad " + i);
     }
 
+    /** qkv [B, T, 3C] -> heads [B, H, T, hs] of part {@code which} (0 = q, 1 = k, 2 = v). */
+    private static Tensor heads(Tensor qkv, int which, int h) {
+        int b = qkv.size(0), t = qkv.size(1), c = qkv.size(2) / 3;
+        return qkv.narrow(2, which * c, c).reshape(b, t, h, c / h).transpose(1, 2);
+    }
+
+    @Property(tries = 40, seed = "13")
+    void packedEqualsSplitHeads(@ForAll @IntRange(min = 1, max = 3) int b, @ForAll @IntRange(min = 1, max = 3) int h,
+                                @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs) {
+        long seed = b * 1000L + h * 100L + t * 10L + hs;
+        int c = h * hs;
+        Tensor packed = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
+        Tensor split = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
+        Tensor upstream = Tensor.randn(seed + 7, b, t, c);
+        Attention a = Attention.causalPacked(packed, h);
+        Tensor yp = a.output();
+        Tensor ys = Attention.causal(heads(split, 0, h), heads(split, 1, h), heads(split, 2, h)).transpose(1, 2).reshape(b, t, c);
+        assertArrayEquals(ys.toArray(), yp.toArray(), 1e-6f);
+        yp.backward(upstream);
+        ys.backward(upstream);
+        assertArrayEquals(split.grad().toArray(), packed.grad().toArray(), 1e-5f);
+        assertArrayEquals(new int[] {b, h, t, t}, a.weights().shape());
+    }
+
+    @Property(tries = 25, seed = "14")
+    @Covers("attention")
+    void packedGradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
+                         @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
+        Tensor qkv = Tensor.randn(b * 97L + h * 13L + t * 5L + hs, b, t, 3 * h * hs).requiresGrad(true);
+        GradCheck.check(x -> Attention.causalPacked(x[0], h).output(), qkv).assertOk();
+    }
+
+    @Test
+    void packedRejectsAWidthThatDoesNotSplit() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Attention.causalPacked(Tensor.zeros(1, 2, 10), 2));
+        assertEquals("attention: qkv must be [B, T, 3C] with C divisible by 2 heads, got [1, 2, 10]", e.getMessage());
+    }
+
     private static Tensor[] inputs(long seed, int b, int h, int t, int hs) {
         return new Tensor[] {Tensor.randn(seed, b, h, t, hs).requiresGrad(true), Tensor.randn(seed + 1, b, h, t, hs).requiresGrad(true),
             Tensor.randn(seed + 2, b, h, t, hs).requiresGrad(true)};

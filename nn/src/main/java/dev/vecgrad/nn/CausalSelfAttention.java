@@ -88,14 +88,14 @@ public final class CausalSelfAttention extends Module {
     /** The attention itself, between the two projections: qkv {@code [B,T,3C]} -> heads merged {@code [B,T,C]}. */
     Tensor mix(Tensor qkv) {
         int b = qkv.size(0), t = qkv.size(1), c = nEmbd, hs = c / nHead;
+        if (attnDropout.p() == 0f || !isTraining()) {
+            // The fused op: reads the heads in place from qkv, writes them merged; no copies.
+            Attention fused = Attention.causalPacked(qkv, nHead);
+            lastAttention = capture ? fused.weights() : null;
+            return fused.output();
+        }
         Tensor[] parts = qkv.split(c, 2);
         Tensor q = heads(parts[0], b, t, hs), k = heads(parts[1], b, t, hs), v = heads(parts[2], b, t, hs);
-        if (attnDropout.p() == 0f || !isTraining()) {
-            // The fused op: one pass per (batch, head) that skips the masked triangle.
-            Attention fused = Attention.causalWithWeights(q, k, v);
-            lastAttention = capture ? fused.weights() : null;
-            return fused.output().transpose(1, 2).reshape(b, t, c);
-        }
         Tensor att = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs)));   // (B,nh,T,T)
         // Adding 0 / -inf equals nanoGPT's masked_fill bit for bit, and a broadcast add reads the
         // (T,T) mask in place where maskedFill would expand mask and fill value to (B,nh,T,T).

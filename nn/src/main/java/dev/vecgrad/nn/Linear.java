@@ -66,7 +66,6 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " does not fit weight "
                     + Arrays.toString(weight.shape()) + " (expected last dimension " + weight.size(-1) + ")");
         }
-        Tensor y = x.matmul(weight.transpose(0, 1));
-        return bias == null ? y : y.add(bias);
+        return x.linear(weight, bias);
     }
 }

@@ -1,7 +1,9 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
@@ -58,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--log-grad-norms", description = "Log each layer's gradient norm and update/weight ratio in metrics.jsonl.")
     boolean logGradNorms;
+
+    @Option(names = "--profile", description = "Time and allocation per op (forward and backward), optimizer and"
+            + " clipping over the training steps after the first 3; printed at the end and written to profile.txt.")
+    boolean profile;
 
     @Option(names = "--detect-anomaly", description = "Check every op's output and gradients for NaN/Inf and name the first"
             + " op that produces one, with its shapes (slower; for debugging a diverging run).")
@@ -154,8 +160,27 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        OpProfile prof = profile ? new OpProfile() : null;
+        long profileFrom = trainer.step() + 3;   // leave JIT warm-up out, as tokens/s does
+        Trainer.Listener listener = !profile ? progress : new Trainer.Listener() {
+            @Override
+            public void onStep(Metrics m) {
+                if (m.step() == profileFrom) trainer.setProfile(prof);
+                progress.onStep(m);
+            }
+
+            @Override
+            public void onEval(Metrics m) {
+                progress.onEval(m);
+            }
+
+            @Override
+            public void onCheckpoint(Path d, long step) {
+                progress.onCheckpoint(d, step);
+            }
+        };
         try {
-            trainer.run(dir, progress);
+            trainer.run(dir, listener);
         } finally {
             progress.close();
             if (interrupted.get()) {
@@ -167,6 +192,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (interrupted.get()) return 130;
         Runtime.getRuntime().removeShutdownHook(hook);
+        if (prof != null && trainer.step() > profileFrom) {
+            int steps = (int) (trainer.step() - profileFrom);
+            String table = String.format("profile of %d steps (%d threads), per op; forward times include the module code"
+                    + " around each op%n", steps, Parallel.threads()) + prof.table(steps);
+            out.print(table);
+            Files.writeString(dir.resolve("profile.txt"), table);
+        }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         if (trainer.task() instanceof AdditionTrainingTask) {

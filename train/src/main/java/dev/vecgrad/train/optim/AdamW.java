@@ -1,5 +1,6 @@
 package dev.vecgrad.train.optim;
 
+import dev.vecgrad.autograd.kernel.AdamWKernel;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,19 +37,9 @@ public final class AdamW extends Optimizer {
         float[] mm = m.computeIfAbsent(name, k -> new float[n]);
         float[] vv = v.computeIfAbsent(name, k -> new float[n]);
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float decay = 1f - lr * wd;
-        float b1 = beta1, b2 = beta2, omb1 = 1f - beta1, omb2 = 1f - beta2;
-        for (int i = 0; i < n; i++) {
-            float gi = g[go + i];
-            float mi = b1 * mm[i] + omb1 * gi;
-            float vi = b2 * vv[i] + omb2 * gi * gi;
-            mm[i] = mi;
-            vv[i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-            p[po + i] = p[po + i] * decay - stepSize * (mi / denom);
-        }
+        AdamWKernel.Step s = new AdamWKernel.Step(beta1, beta2, eps, (float) (lr / bc1), (float) Math.sqrt(bc2),
+                1f - lr * wd);
+        AdamWKernel.update(p, po, g, go, mm, vv, n, s);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.vecgrad.train.optim;
 
+import dev.vecgrad.autograd.kernel.VecReduce;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import java.util.Collection;
@@ -20,7 +21,8 @@ public final class GradClip {
             if (g == null) continue;
             float[] d = g.isContiguous() ? g.storage() : g.toArray();
             int off = g.isContiguous() ? g.offset() : 0;
-            for (int i = 0, n = g.numel(); i < n; i++) sq += (double) d[off + i] * d[off + i];
+            // One SIMD sum of squares per tensor (fixed order), added up in double across tensors.
+            sq += VecReduce.sumSquares(d, off, g.numel());
         }
         float norm = (float) Math.sqrt(sq);
         // PyTorch: clip_coef = max_norm / (total_norm + 1e-6), applied only when < 1.

@@ -3,6 +3,7 @@ package dev.vecgrad.train.run;
 import dev.vecgrad.autograd.Anomaly;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.NonFiniteException;
+import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
@@ -58,6 +59,7 @@ public final class Trainer {
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean logLayers;
     private boolean detectAnomaly;
+    private OpProfile profile;
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -129,9 +131,25 @@ public final class Trainer {
         detectAnomaly = on;
     }
 
+    /**
+     * Charges the time and allocation of every later training step to {@code p}, op by op, plus
+     * sections for batch sampling, gradient clipping and the optimizer; null stops profiling.
+     */
+    public void setProfile(OpProfile p) {
+        profile = p;
+    }
+
     /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
     public void requestStop() {
         stopRequested.set(true);
+    }
+
+    private void section(String label, Runnable work) {
+        if (profile == null) {
+            work.run();
+        } else {
+            profile.section(label, work);
+        }
     }
 
     /** Runs one optimizer step (with {@code gradAccum} micro-batches) and returns what it measured. */
@@ -140,12 +158,15 @@ public final class Trainer {
         optimizer.setLr(lr);
         model.train();
         double lossSum = 0;
-        try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
+        try (Anomaly a = detectAnomaly ? Anomaly.detect() : null; OpProfile.Scope p = profile == null ? null : profile.open()) {
             for (int micro = 0; micro < cfg.gradAccum(); micro++) {
-                Batch b = task.trainBatch(cfg.batchSize(), cfg.blockSize(), new StepRandom(cfg.seed(), step, 2 + 2 * micro));
+                int mi = micro;
+                Batch[] b = new Batch[1];
+                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.blockSize(),
+                        new StepRandom(cfg.seed(), step, 2 + 2 * mi)));
                 dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
-                Tensor logits = model.forward(b.idx(), b.batchSize(), b.blockSize());
-                Tensor loss = model.loss(logits, b.targets());
+                Tensor logits = model.forward(b[0].idx(), b[0].batchSize(), b[0].blockSize());
+                Tensor loss = model.loss(logits, b[0].targets());
                 lossSum += loss.item();
                 (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
             }
@@ -156,14 +177,16 @@ public final class Trainer {
         float loss = (float) (lossSum / cfg.gradAccum());
         Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
-        float norm = cfg.gradClip() > 0 ? GradClip.clipGradNorm(params.values(), cfg.gradClip())
-                : GradClip.clipGradNorm(params.values(), Float.POSITIVE_INFINITY);
+        float[] normBox = new float[1];
+        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(),
+                cfg.gradClip() > 0 ? cfg.gradClip() : Float.POSITIVE_INFINITY));
+        float norm = normBox[0];
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
             optimizer.zeroGrad();
             throw new TrainingDivergedException(step + 1, loss, norm);
         }
-        optimizer.step();
-        optimizer.zeroGrad();
+        section("optimizer", optimizer::step);
+        section("zero grad", optimizer::zeroGrad);
         if (layers != null) LayerStats.updateRatios(layers, params, before);
         step++;
         return new StepResult(loss, norm, lr, layers);

@@ -1,0 +1,70 @@
+package dev.vecgrad.autograd;
+
+import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
+import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.TensorArbitraries.Values;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** The fused linear op: gradients, and agreement with matmul + add. */
+class LinearGradTest {
+    @Provide
+    Arbitrary<Long> seeds() {
+        return TensorArbitraries.seed();
+    }
+
+    @Provide
+    Arbitrary<Integer> dims() {
+        return Arbitraries.of(1, 2, 3, 5, 17);
+    }
+
+    @Property(tries = 60, seed = "601")
+    @Covers("linear")
+    void gradients(@ForAll("dims") int in, @ForAll("dims") int out, @ForAll("seeds") long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] lead = new int[r.nextInt(3)];
+        for (int i = 0; i < lead.length; i++) lead[i] = 1 + r.nextInt(3);
+        int[] xShape = java.util.Arrays.copyOf(lead, lead.length + 1);
+        xShape[lead.length] = in;
+        boolean withBias = r.nextBoolean(), transposedInput = lead.length > 0 && r.nextBoolean();
+        if (transposedInput) {
+            // A non-contiguous input: built as [in, lead0] and transposed inside the function.
+            xShape = new int[] {in, lead[0]};
+        }
+        boolean tx = transposedInput;
+        Tensor x = param(r, Values.ANY, xShape), w = param(r, Values.ANY, out, in);
+        if (withBias) {
+            gradOk(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], t[2]), x, w, param(r, Values.ANY, out));
+        } else {
+            gradOk(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], null), x, w);
+        }
+    }
+
+    @Test
+    void equalsMatmulPlusBias() {
+        Tensor x = Tensor.randn(1L, 2, 7, 19), w = Tensor.randn(2L, 11, 19), b = Tensor.randn(3L, 11);
+        float[] fused = x.linear(w, b).toArray(), plain = x.matmul(w.transpose(0, 1)).add(b).toArray();
+        for (int i = 0; i < fused.length; i++) {
+            assertTrue(Math.abs(fused[i] - plain[i]) <= 1e-5f * (1 + Math.abs(plain[i])), i + ": " + fused[i] + " vs " + plain[i]);
+        }
+        assertArrayEquals(new int[] {2, 7, 11}, x.linear(w, b).shape());
+    }
+
+    @Test
+    void badShapesNameTheOp() {
+        Tensor x = Tensor.zeros(3, 4);
+        var e = assertThrows(IllegalArgumentException.class, () -> x.linear(Tensor.zeros(5, 3), null));
+        assertTrue(e.getMessage().startsWith("linear: input [3, 4] does not fit weight [5, 3]"), e.getMessage());
+        var b = assertThrows(IllegalArgumentException.class, () -> x.linear(Tensor.zeros(5, 4), Tensor.zeros(4)));
+        assertTrue(b.getMessage().contains("bias [4]"), b.getMessage());
+    }
+}
