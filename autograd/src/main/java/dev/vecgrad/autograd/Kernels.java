@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd;
 
 import dev.vecgrad.autograd.kernel.LayerNormKernel;
+import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.Softmax;
 import dev.vecgrad.autograd.kernel.VecFunc;
 import dev.vecgrad.autograd.kernel.VecMath;
@@ -14,66 +15,81 @@ import dev.vecgrad.autograd.kernel.VecReduce;
 final class Kernels {
     private Kernels() {}
 
+    /** Elementwise runs of at least twice this length are split over the compute pool. */
+    static final int CHUNK = 1 << 14;
+
+    /**
+     * Runs an elementwise kernel over {@code [0, n)} in fixed chunks of {@link #CHUNK}, in
+     * parallel when there are several: each element's result does not depend on the split.
+     */
+    private static void split(int n, Parallel.IntRangeBody run) {
+        if (n < 2 * CHUNK) {
+            run.run(0, n);
+        } else {
+            Parallel.forRange(n, CHUNK, run);
+        }
+    }
+
     static void add(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        VecMath.add(o, oi, a, ai, b, bi, n);
+        split(n, (s, e) -> VecMath.add(o, oi + s, a, ai + s, b, bi + s, e - s));
     }
 
     static void sub(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        VecMath.sub(o, oi, a, ai, b, bi, n);
+        split(n, (s, e) -> VecMath.sub(o, oi + s, a, ai + s, b, bi + s, e - s));
     }
 
     static void mul(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        VecMath.mul(o, oi, a, ai, b, bi, n);
+        split(n, (s, e) -> VecMath.mul(o, oi + s, a, ai + s, b, bi + s, e - s));
     }
 
     static void div(float[] o, int oi, float[] a, int ai, float[] b, int bi, int n) {
-        VecMath.div(o, oi, a, ai, b, bi, n);
+        split(n, (s, e) -> VecMath.div(o, oi + s, a, ai + s, b, bi + s, e - s));
     }
 
     static void addScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        VecMath.addScalar(o, oi, a, ai, s, n);
+        split(n, (lo, hi) -> VecMath.addScalar(o, oi + lo, a, ai + lo, s, hi - lo));
     }
 
     static void mulScalar(float[] o, int oi, float[] a, int ai, float s, int n) {
-        VecMath.mulScalar(o, oi, a, ai, s, n);
+        split(n, (lo, hi) -> VecMath.mulScalar(o, oi + lo, a, ai + lo, s, hi - lo));
     }
 
     /** o += alpha * x */
     static void axpy(float[] o, int oi, float alpha, float[] x, int xi, int n) {
-        VecMath.axpy(o, oi, alpha, x, xi, n);
+        split(n, (s, e) -> VecMath.axpy(o, oi + s, alpha, x, xi + s, e - s));
     }
 
     static void exp(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.exp(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.exp(o, oi + s, a, ai + s, e - s));
     }
 
     static void log(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.log(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.log(o, oi + s, a, ai + s, e - s));
     }
 
     static void sqrt(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.sqrt(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.sqrt(o, oi + s, a, ai + s, e - s));
     }
 
     static void tanh(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.tanh(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.tanh(o, oi + s, a, ai + s, e - s));
     }
 
     static void sigmoid(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.sigmoid(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.sigmoid(o, oi + s, a, ai + s, e - s));
     }
 
     static void relu(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.relu(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.relu(o, oi + s, a, ai + s, e - s));
     }
 
     static void gelu(float[] o, int oi, float[] a, int ai, int n) {
-        VecFunc.gelu(o, oi, a, ai, n);
+        split(n, (s, e) -> VecFunc.gelu(o, oi + s, a, ai + s, e - s));
     }
 
     /** dx += dy * gelu'(x) */
     static void geluBackward(float[] dx, float[] x, float[] dy, int n) {
-        VecFunc.geluBackward(dx, 0, x, 0, dy, 0, n);
+        split(n, (s, e) -> VecFunc.geluBackward(dx, s, x, s, dy, s, e - s));
     }
 
     /** Sum of a contiguous run (vector partial sums gathered in double). */
@@ -131,5 +147,15 @@ final class Kernels {
     // ds (t, t) += backward of the causal softmax of one (t, t) block p[pOff..] given dp; masked part untouched
     static void causalSoftmaxBackward(float[] ds, float[] p, int pOff, float[] dp, int t) {
         Softmax.causalSoftmaxBackwardRows(ds, 0, p, pOff, dp, 0, t, t, 0);
+    }
+
+    /**
+     * dsum (cols) += column sums of g (rows, cols), rows added in order; column blocks of 64 run in
+     * parallel (each column's sum is computed by one block, so the split changes nothing).
+     */
+    static void columnSums(float[] dsum, float[] g, int rows, int cols) {
+        Parallel.forRange(cols, 64, (long) rows * cols >= 2 * CHUNK, (lo, hi) -> {
+            for (int r = 0; r < rows; r++) VecMath.addInPlace(dsum, lo, g, r * cols + lo, hi - lo);
+        });
     }
 }

@@ -26,8 +26,11 @@ final class LinearOps {
         int rows = Shapes.numel(java.util.Arrays.copyOf(x.shape, x.dim() - 1));
         float[] xs = x.dense(), w = weight.dense(), b = bias == null ? null : bias.dense();
         float[] y = new float[rows * out];
-        MatmulOps.gemm(false, true, rows, out, in, 1f, xs, 0, in, w, 0, in, 0f, y, 0, out);
-        if (b != null) Kernels.biasAdd(y, b, rows, out);
+        if (b != null) {
+            MatmulOps.gemmBias(false, true, rows, out, in, xs, 0, in, w, 0, in, b, y, 0, out);
+        } else {
+            MatmulOps.gemm(false, true, rows, out, in, 1f, xs, 0, in, w, 0, in, 0f, y, 0, out);
+        }
         int[] shape = x.shape.clone();
         shape[shape.length - 1] = out;
         int fRows = rows;
@@ -46,7 +49,7 @@ final class LinearOps {
             }
             if (bias != null && bias.requiresGrad) {
                 float[] db = new float[out];
-                Kernels.biasBackward(db, gs, fRows, out);
+                Kernels.columnSums(db, gs, fRows, out);
                 gb = Tensor.wrap(db, out);
             }
             return new Tensor[] {gx, gw, gb};

@@ -127,6 +127,12 @@ final class MatmulOps {
         }
     }
 
+    /** {@code C = op(A) op(B) + bias} per row, bias fused into the GEMM's store (see {@link Gemm#sgemmBias}). */
+    static void gemmBias(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda,
+                         float[] b, int bOff, int ldb, float[] bias, float[] c, int cOff, int ldc) {
+        Gemm.sgemmBias(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, bias, 0, c, cOff, ldc);
+    }
+
     /** The one GEMM entry point of the op layer (see {@link Gemm#sgemm}). */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {

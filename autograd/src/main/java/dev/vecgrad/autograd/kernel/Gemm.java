@@ -66,7 +66,25 @@ public final class Gemm {
                              float beta, float[] c, int cOff, int ldc) {
         GemmChecks.check("sgemm", transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, 1);
         boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
-        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel);
+        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel, null, 0);
+    }
+
+    /**
+     * {@code C = op(A) * op(B) + bias} with {@code bias} (n floats from {@code biasOff}) added to
+     * every row, in the same pass that stores C (a linear layer's forward): no second sweep over
+     * C. Same checks as {@link #sgemm}; modifies {@code c}.
+     */
+    public static void sgemmBias(boolean transA, boolean transB, int m, int n, int k,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float[] bias, int biasOff, float[] c, int cOff, int ldc) {
+        GemmChecks.check("sgemmBias", transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, 1);
+        KernelArgs.range("sgemmBias", "bias", bias, biasOff, n);
+        if (k == 0) {
+            for (int i = 0; i < m; i++) System.arraycopy(bias, biasOff, c, cOff + i * ldc, n);
+            return;
+        }
+        boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
+        run(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, parallel, bias, biasOff);
     }
 
     /**
@@ -96,14 +114,14 @@ public final class Gemm {
             // Too few products to spread: let each one use the pool itself if it is big enough.
             for (int i = 0; i < batch; i++) {
                 run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
-                        beta, c, cOff + i * strideC, ldc, flops >= PARALLEL_FLOPS);
+                        beta, c, cOff + i * strideC, ldc, flops >= PARALLEL_FLOPS, null, 0);
             }
             return;
         }
         Parallel.forRange(batch, 1, flops * batch >= PARALLEL_FLOPS, (s, e) -> {
             for (int i = s; i < e; i++) {
                 run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
-                        beta, c, cOff + i * strideC, ldc, false);
+                        beta, c, cOff + i * strideC, ldc, false, null, 0);
             }
         });
     }
@@ -111,7 +129,7 @@ public final class Gemm {
     /** The blocked product on validated arguments; {@code parallel} only changes scheduling. */
     private static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                            float beta, float[] c, int cOff, int ldc, boolean parallel) {
+                            float beta, float[] c, int cOff, int ldc, boolean parallel, float[] bias, int biasOff) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -144,7 +162,7 @@ public final class Gemm {
                 });
                 boolean first = pc == 0;
                 Parallel.forRange(m, mc, parallel, (i0, i1) -> block(transA, a, aOff, lda, i0, i1 - i0,
-                        p0, kc, bp, nc, j0, alpha, beta, first, c, cOff, ldc));
+                        p0, kc, bp, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff));
             }
         }
     }
@@ -152,7 +170,7 @@ public final class Gemm {
     /** One row block: packs its slice of op(A), then sweeps all B panels of the current block. */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
                               float[] bp, int nc, int j0, float alpha, float beta, boolean first,
-                              float[] c, int cOff, int ldc) {
+                              float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Buffers t = BUFFERS.get();
         float[] ap = t.a;
         GemmKernels.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
@@ -163,7 +181,7 @@ public final class Gemm {
                 int rows = Math.min(MR, mc - ir);
                 int ci = cOff + (i0 + ir) * ldc + j0 + jr;
                 GemmKernels.kernel(kc, ap, ir * kc, bp, bi, t.tile);
-                GemmKernels.merge(c, ci, ldc, rows, cols, t.tile, alpha, beta, first);
+                GemmKernels.merge(c, ci, ldc, rows, cols, t.tile, alpha, beta, first, bias, biasOff + j0 + jr);
             }
         }
     }

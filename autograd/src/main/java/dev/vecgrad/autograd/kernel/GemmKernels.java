@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       element (p, j) at {@code p*NR + j}, so the kernel reads two whole vectors per p.
  * </ul>
  * A tile of C is finished by {@link #merge}: on the first k-block C becomes
- * {@code alpha*acc + beta*C} (or {@code alpha*acc} when beta is 0, so NaN in C is overwritten);
+ * {@code alpha*acc + beta*C} (or {@code alpha*acc} when beta is 0, so NaN in C is overwritten, or
+ * {@code alpha*acc + bias} for {@link Gemm#sgemmBias});
  * on later k-blocks {@code alpha*acc + C}. The order is fixed, which keeps results deterministic.
  */
 final class GemmKernels {
@@ -224,20 +225,23 @@ final class GemmKernels {
      * element with the same arithmetic. Modifies {@code c}.
      */
     static void merge(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
-                      float alpha, float beta, boolean first) {
+                      float alpha, float beta, boolean first, float[] bias, int bi) {
         if (rows < MR || cols < NR) {
-            mergePartial(c, ci, ldc, rows, cols, tile, alpha, beta, first);
+            mergePartial(c, ci, ldc, rows, cols, tile, alpha, beta, first, bias, bi);
             return;
         }
         FloatVector av = FloatVector.broadcast(F, alpha);
         boolean overwrite = first && beta == 0f;
         boolean scaleOld = first && beta != 1f;
+        boolean addBias = first && bias != null;
         for (int r = 0; r < MR; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < NR; j += L) {
                 FloatVector acc = FloatVector.fromArray(F, tile, r * NR + j);
                 FloatVector v;
-                if (overwrite) {
+                if (addBias) {
+                    v = acc.fma(av, FloatVector.fromArray(F, bias, bi + j));
+                } else if (overwrite) {
                     v = acc.mul(av);
                 } else {
                     FloatVector old = FloatVector.fromArray(F, c, row + j);
@@ -253,13 +257,15 @@ final class GemmKernels {
 
     /** Merges the live {@code rows x cols} part of a tile into C, with the arithmetic of {@link #merge}. */
     private static void mergePartial(float[] c, int ci, int ldc, int rows, int cols, float[] tile,
-                                  float alpha, float beta, boolean first) {
+                                  float alpha, float beta, boolean first, float[] bias, int bi) {
         for (int r = 0; r < rows; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < cols; j++) {
                 float acc = tile[r * NR + j];
                 float v;
-                if (first && beta == 0f) {
+                if (first && bias != null) {
+                    v = Math.fma(acc, alpha, bias[bi + j]);
+                } else if (first && beta == 0f) {
                     v = acc * alpha;
                 } else {
                     float old = first && beta != 1f ? c[row + j] * beta : c[row + j];

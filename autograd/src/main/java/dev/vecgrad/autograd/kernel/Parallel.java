@@ -41,7 +41,7 @@ public final class Parallel {
     }
 
     /** How long an idle worker polls for the next loop before it parks. */
-    static final long SPIN_NANOS = 200_000;
+    static final long SPIN_NANOS = 5_000_000;
 
     /** Guards pool replacement; the pool itself is published through the volatile field. */
     private static final Object LOCK = new Object();

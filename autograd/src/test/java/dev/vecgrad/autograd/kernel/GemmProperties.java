@@ -58,6 +58,38 @@ class GemmProperties {
                 .as((m, n, k, ta, tb, seed) -> new Case(m, n, k, ta, tb, 1, 2, 3, 1, 2, 3, 1.5f, 0.5f, seed));
     }
 
+    /**
+     * sgemmBias against the scalar twin run on C pre-filled with the bias rows (beta = 1): the
+     * same bound as {@link #check}, with |bias| in place of |beta c|; outside the window nothing
+     * changes.
+     */
+    @Property(tries = 80, seed = "31")
+    void biasVariantMatchesScalarTwin(@ForAll("cases") Case t) {
+        Layout l = new Layout(t);
+        Random rnd = new Random(t.seed());
+        float[] a = fill(rnd, l.aLen), b = fill(rnd, l.bLen), c0 = fill(rnd, l.cLen), bias = fill(rnd, t.n() + 2);
+        float[] expected = c0.clone(), actual = c0.clone();
+        for (int i = 0; i < t.m(); i++) System.arraycopy(bias, 2, expected, t.offC() + i * l.ldc, t.n());
+        GemmScalar.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), 1f, a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                1f, expected, t.offC(), l.ldc);
+        Gemm.sgemmBias(t.transA(), t.transB(), t.m(), t.n(), t.k(), a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                bias, 2, actual, t.offC(), l.ldc);
+        for (int x = 0; x < l.cLen; x++) {
+            int rel = x - t.offC();
+            int i = rel < 0 ? -1 : rel / l.ldc, j = rel < 0 ? -1 : rel % l.ldc;
+            if (!(rel >= 0 && i < t.m() && j < t.n())) {
+                assertEquals(c0[x], actual[x], 0f, "element outside C changed at " + x + " in " + t);
+                continue;
+            }
+            double absSum = 0;
+            for (int p = 0; p < t.k(); p++) absSum += Math.abs(l.opA(a, i, p) * (double) l.opB(b, p, j));
+            double tol = 2.0 * (t.k() + 2) * 0x1p-24 * (absSum + Math.abs(bias[2 + j])) + 1e-30;
+            if (!(Math.abs(expected[x] - actual[x]) <= tol)) {
+                fail("C[" + i + "," + j + "]: sgemmBias " + actual[x] + " vs scalar " + expected[x] + " (tol " + tol + ") in " + t);
+            }
+        }
+    }
+
     /** Runs one case through both kernels and compares element-wise within the rounding bound. */
     static void check(Case t) {
         Layout l = new Layout(t);
