@@ -122,16 +122,33 @@ final class Kernels {
         Softmax.causalSoftmaxRows(p, off, p, off, t, t, 0);
     }
 
-    // out (rows, cols) = (x - mean) * rstd * w + b; mean, rstd (rows) saved; w, b may be null
+    /** Rows per parallel chunk of the row-wise kernels (layer norm). */
+    static final int ROW_CHUNK = 64;
+
+    // out (rows, cols) = (x - mean) * rstd * w + b; mean, rstd (rows) saved; w, b may be null.
+    // Rows are independent: chunks of ROW_CHUNK rows run in parallel.
     static void layerNormForward(float[] out, float[] mean, float[] rstd, float[] x, float[] w, float[] b,
                                  int rows, int cols, float eps) {
-        LayerNormKernel.forward(out, 0, mean, 0, rstd, 0, x, 0, w, 0, b, 0, rows, cols, eps);
+        Parallel.forRange(rows, ROW_CHUNK, (long) rows * cols >= 2 * CHUNK, (r0, r1) ->
+                LayerNormKernel.forward(out, r0 * cols, mean, r0, rstd, r0, x, r0 * cols, w, 0, b, 0, r1 - r0, cols, eps));
     }
 
-    // dx (rows, cols), dw (cols), db (cols) += ... ; any may be null
+    // dx (rows, cols), dw (cols), db (cols) += ... ; any may be null. dx rows are independent; dw and
+    // db are summed per chunk of ROW_CHUNK rows into partials, then the partials in chunk order, so
+    // the result is the same at any thread count.
     static void layerNormBackward(float[] dx, float[] dw, float[] db, float[] dout, float[] x, float[] mean,
                                   float[] rstd, float[] w, int rows, int cols) {
-        LayerNormKernel.backward(dx, 0, dw, 0, db, 0, dout, 0, x, 0, mean, 0, rstd, 0, w, 0, rows, cols);
+        int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+        float[] pw = dw == null ? null : new float[chunks * cols], pb = db == null ? null : new float[chunks * cols];
+        Parallel.forRange(rows, ROW_CHUNK, (long) rows * cols >= 2 * CHUNK, (r0, r1) -> {
+            int c = r0 / ROW_CHUNK;
+            LayerNormKernel.backward(dx, dx == null ? 0 : r0 * cols, pw, c * cols, pb, c * cols, dout, r0 * cols,
+                    x, r0 * cols, mean, r0, rstd, r0, w, 0, r1 - r0, cols);
+        });
+        for (int c = 0; c < chunks; c++) {
+            if (dw != null) VecMath.addInPlace(dw, 0, pw, c * cols, cols);
+            if (db != null) VecMath.addInPlace(db, 0, pb, c * cols, cols);
+        }
     }
 
     // out (rows, cols) += bias (cols) on every row
