@@ -1,5 +1,7 @@
 package dev.vecgrad.autograd;
 
+import java.util.random.RandomGenerator;
+
 /**
  * Fused causal self-attention for {@code [B, H, T, head_size]} queries, keys and values: one op
  * with its own backward instead of a chain of matmul, mask, softmax and matmul. The result equals
@@ -34,6 +36,19 @@ public final class Attention {
      */
     public static Attention causalPacked(Tensor qkv, int nHead) {
         AttentionOps.Result r = PackedAttentionOps.causal(qkv, nHead);
+        return new Attention(r.output(), r.weights());
+    }
+
+    /**
+     * {@link #causalPacked(Tensor, int)} with inverted dropout of probability {@code p} on the
+     * weights before they mix the values (nanoGPT's {@code attn_dropout}), drawn from {@code rng}
+     * in the order {@code weights.dropout(p, true, rng)} would draw: the output equals that chain
+     * bit for bit. The keep/drop decisions are stored as bits, not as another {@code [B, H, T, T]}
+     * tensor. {@link #weights()} are the probabilities before dropout. {@code rng} may be null when
+     * {@code p} is 0.
+     */
+    public static Attention causalPacked(Tensor qkv, int nHead, float p, RandomGenerator rng) {
+        AttentionOps.Result r = PackedAttentionOps.causal(qkv, nHead, p, rng);
         return new Attention(r.output(), r.weights());
     }
 

@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd;
 
 import dev.vecgrad.autograd.kernel.Parallel;
+import java.util.random.RandomGenerator;
 
 /**
  * Causal self-attention straight from the fused projection {@code qkv [B, T, 3C]} (queries, keys
@@ -9,11 +10,27 @@ import dev.vecgrad.autograd.kernel.Parallel;
  * leading dimension (3C) and writes its output columns in place (leading dimension C), so the
  * split, the head transposes and the merge, and their backward copies, never happen. Same values
  * as {@link AttentionOps#causal} on the split heads (a test compares both ways).
+ *
+ * <p>Attention dropout is fused too: the keep/drop decisions are drawn on the caller's thread in
+ * the row-major order of the {@code [B, H, T, T]} weights (the order a separate dropout op over
+ * them draws, so both give the same bits from the same generator) and kept as one bit each; the
+ * dropped weights only live per (batch, head) in a scratch tile. The unfused chain kept five
+ * {@code [B, H, T, T]} tensors per layer alive for backward, which for {@code baby-gpt}
+ * (B 64, H 6, T 256: 100 MB each) ran the default heap out.
  */
 final class PackedAttentionOps {
     private PackedAttentionOps() {}
 
     static AttentionOps.Result causal(Tensor qkv, int nHead) {
+        return causal(qkv, nHead, 0f, null);
+    }
+
+    /** With dropout of probability {@code p} on the weights, decisions drawn from {@code rng}. */
+    static AttentionOps.Result causal(Tensor qkv, int nHead, float p, RandomGenerator rng) {
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("attention: dropout probability must be in [0, 1], got " + p);
+        }
+        if (p > 0f && rng == null) throw new IllegalArgumentException("attention: dropout needs a random generator");
         if (qkv.dim() != 3 || nHead < 1 || qkv.shape[2] % (3 * nHead) != 0) {
             throw new IllegalArgumentException("attention: qkv must be [B, T, 3C] with C divisible by " + nHead
                     + " heads, got " + Shapes.str(qkv.shape));
@@ -21,32 +38,71 @@ final class PackedAttentionOps {
         int b = qkv.shape[0], t = qkv.shape[1], c = qkv.shape[2] / 3, hs = c / nHead, ld = 3 * c;
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] x = qkv.dense();
-        float[] p = new float[b * nHead * t * t], out = new float[b * t * c];
-        // One task per (batch, head): disjoint outputs, so any thread count gives the same bits.
-        Parallel.parallelFor(b * nHead, i -> {
-            int bi = i / nHead, h = i % nHead;
-            int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
-            MatmulOps.gemm(false, true, t, t, hs, scale, x, q, ld, x, k, ld, 0f, p, s, t);
-            Kernels.causalSoftmaxRows(p, s, t);
-            MatmulOps.gemm(false, false, t, hs, t, 1f, p, s, t, x, v, ld, 0f, out, y, c);
+        int n = Math.multiplyExact(Math.multiplyExact(b, nHead), Math.multiplyExact(t, t));
+        long[] kept = p > 0f ? DropoutBits.draw(n, p, rng) : null;
+        float keep = p >= 1f ? 0f : 1f / (1f - p);
+        float[] w = new float[n], out = new float[b * t * c];
+        // One task per (batch, head): disjoint outputs and scratch fully rewritten per task, so any
+        // thread count and chunking give the same bits.
+        Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
+            float[] dropped = kept == null ? null : new float[t * t];
+            for (int i = lo; i < hi; i++) {
+                int bi = i / nHead, h = i % nHead;
+                int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
+                MatmulOps.gemm(false, true, t, t, hs, scale, x, q, ld, x, k, ld, 0f, w, s, t);
+                Kernels.causalSoftmaxRows(w, s, t);
+                if (kept == null) {
+                    MatmulOps.gemm(false, false, t, hs, t, 1f, w, s, t, x, v, ld, 0f, out, y, c);
+                } else {
+                    dropTile(dropped, w, s, kept, s, keep, t);
+                    MatmulOps.gemm(false, false, t, hs, t, 1f, dropped, 0, t, x, v, ld, 0f, out, y, c);
+                }
+            }
         });
         Tensor o = Tensor.wrap(out, b, t, c);
-        Tensor w = Tensor.wrap(p, b, nHead, t, t);
+        Tensor weights = Tensor.wrap(w, b, nHead, t, t);
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
             float[] dx = new float[x.length];
-            Parallel.parallelFor(b * nHead, i -> {
-                int bi = i / nHead, h = i % nHead;
-                int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
+            Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
                 float[] dp = new float[t * t], ds = new float[t * t];
-                MatmulOps.gemm(true, false, t, hs, t, 1f, p, s, t, go, y, c, 0f, dx, v, ld);      // dV = P^T dY
-                MatmulOps.gemm(false, true, t, t, hs, 1f, go, y, c, x, v, ld, 0f, dp, 0, t);      // dP = dY V^T
-                Kernels.causalSoftmaxBackward(ds, p, s, dp, t);                                   // dS
-                MatmulOps.gemm(false, false, t, hs, t, scale, ds, 0, t, x, k, ld, 0f, dx, q, ld);  // dQ = dS K
-                MatmulOps.gemm(true, false, t, hs, t, scale, ds, 0, t, x, q, ld, 0f, dx, k, ld);   // dK = dS^T Q
+                for (int i = lo; i < hi; i++) {
+                    int bi = i / nHead, h = i % nHead;
+                    int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
+                    if (kept == null) {
+                        MatmulOps.gemm(true, false, t, hs, t, 1f, w, s, t, go, y, c, 0f, dx, v, ld);   // dV = P^T dY
+                    } else {
+                        dropTile(ds, w, s, kept, s, keep, t);                                       // P' = dropout(P), in ds for now
+                        MatmulOps.gemm(true, false, t, hs, t, 1f, ds, 0, t, go, y, c, 0f, dx, v, ld);  // dV = P'^T dY
+                    }
+                    MatmulOps.gemm(false, true, t, t, hs, 1f, go, y, c, x, v, ld, 0f, dp, 0, t);       // dP' = dY V^T
+                    if (kept != null) dropTile(dp, dp, 0, kept, s, keep, t);                           // dP = dP' * mask
+                    java.util.Arrays.fill(ds, 0f);                                                     // the softmax backward adds
+                    Kernels.causalSoftmaxBackward(ds, w, s, dp, t);                                    // dS
+                    MatmulOps.gemm(false, false, t, hs, t, scale, ds, 0, t, x, k, ld, 0f, dx, q, ld);  // dQ = dS K
+                    MatmulOps.gemm(true, false, t, hs, t, scale, ds, 0, t, x, q, ld, 0f, dx, k, ld);   // dK = dS^T Q
+                }
             });
             return new Tensor[] {Tensor.wrap(dx, qkv.shape.clone())};
         }, qkv);
-        return new AttentionOps.Result(o, w);
+        return new AttentionOps.Result(o, weights);
+    }
+
+    /**
+     * Dropout on one (batch, head) tile: {@code dst[r*t + j] = keep * src[from + r*t + j]} where
+     * the bit {@code bitStart + r*t + j} is set, for {@code j <= r}; zero above the diagonal, where
+     * the weights and their gradients are zero anyway (so only the lower triangle is read).
+     */
+    private static void dropTile(float[] dst, float[] src, int from, long[] kept, int bitStart, float keep, int t) {
+        for (int r = 0; r < t; r++) {
+            int o = r * t;
+            DropoutBits.apply(dst, o, src, from + o, kept, bitStart + o, keep, r + 1);
+            java.util.Arrays.fill(dst, o + r + 1, o + t, 0f);
+        }
+    }
+
+    /** Tasks per chunk: about four chunks per thread, so each chunk allocates its scratch tiles once. */
+    private static int chunk(int tasks) {
+        return Math.max(1, tasks / (4 * Parallel.threads()));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -64,6 +65,47 @@ class AttentionTest {
                          @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
         Tensor qkv = Tensor.randn(b * 97L + h * 13L + t * 5L + hs, b, t, 3 * h * hs).requiresGrad(true);
         GradCheck.check(x -> Attention.causalPacked(x[0], h).output(), qkv).assertOk();
+    }
+
+    @Property(tries = 40, seed = "15")
+    void packedDropoutEqualsDropoutOnTheWeights(@ForAll @IntRange(min = 1, max = 3) int b, @ForAll @IntRange(min = 1, max = 3) int h,
+                                               @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs,
+                                               @ForAll @IntRange(min = 0, max = 4) int tenths) {
+        long seed = b * 1000L + h * 100L + t * 10L + hs;
+        float p = tenths / 5f;     // 0, 0.2, ..., 0.8
+        int c = h * hs;
+        Tensor packed = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
+        Tensor split = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
+        Tensor upstream = Tensor.randn(seed + 7, b, t, c);
+        Attention a = Attention.causalPacked(packed, h, p, new SplittableRandom(seed));
+        Tensor[] parts = {heads(split, 0, h), heads(split, 1, h), heads(split, 2, h)};
+        int hsz = parts[0].size(3);
+        float[] m = new float[t * t];
+        for (int r = 0; r < t; r++) for (int col = r + 1; col < t; col++) m[r * t + col] = 1f;
+        Tensor weights = parts[0].matmul(parts[1].transpose(-2, -1)).mul((float) (1.0 / Math.sqrt(hsz)))
+                .maskedFill(Tensor.of(m, t, t), Float.NEGATIVE_INFINITY).softmax(-1);
+        Tensor ys = weights.dropout(p, true, new SplittableRandom(seed)).matmul(parts[2]).transpose(1, 2).reshape(b, t, c);
+        assertArrayEquals(weights.toArray(), a.weights().toArray(), 1e-6f, "weights are taken before dropout");
+        assertArrayEquals(ys.toArray(), a.output().toArray(), 1e-5f, () -> "b=" + b + " h=" + h + " t=" + t + " hs=" + hs + " p=" + p);
+        a.output().backward(upstream);
+        ys.backward(upstream);
+        assertArrayEquals(split.grad().toArray(), packed.grad().toArray(), 5e-5f);
+    }
+
+    @Property(tries = 25, seed = "16")
+    @Covers("attention")
+    void packedDropoutGradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
+                                @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
+        Tensor qkv = Tensor.randn(b * 31L + h * 7L + t * 3L + hs, b, t, 3 * h * hs).requiresGrad(true);
+        // A fresh generator per evaluation: every probe sees the same dropout mask.
+        GradCheck.check(x -> Attention.causalPacked(x[0], h, 0.3f, new SplittableRandom(9)).output(), qkv).assertOk();
+    }
+
+    @Test
+    void packedDropoutRejectsABadProbability() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Attention.causalPacked(Tensor.zeros(1, 2, 6), 2, 1.5f, new SplittableRandom(1)));
+        assertEquals("attention: dropout probability must be in [0, 1], got 1.5", e.getMessage());
     }
 
     @Test

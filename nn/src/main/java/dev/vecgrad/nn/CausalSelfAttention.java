@@ -28,7 +28,6 @@ public final class CausalSelfAttention extends Module {
     private final Linear cProj;
     private final Dropout attnDropout;
     private final Dropout residDropout;
-    private Tensor mask;           // (T,T): 0 on and below the diagonal, -inf above; rebuilt when T changes
     private boolean capture;
     private Tensor lastAttention;
 
@@ -87,38 +86,12 @@ public final class CausalSelfAttention extends Module {
 
     /** The attention itself, between the two projections: qkv {@code [B,T,3C]} -> heads merged {@code [B,T,C]}. */
     Tensor mix(Tensor qkv) {
-        int b = qkv.size(0), t = qkv.size(1), c = nEmbd, hs = c / nHead;
-        if (attnDropout.p() == 0f || !isTraining()) {
-            // The fused op: reads the heads in place from qkv, writes them merged; no copies.
-            Attention fused = Attention.causalPacked(qkv, nHead);
-            lastAttention = capture ? fused.weights() : null;
-            return fused.output();
-        }
-        Tensor[] parts = qkv.split(c, 2);
-        Tensor q = heads(parts[0], b, t, hs), k = heads(parts[1], b, t, hs), v = heads(parts[2], b, t, hs);
-        Tensor att = q.matmul(k.transpose(2, 3)).mul((float) (1.0 / Math.sqrt(hs)));   // (B,nh,T,T)
-        // Adding 0 / -inf equals nanoGPT's masked_fill bit for bit, and a broadcast add reads the
-        // (T,T) mask in place where maskedFill would expand mask and fill value to (B,nh,T,T).
-        att = att.add(causalMask(t)).softmax(3);
-        lastAttention = capture ? att.detach() : null;
-        Tensor y = attnDropout.forward(att).matmul(v);                                 // (B,nh,T,hs)
-        return y.transpose(1, 2).reshape(b, t, c);
-    }
-
-    // (B,T,C) -> (B,nh,T,hs)
-    private Tensor heads(Tensor x, int b, int t, int hs) {
-        return x.reshape(b, t, nHead, hs).transpose(1, 2);
-    }
-
-    private Tensor causalMask(int t) {
-        if (mask == null || mask.size(0) != t) {
-            float[] m = new float[t * t];
-            for (int i = 0; i < t; i++) {
-                for (int j = i + 1; j < t; j++) m[i * t + j] = Float.NEGATIVE_INFINITY;
-            }
-            mask = Tensor.of(m, t, t);
-        }
-        return mask;
+        // One fused op (dropout included): reads the heads in place from qkv, writes them merged,
+        // and keeps only the weights and one bit per dropout decision for backward.
+        float p = isTraining() ? attnDropout.p() : 0f;
+        Attention fused = Attention.causalPacked(qkv, nHead, p, attnDropout.rng());
+        lastAttention = capture ? fused.weights() : null;
+        return fused.output();
     }
 
     /**

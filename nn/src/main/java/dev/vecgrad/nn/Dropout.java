@@ -30,6 +30,11 @@ public final class Dropout extends Module {
         return p;
     }
 
+    /** The generator it draws from, for ops that fuse this dropout into their own work. */
+    RandomGenerator rng() {
+        return rng;
+    }
+
     /** In training, zeroes elements with probability p and scales the rest by 1/(1-p); else the identity. */
     public Tensor forward(Tensor x) {
         return x.dropout(p, isTraining(), rng);

@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a GPT.",
             "Without --data: a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
-            "With --data FILE: a character-level language model of a UTF-8 text file (90% train, 10% validation)."})
+            "With --data FILE: a character-level language model of a UTF-8 text file (90%% train, 10%% validation)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

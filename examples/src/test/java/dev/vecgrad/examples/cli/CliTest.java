@@ -54,6 +54,24 @@ class CliTest {
     }
 
     @Test
+    void everyHelpPageFormatsCleanly() {
+        // picocli reports a description it cannot format (a bare '%') on System.err and prints it raw.
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            CommandLine root = Main.commandLine();
+            assertFalse(root.getUsageMessage().isEmpty());
+            for (CommandLine sub : root.getSubcommands().values()) {
+                assertTrue(sub.getUsageMessage().contains("Usage: vecgrad " + sub.getCommandName()), sub.getCommandName());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
     void versionNamesTheJdkAndSpecies() {
         Result r = vecgrad("--version");
         assertEquals(0, r.code());
