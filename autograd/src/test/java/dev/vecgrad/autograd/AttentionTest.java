@@ -92,6 +92,17 @@ class AttentionTest {
         assertArrayEquals(split.grad().toArray(), packed.grad().toArray(), 5e-5f);
     }
 
+    /** Longer sequences: several 64-row blocks, the diagonal block cut at tails (1, primes). */
+    @Property(tries = 12, seed = "17")
+    void packedBlocksMatchTheSplitHeadsOnLongSequences(@ForAll("longT") int t, @ForAll @IntRange(min = 0, max = 2) int tenths) {
+        packedDropoutEqualsDropoutOnTheWeights(2, 2, t, 5, tenths);
+    }
+
+    @net.jqwik.api.Provide
+    net.jqwik.api.Arbitrary<Integer> longT() {
+        return net.jqwik.api.Arbitraries.of(63, 64, 65, 127, 129, 131, 200);
+    }
+
     @Property(tries = 25, seed = "16")
     @Covers("attention")
     void packedDropoutGradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
