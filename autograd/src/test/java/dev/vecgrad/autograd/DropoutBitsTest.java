@@ -1,6 +1,9 @@
 package dev.vecgrad.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.vecgrad.autograd.kernel.Parallel;
 
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -13,19 +16,41 @@ import org.junit.jupiter.api.Test;
 class DropoutBitsTest {
 
     @Property(tries = 200, seed = "31")
-    void eachDecisionIsTwentyFourBitsOfOneDrawComparedWithP(@ForAll @IntRange(min = 0, max = 300) int n,
-                                                            @ForAll @IntRange(min = 0, max = 10) int tenths) {
+    void eachDecisionIsTwentyFourBitsOfTheBlocksSplitMixSequence(@ForAll @IntRange(min = 0, max = 40_000) int n,
+                                                                 @ForAll @IntRange(min = 0, max = 10) int tenths) {
         float p = tenths / 10f;
         long[] bits = DropoutBits.draw(n, p, new SplittableRandom(n * 11L + tenths));
-        SplittableRandom twin = new SplittableRandom(n * 11L + tenths);
-        for (int i = 0; i < n; i += 2) {
-            long r = twin.nextLong();
-            // The same uniform floats nextFloat() would give, one from each half of the draw.
-            float hi = (r >>> 40) * 0x1.0p-24f, lo = ((r >>> 8) & 0xFFFFFF) * 0x1.0p-24f;
-            assertEquals(!(hi < p), DropoutBits.kept(bits, i), "element " + i);
-            if (i + 1 < n) assertEquals(!(lo < p), DropoutBits.kept(bits, i + 1), "element " + (i + 1));
+        // An independent reading of the documented scheme: one seed per block from the caller's
+        // generator, then SplitMix64 (state += golden gamma, then its mix) within the block.
+        SplittableRandom seeds = new SplittableRandom(n * 11L + tenths);
+        for (int start = 0; start < n; start += DropoutBits.BLOCK) {
+            long state = seeds.nextLong();
+            for (int i = start; i < Math.min(n, start + DropoutBits.BLOCK); i += 2) {
+                state += 0x9E3779B97F4A7C15L;
+                long z = state;
+                z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+                z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+                long r = z ^ (z >>> 31);
+                float hi = (r >>> 40) * 0x1.0p-24f, lo = ((r >>> 8) & 0xFFFFFF) * 0x1.0p-24f;
+                assertEquals(!(hi < p), DropoutBits.kept(bits, i), "element " + i);
+                if (i + 1 < n) assertEquals(!(lo < p), DropoutBits.kept(bits, i + 1), "element " + (i + 1));
+            }
         }
         for (int i = n; i < bits.length * 64; i++) assertEquals(false, DropoutBits.kept(bits, i), "padding bit " + i);
+    }
+
+    @Test
+    void theSameAtAnyThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            long[] one = DropoutBits.draw(200_003, 0.3f, new SplittableRandom(5));
+            Parallel.setThreads(2);
+            long[] two = DropoutBits.draw(200_003, 0.3f, new SplittableRandom(5));
+            assertArrayEquals(one, two);
+        } finally {
+            Parallel.setThreads(saved);
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.vecgrad.autograd.kernel.Simd.F;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * SIMD elementwise arithmetic on contiguous runs of {@code float[]}; twin of
@@ -162,6 +163,36 @@ public final class VecMath {
         }
         for (; i < n; i++) {
             out[outOff + i] *= s;
+        }
+    }
+
+    /**
+     * Dropout's apply: {@code out[i] = a[i] * s} where bit {@code bitOff + i} of {@code bits} is
+     * set (bit {@code j} is bit {@code j & 63} of {@code bits[j >>> 6]}), else {@code 0}. Each
+     * vector's bits become one lane mask. Modifies {@code out}.
+     */
+    public static void maskedScale(float[] out, int outOff, float[] a, int aOff, long[] bits, int bitOff, float s, int n) {
+        check2("maskedScale", out, outOff, a, aOff, n);
+        checkBits("maskedScale", bits, bitOff, n);
+        FloatVector vs = FloatVector.broadcast(F, s), zero = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            int bit = bitOff + i, word = bit >>> 6, shift = bit & 63;
+            long lanes = bits[word] >>> shift;
+            if (shift + LANES > 64) lanes |= bits[word + 1] << (64 - shift);
+            VectorMask<Float> kept = VectorMask.fromLong(F, lanes);
+            zero.blend(FloatVector.fromArray(F, a, aOff + i).mul(vs), kept).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            int bit = bitOff + i;
+            out[outOff + i] = (bits[bit >>> 6] & (1L << bit)) != 0 ? a[aOff + i] * s : 0f;
+        }
+    }
+
+    static void checkBits(String op, long[] bits, int bitOff, int n) {
+        if (bits == null || bitOff < 0 || (long) bitOff + n > 64L * bits.length) {
+            throw new IllegalArgumentException(op + ": bits [" + bitOff + ", " + ((long) bitOff + n) + ") outside "
+                    + (bits == null ? "null" : 64L * bits.length + " bits"));
         }
     }
 

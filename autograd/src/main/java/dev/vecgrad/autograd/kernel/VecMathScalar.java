@@ -81,6 +81,16 @@ public final class VecMathScalar {
         }
     }
 
+    /** Scalar twin of {@link VecMath#maskedScale}. */
+    public static void maskedScale(float[] out, int outOff, float[] a, int aOff, long[] bits, int bitOff, float s, int n) {
+        VecMath.check2("maskedScale", out, outOff, a, aOff, n);
+        VecMath.checkBits("maskedScale", bits, bitOff, n);
+        for (int i = 0; i < n; i++) {
+            int bit = bitOff + i;
+            out[outOff + i] = ((bits[bit >>> 6] >>> (bit & 63)) & 1L) != 0 ? a[aOff + i] * s : 0f;
+        }
+    }
+
     /** {@code out[i] += alpha * x[i]} (two roundings). Modifies {@code out}. */
     public static void axpy(float[] out, int outOff, float alpha, float[] x, int xOff, int n) {
         VecMath.check2("axpy", out, outOff, x, xOff, n);

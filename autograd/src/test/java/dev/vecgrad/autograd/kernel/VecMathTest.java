@@ -60,6 +60,23 @@ class VecMathTest {
                 (o, oo, a, ao, x, n) -> VecMathScalar.fill(o, oo, x, n));
     }
 
+    /** Lane masks cut from arbitrary bit offsets (word edges, tails): bitwise equal to the scalar loop. */
+    @Property(tries = 150, seed = "4107")
+    void maskedScaleMatchesScalarTwin(@ForAll("cases") KernelCase c, @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 200) int bitOff) {
+        float[] a = c.data(0, c.off1());
+        float[] out = c.data(2, c.off0()), ref = out.clone();
+        long[] bits = new java.util.SplittableRandom(c.seed()).longs((bitOff + c.n() + 63) / 64 + 1).toArray();
+        VecMath.maskedScale(out, c.off0(), a, c.off1(), bits, bitOff, 1.25f, c.n());
+        VecMathScalar.maskedScale(ref, c.off0(), a, c.off1(), bits, bitOff, 1.25f, c.n());
+        KernelCase.assertSame("maskedScale", ref, out);
+    }
+
+    @Test
+    void maskedScaleRejectsTooFewBits() {
+        var e = assertThrows(IllegalArgumentException.class, () -> VecMath.maskedScale(new float[70], 0, new float[70], 0, new long[1], 0, 1f, 70));
+        assertEquals("maskedScale: bits [0, 70) outside 64 bits", e.getMessage());
+    }
+
     private static void checkScalarOp(KernelCase c, String name, float s, WithScalar simd, WithScalar scalar) {
         float[] a = c.data(0, c.off1());
         float[] out = c.data(2, c.off0());
