@@ -69,8 +69,15 @@ final class DropoutBits {
         return (bits[i >>> 6] & (1L << i)) != 0;
     }
 
-    /** {@code dst[dOff + e] = kept(bitStart + e) ? src[sOff + e] * scale : 0} for {@code e < n}. */
-    static void apply(float[] dst, int dOff, float[] src, int sOff, long[] bits, int bitStart, float scale, int n) {
-        VecMath.maskedScale(dst, dOff, src, sOff, bits, bitStart, scale, n);
+    /** Elements per parallel chunk of {@link #scaleKept}. */
+    private static final int APPLY_CHUNK = 1 << 14;
+
+    /** A new array {@code kept(i) ? src[i] * scale : 0}, split over the pool when large. */
+    static float[] scaleKept(float[] src, long[] bits, float scale) {
+        int n = src.length;
+        float[] dst = new float[n];
+        Parallel.forRange(n, APPLY_CHUNK, n >= 2 * APPLY_CHUNK,
+                (lo, hi) -> VecMath.maskedScale(dst, lo, src, lo, bits, lo, scale, hi - lo));
+        return dst;
     }
 }

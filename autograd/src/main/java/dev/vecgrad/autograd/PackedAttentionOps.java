@@ -1,6 +1,8 @@
 package dev.vecgrad.autograd;
 
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.autograd.kernel.VecMath;
+import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
@@ -11,9 +13,9 @@ import java.util.random.RandomGenerator;
  * split, the head transposes and the merge, and their backward copies, never happen. Same values
  * as {@link AttentionOps#causal} on the split heads (a test compares both ways).
  *
- * <p>Attention dropout is fused too: the keep/drop decisions are drawn on the caller's thread in
- * the row-major order of the {@code [B, H, T, T]} weights (the order a separate dropout op over
- * them draws, so both give the same bits from the same generator) and kept as one bit each; the
+ * <p>Attention dropout is fused too: the keep/drop decisions over the {@code [B, H, T, T]}
+ * weights come from {@link DropoutBits}, as a separate dropout op over them would draw them (so
+ * both give the same bits from the same generator), and are kept as one bit each; the
  * dropped weights only live per (batch, head) in a scratch tile. The unfused chain kept five
  * {@code [B, H, T, T]} tensors per layer alive for backward, which for {@code baby-gpt}
  * (B 64, H 6, T 256: 100 MB each) ran the default heap out.
@@ -97,7 +99,7 @@ final class PackedAttentionOps {
                         MatmulOps.gemm(false, true, m, r1, hs, 1f, go, y + r0 * c, c, x, v, ld, 0f, dp, r0 * t, t);          // dP' = dY V^T
                     }
                     if (kept != null) dropTile(dp, dp, 0, kept, s, keep, t);                  // dP = dP' * mask
-                    java.util.Arrays.fill(ds, 0f);                                            // the softmax backward adds
+                    Arrays.fill(ds, 0f);                                            // the softmax backward adds
                     Kernels.causalSoftmaxBackward(ds, w, s, dp, t);                           // dS
                     for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
                         int r1 = Math.min(t, r0 + ROW_BLOCK), m = r1 - r0;
@@ -119,8 +121,8 @@ final class PackedAttentionOps {
     private static void dropTile(float[] dst, float[] src, int from, long[] kept, int bitStart, float keep, int t) {
         for (int r = 0; r < t; r++) {
             int o = r * t;
-            DropoutBits.apply(dst, o, src, from + o, kept, bitStart + o, keep, r + 1);
-            java.util.Arrays.fill(dst, o + r + 1, o + t, 0f);
+            VecMath.maskedScale(dst, o, src, from + o, kept, bitStart + o, keep, r + 1);
+            Arrays.fill(dst, o + r + 1, o + t, 0f);
         }
     }
 
