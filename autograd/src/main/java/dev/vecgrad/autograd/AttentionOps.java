@@ -24,7 +24,7 @@ final class AttentionOps {
         int bh = q.shape[0] * q.shape[1], t = q.shape[2], hs = q.shape[3];
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] qs = q.dense(), ks = k.dense(), vs = v.dense();
-        float[] p = new float[bh * t * t], out = new float[bh * t * hs];
+        float[] p = Workspace.zeroed(bh * t * t), out = Workspace.zeroed(bh * t * hs);
         // One task per (batch, head): independent outputs, so any thread count gives the same bits.
         Parallel.parallelFor(bh, i -> {
             int x = i * t * hs, s = i * t * t;
@@ -38,9 +38,9 @@ final class AttentionOps {
         Tensor w = Tensor.wrap(p, q.shape[0], q.shape[1], t, t);
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
-            float[] dq = new float[qs.length], dk = new float[ks.length], dv = new float[vs.length];
+            float[] dq = Workspace.zeroed(qs.length), dk = Workspace.zeroed(ks.length), dv = Workspace.zeroed(vs.length);
             Parallel.parallelFor(bh, i -> {
-                float[] dp = new float[t * t];
+                float[] dp = Workspace.zeroed(t * t);
                 int x = i * t * hs, s = i * t * t;
                 MatmulOps.gemm(true, false, t, hs, t, 1f, p, s, t, go, x, hs, 0f, dv, x, hs);      // dV = P^T dO
                 MatmulOps.gemm(false, true, t, t, hs, 1f, go, x, hs, vs, x, hs, 0f, dp, 0, t);     // dP = dO V^T

@@ -81,8 +81,9 @@ final class Engine {
     private static void accumulateInto(Tensor t, Tensor grad) {
         if (t.grad == null) {
             // A copy: the incoming gradient may be a view of another op's buffer, and later
-            // accumulation writes into t.grad in place.
-            t.grad = grad.copy();
+            // accumulation writes into t.grad in place. On the heap, never workspace storage:
+            // gradients outlive the step's workspace scope.
+            t.grad = Tensor.wrap(grad.toArray(), grad.shape.clone());
         } else {
             t.grad.addInPlace(grad);
         }

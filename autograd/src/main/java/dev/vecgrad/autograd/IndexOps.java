@@ -25,7 +25,7 @@ final class IndexOps {
         int m = index.length;
         int[] shape = x.shape.clone();
         shape[d] = m;
-        float[] out = new float[outer * m * inner];
+        float[] out = Workspace.zeroed(outer * m * inner);
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < m; j++) {
                 System.arraycopy(c.data, c.offset + (o * n + index[j]) * inner, out, (o * m + j) * inner, inner);
@@ -36,7 +36,7 @@ final class IndexOps {
         final int fInner = inner, fOuter = outer;
         return Engine.record(Tensor.wrap(out, shape), "indexSelect", g -> {
             float[] gs = g.dense();
-            float[] dx = new float[Shapes.numel(inShape)];
+            float[] dx = Workspace.zeroed(Shapes.numel(inShape));
             for (int o = 0; o < fOuter; o++) {
                 for (int j = 0; j < m; j++) {
                     Kernels.axpy(dx, (o * n + idx[j]) * fInner, 1f, gs, (o * m + j) * fInner, fInner);
@@ -65,7 +65,7 @@ final class IndexOps {
             }
         }
         int[] outStrides = Shapes.contiguousStrides(indexShape);
-        float[] out = new float[index.length];
+        float[] out = Workspace.zeroed(index.length);
         // Row-major (logical) position of each gathered element in x. Not the storage position:
         // in a broadcast view several positions share one storage slot, and each needs its own gradient.
         int[] src = new int[index.length];
@@ -93,7 +93,7 @@ final class IndexOps {
         int[] inShape = x.shape;
         return Engine.record(Tensor.wrap(out, indexShape.clone()), "gather", g -> {
             float[] gs = g.dense();
-            float[] dx = new float[Shapes.numel(inShape)];
+            float[] dx = Workspace.zeroed(Shapes.numel(inShape));
             for (int i = 0; i < gs.length; i++) dx[src[i]] += gs[i];
             return new Tensor[] {Tensor.wrap(dx, inShape.clone())};
         }, x);
@@ -117,11 +117,11 @@ final class IndexOps {
         float[] c = cond.detach().expand(shape).dense();
         float[] av = a.detach().expand(shape).dense();
         float[] bv = b.detach().expand(shape).dense();
-        float[] out = new float[c.length];
+        float[] out = Workspace.zeroed(c.length);
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? av[i] : bv[i];
         return Engine.record(Tensor.wrap(out, shape), op, g -> {
             float[] gs = g.dense();
-            float[] ga = new float[gs.length], gb = new float[gs.length];
+            float[] ga = Workspace.zeroed(gs.length), gb = Workspace.zeroed(gs.length);
             for (int i = 0; i < gs.length; i++) {
                 if (c[i] != 0) ga[i] = gs[i]; else gb[i] = gs[i];
             }

@@ -25,7 +25,7 @@ final class LinearOps {
         }
         int rows = Shapes.numel(java.util.Arrays.copyOf(x.shape, x.dim() - 1));
         float[] xs = x.dense(), w = weight.dense(), b = bias == null ? null : bias.dense();
-        float[] y = new float[rows * out];
+        float[] y = Workspace.zeroed(rows * out);
         if (b != null) {
             MatmulOps.gemmBias(false, true, rows, out, in, xs, 0, in, w, 0, in, b, y, 0, out);
         } else {
@@ -38,17 +38,17 @@ final class LinearOps {
             float[] gs = g.dense();
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad) {
-                float[] dx = new float[fRows * in];
+                float[] dx = Workspace.zeroed(fRows * in);
                 MatmulOps.gemm(false, false, fRows, in, out, 1f, gs, 0, out, w, 0, in, 0f, dx, 0, in);
                 gx = Tensor.wrap(dx, x.shape.clone());
             }
             if (weight.requiresGrad) {
-                float[] dw = new float[out * in];
+                float[] dw = Workspace.zeroed(out * in);
                 MatmulOps.gemm(true, false, out, in, fRows, 1f, gs, 0, out, xs, 0, in, 0f, dw, 0, in);
                 gw = Tensor.wrap(dw, out, in);
             }
             if (bias != null && bias.requiresGrad) {
-                float[] db = new float[out];
+                float[] db = Workspace.zeroed(out);
                 Kernels.columnSums(db, gs, fRows, out);
                 gb = Tensor.wrap(db, out);
             }

@@ -29,7 +29,7 @@ final class LossOps {
         Tensor c = logits.isContiguous() ? logits : logits.detach().contiguous();
         float[] x = c.data;
         int off = c.offset;
-        float[] lse = new float[rows];
+        float[] lse = Workspace.zeroed(rows);
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int base = off + r * classes;
@@ -46,7 +46,7 @@ final class LossOps {
         final int n = count;
         return Engine.record(out, "crossEntropy", g -> {
             float scale = g.item() / n;
-            float[] dx = new float[rows * classes];
+            float[] dx = Workspace.zeroed(rows * classes);
             for (int r = 0; r < rows; r++) {
                 if (tg[r] == ignoreIndex) continue;
                 int base = off + r * classes, o = r * classes;

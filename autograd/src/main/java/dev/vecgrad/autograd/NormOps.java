@@ -23,13 +23,13 @@ final class NormOps {
         float[] xs = x.dense();
         float[] w = weight == null ? null : weight.dense();
         float[] bs = bias == null ? null : bias.dense();
-        float[] out = new float[xs.length], mean = new float[rows], rstd = new float[rows];
+        float[] out = Workspace.zeroed(xs.length), mean = Workspace.zeroed(rows), rstd = Workspace.zeroed(rows);
         Kernels.layerNormForward(out, mean, rstd, xs, w, bs, rows, cols, eps);
         return Engine.record(Tensor.wrap(out, x.shape.clone()), "layerNorm", g -> {
             float[] gs = g.dense();
-            float[] dx = x.requiresGrad ? new float[xs.length] : null;
-            float[] dw = weight != null && weight.requiresGrad ? new float[cols] : null;
-            float[] db = bias != null && bias.requiresGrad ? new float[cols] : null;
+            float[] dx = x.requiresGrad ? Workspace.zeroed(xs.length) : null;
+            float[] dw = weight != null && weight.requiresGrad ? Workspace.zeroed(cols) : null;
+            float[] db = bias != null && bias.requiresGrad ? Workspace.zeroed(cols) : null;
             Kernels.layerNormBackward(dx, dw, db, gs, xs, mean, rstd, w, rows, cols);
             return new Tensor[] {
                 dx == null ? null : Tensor.wrap(dx, x.shape.clone()),

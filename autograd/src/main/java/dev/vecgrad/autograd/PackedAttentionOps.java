@@ -46,7 +46,7 @@ final class PackedAttentionOps {
         int n = Math.multiplyExact(Math.multiplyExact(b, nHead), Math.multiplyExact(t, t));
         long[] kept = p > 0f ? DropoutBits.draw(n, p, rng) : null;
         float keep = p >= 1f ? 0f : 1f / (1f - p);
-        float[] w = new float[n], out = new float[b * t * c];
+        float[] w = Workspace.zeroed(n), out = Workspace.zeroed(b * t * c);
         // One task per (batch, head): disjoint outputs and scratch fully rewritten per task, so any
         // thread count and chunking give the same bits.
         Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
@@ -78,7 +78,7 @@ final class PackedAttentionOps {
         Tensor weights = Tensor.wrap(w, b, nHead, t, t);
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
-            float[] dx = new float[x.length];
+            float[] dx = Workspace.zeroed(x.length);
             Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
                 float[] dp = new float[t * t], ds = new float[t * t];
                 for (int i = lo; i < hi; i++) {

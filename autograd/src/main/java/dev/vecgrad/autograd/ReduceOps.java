@@ -40,7 +40,7 @@ final class ReduceOps {
         int outer = x.numel() / Math.max(n * inner, 1);
         if (n * inner == 0) outer = 1;
         int[] kept = reducedShape(x.shape, d, true);
-        float[] out = new float[Shapes.numel(kept)];
+        float[] out = Workspace.zeroed(Shapes.numel(kept));
         for (int o = 0; o < outer && n > 0; o++) {
             int base = c.offset + o * n * inner;
             System.arraycopy(c.data, base, out, o * inner, inner);
@@ -63,7 +63,7 @@ final class ReduceOps {
         int inner = 1, outer = 1;
         for (int i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
         for (int i = 0; i < d; i++) outer *= x.shape[i];   // not numel / (n * inner): inner may be 0
-        float[] out = new float[outer * inner];
+        float[] out = Workspace.zeroed(outer * inner);
         int[] arg = new int[outer * inner];
         for (int o = 0; o < outer; o++) {
             for (int i = 0; i < inner; i++) {
@@ -86,7 +86,7 @@ final class ReduceOps {
         final int fInner = inner, fOuter = outer;
         return Engine.record(result, "max", g -> {
             float[] gs = g.dense();
-            float[] dx = new float[Shapes.numel(inShape)];
+            float[] dx = Workspace.zeroed(Shapes.numel(inShape));
             for (int o = 0; o < fOuter; o++) {
                 for (int i = 0; i < fInner; i++) {
                     int k = o * fInner + i;

@@ -15,7 +15,7 @@ final class SoftmaxOps {
         int cols = x.shape[d];
         Tensor c = x.isContiguous() ? x : x.detach().contiguous();
         int rows = cols == 0 ? 0 : c.numel() / cols;
-        float[] y = new float[c.numel()];
+        float[] y = Workspace.zeroed(c.numel());
         if (log) {
             Kernels.logSoftmaxRows(y, 0, c.data, c.offset, rows, cols);
         } else {
@@ -24,7 +24,7 @@ final class SoftmaxOps {
         Tensor out = Tensor.wrap(y, x.shape.clone());
         return Engine.record(out, op, g -> {
             float[] gs = g.dense();
-            float[] dx = new float[gs.length];
+            float[] dx = Workspace.zeroed(gs.length);
             if (log) {
                 Kernels.logSoftmaxBackwardRows(dx, y, gs, rows, cols);
             } else {

@@ -217,7 +217,14 @@ public final class Tensor {
      * that only read; they must never write to it.
      */
     float[] dense() {
-        return offset == 0 && data.length == numel() && isContiguous() ? data : toArray();
+        return offset == 0 && data.length == numel() && isContiguous() ? data : freshCopy();
+    }
+
+    /** The elements in row-major order in a new array that may come from the current {@link Workspace}. */
+    float[] freshCopy() {
+        float[] out = Workspace.scratch(numel());
+        Strided.copy(out, 0, this);   // writes every element
+        return out;
     }
 
     /** The elements in row-major order, as a new array. */
@@ -308,7 +315,7 @@ public final class Tensor {
 
     /** A contiguous copy with its own storage; recorded (the gradient flows back unchanged). */
     public Tensor copy() {
-        Tensor out = wrap(toArray(), shape.clone());
+        Tensor out = wrap(freshCopy(), shape.clone());
         return Engine.record(out, "copy", g -> new Tensor[] {g}, this);
     }
 

@@ -17,7 +17,7 @@ final class UnaryOps {
     static Tensor zip(Tensor x, Tensor g, Zip f) {
         float[] xs = x.dense();
         float[] gs = g.dense();
-        float[] out = new float[gs.length];
+        float[] out = Workspace.zeroed(gs.length);
         for (int i = 0; i < out.length; i++) out[i] = f.apply(xs[i], gs[i]);
         return Tensor.wrap(out, x.shape.clone());
     }
@@ -81,7 +81,7 @@ final class UnaryOps {
         Tensor y = ElementwiseOps.map(x, Kernels::gelu);
         Tensor xs = x.detach();
         return Engine.record(y, "gelu", g -> {
-            float[] xv = xs.dense(), gv = g.dense(), dx = new float[gv.length];
+            float[] xv = xs.dense(), gv = g.dense(), dx = Workspace.zeroed(gv.length);
             Kernels.geluBackward(dx, xv, gv, gv.length);
             return new Tensor[] {Tensor.wrap(dx, xs.shape.clone())};
         }, x);

@@ -78,7 +78,7 @@ final class ViewOps {
         Tensor out = viewOf(x, x.offset + (length == 0 ? 0 : start * x.strides[d]), shape, x.strides.clone());
         int[] inShape = x.shape;
         return Engine.record(out, "narrow", g -> {
-            Tensor full = Tensor.zeros(inShape);
+            Tensor full = Tensor.wrap(Workspace.zeroed(Shapes.numel(inShape)), inShape.clone());
             Strided.copyInto(narrowView(full, d, start, length), g);
             return new Tensor[] {full};
         }, x);

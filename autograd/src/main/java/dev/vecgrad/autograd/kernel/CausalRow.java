@@ -4,8 +4,6 @@ import static dev.vecgrad.autograd.kernel.Simd.F;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * One row of {@link Softmax#causalSoftmaxRows}: softmax of the first {@code len} of
@@ -38,60 +36,16 @@ final class CausalRow {
     static void forward(float[] out, int o, float[] in, int p, int len, int cols) {
         int full = len - len % LANES;                       // columns covered by whole vectors
         boolean straddle = full < len && full + LANES <= cols;
-        VectorMask<Float> keep = F.indexInRange(full, len);  // lanes of the straddling vector < len
-        FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-
-        FloatVector m0 = ninf, m1 = ninf;
-        int j = 0;
-        for (int bound = full - full % (2 * LANES); j < bound; j += 2 * LANES) {
-            m0 = m0.max(FloatVector.fromArray(F, in, p + j));
-            m1 = m1.max(FloatVector.fromArray(F, in, p + j + LANES));
-        }
-        if (j < full) {
-            m0 = m0.max(FloatVector.fromArray(F, in, p + j));
-        }
-        FloatVector edge = straddle ? FloatVector.fromArray(F, in, p + full).blend(ninf, keep.not()) : ninf;
-        float max = m0.max(m1).max(edge).reduceLanes(VectorOperators.MAX);
-        int scalarFrom = straddle ? len : full;
-        for (int k = scalarFrom; k < len; k++) {
-            max = Math.max(max, in[p + k]);
-        }
-
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
-        j = 0;
-        for (int bound = full - full % (2 * LANES); j < bound; j += 2 * LANES) {
-            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
-            FloatVector e1 = vexp(FloatVector.fromArray(F, in, p + j + LANES).sub(vmax));
-            e0.intoArray(out, o + j);
-            e1.intoArray(out, o + j + LANES);
-            s0 = s0.add(e0);
-            s1 = s1.add(e1);
-        }
-        if (j < full) {
-            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
-            e0.intoArray(out, o + j);
-            s0 = s0.add(e0);
-        }
-        if (straddle) {
-            FloatVector e = vexp(edge.sub(vmax)).blend(0f, keep.not()); // 0 even if max is NaN
-            e.intoArray(out, o + full);
-            s1 = s1.add(e);
-        }
-        float sum = Simd.sum(s0.add(s1));
-        for (int k = scalarFrom; k < len; k++) {
+        float max = VecReduce.maxUnchecked(in, p, len);
+        float sum = expSum(out, o, in, p, straddle ? full + LANES : full, len, max);
+        for (int k = straddle ? len : full; k < len; k++) {
             float e = sexp(in[p + k] - max);
             out[o + k] = e;
             sum += e;
         }
-
         float inv = 1f / sum;
-        FloatVector vinv = FloatVector.broadcast(F, inv);
-        j = 0;
-        for (; j < full; j += LANES) {
-            FloatVector.fromArray(F, out, o + j).mul(vinv).intoArray(out, o + j);
-        }
-        for (; j < len; j++) {
+        Softmax.scaleRow(out, o, full, inv);
+        for (int j = full; j < len; j++) {
             out[o + j] *= inv;       // masked columns keep their exact 0, even when inv is NaN
         }
         int zeroFrom = straddle ? full + LANES : len;
@@ -105,5 +59,24 @@ final class CausalRow {
         for (; zeroFrom < cols; zeroFrom++) {
             out[o + zeroFrom] = 0f;
         }
+    }
+
+    /**
+     * out[o+j] = exp(in[p+j] - max) for the columns j < len among the first {@code n} (a multiple
+     * of LANES), 0 for the columns from len to n (even if their inputs or the max are NaN);
+     * returns the sum. One exp site: C2 stops inlining once a method's graph passes
+     * NodeCountInliningCutoff, and a second inlined vector exp left the first one a call that
+     * boxed its vectors on every row.
+     */
+    private static float expSum(float[] out, int o, float[] in, int p, int n, int len, float max) {
+        FloatVector vmax = FloatVector.broadcast(F, max);
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = 0; j < n; j += LANES) {
+            FloatVector e = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax))
+                    .blend(0f, F.indexInRange(j, len).not());
+            e.intoArray(out, o + j);
+            acc = acc.add(e);
+        }
+        return Simd.sum(acc);
     }
 }

@@ -153,17 +153,30 @@ public final class Gemm {
                 float[] bp = own.b(panels * NR * kc);
                 int j0 = jc;
                 int p0 = pc;
-                // Packing is a copy: fork for it only when the block is big enough to repay a second fork.
-                Parallel.forRange(panels, 8, parallel && (long) panels * kc * NR >= PARALLEL_PACK, (s, e) -> {
-                    for (int q = s; q < e; q++) {
-                        GemmKernels.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR,
-                                Math.min(NR, nc - q * NR));
-                    }
-                });
                 boolean first = pc == 0;
-                Parallel.forRange(m, mc, parallel, (i0, i1) -> block(transA, a, aOff, lda, i0, i1 - i0,
+                if (!parallel) {
+                    // The many small products (attention tiles) skip the pool and its lambdas entirely.
+                    packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, 0, panels);
+                    for (int i0 = 0; i0 < m; i0 += mc) {
+                        block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), p0, kc, bp, nc, j0, alpha, beta, first,
+                                c, cOff, ldc, bias, biasOff);
+                    }
+                    continue;
+                }
+                // Packing is a copy: fork for it only when the block is big enough to repay a second fork.
+                Parallel.forRange(panels, 8, (long) panels * kc * NR >= PARALLEL_PACK,
+                        (s, e) -> packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, s, e));
+                Parallel.forRange(m, mc, true, (i0, i1) -> block(transA, a, aOff, lda, i0, i1 - i0,
                         p0, kc, bp, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff));
             }
+        }
+    }
+
+    /** Packs B panels [q0, q1) of the (kc, nc) block at (p0, j0) into bp. */
+    private static void packB(float[] bp, boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
+                              int q0, int q1) {
+        for (int q = q0; q < q1; q++) {
+            GemmKernels.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR, Math.min(NR, nc - q * NR));
         }
     }
 

@@ -13,41 +13,46 @@ final class GemmChecks {
     static void check(String op, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, int strideA, float[] b, int bOff, int ldb, int strideB,
                       float[] c, int cOff, int ldc, int strideC, int batch) {
-        String shapes = op + "(transA=" + transA + ", transB=" + transB + ", m=" + m + ", n=" + n + ", k=" + k + ")";
+        // Messages are built only on failure: this runs on every product, thousands per step.
+        String problem = null;
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException(shapes + ": sizes must be >= 0");
+            problem = "sizes must be >= 0";
+        } else if (batch < 0 || strideA < 0 || strideB < 0 || strideC < 0) {
+            problem = "batch=" + batch + ", strides (" + strideA + ", " + strideB + ", " + strideC + ") must be >= 0";
+        } else {
+            // Stored shapes: A is (m, k) or (k, m) when transposed; B is (k, n) or (n, k).
+            problem = matrix("A", a, aOff, lda, strideA, transA ? k : m, transA ? m : k, batch);
+            if (problem == null) problem = matrix("B", b, bOff, ldb, strideB, transB ? n : k, transB ? k : n, batch);
+            if (problem == null) problem = matrix("C", c, cOff, ldc, strideC, m, n, batch);
         }
-        if (batch < 0 || strideA < 0 || strideB < 0 || strideC < 0) {
-            throw new IllegalArgumentException(shapes + ": batch=" + batch + ", strides (" + strideA + ", "
-                    + strideB + ", " + strideC + ") must be >= 0");
+        if (problem != null) {
+            throw new IllegalArgumentException(op + "(transA=" + transA + ", transB=" + transB + ", m=" + m + ", n=" + n
+                    + ", k=" + k + "): " + problem);
         }
-        // Stored shapes: A is (m, k) or (k, m) when transposed; B is (k, n) or (n, k).
-        matrix(shapes, "A", a, aOff, lda, strideA, transA ? k : m, transA ? m : k, batch);
-        matrix(shapes, "B", b, bOff, ldb, strideB, transB ? n : k, transB ? k : n, batch);
-        matrix(shapes, "C", c, cOff, ldc, strideC, m, n, batch);
     }
 
-    private static void matrix(String shapes, String name, float[] x, int off, int ld, int stride,
-                               int rows, int cols, int batch) {
-        String ldName = "ld" + name.toLowerCase();
+    /** What is wrong with one stored matrix, or null when nothing is. */
+    private static String matrix(String name, float[] x, int off, int ld, int stride, int rows, int cols, int batch) {
         if (x == null) {
-            throw new IllegalArgumentException(shapes + ": " + name + " is null");
+            return name + " is null";
         }
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException(shapes + ": " + ldName + "=" + ld + " is too small for stored "
-                    + name + " [" + rows + ", " + cols + "], expected " + ldName + " >= " + Math.max(1, cols));
+            String ldName = "ld" + name.toLowerCase();
+            return ldName + "=" + ld + " is too small for stored " + name + " [" + rows + ", " + cols + "], expected "
+                    + ldName + " >= " + Math.max(1, cols);
         }
         if (off < 0) {
-            throw new IllegalArgumentException(shapes + ": offset of " + name + " is " + off + ", expected >= 0");
+            return "offset of " + name + " is " + off + ", expected >= 0";
         }
         if (rows == 0 || cols == 0 || batch == 0) {
-            return;
+            return null;
         }
         long need = off + (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
         if (need > x.length) {
-            throw new IllegalArgumentException(shapes + ": " + name + " has " + x.length + " elements, but [" + rows
-                    + ", " + cols + "] with " + ldName + "=" + ld + ", offset " + off
-                    + (batch > 1 ? ", batch " + batch + " x stride " + stride : "") + " needs " + need);
+            return name + " has " + x.length + " elements, but [" + rows + ", " + cols + "] with ld"
+                    + name.toLowerCase() + "=" + ld + ", offset " + off
+                    + (batch > 1 ? ", batch " + batch + " x stride " + stride : "") + " needs " + need;
         }
+        return null;
     }
 }

@@ -17,20 +17,17 @@ public final class Simd {
     /** Lanes per vector of {@link #F}. */
     public static final int LANES = F.length();
 
-    /** For h = LANES/2, LANES/4, ..., 1: lane i takes lane (i + h) mod LANES. */
-    private static final VectorShuffle<Float>[] FOLDS = folds();
+    // The folds of sum(): lane i takes lane (i + h) mod LANES for h = 8, 4, 2, 1. Separate
+    // static finals (not an array) so C2 sees each shuffle as a constant and intrinsifies it.
+    private static final VectorShuffle<Float> FOLD8 = fold(8);
+    private static final VectorShuffle<Float> FOLD4 = fold(4);
+    private static final VectorShuffle<Float> FOLD2 = fold(2);
+    private static final VectorShuffle<Float> FOLD1 = fold(1);
 
     private Simd() {}
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int n = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] f = new VectorShuffle[n];
-        for (int k = 0, h = LANES / 2; k < n; k++, h /= 2) {
-            int half = h;
-            f[k] = VectorShuffle.fromOp(F, i -> (i + half) % LANES);
-        }
-        return f;
+    private static VectorShuffle<Float> fold(int h) {
+        return VectorShuffle.fromOp(F, i -> (i + h) % LANES);
     }
 
     /**
@@ -40,8 +37,28 @@ public final class Simd {
      * a resumed run (a fresh JVM) drift from an uninterrupted one in the last bits.
      */
     public static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : FOLDS) v = v.add(v.rearrange(s));
+        return LANES == 16 ? sum16(v) : sumNarrow(v);
+    }
+
+    // sum() and its helpers stay under C2's MaxInlineSize (35 bytes of bytecode), so they are
+    // inlined even where C2 finds a call site cold: a sum that is not inlined must box its vector
+    // argument, which allocated on every softmax row (a loop over an array of shuffles did too).
+
+    private static float sum16(FloatVector v) {
+        return fold(fold(fold(fold(v, FOLD8), FOLD4), FOLD2), FOLD1).reduceLanes(jdk.incubator.vector.VectorOperators.MIN);
+    }
+
+    private static float sumNarrow(FloatVector v) {
+        return LANES == 8 ? fold(fold(fold(v, FOLD4), FOLD2), FOLD1).lane(0) : sumOther(v);
+    }
+
+    private static float sumOther(FloatVector v) {
+        for (int h = LANES / 2; h >= 1; h /= 2) v = fold(v, fold(h));
         return v.lane(0);
+    }
+
+    private static FloatVector fold(FloatVector v, VectorShuffle<Float> s) {
+        return v.add(v.rearrange(s));
     }
 
     /** {@link #sum}'s scalar twin: the same tree over {@code LANES} values from {@code a[off]}. */

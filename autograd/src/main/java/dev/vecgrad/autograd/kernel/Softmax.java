@@ -128,62 +128,69 @@ public final class Softmax {
         return FastExp.exp(x);
     }
 
+    // C2 stops inlining once a method's graph passes NodeCountInliningCutoff, and every inlined
+    // vector exp is thousands of nodes before optimisation: a row kernel with three exp sites
+    // (a loop unrolled by hand plus a remainder) left Simd.sum un-inlined, which boxed its vector
+    // argument on every row. So each method below has at most one exp site.
+
     private static void softmaxRow(float[] out, int o, float[] in, int p, int c) {
         float max = VecReduce.maxUnchecked(in, p, c);
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
+        float sum = expShiftedSum(out, o, in, p, c, max);
+        scaleRow(out, o, c, 1f / sum);
+    }
+
+    /** out[o+j] = exp(in[p+j] - shift) for j < n; returns their sum. Modifies {@code out}. */
+    static float expShiftedSum(float[] out, int o, float[] in, int p, int n, float shift) {
+        FloatVector vshift = FloatVector.broadcast(F, shift);
+        FloatVector acc = FloatVector.zero(F);
         int j = 0;
-        for (int bound = c - c % (2 * LANES); j < bound; j += 2 * LANES) {
-            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
-            FloatVector e1 = vexp(FloatVector.fromArray(F, in, p + j + LANES).sub(vmax));
-            e0.intoArray(out, o + j);
-            e1.intoArray(out, o + j + LANES);
-            s0 = s0.add(e0);
-            s1 = s1.add(e1);
+        for (int bound = F.loopBound(n); j < bound; j += LANES) {
+            FloatVector e = vexp(FloatVector.fromArray(F, in, p + j).sub(vshift));
+            e.intoArray(out, o + j);
+            acc = acc.add(e);
         }
-        if (j + LANES <= c) {
-            FloatVector e0 = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax));
-            e0.intoArray(out, o + j);
-            s0 = s0.add(e0);
-            j += LANES;
-        }
-        float sum = Simd.sum(s0.add(s1));
-        for (; j < c; j++) {
-            float e = sexp(in[p + j] - max);
+        float sum = Simd.sum(acc);
+        for (; j < n; j++) {
+            float e = sexp(in[p + j] - shift);
             out[o + j] = e;
             sum += e;
         }
-        float inv = 1f / sum;
-        FloatVector vinv = FloatVector.broadcast(F, inv);
-        j = 0;
-        for (int bound = F.loopBound(c); j < bound; j += LANES) {
-            FloatVector.fromArray(F, out, o + j).mul(vinv).intoArray(out, o + j);
+        return sum;
+    }
+
+    /** out[o+j] *= s for j < n. Modifies {@code out}. */
+    static void scaleRow(float[] out, int o, int n, float s) {
+        FloatVector vs = FloatVector.broadcast(F, s);
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += LANES) {
+            FloatVector.fromArray(F, out, o + j).mul(vs).intoArray(out, o + j);
         }
-        for (; j < c; j++) {
-            out[o + j] *= inv;
+        for (; j < n; j++) {
+            out[o + j] *= s;
         }
+    }
+
+    /** The sum of exp(in[p+j] - shift) for j < n, nothing stored. */
+    private static float expShiftedSumOnly(float[] in, int p, int n, float shift) {
+        FloatVector vshift = FloatVector.broadcast(F, shift);
+        FloatVector acc = FloatVector.zero(F);
+        int j = 0;
+        for (int bound = F.loopBound(n); j < bound; j += LANES) {
+            acc = acc.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vshift)));
+        }
+        float sum = Simd.sum(acc);
+        for (; j < n; j++) {
+            sum += sexp(in[p + j] - shift);
+        }
+        return sum;
     }
 
     private static void logSoftmaxRow(float[] out, int o, float[] in, int p, int c) {
         float max = VecReduce.maxUnchecked(in, p, c);
+        float logSum = (float) Math.log(expShiftedSumOnly(in, p, c, max));
         FloatVector vmax = FloatVector.broadcast(F, max);
-        FloatVector s0 = FloatVector.zero(F), s1 = s0;
-        int j = 0;
-        for (int bound = c - c % (2 * LANES); j < bound; j += 2 * LANES) {
-            s0 = s0.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vmax)));
-            s1 = s1.add(vexp(FloatVector.fromArray(F, in, p + j + LANES).sub(vmax)));
-        }
-        if (j + LANES <= c) {
-            s0 = s0.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vmax)));
-            j += LANES;
-        }
-        float sum = Simd.sum(s0.add(s1));
-        for (; j < c; j++) {
-            sum += sexp(in[p + j] - max);
-        }
-        float logSum = (float) Math.log(sum);
         FloatVector vlog = FloatVector.broadcast(F, logSum);
-        j = 0;
+        int j = 0;
         for (int bound = F.loopBound(c); j < bound; j += LANES) {
             FloatVector.fromArray(F, in, p + j).sub(vmax).sub(vlog).intoArray(out, o + j);
         }

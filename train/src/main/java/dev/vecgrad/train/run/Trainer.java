@@ -5,6 +5,7 @@ import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.NonFiniteException;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.autograd.Workspace;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
@@ -60,6 +61,7 @@ public final class Trainer {
     private boolean logLayers;
     private boolean detectAnomaly;
     private OpProfile profile;
+    private Workspace workspace = new Workspace();
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -132,6 +134,15 @@ public final class Trainer {
     }
 
     /**
+     * Where each micro-batch's activations and gradients live: by default a {@link Workspace}
+     * that hands the same arrays out again every step (so the loop barely allocates); null puts
+     * them on the heap, as outside the trainer.
+     */
+    public void setWorkspace(Workspace ws) {
+        workspace = ws;
+    }
+
+    /**
      * Charges the time and allocation of every later training step to {@code p}, op by op, plus
      * sections for batch sampling, gradient clipping and the optimizer; null stops profiling.
      */
@@ -165,10 +176,14 @@ public final class Trainer {
                 section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.blockSize(),
                         new StepRandom(cfg.seed(), step, 2 + 2 * mi)));
                 dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
-                Tensor logits = model.forward(b[0].idx(), b[0].batchSize(), b[0].blockSize());
-                Tensor loss = model.loss(logits, b[0].targets());
-                lossSum += loss.item();
-                (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+                // Nothing from the forward pass outlives its scope: the loss is read as a float and
+                // the parameter gradients that backward leaves are heap arrays.
+                try (Workspace.Scope w = workspace == null ? null : workspace.open()) {
+                    Tensor logits = model.forward(b[0].idx(), b[0].batchSize(), b[0].blockSize());
+                    Tensor loss = model.loss(logits, b[0].targets());
+                    lossSum += loss.item();
+                    (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+                }
             }
         } catch (NonFiniteException e) {
             optimizer.zeroGrad();

@@ -1,0 +1,92 @@
+package dev.vecgrad.autograd.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Once C2 has compiled them, the SIMD kernels allocate nothing. A kernel whose vectors C2 fails
+ * to keep in registers (an un-inlined call taking or returning a vector, an intrinsic that did not
+ * apply) boxes them on the heap: the results stay right, but it runs up to 20x slower and feeds
+ * the garbage collector. The causal softmax did exactly that (24 KB and 71 us per 64x64 block,
+ * against 0 bytes and ~3 us now), which no timing-free test noticed. This one would.
+ *
+ * <p>Each kernel is warmed up in rounds until a measured round allocates nothing; it fails if
+ * that never happens within the budget, which is generous because C2 compiles in the background.
+ */
+class KernelAllocationTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final int R = 64, C = 64, N = R * C;
+
+    private static final float[] X = gaussian(1), Y = gaussian(2), Z = new float[N];
+    private static final float[] W = ones(C), B = new float[C], DW = new float[C], DB = new float[C];
+    private static final float[] MEAN = new float[R], RSTD = new float[R];
+    private static final long[] BITS = bits();
+
+    private static float[] gaussian(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[N];
+        for (int i = 0; i < N; i++) a[i] = (float) (r.nextDouble() * 4 - 2);
+        return a;
+    }
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        Arrays.fill(a, 1f);
+        return a;
+    }
+
+    private static long[] bits() {
+        long[] b = new long[N / 64];
+        Arrays.fill(b, 0x5DEECE66DL * 0x9E3779B97F4A7C15L);
+        return b;
+    }
+
+    static Stream<Arguments> kernels() {
+        return Stream.of(
+                kernel("softmaxRows 64", () -> Softmax.softmaxRows(Z, 0, X, 0, R, C)),
+                kernel("softmaxRows 65 (tail)", () -> Softmax.softmaxRows(Z, 0, X, 0, 60, 65)),
+                kernel("logSoftmaxRows 65", () -> Softmax.logSoftmaxRows(Z, 0, X, 0, 60, 65)),
+                kernel("causalSoftmaxRows 64", () -> Softmax.causalSoftmaxRows(Z, 0, X, 0, R, C, 0)),
+                kernel("causalSoftmaxRows 63 (tail)", () -> Softmax.causalSoftmaxRows(Z, 0, X, 0, 63, 63, 0)),
+                kernel("softmaxBackwardRows", () -> Softmax.softmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C)),
+                kernel("causalSoftmaxBackwardRows", () -> Softmax.causalSoftmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C, 0)),
+                kernel("logSoftmaxBackwardRows", () -> Softmax.logSoftmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C)),
+                kernel("layerNorm forward", () -> LayerNormKernel.forward(Z, 0, MEAN, 0, RSTD, 0, X, 0, W, 0, B, 0, R, C, 1e-5f)),
+                kernel("layerNorm backward", () -> LayerNormKernel.backward(Z, 0, DW, 0, DB, 0, Y, 0, X, 0, MEAN, 0, RSTD, 0, W, 0, R, C)),
+                kernel("gelu", () -> VecFunc.gelu(Z, 0, X, 0, N)),
+                kernel("geluBackward", () -> VecFunc.geluBackward(Z, 0, X, 0, Y, 0, N)),
+                kernel("tanh", () -> VecFunc.tanh(Z, 0, X, 0, N)),
+                kernel("exp", () -> VecFunc.exp(Z, 0, X, 0, N)),
+                kernel("maskedScale", () -> VecMath.maskedScale(Z, 0, X, 0, BITS, 0, 1.25f, N)),
+                kernel("axpy", () -> VecMath.axpy(Z, 0, 0.5f, X, 0, N)),
+                kernel("sum", () -> VecReduce.sum(X, 0, N)),
+                kernel("max", () -> VecReduce.max(X, 0, N)),
+                kernel("sgemm NT 64x64x32", () -> Gemm.sgemm(false, true, 64, 64, 32, 1f, X, 0, 64, Y, 0, 64, 0f, Z, 0, 64)),
+                kernel("sgemm TN 64x32x64", () -> Gemm.sgemm(true, false, 64, 32, 64, 1f, X, 0, 64, Y, 0, 32, 1f, Z, 0, 32)));
+    }
+
+    private static Arguments kernel(String name, Runnable call) {
+        return Arguments.of(name, call);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void allocatesNothingOnceCompiled(String name, Runnable call) {
+        long bytes = -1;
+        for (int round = 0; round < 60 && bytes != 0; round++) {
+            for (int i = 0; i < 3_000; i++) call.run();
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) call.run();
+            bytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, bytes, name + ": bytes allocated by 200 calls after warm-up (boxed vectors?)");
+    }
+}
