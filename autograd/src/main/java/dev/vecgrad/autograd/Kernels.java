@@ -162,8 +162,8 @@ final class Kernels {
     }
 
     // ds (t, t) += backward of the causal softmax of one (t, t) block p[pOff..] given dp; masked part untouched
-    static void causalSoftmaxBackward(float[] ds, float[] p, int pOff, float[] dp, int t) {
-        Softmax.causalSoftmaxBackwardRows(ds, 0, p, pOff, dp, 0, t, t, 0);
+    static void causalSoftmaxBackward(float[] ds, int dsOff, float[] p, int pOff, float[] dp, int dpOff, int t) {
+        Softmax.causalSoftmaxBackwardRows(ds, dsOff, p, pOff, dp, dpOff, t, t, 0);
     }
 
     /**

@@ -49,8 +49,12 @@ final class PackedAttentionOps {
         float[] w = Workspace.zeroed(n), out = Workspace.zeroed(b * t * c);
         // One task per (batch, head): disjoint outputs and scratch fully rewritten per task, so any
         // thread count and chunking give the same bits.
-        Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
-            float[] dropped = kept == null ? null : new float[t * t];
+        int tasks = b * nHead, per = chunk(tasks), tt = t * t;
+        // Each chunk's scratch tile is a slice of one array taken here, on the calling thread, so it
+        // comes from the current Workspace (pool threads would allocate fresh ones every step).
+        float[] scratch = kept == null ? null : Workspace.scratch(Math.multiplyExact((tasks + per - 1) / per, tt));
+        Parallel.forRange(tasks, per, (lo, hi) -> {
+            int so = (lo / per) * tt;
             for (int i = lo; i < hi; i++) {
                 int bi = i / nHead, h = i % nHead;
                 int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
@@ -64,9 +68,9 @@ final class PackedAttentionOps {
                 float[] pw = w;
                 int po = s;
                 if (kept != null) {
-                    dropTile(dropped, w, s, kept, s, keep, t);
-                    pw = dropped;
-                    po = 0;
+                    dropTile(scratch, so, w, s, kept, s, keep, t);
+                    pw = scratch;
+                    po = so;
                 }
                 for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
                     int r1 = Math.min(t, r0 + ROW_BLOCK);
@@ -79,8 +83,9 @@ final class PackedAttentionOps {
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
             float[] dx = Workspace.zeroed(x.length);
-            Parallel.forRange(b * nHead, chunk(b * nHead), (lo, hi) -> {
-                float[] dp = new float[t * t], ds = new float[t * t];
+            float[] tiles = Workspace.scratch(Math.multiplyExact((tasks + per - 1) / per, 2 * tt));   // dP, dS per chunk
+            Parallel.forRange(tasks, per, (lo, hi) -> {
+                int dp = (lo / per) * 2 * tt, ds = dp + tt;
                 for (int i = lo; i < hi; i++) {
                     int bi = i / nHead, h = i % nHead;
                     int q = bi * t * ld + h * hs, k = q + c, v = q + 2 * c, s = i * t * t, y = bi * t * c + h * hs;
@@ -89,22 +94,22 @@ final class PackedAttentionOps {
                     float[] pw = w;
                     int po = s;
                     if (kept != null) {
-                        dropTile(ds, w, s, kept, s, keep, t);                                  // P' = dropout(P), in ds for now
-                        pw = ds;
-                        po = 0;
+                        dropTile(tiles, ds, w, s, kept, s, keep, t);                           // P' = dropout(P), in dS's tile for now
+                        pw = tiles;
+                        po = ds;
                     }
                     for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
                         int r1 = Math.min(t, r0 + ROW_BLOCK), m = r1 - r0;
                         MatmulOps.gemm(true, false, r1, hs, m, 1f, pw, po + r0 * t, t, go, y + r0 * c, c, 1f, dx, v, ld);   // dV += P'^T dY
-                        MatmulOps.gemm(false, true, m, r1, hs, 1f, go, y + r0 * c, c, x, v, ld, 0f, dp, r0 * t, t);          // dP' = dY V^T
+                        MatmulOps.gemm(false, true, m, r1, hs, 1f, go, y + r0 * c, c, x, v, ld, 0f, tiles, dp + r0 * t, t);  // dP' = dY V^T
                     }
-                    if (kept != null) dropTile(dp, dp, 0, kept, s, keep, t);                  // dP = dP' * mask
-                    Arrays.fill(ds, 0f);                                            // the softmax backward adds
-                    Kernels.causalSoftmaxBackward(ds, w, s, dp, t);                           // dS
+                    if (kept != null) dropTile(tiles, dp, tiles, dp, kept, s, keep, t);         // dP = dP' * mask
+                    Arrays.fill(tiles, ds, ds + tt, 0f);                                        // the softmax backward adds
+                    Kernels.causalSoftmaxBackward(tiles, ds, w, s, tiles, dp, t);               // dS
                     for (int r0 = 0; r0 < t; r0 += ROW_BLOCK) {
                         int r1 = Math.min(t, r0 + ROW_BLOCK), m = r1 - r0;
-                        MatmulOps.gemm(false, false, m, hs, r1, scale, ds, r0 * t, t, x, k, ld, 0f, dx, q + r0 * ld, ld);    // dQ = dS K
-                        MatmulOps.gemm(true, false, r1, hs, m, scale, ds, r0 * t, t, x, q + r0 * ld, ld, 1f, dx, k, ld);     // dK += dS^T Q
+                        MatmulOps.gemm(false, false, m, hs, r1, scale, tiles, ds + r0 * t, t, x, k, ld, 0f, dx, q + r0 * ld, ld);  // dQ = dS K
+                        MatmulOps.gemm(true, false, r1, hs, m, scale, tiles, ds + r0 * t, t, x, q + r0 * ld, ld, 1f, dx, k, ld);   // dK += dS^T Q
                     }
                 }
             });
@@ -115,18 +120,19 @@ final class PackedAttentionOps {
 
     /**
      * Dropout on one (batch, head) tile: {@code dst[r*t + j] = keep * src[from + r*t + j]} where
-     * the bit {@code bitStart + r*t + j} is set, for {@code j <= r}; zero above the diagonal, where
+     * the bit {@code bitStart + r*t + j} is set (dst from {@code dstOff}), for {@code j <= r}; zero above the diagonal, where
      * the weights and their gradients are zero anyway (so only the lower triangle is read).
      */
-    private static void dropTile(float[] dst, float[] src, int from, long[] kept, int bitStart, float keep, int t) {
+    private static void dropTile(float[] dst, int dstOff, float[] src, int from, long[] kept, int bitStart, float keep,
+                                 int t) {
         for (int r = 0; r < t; r++) {
             int o = r * t;
-            VecMath.maskedScale(dst, o, src, from + o, kept, bitStart + o, keep, r + 1);
-            Arrays.fill(dst, o + r + 1, o + t, 0f);
+            VecMath.maskedScale(dst, dstOff + o, src, from + o, kept, bitStart + o, keep, r + 1);
+            Arrays.fill(dst, dstOff + o + r + 1, dstOff + o + t, 0f);
         }
     }
 
-    /** Tasks per chunk: about four chunks per thread, so each chunk allocates its scratch tiles once. */
+    /** Tasks per chunk: about four chunks per thread; each chunk has its own scratch tiles. */
     private static int chunk(int tasks) {
         return Math.max(1, tasks / (4 * Parallel.threads()));
     }

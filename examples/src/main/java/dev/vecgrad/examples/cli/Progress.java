@@ -54,6 +54,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
                 m.step(), total, m.trainLoss(), m.valLoss(),
                 accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * m.accuracy()) : "",
                 m.lr(), Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS()), m.elapsedS());
+        if (!Double.isNaN(m.gcShare()) && !Double.isNaN(m.allocMbPerStep())) {
+            line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * m.gcShare(),
+                    m.allocMbPerStep());
+        }
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
             System.err.print("\r\u001b[2K");

@@ -1,5 +1,6 @@
 package dev.vecgrad.train.optim;
 
+import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,9 +37,29 @@ public abstract class Optimizer {
         return step;
     }
 
-    /** Clears the gradient of every parameter. */
+    /** Clears the gradient of every parameter (sets it to null, like PyTorch's default). */
     public void zeroGrad() {
-        for (ParamGroup g : groups) for (Tensor t : g.params().values()) t.zeroGrad();
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears the gradient of every parameter: with {@code setToNone} it becomes null, otherwise
+     * it is filled with zeros in place, so the next backward adds into the same arrays instead
+     * of allocating new ones (PyTorch's {@code zero_grad(set_to_none=False)}). A parameter that
+     * then gets no gradient keeps a zero one, which {@link #step()} does not skip.
+     */
+    public void zeroGrad(boolean setToNone) {
+        try (Grad g = Grad.disabled()) {
+            for (ParamGroup group : groups) {
+                for (Tensor t : group.params().values()) {
+                    if (setToNone || t.grad() == null) {
+                        t.zeroGrad();
+                    } else {
+                        t.grad().fillInPlace(0f);
+                    }
+                }
+            }
+        }
     }
 
     /** All parameters by name, across groups. */

@@ -16,9 +16,20 @@ package dev.vecgrad.train.run;
  * @param layers      per layer (parameter-name prefix such as {@code transformer.h.0}): its gradient
  *                    norm before clipping and its update/weight ratio {@code |dw| / |w|}; null unless
  *                    the run logs them ({@code --log-grad-norms})
+ * @param gcShare     fraction of the timed steps' wall time the garbage collector had the JVM
+ *                    paused (same steps as tokensPerS)
+ * @param allocMbPerStep megabytes allocated per timed step, by all threads
  */
 public record Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
-                      double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers) {
+                      double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers,
+                      double gcShare, double allocMbPerStep) {
+    /** A line without memory statistics. */
+    public Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
+                   double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers) {
+        this(step, trainLoss, valLoss, evalTrainLoss, accuracy, lr, gradNorm, tokensPerS, elapsedS, layers,
+                Double.NaN, Double.NaN);
+    }
+
     /** A line without per-layer statistics. */
     public Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
                    double gradNorm, double tokensPerS, double elapsedS) {

@@ -66,6 +66,8 @@ public final class MetricsLog implements AutoCloseable {
         put(o, "grad_norm", m.gradNorm());
         put(o, "tokens_per_s", m.tokensPerS());
         put(o, "elapsed_s", m.elapsedS());
+        put(o, "gc_pause_share", m.gcShare());
+        put(o, "alloc_mb_per_step", m.allocMbPerStep());
         if (m.layers() != null) {
             ObjectNode norms = o.putObject("layer_grad_norm"), ratios = o.putObject("layer_update_ratio");
             m.layers().forEach((layer, v) -> {
@@ -94,7 +96,8 @@ public final class MetricsLog implements AutoCloseable {
             }
             out.add(new Metrics(n.path("step").asLong(), num(n, "train_loss"), num(n, "val_loss"),
                     num(n, "eval_train_loss"), num(n, "accuracy"), num(n, "lr"), num(n, "grad_norm"),
-                    num(n, "tokens_per_s"), num(n, "elapsed_s")));
+                    num(n, "tokens_per_s"), num(n, "elapsed_s"), null, num(n, "gc_pause_share"),
+                    num(n, "alloc_mb_per_step")));
         }
         return out;
     }

@@ -201,7 +201,8 @@ public final class Trainer {
             throw new TrainingDivergedException(step + 1, loss, norm);
         }
         section("optimizer", optimizer::step);
-        section("zero grad", optimizer::zeroGrad);
+        // Zeroed in place, not dropped: the next backward adds into the same heap arrays.
+        section("zero grad", () -> optimizer.zeroGrad(false));
         if (layers != null) LayerStats.updateRatios(layers, params, before);
         step++;
         return new StepResult(loss, norm, lr, layers);
@@ -252,20 +253,28 @@ public final class Trainer {
         try (RunDirectory.Lock lock = dir == null ? null : dir.lock();
              MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step)) {
             long started = System.nanoTime();
-            long timedNanos = 0, timedTokens = 0;
+            long timedNanos = 0, timedTokens = 0, timedSteps = 0, gcMillis = 0, allocBytes = 0;
             int stepsThisRun = 0;
             while (step < cfg.maxIters() && !stopRequested.get()) {
+                JvmCounters c0 = JvmCounters.now();
                 long t0 = System.nanoTime();
                 StepResult r = trainStep();
                 long dt = System.nanoTime() - t0;
+                JvmCounters c1 = JvmCounters.now();
                 if (++stepsThisRun > WARMUP_STEPS_UNTIMED) {
                     timedNanos += dt;
                     timedTokens += cfg.tokensPerStep();
+                    timedSteps++;
+                    gcMillis += c1.gcPauseMillis() - c0.gcPauseMillis();
+                    allocBytes = c0.allocatedBytes() < 0 || allocBytes < 0 ? -1
+                            : allocBytes + c1.allocatedBytes() - c0.allocatedBytes();
                 }
                 double tps = timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9);
+                double gcShare = timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6);
+                double allocMb = timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps;
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed,
-                        r.layers());
+                        r.layers(), gcShare, allocMb);
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {
@@ -283,7 +292,7 @@ public final class Trainer {
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
                     }
                     Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
-                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9);
+                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9, null, gcShare, allocMb);
                     if (log != null) log.append(em);
                     listener.onEval(em);
                     if (dir != null) {

@@ -22,6 +22,23 @@ class OptimizerTest {
     }
 
     @Test
+    void zeroGradInPlaceKeepsTheArraysAndTheNextBackwardAddsIntoThem() {
+        Tensor p = param(1f, 2f, 3f);
+        SGD opt = new SGD(List.of(new ParamGroup(Map.of("p", p), 0f)), 0.1f, 0f, false);
+        p.mul(p).sum().backward();
+        float[] storage = p.grad().storage();
+        opt.zeroGrad(false);
+        assertArrayEquals(new float[] {0f, 0f, 0f}, p.grad().toArray());
+        p.mul(3f).sum().backward();
+        assertTrue(storage == p.grad().storage(), "the gradient array is reused");
+        assertArrayEquals(new float[] {3f, 3f, 3f}, p.grad().toArray());
+        opt.zeroGrad();
+        assertEquals(null, p.grad());
+        opt.zeroGrad(false);   // no gradient yet: stays null
+        assertEquals(null, p.grad());
+    }
+
+    @Test
     void sgdWithMomentumMatchesHandComputation() {
         Tensor p = param(1f, -2f);
         SGD opt = new SGD(List.of(new ParamGroup(Map.of("p", p), 0.1f)), 0.5f, 0.9f, false);
