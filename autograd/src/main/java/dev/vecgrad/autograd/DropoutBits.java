@@ -75,7 +75,7 @@ final class DropoutBits {
     /** A new array {@code kept(i) ? src[i] * scale : 0}, split over the pool when large. */
     static float[] scaleKept(float[] src, long[] bits, float scale) {
         int n = src.length;
-        float[] dst = Workspace.zeroed(n);
+        float[] dst = Workspace.scratch(n);   // maskedScale writes every element
         Parallel.forRange(n, APPLY_CHUNK, n >= 2 * APPLY_CHUNK,
                 (lo, hi) -> VecMath.maskedScale(dst, lo, src, lo, bits, lo, scale, hi - lo));
         return dst;

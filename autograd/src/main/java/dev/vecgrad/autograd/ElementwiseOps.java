@@ -57,7 +57,7 @@ final class ElementwiseOps {
 
     /** Applies {@code f} to a contiguous copy of {@code x}'s elements, returning a new tensor. */
     static Tensor map(Tensor x, MapRun f) {
-        float[] out = Workspace.zeroed(x.numel());
+        float[] out = Workspace.scratch(x.numel());                  // every element written below
         if (x.isContiguous()) {
             f.run(out, 0, x.data, x.offset, out.length);
         } else {
@@ -70,7 +70,7 @@ final class ElementwiseOps {
     /** The broadcast result of {@code a op b} as a new contiguous tensor. */
     static Tensor binary(String op, Tensor a, Tensor b, Strided.BinaryRun run) {
         int[] shape = Shapes.broadcast(op, a.shape, b.shape);
-        float[] out = Workspace.zeroed(Shapes.numel(shape));
+        float[] out = Workspace.scratch(Shapes.numel(shape));        // every element written below
         if (Arrays.equals(a.shape, b.shape) && a.isContiguous() && b.isContiguous()) {
             run.run(out, 0, a.data, a.offset, 1, b.data, b.offset, 1, out.length);
         } else {

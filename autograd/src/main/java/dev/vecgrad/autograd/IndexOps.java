@@ -25,7 +25,7 @@ final class IndexOps {
         int m = index.length;
         int[] shape = x.shape.clone();
         shape[d] = m;
-        float[] out = Workspace.zeroed(outer * m * inner);
+        float[] out = Workspace.scratch(outer * m * inner);   // every row copied below
         for (int o = 0; o < outer; o++) {
             for (int j = 0; j < m; j++) {
                 System.arraycopy(c.data, c.offset + (o * n + index[j]) * inner, out, (o * m + j) * inner, inner);
@@ -65,7 +65,7 @@ final class IndexOps {
             }
         }
         int[] outStrides = Shapes.contiguousStrides(indexShape);
-        float[] out = Workspace.zeroed(index.length);
+        float[] out = Workspace.scratch(index.length);
         // Row-major (logical) position of each gathered element in x. Not the storage position:
         // in a broadcast view several positions share one storage slot, and each needs its own gradient.
         int[] src = new int[index.length];
@@ -117,7 +117,7 @@ final class IndexOps {
         float[] c = cond.detach().expand(shape).dense();
         float[] av = a.detach().expand(shape).dense();
         float[] bv = b.detach().expand(shape).dense();
-        float[] out = Workspace.zeroed(c.length);
+        float[] out = Workspace.scratch(c.length);
         for (int i = 0; i < out.length; i++) out[i] = c[i] != 0 ? av[i] : bv[i];
         return Engine.record(Tensor.wrap(out, shape), op, g -> {
             float[] gs = g.dense();

@@ -22,7 +22,7 @@ final class JoinOps {
         }
         int[] shape = first.clone();
         shape[d] = total;
-        Tensor out = Tensor.wrap(Workspace.zeroed(Shapes.numel(shape)), shape);
+        Tensor out = Tensor.wrap(Workspace.scratch(Shapes.numel(shape)), shape);   // the parts cover it
         int[] starts = new int[ts.length];
         for (int i = 0, at = 0; i < ts.length; i++) {
             starts[i] = at;

@@ -25,7 +25,7 @@ final class LinearOps {
         }
         int rows = Shapes.numel(java.util.Arrays.copyOf(x.shape, x.dim() - 1));
         float[] xs = x.dense(), w = weight.dense(), b = bias == null ? null : bias.dense();
-        float[] y = Workspace.zeroed(rows * out);
+        float[] y = Workspace.scratch(rows * out);   // GEMMs with beta 0 overwrite; db accumulates into zeros
         if (b != null) {
             MatmulOps.gemmBias(false, true, rows, out, in, xs, 0, in, w, 0, in, b, y, 0, out);
         } else {
@@ -38,12 +38,12 @@ final class LinearOps {
             float[] gs = g.dense();
             Tensor gx = null, gw = null, gb = null;
             if (x.requiresGrad) {
-                float[] dx = Workspace.zeroed(fRows * in);
+                float[] dx = Workspace.scratch(fRows * in);
                 MatmulOps.gemm(false, false, fRows, in, out, 1f, gs, 0, out, w, 0, in, 0f, dx, 0, in);
                 gx = Tensor.wrap(dx, x.shape.clone());
             }
             if (weight.requiresGrad) {
-                float[] dw = Workspace.zeroed(out * in);
+                float[] dw = Workspace.scratch(out * in);
                 MatmulOps.gemm(true, false, out, in, fRows, 1f, gs, 0, out, xs, 0, in, 0f, dw, 0, in);
                 gw = Tensor.wrap(dw, out, in);
             }

@@ -29,7 +29,7 @@ final class LossOps {
         Tensor c = logits.isContiguous() ? logits : logits.detach().contiguous();
         float[] x = c.data;
         int off = c.offset;
-        float[] lse = Workspace.zeroed(rows);
+        float[] lse = Workspace.scratch(rows);
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int base = off + r * classes;

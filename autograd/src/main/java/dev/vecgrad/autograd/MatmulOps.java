@@ -49,7 +49,7 @@ final class MatmulOps {
         Tensor ae = a.detach().expand(withMatrix(batch, m, k));
         Tensor be = b.detach().expand(withMatrix(batch, k, n));
         Operand oa = operand(ae, batch.length), ob = operand(be, batch.length);
-        float[] out = Workspace.zeroed(nb * m * n);
+        float[] out = Workspace.scratch(nb * m * n);   // beta 0: bmm overwrites
         bmm(out, nb, m, n, k, oa, ob, 0f);
         Tensor result = Tensor.wrap(out, withMatrix(batch, m, n));
         return Engine.record(result, "matmul", g -> {
@@ -58,13 +58,13 @@ final class MatmulOps {
             Tensor ga = null, gb = null;
             if (a.requiresGrad) {
                 // dA = g @ op(B)^T : (M,N) x (N,K)
-                float[] da = Workspace.zeroed(nb * m * k);
+                float[] da = Workspace.scratch(nb * m * k);
                 bmm(da, nb, m, k, n, og, new Operand(ob.data, ob.off, ob.batchStride, !ob.trans, ob.ld), 0f);
                 ga = Tensor.wrap(da, withMatrix(batch, m, k));
             }
             if (b.requiresGrad) {
                 // dB = op(A)^T @ g : (K,M) x (M,N)
-                float[] db = Workspace.zeroed(nb * k * n);
+                float[] db = Workspace.scratch(nb * k * n);
                 bmm(db, nb, k, n, m, new Operand(oa.data, oa.off, oa.batchStride, !oa.trans, oa.ld), og, 0f);
                 gb = Tensor.wrap(db, withMatrix(batch, k, n));
             }

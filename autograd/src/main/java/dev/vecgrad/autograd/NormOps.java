@@ -23,7 +23,8 @@ final class NormOps {
         float[] xs = x.dense();
         float[] w = weight == null ? null : weight.dense();
         float[] bs = bias == null ? null : bias.dense();
-        float[] out = Workspace.zeroed(xs.length), mean = Workspace.zeroed(rows), rstd = Workspace.zeroed(rows);
+        // The forward kernel writes every element of all three; the backward accumulates (+=) into zeros.
+        float[] out = Workspace.scratch(xs.length), mean = Workspace.scratch(rows), rstd = Workspace.scratch(rows);
         Kernels.layerNormForward(out, mean, rstd, xs, w, bs, rows, cols, eps);
         return Engine.record(Tensor.wrap(out, x.shape.clone()), "layerNorm", g -> {
             float[] gs = g.dense();

@@ -46,7 +46,9 @@ final class PackedAttentionOps {
         int n = Math.multiplyExact(Math.multiplyExact(b, nHead), Math.multiplyExact(t, t));
         long[] kept = p > 0f ? DropoutBits.draw(n, p, rng) : null;
         float keep = p >= 1f ? 0f : 1f / (1f - p);
-        float[] w = Workspace.zeroed(n), out = Workspace.zeroed(b * t * c);
+        // No zero fill: the causal softmax writes every element of w (zeros above the diagonal,
+        // which the row-block products never touch), and the value products write every column of out.
+        float[] w = Workspace.scratch(n), out = Workspace.scratch(b * t * c);
         // One task per (batch, head): disjoint outputs and scratch fully rewritten per task, so any
         // thread count and chunking give the same bits.
         int tasks = b * nHead, per = chunk(tasks), tt = t * t;

@@ -15,7 +15,7 @@ final class SoftmaxOps {
         int cols = x.shape[d];
         Tensor c = x.isContiguous() ? x : x.detach().contiguous();
         int rows = cols == 0 ? 0 : c.numel() / cols;
-        float[] y = Workspace.zeroed(c.numel());
+        float[] y = Workspace.scratch(c.numel());   // every row written; the backward accumulates into zeros
         if (log) {
             Kernels.logSoftmaxRows(y, 0, c.data, c.offset, rows, cols);
         } else {

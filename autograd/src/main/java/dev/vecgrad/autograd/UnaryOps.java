@@ -17,7 +17,7 @@ final class UnaryOps {
     static Tensor zip(Tensor x, Tensor g, Zip f) {
         float[] xs = x.dense();
         float[] gs = g.dense();
-        float[] out = Workspace.zeroed(gs.length);
+        float[] out = Workspace.scratch(gs.length);
         for (int i = 0; i < out.length; i++) out[i] = f.apply(xs[i], gs[i]);
         return Tensor.wrap(out, x.shape.clone());
     }

@@ -38,7 +38,7 @@ class WorkspaceTest {
 
         Tensor n = x.layerNorm(lnW, lnB, 1e-5f);
         Tensor qkv = n.linear(w1, b1);
-        Tensor att = Attention.causalPacked(qkv, h, 0.25f, new SplittableRandom(seed + 1)).output();
+        Tensor att = Attention.causalPacked(qkv, h, hs % 2 == 0 ? 0f : 0.25f, new SplittableRandom(seed + 1)).output();
         Tensor y = x.add(att.dropout(0.3f, true, new SplittableRandom(seed + 2)));
         Tensor[] halves = y.split(new int[] {c / 2, c - c / 2}, 2);
         Tensor mixed = Tensor.cat(2, halves[1].gelu(), halves[0].tanh().mul(halves[0].sigmoid()));

@@ -34,7 +34,9 @@ public final class Gemm {
      */
     static final long PARALLEL_FLOPS = 4_000_000L;
     /** Packed B blocks of at least this many floats are packed in parallel. */
-    static final long PARALLEL_PACK = 1L << 18;
+    static final long PARALLEL_PACK = 1L << 15;
+    /** A parallel product is cut into at least this many (row block, column part) tasks when it can be. */
+    static final int MIN_TASKS = 4;
 
     /** Per-thread pack buffers; grown on demand, never shrunk (at most about 1.2 MB a thread). */
     private static final class Buffers {
@@ -158,16 +160,29 @@ public final class Gemm {
                     // The many small products (attention tiles) skip the pool and its lambdas entirely.
                     packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, 0, panels);
                     for (int i0 = 0; i0 < m; i0 += mc) {
-                        block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), p0, kc, bp, nc, j0, alpha, beta, first,
-                                c, cOff, ldc, bias, biasOff);
+                        block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), p0, kc, bp, nc, j0, 0, panels,
+                                alpha, beta, first, c, cOff, ldc, bias, biasOff);
                     }
                     continue;
                 }
                 // Packing is a copy: fork for it only when the block is big enough to repay a second fork.
                 Parallel.forRange(panels, 8, (long) panels * kc * NR >= PARALLEL_PACK,
                         (s, e) -> packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, s, e));
-                Parallel.forRange(m, mc, true, (i0, i1) -> block(transA, a, aOff, lda, i0, i1 - i0,
-                        p0, kc, bp, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff));
+                // Tasks are (row block, column part): with few row blocks (a weight gradient's m is
+                // the layer width, 128 here) the columns are split too, so both threads get work.
+                // Every element of C is still computed by one task in the same order, so the split
+                // does not change the bits.
+                int mBlocks = (m + mc - 1) / mc;
+                int parts = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
+                int perPart = (panels + parts - 1) / parts;
+                int rowBlock = mc;
+                Parallel.forRange(mBlocks * parts, 1, true, (t0, t1) -> {
+                    for (int t = t0; t < t1; t++) {
+                        int i0 = (t / parts) * rowBlock, q0 = (t % parts) * perPart;
+                        block(transA, a, aOff, lda, i0, Math.min(rowBlock, m - i0), p0, kc, bp, nc, j0, q0,
+                                Math.min(panels, q0 + perPart), alpha, beta, first, c, cOff, ldc, bias, biasOff);
+                    }
+                });
             }
         }
     }
@@ -180,14 +195,14 @@ public final class Gemm {
         }
     }
 
-    /** One row block: packs its slice of op(A), then sweeps all B panels of the current block. */
+    /** One row block: packs its slice of op(A), then sweeps B panels [q0, q1) of the current block. */
     private static void block(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                              float[] bp, int nc, int j0, float alpha, float beta, boolean first,
+                              float[] bp, int nc, int j0, int q0, int q1, float alpha, float beta, boolean first,
                               float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Buffers t = BUFFERS.get();
         float[] ap = t.a;
         GemmKernels.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
-        for (int jr = 0; jr < nc; jr += NR) {
+        for (int jr = q0 * NR, end = Math.min(nc, q1 * NR); jr < end; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int bi = jr * kc;
             for (int ir = 0; ir < mc; ir += MR) {
