@@ -4,6 +4,7 @@ import static dev.vecgrad.autograd.kernel.Simd.F;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * One row of {@link Softmax#causalSoftmaxRows}: softmax of the first {@code len} of
@@ -36,19 +37,25 @@ final class CausalRow {
     static void forward(float[] out, int o, float[] in, int p, int len, int cols) {
         int full = len - len % LANES;                       // columns covered by whole vectors
         boolean straddle = full < len && full + LANES <= cols;
-        float max = VecReduce.maxUnchecked(in, p, len);
-        float sum = expSum(out, o, in, p, straddle ? full + LANES : full, len, max);
-        for (int k = straddle ? len : full; k < len; k++) {
+        int n = straddle ? full + LANES : full;             // columns done with vectors, masked at len
+        // Rows are short (1..T), so per-row scalar tails cost as much as the vector work: every
+        // pass runs whole vectors and masks the straddling one; scalars only at a ragged row end.
+        float max = maskedMax(in, p, n, len);
+        for (int k = n; k < len; k++) {
+            max = Math.max(max, in[p + k]);
+        }
+        float sum = expSum(out, o, in, p, n, len, max);
+        for (int k = n; k < len; k++) {
             float e = sexp(in[p + k] - max);
             out[o + k] = e;
             sum += e;
         }
         float inv = 1f / sum;
-        Softmax.scaleRow(out, o, full, inv);
-        for (int j = full; j < len; j++) {
-            out[o + j] *= inv;       // masked columns keep their exact 0, even when inv is NaN
+        scaleMasked(out, o, n, len, inv);
+        for (int k = n; k < len; k++) {
+            out[o + k] *= inv;
         }
-        int zeroFrom = straddle ? full + LANES : len;
+        int zeroFrom = straddle ? n : len;
         for (; zeroFrom < cols && zeroFrom % LANES != 0; zeroFrom++) {
             out[o + zeroFrom] = 0f;
         }
@@ -58,6 +65,27 @@ final class CausalRow {
         }
         for (; zeroFrom < cols; zeroFrom++) {
             out[o + zeroFrom] = 0f;
+        }
+    }
+
+    /** The max of in[p+j] over j < min(n, len), n a multiple of LANES (-inf when that is empty). */
+    private static float maskedMax(float[] in, int p, int n, int len) {
+        FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        FloatVector m = ninf;
+        for (int j = 0; j < n; j += LANES) {
+            m = m.max(FloatVector.fromArray(F, in, p + j).blend(ninf, F.indexInRange(j, len).not()));
+        }
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * out[o+j] *= s for j < min(n, len); columns from len to n become (or stay) exactly 0, even
+     * when s is NaN.
+     */
+    private static void scaleMasked(float[] out, int o, int n, int len, float s) {
+        FloatVector vs = FloatVector.broadcast(F, s);
+        for (int j = 0; j < n; j += LANES) {
+            FloatVector.fromArray(F, out, o + j).mul(vs).blend(0f, F.indexInRange(j, len).not()).intoArray(out, o + j);
         }
     }
 

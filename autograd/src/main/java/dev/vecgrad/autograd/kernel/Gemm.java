@@ -173,8 +173,9 @@ public final class Gemm {
                 // Every element of C is still computed by one task in the same order, so the split
                 // does not change the bits.
                 int mBlocks = (m + mc - 1) / mc;
-                int parts = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
-                int perPart = (panels + parts - 1) / parts;
+                int wanted = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
+                int perPart = (panels + wanted - 1) / wanted;
+                int parts = (panels + perPart - 1) / perPart;   // no empty trailing part
                 int rowBlock = mc;
                 Parallel.forRange(mBlocks * parts, 1, true, (t0, t1) -> {
                     for (int t = t0; t < t1; t++) {
