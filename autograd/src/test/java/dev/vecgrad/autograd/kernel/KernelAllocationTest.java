@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -29,6 +30,18 @@ class KernelAllocationTest {
     private static final float[] W = ones(C), B = new float[C], DW = new float[C], DB = new float[C];
     private static final float[] MEAN = new float[R], RSTD = new float[R];
     private static final long[] BITS = bits();
+
+    /** Whether this JVM runs C2, the compiler that keeps vectors in registers. */
+    private static boolean c2Compiles() {
+        var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        if (hotspot == null) return false;
+        try {
+            return Boolean.parseBoolean(hotspot.getVMOption("UseCompiler").getValue())
+                    && Integer.parseInt(hotspot.getVMOption("TieredStopAtLevel").getValue()) >= 4;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     private static float[] gaussian(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -80,6 +93,8 @@ class KernelAllocationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kernels")
     void allocatesNothingOnceCompiled(String name, Runnable call) {
+        assumeTrue(c2Compiles() && THREADS.isThreadAllocatedMemorySupported(),
+                "needs C2 (no -Xint, TieredStopAtLevel 4) and per-thread allocation counters");
         long bytes = -1;
         for (int round = 0; round < 60 && bytes != 0; round++) {
             for (int i = 0; i < 3_000; i++) call.run();
