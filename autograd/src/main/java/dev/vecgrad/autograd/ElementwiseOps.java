@@ -132,6 +132,10 @@ final class ElementwiseOps {
     }
 
     static void scaleInPlace(Tensor self, float s) {
+        if (self.isContiguous()) {   // gradient clipping scales every gradient each step: SIMD
+            Kernels.mulScalar(self.data, self.offset, self.data, self.offset, s, self.numel());
+            return;
+        }
         Strided.unary(self.data, self.offset, self.strides, self.data, self.offset, self.strides, self.shape,
                 (dst, di, ds, src, si, ss, n) -> {
                     for (int i = 0; i < n; i++) dst[di + i * ds] *= s;
@@ -139,6 +143,10 @@ final class ElementwiseOps {
     }
 
     static void fillInPlace(Tensor self, float v) {
+        if (self.isContiguous()) {
+            Arrays.fill(self.data, self.offset, self.offset + self.numel(), v);
+            return;
+        }
         Strided.unary(self.data, self.offset, self.strides, self.data, self.offset, self.strides, self.shape,
                 (dst, di, ds, src, si, ss, n) -> {
                     for (int i = 0; i < n; i++) dst[di + i * ds] = v;
