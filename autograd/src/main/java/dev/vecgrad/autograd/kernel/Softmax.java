@@ -136,7 +136,7 @@ public final class Softmax {
     private static void softmaxRow(float[] out, int o, float[] in, int p, int c) {
         float max = VecReduce.maxUnchecked(in, p, c);
         float sum = expShiftedSum(out, o, in, p, c, max);
-        scaleRow(out, o, c, 1f / sum);
+        VecMath.scale(out, o, 1f / sum, c);
     }
 
     /** out[o+j] = exp(in[p+j] - shift) for j < n; returns their sum. Modifies {@code out}. */
@@ -156,18 +156,6 @@ public final class Softmax {
             sum += e;
         }
         return sum;
-    }
-
-    /** out[o+j] *= s for j < n. Modifies {@code out}. */
-    static void scaleRow(float[] out, int o, int n, float s) {
-        FloatVector vs = FloatVector.broadcast(F, s);
-        int j = 0;
-        for (int bound = F.loopBound(n); j < bound; j += LANES) {
-            FloatVector.fromArray(F, out, o + j).mul(vs).intoArray(out, o + j);
-        }
-        for (; j < n; j++) {
-            out[o + j] *= s;
-        }
     }
 
     /** The sum of exp(in[p+j] - shift) for j < n, nothing stored. */
