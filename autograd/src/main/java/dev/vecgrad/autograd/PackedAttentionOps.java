@@ -51,10 +51,10 @@ final class PackedAttentionOps {
         float[] w = Workspace.scratch(n), out = Workspace.scratch(b * t * c);
         // One task per (batch, head): disjoint outputs and scratch fully rewritten per task, so any
         // thread count and chunking give the same bits.
-        int tasks = b * nHead, per = chunk(tasks), tt = t * t;
+        int tasks = b * nHead, per = chunk(tasks), chunks = (tasks + per - 1) / per, tt = t * t;
         // Each chunk's scratch tile is a slice of one array taken here, on the calling thread, so it
         // comes from the current Workspace (pool threads would allocate fresh ones every step).
-        float[] scratch = kept == null ? null : Workspace.scratch(Math.multiplyExact((tasks + per - 1) / per, tt));
+        float[] scratch = kept == null ? null : Workspace.scratch(Math.multiplyExact(chunks, tt));
         Parallel.forRange(tasks, per, (lo, hi) -> {
             int so = (lo / per) * tt;
             for (int i = lo; i < hi; i++) {
@@ -85,7 +85,7 @@ final class PackedAttentionOps {
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
             float[] dx = Workspace.zeroed(x.length);
-            float[] tiles = Workspace.scratch(Math.multiplyExact((tasks + per - 1) / per, 2 * tt));   // dP, dS per chunk
+            float[] tiles = Workspace.scratch(Math.multiplyExact(chunks, 2 * tt));   // dP, dS per chunk
             Parallel.forRange(tasks, per, (lo, hi) -> {
                 int dp = (lo / per) * 2 * tt, ds = dp + tt;
                 for (int i = lo; i < hi; i++) {
@@ -121,9 +121,9 @@ final class PackedAttentionOps {
     }
 
     /**
-     * Dropout on one (batch, head) tile: {@code dst[r*t + j] = keep * src[from + r*t + j]} where
-     * the bit {@code bitStart + r*t + j} is set (dst from {@code dstOff}), for {@code j <= r}; zero above the diagonal, where
-     * the weights and their gradients are zero anyway (so only the lower triangle is read).
+     * Dropout on one (batch, head) tile: {@code dst[dstOff + r*t + j] = keep * src[from + r*t + j]}
+     * where the bit {@code bitStart + r*t + j} is set, for {@code j <= r}; zero above the diagonal,
+     * where the weights and their gradients are zero anyway (so only the lower triangle is read).
      */
     private static void dropTile(float[] dst, int dstOff, float[] src, int from, long[] kept, int bitStart, float keep,
                                  int t) {

@@ -131,15 +131,13 @@ public final class Workspace {
             CURRENT.get()[0] = previous;
             // Keep exactly what this scope used: arrays of sizes it no longer asks for go to the GC.
             Map<Integer, ArrayDeque<float[]>> next = new HashMap<>();
-            long held = 0;
             for (float[] a : lent) {
                 if (poison) Arrays.fill(a, Float.NaN);
                 next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-                held += 4L * a.length;
             }
             lent.clear();
             free = next;
-            heldBytes = held;
+            heldBytes = lentBytes;   // exactly the arrays lent in this scope are kept
             owner = null;
         }
     }
