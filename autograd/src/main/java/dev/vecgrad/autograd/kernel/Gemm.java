@@ -8,9 +8,9 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  * op(X) is X or its transpose. Shapes: op(A) (m, k), op(B) (k, n), C (m, n). A is stored (m, k)
  * with leading dimension lda, or (k, m) when transA; B is stored (k, n), or (n, k) when transB.
  *
- * <p>Design (after BLIS/GotoBLAS): the k dimension is cut in blocks of {@link #KC}, n in blocks of
- * {@link #NC}; each (k, n) block of op(B) is packed into NR-column panels, each block of at most
- * {@link #MC_MAX} rows of op(A) into MR-row panels, and a 4 x 2-vector register tile of FMA
+ * <p>Design (after BLIS/GotoBLAS): the k dimension is cut in equal blocks of at most {@link #KC}, n
+ * in blocks of {@link #NC}; each (k, n) block of op(B) is packed into NR-column panels, each block of
+ * at most {@link #MC_MAX} rows of op(A) into MR-row panels, and an MR x 2-vector register tile of FMA
  * accumulators ({@link GemmKernels#kernel}) sweeps them. Pack buffers live in a per-thread cache
  * and are reused across calls.
  *
@@ -21,11 +21,18 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  * <p>beta == 0 overwrites C without reading it (NaN in C does not propagate), as in BLAS.
  */
 public final class Gemm {
-    /** Depth of a k block: an MR x KC A panel (4 KB) and a KC x NR B panel (16 KB) share L1. */
-    static final int KC = 256;
-    /** Largest row block (a multiple of MR): MC_MAX x KC floats of packed A (96 KB) stay in L2. */
+    /**
+     * Largest depth of a k block; k is cut into equal blocks of at most KC. Deep on purpose: every
+     * k block after the first re-reads the C tile, and a C larger than L2 comes from L3 with no
+     * way to prefetch it from Java (1024^3 on one core lost 17 % to it with KC = 256). The kernel
+     * then streams its KC x NR B micro-panel (128 KB) from L2 instead of L1, which measured
+     * faster overall: KC 256 -> 512 -> 1024 gave 1024^3 +14 % then +5 %, 512^3 +4 % then +0 %
+     * (A/B runs in one JVM, 2026-12-02, Zen 5).
+     */
+    static final int KC = 1024;
+    /** Largest row block (a multiple of MR): MC_MAX x KC floats of packed A (384 KB) stay in L2. */
     static final int MC_MAX = 96;
-    /** Width of an n block (a multiple of NR): the packed KC x NC B block (1 MB) lives in L3. */
+    /** Width of an n block (a multiple of NR): the packed KC x NC B block (4 MB) lives in L3. */
     static final int NC = 1024;
     /**
      * Below this many flops (2mnk) a call runs on the calling thread: waking the pool costs more.
@@ -38,10 +45,11 @@ public final class Gemm {
     /** A parallel product is cut into at least this many (row block, column part) tasks when it can be. */
     static final int MIN_TASKS = 4;
 
-    /** Per-thread pack buffers; grown on demand, never shrunk (at most about 1.2 MB a thread). */
+    /** Per-thread pack buffers; grown on demand, never shrunk (at most about 4.4 MB a thread). */
     private static final class Buffers {
         final float[] a = new float[MC_MAX * KC];
         final float[] tile = new float[MR * NR];
+        final float[] scratch = new float[GemmPack.SCRATCH];
         float[] b = new float[0];
 
         float[] b(int size) {
@@ -146,12 +154,15 @@ public final class Gemm {
             blocks++;
         }
         int mc = roundUp((m + blocks - 1) / blocks, MR);
+        // Equal k blocks (k = 1100 gives 2 x 550, not 1024 + 76); they depend on k alone.
+        int kBlocks = (k + KC - 1) / KC;
+        int kBlock = (k + kBlocks - 1) / kBlocks;
         Buffers own = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kBlock) {
+                int kc = Math.min(kBlock, k - pc);
                 float[] bp = own.b(panels * NR * kc);
                 int j0 = jc;
                 int p0 = pc;
@@ -191,8 +202,9 @@ public final class Gemm {
     /** Packs B panels [q0, q1) of the (kc, nc) block at (p0, j0) into bp. */
     private static void packB(float[] bp, boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
                               int q0, int q1) {
+        float[] scratch = BUFFERS.get().scratch;
         for (int q = q0; q < q1; q++) {
-            GemmKernels.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR, Math.min(NR, nc - q * NR));
+            GemmPack.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR, Math.min(NR, nc - q * NR), scratch);
         }
     }
 
@@ -202,7 +214,7 @@ public final class Gemm {
                               float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Buffers t = BUFFERS.get();
         float[] ap = t.a;
-        GemmKernels.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
         for (int jr = q0 * NR, end = Math.min(nc, q1 * NR); jr < end; jr += NR) {
             int cols = Math.min(NR, nc - jr);
             int bi = jr * kc;

@@ -1,11 +1,11 @@
 package dev.vecgrad.autograd.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packing routines and register-tiled micro-kernels behind {@link Gemm}. Package-private.
+ * The register-tiled micro-kernels behind {@link Gemm}; {@link GemmPack} fills the panels they read.
+ * Package-private.
  *
  * <p>Packed layouts (all zero-padded to whole panels):
  * <ul>
@@ -33,88 +33,10 @@ final class GemmKernels {
      * accumulator (a store-load on the FMA chain).
      */
     static final int MR = L >= 16 ? 8 : 4;
-    /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
-    private static final VectorSpecies<Float> F4 = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
 
     private GemmKernels() {}
-
-    /**
-     * Packs op(A) rows {@code [i0, i0+mc)}, columns {@code [p0, p0+kc)} into {@code ap} as
-     * consecutive MR-row micro-panels ({@code ceil(mc/MR)*MR*kc} floats). Modifies {@code ap}.
-     */
-    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
-        int padded = (mc + MR - 1) / MR * MR;
-        if (!transA) {
-            // A (m, k) row-major: read each row contiguously, write with stride MR.
-            for (int i = 0; i < mc; i++) {
-                int src = aOff + (i0 + i) * lda + p0;
-                int d = (i / MR) * MR * kc + i % MR;
-                for (int p = 0; p < kc; p++, d += MR) {
-                    ap[d] = a[src + p];
-                }
-            }
-        } else {
-            // A stored (k, m): op(A)(i, p) = a[p*lda + i]. Walk each storage row once, contiguously
-            // (reading only MR floats per row per micro-panel wasted most of every cache line).
-            for (int p = 0; p < kc; p++) {
-                int src = aOff + (p0 + p) * lda + i0;
-                int d = p * MR;
-                int i = 0;
-                for (; i + MR <= mc; i += MR) {
-                    FloatVector.fromArray(F4, a, src + i).intoArray(ap, d + i * kc);
-                }
-                for (int r = 0; i + r < mc; r++) {
-                    ap[d + i * kc + r] = a[src + i + r];
-                }
-            }
-        }
-        // Zero the padding rows of the last micro-panel so the kernel may read them.
-        for (int i = mc; i < padded; i++) {
-            int d = (i / MR) * MR * kc + i % MR;
-            for (int p = 0; p < kc; p++, d += MR) {
-                ap[d] = 0f;
-            }
-        }
-    }
-
-    /**
-     * Packs op(B) rows {@code [p0, p0+kc)}, columns {@code [j0 + jp, j0 + jp + width)} as one NR-column
-     * micro-panel at {@code bp[base ...]} ({@code kc*NR} floats, zero-padded). Modifies {@code bp}.
-     */
-    static void packBPanel(float[] bp, int base, boolean transB, float[] b, int bOff, int ldb,
-                           int p0, int kc, int j, int width) {
-        if (!transB) {
-            // B (k, n) row-major: each packed row is a contiguous slice of a B row.
-            for (int p = 0; p < kc; p++) {
-                int src = bOff + (p0 + p) * ldb + j;
-                int d = base + p * NR;
-                if (width == NR) {
-                    FloatVector.fromArray(F, b, src).intoArray(bp, d);
-                    FloatVector.fromArray(F, b, src + L).intoArray(bp, d + L);
-                } else {
-                    System.arraycopy(b, src, bp, d, width);
-                    for (int jj = width; jj < NR; jj++) {
-                        bp[d + jj] = 0f;
-                    }
-                }
-            }
-        } else {
-            // B stored (n, k): op(B)(p, j) = b[j*ldb + p]; read rows of storage, write strided.
-            for (int jj = 0; jj < width; jj++) {
-                int src = bOff + (j + jj) * ldb + p0;
-                for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
-                    bp[d] = b[src + p];
-                }
-            }
-            for (int jj = width; jj < NR; jj++) {
-                for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
-                    bp[d] = 0f;
-                }
-            }
-        }
-    }
 
     /**
      * The MR x NR micro-kernel: {@code tile (MR, NR) = Ap (MR, kc) * Bp (kc, NR)} from one packed A

@@ -24,8 +24,11 @@ class GemmTest {
 
     @Test
     void crossesEveryBlockBoundary() {
-        // n > NC (1024) and k > KC (256) exercise the jc and pc loops; m > MC_MAX several row blocks.
+        // n > NC (1024) and k > KC (1024) exercise the jc and pc loops; m > MC_MAX several row blocks.
         GemmProperties.check(of(13, 1100, 600, false, false, 1f, 0f));
+        GemmProperties.check(of(19, 70, 1100, false, true, 1f, 0f));
+        GemmProperties.check(of(35, 33, 2100, true, false, 0.5f, 1f));
+        GemmProperties.check(of(9, 1030, 1500, true, true, 1f, -0.5f));
         GemmProperties.check(of(200, 1030, 300, true, true, -1.5f, 0.5f));
         GemmProperties.check(of(101, 40, 777, false, true, 1f, 1f));
         GemmProperties.check(of(97, 33, 513, true, false, 2f, -1f));

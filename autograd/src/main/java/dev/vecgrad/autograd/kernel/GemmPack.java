@@ -1,0 +1,294 @@
+package dev.vecgrad.autograd.kernel;
+
+import static dev.vecgrad.autograd.kernel.GemmKernels.F;
+import static dev.vecgrad.autograd.kernel.GemmKernels.L;
+import static dev.vecgrad.autograd.kernel.GemmKernels.MR;
+import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packs op(A) and op(B) into the micro-panel layouts {@link GemmKernels} reads (see its class
+ * comment). Package-private.
+ *
+ * <p>Two of the four cases are transposes: A stored (m, k) must become columns of MR rows, and B
+ * stored (n, k) (op NT) rows of NR columns. Element by element they cost 5-7 % of a 512^3 product
+ * on one core (scalar loads and stores, one float each); with 512-bit vectors they are done as
+ * in-register transposes of 8x16 and 16x16 blocks with two-source permutes ({@code selectFrom},
+ * VPERMT2PS), about 4x faster. Narrower species use the element-by-element twins, which are also
+ * the reference the tests compare the transposes with (they must agree exactly: packing moves
+ * floats, it does no arithmetic).
+ */
+final class GemmPack {
+    /** The vector transposes are written for 16 lanes and an 8-row A micro-panel. */
+    static final boolean VECTOR_TRANSPOSE = L == 16 && MR == 8;
+    /** Floats of scratch {@link #packBPanel} needs: one 16x16 block. */
+    static final int SCRATCH = 256;
+    /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
+    private static final VectorSpecies<Float> FMR = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
+
+    // Permute indices for the transposes; index i < 16 picks lane i of the first source, 16 + i
+    // lane i of the second. Stage 1 interleaves single floats of two rows, stage 2 pairs, stage 3
+    // groups of four, stage 4 groups of eight.
+    private static final float[] S1_LO = interleave(1, 0);
+    private static final float[] S1_HI = interleave(1, 8);
+    private static final float[] S2_LO = interleave(2, 0);
+    private static final float[] S2_HI = interleave(2, 8);
+    private static final float[] S3_LO = interleave(4, 0);
+    private static final float[] S3_HI = interleave(4, 8);
+    private static final float[] S4_LO = interleave(8, 0);
+    private static final float[] S4_HI = interleave(8, 8);
+
+    private GemmPack() {}
+
+    /**
+     * Indices that alternate runs of {@code run} lanes from the two sources, starting at lane
+     * {@code from} of each: run 1 from 0 gives 0, 16, 1, 17, ..., 7, 23.
+     */
+    private static float[] interleave(int run, int from) {
+        float[] idx = new float[16];
+        for (int i = 0; i < 16; i++) {
+            int group = i / (2 * run), inGroup = i % (2 * run);
+            int lane = from + group * run + inGroup % run;
+            idx[i] = inGroup < run ? lane : 16 + lane;
+        }
+        return idx;
+    }
+
+    /**
+     * Packs op(A) rows {@code [i0, i0+mc)}, columns {@code [p0, p0+kc)} into {@code ap} as
+     * consecutive MR-row micro-panels ({@code ceil(mc/MR)*MR*kc} floats, the last one zero-padded).
+     * Modifies {@code ap}.
+     */
+    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
+        if (transA || !VECTOR_TRANSPOSE) {
+            packAScalar(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+            return;
+        }
+        int full = mc / MR * MR;
+        for (int ir = 0; ir < full; ir += MR) {
+            int src = aOff + (i0 + ir) * lda + p0;
+            int base = ir * kc;
+            int p = transposeRows8(ap, base, a, src, lda, kc);
+            for (; p < kc; p++) {
+                for (int r = 0; r < MR; r++) {
+                    ap[base + p * MR + r] = a[src + r * lda + p];
+                }
+            }
+        }
+        if (full < mc) {
+            // The last, partial micro-panel: element by element, zero-padded.
+            packAScalar(ap, false, a, aOff, lda, i0 + full, mc - full, p0, kc, full * kc);
+        }
+    }
+
+    /**
+     * Transposes 8 rows of A (from {@code a[src]}, leading dimension lda) into one A micro-panel at
+     * {@code ap[base]}, 16 columns at a time; returns the number of columns done (kc rounded down
+     * to 16). Each block: 8 row loads, 24 permutes, 8 stores of two packed columns each.
+     */
+    private static int transposeRows8(float[] ap, int base, float[] a, int src, int lda, int kc) {
+        FloatVector s1l = FloatVector.fromArray(F, S1_LO, 0), s1h = FloatVector.fromArray(F, S1_HI, 0);
+        FloatVector s2l = FloatVector.fromArray(F, S2_LO, 0), s2h = FloatVector.fromArray(F, S2_HI, 0);
+        FloatVector s3l = FloatVector.fromArray(F, S3_LO, 0), s3h = FloatVector.fromArray(F, S3_HI, 0);
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) {
+            FloatVector r0 = FloatVector.fromArray(F, a, src + p);
+            FloatVector r1 = FloatVector.fromArray(F, a, src + lda + p);
+            FloatVector r2 = FloatVector.fromArray(F, a, src + 2 * lda + p);
+            FloatVector r3 = FloatVector.fromArray(F, a, src + 3 * lda + p);
+            FloatVector r4 = FloatVector.fromArray(F, a, src + 4 * lda + p);
+            FloatVector r5 = FloatVector.fromArray(F, a, src + 5 * lda + p);
+            FloatVector r6 = FloatVector.fromArray(F, a, src + 6 * lda + p);
+            FloatVector r7 = FloatVector.fromArray(F, a, src + 7 * lda + p);
+            // Rows paired float by float: columns 0-7 (l) and 8-15 (h) of rows 2g, 2g+1.
+            FloatVector t01l = s1l.selectFrom(r0, r1), t01h = s1h.selectFrom(r0, r1);
+            FloatVector t23l = s1l.selectFrom(r2, r3), t23h = s1h.selectFrom(r2, r3);
+            FloatVector t45l = s1l.selectFrom(r4, r5), t45h = s1h.selectFrom(r4, r5);
+            FloatVector t67l = s1l.selectFrom(r6, r7), t67h = s1h.selectFrom(r6, r7);
+            // Four rows per column: columns 0-3, 4-7, 8-11, 12-15.
+            FloatVector q0 = s2l.selectFrom(t01l, t23l), q4 = s2h.selectFrom(t01l, t23l);
+            FloatVector q8 = s2l.selectFrom(t01h, t23h), q12 = s2h.selectFrom(t01h, t23h);
+            FloatVector u0 = s2l.selectFrom(t45l, t67l), u4 = s2h.selectFrom(t45l, t67l);
+            FloatVector u8 = s2l.selectFrom(t45h, t67h), u12 = s2h.selectFrom(t45h, t67h);
+            // Eight rows per column, two columns per vector.
+            int d = base + p * MR;
+            s3l.selectFrom(q0, u0).intoArray(ap, d);
+            s3h.selectFrom(q0, u0).intoArray(ap, d + 16);
+            s3l.selectFrom(q4, u4).intoArray(ap, d + 32);
+            s3h.selectFrom(q4, u4).intoArray(ap, d + 48);
+            s3l.selectFrom(q8, u8).intoArray(ap, d + 64);
+            s3h.selectFrom(q8, u8).intoArray(ap, d + 80);
+            s3l.selectFrom(q12, u12).intoArray(ap, d + 96);
+            s3h.selectFrom(q12, u12).intoArray(ap, d + 112);
+        }
+        return p;
+    }
+
+    /**
+     * Transposes the 16x16 block of B storage at {@code b[src]} (leading dimension ldb) into 16
+     * rows of 16 floats at {@code bp[d + p*NR]}, in two halves through {@code scratch} (256 floats):
+     * one method doing all four permute stages would exceed C2's inlining node budget, and a
+     * vector passed between methods that are not inlined is boxed on the heap.
+     */
+    private static void transposeBlock16(float[] bp, int d, float[] b, int src, int ldb, float[] scratch) {
+        groupsOf4(scratch, b, src, ldb);
+        columnsOf16(bp, d, scratch);
+    }
+
+    /**
+     * Stages 1 and 2 for each group of four rows 4g..4g+3: stores the rows' columns 4c..4c+3
+     * (four floats each, column by column) at {@code t[(4g + c) * 16]}. Modifies {@code t}.
+     */
+    private static void groupsOf4(float[] t, float[] b, int src, int ldb) {
+        FloatVector s1l = FloatVector.fromArray(F, S1_LO, 0), s1h = FloatVector.fromArray(F, S1_HI, 0);
+        FloatVector s2l = FloatVector.fromArray(F, S2_LO, 0), s2h = FloatVector.fromArray(F, S2_HI, 0);
+        for (int g = 0; g < 4; g++) {
+            int row = src + 4 * g * ldb;
+            FloatVector r0 = FloatVector.fromArray(F, b, row);
+            FloatVector r1 = FloatVector.fromArray(F, b, row + ldb);
+            FloatVector r2 = FloatVector.fromArray(F, b, row + 2 * ldb);
+            FloatVector r3 = FloatVector.fromArray(F, b, row + 3 * ldb);
+            FloatVector t01l = s1l.selectFrom(r0, r1), t01h = s1h.selectFrom(r0, r1);
+            FloatVector t23l = s1l.selectFrom(r2, r3), t23h = s1h.selectFrom(r2, r3);
+            int o = 64 * g;
+            s2l.selectFrom(t01l, t23l).intoArray(t, o);
+            s2h.selectFrom(t01l, t23l).intoArray(t, o + 16);
+            s2l.selectFrom(t01h, t23h).intoArray(t, o + 32);
+            s2h.selectFrom(t01h, t23h).intoArray(t, o + 48);
+        }
+    }
+
+    /**
+     * Stages 3 and 4: for each group of four columns, joins the four row groups into whole
+     * 16-float columns and stores column p at {@code bp[d + p*NR]}. Modifies {@code bp}.
+     */
+    private static void columnsOf16(float[] bp, int d, float[] t) {
+        FloatVector s3l = FloatVector.fromArray(F, S3_LO, 0), s3h = FloatVector.fromArray(F, S3_HI, 0);
+        FloatVector s4l = FloatVector.fromArray(F, S4_LO, 0), s4h = FloatVector.fromArray(F, S4_HI, 0);
+        for (int c = 0; c < 4; c++) {
+            FloatVector x0 = FloatVector.fromArray(F, t, 16 * c);
+            FloatVector x1 = FloatVector.fromArray(F, t, 64 + 16 * c);
+            FloatVector x2 = FloatVector.fromArray(F, t, 128 + 16 * c);
+            FloatVector x3 = FloatVector.fromArray(F, t, 192 + 16 * c);
+            FloatVector lo01 = s3l.selectFrom(x0, x1), hi01 = s3h.selectFrom(x0, x1);
+            FloatVector lo23 = s3l.selectFrom(x2, x3), hi23 = s3h.selectFrom(x2, x3);
+            int o = d + 4 * c * NR;
+            s4l.selectFrom(lo01, lo23).intoArray(bp, o);
+            s4h.selectFrom(lo01, lo23).intoArray(bp, o + NR);
+            s4l.selectFrom(hi01, hi23).intoArray(bp, o + 2 * NR);
+            s4h.selectFrom(hi01, hi23).intoArray(bp, o + 3 * NR);
+        }
+    }
+
+    /** Element-by-element {@link #packA}: the twin of the transposes, and the path for other species. */
+    static void packAScalar(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
+        packAScalar(ap, transA, a, aOff, lda, i0, mc, p0, kc, 0);
+    }
+
+    private static void packAScalar(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc,
+                                    int p0, int kc, int apOff) {
+        int padded = (mc + MR - 1) / MR * MR;
+        if (!transA) {
+            // A (m, k) row-major: read each row contiguously, write with stride MR.
+            for (int i = 0; i < mc; i++) {
+                int src = aOff + (i0 + i) * lda + p0;
+                int d = apOff + (i / MR) * MR * kc + i % MR;
+                for (int p = 0; p < kc; p++, d += MR) {
+                    ap[d] = a[src + p];
+                }
+            }
+        } else {
+            // A stored (k, m): op(A)(i, p) = a[p*lda + i]. Walk each storage row once, contiguously
+            // (reading only MR floats per row per micro-panel wasted most of every cache line).
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (p0 + p) * lda + i0;
+                int d = apOff + p * MR;
+                int i = 0;
+                for (; i + MR <= mc; i += MR) {
+                    FloatVector.fromArray(FMR, a, src + i).intoArray(ap, d + i * kc);
+                }
+                for (int r = 0; i + r < mc; r++) {
+                    ap[d + i * kc + r] = a[src + i + r];
+                }
+            }
+        }
+        // Zero the padding rows of the last micro-panel so the kernel may read them.
+        for (int i = mc; i < padded; i++) {
+            int d = apOff + (i / MR) * MR * kc + i % MR;
+            for (int p = 0; p < kc; p++, d += MR) {
+                ap[d] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs op(B) rows {@code [p0, p0+kc)}, columns {@code [j, j + width)} as one NR-column
+     * micro-panel at {@code bp[base ...]} ({@code kc*NR} floats, zero-padded). {@code scratch}
+     * (at least {@link #SCRATCH} floats) is working space for the transposes. Modifies {@code bp}
+     * and {@code scratch}.
+     */
+    static void packBPanel(float[] bp, int base, boolean transB, float[] b, int bOff, int ldb,
+                           int p0, int kc, int j, int width, float[] scratch) {
+        if (!transB) {
+            // B (k, n) row-major: each packed row is a contiguous slice of a B row.
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (p0 + p) * ldb + j;
+                int d = base + p * NR;
+                if (width == NR) {
+                    FloatVector.fromArray(F, b, src).intoArray(bp, d);
+                    FloatVector.fromArray(F, b, src + L).intoArray(bp, d + L);
+                } else {
+                    System.arraycopy(b, src, bp, d, width);
+                    for (int jj = width; jj < NR; jj++) {
+                        bp[d + jj] = 0f;
+                    }
+                }
+            }
+            return;
+        }
+        if (!VECTOR_TRANSPOSE || width < NR) {
+            packBTransScalar(bp, base, b, bOff, ldb, p0, kc, j, width);
+            return;
+        }
+        // B stored (n, k): the panel's NR columns are NR storage rows, transposed in 16x16 blocks.
+        int src = bOff + j * ldb + p0;
+        int done = kc / 16 * 16;
+        for (int p = 0; p < done; p += 16) {
+            for (int h = 0; h < NR; h += 16) {
+                transposeBlock16(bp, base + p * NR + h, b, src + h * ldb + p, ldb, scratch);
+            }
+        }
+        if (done < kc) {
+            packBTransScalar(bp, base + done * NR, b, bOff, ldb, p0 + done, kc - done, j, width);
+        }
+    }
+
+    /** Element-by-element {@link #packBPanel} for op NT: the twin of the transposes. */
+    static void packBPanelScalar(float[] bp, int base, boolean transB, float[] b, int bOff, int ldb,
+                                 int p0, int kc, int j, int width) {
+        if (!transB) {
+            packBPanel(bp, base, false, b, bOff, ldb, p0, kc, j, width, null);
+        } else {
+            packBTransScalar(bp, base, b, bOff, ldb, p0, kc, j, width);
+        }
+    }
+
+    /** B stored (n, k): op(B)(p, j) = b[j*ldb + p]; reads rows of storage, writes strided, zero-pads. */
+    private static void packBTransScalar(float[] bp, int base, float[] b, int bOff, int ldb, int p0, int kc,
+                                         int j, int width) {
+        for (int jj = 0; jj < width; jj++) {
+            int src = bOff + (j + jj) * ldb + p0;
+            for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
+                bp[d] = b[src + p];
+            }
+        }
+        for (int jj = width; jj < NR; jj++) {
+            for (int p = 0, d = base + jj; p < kc; p++, d += NR) {
+                bp[d] = 0f;
+            }
+        }
+    }
+}
