@@ -4,10 +4,9 @@ import static dev.vecgrad.autograd.kernel.Simd.F;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * One row of {@link Softmax#causalSoftmaxRows}: softmax of the first {@code len} of
+ * The rows of {@link Softmax#causalSoftmaxRows}: each the softmax of its first {@code len} of
  * {@code cols} columns, zeros after.
  *
  * <p>Why a separate kernel: the rows of a causal block have every length from 1 to T, so a
@@ -17,8 +16,28 @@ import jdk.incubator.vector.VectorOperators;
  * or after {@code len} are replaced by {@code -inf} with a blend, which exp turns into the
  * exact zeros the masked columns must hold. Only when that vector would run past the row end
  * (cols not a multiple of LANES) is the rest done in scalar.
+ *
+ * <p>Rows go in groups of {@link #GROUP}, pass by pass: every row's lane-wise partial max, then
+ * one reduction of all of them ({@link #tree}), the exps and lane-wise partial sums, a second
+ * reduction, then the scaling. Reducing each row's vector on its own (four dependent
+ * shuffle-and-fold steps, twice per row) was the largest cost of a 64x64 block: the rows are
+ * short and the core could not overlap one row's chain with the next (2.9 us a block row by
+ * row, 1.8 us with the reductions removed altogether, 2.1 us grouped; one Zen 5 core). Each
+ * pass is its own method looping over the rows: one method holding every pass outgrew C2's
+ * inlining budget and called its per-row helpers out of line.
  */
 final class CausalRow {
+    /** Rows per group: one per lane of a 512-bit vector, whose lanes the tree fills. */
+    private static final int GROUP = 16;
+    /** Floats per row's partial vector in the scratch array. */
+    private static final int STRIDE = Math.max(LANES, GROUP);
+    /** Where {@link #tree} leaves its GROUP results in the scratch array. */
+    private static final int RESULTS = GROUP * STRIDE;
+    /** Per-thread scratch for a group: GROUP partial vectors, then GROUP results. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[RESULTS + GROUP]);
+    private static final float[] TREE_LO = treeIndex(0);
+    private static final float[] TREE_HI = treeIndex(1);
+
     private CausalRow() {}
 
     /**
@@ -33,78 +52,226 @@ final class CausalRow {
         return FastExp.exp(x);
     }
 
-    /** out[o .. o+cols) = softmax of in[p .. p+len) followed by zeros; 1 <= len <= cols. */
-    static void forward(float[] out, int o, float[] in, int p, int len, int cols) {
-        int full = len - len % LANES;                       // columns covered by whole vectors
-        boolean straddle = full < len && full + LANES <= cols;
-        int n = straddle ? full + LANES : full;             // columns done with vectors, masked at len
-        // Rows are short (1..T), so per-row scalar tails cost as much as the vector work: every
-        // pass runs whole vectors and masks the straddling one; scalars only at a ragged row end.
-        float max = maskedMax(in, p, n, len);
-        for (int k = n; k < len; k++) {
-            max = Math.max(max, in[p + k]);
-        }
-        float sum = expSum(out, o, in, p, n, len, max);
-        for (int k = n; k < len; k++) {
-            float e = sexp(in[p + k] - max);
-            out[o + k] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
-        scaleMasked(out, o, n, len, inv);
-        for (int k = n; k < len; k++) {
-            out[o + k] *= inv;
-        }
-        int zeroFrom = straddle ? n : len;
-        for (; zeroFrom < cols && zeroFrom % LANES != 0; zeroFrom++) {
-            out[o + zeroFrom] = 0f;
-        }
-        FloatVector zero = FloatVector.zero(F);
-        for (; zeroFrom + LANES <= cols; zeroFrom += LANES) {
-            zero.intoArray(out, o + zeroFrom);
-        }
-        for (; zeroFrom < cols; zeroFrom++) {
-            out[o + zeroFrom] = 0f;
+    /**
+     * Rows {@code [0, rows)} of a causal block: row r is the softmax of its first
+     * {@code min(cols, r + queryOffset + 1)} columns, zeros after; rows at {@code in[inOff + r*cols]}
+     * and {@code out[outOff + r*cols]} (which may be the same array and offset). Modifies {@code out}.
+     */
+    static void forwardRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols, int queryOffset) {
+        float[] s = SCRATCH.get();
+        for (int r0 = 0; r0 < rows; r0 += GROUP) {
+            int count = Math.min(GROUP, rows - r0);
+            groupMax(in, inOff, r0, count, cols, queryOffset, s);
+            tree(s, true);
+            groupTailMax(in, inOff, r0, count, cols, queryOffset, s);
+            groupExp(out, outOff, in, inOff, r0, count, cols, queryOffset, s);
+            tree(s, false);
+            groupFinish(out, outOff, r0, count, cols, queryOffset, s);
         }
     }
 
-    /** The max of in[p+j] over j < min(n, len), n a multiple of LANES (-inf when that is empty). */
-    private static float maskedMax(float[] in, int p, int n, int len) {
+    /**
+     * Columns of a row with {@code len} live columns (of {@code cols}) done with whole vectors:
+     * through the vector that straddles len when that vector lies inside the row.
+     */
+    private static int vectorColumns(int len, int cols) {
+        int full = len - len % LANES;
+        return full < len && full + LANES <= cols ? full + LANES : full;
+    }
+
+    /**
+     * Stores each row's lane-wise max over its vector columns (lanes at or after len count as
+     * -inf) at {@code s[i*STRIDE]} for row r0+i. Modifies {@code s}.
+     */
+    private static void groupMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
         FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        FloatVector m = ninf;
-        for (int j = 0; j < n; j += LANES) {
-            m = m.max(FloatVector.fromArray(F, in, p + j).blend(ninf, F.indexInRange(j, len).not()));
-        }
-        return m.reduceLanes(VectorOperators.MAX);
-    }
-
-    /**
-     * out[o+j] *= s for j < min(n, len); columns from len to n become (or stay) exactly 0, even
-     * when s is NaN.
-     */
-    private static void scaleMasked(float[] out, int o, int n, int len, float s) {
-        FloatVector vs = FloatVector.broadcast(F, s);
-        for (int j = 0; j < n; j += LANES) {
-            FloatVector.fromArray(F, out, o + j).mul(vs).blend(0f, F.indexInRange(j, len).not()).intoArray(out, o + j);
+        for (int i = 0; i < count; i++) {
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
+            int n = vectorColumns(len, cols);
+            FloatVector m = ninf;
+            for (int j = 0; j < n; j += LANES) {
+                m = m.max(FloatVector.fromArray(F, in, p + j).blend(ninf, F.indexInRange(j, len).not()));
+            }
+            m.intoArray(s, i * STRIDE);
         }
     }
 
-    /**
-     * out[o+j] = exp(in[p+j] - max) for the columns j < len among the first {@code n} (a multiple
-     * of LANES), 0 for the columns from len to n (even if their inputs or the max are NaN);
-     * returns the sum. One exp site: C2 stops inlining once a method's graph passes
-     * NodeCountInliningCutoff, and a second inlined vector exp left the first one a call that
-     * boxed its vectors on every row.
-     */
-    private static float expSum(float[] out, int o, float[] in, int p, int n, int len, float max) {
-        FloatVector vmax = FloatVector.broadcast(F, max);
-        FloatVector acc = FloatVector.zero(F);
-        for (int j = 0; j < n; j += LANES) {
-            FloatVector e = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax))
-                    .blend(0f, F.indexInRange(j, len).not());
-            e.intoArray(out, o + j);
-            acc = acc.add(e);
+    /** Folds each row's ragged scalar tail (if any) into its max at {@code s[RESULTS + i]}. */
+    private static void groupTailMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
+        for (int i = 0; i < count; i++) {
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
+            float max = s[RESULTS + i];
+            for (int k = vectorColumns(len, cols); k < len; k++) {
+                max = Math.max(max, in[p + k]);
+            }
+            s[RESULTS + i] = max;
         }
-        return Simd.sum(acc);
+    }
+
+    /**
+     * Writes each row's exps {@code exp(in - max)} (0 from len to the end of its last vector, even
+     * if the input or the max is NaN), and stores the lane-wise sum of its vector columns' exps at
+     * {@code s[i*STRIDE]}. One exp site per method: a second inlined vector exp pushed C2 past
+     * its inlining budget, and what was left out of line boxed its vectors. Modifies out and s.
+     */
+    private static void groupExp(float[] out, int outOff, float[] in, int inOff, int r0, int count, int cols,
+                                 int queryOffset, float[] s) {
+        for (int i = 0; i < count; i++) {
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset);
+            int p = inOff + r * cols, o = outOff + r * cols, n = vectorColumns(len, cols);
+            float max = s[RESULTS + i];
+            FloatVector vmax = FloatVector.broadcast(F, max);
+            FloatVector acc = FloatVector.zero(F);
+            for (int j = 0; j < n; j += LANES) {
+                FloatVector e = vexp(FloatVector.fromArray(F, in, p + j).sub(vmax))
+                        .blend(0f, F.indexInRange(j, len).not());
+                e.intoArray(out, o + j);
+                acc = acc.add(e);
+            }
+            acc.intoArray(s, i * STRIDE);
+            for (int k = n; k < len; k++) {
+                out[o + k] = sexp(in[p + k] - max);
+            }
+        }
+    }
+
+    /**
+     * Adds each row's scalar tail exps to its sum, then scales the row's live columns by the
+     * reciprocal and zeroes the rest of its {@code cols} columns. Modifies {@code out}.
+     */
+    private static void groupFinish(float[] out, int outOff, int r0, int count, int cols, int queryOffset, float[] s) {
+        FloatVector zero = FloatVector.zero(F);
+        for (int i = 0; i < count; i++) {
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), o = outOff + r * cols;
+            int n = vectorColumns(len, cols);
+            float sum = s[RESULTS + i];
+            for (int k = n; k < len; k++) {
+                sum += out[o + k];
+            }
+            float inv = 1f / sum;
+            FloatVector vs = FloatVector.broadcast(F, inv);
+            for (int j = 0; j < n; j += LANES) {
+                // Columns from len to n become (or stay) exactly 0, even when inv is NaN.
+                FloatVector.fromArray(F, out, o + j).mul(vs).blend(0f, F.indexInRange(j, len).not())
+                        .intoArray(out, o + j);
+            }
+            for (int k = n; k < len; k++) {
+                out[o + k] *= inv;
+            }
+            int zeroFrom = Math.max(n, len);
+            for (; zeroFrom < cols && zeroFrom % LANES != 0; zeroFrom++) {
+                out[o + zeroFrom] = 0f;
+            }
+            for (; zeroFrom + LANES <= cols; zeroFrom += LANES) {
+                zero.intoArray(out, o + zeroFrom);
+            }
+            for (; zeroFrom < cols; zeroFrom++) {
+                out[o + zeroFrom] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Reduces each of the GROUP partial vectors at {@code s[i*STRIDE]} to one value (its lanes'
+     * max, or their sum in {@link Simd#sum}'s pairwise order, so the bits match a per-row
+     * reduction) at {@code s[RESULTS + i]}. With 16 lanes: four stages, each pairing vectors and
+     * folding each one's halves, so the value of vector i ends in lane i of one vector; all 16
+     * rows' steps are independent of one another and stay in registers (a version that stored
+     * each stage and reloaded it cost three times as much: store-to-load forwarding of 64-byte
+     * vectors that straddle cache lines, as a float[]'s do, stalls). Other widths fold each row
+     * in scalar, in the same order. No vector crosses a method boundary that C2 might not inline.
+     */
+    private static void tree(float[] s, boolean max) {
+        if (LANES != GROUP) {
+            treeScalar(s, max);
+        } else if (max) {
+            treeMax(s);
+        } else {
+            treeSum(s);
+        }
+    }
+
+    private static void treeMax(float[] s) {
+        FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
+        FloatVector u0 = maxFold(lo, hi, s, 0), u1 = maxFold(lo, hi, s, 2);
+        FloatVector u2 = maxFold(lo, hi, s, 4), u3 = maxFold(lo, hi, s, 6);
+        FloatVector u4 = maxFold(lo, hi, s, 8), u5 = maxFold(lo, hi, s, 10);
+        FloatVector u6 = maxFold(lo, hi, s, 12), u7 = maxFold(lo, hi, s, 14);
+        lo = FloatVector.fromArray(F, TREE_LO, GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, GROUP);
+        FloatVector w0 = lo.selectFrom(u0, u1).max(hi.selectFrom(u0, u1));
+        FloatVector w1 = lo.selectFrom(u2, u3).max(hi.selectFrom(u2, u3));
+        FloatVector w2 = lo.selectFrom(u4, u5).max(hi.selectFrom(u4, u5));
+        FloatVector w3 = lo.selectFrom(u6, u7).max(hi.selectFrom(u6, u7));
+        lo = FloatVector.fromArray(F, TREE_LO, 2 * GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, 2 * GROUP);
+        FloatVector x0 = lo.selectFrom(w0, w1).max(hi.selectFrom(w0, w1));
+        FloatVector x1 = lo.selectFrom(w2, w3).max(hi.selectFrom(w2, w3));
+        lo = FloatVector.fromArray(F, TREE_LO, 3 * GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, 3 * GROUP);
+        lo.selectFrom(x0, x1).max(hi.selectFrom(x0, x1)).intoArray(s, RESULTS);
+    }
+
+    private static void treeSum(float[] s) {
+        FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
+        FloatVector u0 = sumFold(lo, hi, s, 0), u1 = sumFold(lo, hi, s, 2);
+        FloatVector u2 = sumFold(lo, hi, s, 4), u3 = sumFold(lo, hi, s, 6);
+        FloatVector u4 = sumFold(lo, hi, s, 8), u5 = sumFold(lo, hi, s, 10);
+        FloatVector u6 = sumFold(lo, hi, s, 12), u7 = sumFold(lo, hi, s, 14);
+        lo = FloatVector.fromArray(F, TREE_LO, GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, GROUP);
+        FloatVector w0 = lo.selectFrom(u0, u1).add(hi.selectFrom(u0, u1));
+        FloatVector w1 = lo.selectFrom(u2, u3).add(hi.selectFrom(u2, u3));
+        FloatVector w2 = lo.selectFrom(u4, u5).add(hi.selectFrom(u4, u5));
+        FloatVector w3 = lo.selectFrom(u6, u7).add(hi.selectFrom(u6, u7));
+        lo = FloatVector.fromArray(F, TREE_LO, 2 * GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, 2 * GROUP);
+        FloatVector x0 = lo.selectFrom(w0, w1).add(hi.selectFrom(w0, w1));
+        FloatVector x1 = lo.selectFrom(w2, w3).add(hi.selectFrom(w2, w3));
+        lo = FloatVector.fromArray(F, TREE_LO, 3 * GROUP);
+        hi = FloatVector.fromArray(F, TREE_HI, 3 * GROUP);
+        lo.selectFrom(x0, x1).add(hi.selectFrom(x0, x1)).intoArray(s, RESULTS);
+    }
+
+    /** Stage one of {@link #treeMax} for the partial vectors of rows i and i+1. */
+    private static FloatVector maxFold(FloatVector lo, FloatVector hi, float[] s, int i) {
+        FloatVector a = FloatVector.fromArray(F, s, i * STRIDE), b = FloatVector.fromArray(F, s, (i + 1) * STRIDE);
+        return lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+    }
+
+    /** Stage one of {@link #treeSum} for the partial vectors of rows i and i+1. */
+    private static FloatVector sumFold(FloatVector lo, FloatVector hi, float[] s, int i) {
+        FloatVector a = FloatVector.fromArray(F, s, i * STRIDE), b = FloatVector.fromArray(F, s, (i + 1) * STRIDE);
+        return lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+    }
+
+    /** {@link #tree} for vectors of other than 16 lanes: each row folded in place, then copied. */
+    private static void treeScalar(float[] s, boolean max) {
+        for (int i = 0; i < GROUP; i++) {
+            int b = i * STRIDE;
+            for (int h = LANES / 2; h >= 1; h /= 2) {
+                for (int k = 0; k < h; k++) {
+                    s[b + k] = max ? Math.max(s[b + k], s[b + k + h]) : s[b + k] + s[b + k + h];
+                }
+            }
+            s[RESULTS + i] = s[b];
+        }
+    }
+
+    /**
+     * Tree permutes: at stage t (fold width g = 8 >> t) lane i of the result takes, from the first
+     * source for i < 8 and the second for i >= 8, lane {@code (i%8 / g) * 2g + i%8 % g} (lo) or
+     * that plus g (hi).
+     */
+    private static float[] treeIndex(int plus) {
+        float[] idx = new float[4 * GROUP];
+        for (int t = 0; t < 4; t++) {
+            int g = 8 >> t;
+            for (int i = 0; i < GROUP; i++) {
+                int k = i % 8;
+                idx[t * GROUP + i] = (i < 8 ? 0 : GROUP) + (k / g) * 2 * g + k % g + plus * g;
+            }
+        }
+        return idx;
     }
 }

@@ -64,10 +64,7 @@ public final class Softmax {
                                          int queryOffset) {
         checkCausal("causalSoftmaxRows", queryOffset);
         checkForward("causalSoftmaxRows", out, outOff, cols, in, inOff, cols, rows, cols);
-        for (int r = 0; r < rows; r++) {
-            int len = causalLength(r, cols, queryOffset);
-            CausalRow.forward(out, outOff + r * cols, in, inOff + r * cols, len, cols);
-        }
+        CausalRow.forwardRows(out, outOff, in, inOff, rows, cols, queryOffset);
     }
 
     /**
