@@ -6,10 +6,11 @@ import static dev.vecgrad.autograd.kernel.Simd.LANES;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The rows of {@link Softmax#causalSoftmaxRows}: each the softmax of its first {@code len} of
- * {@code cols} columns, zeros after.
+ * Softmax over rows in groups of 16: the causal rows of {@link Softmax#causalSoftmaxRows} (each
+ * the softmax of its first {@code len} of {@code cols} columns, zeros after) and the short full
+ * rows of {@link Softmax#softmaxRows}.
  *
- * <p>Why a separate kernel: the rows of a causal block have every length from 1 to T, so a
+ * <p>Masking: the rows of a causal block have every length from 1 to T, so a
  * scalar tail would run up to {@code LANES-1} scalar exps per row, about as much time as all
  * the vector work in a 64x64 block. Instead the vector that straddles column {@code len} is
  * loaded whole (it lies inside the row, so nothing outside the block is read) and its lanes at
@@ -18,27 +19,33 @@ import jdk.incubator.vector.FloatVector;
  * (cols not a multiple of LANES) is the rest done in scalar.
  *
  * <p>Rows go in groups of {@link #GROUP}, pass by pass: every row's lane-wise partial max, then
- * one reduction of all of them ({@link #tree}), the exps and lane-wise partial sums, a second
+ * one reduction of all of them ({@link #treeMax}), the exps and lane-wise partial sums, a second
  * reduction, then the scaling. Reducing each row's vector on its own (four dependent
  * shuffle-and-fold steps, twice per row) was the largest cost of a 64x64 block: the rows are
  * short and the core could not overlap one row's chain with the next (2.9 us a block row by
- * row, 1.8 us with the reductions removed altogether, 2.1 us grouped; one Zen 5 core). Each
+ * row, 1.8 us with the reductions removed altogether, 1.95 us grouped; one Zen 5 core). Full
+ * rows of 64 and 65 columns gain 1.35x and 1.2x too; rows of 384 lose 10 %, so
+ * {@link Softmax#softmaxRows} groups only rows up to {@link #MAX_FULL_COLS} columns. Each
  * pass is its own method looping over the rows: one method holding every pass outgrew C2's
  * inlining budget and called its per-row helpers out of line.
  */
-final class CausalRow {
+final class GroupedSoftmax {
+    /** Widest full rows {@link Softmax#softmaxRows} sends here (with 16-lane vectors). */
+    static final int MAX_FULL_COLS = 128;
     /** Rows per group: one per lane of a 512-bit vector, whose lanes the tree fills. */
     private static final int GROUP = 16;
     /** Floats per row's partial vector in the scratch array. */
     private static final int STRIDE = Math.max(LANES, GROUP);
-    /** Where {@link #tree} leaves its GROUP results in the scratch array. */
+    /** Where the tree reductions leave their GROUP results in the scratch array. */
     private static final int RESULTS = GROUP * STRIDE;
     /** Per-thread scratch for a group: GROUP partial vectors, then GROUP results. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[RESULTS + GROUP]);
+    /** Whether {@link #treeMax} and {@link #treeSum} apply (16 lanes); else {@link #treeScalar}. */
+    private static final boolean GROUPED = LANES == GROUP;
     private static final float[] TREE_LO = treeIndex(0);
     private static final float[] TREE_HI = treeIndex(1);
 
-    private CausalRow() {}
+    private GroupedSoftmax() {}
 
     /**
      * {@link FastExp}, not {@code lanewise(EXP)}: the JDK's vector exp rounds differently before
@@ -53,20 +60,30 @@ final class CausalRow {
     }
 
     /**
-     * Rows {@code [0, rows)} of a causal block: row r is the softmax of its first
-     * {@code min(cols, r + queryOffset + 1)} columns, zeros after; rows at {@code in[inOff + r*cols]}
-     * and {@code out[outOff + r*cols]} (which may be the same array and offset). Modifies {@code out}.
+     * Rows {@code [0, rows)}: row r is the softmax of its first {@code min(cols, r + queryOffset + 1)}
+     * columns, zeros after (a causal block; queryOffset >= cols - 1 makes every row full); rows at
+     * {@code in[inOff + r*ldIn]} and {@code out[outOff + r*ldOut]} (which may be the same array,
+     * offset and stride). Arguments are checked by the caller. Modifies {@code out}.
      */
-    static void forwardRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols, int queryOffset) {
+    static void forwardRows(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn, int rows, int cols,
+                            int queryOffset) {
         float[] s = SCRATCH.get();
         for (int r0 = 0; r0 < rows; r0 += GROUP) {
             int count = Math.min(GROUP, rows - r0);
-            groupMax(in, inOff, r0, count, cols, queryOffset, s);
-            tree(s, true);
-            groupTailMax(in, inOff, r0, count, cols, queryOffset, s);
-            groupExp(out, outOff, in, inOff, r0, count, cols, queryOffset, s);
-            tree(s, false);
-            groupFinish(out, outOff, r0, count, cols, queryOffset, s);
+            groupMax(in, inOff, ldIn, r0, count, cols, queryOffset, s);
+            if (GROUPED) {
+                treeMax(s);
+            } else {
+                treeScalar(s, true);
+            }
+            groupTailMax(in, inOff, ldIn, r0, count, cols, queryOffset, s);
+            groupExp(out, outOff, ldOut, in, inOff, ldIn, r0, count, cols, queryOffset, s);
+            if (GROUPED) {
+                treeSum(s);
+            } else {
+                treeScalar(s, false);
+            }
+            groupFinish(out, outOff, ldOut, r0, count, cols, queryOffset, s);
         }
     }
 
@@ -83,10 +100,11 @@ final class CausalRow {
      * Stores each row's lane-wise max over its vector columns (lanes at or after len count as
      * -inf) at {@code s[i*STRIDE]} for row r0+i. Modifies {@code s}.
      */
-    private static void groupMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
+    private static void groupMax(float[] in, int inOff, int ldIn, int r0, int count, int cols, int queryOffset,
+                                 float[] s) {
         FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * ldIn;
             int n = vectorColumns(len, cols);
             FloatVector m = ninf;
             for (int j = 0; j < n; j += LANES) {
@@ -97,9 +115,10 @@ final class CausalRow {
     }
 
     /** Folds each row's ragged scalar tail (if any) into its max at {@code s[RESULTS + i]}. */
-    private static void groupTailMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
+    private static void groupTailMax(float[] in, int inOff, int ldIn, int r0, int count, int cols, int queryOffset,
+                                     float[] s) {
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * ldIn;
             float max = s[RESULTS + i];
             for (int k = vectorColumns(len, cols); k < len; k++) {
                 max = Math.max(max, in[p + k]);
@@ -114,11 +133,11 @@ final class CausalRow {
      * {@code s[i*STRIDE]}. One exp site per method: a second inlined vector exp pushed C2 past
      * its inlining budget, and what was left out of line boxed its vectors. Modifies out and s.
      */
-    private static void groupExp(float[] out, int outOff, float[] in, int inOff, int r0, int count, int cols,
-                                 int queryOffset, float[] s) {
+    private static void groupExp(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn, int r0,
+                                 int count, int cols, int queryOffset, float[] s) {
         for (int i = 0; i < count; i++) {
             int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset);
-            int p = inOff + r * cols, o = outOff + r * cols, n = vectorColumns(len, cols);
+            int p = inOff + r * ldIn, o = outOff + r * ldOut, n = vectorColumns(len, cols);
             float max = s[RESULTS + i];
             FloatVector vmax = FloatVector.broadcast(F, max);
             FloatVector acc = FloatVector.zero(F);
@@ -139,10 +158,11 @@ final class CausalRow {
      * Adds each row's scalar tail exps to its sum, then scales the row's live columns by the
      * reciprocal and zeroes the rest of its {@code cols} columns. Modifies {@code out}.
      */
-    private static void groupFinish(float[] out, int outOff, int r0, int count, int cols, int queryOffset, float[] s) {
+    private static void groupFinish(float[] out, int outOff, int ldOut, int r0, int count, int cols, int queryOffset,
+                                    float[] s) {
         FloatVector zero = FloatVector.zero(F);
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), o = outOff + r * cols;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), o = outOff + r * ldOut;
             int n = vectorColumns(len, cols);
             float sum = s[RESULTS + i];
             for (int k = n; k < len; k++) {
@@ -172,25 +192,14 @@ final class CausalRow {
     }
 
     /**
-     * Reduces each of the GROUP partial vectors at {@code s[i*STRIDE]} to one value (its lanes'
-     * max, or their sum in {@link Simd#sum}'s pairwise order, so the bits match a per-row
-     * reduction) at {@code s[RESULTS + i]}. With 16 lanes: four stages, each pairing vectors and
-     * folding each one's halves, so the value of vector i ends in lane i of one vector; all 16
-     * rows' steps are independent of one another and stay in registers (a version that stored
-     * each stage and reloaded it cost three times as much: store-to-load forwarding of 64-byte
-     * vectors that straddle cache lines, as a float[]'s do, stalls). Other widths fold each row
-     * in scalar, in the same order. No vector crosses a method boundary that C2 might not inline.
+     * Reduces each of the GROUP partial vectors at {@code s[i*STRIDE]} to its lanes' max, at
+     * {@code s[RESULTS + i]} (16 lanes only). Four stages, each pairing vectors and folding each
+     * one's halves, so the value of vector i ends in lane i of one vector; the 16 rows' steps are
+     * independent of one another and stay in registers (a loop that stored each stage to the
+     * scratch array and reloaded it was slower: 2.1 against 1.95 us a 64x64 block). Called
+     * directly, not through a dispatching method: behind one, C2 left it at C1's tier, where
+     * every vector operation allocates.
      */
-    private static void tree(float[] s, boolean max) {
-        if (LANES != GROUP) {
-            treeScalar(s, max);
-        } else if (max) {
-            treeMax(s);
-        } else {
-            treeSum(s);
-        }
-    }
-
     private static void treeMax(float[] s) {
         FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
         FloatVector u0 = maxFold(lo, hi, s, 0), u1 = maxFold(lo, hi, s, 2);
@@ -212,6 +221,10 @@ final class CausalRow {
         lo.selectFrom(x0, x1).max(hi.selectFrom(x0, x1)).intoArray(s, RESULTS);
     }
 
+    /**
+     * {@link #treeMax} for sums, in {@link Simd#sum}'s pairwise order (lane i with i+8, then i+4,
+     * i+2, i+1), so each row's sum has the bits a per-row {@code Simd.sum} would give.
+     */
     private static void treeSum(float[] s) {
         FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
         FloatVector u0 = sumFold(lo, hi, s, 0), u1 = sumFold(lo, hi, s, 2);
@@ -245,7 +258,10 @@ final class CausalRow {
         return lo.selectFrom(a, b).add(hi.selectFrom(a, b));
     }
 
-    /** {@link #tree} for vectors of other than 16 lanes: each row folded in place, then copied. */
+    /**
+     * The tree reductions for vectors of other than 16 lanes: each row folded in place in
+     * {@link Simd#sum}'s order, then copied to {@code s[RESULTS + i]}. Modifies {@code s}.
+     */
     private static void treeScalar(float[] s, boolean max) {
         for (int i = 0; i < GROUP; i++) {
             int b = i * STRIDE;
