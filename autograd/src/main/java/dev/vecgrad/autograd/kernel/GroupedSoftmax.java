@@ -6,9 +6,8 @@ import static dev.vecgrad.autograd.kernel.Simd.LANES;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Softmax over rows in groups of 16: the causal rows of {@link Softmax#causalSoftmaxRows} (each
- * the softmax of its first {@code len} of {@code cols} columns, zeros after) and the short full
- * rows of {@link Softmax#softmaxRows}.
+ * Softmax over the rows of causal blocks in groups of 16 ({@link Softmax#causalSoftmaxRows}):
+ * each row the softmax of its first {@code len} of {@code cols} columns, zeros after.
  *
  * <p>Masking: the rows of a causal block have every length from 1 to T, so a
  * scalar tail would run up to {@code LANES-1} scalar exps per row, about as much time as all
@@ -24,14 +23,13 @@ import jdk.incubator.vector.FloatVector;
  * shuffle-and-fold steps, twice per row) was the largest cost of a 64x64 block: the rows are
  * short and the core could not overlap one row's chain with the next (2.9 us a block row by
  * row, 1.8 us with the reductions removed altogether, 1.95 us grouped; one Zen 5 core). Full
- * rows of 64 and 65 columns gain 1.35x and 1.2x too; rows of 384 lose 10 %, so
- * {@link Softmax#softmaxRows} groups only rows up to {@link #MAX_FULL_COLS} columns. Each
+ * rows of 64 and 65 columns gained 1.35x and 1.2x from grouping when timed alone, but in a JVM
+ * that also ran causal blocks C2's merged profile made both kinds slower than needed, so full
+ * rows stay row by row ({@link Softmax#softmaxRows}) and this class serves the causal op. Each
  * pass is its own method looping over the rows: one method holding every pass outgrew C2's
  * inlining budget and called its per-row helpers out of line.
  */
 final class GroupedSoftmax {
-    /** Widest full rows {@link Softmax#softmaxRows} sends here (with 16-lane vectors). */
-    static final int MAX_FULL_COLS = 128;
     /** Rows per group: one per lane of a 512-bit vector, whose lanes the tree fills. */
     private static final int GROUP = 16;
     /** Floats per row's partial vector in the scratch array. */
@@ -60,30 +58,29 @@ final class GroupedSoftmax {
     }
 
     /**
-     * Rows {@code [0, rows)}: row r is the softmax of its first {@code min(cols, r + queryOffset + 1)}
-     * columns, zeros after (a causal block; queryOffset >= cols - 1 makes every row full); rows at
-     * {@code in[inOff + r*ldIn]} and {@code out[outOff + r*ldOut]} (which may be the same array,
-     * offset and stride). Arguments are checked by the caller. Modifies {@code out}.
+     * Rows {@code [0, rows)} of a causal block: row r is the softmax of its first
+     * {@code min(cols, r + queryOffset + 1)} columns, zeros after; rows at {@code in[inOff + r*cols]}
+     * and {@code out[outOff + r*cols]} (which may be the same array and offset). Arguments are
+     * checked by the caller. Modifies {@code out}.
      */
-    static void forwardRows(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn, int rows, int cols,
-                            int queryOffset) {
+    static void forwardRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols, int queryOffset) {
         float[] s = SCRATCH.get();
         for (int r0 = 0; r0 < rows; r0 += GROUP) {
             int count = Math.min(GROUP, rows - r0);
-            groupMax(in, inOff, ldIn, r0, count, cols, queryOffset, s);
+            groupMax(in, inOff, r0, count, cols, queryOffset, s);
             if (GROUPED) {
                 treeMax(s);
             } else {
                 treeScalar(s, true);
             }
-            groupTailMax(in, inOff, ldIn, r0, count, cols, queryOffset, s);
-            groupExp(out, outOff, ldOut, in, inOff, ldIn, r0, count, cols, queryOffset, s);
+            groupTailMax(in, inOff, r0, count, cols, queryOffset, s);
+            groupExp(out, outOff, in, inOff, r0, count, cols, queryOffset, s);
             if (GROUPED) {
                 treeSum(s);
             } else {
                 treeScalar(s, false);
             }
-            groupFinish(out, outOff, ldOut, r0, count, cols, queryOffset, s);
+            groupFinish(out, outOff, r0, count, cols, queryOffset, s);
         }
     }
 
@@ -100,11 +97,10 @@ final class GroupedSoftmax {
      * Stores each row's lane-wise max over its vector columns (lanes at or after len count as
      * -inf) at {@code s[i*STRIDE]} for row r0+i. Modifies {@code s}.
      */
-    private static void groupMax(float[] in, int inOff, int ldIn, int r0, int count, int cols, int queryOffset,
-                                 float[] s) {
+    private static void groupMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
         FloatVector ninf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * ldIn;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
             int n = vectorColumns(len, cols);
             FloatVector m = ninf;
             for (int j = 0; j < n; j += LANES) {
@@ -115,10 +111,9 @@ final class GroupedSoftmax {
     }
 
     /** Folds each row's ragged scalar tail (if any) into its max at {@code s[RESULTS + i]}. */
-    private static void groupTailMax(float[] in, int inOff, int ldIn, int r0, int count, int cols, int queryOffset,
-                                     float[] s) {
+    private static void groupTailMax(float[] in, int inOff, int r0, int count, int cols, int queryOffset, float[] s) {
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * ldIn;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), p = inOff + r * cols;
             float max = s[RESULTS + i];
             for (int k = vectorColumns(len, cols); k < len; k++) {
                 max = Math.max(max, in[p + k]);
@@ -133,11 +128,11 @@ final class GroupedSoftmax {
      * {@code s[i*STRIDE]}. One exp site per method: a second inlined vector exp pushed C2 past
      * its inlining budget, and what was left out of line boxed its vectors. Modifies out and s.
      */
-    private static void groupExp(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn, int r0,
-                                 int count, int cols, int queryOffset, float[] s) {
+    private static void groupExp(float[] out, int outOff, float[] in, int inOff, int r0, int count, int cols,
+                                 int queryOffset, float[] s) {
         for (int i = 0; i < count; i++) {
             int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset);
-            int p = inOff + r * ldIn, o = outOff + r * ldOut, n = vectorColumns(len, cols);
+            int p = inOff + r * cols, o = outOff + r * cols, n = vectorColumns(len, cols);
             float max = s[RESULTS + i];
             FloatVector vmax = FloatVector.broadcast(F, max);
             FloatVector acc = FloatVector.zero(F);
@@ -158,11 +153,10 @@ final class GroupedSoftmax {
      * Adds each row's scalar tail exps to its sum, then scales the row's live columns by the
      * reciprocal and zeroes the rest of its {@code cols} columns. Modifies {@code out}.
      */
-    private static void groupFinish(float[] out, int outOff, int ldOut, int r0, int count, int cols, int queryOffset,
-                                    float[] s) {
+    private static void groupFinish(float[] out, int outOff, int r0, int count, int cols, int queryOffset, float[] s) {
         FloatVector zero = FloatVector.zero(F);
         for (int i = 0; i < count; i++) {
-            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), o = outOff + r * ldOut;
+            int r = r0 + i, len = Softmax.causalLength(r, cols, queryOffset), o = outOff + r * cols;
             int n = vectorColumns(len, cols);
             float sum = s[RESULTS + i];
             for (int k = n; k < len; k++) {

@@ -31,11 +31,6 @@ public final class Softmax {
     public static void softmaxRows(float[] out, int outOff, int ldOut, float[] in, int inOff, int ldIn,
                                    int rows, int cols) {
         checkForward("softmaxRows", out, outOff, ldOut, in, inOff, ldIn, rows, cols);
-        if (LANES == 16 && cols <= GroupedSoftmax.MAX_FULL_COLS) {
-            // Short rows: per-row reductions dominate; a queryOffset of cols masks nothing.
-            GroupedSoftmax.forwardRows(out, outOff, ldOut, in, inOff, ldIn, rows, cols, cols);
-            return;
-        }
         for (int r = 0; r < rows; r++) {
             softmaxRow(out, outOff + r * ldOut, in, inOff + r * ldIn, cols);
         }
@@ -69,7 +64,7 @@ public final class Softmax {
                                          int queryOffset) {
         checkCausal("causalSoftmaxRows", queryOffset);
         checkForward("causalSoftmaxRows", out, outOff, cols, in, inOff, cols, rows, cols);
-        GroupedSoftmax.forwardRows(out, outOff, cols, in, inOff, cols, rows, cols, queryOffset);
+        GroupedSoftmax.forwardRows(out, outOff, in, inOff, rows, cols, queryOffset);
     }
 
     /**
