@@ -1,0 +1,159 @@
+package dev.vecgrad.bench;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * A/B timing of two builds of the kernel package in one JVM: each build's classes are loaded by
+ * their own class loader and the two are timed in alternating short bursts, so drift in the
+ * machine's speed (other tenants, clock changes) hits both alike and cancels in the paired ratios.
+ * This is how the GEMM and causal-softmax changes in {@code bench/RESULTS.md} were sized; a run of
+ * separate processes on this host varies by 15-30 %, the paired ratios by 1-3 %.
+ *
+ * <p>Usage: {@code KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP...} (OP is NN, NT or TN)
+ * or {@code KernelAB A_CLASSES B_CLASSES causal}, where A_CLASSES and B_CLASSES are directories
+ * holding compiled {@code dev/vecgrad/autograd/kernel} classes (e.g. {@code autograd/target/classes}
+ * of two checkouts). Prints, per case, both builds' median speed and the median and interquartile
+ * range of the B/A speed ratios over {@code -Dpairs=20} bursts of {@code -Dburst.ms=100}.
+ */
+public final class KernelAB {
+    private KernelAB() {}
+
+    /** Entry point; see the class comment. */
+    public static void main(String[] args) throws Throwable {
+        if (args.length < 3 || !(args[2].equals("gemm") && args.length >= 5 || args[2].equals("causal"))) {
+            System.err.println("usage: KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP... | KernelAB A_CLASSES B_CLASSES causal");
+            System.exit(2);
+        }
+        ClassLoader[] builds = {load(args[0]), load(args[1])};
+        if (args[2].equals("gemm")) {
+            int threads = Integer.parseInt(args[3]);
+            for (int i = 4; i < args.length; i++) {
+                gemm(builds, threads, args[i]);
+            }
+        } else {
+            causal(builds);
+        }
+    }
+
+    private static ClassLoader load(String dir) throws Exception {
+        Path p = Path.of(dir);
+        if (!Files.isDirectory(p.resolve("dev/vecgrad/autograd/kernel"))) {
+            throw new IllegalArgumentException("KernelAB: " + dir + " holds no dev/vecgrad/autograd/kernel classes");
+        }
+        return new URLClassLoader(new URL[] {p.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
+    }
+
+    /** One GEMM shape such as {@code 512x512x512:NT}, both builds at the given thread count. */
+    private static void gemm(ClassLoader[] builds, int threads, String spec) throws Throwable {
+        String[] p = spec.split("[x:]");
+        if (p.length != 4 || !p[3].matches("[NT]N|NT")) {
+            throw new IllegalArgumentException("KernelAB: expected MxNxK:OP (OP one of NN, NT, TN), got " + spec);
+        }
+        int m = Integer.parseInt(p[0]), n = Integer.parseInt(p[1]), k = Integer.parseInt(p[2]);
+        boolean ta = p[3].charAt(0) == 'T', tb = p[3].charAt(1) == 'T';
+        MethodType type = MethodType.methodType(void.class, boolean.class, boolean.class, int.class, int.class, int.class,
+                float.class, float[].class, int.class, int.class, float[].class, int.class, int.class, float.class,
+                float[].class, int.class, int.class);
+        Runnable[] calls = new Runnable[2];
+        Random rnd = new Random(1);
+        float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat();
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat();
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        for (int v = 0; v < 2; v++) {
+            Class<?> parallel = builds[v].loadClass("dev.vecgrad.autograd.kernel.Parallel");
+            parallel.getMethod("setThreads", int.class).invoke(null, threads);
+            MethodHandle sgemm = MethodHandles.publicLookup()
+                    .findStatic(builds[v].loadClass("dev.vecgrad.autograd.kernel.Gemm"), "sgemm", type);
+            calls[v] = () -> invoke(sgemm, ta, tb, m, n, k, a, lda, b, ldb, c);
+        }
+        double[][] rates = alternate(calls);
+        double flop = 2.0 * m * n * k / 1e9;
+        report(String.format(Locale.ROOT, "%s threads=%d GFLOP/s", spec, threads), rates, flop);
+    }
+
+    private static void invoke(MethodHandle sgemm, boolean ta, boolean tb, int m, int n, int k, float[] a, int lda,
+                               float[] b, int ldb, float[] c) {
+        try {
+            sgemm.invokeExact(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** 192 causal 64x64 blocks (the attention scores of 192 (batch, head) pairs), one thread. */
+    private static void causal(ClassLoader[] builds) throws Throwable {
+        int t = 64, blocks = 192;
+        float[] in = new float[blocks * t * t], out = new float[in.length];
+        Random rnd = new Random(3);
+        for (int i = 0; i < in.length; i++) in[i] = (float) rnd.nextGaussian() * 3;
+        MethodType type = MethodType.methodType(void.class, float[].class, int.class, float[].class, int.class,
+                int.class, int.class, int.class);
+        Runnable[] calls = new Runnable[2];
+        for (int v = 0; v < 2; v++) {
+            MethodHandle h = MethodHandles.publicLookup()
+                    .findStatic(builds[v].loadClass("dev.vecgrad.autograd.kernel.Softmax"), "causalSoftmaxRows", type);
+            calls[v] = () -> {
+                try {
+                    for (int blk = 0; blk < blocks; blk++) {
+                        h.invokeExact(out, blk * t * t, in, blk * t * t, t, t, 0);
+                    }
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        report("causal softmax, 192 blocks of 64x64, blocks/s", alternate(calls), blocks);
+    }
+
+    /** Warms both builds up, then {pairs} alternating bursts; returns calls/s per build per pair. */
+    private static double[][] alternate(Runnable[] calls) {
+        long burstNs = Long.getLong("burst.ms", 100) * 1_000_000L;
+        int pairs = Integer.getInteger("pairs", 20);
+        for (Runnable call : calls) {
+            burst(call, 15 * burstNs);   // C2 needs a second or more for Vector API code
+        }
+        double[][] rates = new double[2][pairs];
+        for (int i = 0; i < pairs; i++) {
+            int first = i % 2;           // alternate which build goes first
+            rates[first][i] = burst(calls[first], burstNs);
+            rates[1 - first][i] = burst(calls[1 - first], burstNs);
+        }
+        return rates;
+    }
+
+    private static double burst(Runnable call, long ns) {
+        long t0 = System.nanoTime(), now;
+        long count = 0;
+        do {
+            call.run();
+            count++;
+        } while ((now = System.nanoTime()) - t0 < ns);
+        return count * 1e9 / (now - t0);
+    }
+
+    private static void report(String what, double[][] rates, double unitsPerCall) {
+        double[] ratio = new double[rates[0].length];
+        for (int i = 0; i < ratio.length; i++) {
+            ratio[i] = rates[1][i] / rates[0][i];
+        }
+        System.out.printf(Locale.ROOT, "%s: A %.1f  B %.1f (medians)  B/A %.3f (median of %d paired ratios, IQR %.3f-%.3f)%n",
+                what, quantile(rates[0], 0.5) * unitsPerCall, quantile(rates[1], 0.5) * unitsPerCall,
+                quantile(ratio, 0.5), ratio.length, quantile(ratio, 0.25), quantile(ratio, 0.75));
+    }
+
+    private static double quantile(double[] x, double q) {
+        double[] s = x.clone();
+        Arrays.sort(s);
+        return s[(int) Math.round(q * (s.length - 1))];
+    }
+}
