@@ -1,8 +1,13 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.Softmax;
+import java.util.Arrays;
+
 /**
  * Cross-entropy fused with its log-softmax: the forward keeps one log-sum-exp per row, and the
  * backward rebuilds the probabilities from the logits, so no (rows, classes) buffer is saved.
+ * Both passes run on the SIMD softmax kernels ({@link Softmax#logSumExpRows},
+ * {@link Softmax#softmaxFromLogSumExpRows}); they were scalar loops in double precision.
  */
 final class LossOps {
     private LossOps() {}
@@ -30,15 +35,10 @@ final class LossOps {
         float[] x = c.data;
         int off = c.offset;
         float[] lse = Workspace.scratch(rows);
+        Softmax.logSumExpRows(lse, 0, x, off, rows, classes);
         double total = 0;
         for (int r = 0; r < rows; r++) {
-            int base = off + r * classes;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int k = 0; k < classes; k++) max = Math.max(max, x[base + k]);
-            double s = 0;
-            for (int k = 0; k < classes; k++) s += Math.exp(x[base + k] - max);
-            lse[r] = max + (float) Math.log(s);
-            if (targets[r] != ignoreIndex) total += lse[r] - x[base + targets[r]];
+            if (targets[r] != ignoreIndex) total += lse[r] - x[off + r * classes + targets[r]];
         }
         // As in PyTorch, a batch whose targets are all ignored has a NaN mean (0 / 0).
         Tensor out = Tensor.scalar((float) (total / count));
@@ -46,12 +46,16 @@ final class LossOps {
         final int n = count;
         return Engine.record(out, "crossEntropy", g -> {
             float scale = g.item() / n;
-            float[] dx = Workspace.zeroed(rows * classes);
+            float[] dx = Workspace.scratch(rows * classes);
+            // d loss / d logits = (softmax - one-hot) * scale on counted rows, 0 on ignored ones.
+            Softmax.softmaxFromLogSumExpRows(dx, 0, x, off, lse, 0, scale, rows, classes);
             for (int r = 0; r < rows; r++) {
-                if (tg[r] == ignoreIndex) continue;
-                int base = off + r * classes, o = r * classes;
-                for (int k = 0; k < classes; k++) dx[o + k] = (float) Math.exp(x[base + k] - lse[r]) * scale;
-                dx[o + tg[r]] -= scale;
+                int o = r * classes;
+                if (tg[r] == ignoreIndex) {
+                    Arrays.fill(dx, o, o + classes, 0f);
+                } else {
+                    dx[o + tg[r]] -= scale;
+                }
             }
             return new Tensor[] {Tensor.wrap(dx, logits.shape.clone())};
         }, logits);

@@ -54,6 +54,39 @@ public final class Softmax {
     }
 
     /**
+     * {@code lse[lseOff + r] = log(sum_c exp(in[r,c]))} per row, computed as
+     * {@code max + log(sum exp(in - max))}, contiguous rows: the normaliser a cross-entropy loss
+     * needs without writing the (rows, cols) log-probabilities. Special values as
+     * {@link #logSoftmaxRows} (an all {@code -inf} row gives NaN, {@code +inf} gives NaN).
+     * Modifies {@code lse}.
+     */
+    public static void logSumExpRows(float[] lse, int lseOff, float[] in, int inOff, int rows, int cols) {
+        checkLogSumExp("logSumExpRows", lse, lseOff, in, inOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int p = inOff + r * cols;
+            float max = VecReduce.maxUnchecked(in, p, cols);
+            lse[lseOff + r] = max + (float) Math.log(expShiftedSumOnly(in, p, cols, max));
+        }
+    }
+
+    /**
+     * {@code out[r,c] = scale * exp(in[r,c] - lse[lseOff + r])}: the softmax rebuilt from a row's
+     * log-sum-exp (as {@link #logSumExpRows} gives), scaled, contiguous rows; a cross-entropy's
+     * backward without a saved probability matrix. {@code out} may be {@code in} itself (same
+     * offset). Modifies {@code out}.
+     */
+    public static void softmaxFromLogSumExpRows(float[] out, int outOff, float[] in, int inOff, float[] lse, int lseOff,
+                                                float scale, int rows, int cols) {
+        checkLogSumExp("softmaxFromLogSumExpRows", lse, lseOff, in, inOff, rows, cols);
+        KernelArgs.block("softmaxFromLogSumExpRows", "out", out, outOff, cols, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int o = outOff + r * cols;
+            expShiftedSum(out, o, in, inOff + r * cols, cols, lse[lseOff + r]);
+            VecMath.scale(out, o, scale, cols);
+        }
+    }
+
+    /**
      * Causal softmax of a score block: row {@code i} is the softmax of columns
      * {@code 0..min(cols-1, i+queryOffset)}; the columns after it are written as exactly 0 and
      * never read. Use {@code queryOffset = 0} for a square {@code (T,T)} block and
@@ -239,6 +272,14 @@ public final class Softmax {
         }
         KernelArgs.block(op, "out", out, outOff, ldOut, rows, cols);
         KernelArgs.block(op, "in", in, inOff, ldIn, rows, cols);
+    }
+
+    static void checkLogSumExp(String op, float[] lse, int lseOff, float[] in, int inOff, int rows, int cols) {
+        if (rows > 0 && cols == 0) {
+            throw new IllegalArgumentException(op + ": cannot take a log-sum-exp over 0 columns (" + rows + "x0)");
+        }
+        KernelArgs.block(op, "in", in, inOff, cols, rows, cols);
+        KernelArgs.range(op, "lse", lse, lseOff, rows);
     }
 
     static void checkBackward(String op, float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff,

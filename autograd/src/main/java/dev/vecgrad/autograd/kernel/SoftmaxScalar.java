@@ -46,6 +46,32 @@ public final class SoftmaxScalar {
         }
     }
 
+    /** Log-sum-exp of each row (see {@link Softmax#logSumExpRows}). Modifies {@code lse}. */
+    public static void logSumExpRows(float[] lse, int lseOff, float[] in, int inOff, int rows, int cols) {
+        Softmax.checkLogSumExp("logSumExpRows", lse, lseOff, in, inOff, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            int p = inOff + r * cols;
+            float max = rowMax(in, p, cols);
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += Math.exp(in[p + j] - max);
+            }
+            lse[lseOff + r] = max + (float) Math.log(sum);
+        }
+    }
+
+    /** Softmax rebuilt from the log-sum-exp, scaled (see {@link Softmax#softmaxFromLogSumExpRows}). Modifies {@code out}. */
+    public static void softmaxFromLogSumExpRows(float[] out, int outOff, float[] in, int inOff, float[] lse, int lseOff,
+                                                float scale, int rows, int cols) {
+        Softmax.checkLogSumExp("softmaxFromLogSumExpRows", lse, lseOff, in, inOff, rows, cols);
+        KernelArgs.block("softmaxFromLogSumExpRows", "out", out, outOff, cols, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                out[outOff + r * cols + j] = (float) Math.exp(in[inOff + r * cols + j] - lse[lseOff + r]) * scale;
+            }
+        }
+    }
+
     /** Causal softmax of a score block (see {@link Softmax#causalSoftmaxRows}). Modifies {@code out}. */
     public static void causalSoftmaxRows(float[] out, int outOff, float[] in, int inOff, int rows, int cols,
                                          int queryOffset) {

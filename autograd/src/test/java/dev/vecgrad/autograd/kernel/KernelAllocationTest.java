@@ -70,6 +70,8 @@ class KernelAllocationTest {
                 kernel("causalSoftmaxRows 64", () -> Softmax.causalSoftmaxRows(Z, 0, X, 0, R, C, 0)),
                 kernel("causalSoftmaxRows 63 (tail)", () -> Softmax.causalSoftmaxRows(Z, 0, X, 0, 63, 63, 0)),
                 kernel("softmaxBackwardRows", () -> Softmax.softmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C)),
+                kernel("logSumExpRows", () -> Softmax.logSumExpRows(Y, 0, X, 0, R, C)),
+                kernel("softmaxFromLogSumExpRows", () -> Softmax.softmaxFromLogSumExpRows(Z, 0, X, 0, Y, 0, 0.5f, R, C)),
                 kernel("causalSoftmaxBackwardRows", () -> Softmax.causalSoftmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C, 0)),
                 kernel("logSoftmaxBackwardRows", () -> Softmax.logSoftmaxBackwardRows(Z, 0, X, 0, Y, 0, R, C)),
                 kernel("layerNorm forward", () -> LayerNormKernel.forward(Z, 0, MEAN, 0, RSTD, 0, X, 0, W, 0, B, 0, R, C, 1e-5f)),

@@ -122,6 +122,50 @@ class SoftmaxTest {
     }
 
     /**
+     * Log-sum-exp: like a log-probability, the absolute error is about the relative error of the
+     * row sum plus ulps of the max; the probabilities rebuilt from it (scaled) are within a few
+     * ulps of exp plus that error, relative.
+     */
+    @Property(tries = 200, seed = "4406")
+    void logSumExpAndRebuiltSoftmaxMatchScalar(@ForAll("cases") Case c) {
+        float[] in = c.logits();
+        float[] lse = new float[c.offDy() + c.rows() + 2];
+        float[] lseRef = lse.clone();
+        Softmax.logSumExpRows(lse, c.offDy(), in, c.offIn(), c.rows(), c.cols());
+        SoftmaxScalar.logSumExpRows(lseRef, c.offDy(), in, c.offIn(), c.rows(), c.cols());
+        double[] tol = new double[lse.length];
+        for (int i = 0; i < lse.length; i++) {
+            tol[i] = c.rtol() + 2 * EPS * Math.abs(lseRef[i]);
+        }
+        KernelCase.assertClose("logSumExp", lseRef, lse, tol);
+
+        float scale = 0.37f;
+        float[] out = new float[c.offOut() + c.rows() * c.cols() + 3];
+        float[] ref = out.clone();
+        Softmax.softmaxFromLogSumExpRows(out, c.offOut(), in, c.offIn(), lseRef, c.offDy(), scale, c.rows(), c.cols());
+        SoftmaxScalar.softmaxFromLogSumExpRows(ref, c.offOut(), in, c.offIn(), lseRef, c.offDy(), scale, c.rows(), c.cols());
+        KernelCase.assertClose("softmaxFromLogSumExp", ref, out, KernelCase.relative(ref, c.rtol(), 1e-37));
+        // Rebuilt from the true normaliser, each row of the scaled probabilities sums to scale.
+        for (int r = 0; r < c.rows(); r++) {
+            double sum = 0;
+            for (int j = 0; j < c.cols(); j++) {
+                sum += out[c.offOut() + r * c.cols() + j];
+            }
+            assertEquals(scale, sum, 1e-4, "row " + r + " of softmaxFromLogSumExp sums to the scale");
+        }
+    }
+
+    @Test
+    void logSumExpRejectsShortArraysByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Softmax.logSumExpRows(new float[2], 0, new float[12], 0, 3, 4));
+        assertTrue(e.getMessage().contains("logSumExpRows") && e.getMessage().contains("lse"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Softmax.softmaxFromLogSumExpRows(new float[11], 0, new float[12], 0, new float[3], 0, 1f, 3, 4));
+        assertTrue(e.getMessage().contains("softmaxFromLogSumExpRows") && e.getMessage().contains("out"), e.getMessage());
+    }
+
+    /**
      * Backward: {@code dx += y (dy - s)} with {@code s = sum(dy y)} summed in float lanes vs
      * double; the error of s is about {@code cols/8 * eps * sum|dy y|}, scaled by y.
      */
