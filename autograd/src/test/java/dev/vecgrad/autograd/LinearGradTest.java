@@ -59,6 +59,41 @@ class LinearGradTest {
         assertArrayEquals(new int[] {2, 7, 11}, x.linear(w, b).shape());
     }
 
+    /**
+     * Products big enough that backward runs dx and dW at once, one per thread: the gradients
+     * must be the bits of the one-thread run (each product is computed by one task either way),
+     * for every combination of what requires a gradient.
+     */
+    @Test
+    void backwardAtTwoThreadsEqualsOneThreadBitForBit() {
+        int defaultThreads = dev.vecgrad.autograd.kernel.Parallel.threads();
+        try {
+            for (int mask = 1; mask < 8; mask++) {
+                float[][] one = linearGrads(1, mask), two = linearGrads(2, mask);
+                for (int i = 0; i < 3; i++) {
+                    assertArrayEquals(one[i], two[i], "gradient " + i + " with requiresGrad mask " + mask);
+                }
+            }
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(defaultThreads);
+        }
+    }
+
+    /** Gradients of x, W, b (null where not required) for a 2 x 48 x 96 -> 352 linear. */
+    private static float[][] linearGrads(int threads, int mask) {
+        dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
+        int rows = 96, in = 96, out = 352;
+        assertTrue(2L * rows * in * out >= LinearOps.BOTH_AT_ONCE_FLOPS, "the shape must take the concurrent path");
+        Tensor x = Tensor.randn(11L, 2, 48, in).requiresGrad((mask & 1) != 0);
+        Tensor w = Tensor.randn(12L, out, in).requiresGrad((mask & 2) != 0);
+        Tensor b = Tensor.randn(13L, out).requiresGrad((mask & 4) != 0);
+        x.linear(w, b).mul(Tensor.randn(14L, 2, 48, out)).sum().backward();
+        return new float[][] {
+            x.grad() == null ? null : x.grad().toArray(),
+            w.grad() == null ? null : w.grad().toArray(),
+            b.grad() == null ? null : b.grad().toArray()};
+    }
+
     @Test
     void badShapesNameTheOp() {
         Tensor x = Tensor.zeros(3, 4);
