@@ -139,7 +139,9 @@ final class Kernels {
     static void layerNormBackward(float[] dx, float[] dw, float[] db, float[] dout, float[] x, float[] mean,
                                   float[] rstd, float[] w, int rows, int cols) {
         int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
-        float[] pw = dw == null ? null : new float[chunks * cols], pb = db == null ? null : new float[chunks * cols];
+        // Partials from the workspace (zeroed: the kernel adds into them), taken on this thread
+        // before the work is handed to the pool.
+        float[] pw = dw == null ? null : Workspace.zeroed(chunks * cols), pb = db == null ? null : Workspace.zeroed(chunks * cols);
         Parallel.forRange(rows, ROW_CHUNK, (long) rows * cols >= 2 * CHUNK, (r0, r1) -> {
             int c = r0 / ROW_CHUNK;
             LayerNormKernel.backward(dx, dx == null ? 0 : r0 * cols, pw, c * cols, pb, c * cols, dout, r0 * cols,
