@@ -114,11 +114,16 @@ class SoftmaxTest {
         float[] ref = out.clone();
         Softmax.logSoftmaxRows(out, c.offOut(), in, c.offIn(), c.rows(), c.cols());
         SoftmaxScalar.logSoftmaxRows(ref, c.offOut(), in, c.offIn(), c.rows(), c.cols());
+        KernelCase.assertClose("logSoftmax", ref, out, logTolerance(ref, c));
+    }
+
+    /** Per-element tolerance of a log-domain result: the row's rtol, absolute, plus 2 ulps of it. */
+    private static double[] logTolerance(float[] ref, Case c) {
         double[] tol = new double[ref.length];
         for (int i = 0; i < ref.length; i++) {
             tol[i] = c.rtol() + 2 * EPS * Math.abs(ref[i]);
         }
-        KernelCase.assertClose("logSoftmax", ref, out, tol);
+        return tol;
     }
 
     /**
@@ -133,11 +138,7 @@ class SoftmaxTest {
         float[] lseRef = lse.clone();
         Softmax.logSumExpRows(lse, c.offDy(), in, c.offIn(), c.rows(), c.cols());
         SoftmaxScalar.logSumExpRows(lseRef, c.offDy(), in, c.offIn(), c.rows(), c.cols());
-        double[] tol = new double[lse.length];
-        for (int i = 0; i < lse.length; i++) {
-            tol[i] = c.rtol() + 2 * EPS * Math.abs(lseRef[i]);
-        }
-        KernelCase.assertClose("logSumExp", lseRef, lse, tol);
+        KernelCase.assertClose("logSumExp", lseRef, lse, logTolerance(lseRef, c));
 
         float scale = 0.37f;
         float[] out = new float[c.offOut() + c.rows() * c.cols() + 3];
