@@ -375,6 +375,11 @@ public final class BpeTokenizer implements Tokenizer {
      */
     private int[] mergeBytes(byte[] b, int from, int to, int maxRank) {
         int n = to - from;
+        return n > LONG_CHUNK ? mergeLong(b, from, to, maxRank) : mergeShort(b, from, to, maxRank);
+    }
+
+    private int[] mergeShort(byte[] b, int from, int to, int maxRank) {
+        int n = to - from;
         int[] ids = new int[n];
         int[] rank = new int[n]; // rank[i]: the merge of (ids[i], ids[i+1]); NO_RANK when none
         int[] slot = new int[n];
@@ -400,6 +405,100 @@ public final class BpeTokenizer implements Tokenizer {
             if (best > 0) lookup(ids, rank, slot, best - 1, maxRank);
         }
         return n == ids.length ? ids : Arrays.copyOf(ids, n);
+    }
+
+    /** Both merge loops, for tests: {@code heap} selects the one for long chunks. */
+    int[] mergeWith(byte[] b, boolean heap) {
+        return heap ? mergeLong(b, 0, b.length, NO_RANK) : mergeShort(b, 0, b.length, NO_RANK);
+    }
+
+    /** Chunks longer than this merge with a heap (n log n) instead of rescans (n squared). */
+    private static final int LONG_CHUNK = 96;
+
+    /**
+     * The same merges as the rescanning loop for long chunks (a run of 10,000 spaces, a file
+     * without pre-tokenization): a linked list of parts and a min-heap of (rank, position), where
+     * position order makes the leftmost pair win ties; entries whose pair changed are skipped.
+     */
+    private int[] mergeLong(byte[] b, int from, int to, int maxRank) {
+        int n = to - from;
+        if (n == 0) return new int[0];
+        int[] ids = new int[n], next = new int[n], prev = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = byteIds[b[from + i] & 0xFF];
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+        }
+        LongHeap heap = new LongHeap(n);
+        for (int i = 0; i + 1 < n; i++) pushPair(heap, ids, i, i + 1, maxRank);
+        boolean[] dead = new boolean[n];
+        int alive = n;
+        while (!heap.isEmpty()) {
+            long top = heap.pop();
+            int rank = (int) (top >>> 32), i = (int) top;
+            int j = next[i];
+            if (dead[i] || j < 0) continue;
+            int s = pairs.find(ids[i], ids[j]);
+            if (s < 0 || pairs.rankAt(s) != rank) continue; // the pair at i changed since it was pushed
+            ids[i] = pairs.resultAt(s);
+            dead[j] = true;
+            next[i] = next[j];
+            if (next[j] >= 0) prev[next[j]] = i;
+            alive--;
+            if (prev[i] >= 0) pushPair(heap, ids, prev[i], i, maxRank);
+            if (next[i] >= 0) pushPair(heap, ids, i, next[i], maxRank);
+        }
+        int[] out = new int[alive];
+        int k = 0;
+        for (int i = 0; i >= 0; i = next[i]) out[k++] = ids[i];
+        return out;
+    }
+
+    private void pushPair(LongHeap heap, int[] ids, int i, int j, int maxRank) {
+        int s = pairs.find(ids[i], ids[j]);
+        if (s >= 0 && pairs.rankAt(s) < maxRank) heap.push(((long) pairs.rankAt(s) << 32) | i);
+    }
+
+    /** A min-heap of longs. */
+    private static final class LongHeap {
+        private long[] a;
+        private int n;
+
+        LongHeap(int capacity) {
+            a = new long[Math.max(4, capacity)];
+        }
+
+        boolean isEmpty() {
+            return n == 0;
+        }
+
+        void push(long v) {
+            if (n == a.length) a = Arrays.copyOf(a, n * 2);
+            int i = n++;
+            while (i > 0) {
+                int p = (i - 1) >>> 1;
+                if (a[p] <= v) break;
+                a[i] = a[p];
+                i = p;
+            }
+            a[i] = v;
+        }
+
+        long pop() {
+            long top = a[0];
+            long v = a[--n];
+            int i = 0;
+            while (true) {
+                int c = 2 * i + 1;
+                if (c >= n) break;
+                if (c + 1 < n && a[c + 1] < a[c]) c++;
+                if (a[c] >= v) break;
+                a[i] = a[c];
+                i = c;
+            }
+            a[i] = v;
+            return top;
+        }
     }
 
     private void lookup(int[] ids, int[] rank, int[] slot, int i, int maxRank) {

@@ -38,7 +38,7 @@ public final class Gpt2Files {
         String vsrc = vocabFile.toString();
         JsonNode vocab;
         try {
-            vocab = JSON.readTree(Files.readString(vocabFile, StandardCharsets.UTF_8));
+            vocab = JSON.readTree(TokenizerJson.readUtf8(vocabFile));
         } catch (JsonProcessingException e) {
             throw new TokenizerFormatException(vsrc, "not valid JSON: " + e.getOriginalMessage());
         }
@@ -71,7 +71,7 @@ public final class Gpt2Files {
         }
 
         String msrc = mergesFile.toString();
-        List<String> lines = Files.readAllLines(mergesFile, StandardCharsets.UTF_8);
+        List<String> lines = TokenizerJson.readUtf8(mergesFile).lines().toList();
         int[][] merges = new int[lines.size()][];
         int n = 0;
         Set<Integer> produced = new HashSet<>();

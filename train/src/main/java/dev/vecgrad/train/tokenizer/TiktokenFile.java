@@ -47,7 +47,7 @@ public final class TiktokenFile {
         List<byte[]> byRank = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         Base64.Decoder b64 = Base64.getDecoder();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader r = new BufferedReader(new java.io.StringReader(TokenizerJson.readUtf8(file)))) {
             String line;
             int ln = 0;
             while ((line = r.readLine()) != null) {

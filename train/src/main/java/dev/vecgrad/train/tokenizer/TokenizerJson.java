@@ -118,8 +118,17 @@ public final class TokenizerJson {
 
     /** Reads a {@code tokenizer.json} file. */
     public static BpeTokenizer read(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        return parse(file.toString(), text);
+        return parse(file.toString(), readUtf8(file));
+    }
+
+    /** A file's text; invalid UTF-8 is an error naming the file. */
+    static String readUtf8(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new TokenizerFormatException(file.toString(), "not valid UTF-8 text");
+        }
     }
 
     /** Parses {@code tokenizer.json} text; {@code source} names it in errors. */

@@ -41,6 +41,16 @@ class Gpt2ParityTest {
         }
     }
 
+    static BpeTokenizer gpt2() {
+        load();
+        return fromGpt2Files;
+    }
+
+    static BpeTokenizer cl100k() {
+        load();
+        return fromCl100k;
+    }
+
     @AfterContainer
     static void cleanup() throws IOException {
         if (dir == null) return;
@@ -108,6 +118,25 @@ class Gpt2ParityTest {
                 assertSame(Jtokkit.cl100k(), fromCl100k, text);
             }
         }
+    }
+
+    @Test
+    void longChunksMatchJtokkit() {
+        load();
+        for (String text : new String[] {" ".repeat(1000) + "x", "a".repeat(300), "ab".repeat(500), "1".repeat(400),
+            "!?".repeat(300), "\n".repeat(200) + "z", "supercalifragilisticexpialidocious".repeat(20),
+            "\u00a0".repeat(150) + "y", "😀".repeat(100)}) {
+            assertSame(Jtokkit.r50k(), fromGpt2Files, text);
+            assertSame(Jtokkit.cl100k(), fromCl100k, text);
+        }
+    }
+
+    @Property(tries = 200)
+    void heapAndRescanMergeAlike(@ForAll("mixedText") String text) {
+        load();
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertArrayEquals(fromGpt2Files.mergeWith(b, false), fromGpt2Files.mergeWith(b, true));
+        assertArrayEquals(fromCl100k.mergeWith(b, false), fromCl100k.mergeWith(b, true));
     }
 
     @Test
