@@ -24,8 +24,14 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     private final boolean accuracy;
     private final Path dir;
     private final long total;
+    private final double bytesPerToken;
 
-    Progress(long total, long start, boolean interactive, PrintWriter out, boolean accuracy, Path dir) {
+    /**
+     * @param bytesPerToken UTF-8 bytes of the text per token, to print the validation loss in bits
+     *     per byte (comparable across tokenizers); NaN when the task is not a text
+     */
+    Progress(long total, long start, boolean interactive, PrintWriter out, boolean accuracy, Path dir, double bytesPerToken) {
+        this.bytesPerToken = bytesPerToken;
         this.out = out;
         this.accuracy = accuracy;
         this.dir = dir;
@@ -50,8 +56,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
 
     @Override
     public void onEval(Metrics m) {
-        String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s, lr %.2e, %s tokens/s, %.0f s",
+        String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s%s, lr %.2e, %s tokens/s, %.0f s",
                 m.step(), total, m.trainLoss(), m.valLoss(),
+                Double.isNaN(bytesPerToken) ? "" : String.format(Locale.ROOT, " (%.3f bits/byte)",
+                        m.valLoss() / Math.log(2) / bytesPerToken),
                 accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * m.accuracy()) : "",
                 m.lr(), Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS()), m.elapsedS());
         if (!Double.isNaN(m.gcShare()) && !Double.isNaN(m.allocMbPerStep())) {
