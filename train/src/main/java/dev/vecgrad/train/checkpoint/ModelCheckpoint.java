@@ -80,13 +80,18 @@ public final class ModelCheckpoint {
     }
 
     /**
-     * Loads a model from a {@code .safetensors} file or a run directory: {@link #readTensors},
-     * then {@link #build} with vecgrad's own names, then the tokenizer from the metadata.
+     * Loads a model from a {@code .safetensors} file, a run directory ({@link #readTensors}, then
+     * {@link #build} with vecgrad's own names, then the tokenizer from the metadata), or a Hugging
+     * Face GPT-2 folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}).
      *
      * @throws CheckpointFormatException when the config is missing or invalid, or tensors are
      *     missing, unexpected or of the wrong shape (each named), or the tokenizer is unreadable
      */
     public static Loaded load(Path dirOrFile) throws IOException {
+        if (HfGpt2.isFolder(dirOrFile)) {
+            HfGpt2.Loaded h = HfGpt2.load(dirOrFile, 0);
+            return new Loaded(h.model(), null, Map.of(), dirOrFile.resolve(HfGpt2.WEIGHTS));
+        }
         Tensors t = readTensors(dirOrFile);
         GPT model = build(t, Layout.NANOGPT);
         Tokenizer tok = null;
