@@ -358,6 +358,11 @@ public final class BpeTokenizer implements Tokenizer {
         out.addAll(ids);
     }
 
+    /** Empties the cache of encoded chunks (benchmarks use it to time first-time encoding). */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** Token ids of raw bytes taken as one chunk (no pre-tokenization, no special tokens). */
     public int[] encodeBytes(byte[] bytes) {
         if (bytes.length == 0) return new int[0];
