@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad sample}: continue a prompt with a trained model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Generate text from a trained model (a run directory or a model.safetensors with a tokenizer).")
+        header = "Generate text from a trained model.",
+        description = "Continues a prompt with a run directory's model (or a model.safetensors file that holds its tokenizer).")
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,8 +44,11 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1", description = "Independent samples (default: ${DEFAULT-VALUE}).")
     int numSamples;
 
+    @Mixin ThreadsOption threads;
+
     @Override
     public Integer call() throws Exception {
+        threads.apply();
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
