@@ -49,6 +49,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         threads.apply();
+        if (evalIters != null && evalIters < 1) throw new ParameterException(spec.commandLine(), "--eval-iters must be >= 1, got " + evalIters);
+        if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         GPT model = m.model();
         CharTokenizer tok = m.tokenizer();

@@ -53,6 +53,77 @@ class FirstHourTest {
         assertEquals(0, r.code(), r.err());
     }
 
+    // --- item 3 and the sampling flags ------------------------------------------------------------
+
+    static Path additionRun() {
+        Path add = tmp.resolve("addition");
+        if (!Files.exists(add.resolve("state.json"))) {
+            Result r = vecgrad("train", "--max-iters", "2", "--eval-iters", "1", "--out", add.toString(), "--no-progress");
+            assertEquals(0, r.code(), r.err());
+        }
+        return add;
+    }
+
+    @Test
+    void sampleWithoutAPromptWorksForEveryModelAndAnAdditionModelStopsAfterItsAnswer() {
+        Path add = additionRun();
+        Result r = vecgrad("sample", "--checkpoint", add.toString(), "--num-samples", "3", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        List<String> samples = List.of(r.out().strip().split("\n" + SampleCommand.SEPARATOR + "\n"));
+        assertEquals(3, samples.size(), r.out());
+        for (String s : samples) assertTrue(s.strip().matches("\\d\\d\\+\\d\\d=.{3}"), "'" + s + "' in\n" + r.out());
+        assertEquals(3, samples.stream().distinct().count(), "every sample asks another problem: " + samples);
+        Result asked = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "12+34=", "--temperature", "0");
+        assertEquals(0, asked.code(), asked.err());
+        assertEquals(9, asked.out().strip().length(), asked.out());
+        Result text = vecgrad("sample", "--checkpoint", run.toString(), "--max-new-tokens", "5");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().startsWith("\n"), text.out());
+        Result bad = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "hello");
+        assertEquals(2, bad.code());
+        assertEquals(1, bad.errLines().size(), bad.err());
+        assertTrue(bad.err().startsWith("vecgrad sample: --prompt: character 'h' at position 0 is not in the vocabulary")
+                && bad.err().contains("'+0123456789='"), bad.err());
+    }
+
+    @Test
+    void promptsComeFromAFileOrStandardInput() throws IOException {
+        Path file = Files.writeString(tmp.resolve("prompt.txt"), "To be, or");
+        Result f = vecgrad("sample", "--checkpoint", run.toString(), "--prompt-file", file.toString(), "--max-new-tokens", "4");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().startsWith("To be, or"), f.out());
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("not to".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Result in = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "-", "--max-new-tokens", "4");
+            assertEquals(0, in.code(), in.err());
+            assertTrue(in.out().startsWith("not to"), in.out());
+        } finally {
+            System.setIn(saved);
+        }
+        Result both = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "x", "--prompt-file", file.toString());
+        assertEquals(List.of("vecgrad sample: give --prompt or --prompt-file, not both"), both.errLines());
+        Path binary = Files.write(tmp.resolve("prompt.bin"), new byte[] {(byte) 0xff, (byte) 0xfe});
+        Result b = vecgrad("sample", "--checkpoint", run.toString(), "--prompt-file", binary.toString());
+        assertEquals(List.of("vecgrad sample: --prompt-file " + binary + ": not UTF-8 text"), b.errLines());
+    }
+
+    @Test
+    void stopEndsEachSampleBeforeTheStopText() {
+        // Greedy decoding of the same prompt: the stop text cuts each sample at its first occurrence.
+        Result full = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "T", "--max-new-tokens", "40",
+                "--temperature", "0");
+        String generated = full.out().substring(1, full.out().length() - 1);   // without the prompt and the final newline
+        assertEquals(40, generated.length(), full.out());
+        String stop = generated.substring(3, 5);
+        Result cut = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "T", "--max-new-tokens", "40",
+                "--temperature", "0", "--stop", stop, "--num-samples", "2");
+        assertEquals(0, cut.code(), cut.err());
+        String want = "T" + generated.substring(0, generated.indexOf(stop));
+        assertEquals(want + "\n" + SampleCommand.SEPARATOR + "\n" + want + "\n", cut.out());
+        assertEquals(2, vecgrad("sample", "--checkpoint", run.toString(), "--stop", "").code());
+    }
+
     // --- item 1: --threads ---------------------------------------------------------------------
 
     @Test
@@ -127,6 +198,18 @@ class FirstHourTest {
         cl.setErr(new PrintWriter(err2, true));
         Errors.onExecutionError(new java.nio.file.NoSuchFileException("a.txt"), cl, null);
         assertEquals(List.of("vecgrad eval: a.txt: no such file or directory"), err2.toString().lines().toList());
+    }
+
+    // --- item 6: bad values ---------------------------------------------------------------------
+
+    @Test
+    void badValuesAndWrongFilesAreNamedInOneLine() {
+        Result iters = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "0");
+        assertEquals(2, iters.code());
+        assertEquals(List.of("vecgrad eval: --eval-iters must be >= 1, got 0"), iters.errLines());
+        Result textAsModel = vecgrad("sample", "--checkpoint", text.toString());
+        assertEquals(2, textAsModel.code());
+        assertEquals(List.of("vecgrad sample: " + text + ": not a safetensors file (it looks like text)"), textAsModel.errLines());
     }
 
     // --- item 9: help ---------------------------------------------------------------------------
