@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vecgrad tokens}: how a tokenizer (a model's, or one from tokenizer files) splits a text. */
-@Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "Show the token ids and pieces of a text, and the vocabulary size.")
+@Command(name = "tokens", mixinStandardHelpOptions = true, header = "Show how a tokenizer splits a text.",
+        description = "The token ids and pieces of a text, and the vocabulary size, with a model's tokenizer "
+                + "(--checkpoint) or tokenizer files (--tokenizer).")
 final class TokensCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
