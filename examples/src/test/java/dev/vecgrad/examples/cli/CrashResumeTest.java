@@ -75,8 +75,12 @@ class CrashResumeTest {
     @Test
     void sigkillAtRandomMomentsNeverLosesTheRunAndResumeMatchesAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
+        long t0 = System.nanoTime();
         Process p = vecgrad(tmp.resolve("straight.log"), train("--data", text.toString(), "--out", straight.toString()));
         assertEquals(0, p.waitFor(), Files.readString(tmp.resolve("straight.log")));
+        // The kill moments below suit a run of about 3 s; on a loaded host (slow JVM start) they stretch
+        // with the uninterrupted run's time, or every kill lands before the first checkpoint.
+        double stretch = Math.max(1.0, (System.nanoTime() - t0) / 1e6 / 3000.0);
 
         Path run = tmp.resolve("killed");
         Random rnd = new Random(42);
@@ -87,7 +91,7 @@ class CrashResumeTest {
             Process child = vecgrad(log, started ? train("--resume", run.toString())
                     : train("--data", text.toString(), "--out", run.toString()));
             // Startup takes most of a second; kill anywhere from before the first step to well into training.
-            boolean exited = child.waitFor(300 + rnd.nextInt(2500), TimeUnit.MILLISECONDS);
+            boolean exited = child.waitFor((long) ((300 + rnd.nextInt(2500)) * stretch), TimeUnit.MILLISECONDS);
             if (exited) {
                 assertEquals(0, child.exitValue(), Files.readString(log));
                 break;
