@@ -1,10 +1,11 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.run.TrainingDivergedException;
 import picocli.CommandLine;
 
 /**
- * How the CLI reports failures: a one-line message on stderr and exit status 2, never a stack
- * trace unless {@code VECGRAD_DEBUG=1} is set.
+ * How the CLI reports failures: a one-line message on stderr, then one {@code hint:} line, and
+ * exit status 2; never a stack trace unless {@code VECGRAD_DEBUG=1} is set.
  */
 final class Errors {
     /** Exit status for bad input: unknown flags, impossible values, unreadable files. */
@@ -22,7 +23,11 @@ final class Errors {
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         if (debug()) e.printStackTrace(cl.getErr());
         cl.getErr().println("vecgrad " + cl.getCommandName() + ": " + describe(e));
-        if (!debug()) cl.getErr().println("hint: set VECGRAD_DEBUG=1 to see the stack trace");
+        if (e instanceof TrainingDivergedException) {
+            cl.getErr().println("hint: try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op");
+        } else if (!debug()) {
+            cl.getErr().println("hint: set VECGRAD_DEBUG=1 to see the stack trace");
+        }
         return USAGE;
     }
 

@@ -5,6 +5,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -53,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
         if (Files.isDirectory(run) && RunDirectory.isRun(run)) {
             RunDirectory.State s = new RunDirectory(run).readState();
             TrainConfig c = s.config();
-            if (evalIters == null) iters = c.evalIters();
+            if (evalIters == null) iters = c.eval().iters();
             if (batchSize == null) batch = c.batchSize();
             task = s.task(data);
         } else if (data != null) {
@@ -64,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
         }
         int block = model.config().blockSize();
-        Trainer.EvalResult r = Trainer.evaluate(model, task, batch, block, iters, seed);
+        Evaluation r = Trainer.evaluate(model, task, batch, block, iters, seed);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
         if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());

@@ -44,6 +44,10 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) throw new ParameterException(spec.commandLine(), "--top-k must be >= 0, got " + topK);
         CharTokenizer tok = checkpoint.tokenizer();
         int[] ids = tok.encode(prompt.replace("\\n", "\n"));
         PrintWriter out = spec.commandLine().getOut();

@@ -5,7 +5,6 @@ import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.TrainConfig;
-import dev.vecgrad.train.run.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,7 +52,7 @@ final class SummaryCommand implements Callable<Integer> {
                         + ": unknown preset (expected tiny, shakespeare-char or baby-gpt)");
             };
             if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
-            model = new GPT(Trainer.modelConfig(c, vocabSize), 0L);
+            model = new GPT(c.model().gpt(vocabSize), 0L);
         }
         print(model, spec.commandLine().getOut());
         return 0;

@@ -4,8 +4,10 @@ import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
+import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -72,10 +74,20 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return train();
+        } catch (InvalidConfigException e) {
+            // The library names TrainConfig's fields; say it with this command's flags.
+            throw new ParameterException(spec.commandLine(), TrainOptions.inFlags(e));
+        }
+    }
+
+    private Integer train() throws Exception {
         if (threads != null) {
             if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
+        if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
         Trainer trainer;
         Path dir;
@@ -98,8 +110,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
             TrainConfig cfg = hyper.applyTo(base());
-            if (task instanceof AdditionTrainingTask a && cfg.blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
-                cfg = hyper.applyTo(withBlock(cfg, a.requiredBlockSize()));
+            if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
+                cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
             }
             trainer = new Trainer(cfg, task);
             dir = out != null ? out : defaultOut();
@@ -125,12 +137,6 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private static TrainConfig withBlock(TrainConfig c, int block) {
-        return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), block, c.bias(), c.dropout(), c.batchSize(), c.gradAccum(),
-                c.maxIters(), c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(), c.beta2(),
-                c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
-    }
-
     private Path defaultOut() {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         String what = data == null ? "addition" : data.getFileName().toString().replaceAll("\\.[^.]*$", "");
@@ -140,9 +146,10 @@ final class TrainCommand implements Callable<Integer> {
     private int run(Trainer trainer, Path dir) throws IOException {
         var out = spec.commandLine().getOut();
         TrainConfig c = trainer.config();
+        ModelSettings ms = c.model();
         out.printf("vecgrad train: %s%n", trainer.task().describe());
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d threads%n",
-                c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
+                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads());
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.flush();

@@ -18,8 +18,8 @@ public final class Generator {
      * @return the prompt followed by the generated tokens
      */
     public static int[] generate(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntConsumer onToken) {
-        if (prompt.length == 0) throw new IllegalArgumentException("sample: the prompt must hold at least one token");
-        if (maxNewTokens < 0) throw new IllegalArgumentException("sample: --max-new-tokens must be >= 0, got " + maxNewTokens);
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         int block = model.config().blockSize(), v = model.config().vocabSize();
         int[] seq = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int len = prompt.length;
