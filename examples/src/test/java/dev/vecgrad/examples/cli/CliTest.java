@@ -18,15 +18,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import picocli.CommandLine;
 
-/** The command line end to end, in-process: exit codes, outputs and run-directory contents. */
+/**
+ * The command line end to end, in-process: exit codes, outputs and run-directory contents.
+ * {@code --threads} sets the global thread count in this JVM, so the class holds the thread-count
+ * resource lock and restores the count afterwards.
+ */
+@ResourceLock("vecgrad.threads")
 class CliTest {
     @TempDir static Path tmp;
     static Path text, run;
+    static int threadsBefore;
     static final Path FIXTURE = Path.of("../train/src/test/resources/fixtures/gpt/A");
 
     record Result(int code, String out, String err) {}
@@ -40,8 +48,14 @@ class CliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @AfterAll
+    static void restoreThreads() {
+        dev.vecgrad.autograd.kernel.Parallel.setThreads(threadsBefore);
+    }
+
     @BeforeAll
     static void trainATinyModel() throws IOException {
+        threadsBefore = dev.vecgrad.autograd.kernel.Parallel.threads();
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 300; i++) sb.append("To be, or not to be: that is the question.\n");
         text = tmp.resolve("play.txt");

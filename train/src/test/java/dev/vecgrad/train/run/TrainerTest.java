@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 class TrainerTest {
     @TempDir Path tmp;
@@ -138,6 +139,7 @@ class TrainerTest {
     }
 
     @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
     void sameSeedSameLossesAtOneAndTwoThreads() throws IOException {
         Path data = textFile();
         // Large enough that the GEMMs and the attention actually split across threads.
