@@ -54,6 +54,11 @@ public record GPTConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         return new GPTConfig(6, 6, 384, 256, vocabSize, true, 0.2f);
     }
 
+    /** This config with a shorter or longer context (e.g. a pretrained model cropped to fewer positions). */
+    public GPTConfig withBlockSize(int t) {
+        return new GPTConfig(nLayer, nHead, nEmbd, t, vocabSize, bias, dropout);
+    }
+
     /** This config with another dropout. */
     public GPTConfig withDropout(float p) {
         return new GPTConfig(nLayer, nHead, nEmbd, blockSize, vocabSize, bias, p);
