@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.data.TextFiles;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.tokenizer.BpeTokenizer;
 import dev.vecgrad.train.tokenizer.BpeTrainer;
 import dev.vecgrad.train.tokenizer.SplitPattern;

@@ -7,6 +7,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.tokenizer.TokenizerFiles;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

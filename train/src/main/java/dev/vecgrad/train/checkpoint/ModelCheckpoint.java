@@ -58,7 +58,7 @@ public final class ModelCheckpoint {
     public static void save(Path file, GPT model, Tokenizer tokenizer, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put("config", model.config().toJson());
+        meta.put("config", GPTConfigJson.write(model.config()));
         if (tokenizer != null) meta.put("tokenizer", tokenizer.toJson());
         if (extra != null) meta.putAll(extra);
         SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);
@@ -121,7 +121,7 @@ public final class ModelCheckpoint {
         }
         GPTConfig cfg;
         try {
-            cfg = GPTConfig.fromJson(cfgJson);
+            cfg = GPTConfigJson.read(cfgJson);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }

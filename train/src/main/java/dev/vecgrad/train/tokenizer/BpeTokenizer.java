@@ -56,6 +56,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
     private volatile Pattern specialRegex;
     private volatile String json;
+    private volatile String hash;
 
     private BpeTokenizer(byte[][] tokens, int[][] merges, PairTable pairs, Map<String, Integer> specials,
             SplitPattern pattern, boolean ignoreMerges) {
@@ -560,6 +561,13 @@ public final class BpeTokenizer implements Tokenizer {
         String j = json;
         if (j == null) json = j = TokenizerJson.checkpointJson(this);
         return j;
+    }
+
+    @Override
+    public String hash() {
+        String h = hash;
+        if (h == null) hash = h = Tokenizer.super.hash(); // SHA-256 of a large JSON: computed once
+        return h;
     }
 
     @Override
