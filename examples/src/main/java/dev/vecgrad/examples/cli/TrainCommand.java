@@ -56,8 +56,11 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE|DIR|bpe:N",
-            description = {"Tokens for --data: a tokenizer.json, .tiktoken, vocab.json (+ merges.txt) or a directory holding",
-                "them; bpe:N trains an N-token byte-level BPE tokenizer on the training split first; char (default)."})
+            description = {"Tokens for --data: char (the default); a",
+                "tokenizer.json, a .tiktoken file, vocab.json",
+                "(merges.txt beside it) or a directory of them;",
+                "bpe:N trains an N-token byte-level BPE",
+                "tokenizer on the training split first."})
     String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",
