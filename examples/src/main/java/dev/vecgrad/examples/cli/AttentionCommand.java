@@ -1,17 +1,15 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.autograd.Grad;
-import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.inspect.AttentionWeights;
 import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,21 +55,9 @@ final class AttentionCommand implements Callable<Integer> {
         }
         if (layer != null && (layer < 0 || layer >= nl)) throw new ParameterException(spec.commandLine(), "--layer must be 0.." + (nl - 1));
         if (head != null && (head < 0 || head >= nh)) throw new ParameterException(spec.commandLine(), "--head must be 0.." + (nh - 1));
-        int[] layers = layer != null ? new int[] {layer} : range(nl), heads = head != null ? new int[] {head} : range(nh);
-        int t = ids.length;
-        float[][][][] w = new float[layers.length][heads.length][t][t];
-        model.eval();
-        model.setCaptureAttention(true);
-        try (Grad g = Grad.disabled()) {
-            model.forward(ids, 1, t);
-        }
-        for (int li = 0; li < layers.length; li++) {
-            Tensor a = model.blocks().get(layers[li]).attn().lastAttention();     // [1, nh, T, T]
-            for (int hi = 0; hi < heads.length; hi++) {
-                for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
-            }
-        }
-        model.setCaptureAttention(false);
+        int[] layers = layer != null ? new int[] {layer} : AttentionWeights.range(nl),
+                heads = head != null ? new int[] {head} : AttentionWeights.range(nh);
+        float[][][][] w = AttentionWeights.of(model, ids, layers, heads);
         List<String> tokens = new ArrayList<>();
         for (int id : ids) tokens.add(tok.piece(id));
         PrintWriter out = spec.commandLine().getOut();
@@ -84,31 +70,11 @@ final class AttentionCommand implements Callable<Integer> {
         }
         if (csv != null) {
             try (BufferedWriter bw = Files.newBufferedWriter(csv)) {
-                bw.write("layer,head,query,query_token,key,key_token,weight\n");
-                for (int li = 0; li < layers.length; li++) {
-                    for (int hi = 0; hi < heads.length; hi++) {
-                        for (int q = 0; q < t; q++) {
-                            for (int k = 0; k < t; k++) {
-                                bw.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%.6f%n", layers[li], heads[hi], q,
-                                        csvField(tokens.get(q)), k, csvField(tokens.get(k)), w[li][hi][q][k]));
-                            }
-                        }
-                    }
-                }
+                AttentionWeights.writeCsv(bw, w, layers, heads, tokens);
             }
             out.println("wrote " + csv);
         }
         out.flush();
         return 0;
-    }
-
-    private static String csvField(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
-    }
-
-    private static int[] range(int n) {
-        int[] r = new int[n];
-        for (int i = 0; i < n; i++) r[i] = i;
-        return r;
     }
 }
