@@ -118,6 +118,12 @@ public final class DashboardServer implements AutoCloseable {
         try {
             s.app.start(o.host(), o.port());
         } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            if (root instanceof java.net.BindException) {
+                throw new IOException("cannot listen on " + o.host() + ":" + o.port() + ": port " + o.port()
+                        + " is in use or the address is not this machine's (pick another --port, or 0 for any free one)", e);
+            }
             throw new IOException("cannot start the dashboard on " + o.host() + ":" + o.port() + ": " + rootMessage(e), e);
         }
         return s;
