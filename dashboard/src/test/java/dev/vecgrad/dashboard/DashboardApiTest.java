@@ -332,7 +332,7 @@ class DashboardApiTest {
     @Test
     void concurrentRequestsWhileARunWritesMetrics() throws Exception {
         Path live = runs.resolve("live");
-        Trainer t = new Trainer(TestRuns.tiny(40), TextTask.load(TestRuns.text(tmp), null));
+        Trainer t = new Trainer(TestRuns.tiny(24), TextTask.load(TestRuns.text(tmp), null));
         AtomicBoolean done = new AtomicBoolean();
         Thread trainer = new Thread(() -> {
             try {
@@ -340,7 +340,7 @@ class DashboardApiTest {
                     @Override
                     public void onStep(dev.vecgrad.train.run.Metrics m) {
                         try {
-                            Thread.sleep(15);     // slow enough that readers see the run grow
+                            Thread.sleep(10);     // slow enough that readers see the run grow
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
