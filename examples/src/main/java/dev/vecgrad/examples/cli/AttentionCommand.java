@@ -1,17 +1,15 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
-import dev.vecgrad.train.inspect.AttentionWeights;
-import java.io.BufferedWriter;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -24,8 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class AttentionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
     String prompt;
@@ -42,10 +39,8 @@ final class AttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; attention needs a model trained by vecgrad");
-        GPT model = m.model();
+        CharTokenizer tok = checkpoint.tokenizer();
+        GPT model = checkpoint.model();
         int[] ids = tok.encode(prompt);
         int nl = model.config().nLayer(), nh = model.config().nHead();
         if (ids.length == 0) throw new ParameterException(spec.commandLine(), "--prompt must not be empty");
@@ -55,9 +50,8 @@ final class AttentionCommand implements Callable<Integer> {
         }
         if (layer != null && (layer < 0 || layer >= nl)) throw new ParameterException(spec.commandLine(), "--layer must be 0.." + (nl - 1));
         if (head != null && (head < 0 || head >= nh)) throw new ParameterException(spec.commandLine(), "--head must be 0.." + (nh - 1));
-        int[] layers = layer != null ? new int[] {layer} : AttentionWeights.range(nl),
-                heads = head != null ? new int[] {head} : AttentionWeights.range(nh);
-        float[][][][] w = AttentionWeights.of(model, ids, layers, heads);
+        int[] layers = layer != null ? new int[] {layer} : range(nl), heads = head != null ? new int[] {head} : range(nh);
+        float[][][][] w = AttentionMaps.capture(model, ids, layers, heads);
         List<String> tokens = new ArrayList<>();
         for (int id : ids) tokens.add(tok.piece(id));
         PrintWriter out = spec.commandLine().getOut();
@@ -69,12 +63,16 @@ final class AttentionCommand implements Callable<Integer> {
             out.println("wrote " + png);
         }
         if (csv != null) {
-            try (BufferedWriter bw = Files.newBufferedWriter(csv)) {
-                AttentionWeights.writeCsv(bw, w, layers, heads, tokens);
-            }
+            AttentionMaps.csv(csv, w, layers, heads, tokens);
             out.println("wrote " + csv);
         }
         out.flush();
         return 0;
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
     }
 }

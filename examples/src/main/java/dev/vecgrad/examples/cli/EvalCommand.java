@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -27,8 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Text to evaluate on (default: the run's own data).")
     Path data;
@@ -44,20 +44,20 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        ModelCheckpoint.Loaded m = checkpoint.load();
         GPT model = m.model();
         CharTokenizer tok = m.tokenizer();
+        Path run = checkpoint.path;
         TrainingTask task;
         int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
-        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
-            RunDirectory.State s = new RunDirectory(checkpoint).readState();
+        if (Files.isDirectory(run) && RunDirectory.isRun(run)) {
+            RunDirectory.State s = new RunDirectory(run).readState();
             TrainConfig c = s.config();
             if (evalIters == null) iters = c.evalIters();
             if (batchSize == null) batch = c.batchSize();
             task = s.task(data);
         } else if (data != null) {
-            if (tok == null) throw new ParameterException(spec.commandLine(), m.file() + " has no tokenizer; eval needs a model trained by vecgrad");
-            task = TextTask.load(data, tok);
+            task = TextTask.load(data, checkpoint.tokenizer());
         } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {

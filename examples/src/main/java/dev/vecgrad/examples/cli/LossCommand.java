@@ -4,7 +4,6 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.checkpoint.BatchFile;
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.checkpoint.SafeTensor;
 import dev.vecgrad.train.checkpoint.SafeTensors;
 import dev.vecgrad.train.data.Batch;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LossCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--batch", required = true, paramLabel = "FILE", description = "batch.safetensors with idx and targets.")
     Path batchFile;
@@ -36,7 +35,7 @@ final class LossCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        GPT model = ModelCheckpoint.load(checkpoint).model();
+        GPT model = checkpoint.model();
         Batch b = BatchFile.read(batchFile, model.config().vocabSize());
         model.eval();
         Tensor loss = model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets());

@@ -1,5 +1,6 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;

@@ -1,14 +1,13 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -20,8 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "\n", description = "Text to continue (default: a newline).")
     String prompt;
@@ -46,11 +44,7 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) {
-            throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
-        }
+        CharTokenizer tok = checkpoint.tokenizer();
         int[] ids = tok.encode(prompt.replace("\\n", "\n"));
         PrintWriter out = spec.commandLine().getOut();
         TokenPicker picker = new TokenPicker(temperature, topK, new SplittableRandom(seed));
@@ -58,7 +52,7 @@ final class SampleCommand implements Callable<Integer> {
             if (s > 0) out.println("\n---------------");
             out.print(tok.decode(ids));
             out.flush();
-            Generator.generate(m.model(), ids, maxNewTokens, picker, id -> {
+            Generator.generate(checkpoint.model(), ids, maxNewTokens, picker, id -> {
                 out.print(tok.piece(id));
                 out.flush();
             });

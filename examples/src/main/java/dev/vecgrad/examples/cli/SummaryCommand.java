@@ -24,6 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SummaryCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
+    /**
+     * The model to describe. Picocli does not allow a mixin inside an argument group, so unlike
+     * the other commands this one declares {@code --checkpoint} itself rather than using
+     * {@link CheckpointOption}; it needs only the model, not a tokenizer.
+     */
     static final class Source {
         @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
         @Option(names = "--preset", paramLabel = "NAME", description = "tiny, shakespeare-char or baby-gpt.") String preset;

@@ -3,6 +3,7 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.dashboard.DashboardServer;
+import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
