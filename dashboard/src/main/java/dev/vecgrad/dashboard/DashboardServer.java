@@ -6,7 +6,8 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
-import dev.vecgrad.train.inspect.AttentionWeights;
+import dev.vecgrad.train.inspect.AttentionMaps;
+import dev.vecgrad.train.inspect.Explainer;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -36,8 +37,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * The dashboard: a local web server over a directory of run directories. It serves one page (runs,
  * a run's curves, a model's insides) and the JSON API under {@code /api/} that the page uses.
  * Every number it shows comes from the library code the command line uses: run directories and
- * metrics from {@code dev.vecgrad.train.run}, attention from {@link AttentionWeights}, samples
- * from {@link Generator}.
+ * metrics from {@code dev.vecgrad.train.run}, attention and the explain walk-through from
+ * {@link AttentionMaps} and {@link Explainer}, samples from {@link Generator}.
  *
  * <p>It only reads: run names from requests are resolved by {@link RunStore}, which refuses
  * anything outside the runs directory; prompts, token counts and request sizes are bounded; loaded
@@ -181,6 +182,7 @@ public final class DashboardServer implements AutoCloseable {
         app.get("/api/runs/{run}/config", this::config);
         app.get("/api/runs/{run}/metrics", this::metrics);
         app.get("/api/runs/{run}/attention", this::attention);
+        app.get("/api/runs/{run}/explain", this::explain);
         app.before("/api/runs/{run}/sample", this::checkSample);
         app.sse("/api/runs/{run}/sample", this::sample);
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -286,19 +288,17 @@ public final class DashboardServer implements AutoCloseable {
             GPT model = m.model();
             int nl = model.config().nLayer(), nh = model.config().nHead(), t = p.ids().length;
             Integer layer = optInt(ctx, "layer", 0, nl - 1), head = optInt(ctx, "head", 0, nh - 1);
-            int[] layers = layer != null ? new int[] {layer} : AttentionWeights.range(nl);
-            int[] heads = head != null ? new int[] {head} : AttentionWeights.range(nh);
+            int[] layers = layer != null ? new int[] {layer} : range(nl);
+            int[] heads = head != null ? new int[] {head} : range(nh);
             long cells = (long) layers.length * heads.length * t * t;
             if (cells > MAX_ATTENTION_CELLS) {
                 throw new ApiException(413, "prompt: " + t + " tokens make " + cells + " attention weights over " + layers.length
                         + " layer(s) and " + heads.length + " head(s), at most " + MAX_ATTENTION_CELLS
                         + "; shorten the prompt or pick a layer and a head");
             }
-            float[][][][] w = AttentionWeights.of(model, p.ids(), layers, heads);
+            float[][][][] w = AttentionMaps.capture(model, p.ids(), layers, heads);
             if (format.equals("csv")) {
-                StringBuilder sb = new StringBuilder();
-                AttentionWeights.writeCsv(sb, w, layers, heads, p.pieces());
-                ctx.contentType("text/csv; charset=utf-8").result(sb.toString());
+                ctx.contentType("text/csv; charset=utf-8").result(AttentionMaps.csvText(w, layers, heads, p.pieces()));
                 return null;
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -310,6 +310,27 @@ public final class DashboardServer implements AutoCloseable {
             ctx.json(out);
             return null;
         });
+    }
+
+    /** {@code vecgrad explain --json}'s content for one token, layer and head. */
+    private void explain(Context ctx) throws Exception {
+        Path file = modelFile(run(ctx));
+        models.use(file, m -> {
+            Prompt p = prompt(ctx, m, true);
+            GPT model = m.model();
+            int t = p.ids().length;
+            Integer token = optInt(ctx, "token", 0, t - 1);
+            int layer = intParam(ctx, "layer", 0, 0, model.config().nLayer() - 1);
+            int head = intParam(ctx, "head", 0, 0, model.config().nHead() - 1);
+            ctx.json(Explainer.explain(model, m.tokenizer(), p.text(), token != null ? token : t - 1, layer, head));
+            return null;
+        });
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
     }
 
     /** The sample request, checked before the event stream opens so that a bad one gets a plain 4xx answer. */

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.inspect.AttentionWeights;
+import dev.vecgrad.train.inspect.AttentionMaps;
+import dev.vecgrad.train.inspect.Explainer;
 import dev.vecgrad.train.run.RunStatus;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.Trainer;
@@ -190,19 +191,18 @@ class DashboardApiTest {
         assertEquals(t, a.get("weights").get(1).get(1).size());
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
         int[] ids = m.tokenizer().encode(prompt);
-        float[][][][] w = AttentionWeights.of(m.model(), ids);
+        float[][][][] w = AttentionMaps.capture(m.model(), ids, new int[] {0, 1}, new int[] {0, 1});
         for (int l = 0; l < 2; l++) for (int h = 0; h < 2; h++) for (int i = 0; i < t; i++) for (int k = 0; k < t; k++) {
             assertEquals(w[l][h][i][k], (float) a.get("weights").get(l).get(h).get(i).get(k).asDouble(), "weight " + l + h + i + k);
         }
         HttpResponse<String> csv = get("/api/runs/tiny/attention?format=csv&layer=1&head=0&prompt=" + q(prompt));
         assertEquals(200, csv.statusCode());
         assertTrue(csv.headers().firstValue("content-type").orElse("").startsWith("text/csv"));
-        StringBuilder want = new StringBuilder();
         List<String> pieces = new ArrayList<>();
         for (int id : ids) pieces.add(m.tokenizer().piece(id));
-        AttentionWeights.writeCsv(want, AttentionWeights.of(m.model(), ids, new int[] {1}, new int[] {0}), new int[] {1},
+        String want = AttentionMaps.csvText(AttentionMaps.capture(m.model(), ids, new int[] {1}, new int[] {0}), new int[] {1},
                 new int[] {0}, pieces);
-        assertEquals(want.toString(), csv.body());
+        assertEquals(want, csv.body());
         assertEquals(1 + t * t, csv.body().split("\n").length);
 
         error("/api/runs/tiny/attention", 400, "prompt: required");
@@ -213,6 +213,23 @@ class DashboardApiTest {
         error("/api/runs/tiny/attention?prompt=the&head=-1", 400, "head: an integer 0..1");
         error("/api/runs/tiny/attention?prompt=the&format=xml", 400, "format: json or csv");
         error("/api/runs/half/attention?prompt=the", 404, "no model.safetensors yet");
+    }
+
+    @Test
+    void explainIsWhatExplainJsonPrints() throws Exception {
+        JsonNode e = json("/api/runs/tiny/explain?prompt=" + q("the fox") + "&token=4&layer=1&head=1");
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
+        JsonNode want = JSON.valueToTree(Explainer.explain(m.model(), m.tokenizer(), "the fox", 4, 1, 1));
+        assertEquals(want, e);
+        assertEquals(5, e.get("attention").get("keys").size(), "keys 0..4");
+        JsonNode last = json("/api/runs/tiny/explain?prompt=" + q("the fox"));
+        assertEquals(6, last.get("attention").get("query_position").asInt(), "the last token by default");
+        assertEquals(0, last.get("attention").get("layer").asInt());
+        error("/api/runs/tiny/explain?prompt=the&token=3", 400, "token: an integer 0..2");
+        error("/api/runs/tiny/explain?prompt=the&layer=9", 400, "layer: an integer 0..1");
+        error("/api/runs/tiny/explain?prompt=the&head=x", 400, "head: an integer 0..1");
+        error("/api/runs/tiny/explain", 400, "prompt: required");
+        error("/api/runs/broken/explain?prompt=the", 404, "no model.safetensors yet");
     }
 
     /** The events of a server-sent event stream, as (event, data) pairs. */

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.inspect.AttentionWeights;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -181,10 +181,10 @@ class DashboardBrowserTest {
         int[] ids = m.tokenizer().encode(prompt);
         List<String> pieces = new ArrayList<>();
         for (int id : ids) pieces.add(m.tokenizer().piece(id));
-        StringBuilder csv = new StringBuilder();
-        AttentionWeights.writeCsv(csv, AttentionWeights.of(m.model(), ids), AttentionWeights.range(2), AttentionWeights.range(2), pieces);
+        int[] both = {0, 1};
+        String csv = AttentionMaps.csvText(AttentionMaps.capture(m.model(), ids, both, both), both, both, pieces);
         Map<String, String> want = new HashMap<>();
-        for (String line : csv.toString().split("\n")) {
+        for (String line : csv.split("\n")) {
             if (line.startsWith("layer")) continue;
             String[] f = line.split(",");
             // layer,head,query,"q",key,"k",weight (the pieces here hold no commas)
@@ -207,6 +207,10 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector(".tok[data-pos='4']")).click();
         WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
         assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
+        // ... and the explain walk-through for it, as tables: one row per key it may attend to.
+        WebElement keys = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#explain-keys")));
+        assertEquals(1 + 5, keys.findElements(By.tagName("tr")).size());
+        assertEquals(5, browser.findElements(By.cssSelector("#explain-next tr")).size(), "the five likeliest next tokens");
         // Streamed sampling.
         WebElement n = browser.findElement(By.id("max-new"));
         n.clear();

@@ -49,10 +49,12 @@ function stopView() {
 
 function route() {
   stopView();
-  const parts = location.hash.replace(/^#\/?/, "").split("/");
+  const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
+  const parts = path.split("/");
+  const params = new URLSearchParams(query || "");
   const gen = generation;
   if (parts[0] === "run" && parts[1]) return showRun(parts[1].split(",").map(decodeURIComponent), gen);
-  if (parts[0] === "inside" && parts[1]) return showInside(decodeURIComponent(parts[1]), gen);
+  if (parts[0] === "inside" && parts[1]) return showInside(decodeURIComponent(parts[1]), gen, params.get("prompt"));
   return showRuns(gen);
 }
 
@@ -237,9 +239,9 @@ async function showRun(names, gen) {
 
 /* ---------------- Inside ---------------- */
 
-function showInside(name, gen) {
+function showInside(name, gen, linkedPrompt) {
   setCrumbs(el("a", { href: "#/run/" + enc(name), text: name }), el("a", { href: location.hash, text: "inside" }));
-  const prompt = el("input", { type: "text", id: "prompt", maxlength: 1000, value: sessionStorage.getItem("vecgrad.prompt") || "",
+  const prompt = el("input", { type: "text", id: "prompt", maxlength: 1000, value: linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "",
     placeholder: "a prompt, e.g. ROMEO: or 12+34=" });
   const go = el("button", { id: "show", type: "submit" }, "Show");
   const status = el("span", { class: "muted", id: "inside-status" });
@@ -290,14 +292,24 @@ function showInside(name, gen) {
       const w = data.weights[li][hi];
       for (let q = 0; q < t; q++) for (let k = 0; k < t; k++) {
         const v = w[q][k];
-        const c = el("div", { class: "cell", "data-q": q, "data-k": k, "data-w": v.toFixed(6) });
-        c.style.background = `rgb(${Math.round(255 * (1 - 0.85 * v))},${Math.round(255 * (1 - 0.75 * v))},${Math.round(255 * (1 - 0.35 * v))})`;
+        const c = el("div", { class: k > q ? "cell masked" : "cell", "data-q": q, "data-k": k, "data-w": v.toFixed(6) });
+        // The same colour scale as the command line's PNG: 0 white to 1 dark blue; masked (future) keys grey.
+        if (k <= q) c.style.background = `rgb(${Math.round(255 * (1 - 0.85 * v))},${Math.round(255 * (1 - 0.75 * v))},${Math.round(255 * (1 - 0.35 * v))})`;
         grid.append(c);
       }
       grid.addEventListener("mousemove", e => hover(e, l, h));
       grid.addEventListener("mouseleave", () => { tip.hidden = true; });
+      // Tokens on both axes: keys above the columns, queries left of the rows.
+      const font = Math.max(7, Math.min(12, cell - 3)) + "px";
+      const keys = el("div", { class: "xlabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
+      keys.style.gridTemplateColumns = `repeat(${t}, ${cell}px)`;
+      keys.style.fontSize = font;
+      const queries = el("div", { class: "ylabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
+      queries.style.gridTemplateRows = `repeat(${t}, ${cell}px)`;
+      queries.style.fontSize = font;
       return el("div", { class: "map" + (l === sel.layer && h === sel.head ? " selected" : ""), "data-layer": l, "data-head": h,
-        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", { text: `layer ${l}, head ${h}` }), grid);
+        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", { text: `layer ${l}, head ${h}` }),
+        el("div", { class: "axes" }, el("span"), keys, queries, grid));
     })));
     maps.replaceChildren(...layers);
   }

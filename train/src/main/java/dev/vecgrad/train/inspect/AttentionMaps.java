@@ -67,6 +67,11 @@ public final class AttentionMaps {
      * tokens quoted; replaces {@code file} atomically.
      */
     public static void csv(Path file, float[][][][] w, int[] layers, int[] heads, List<String> tokens) throws IOException {
+        AtomicFiles.writeString(file, csvText(w, layers, heads, tokens));
+    }
+
+    /** The text {@link #csv} writes (the dashboard serves the same bytes). */
+    public static String csvText(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
         StringBuilder sb = new StringBuilder("layer,head,query,query_token,key,key_token,weight\n");
         for (int li = 0; li < layers.length; li++) {
@@ -79,7 +84,7 @@ public final class AttentionMaps {
                 }
             }
         }
-        AtomicFiles.writeString(file, sb.toString());
+        return sb.toString();
     }
 
     private static String csvField(String s) {
