@@ -45,6 +45,7 @@ function stopView() {
   if (sampleSource) sampleSource.close();
   sampleSource = null;
   tip.hidden = true;
+  document.getElementById("live").className = "off";
 }
 
 function route() {
@@ -82,6 +83,7 @@ async function showRuns(gen) {
     let data;
     try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(table, e); return; }
     if (gen !== generation) return;
+    document.getElementById("live").className = data.runs.some(r => r.state === "running") ? "" : "off";
     if (data.runs.length === 0) {
       table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: ./vecgrad train --out runs/first" }));
       return;
