@@ -35,6 +35,8 @@ const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "
 const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocaleString("en-US");
 const label = s => s.replace(/ /g, "␣").replace(/\n/g, "⏎").replace(/\t/g, "⇥");
 const enc = encodeURIComponent;
+const two = n => String(n).padStart(2, "0");
+const when = iso => { const d = new Date(iso); return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`; };
 
 function stopView() {
   generation++;
@@ -103,14 +105,14 @@ async function showRuns(gen) {
         el("td", {}, box),
         el("td", {}, el("a", { href: "#/run/" + enc(r.name), text: r.name })),
         state,
-        el("td", { text: r.task || "–" }),
+        el("td", { class: "task", text: r.task || "–" }),
         el("td", { text: model }),
         el("td", { class: "num", text: fmtInt(r.step) + (r.max_iters ? " / " + fmtInt(r.max_iters) : "") }),
         el("td", { class: "num", text: fmt(r.train_loss) }),
         el("td", { class: "num", text: fmt(r.val_loss) }),
         el("td", { class: "num", text: r.accuracy === null ? "–" : (100 * r.accuracy).toFixed(1) + "%" }),
         el("td", { class: "num", text: r.tokens_per_s === null ? "–" : fmtInt(Math.round(r.tokens_per_s)) }),
-        el("td", { text: new Date(r.started).toLocaleString() }),
+        el("td", { text: when(r.started) }),
         el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
     });
     table.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
