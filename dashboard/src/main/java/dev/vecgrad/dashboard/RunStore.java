@@ -273,6 +273,11 @@ final class RunStore {
                             if (m == null) skipped++;
                             else if (lines.size() < MAX_LINES) lines.add(m);
                         }
+                        if (start == 0 && b.length == MAX_READ) {
+                            // No line break in a whole chunk: not a metrics line; skip it rather than read it forever.
+                            skipped++;
+                            start = b.length;
+                        }
                         offset += start;
                     }
                 }

@@ -176,6 +176,12 @@ class DashboardApiTest {
         assertEquals(1, more.get("metrics").size(), more.toString());
         assertEquals(2.5, more.get("metrics").get(0).get("train_loss").asDouble());
         assertEquals(0, more.get("skipped_lines").asInt());
+        // A resumed run rewrites the file shorter (it drops the lines past its checkpoint): read from the start again.
+        Files.writeString(f, "{\"step\":1,\"train_loss\":2.0}\n");
+        JsonNode again = json("/api/runs/growing/metrics?from=2");
+        assertEquals(1, again.get("next").asInt(), again.toString());
+        assertEquals(1, again.get("from").asInt(), "from is clamped to the lines there are; the client sees from < its next");
+        assertEquals(2.0, json("/api/runs/growing/metrics").get("metrics").get(0).get("train_loss").asDouble());
         error("/api/runs/tiny/metrics?from=-1", 400, "from: an integer");
         error("/api/runs/tiny/metrics?from=x", 400, "from: an integer");
     }

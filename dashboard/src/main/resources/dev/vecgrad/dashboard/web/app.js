@@ -214,9 +214,14 @@ async function showRun(names, gen) {
     let changed = false;
     for (const r of runs) {
       try {
-        const [m, s] = await Promise.all([api(`/api/runs/${enc(r.name)}/metrics?from=${r.next}`), api(`/api/runs/${enc(r.name)}`)]);
+        let [m, s] = await Promise.all([api(`/api/runs/${enc(r.name)}/metrics?from=${r.next}`), api(`/api/runs/${enc(r.name)}`)]);
         if (gen !== generation) return;
-        if (m.from < r.next) { r.lines = []; }          // the file was rewritten (a resumed run): start over
+        if (m.from < r.next) {
+          // The file was rewritten with fewer lines (a resumed run trims what it will redo): read it again.
+          r.lines = []; r.next = 0; changed = true;
+          m = await api(`/api/runs/${enc(r.name)}/metrics?from=0`);
+          if (gen !== generation) return;
+        }
         if (m.metrics.length) { r.lines = r.lines.concat(m.metrics); changed = true; }
         r.next = m.next;
         r.info = s;
