@@ -144,6 +144,15 @@ class DashboardBrowserTest {
         assertTrue(painted > 1000, "painted pixels: " + painted);
         assertTrue(browser.findElements(By.cssSelector("#chart-lr canvas")).size() == 1, "a learning-rate chart");
         assertTrue(browser.findElements(By.cssSelector("#chart-grad canvas")).size() == 1, "a gradient-norm chart");
+        // Two runs ticked on the runs page: their curves overlaid on one chart.
+        browser.get(base + "#/");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr.run-row")).size() == 3);
+        browser.findElement(By.cssSelector("tr.run-row[data-run=tiny] input")).click();
+        browser.findElement(By.cssSelector("tr.run-row[data-run=watched] input")).click();
+        browser.findElement(By.id("compare")).click();
+        WebElement legend = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss .u-legend")));
+        assertTrue(legend.getText().contains("tiny val") && legend.getText().contains("watched val"), legend.getText());
+        assertTrue(paintedPixels(browser.findElement(By.cssSelector("#chart-loss canvas"))) > painted, "two runs paint more");
     }
 
     @Test
