@@ -8,8 +8,6 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
-import dev.vecgrad.train.run.Metrics;
-import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
@@ -238,13 +236,11 @@ public final class DashboardServer implements AutoCloseable {
         Path dir = run(ctx);
         int from = intParam(ctx, "from", 0, 0, Integer.MAX_VALUE);
         RunStore.Tail.View v = store.metrics(dir, from);
-        List<Object> lines = new ArrayList<>(v.lines().size());
-        for (Metrics m : v.lines()) lines.add(JSON.readTree(MetricsLog.toJson(m)));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("from", v.from());
         out.put("next", v.total());
         out.put("skipped_lines", v.skipped());
-        out.put("metrics", lines);
+        out.put("metrics", v.lines());
         ctx.json(out);
     }
 

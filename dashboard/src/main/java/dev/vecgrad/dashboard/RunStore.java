@@ -1,6 +1,7 @@
 package dev.vecgrad.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
@@ -36,6 +37,7 @@ final class RunStore {
     /** Bytes read from one metrics file per request, so a huge file is read over several polls. */
     static final int MAX_READ = 16 << 20;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root, realRoot;
     private final Map<Path, Tail> tails = new ConcurrentHashMap<>();
 
@@ -132,7 +134,7 @@ final class RunStore {
         Tail.Latest latest = latest(dir);
         if (latest.skipped() > 0) problems.add(latest.skipped() + " unreadable line(s) in " + RunDirectory.METRICS);
         long step = Math.max(Math.max(state == null ? 0 : state.step(), status == null ? 0 : status.step()), latest.step());
-        Metrics lastStep = latest.lastStep(), lastEval = latest.lastEval();
+        JsonNode lastStep = latest.lastStep(), lastEval = latest.lastEval();
         TrainConfig c = state == null ? null : state.config();
         s.put("state", state(status, state, dir));
         s.put("message", status == null ? "" : status.message());
@@ -146,10 +148,10 @@ final class RunStore {
             s.put("n_embd", c.nEmbd());
             s.put("block_size", c.blockSize());
         }
-        s.put("train_loss", num(lastStep == null ? Double.NaN : lastStep.trainLoss()));
-        s.put("val_loss", num(lastEval == null ? Double.NaN : lastEval.valLoss()));
-        s.put("accuracy", num(lastEval == null ? Double.NaN : lastEval.accuracy()));
-        s.put("tokens_per_s", num(lastStep == null ? Double.NaN : lastStep.tokensPerS()));
+        s.put("train_loss", num(lastStep, "train_loss"));
+        s.put("val_loss", num(lastEval, "val_loss"));
+        s.put("accuracy", num(lastEval, "accuracy"));
+        s.put("tokens_per_s", num(lastStep, "tokens_per_s"));
         s.put("started", started(status, dir).toString());
         s.put("has_model", file(dir, ModelCheckpoint.FILE).isPresent() && state != null);
         s.put("broken", !problems.isEmpty());
@@ -157,8 +159,15 @@ final class RunStore {
         return s;
     }
 
-    private static Double num(double v) {
-        return Double.isFinite(v) ? v : null;
+    /** A number of a metrics line by its name in the file, or null. */
+    private static Double num(JsonNode line, String field) {
+        JsonNode v = line == null ? null : line.get(field);
+        return v != null && v.isNumber() && Double.isFinite(v.asDouble()) ? v.asDouble() : null;
+    }
+
+    /** Whether a metrics line was written at an evaluation (only those carry a validation loss). */
+    static boolean isEval(JsonNode line) {
+        return line.has("val_loss");
     }
 
     /** running, finished, stopped or diverged; guessed from the files for runs without a status file. */
@@ -223,13 +232,13 @@ final class RunStore {
      */
     static final class Tail {
         /** Lines from {@code from} on, the total number of lines, and how many lines could not be read. */
-        record View(List<Metrics> lines, int from, int total, int skipped) {}
+        record View(List<JsonNode> lines, int from, int total, int skipped) {}
 
         /** The last training-step line, the last evaluation line, the highest step, unreadable lines. */
-        record Latest(Metrics lastStep, Metrics lastEval, long step, int skipped) {}
+        record Latest(JsonNode lastStep, JsonNode lastEval, long step, int skipped) {}
 
         private final Path file;
-        private final List<Metrics> lines = new ArrayList<>();
+        private final List<JsonNode> lines = new ArrayList<>();
         private long offset;
         private int skipped;
         private Object fileKey;
@@ -239,14 +248,14 @@ final class RunStore {
         }
 
         synchronized Latest latest() {
-            Metrics st = null, ev = null;
+            JsonNode st = null, ev = null;
             long step = 0;
             for (int i = lines.size() - 1; i >= 0 && (st == null || ev == null); i--) {
-                Metrics m = lines.get(i);
-                if (m.isEval() && ev == null) ev = m;
-                if (!m.isEval() && st == null) st = m;
+                JsonNode m = lines.get(i);
+                if (isEval(m) && ev == null) ev = m;
+                if (!isEval(m) && st == null) st = m;
             }
-            if (!lines.isEmpty()) step = lines.get(lines.size() - 1).step();
+            if (!lines.isEmpty()) step = lines.get(lines.size() - 1).path("step").asLong();
             return new Latest(st, ev, step, skipped);
         }
 
@@ -269,9 +278,10 @@ final class RunStore {
                             String line = new String(b, start, i - start, StandardCharsets.UTF_8);
                             start = i + 1;
                             if (line.isBlank()) continue;
+                            // Read by the library's parser, then kept in the file's own JSON form for the API.
                             Metrics m = MetricsLog.parse(line);
                             if (m == null) skipped++;
-                            else if (lines.size() < MAX_LINES) lines.add(m);
+                            else if (lines.size() < MAX_LINES) lines.add(JSON.readTree(MetricsLog.toJson(m)));
                         }
                         if (start == 0 && b.length == MAX_READ) {
                             // No line break in a whole chunk: not a metrics line; skip it rather than read it forever.
