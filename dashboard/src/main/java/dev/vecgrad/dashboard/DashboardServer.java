@@ -226,7 +226,7 @@ public final class DashboardServer implements AutoCloseable {
         RunDirectory.State s = store.state(run(ctx));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step", s.step());
-        out.put("config", s.config());
+        out.put("config", s.config().fields());
         out.put("data", s.data());
         out.put("vocab_size", s.tokenizer().vocabSize());
         ctx.json(out);
@@ -294,7 +294,7 @@ public final class DashboardServer implements AutoCloseable {
             }
             float[][][][] w = AttentionMaps.capture(model, p.ids(), layers, heads);
             if (format.equals("csv")) {
-                ctx.contentType("text/csv; charset=utf-8").result(AttentionMaps.csvText(w, layers, heads, p.pieces()));
+                ctx.contentType("text/csv; charset=utf-8").result(AttentionMaps.csv(w, layers, heads, p.pieces()));
                 return null;
             }
             Map<String, Object> out = new LinkedHashMap<>();

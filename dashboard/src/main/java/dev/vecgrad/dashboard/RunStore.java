@@ -143,10 +143,10 @@ final class RunStore {
         s.put("max_iters", c != null ? (Object) c.maxIters() : status != null ? (Object) status.maxIters() : null);
         s.put("parameters", status != null ? (Object) status.parameters() : null);
         if (c != null) {
-            s.put("n_layer", c.nLayer());
-            s.put("n_head", c.nHead());
-            s.put("n_embd", c.nEmbd());
-            s.put("block_size", c.blockSize());
+            s.put("n_layer", c.model().nLayer());
+            s.put("n_head", c.model().nHead());
+            s.put("n_embd", c.model().nEmbd());
+            s.put("block_size", c.model().blockSize());
         }
         s.put("train_loss", num(lastStep, "train_loss"));
         s.put("val_loss", num(lastEval, "val_loss"));

@@ -206,7 +206,7 @@ class DashboardApiTest {
         assertTrue(csv.headers().firstValue("content-type").orElse("").startsWith("text/csv"));
         List<String> pieces = new ArrayList<>();
         for (int id : ids) pieces.add(m.tokenizer().piece(id));
-        String want = AttentionMaps.csvText(AttentionMaps.capture(m.model(), ids, new int[] {1}, new int[] {0}), new int[] {1},
+        String want = AttentionMaps.csv(AttentionMaps.capture(m.model(), ids, new int[] {1}, new int[] {0}), new int[] {1},
                 new int[] {0}, pieces);
         assertEquals(want, csv.body());
         assertEquals(1 + t * t, csv.body().split("\n").length);

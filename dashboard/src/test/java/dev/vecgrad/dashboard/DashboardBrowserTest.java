@@ -191,7 +191,7 @@ class DashboardBrowserTest {
         List<String> pieces = new ArrayList<>();
         for (int id : ids) pieces.add(m.tokenizer().piece(id));
         int[] both = {0, 1};
-        String csv = AttentionMaps.csvText(AttentionMaps.capture(m.model(), ids, both, both), both, both, pieces);
+        String csv = AttentionMaps.csv(AttentionMaps.capture(m.model(), ids, both, both), both, both, pieces);
         Map<String, String> want = new HashMap<>();
         for (String line : csv.split("\n")) {
             if (line.startsWith("layer")) continue;

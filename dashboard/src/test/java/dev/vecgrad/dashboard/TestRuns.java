@@ -1,5 +1,8 @@
 package dev.vecgrad.dashboard;
 
+import dev.vecgrad.train.run.EvalSettings;
+import dev.vecgrad.train.run.ModelSettings;
+import dev.vecgrad.train.run.OptimizerSettings;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.Trainer;
@@ -13,7 +16,8 @@ final class TestRuns {
 
     /** A two-layer, two-head model of a repetitive text, 16 wide, block 16, evaluated every 4 steps. */
     static TrainConfig tiny(int iters) {
-        return new TrainConfig(2, 2, 16, 16, true, 0f, 4, 1, iters, 1e-2f, 1e-3f, 2, iters, 0.1f, 0.9f, 0.99f, 1f, 4, 2, 7);
+        return new TrainConfig(new ModelSettings(2, 2, 16, 16, true, 0f), new OptimizerSettings(1e-2f, 1e-3f, 2, iters, 0.1f, 0.9f, 0.99f, 1f),
+                new EvalSettings(4, 2), 4, 1, iters, 7);
     }
 
     /** The text the runs model (written next to the runs directory, as a user's data file would be). */

@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad attention}: which earlier tokens each head looks at, for a prompt. */
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the attention weights of every layer and head for a prompt: shaded cells in the terminal,",
-            "each token's most-attended tokens, and optionally a PNG grid of heatmaps and a CSV."})
+        header = "Show which earlier tokens each attention head looks at.",
+        description = {"The attention weights of every layer and head for a prompt: shaded cells in the terminal and each",
+            "token's most-attended tokens; optionally a picture of the heatmaps (--out) and every weight as CSV (--csv)."})
 final class AttentionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -39,6 +40,8 @@ final class AttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (png != null) OutputFiles.checkImage(spec, "--out", png);
+        if (csv != null) OutputFiles.check(spec, "--csv", csv, null);
         CharTokenizer tok = checkpoint.tokenizer();
         GPT model = checkpoint.model();
         int[] ids = tok.encode(prompt);
@@ -59,11 +62,11 @@ final class AttentionCommand implements Callable<Integer> {
             for (int hi = 0; hi < heads.length; hi++) AttentionMaps.terminal(out, w[li][hi], layers[li], heads[hi], tokens);
         }
         if (png != null) {
-            AttentionMaps.png(png, w, layers, heads, tokens);
+            OutputFiles.writeImage(png, AttentionMaps.image(w, layers, heads, tokens));
             out.println("wrote " + png);
         }
         if (csv != null) {
-            AttentionMaps.csv(csv, w, layers, heads, tokens);
+            OutputFiles.writeString(csv, AttentionMaps.csv(w, layers, heads, tokens));
             out.println("wrote " + csv);
         }
         out.flush();

@@ -5,6 +5,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad eval}: train/validation loss of a trained model (and accuracy for the addition task). */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a trained model: mean loss on train and validation batches (and held-out accuracy for addition).")
+        header = "Evaluate a trained model on train and validation batches.",
+        description = "Prints the mean loss over the same fixed batches of each split (and the held-out accuracy for addition).")
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,8 +44,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1337", description = "Seed for the evaluation batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin ThreadsOption threads;
+
     @Override
     public Integer call() throws Exception {
+        threads.apply();
+        if (evalIters != null && evalIters < 1) throw new ParameterException(spec.commandLine(), "--eval-iters must be >= 1, got " + evalIters);
+        if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         ModelCheckpoint.Loaded m = checkpoint.load();
         GPT model = m.model();
         CharTokenizer tok = m.tokenizer();
@@ -53,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
         if (Files.isDirectory(run) && RunDirectory.isRun(run)) {
             RunDirectory.State s = new RunDirectory(run).readState();
             TrainConfig c = s.config();
-            if (evalIters == null) iters = c.evalIters();
+            if (evalIters == null) iters = c.eval().iters();
             if (batchSize == null) batch = c.batchSize();
             task = s.task(data);
         } else if (data != null) {
@@ -64,7 +71,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
         }
         int block = model.config().blockSize();
-        Trainer.EvalResult r = Trainer.evaluate(model, task, batch, block, iters, seed);
+        Evaluation r = Trainer.evaluate(model, task, batch, block, iters, seed);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
         if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());

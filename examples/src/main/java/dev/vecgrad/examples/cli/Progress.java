@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.inspect.LossChart;
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -9,10 +10,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a training run shows: a progress bar with loss, learning rate, tokens/s and ETA on a
@@ -33,31 +35,77 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         this.total = total;
         this.bar = interactive
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(start, Duration.ZERO)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setUnit(" steps", 1)
+                        .setUpdateIntervalMillis(250).setRenderer((state, width) -> line(state.getCurrent(),
+                                state.getMax(), state.getCurrent() - state.getStart(), state.getElapsedAfterStart(),
+                                state.getExtraMessage(), width))
                         .build()
                 : null;
     }
 
+    /** Fewest characters of bar kept; fields are dropped from the end of the line before the bar gets shorter. */
+    static final int MIN_BAR = 10, MAX_BAR = 30;
+
+    /**
+     * One line of the progress bar: {@code 45% [=====>    ] 450/1000 | 14.1 steps/s | ETA 0:39 |
+     * loss 2.3912 | ...}, at most {@code width} characters. The extra fields ({@code " | "}
+     * separated) are dropped from the last when the line would not fit, so the bar never shrinks
+     * below {@link #MIN_BAR} characters; an unknown width (0 or less) counts as 100.
+     */
+    static String line(long current, long max, long doneThisRun, Duration elapsed, String extra, int width) {
+        int w = width > 0 ? width : 100;
+        double frac = max <= 0 ? 0 : Math.min(1, (double) current / max);
+        double secs = elapsed.toMillis() / 1000.0;
+        double speed = doneThisRun > 0 && secs > 0 ? doneThisRun / secs : Double.NaN;
+        String count = current + "/" + max;
+        List<String> fields = new ArrayList<>();
+        fields.add(Double.isNaN(speed) ? "- steps/s" : String.format(Locale.ROOT, speed >= 100 ? "%.0f steps/s" : "%.1f steps/s", speed));
+        fields.add("ETA " + (Double.isNaN(speed) ? "-" : clock((long) Math.ceil((max - current) / speed))));
+        if (extra != null && !extra.isBlank()) fields.addAll(List.of(extra.split(" \\| ")));
+        String head = String.format(Locale.ROOT, "%3d%% ", (int) Math.floor(100 * frac));
+        while (true) {
+            String tail = " " + count + (fields.isEmpty() ? "" : " | " + String.join(" | ", fields));
+            int room = w - head.length() - tail.length() - 2;
+            if (room >= MIN_BAR || fields.isEmpty()) {
+                int n = Math.max(MIN_BAR, Math.min(MAX_BAR, room));
+                int filled = (int) Math.floor(frac * n);
+                String bar = "=".repeat(filled) + (filled < n ? ">" + " ".repeat(n - filled - 1) : "");
+                return head + "[" + bar + "]" + tail;
+            }
+            fields.remove(fields.size() - 1);
+        }
+    }
+
+    /** Seconds as {@code m:ss} or {@code h:mm:ss}. */
+    static String clock(long s) {
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
     private volatile boolean stopping;
+    /** The learning rate of the step just taken: an evaluation line shows it. */
+    private double lr = Double.NaN;
 
     @Override
     public void onStep(Metrics m) {
+        lr = m.train().lr();
         if (bar != null) {
             bar.stepTo(m.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e %s tok/s", m.trainLoss(), m.lr(),
-                    Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS())));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.train().loss(), lr,
+                    tokensPerS(m.speed())));
         }
     }
 
     @Override
     public void onEval(Metrics m) {
+        Evaluation e = m.eval();
+        Metrics.Speed s = m.speed();
         String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s, lr %.2e, %s tokens/s, %.0f s",
-                m.step(), total, m.trainLoss(), m.valLoss(),
-                accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * m.accuracy()) : "",
-                m.lr(), Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS()), m.elapsedS());
-        if (!Double.isNaN(m.gcShare()) && !Double.isNaN(m.allocMbPerStep())) {
-            line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * m.gcShare(),
-                    m.allocMbPerStep());
+                m.step(), total, e.trainLoss(), e.valLoss(),
+                accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "",
+                lr, tokensPerS(s), m.elapsedS());
+        if (!Double.isNaN(s.gcShare()) && !Double.isNaN(s.allocMbPerStep())) {
+            line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * s.gcShare(),
+                    s.allocMbPerStep());
         }
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
@@ -66,6 +114,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         }
         out.println(line);
         out.flush();
+    }
+
+    private static String tokensPerS(Metrics.Speed s) {
+        return Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS());
     }
 
     /** The JVM is shutting down (Ctrl-C): the last checkpoint is written without redrawing the chart. */

@@ -10,13 +10,9 @@ import java.awt.image.BufferedImage;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.checkpoint.AtomicFiles;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Attention weights {@code [layer][head][query][key]} of a prompt: read from the model
@@ -63,15 +59,10 @@ public final class AttentionMaps {
     }
 
     /**
-     * Writes every weight as CSV, {@code layer,head,query,query_token,key,key_token,weight}, the
-     * tokens quoted; replaces {@code file} atomically.
+     * Every weight as CSV text, one line per (layer, head, query, key) after the header
+     * {@code layer,head,query,query_token,key,key_token,weight}; tokens quoted, quotes doubled.
      */
-    public static void csv(Path file, float[][][][] w, int[] layers, int[] heads, List<String> tokens) throws IOException {
-        AtomicFiles.writeString(file, csvText(w, layers, heads, tokens));
-    }
-
-    /** The text {@link #csv} writes (the dashboard serves the same bytes). */
-    public static String csvText(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
+    public static String csv(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
         StringBuilder sb = new StringBuilder("layer,head,query,query_token,key,key_token,weight\n");
         for (int li = 0; li < layers.length; li++) {
@@ -98,9 +89,9 @@ public final class AttentionMaps {
 
     /**
      * One heatmap per (layer, head) in a grid, layers down, heads across, weights from 0 (white)
-     * to 1 (dark blue); {@code w} as {@link #capture} returns it. Replaces {@code file} atomically.
+     * to 1 (dark blue); {@code w} as {@link #capture} returns it. The caller picks the file format.
      */
-    public static void png(Path file, float[][][][] w, int[] layers, int[] heads, List<String> tokens) throws IOException {
+    public static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
@@ -149,7 +140,7 @@ public final class AttentionMaps {
             }
         }
         g.dispose();
-        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+        return img;
     }
 
     /**

@@ -36,11 +36,11 @@ public final class LossChart {
         for (Metrics m : metrics) {
             if (m.isEval()) {
                 evalSteps.add((double) m.step());
-                evalTrain.add(Double.isNaN(m.evalTrainLoss()) ? m.trainLoss() : m.evalTrainLoss());
-                val.add(m.valLoss());
-            } else if (Double.isFinite(m.trainLoss())) {
+                evalTrain.add(m.eval().trainLoss());
+                val.add(m.eval().valLoss());
+            } else if (Double.isFinite(m.train().loss())) {
                 steps.add((double) m.step());
-                loss.add(m.trainLoss());
+                loss.add(m.train().loss());
             }
         }
         if (!steps.isEmpty()) {

@@ -72,9 +72,8 @@ class RunStatusTest {
     @Test
     void aDivergedRunSaysSo() throws IOException {
         Path run = tmp.resolve("run");
-        TrainConfig c = TrainerTest.small(20, 0f);
-        TrainConfig wild = new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), c.bias(), 0f, c.batchSize(),
-                c.gradAccum(), 20, 1e9f, 0f, 0, 20, 0f, c.beta1(), c.beta2(), 0f, 1, 1, c.seed());
+        TrainConfig wild = TrainerTest.small(20, 0f).toBuilder().lr(1e9f).minLr(0f).warmupIters(0).weightDecay(0f).gradClip(0f)
+                .evalInterval(1).evalIters(1).build();
         assertThrows(TrainingDivergedException.class, () -> new Trainer(wild, task()).run(run, new Trainer.Listener() {}));
         RunStatus s = RunStatus.read(run);
         assertEquals(RunStatus.State.DIVERGED, s.state());
