@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,5 +122,34 @@ class ModuleBoundaryTest {
                 }""");
         assertTrue(errors != null && errors.contains("package dev.vecgrad.nn is not visible"),
                 "expected nn to be invisible to a module that requires only autograd, got:\n" + errors);
+    }
+
+    /** The repository root, found upwards from the working directory. */
+    private static Path root() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("autograd/pom.xml"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("cannot find the project root from " + Path.of("").toAbsolutePath());
+        return p;
+    }
+
+    @Test
+    void everyPackageOfTheLibraryModulesIsExported() throws IOException {
+        // A package that module-info.java does not export works on the class path and then
+        // vanishes for module-path users: catch it here, where the package is added.
+        List<String> missing = new ArrayList<>();
+        for (String module : List.of("autograd", "testing", "nn", "train")) {
+            Path src = root().resolve(module).resolve("src/main/java");
+            String info = Files.readString(src.resolve("module-info.java"));
+            Set<String> exported = new TreeSet<>();
+            Matcher m = Pattern.compile("(?m)^\\s*exports\\s+([\\w.]+)").matcher(info);
+            while (m.find()) exported.add(m.group(1));
+            Set<String> packages = new TreeSet<>();
+            try (Stream<Path> files = Files.walk(src)) {
+                files.filter(f -> f.toString().endsWith(".java") && !f.getFileName().toString().equals("module-info.java"))
+                        .forEach(f -> packages.add(src.relativize(f.getParent()).toString().replace(File.separatorChar, '.')));
+            }
+            for (String pkg : packages) if (!exported.contains(pkg)) missing.add(module + ": " + pkg);
+        }
+        assertEquals(List.of(), missing, "packages not exported in their module-info.java (docs/DESIGN.md, \"Java modules\")");
     }
 }
