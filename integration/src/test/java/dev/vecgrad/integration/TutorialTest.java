@@ -27,6 +27,19 @@ import org.junit.jupiter.api.Test;
  * output that block must print, exactly.
  */
 class TutorialTest {
+    /** The imports of jshell's built-in DEFAULT startup script. */
+    private static final String JSHELL_DEFAULT_IMPORTS = """
+            import java.io.*;
+            import java.math.*;
+            import java.net.*;
+            import java.nio.file.*;
+            import java.util.*;
+            import java.util.concurrent.*;
+            import java.util.function.*;
+            import java.util.prefs.*;
+            import java.util.regex.*;
+            import java.util.stream.*;
+            """;
 
     /** A fenced code block: its language, its text and the line of the markdown it starts on. */
     record Block(String lang, String code, int line) {}
@@ -61,6 +74,9 @@ class TutorialTest {
                 .remoteVMOptions("--add-modules=jdk.incubator.vector", "-Xss4m")
                 .build()) {
             for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) js.addToClasspath(e);
+            // What `./vecgrad shell` starts with: jshell's DEFAULT startup (these imports; the
+            // JShell API, unlike the jshell tool, runs none), then vecgrad's own startup file.
+            run(js, JSHELL_DEFAULT_IMPORTS, "jshell's default imports", 0);
             run(js, Files.readString(root.resolve("examples/src/main/jshell/vecgrad.jsh")), "the shell's startup imports", 0);
             for (int k = 0; k < blocks.size(); k++) {
                 Block b = blocks.get(k);
