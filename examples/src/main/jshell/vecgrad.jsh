@@ -8,4 +8,5 @@ import dev.vecgrad.train.data.*;
 import dev.vecgrad.train.sample.*;
 import dev.vecgrad.train.checkpoint.*;
 import dev.vecgrad.train.run.*;
+import dev.vecgrad.train.inspect.*;
 

@@ -10,9 +10,13 @@ module dev.vecgrad.train {
     requires com.fasterxml.jackson.databind;
     // JvmCounters reads GC time and per-thread allocation for the metrics.
     requires jdk.management;
+    // LossChart draws the loss curves with XChart on AWT images.
+    requires org.knowm.xchart;
+    requires java.desktop;
 
     exports dev.vecgrad.train.checkpoint;
     exports dev.vecgrad.train.data;
+    exports dev.vecgrad.train.inspect;
     exports dev.vecgrad.train.optim;
     exports dev.vecgrad.train.run;
     exports dev.vecgrad.train.sample;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -23,7 +24,7 @@ class MisuseTest {
     @Test
     void workspaceTensorUsedAfterItsScopeThrows() {
         Workspace ws = new Workspace(1L << 30, false);
-        Tensor x = Tensor.randn(1L, 64, 64);
+        Tensor x = Tensor.randn(new SplittableRandom(1), 64, 64);
         Tensor y;
         try (var s = ws.open()) {
             y = x.mul(2f);                       // 4096 elements: lent by the workspace
@@ -52,7 +53,7 @@ class MisuseTest {
         Workspace ws = new Workspace(1L << 30, false);
         Tensor v;
         try (var s = ws.open()) {
-            v = Tensor.randn(2L, 32, 64).exp().transpose(0, 1);
+            v = Tensor.randn(new SplittableRandom(2), 32, 64).exp().transpose(0, 1);
         }
         assertTrue(fails(v::toArray).contains("[64, 32]"));
     }
@@ -62,7 +63,7 @@ class MisuseTest {
         Workspace ws = new Workspace(1L << 30, false);
         Tensor made, small, loss;
         try (var s = ws.open()) {
-            made = Tensor.randn(3L, 64, 64);              // a factory: heap storage
+            made = Tensor.randn(new SplittableRandom(3), 64, 64);              // a factory: heap storage
             small = Tensor.of(1, 2, 3).mul(2f);           // under Workspace.MIN_ELEMENTS: heap
             loss = made.mul(made).mean();                 // a scalar: heap
         }
@@ -74,8 +75,8 @@ class MisuseTest {
     @Test
     void backwardThroughAGraphOfAClosedScopeThrows() {
         Workspace ws = new Workspace(1L << 30, false);
-        Tensor w = Tensor.randn(4L, 64, 64).requiresGrad(true);
-        Tensor x = Tensor.randn(5L, 32, 64);
+        Tensor w = Tensor.randn(new SplittableRandom(4), 64, 64).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(5), 32, 64);
         Tensor loss;
         try (var s = ws.open()) {
             loss = x.matmul(w).tanh().sum();   // the loss is a heap scalar, its graph is not
@@ -91,7 +92,7 @@ class MisuseTest {
             Workspace ws = new Workspace(1L << 30, poison);
             Tensor y;
             try (var s = ws.open()) {
-                y = Tensor.randn(6L, 2048).relu();
+                y = Tensor.randn(new SplittableRandom(6), 2048).relu();
                 assertTrue(Float.isFinite(y.sum().item()));
             }
             fails(y::sum);
@@ -102,8 +103,8 @@ class MisuseTest {
 
     @Test
     void inPlaceChangeOfAnInputSavedForBackwardThrows() {
-        Tensor x = Tensor.randn(7L, 4, 3);                        // data, no grad: may change in place
-        Tensor w = Tensor.randn(8L, 3, 2).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(7), 4, 3);                        // data, no grad: may change in place
+        Tensor w = Tensor.randn(new SplittableRandom(8), 3, 2).requiresGrad(true);
         Tensor loss = x.matmul(w).pow(2).sum();
         x.mulInPlace(2f);                                         // matmul's dW needs the old x
         String msg = fails(loss::backward);
@@ -114,8 +115,8 @@ class MisuseTest {
 
     @Test
     void optimizerStyleUpdateBetweenForwardAndBackwardThrows() {
-        Tensor x = Tensor.randn(9L, 5, 3);
-        Tensor w = Tensor.randn(10L, 3, 2).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(9), 5, 3);
+        Tensor w = Tensor.randn(new SplittableRandom(10), 3, 2).requiresGrad(true);
         Tensor loss = x.matmul(w).tanh().sum();
         try (Grad g = Grad.disabled()) {
             w.addInPlace(Tensor.ones(3, 2), -0.1f);
@@ -126,8 +127,8 @@ class MisuseTest {
 
     @Test
     void writesThroughStorageCountWhenMarked() {
-        Tensor x = Tensor.randn(11L, 6);
-        Tensor w = Tensor.randn(12L, 6).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(11), 6);
+        Tensor w = Tensor.randn(new SplittableRandom(12), 6).requiresGrad(true);
         Tensor loss = x.mul(w).sum();
         x.storage()[0] += 1f;
         x.markModified("a direct write");
@@ -136,8 +137,8 @@ class MisuseTest {
 
     @Test
     void viewsAndDetachShareTheVersionOfTheirStorage() {
-        Tensor x = Tensor.randn(13L, 4, 4);
-        Tensor w = Tensor.randn(14L, 4, 4).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(13), 4, 4);
+        Tensor w = Tensor.randn(new SplittableRandom(14), 4, 4).requiresGrad(true);
         Tensor loss = x.transpose(0, 1).matmul(w).sum();   // saves the transposed view
         int before = x.version();
         x.detach().set(5f, 1, 2);                          // through another view of the same array
@@ -148,9 +149,9 @@ class MisuseTest {
 
     @Test
     void inPlaceChangesOutsideTheSavedTensorsDoNotTrip() {
-        Tensor x = Tensor.randn(15L, 4, 3);
-        Tensor w = Tensor.randn(16L, 3, 2).requiresGrad(true);
-        Tensor other = Tensor.randn(17L, 4, 3);
+        Tensor x = Tensor.randn(new SplittableRandom(15), 4, 3);
+        Tensor w = Tensor.randn(new SplittableRandom(16), 3, 2).requiresGrad(true);
+        Tensor other = Tensor.randn(new SplittableRandom(17), 4, 3);
         Tensor loss = x.matmul(w).sum();
         other.mulInPlace(3f);                              // shares nothing with the graph
         loss.backward(null, true);

@@ -10,7 +10,7 @@ import java.util.function.Function;
  * the tolerance. Works in any test framework: a failure is an {@link AssertionError}.
  *
  * <pre>{@code
- * Tensor x = Tensor.randn(1L, 3, 4).requiresGrad(true);
+ * Tensor x = Tensor.randn(new SplittableRandom(1), 3, 4).requiresGrad(true);
  * GradAssertions.assertGradients(in -> in[0].tanh().sum(), x);
  * // on failure: gradcheck FAILED: worst element is input 0 at [2, 1]: analytic ... vs numeric ...
  * }</pre>
