@@ -1,13 +1,18 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * A character-level tokenizer: one token per Unicode code point, ids in sorted code-point order
  * (nanoGPT's {@code chars = sorted(set(text))}).
  */
-public final class CharTokenizer {
+public final class CharTokenizer implements Tokenizer {
+    /** The tag in stored JSON. */
+    public static final String TYPE = "char";
+
     private final int[] vocab; // id -> code point, sorted, so a binary search maps back
 
     private CharTokenizer(int[] vocab) {
@@ -43,7 +48,30 @@ public final class CharTokenizer {
         return fromCodePoints(cps);
     }
 
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /** None: every id is a character. */
+    @Override
+    public Map<String, Integer> specialTokens() {
+        return Map.of();
+    }
+
+    /** {@code {"type":"char","vocab":"<characters in id order>"}}. */
+    @Override
+    public String toJson() {
+        return dev.vecgrad.train.tokenizer.Tokenizers.charJson(vocabString());
+    }
+
+    @Override
+    public String describe() {
+        return String.format("char, %,d characters", vocab.length);
+    }
+
     /** Number of tokens. */
+    @Override
     public int vocabSize() {
         return vocab.length;
     }
@@ -69,6 +97,7 @@ public final class CharTokenizer {
      *
      * @throws IllegalArgumentException naming the first unknown character and its position
      */
+    @Override
     public int[] encode(CharSequence text) {
         int[] cps = text.codePoints().toArray();
         int[] ids = new int[cps.length];
@@ -84,6 +113,7 @@ public final class CharTokenizer {
     }
 
     /** The text of the given ids. */
+    @Override
     public String decode(int[] ids) {
         StringBuilder sb = new StringBuilder(ids.length);
         for (int i = 0; i < ids.length; i++) {
@@ -97,6 +127,7 @@ public final class CharTokenizer {
     }
 
     /** The text of one id (one character). */
+    @Override
     public String piece(int id) {
         return decode(new int[] {id});
     }
