@@ -4,7 +4,7 @@ import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ final class AttentionCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; attention needs a model trained by vecgrad");
         GPT model = m.model();
         int[] ids = tok.encode(prompt);

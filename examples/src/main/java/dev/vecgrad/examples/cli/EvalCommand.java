@@ -3,7 +3,8 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
@@ -46,7 +47,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         GPT model = m.model();
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         TrainingTask task;
         int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
         if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
@@ -58,7 +59,7 @@ final class EvalCommand implements Callable<Integer> {
         } else if (data != null) {
             if (tok == null) throw new ParameterException(spec.commandLine(), m.file() + " has no tokenizer; eval needs a model trained by vecgrad");
             task = TextTask.load(data, tok);
-        } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
+        } else if (tok instanceof CharTokenizer c && c.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());

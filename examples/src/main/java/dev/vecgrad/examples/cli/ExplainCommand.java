@@ -3,7 +3,7 @@ package dev.vecgrad.examples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; explain needs a model trained by vecgrad");
         GPT model = m.model();
         int t = tok.encode(prompt).length;

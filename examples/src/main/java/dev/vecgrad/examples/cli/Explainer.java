@@ -4,7 +4,7 @@ import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.Block;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.Map;
 final class Explainer {
     private Explainer() {}
 
-    static Map<String, Object> explain(GPT model, CharTokenizer tok, String prompt, int token, int layer, int head) {
+    static Map<String, Object> explain(GPT model, Tokenizer tok, String prompt, int token, int layer, int head) {
         int[] ids = tok.encode(prompt);
         int t = ids.length, c = model.config().nEmbd(), nh = model.config().nHead(), hs = c / nh;
         Map<String, Object> out = new LinkedHashMap<>();

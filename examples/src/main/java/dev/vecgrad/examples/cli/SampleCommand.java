@@ -1,7 +1,8 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.TextStream;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
 import java.io.PrintWriter;
@@ -47,7 +48,7 @@ final class SampleCommand implements Callable<Integer> {
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         if (tok == null) {
             throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
         }
@@ -58,10 +59,12 @@ final class SampleCommand implements Callable<Integer> {
             if (s > 0) out.println("\n---------------");
             out.print(tok.decode(ids));
             out.flush();
+            TextStream stream = new TextStream(tok);
             Generator.generate(m.model(), ids, maxNewTokens, picker, id -> {
-                out.print(tok.piece(id));
+                out.print(stream.push(id));
                 out.flush();
             });
+            out.print(stream.finish());
         }
         out.println();
         out.flush();

@@ -1,7 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,7 +23,7 @@ final class TokensCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CharTokenizer tok = ModelCheckpoint.load(checkpoint).tokenizer();
+        Tokenizer tok = ModelCheckpoint.load(checkpoint).tokenizer();
         if (tok == null) throw new IllegalArgumentException(checkpoint + " has no tokenizer in its metadata");
         int[] ids = tok.encode(text);
         PrintWriter out = spec.commandLine().getOut();

@@ -3,7 +3,6 @@ package dev.vecgrad.train.tokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.vecgrad.train.data.CharTokenizer;
 
 /** Stores and restores any {@link Tokenizer} by its {@code "type"} tag. */
 public final class Tokenizers {
@@ -48,7 +47,12 @@ public final class Tokenizers {
                 }
             }
             case BpeTokenizer.TYPE -> {
-                return TokenizerJson.fromHf(source + " (tokenizer_json)", n.get("tokenizer_json"));
+                JsonNode hf = n.get("tokenizer_json");
+                if (hf == null || !hf.isObject()) {
+                    throw new TokenizerFormatException(source, "a bpe tokenizer needs a \"tokenizer_json\" object "
+                            + "(a Hugging Face tokenizer.json)");
+                }
+                return TokenizerJson.fromHf(source, hf);
             }
             default -> throw new TokenizerFormatException(source, "tokenizer type '" + type
                     + "' is unknown; expected char or bpe");

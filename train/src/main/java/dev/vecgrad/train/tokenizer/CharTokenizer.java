@@ -1,6 +1,5 @@
-package dev.vecgrad.train.data;
+package dev.vecgrad.train.tokenizer;
 
-import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeSet;
@@ -62,7 +61,7 @@ public final class CharTokenizer implements Tokenizer {
     /** {@code {"type":"char","vocab":"<characters in id order>"}}. */
     @Override
     public String toJson() {
-        return dev.vecgrad.train.tokenizer.Tokenizers.charJson(vocabString());
+        return Tokenizers.charJson(vocabString());
     }
 
     @Override
@@ -132,7 +131,8 @@ public final class CharTokenizer implements Tokenizer {
         return decode(new int[] {id});
     }
 
-    static String describe(int cp) {
+    /** A code point for messages: {@code 'a'} when printable ASCII, else {@code U+00E9}. */
+    public static String describe(int cp) {
         if (cp >= 0x20 && cp < 0x7f) return "'" + (char) cp + "'";
         return String.format("U+%04X", cp);
     }
