@@ -84,10 +84,89 @@ class Gpt2CliTest {
         assertTrue(r.err().contains("no tokenizer"), r.err());
         Path charModel = tmp.resolve("char.safetensors");
         dev.vecgrad.train.checkpoint.ModelCheckpoint.save(charModel, new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(5), 1L),
-                dev.vecgrad.train.data.CharTokenizer.fromText("abcde"), null);
+                dev.vecgrad.train.tokenizer.CharTokenizer.fromText("abcde"), null);
         r = CliTest.vecgrad("export", "--checkpoint", charModel.toString(), "--out", tmp.resolve("y").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("character-level tokenizer") && r.err().contains("256 bytes"), r.err());
+    }
+
+    @Test
+    void sampleTokensAttentionAndExplainWorkOnAFolder() throws IOException {
+        CliTest.Result s = CliTest.vecgrad("sample", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river",
+                "--max-new-tokens", "80", "--seed", "3");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().startsWith("The bank of the river"), s.out());
+        CliTest.Result t = CliTest.vecgrad("tokens", "--checkpoint", TINY.toString(), "--text", "The bank of the river was steep");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("␣river"), t.out());
+        CliTest.Result a = CliTest.vecgrad("attention", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river was steep",
+                "--out", tmp.resolve("att.png").toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(Files.size(tmp.resolve("att.png")) > 0);
+        CliTest.Result e = CliTest.vecgrad("explain", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river");
+        assertEquals(0, e.code(), e.err());
+    }
+
+    static Path text(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 150; i++) sb.append("The bank of the river was steep, and the cat sat on the mat. ");
+        return Files.writeString(dir.resolve("river.txt"), sb.toString());
+    }
+
+    static java.util.Map<Long, Double> losses(Path run, String field) throws IOException {
+        java.util.Map<Long, Double> m = new java.util.TreeMap<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var n = json.readTree(line);
+            if (n.has(field) && (field.equals("val_loss") || !n.has("val_loss"))) m.put(n.get("step").asLong(), n.get(field).asDouble());
+        }
+        return m;
+    }
+
+    @Test
+    void fineTuningAFolderLowersTheLossAndResumesBitExactly() throws IOException {
+        Path text = text(tmp);
+        String[] recipe = {"--block-size", "24", "--batch-size", "4", "--lr", "2e-3", "--min-lr", "2e-3", "--eval-interval", "3",
+                "--eval-iters", "2", "--threads", "1", "--no-progress"};
+        Path straight = tmp.resolve("ft-straight"), split = tmp.resolve("ft-split");
+        CliTest.Result r = ft(text, straight, "6", recipe);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("memory: 36,") && r.out().contains("heap peak"), r.out());
+        java.util.Map<Long, Double> val = losses(straight, "val_loss"), train = losses(straight, "train_loss");
+        assertTrue(val.get(6L) < val.get(3L) && val.get(6L) < train.get(1L), "val " + val + ", train " + train);
+
+        assertEquals(0, ft(text, split, "3", recipe).code());
+        CliTest.Result resumed = CliTest.vecgrad("train", "--resume", split.toString(), "--max-iters", "6", "--threads", "1", "--no-progress");
+        assertEquals(0, resumed.code(), resumed.err());
+        SafeTensorsFile a = SafeTensors.read(straight.resolve("model.safetensors")), b = SafeTensors.read(split.resolve("model.safetensors"));
+        for (SafeTensor t : a.tensors().values()) assertEquals(t.bytes(), b.get(t.name()).bytes(), t.name());
+        SafeTensorsFile oa = SafeTensors.read(straight.resolve("optimizer.safetensors")), ob = SafeTensors.read(split.resolve("optimizer.safetensors"));
+        for (SafeTensor t : oa.tensors().values()) assertEquals(t.bytes(), ob.get(t.name()).bytes(), t.name());
+        // the fine-tuned run exports to a GPT-2 folder with the original tokenizer
+        Path exported = tmp.resolve("ft-export");
+        assertEquals(0, CliTest.vecgrad("export", "--checkpoint", straight.toString(), "--out", exported.toString()).code());
+        assertEquals(Files.readString(TINY.resolve("merges.txt")).strip(), Files.readString(exported.resolve("merges.txt")).strip());
+    }
+
+    static CliTest.Result ft(Path text, Path out, String iters, String... recipe) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--init-from", TINY.toString(), "--data", text.toString(),
+                "--out", out.toString(), "--max-iters", iters));
+        args.addAll(List.of(recipe));
+        return CliTest.vecgrad(args.toArray(String[]::new));
+    }
+
+    @Test
+    void fineTuningRefusesContradictionsWithTheFolder() throws IOException {
+        Path text = text(tmp);
+        CliTest.Result r = ft(text, tmp.resolve("a"), "2", "--n-layer", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--n-layer 3 contradicts the folder's 2"), r.err());
+        r = ft(text, tmp.resolve("b"), "2", "--block-size", "65");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("n_positions 64"), r.err());
+        r = CliTest.vecgrad("train", "--init-from", TINY.toString(), "--out", tmp.resolve("c").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--init-from needs --data"), r.err());
     }
 
     @Test
