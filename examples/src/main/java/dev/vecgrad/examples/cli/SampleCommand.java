@@ -71,6 +71,10 @@ final class SampleCommand implements Callable<Integer> {
 
     @Mixin ThreadsOption threads;
 
+    @Option(names = "--stats", description = "After the text, print to stderr how long loading and generating took"
+            + " (tokens/s) and the heap's peak.")
+    boolean stats;
+
     /** What separates samples when {@code --num-samples} is above 1. */
     static final String SEPARATOR = "---------------";
 
@@ -87,7 +91,10 @@ final class SampleCommand implements Callable<Integer> {
         }
         String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
                 : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
+        long loadStart = System.nanoTime();
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        long genNanos = 0, genTokens = 0, promptTokens = 0, lastNanos = 0, lastTokens = 0;
         Tokenizer tok = m.tokenizer();
         if (tok == null) {
             throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
@@ -119,13 +126,21 @@ final class SampleCommand implements Callable<Integer> {
             // An addition model's answer has digits + 1 characters after the '='; it learnt nothing past them.
             int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
             int[] left = {answerLeft};
+            long genStart = System.nanoTime();
+            int[] count = {0};
+            promptTokens = ids.length;
             Generator.generateUntil(m.model(), ids, maxNewTokens, picker, id -> {
+                count[0]++;
                 String piece = stream.push(id);
                 generated.append(piece);
                 if (!filter.accept(piece)) return false;
                 return left[0] < 0 || --left[0] > 0;
             });
             filter.accept(stream.finish());
+            lastNanos = System.nanoTime() - genStart;
+            lastTokens = count[0];
+            genNanos += lastNanos;
+            genTokens += lastTokens;
             filter.finish();
             if (answerLeft > 0) {
                 long sum = AdditionTask.parseAnswer(generated.toString());
@@ -137,6 +152,15 @@ final class SampleCommand implements Callable<Integer> {
         }
         out.println();
         out.flush();
+        if (stats) {
+            spec.commandLine().getErr().printf(java.util.Locale.ROOT, "stats: loaded in %.2f s; prompt %d tokens; %d new tokens in %.2f s"
+                    + " = %.2f tokens/s (%d thread%s, KV cache)%s; %s%n", loadSeconds, promptTokens, genTokens, genNanos / 1e9,
+                    genTokens / (genNanos / 1e9), dev.vecgrad.autograd.kernel.Parallel.threads(),
+                    dev.vecgrad.autograd.kernel.Parallel.threads() == 1 ? "" : "s",
+                    numSamples > 1 ? String.format(java.util.Locale.ROOT, "; last sample %.2f tokens/s", lastTokens / (lastNanos / 1e9)) : "",
+                    MemoryReport.peak().replace("memory: ", ""));
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 

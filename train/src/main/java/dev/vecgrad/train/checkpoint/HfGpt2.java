@@ -319,7 +319,7 @@ public final class HfGpt2 {
                     transpose(v, shape[1], shape[0], t);
                     v = t;
                 }
-                out.add(SafeTensor.f32(name(r.hf(), layer), v, shape));
+                out.add(SafeTensor.f32View(name(r.hf(), layer), v, shape));   // v is a copy or a new transpose
             }
         }
         return out;

@@ -69,7 +69,7 @@ public final class ModelCheckpoint {
         List<SafeTensor> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Tensor t = e.getValue().tensor();
-            out.add(SafeTensor.f32(e.getKey(), t.toArray(), t.shape()));
+            out.add(SafeTensor.f32View(e.getKey(), t.toArray(), t.shape()));   // toArray() is already a copy
         }
         return out;
     }
