@@ -7,18 +7,23 @@
 # at the end; never inside the repository), then per round:
 #   - sampling: prompt 16 tokens, 256 new tokens, top-k 200, temperature 0.8, one sequence, at 1
 #     and 2 threads: vecgrad (`sample --stats`, KV cache; the second of two samples, after JIT
-#     warm-up) and PyTorch with a KV cache and without (nanoGPT's generate loop);
+#     warm-up) and PyTorch with a KV cache; PyTorch without a cache (nanoGPT's generate loop, the
+#     whole context re-run per token) only for NOCACHE_NEW tokens (default 64: at 256 it takes
+#     tens of minutes here), which flatters it (its cost per token grows with the context);
 #   - one fine-tuning step, batch 4 x 256 tokens, AdamW: vecgrad (`train --init-from`, 8 steps,
 #     the first 3 untimed) at 2 threads, PyTorch (median of 5 steps after 2) at 1 and 2 threads;
 #   - load time and peak memory (vecgrad: heap peak; PyTorch: resident set).
 # Prints every run, then medians per configuration over the rounds.
 #
-# Environment: ROUNDS (default 3), NEW_TOKENS (default 256).
+# Environment: ROUNDS (default 3), NEW_TOKENS (default 256), NOCACHE_NEW (default 64), STEP (1: also
+# the fine-tuning step; default 1).
 set -euo pipefail
 DATA=${1:?usage: gpt2_compare.sh TEXT_FILE}
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 NEW=${NEW_TOKENS:-256}
+NOCACHE_NEW=${NOCACHE_NEW:-64}
+STEP=${STEP:-1}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 PY=/usr/bin/python3
@@ -36,10 +41,12 @@ for r in $(seq 1 "$ROUNDS"); do
              --threads "$t" --stats 2>&1 >/dev/null | grep '^stats:')
     echo "round $r sample vecgrad threads=$t $(sed -E 's/.*last sample ([0-9.]+) tokens\/s.*/\1/' <<<"$line") tokens/s | $line"
     for c in on off; do
-      j=$(TORCH --mode sample --threads "$t" --cache "$c" --new-tokens "$NEW")
+      n=$NEW; [ "$c" = off ] && n=$NOCACHE_NEW
+      j=$(TORCH --mode sample --threads "$t" --cache "$c" --new-tokens "$n")
       echo "round $r sample pytorch-cache-$c threads=$t $("$PY" -c 'import json,sys; print(json.load(sys.stdin)["tokens_per_s"])' <<<"$j") tokens/s | $j"
     done
   done
+  [ "$STEP" = 1 ] || continue
   rm -rf "$TMP/ft"
   ./vecgrad train --init-from "$TMP/gpt2" --data "$DATA" --out "$TMP/ft" --batch-size 4 --block-size 256 --max-iters 8 \
       --eval-interval 1000 --eval-iters 1 --threads 2 --no-progress > "$TMP/ft.log" 2>&1
