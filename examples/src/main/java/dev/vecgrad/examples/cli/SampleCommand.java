@@ -1,11 +1,11 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.data.AdditionTask;
+import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.tokenizer.TextStream;
 import dev.vecgrad.train.tokenizer.Tokenizer;
-import dev.vecgrad.train.data.AdditionTask;
-import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.StopStrings;
 import dev.vecgrad.train.sample.TokenPicker;
@@ -37,8 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", paramLabel = "TEXT",
             description = "Text to continue; - reads standard input (default: a line break, or the model's first token"
@@ -83,6 +82,10 @@ final class SampleCommand implements Callable<Integer> {
         threads.apply();
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) throw new ParameterException(spec.commandLine(), "--top-k must be >= 0, got " + topK);
         if (prompt != null && promptFile != null) throw new ParameterException(spec.commandLine(), "give --prompt or --prompt-file, not both");
         List<String> stopTexts = new ArrayList<>();
         for (String s : stops) {
@@ -92,14 +95,11 @@ final class SampleCommand implements Callable<Integer> {
         String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
                 : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
         long loadStart = System.nanoTime();
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        Tokenizer tok = checkpoint.tokenizer();
+        GPT model = checkpoint.model();
         double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
         long genNanos = 0, genTokens = 0, promptTokens = 0, lastNanos = 0, lastTokens = 0;
-        Tokenizer tok = m.tokenizer();
-        if (tok == null) {
-            throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
-        }
-        int additionDigits = additionDigits(tok, m.model().config().blockSize());
+        int additionDigits = additionDigits(tok, model.config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
         SplittableRandom rng = new SplittableRandom(seed);
         TokenPicker picker = new TokenPicker(temperature, topK, rng);
@@ -121,26 +121,34 @@ final class SampleCommand implements Callable<Integer> {
                 out.flush();
             });
             StringBuilder generated = new StringBuilder();
-            // Pieces are cut at whole characters: a BPE token may end inside a UTF-8 sequence.
+            // a BPE token can end inside a character: print whole characters only
             TextStream stream = new TextStream(tok);
             // An addition model's answer has digits + 1 characters after the '='; it learnt nothing past them.
             int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
             int[] left = {answerLeft};
+            boolean[] stopped = {false};
             long genStart = System.nanoTime();
             int[] count = {0};
             promptTokens = ids.length;
-            Generator.generateUntil(m.model(), ids, maxNewTokens, picker, id -> {
+            Generator.generateUntil(model, ids, maxNewTokens, picker, id -> {
                 count[0]++;
                 String piece = stream.push(id);
                 generated.append(piece);
-                if (!filter.accept(piece)) return false;
+                if (!piece.isEmpty() && !filter.accept(piece)) {
+                    stopped[0] = true;
+                    return false;
+                }
                 return left[0] < 0 || --left[0] > 0;
             });
-            filter.accept(stream.finish());
             lastNanos = System.nanoTime() - genStart;
             lastTokens = count[0];
             genNanos += lastNanos;
             genTokens += lastTokens;
+            String rest = stream.finish();
+            if (!stopped[0] && !rest.isEmpty()) {
+                generated.append(rest);
+                filter.accept(rest);
+            }
             filter.finish();
             if (answerLeft > 0) {
                 long sum = AdditionTask.parseAnswer(generated.toString());
@@ -179,8 +187,8 @@ final class SampleCommand implements Callable<Integer> {
     /** Digits per operand when the model is one of the built-in addition task's, else 0. */
     private int additionDigits(Tokenizer tok, int blockSize) throws IOException {
         if (!(tok instanceof CharTokenizer c) || !c.vocabString().equals(AdditionTask.VOCAB)) return 0;
-        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
-            var data = new RunDirectory(checkpoint).readState().data();
+        if (Files.isDirectory(checkpoint.path) && RunDirectory.isRun(checkpoint.path)) {
+            var data = new RunDirectory(checkpoint.path).readState().data();
             if (data.path("kind").asText().equals("addition")) return data.path("digits").asInt();
         }
         return (blockSize - 2) % 3 == 0 ? (blockSize - 2) / 3 : 0;
@@ -191,8 +199,8 @@ final class SampleCommand implements Callable<Integer> {
             return tok.encode(text);
         } catch (IllegalArgumentException e) {
             String why = Errors.strip(e.getMessage(), "tokenizer");
-            throw new ParameterException(spec.commandLine(), flag + ": " + why
-                    + (tok instanceof CharTokenizer c ? " (the model knows only " + preview(c.vocabString()) + ")" : ""));
+            throw new ParameterException(spec.commandLine(), flag + ": " + why + " (the model knows only "
+                    + (tok instanceof CharTokenizer c ? preview(c.vocabString()) : tok.describe()) + ")");
         }
     }
 

@@ -2,15 +2,27 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.train.data.TextFiles;
+import dev.vecgrad.train.data.TokenArray;
+import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
+import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingTask;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.BpeTrainer;
+import dev.vecgrad.train.tokenizer.SplitPattern;
+import dev.vecgrad.train.tokenizer.Tokenizer;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
+import dev.vecgrad.train.tokenizer.TokenizerJson;
 import java.io.IOException;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -34,13 +46,22 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         header = "Train a GPT: the built-in addition task, or your own text (--data).",
         description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
-            "With --data FILE it learns a character-level model of a UTF-8 text file (90%% train, 10%% validation).",
+            "With --data FILE it learns a language model of a UTF-8 text file (90%% train, 10%% validation), character by",
+            "character or, with --tokenizer, on byte-level BPE tokens.",
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model, character by character.")
+    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model (character by character unless --tokenizer).")
     Path data;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE|DIR|bpe:N",
+            description = {"Tokens for --data: char (the default); a",
+                "tokenizer.json, a .tiktoken file, vocab.json",
+                "(merges.txt beside it) or a directory of them;",
+                "bpe:N trains an N-token byte-level BPE",
+                "tokenizer on the training split first."})
+    String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "tiny, shakespeare-char (default with --data) or baby-gpt; flags override its values.")
@@ -81,7 +102,17 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return train();
+        } catch (InvalidConfigException e) {
+            // The library names TrainConfig's fields; say it with this command's flags.
+            throw new ParameterException(spec.commandLine(), TrainOptions.inFlags(e));
+        }
+    }
+
+    private Integer train() throws Exception {
         threads.apply();
+        if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
         Trainer trainer;
         Path dir;
@@ -100,26 +131,38 @@ final class TrainCommand implements Callable<Integer> {
                 run.recover();   // finishes a checkpoint that a crash interrupted
             }
             RunDirectory.State saved = run.readState();
-            TrainingTask task = saved.task(data);
+            if (tokenizer != null) {
+                if (tokenizer.startsWith("bpe:")) {
+                    throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + " trains a new tokenizer; "
+                            + "a resumed run keeps its own (leave --tokenizer out)");
+                }
+                Tokenizer given = loadTokenizer(null, null);
+                if (saved.tokenizer() == null || !given.hash().equals(saved.tokenizer().hash())) {
+                    throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + " differs from the run's "
+                            + "tokenizer (" + (saved.tokenizer() == null ? "none" : saved.tokenizer().describe())
+                            + "); a run resumes with the tokenizer it was trained with");
+                }
+            }
+            TrainingTask task = saved.task(data, cacheDir(resume));
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
         } else if (initFrom != null) {
             if (data == null) throw new ParameterException(spec.commandLine(), "--init-from needs --data FILE (the text to fine-tune on)");
             if (preset != null) throw new ParameterException(spec.commandLine(), "--init-from and --preset exclude each other");
-            trainer = FineTune.trainer(initFrom, data, hyper);
+            if (tokenizer != null) {
+                throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
+            }
             dir = out != null ? out : defaultOut();
+            trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");
             }
         } else {
-            TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
-            TrainConfig cfg = hyper.applyTo(base());
-            if (task instanceof AdditionTrainingTask a && cfg.blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
-                cfg = hyper.applyTo(withBlock(cfg, a.requiredBlockSize()));
+            if (data == null && tokenizer != null) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer needs --data (the addition task has its own)");
             }
-            trainer = new Trainer(cfg, task);
             dir = out != null ? out : defaultOut();
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
@@ -128,10 +171,67 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");
             }
+            TrainingTask task = data == null ? AdditionTrainingTask.standard(digits)
+                    : tokenizer == null || tokenizer.equals("char") ? TextTask.load(data, null)
+                    : TextTask.load(data, loadTokenizer(data, dir), cacheDir(dir));
+            TrainConfig cfg = hyper.applyTo(base());
+            if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
+                cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
+            }
+            trainer = new Trainer(cfg, task);
         }
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
         return run(trainer, dir);
+    }
+
+    /**
+     * The tokenizer of {@code --tokenizer}: files are read; {@code bpe:N} trains one on the first
+     * 90% of {@code data} (the training split, so validation text stays unseen) and writes it to
+     * {@code dir/tokenizer.json} as well.
+     */
+    private Tokenizer loadTokenizer(Path data, Path dir) throws IOException {
+        var w = spec.commandLine().getOut();
+        if (tokenizer.startsWith("bpe:")) {
+            int n;
+            try {
+                n = Integer.parseInt(tokenizer.substring(4));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + ": expected bpe:N with N a number");
+            }
+            if (n < 257 || n > TokenArray.MAX_VOCAB) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer bpe:N needs 257 <= N <= " + TokenArray.MAX_VOCAB
+                        + ", got " + n);
+            }
+            String text = TextFiles.readText(data).text();
+            int cut = (int) (text.length() * 0.9);
+            if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) cut--;
+            w.printf("training a %,d-token BPE tokenizer (gpt2 pattern) on the first 90%% of %s ...%n", n, data.getFileName());
+            w.flush();
+            long t0 = System.nanoTime();
+            BpeTokenizer t = BpeTrainer.train(text.substring(0, cut), n, SplitPattern.GPT2, List.of(), Parallel.threads(), null);
+            Files.createDirectories(dir);
+            TokenizerJson.write(dir.resolve(TokenizerFiles.TOKENIZER_JSON), t);
+            w.printf("tokenizer: %s, trained in %.1f s, written to %s%n", t.describe(), (System.nanoTime() - t0) / 1e9,
+                    dir.resolve(TokenizerFiles.TOKENIZER_JSON));
+            w.flush();
+            return t;
+        }
+        Path p = Path.of(tokenizer);
+        if (!Files.exists(p)) {
+            throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + ": no such file or directory "
+                    + "(expected a tokenizer file or directory, bpe:N or char)");
+        }
+        return TokenizerFiles.load(p);
+    }
+
+    /**
+     * Where token ids are cached: {@code token-cache/} beside the run directory, so every run
+     * under the same parent (e.g. {@code runs/}) with the same data and tokenizer reuses them.
+     */
+    static Path cacheDir(Path runDir) {
+        Path parent = runDir.toAbsolutePath().normalize().getParent();
+        return (parent != null ? parent : runDir.toAbsolutePath()).resolve("token-cache");
     }
 
     private TrainConfig base() {
@@ -162,20 +262,15 @@ final class TrainCommand implements Callable<Integer> {
         presets.put("tiny", TrainConfig.tiny());
         presets.put("shakespeare-char", TrainConfig.shakespeareChar());
         presets.put("baby-gpt", TrainConfig.babyGpt());
-        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.nLayer(), c.nHead(), c.nEmbd(),
-                c.blockSize(), c.batchSize(), c.maxIters(), String.format(Locale.ROOT, "%.0e", c.lr()).replace("e-0", "e-"),
-                c.warmupIters(), c.evalInterval() + "/" + c.evalIters())));
+        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.model().nLayer(), c.model().nHead(),
+                c.model().nEmbd(), c.model().blockSize(), c.batchSize(), c.maxIters(),
+                String.format(Locale.ROOT, "%.0e", c.optimizer().lr()).replace("e-0", "e-"), c.optimizer().warmupIters(),
+                c.eval().interval() + "/" + c.eval().iters())));
         lines.add("eval N/B: every N steps (and at the end) the run evaluates the mean loss of B");
         lines.add("batches per split (--eval-interval, --eval-iters) and saves a checkpoint.");
         lines.add("All presets: AdamW with betas 0.9 and 0.99, weight decay 0.1, cosine decay");
         lines.add("to --min-lr at --max-iters, gradient clip 1; baby-gpt has dropout 0.2.");
         return lines.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new);
-    }
-
-    private static TrainConfig withBlock(TrainConfig c, int block) {
-        return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), block, c.bias(), c.dropout(), c.batchSize(), c.gradAccum(),
-                c.maxIters(), c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(), c.beta2(),
-                c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
     }
 
     private Path defaultOut() {
@@ -187,15 +282,17 @@ final class TrainCommand implements Callable<Integer> {
     private int run(Trainer trainer, Path dir) throws IOException {
         var out = spec.commandLine().getOut();
         TrainConfig c = trainer.config();
+        ModelSettings ms = c.model();
         out.printf("vecgrad train: %s%n", trainer.task().describe());
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
-                c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
+                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.println(MemoryReport.plan(trainer.model().numParameters()));
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
-                trainer.task() instanceof AdditionTrainingTask, dir);
+                trainer.task() instanceof AdditionTrainingTask, dir,
+                trainer.task() instanceof TextTask t ? t.bytesPerToken() : Double.NaN);
         CountDownLatch finished = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {

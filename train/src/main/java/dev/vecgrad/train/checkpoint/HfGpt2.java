@@ -160,7 +160,7 @@ public final class HfGpt2 {
         GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;
         BpeTokenizer tok = readTokenizer(folder, fileCfg);
         SafeTensorsFile f = SafeTensors.read(weights);
-        GPT model = GPT.forLoading(cfg);   // every parameter is then written from the file
+        GPT model = GPT.forLoading(cfg); // every weight is copied in below: no random init to overwrite
         copyInto(f, fileCfg, model);
         return new Loaded(model, fileCfg, tok, folder);
     }

@@ -58,7 +58,7 @@ public final class ModelCheckpoint {
     public static void save(Path file, GPT model, Tokenizer tokenizer, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put("config", model.config().toJson());
+        meta.put("config", GPTConfigJson.write(model.config()));
         if (tokenizer != null) meta.put("tokenizer", tokenizer.toJson());
         if (extra != null) meta.putAll(extra);
         SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);
@@ -80,10 +80,9 @@ public final class ModelCheckpoint {
     }
 
     /**
-     * Loads a model from a {@code .safetensors} file or a run directory: {@link #readTensors},
-     * then {@link #build} with vecgrad's own names, then the tokenizer from the metadata. A
-     * Hugging Face GPT-2 folder ({@link HfGpt2#isFolder}) is read by {@link HfGpt2#load}
-     * instead, tokenizer files included.
+     * Loads a model from a {@code .safetensors} file, a run directory ({@link #readTensors}, then
+     * {@link #build} with vecgrad's own names, then the tokenizer from the metadata), or a Hugging
+     * Face GPT-2 folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}).
      *
      * @throws CheckpointFormatException when the config is missing or invalid, or tensors are
      *     missing, unexpected or of the wrong shape (each named), or the tokenizer is unreadable
@@ -122,7 +121,7 @@ public final class ModelCheckpoint {
         }
         GPTConfig cfg;
         try {
-            cfg = GPTConfig.fromJson(cfgJson);
+            cfg = GPTConfigJson.read(cfgJson);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }

@@ -56,6 +56,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
     private volatile Pattern specialRegex;
     private volatile String json;
+    private volatile String hash;
 
     private BpeTokenizer(byte[][] tokens, int[][] merges, PairTable pairs, Map<String, Integer> specials,
             SplitPattern pattern, boolean ignoreMerges) {
@@ -358,6 +359,11 @@ public final class BpeTokenizer implements Tokenizer {
         out.addAll(ids);
     }
 
+    /** Empties the cache of encoded chunks (benchmarks use it to time first-time encoding). */
+    public void clearCache() {
+        cache.clear();
+    }
+
     /** Token ids of raw bytes taken as one chunk (no pre-tokenization, no special tokens). */
     public int[] encodeBytes(byte[] bytes) {
         if (bytes.length == 0) return new int[0];
@@ -555,6 +561,13 @@ public final class BpeTokenizer implements Tokenizer {
         String j = json;
         if (j == null) json = j = TokenizerJson.checkpointJson(this);
         return j;
+    }
+
+    @Override
+    public String hash() {
+        String h = hash;
+        if (h == null) hash = h = Tokenizer.super.hash(); // SHA-256 of a large JSON: computed once
+        return h;
     }
 
     @Override
