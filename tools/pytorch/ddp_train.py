@@ -28,8 +28,9 @@ own next step would see. Evaluations use vecgrad's fixed evaluation batches too.
 (whose masks are vecgrad's own) the PyTorch losses continue the vecgrad curve to float rounding:
 the test in examples' CliTest compares them step by step with a straight vecgrad run.
 
-Tokenizers: the char tokenizer of state.json ({"type":"char","vocab":...}) is applied here; other
-tokenizer types are refused with a message (their encoder lives in vecgrad).
+Tokenizers: a char tokenizer of state.json ({"type":"char","vocab":...}) is applied here; a BPE
+run's token ids are read from the cache vecgrad keeps beside its runs (token-cache/, matched by the
+SHA-256 of the data and of the tokenizer), since the encoder lives in vecgrad.
 
 Output directory: model.safetensors, optimizer.safetensors, state.json (written last, each via a
 temporary file and rename) and metrics.jsonl (the input run's lines up to its step, then one line
@@ -84,7 +85,7 @@ def read_run(run):
     return state
 
 
-def tokenize(state, data_path):
+def tokenize(state, data_path, cache_dir):
     """Token ids of the run's text, with the run's tokenizer, after checking the file's hash."""
     data = state["data"]
     if data.get("kind") != "text":
@@ -96,15 +97,31 @@ def tokenize(state, data_path):
     if hashlib.sha256(raw).hexdigest() != data["sha256"]:
         fail(f"{path}: SHA-256 differs from the run's data ({data['sha256'][:12]}...): not the same file")
     tok = json.loads(state["tokenizer"])
-    if tok.get("type") != "char":
-        fail(f"tokenizer type {tok.get('type')!r}: only char tokenizers are applied here")
-    vocab = tok["vocab"]
-    ids = {ch: i for i, ch in enumerate(vocab)}
-    text = raw.decode("utf-8")
-    try:
-        return np.array([ids[ch] for ch in text], dtype=np.int64), len(vocab)
-    except KeyError as e:
-        fail(f"{path}: character {e.args[0]!r} is not in the run's vocabulary")
+    if tok.get("type") == "char":
+        vocab = tok["vocab"]
+        ids = {ch: i for i, ch in enumerate(vocab)}
+        text = raw.decode("utf-8")
+        try:
+            return np.array([ids[ch] for ch in text], dtype=np.int64), len(vocab)
+        except KeyError as e:
+            fail(f"{path}: character {e.args[0]!r} is not in the run's vocabulary")
+    return cached_ids(state, cache_dir), None
+
+
+def cached_ids(state, cache_dir):
+    """A BPE run's token ids from the cache vecgrad writes beside its runs (token-cache/), matched
+    by the data's SHA-256 and the tokenizer's (SHA-256 of the tokenizer JSON in state.json)."""
+    data_sha = state["data"]["sha256"]
+    tok_sha = hashlib.sha256(state["tokenizer"].encode("utf-8")).hexdigest()
+    name = f"tokens-{data_sha[:16]}-{tok_sha[:16]}.safetensors"
+    path = os.path.join(cache_dir, name)
+    if not os.path.isfile(path):
+        fail(f"the run's tokenizer is {json.loads(state['tokenizer']).get('type')!r}: its token ids are read from "
+             f"vecgrad's cache, but {path} is missing (pass --token-cache DIR, or let vecgrad train the run once to write it)")
+    tensors, meta = safetensors_io.load_file(path)
+    if meta.get("data_sha256") != data_sha or meta.get("tokenizer_sha256") != tok_sha:
+        fail(f"{path}: its hashes do not match the run's data and tokenizer")
+    return tensors["ids"].astype(np.int64), None
 
 
 _M64 = (1 << 64) - 1
@@ -202,6 +219,7 @@ def main():
     ap.add_argument("--max-iters", type=int, required=True, help="train until this optimizer step")
     ap.add_argument("--data", help="the run's text file, when it moved")
     ap.add_argument("--backend", default="gloo", help="gloo (CPU) or nccl (GPUs)")
+    ap.add_argument("--token-cache", help="vecgrad's token-cache directory for BPE runs (default: beside the run)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (CPU)")
     args = ap.parse_args()
 
@@ -217,7 +235,8 @@ def main():
         fail(f"--max-iters {args.max_iters} is not after the run's step {step}")
     if c["batchSize"] % world:
         fail(f"batchSize {c['batchSize']} does not divide over {world} processes")
-    tokens, vocab = tokenize(state, args.data)
+    cache_dir = args.token_cache or os.path.join(os.path.dirname(os.path.abspath(args.resume)), "token-cache")
+    tokens, vocab = tokenize(state, args.data, cache_dir)
     train_end = int(len(tokens) * 0.9)
 
     tensors, model_meta = safetensors_io.load_file(os.path.join(args.resume, MODEL))
@@ -226,7 +245,7 @@ def main():
     mc = json.loads(model_meta["config"])
     cfg = GPTConfig(n_layer=mc["n_layer"], n_head=mc["n_head"], n_embd=mc["n_embd"], block_size=mc["block_size"],
                     vocab_size=mc["vocab_size"], bias=mc["bias"], dropout=c["dropout"])
-    if cfg.vocab_size != vocab:
+    if vocab is not None and cfg.vocab_size != vocab:
         fail(f"the model has {cfg.vocab_size} tokens, the tokenizer {vocab}")
     torch.manual_seed(c["seed"])
     model = GPT(cfg)

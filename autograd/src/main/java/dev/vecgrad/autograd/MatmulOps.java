@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd;
 
 import dev.vecgrad.autograd.kernel.Gemm;
+import dev.vecgrad.autograd.kernel.Gemv;
 import java.util.Arrays;
 
 /**
@@ -130,12 +131,20 @@ final class MatmulOps {
     /** {@code C = op(A) op(B) + bias} per row, bias fused into the GEMM's store (see {@link Gemm#sgemmBias}). */
     static void gemmBias(boolean ta, boolean tb, int m, int n, int k, float[] a, int aOff, int lda,
                          float[] b, int bOff, int ldb, float[] bias, float[] c, int cOff, int ldc) {
+        if (m == 1 && !ta && tb) {   // one token through a linear layer (sampling with a KV cache)
+            Gemv.gemvNT(n, k, a, aOff, b, bOff, ldb, bias, 0, c, cOff);
+            return;
+        }
         Gemm.sgemmBias(ta, tb, m, n, k, a, aOff, lda, b, bOff, ldb, bias, 0, c, cOff, ldc);
     }
 
     /** The one GEMM entry point of the op layer (see {@link Gemm#sgemm}). */
     static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (m == 1 && !ta && tb && alpha == 1f && beta == 0f) {   // see gemmBias
+            Gemv.gemvNT(n, k, a, aOff, b, bOff, ldb, null, 0, c, cOff);
+            return;
+        }
         Gemm.sgemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 }

@@ -70,6 +70,10 @@ final class SampleCommand implements Callable<Integer> {
 
     @Mixin ThreadsOption threads;
 
+    @Option(names = "--stats", description = "After the text, print to stderr how long loading and generating took"
+            + " (tokens/s) and the heap's peak.")
+    boolean stats;
+
     /** What separates samples when {@code --num-samples} is above 1. */
     static final String SEPARATOR = "---------------";
 
@@ -90,8 +94,11 @@ final class SampleCommand implements Callable<Integer> {
         }
         String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
                 : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
+        long loadStart = System.nanoTime();
         Tokenizer tok = checkpoint.tokenizer();
         GPT model = checkpoint.model();
+        double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+        long genNanos = 0, genTokens = 0, promptTokens = 0, lastNanos = 0, lastTokens = 0;
         int additionDigits = additionDigits(tok, model.config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
         SplittableRandom rng = new SplittableRandom(seed);
@@ -120,7 +127,11 @@ final class SampleCommand implements Callable<Integer> {
             int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
             int[] left = {answerLeft};
             boolean[] stopped = {false};
+            long genStart = System.nanoTime();
+            int[] count = {0};
+            promptTokens = ids.length;
             Generator.generateUntil(model, ids, maxNewTokens, picker, id -> {
+                count[0]++;
                 String piece = stream.push(id);
                 generated.append(piece);
                 if (!piece.isEmpty() && !filter.accept(piece)) {
@@ -129,6 +140,10 @@ final class SampleCommand implements Callable<Integer> {
                 }
                 return left[0] < 0 || --left[0] > 0;
             });
+            lastNanos = System.nanoTime() - genStart;
+            lastTokens = count[0];
+            genNanos += lastNanos;
+            genTokens += lastTokens;
             String rest = stream.finish();
             if (!stopped[0] && !rest.isEmpty()) {
                 generated.append(rest);
@@ -145,6 +160,15 @@ final class SampleCommand implements Callable<Integer> {
         }
         out.println();
         out.flush();
+        if (stats) {
+            spec.commandLine().getErr().printf(java.util.Locale.ROOT, "stats: loaded in %.2f s; prompt %d tokens; %d new tokens in %.2f s"
+                    + " = %.2f tokens/s (%d thread%s, KV cache)%s; %s%n", loadSeconds, promptTokens, genTokens, genNanos / 1e9,
+                    genTokens / (genNanos / 1e9), dev.vecgrad.autograd.kernel.Parallel.threads(),
+                    dev.vecgrad.autograd.kernel.Parallel.threads() == 1 ? "" : "s",
+                    numSamples > 1 ? String.format(java.util.Locale.ROOT, "; last sample %.2f tokens/s", lastTokens / (lastNanos / 1e9)) : "",
+                    MemoryReport.peak().replace("memory: ", ""));
+            spec.commandLine().getErr().flush();
+        }
         return 0;
     }
 

@@ -80,6 +80,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (same configuration and data).")
     Path resume;
 
+    @Option(names = "--init-from", paramLabel = "DIR", description = "Fine-tune a Hugging Face GPT-2 folder on --data: its "
+            + "weights, architecture and tokenizer; --block-size may crop its positions (default recipe: block 256, batch 4, "
+            + "20 steps at lr 3e-5).")
+    Path initFrom;
+
     @Mixin ThreadsOption threads;
 
     @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
@@ -124,6 +129,9 @@ final class TrainCommand implements Callable<Integer> {
             if (!RunDirectory.isRun(resume)) {
                 throw new ParameterException(spec.commandLine(), "--resume " + resume + ": not a run directory (no state.json)");
             }
+            if (initFrom != null) {
+                throw new ParameterException(spec.commandLine(), "--init-from starts a new run and --resume continues one; give one of them");
+            }
             if (out != null && !out.toAbsolutePath().normalize().equals(resume.toAbsolutePath().normalize())) {
                 throw new ParameterException(spec.commandLine(), "--out cannot differ from --resume (the run continues in place)");
             }
@@ -148,6 +156,18 @@ final class TrainCommand implements Callable<Integer> {
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
+        } else if (initFrom != null) {
+            if (data == null) throw new ParameterException(spec.commandLine(), "--init-from needs --data FILE (the text to fine-tune on)");
+            if (preset != null) throw new ParameterException(spec.commandLine(), "--init-from and --preset exclude each other");
+            if (tokenizer != null) {
+                throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
+            }
+            dir = out != null ? out : defaultOut();
+            trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));
+            if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
+                throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
+                        + dir + " to continue it, or choose another --out");
+            }
         } else {
             if (data == null && tokenizer != null) {
                 throw new ParameterException(spec.commandLine(), "--tokenizer needs --data (the addition task has its own)");
@@ -284,6 +304,7 @@ final class TrainCommand implements Callable<Integer> {
                 ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
+        out.println(MemoryReport.plan(trainer.model().numParameters()));
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir,
@@ -343,6 +364,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+        out.println(MemoryReport.peak());
         if (trainer.task() instanceof AdditionTrainingTask) {
             out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);
         } else {

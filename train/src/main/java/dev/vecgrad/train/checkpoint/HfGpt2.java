@@ -3,6 +3,10 @@ package dev.vecgrad.train.checkpoint;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.Gpt2Files;
+import dev.vecgrad.train.tokenizer.SplitPattern;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -39,6 +43,8 @@ public final class HfGpt2 {
     public static final String PICKLE = "pytorch_model.bin";
     /** The optional prefix of the folder's names (files saved from {@code GPT2LMHeadModel}). */
     public static final String PREFIX = "transformer.";
+    /** GPT-2's end-of-text token, whose id becomes config.json's {@code bos_token_id} and {@code eos_token_id}. */
+    public static final String END_OF_TEXT = "<|endoftext|>";
     /** The tied head: absent, or equal to {@code wte.weight}. */
     public static final String LM_HEAD = "lm_head.weight";
 
@@ -83,8 +89,30 @@ public final class HfGpt2 {
 
     private HfGpt2() {}
 
-    /** A model read from a folder, with the architecture its {@code config.json} describes. */
-    public record Loaded(GPT model, GPTConfig folderConfig, Path folder) {}
+    /**
+     * A model read from a folder, the architecture its {@code config.json} describes, and its
+     * tokenizer ({@code tokenizer.json}, else {@code vocab.json} + {@code merges.txt}; null when
+     * the folder has neither).
+     */
+    public record Loaded(GPT model, GPTConfig folderConfig, BpeTokenizer tokenizer, Path folder) {}
+
+    /**
+     * The folder's tokenizer, or null when it has no tokenizer files.
+     *
+     * @throws CheckpointFormatException when it has more tokens than the model's {@code vocab_size}
+     */
+    public static BpeTokenizer readTokenizer(Path folder, GPTConfig cfg) throws IOException {
+        boolean has = Files.isRegularFile(folder.resolve(TokenizerFiles.TOKENIZER_JSON))
+                || (Files.isRegularFile(folder.resolve(Gpt2Files.VOCAB)) && Files.isRegularFile(folder.resolve(Gpt2Files.MERGES)));
+        if (!has) return null;
+        BpeTokenizer t = TokenizerFiles.load(folder);
+        // Padded vocabularies (a model with more rows than tokens) are common; the reverse cannot work.
+        if (t.vocabSize() > cfg.vocabSize()) {
+            throw new CheckpointFormatException(folder.toString(), "the tokenizer has " + t.vocabSize()
+                    + " tokens but config.json's vocab_size is " + cfg.vocabSize());
+        }
+        return t;
+    }
 
     /**
      * Whether {@code path} is a folder in this layout rather than a vecgrad run directory: a
@@ -130,10 +158,11 @@ public final class HfGpt2 {
                     + fileCfg.blockSize() + " (" + folder.resolve(HfGpt2Config.FILE) + ")");
         }
         GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;
+        BpeTokenizer tok = readTokenizer(folder, fileCfg);
         SafeTensorsFile f = SafeTensors.read(weights);
         GPT model = GPT.forLoading(cfg); // every weight is copied in below: no random init to overwrite
         copyInto(f, fileCfg, model);
-        return new Loaded(model, fileCfg, folder);
+        return new Loaded(model, fileCfg, tok, folder);
     }
 
     /** The folder name of one table row at block {@code layer} (-1 for rows outside the blocks). */
@@ -290,7 +319,7 @@ public final class HfGpt2 {
                     transpose(v, shape[1], shape[0], t);
                     v = t;
                 }
-                out.add(SafeTensor.f32(name(r.hf(), layer), v, shape));
+                out.add(SafeTensor.f32View(name(r.hf(), layer), v, shape));   // v is a copy or a new transpose
             }
         }
         return out;
@@ -298,14 +327,26 @@ public final class HfGpt2 {
 
     /**
      * Writes {@code config.json} and {@code model.safetensors} for {@code model} into {@code dir}
-     * (created if needed), each atomically. Tokenizer files are the caller's.
+     * (created if needed), each atomically, and with {@code tokenizer} non-null its
+     * {@code tokenizer.json} and, when it splits text with GPT-2's pattern, {@code vocab.json} and
+     * {@code merges.txt}.
      *
-     * @param endOfTextId the id of {@code <|endoftext|>} for config.json's bos/eos ids, or null
-     * @throws IllegalArgumentException when the model has no biases (GPT-2 folders always do)
+     * @throws IllegalArgumentException when the model has no biases (GPT-2 folders always do) or
+     *     the tokenizer has more tokens than the model
      */
-    public static void write(Path dir, GPT model, Integer endOfTextId) throws IOException {
+    public static void write(Path dir, GPT model, BpeTokenizer tokenizer) throws IOException {
+        if (tokenizer != null && tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + tokenizer.vocabSize() + " tokens but the model only "
+                    + model.config().vocabSize());
+        }
+        Integer eot = tokenizer == null ? null : tokenizer.specialTokens().get(END_OF_TEXT);
         Files.createDirectories(dir);
-        HfGpt2Config.write(dir.resolve(HfGpt2Config.FILE), model.config(), endOfTextId);
+        HfGpt2Config.write(dir.resolve(HfGpt2Config.FILE), model.config(), eot);
         SafeTensors.write(dir.resolve(WEIGHTS), tensors(model), Map.of("format", "pt"));
+        if (tokenizer != null) {
+            // vocab.json + merges.txt imply GPT-2's split pattern; tokenizer.json can say any.
+            if (tokenizer.pattern() == SplitPattern.GPT2) Gpt2Files.write(dir, tokenizer);
+            dev.vecgrad.train.tokenizer.TokenizerJson.write(dir.resolve(TokenizerFiles.TOKENIZER_JSON), tokenizer);
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class ModelCheckpoint {
         List<SafeTensor> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Tensor t = e.getValue().tensor();
-            out.add(SafeTensor.f32(e.getKey(), t.toArray(), t.shape()));
+            out.add(SafeTensor.f32View(e.getKey(), t.toArray(), t.shape()));   // toArray() is already a copy
         }
         return out;
     }
@@ -90,7 +90,7 @@ public final class ModelCheckpoint {
     public static Loaded load(Path dirOrFile) throws IOException {
         if (HfGpt2.isFolder(dirOrFile)) {
             HfGpt2.Loaded h = HfGpt2.load(dirOrFile, 0);
-            return new Loaded(h.model(), null, Map.of(), dirOrFile.resolve(HfGpt2.WEIGHTS));
+            return new Loaded(h.model(), h.tokenizer(), Map.of(), dirOrFile.resolve(HfGpt2.WEIGHTS));
         }
         Tensors t = readTensors(dirOrFile);
         GPT model = build(t, Layout.NANOGPT);

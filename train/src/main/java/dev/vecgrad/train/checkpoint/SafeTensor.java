@@ -13,12 +13,38 @@ public final class SafeTensor {
     private final DType dtype;
     private final int[] shape;
     private final ByteBuffer data;
+    /** For {@link #f32View}: the values, converted to bytes only as they are written. */
+    private final float[] floats;
 
     SafeTensor(String name, DType dtype, int[] shape, ByteBuffer data) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape;
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.floats = null;
+    }
+
+    private SafeTensor(String name, int[] shape, float[] floats) {
+        this.name = name;
+        this.dtype = DType.F32;
+        this.shape = shape;
+        this.data = null;
+        this.floats = floats;
+    }
+
+    /**
+     * An F32 tensor that keeps {@code values} (not copied) and turns them into bytes only while
+     * {@link SafeTensors#write} streams them out: saving a large model's optimizer state then
+     * needs no second copy of it on the heap. The array must not change until it is written.
+     */
+    public static SafeTensor f32View(String name, float[] values, int... shape) {
+        checkCount(name, values.length, shape);
+        return new SafeTensor(name, shape.clone(), values);
+    }
+
+    /** The values of an {@link #f32View} tensor (shared), or null for a tensor held as bytes. */
+    float[] floatView() {
+        return floats;
     }
 
     /** An F32 tensor holding {@code values} ({@code product(shape)} of them). */
@@ -74,11 +100,16 @@ public final class SafeTensor {
 
     /** Number of elements. */
     public int numel() {
-        return data.capacity() / dtype.bytes();
+        return floats != null ? floats.length : data.capacity() / dtype.bytes();
     }
 
-    /** The raw little-endian bytes (a read-only view). */
+    /** The raw little-endian bytes (a read-only view; made from the values for an {@link #f32View} tensor). */
     public ByteBuffer bytes() {
+        if (floats != null) {
+            ByteBuffer b = ByteBuffer.allocate(floats.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(floats);
+            return b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -89,6 +120,7 @@ public final class SafeTensor {
      */
     public float[] toFloats() {
         int n = numel();
+        if (floats != null) return floats.clone();
         float[] out = new float[n];
         switch (dtype) {
             case F32 -> data.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);

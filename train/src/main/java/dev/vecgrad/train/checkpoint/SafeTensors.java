@@ -212,7 +212,19 @@ public final class SafeTensors {
             out.write(len.array());
             out.write(header);
             byte[] chunk = new byte[1 << 16];
+            ByteBuffer conv = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
             for (SafeTensor t : tensors) {
+                float[] f = t.floatView();
+                if (f != null) {
+                    for (int i = 0; i < f.length; ) {
+                        int n = Math.min(chunk.length / 4, f.length - i);
+                        conv.clear();
+                        conv.asFloatBuffer().put(f, i, n);
+                        out.write(chunk, 0, n * 4);
+                        i += n;
+                    }
+                    continue;
+                }
                 ByteBuffer b = t.bytes();
                 while (b.hasRemaining()) {
                     int n = Math.min(chunk.length, b.remaining());

@@ -107,7 +107,7 @@ public final class RunDirectory {
         ModelCheckpoint.save(next(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), Map.of("step", step));
         List<SafeTensor> opt = new ArrayList<>();
         for (Map.Entry<String, float[]> e : t.optimizer().state().entrySet()) {
-            opt.add(SafeTensor.f32(e.getKey(), e.getValue(), e.getValue().length));
+            opt.add(SafeTensor.f32View(e.getKey(), e.getValue(), e.getValue().length));   // state() hands out copies
         }
         opt.add(SafeTensor.i64("step", new long[] {t.optimizer().stepCount()}));
         SafeTensors.write(next(OPTIMIZER), opt, Map.of("step", step));

@@ -10,6 +10,8 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.SplitPattern;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -114,7 +116,7 @@ class HfGpt2Test {
     @Test
     void exportThenLoadGivesTheSameLogitsBitForBit() throws IOException {
         GPT m = randomModel(new GPTConfig(2, 2, 16, 8, 11, true, 0f), 5);
-        HfGpt2.write(tmp.resolve("out"), m, 10);
+        HfGpt2.write(tmp.resolve("out"), m, null);
         GPT back = HfGpt2.load(tmp.resolve("out"), 0).model();
         int[] idx = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 3};
         assertArrayEquals(m.forward(idx, 2, 6).toArray(), back.forward(idx, 2, 6).toArray());
@@ -122,7 +124,33 @@ class HfGpt2Test {
             assertArrayEquals(e.getValue().tensor().toArray(), back.namedParameters().get(e.getKey()).tensor().toArray(), e.getKey());
         }
         assertTrue(HfGpt2.isFolder(tmp.resolve("out")));
-        assertTrue(Files.readString(tmp.resolve("out/config.json")).contains("\"eos_token_id\" : 10"));
+    }
+
+    /** 256 byte tokens, the merge "a b", then {@code <|endoftext|>}: 258 tokens. */
+    static BpeTokenizer smallTokenizer() {
+        byte[][] tokens = new byte[258][];
+        for (int b = 0; b < 256; b++) tokens[b] = new byte[] {(byte) b};
+        tokens[256] = new byte[] {'a', 'b'};
+        return BpeTokenizer.fromMerges(tokens, new int[][] {{'a', 'b'}}, Map.of(HfGpt2.END_OF_TEXT, 257), SplitPattern.GPT2, false);
+    }
+
+    @Test
+    void exportWritesTheTokenizerAndLoadReadsItBack() throws IOException {
+        GPT m = randomModel(new GPTConfig(1, 2, 8, 8, 258, true, 0f), 9);
+        Path out = tmp.resolve("tok");
+        HfGpt2.write(out, m, smallTokenizer());
+        for (String f : List.of("config.json", "model.safetensors", "vocab.json", "merges.txt", "tokenizer.json")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        assertTrue(Files.readString(out.resolve("config.json")).contains("\"eos_token_id\" : 257"));
+        HfGpt2.Loaded l = HfGpt2.load(out, 0);
+        assertArrayEquals(new int[] {256, 'c'}, l.tokenizer().encode("abc"));
+        assertEquals(257, l.tokenizer().specialTokens().get(HfGpt2.END_OF_TEXT));
+        // a tokenizer larger than the model's vocabulary is refused both ways
+        GPT small = randomModel(new GPTConfig(1, 2, 8, 8, 200, true, 0f), 9);
+        assertThrows(IllegalArgumentException.class, () -> HfGpt2.write(tmp.resolve("big"), small, smallTokenizer()));
+        Files.writeString(out.resolve("config.json"), Files.readString(out.resolve("config.json")).replace("\"vocab_size\" : 258", "\"vocab_size\" : 200"));
+        assertTrue(assertThrows(IOException.class, () -> HfGpt2.load(out, 0)).getMessage().contains("the tokenizer has 258 tokens"));
     }
 
     @Test

@@ -1,0 +1,194 @@
+package dev.vecgrad.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.train.checkpoint.SafeTensor;
+import dev.vecgrad.train.checkpoint.SafeTensors;
+import dev.vecgrad.train.checkpoint.SafeTensorsFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line on Hugging Face GPT-2 folders: {@code gpt2-tiny} (made by
+ * {@code tools/pytorch/hf_gpt2.py make}: random weights, GPT-2's names and Conv1D layout, mask
+ * buffers, a byte-level BPE tokenizer of 320 tokens) and the PyTorch parity fixtures.
+ */
+class Gpt2CliTest {
+    static final Path TINY = Path.of("src/test/resources/gpt2-tiny");
+    static final Path PLAIN = Path.of("../train/src/test/resources/fixtures/hf_gpt2/plain");
+    @TempDir Path tmp;
+
+    @Test
+    void summaryCountsTheFolderParameters() {
+        CliTest.Result r = CliTest.vecgrad("summary", "--checkpoint", TINY.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("37,760"), r.out());
+    }
+
+    @Test
+    void lossOnAFolderMatchesPyTorch() throws IOException {
+        CliTest.Result r = CliTest.vecgrad("loss", "--checkpoint", PLAIN.toString(), "--batch", PLAIN.resolve("batch.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        float loss = Float.parseFloat(r.out().strip().substring("loss ".length()));
+        float want = SafeTensors.read(PLAIN.resolve("expected.safetensors")).get("loss").toFloats()[0];
+        assertEquals(want, loss, 1e-5 * want);
+    }
+
+    @Test
+    void exportOfAFolderGivesBackTheSameTensorsAndTokenizer() throws IOException {
+        Path out = tmp.resolve("exported");
+        CliTest.Result r = CliTest.vecgrad("export", "--checkpoint", TINY.toString(), "--format", "hf", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        SafeTensorsFile a = SafeTensors.read(TINY.resolve("model.safetensors")), b = SafeTensors.read(out.resolve("model.safetensors"));
+        int n = 0;
+        for (SafeTensor t : a.tensors().values()) {
+            if (t.name().endsWith(".attn.bias") || t.name().endsWith(".attn.masked_bias")) continue;
+            assertEquals(t.bytes(), b.get(t.name()).bytes(), t.name());
+            n++;
+        }
+        assertEquals(n, b.tensors().size());
+        for (String f : List.of("vocab.json", "merges.txt", "tokenizer.json", "config.json")) assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        // the same pieces, ids and merges as the source files
+        assertEquals(Files.readString(TINY.resolve("merges.txt")).strip(), Files.readString(out.resolve("merges.txt")).strip());
+        CliTest.Result again = CliTest.vecgrad("export", "--checkpoint", TINY.toString(), "--out", out.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("not an empty directory"), again.err());
+    }
+
+    @Test
+    void pythonChecksTheExport() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path out = tmp.resolve("checked");
+        assertEquals(0, CliTest.vecgrad("export", "--checkpoint", TINY.toString(), "--out", out.toString()).code());
+        Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/hf_gpt2.py", "check", out.toString(),
+                "--reference", TINY.toString()).redirectErrorStream(true).start();
+        String text = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), text);
+        assertTrue(text.contains(": OK"), text);
+    }
+
+    @Test
+    void aCharLevelRunIsRefusedWithTheReason() throws IOException {
+        CliTest.Result r = CliTest.vecgrad("export", "--checkpoint", "../train/src/test/resources/fixtures/gpt/A/model.safetensors",
+                "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no tokenizer"), r.err());
+        Path charModel = tmp.resolve("char.safetensors");
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(charModel, new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(5), 1L),
+                dev.vecgrad.train.tokenizer.CharTokenizer.fromText("abcde"), null);
+        r = CliTest.vecgrad("export", "--checkpoint", charModel.toString(), "--out", tmp.resolve("y").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("character-level tokenizer") && r.err().contains("256 bytes"), r.err());
+    }
+
+    @Test
+    void sampleTokensAttentionAndExplainWorkOnAFolder() throws IOException {
+        CliTest.Result s = CliTest.vecgrad("sample", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river",
+                "--max-new-tokens", "80", "--seed", "3");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().startsWith("The bank of the river"), s.out());
+        CliTest.Result t = CliTest.vecgrad("tokens", "--checkpoint", TINY.toString(), "--text", "The bank of the river was steep");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("␣river"), t.out());
+        CliTest.Result a = CliTest.vecgrad("attention", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river was steep",
+                "--out", tmp.resolve("att.png").toString());
+        assertEquals(0, a.code(), a.err());
+        assertTrue(Files.size(tmp.resolve("att.png")) > 0);
+        CliTest.Result e = CliTest.vecgrad("explain", "--checkpoint", TINY.toString(), "--prompt", "The bank of the river");
+        assertEquals(0, e.code(), e.err());
+    }
+
+    static Path text(Path dir) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 150; i++) sb.append("The bank of the river was steep, and the cat sat on the mat. ");
+        return Files.writeString(dir.resolve("river.txt"), sb.toString());
+    }
+
+    static java.util.Map<Long, Double> losses(Path run, String field) throws IOException {
+        java.util.Map<Long, Double> m = new java.util.TreeMap<>();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            var n = json.readTree(line);
+            if (n.has(field) && (field.equals("val_loss") || !n.has("val_loss"))) m.put(n.get("step").asLong(), n.get(field).asDouble());
+        }
+        return m;
+    }
+
+    @Test
+    void fineTuningAFolderLowersTheLossAndResumesBitExactly() throws IOException {
+        Path text = text(tmp);
+        String[] recipe = {"--block-size", "24", "--batch-size", "4", "--lr", "2e-3", "--min-lr", "2e-3", "--eval-interval", "3",
+                "--eval-iters", "2", "--threads", "1", "--no-progress"};
+        Path straight = tmp.resolve("ft-straight"), split = tmp.resolve("ft-split");
+        CliTest.Result r = ft(text, straight, "6", recipe);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("memory: 36,") && r.out().contains("heap peak"), r.out());
+        java.util.Map<Long, Double> val = losses(straight, "val_loss"), train = losses(straight, "train_loss");
+        assertTrue(val.get(6L) < val.get(3L) && val.get(6L) < train.get(1L), "val " + val + ", train " + train);
+
+        assertEquals(0, ft(text, split, "3", recipe).code());
+        CliTest.Result resumed = CliTest.vecgrad("train", "--resume", split.toString(), "--max-iters", "6", "--threads", "1", "--no-progress");
+        assertEquals(0, resumed.code(), resumed.err());
+        SafeTensorsFile a = SafeTensors.read(straight.resolve("model.safetensors")), b = SafeTensors.read(split.resolve("model.safetensors"));
+        for (SafeTensor t : a.tensors().values()) assertEquals(t.bytes(), b.get(t.name()).bytes(), t.name());
+        SafeTensorsFile oa = SafeTensors.read(straight.resolve("optimizer.safetensors")), ob = SafeTensors.read(split.resolve("optimizer.safetensors"));
+        for (SafeTensor t : oa.tensors().values()) assertEquals(t.bytes(), ob.get(t.name()).bytes(), t.name());
+        // the fine-tuned run exports to a GPT-2 folder with the original tokenizer
+        Path exported = tmp.resolve("ft-export");
+        assertEquals(0, CliTest.vecgrad("export", "--checkpoint", straight.toString(), "--out", exported.toString()).code());
+        assertEquals(Files.readString(TINY.resolve("merges.txt")).strip(), Files.readString(exported.resolve("merges.txt")).strip());
+    }
+
+    static CliTest.Result ft(Path text, Path out, String iters, String... recipe) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--init-from", TINY.toString(), "--data", text.toString(),
+                "--out", out.toString(), "--max-iters", iters));
+        args.addAll(List.of(recipe));
+        return CliTest.vecgrad(args.toArray(String[]::new));
+    }
+
+    @Test
+    void fineTuningRefusesContradictionsWithTheFolder() throws IOException {
+        Path text = text(tmp);
+        CliTest.Result r = ft(text, tmp.resolve("a"), "2", "--n-layer", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--n-layer 3 contradicts the folder's 2"), r.err());
+        r = ft(text, tmp.resolve("b"), "2", "--block-size", "65");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("n_positions 64"), r.err());
+        r = CliTest.vecgrad("train", "--init-from", TINY.toString(), "--out", tmp.resolve("c").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--init-from needs --data"), r.err());
+    }
+
+    @Test
+    void hostileFoldersExitTwoWithOneLine() throws IOException {
+        Path bin = tmp.resolve("bin");
+        Files.createDirectories(bin);
+        Files.copy(TINY.resolve("config.json"), bin.resolve("config.json"));
+        Files.write(bin.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2});
+        Path badType = tmp.resolve("llama");
+        Files.createDirectories(badType);
+        Files.copy(TINY.resolve("model.safetensors"), badType.resolve("model.safetensors"));
+        Files.writeString(badType.resolve("config.json"), Files.readString(TINY.resolve("config.json")).replace("\"gpt2\"", "\"llama\""));
+        for (String cmd : List.of("summary", "sample", "export")) {
+            for (Path dir : List.of(bin, badType)) {
+                List<String> args = new java.util.ArrayList<>(List.of(cmd, "--checkpoint", dir.toString()));
+                if (cmd.equals("export")) args.addAll(List.of("--out", tmp.resolve("o-" + cmd).toString()));
+                CliTest.Result r = CliTest.vecgrad(args.toArray(String[]::new));
+                assertEquals(2, r.code(), cmd + " " + dir + ": " + r.out() + r.err());
+                String first = r.err().lines().filter(l -> l.startsWith("vecgrad")).findFirst().orElse("");
+                assertTrue(dir == bin ? first.contains("pickle") : first.contains("not \"gpt2\""), first);
+                assertTrue(!r.err().contains("\tat "), r.err());
+            }
+        }
+    }
+}
