@@ -2,7 +2,9 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.HookPoint;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
 import java.io.BufferedWriter;
@@ -61,17 +63,16 @@ final class AttentionCommand implements Callable<Integer> {
         int t = ids.length;
         float[][][][] w = new float[layers.length][heads.length][t][t];
         model.eval();
-        model.setCaptureAttention(true);
+        ActivationCache cache = new ActivationCache(n -> n.endsWith(".attn.hook_pattern"));
         try (Grad g = Grad.disabled()) {
-            model.forward(ids, 1, t);
+            model.forward(ids, 1, t, cache);
         }
         for (int li = 0; li < layers.length; li++) {
-            Tensor a = model.blocks().get(layers[li]).attn().lastAttention();     // [1, nh, T, T]
+            Tensor a = cache.get(HookPoint.ATTN_PATTERN, layers[li]);           // [1, nh, T, T]
             for (int hi = 0; hi < heads.length; hi++) {
                 for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
             }
         }
-        model.setCaptureAttention(false);
         List<String> tokens = new ArrayList<>();
         for (int id : ids) tokens.add(tok.piece(id));
         PrintWriter out = spec.commandLine().getOut();
