@@ -3,6 +3,7 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -39,6 +40,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME",
             description = "tiny, shakespeare-char (default with --data) or baby-gpt; flags override its values.")
     String preset;
+
+    @Option(names = "--task", paramLabel = "NAME",
+            description = "Built-in task without --data: addition (default) or induction (random tokens with a repeated"
+                    + " segment, loss on the second copy: grows induction heads).")
+    String taskName;
+
+    @Option(names = "--vocab", paramLabel = "N", defaultValue = "16",
+            description = "Distinct tokens for --task induction, 2..62 (default: ${DEFAULT-VALUE}).")
+    int vocab;
 
     @Option(names = "--digits", paramLabel = "N", defaultValue = "2",
             description = "Digits per operand for the built-in addition task (default: ${DEFAULT-VALUE}).")
@@ -95,7 +105,15 @@ final class TrainCommand implements Callable<Integer> {
             trainer = run.resume(cfg, task);
             dir = resume;
         } else {
-            TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
+            if (data != null && taskName != null) {
+                throw new ParameterException(spec.commandLine(), "--task and --data exclude each other (--data trains on a text file)");
+            }
+            String tn = taskName == null ? "addition" : taskName;
+            if (!tn.equals("addition") && !tn.equals("induction")) {
+                throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
+            }
+            TrainingTask task = data != null ? TextTask.load(data, null)
+                    : tn.equals("induction") ? new InductionTrainingTask(vocab) : AdditionTrainingTask.standard(digits);
             TrainConfig cfg = hyper.applyTo(base());
             if (task instanceof AdditionTrainingTask a && cfg.blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
                 cfg = hyper.applyTo(withBlock(cfg, a.requiredBlockSize()));
@@ -113,9 +131,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig base() {
-        String name = preset != null ? preset : (data == null ? "addition" : "shakespeare-char");
+        String name = preset != null ? preset
+                : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
         return switch (name) {
             case "addition" -> TrainConfig.addition(digits);
+            case "induction" -> TrainConfig.induction();
             case "tiny" -> TrainConfig.tiny();
             case "shakespeare-char" -> TrainConfig.shakespeareChar();
             case "baby-gpt" -> TrainConfig.babyGpt();
@@ -132,7 +152,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private Path defaultOut() {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String what = data == null ? "addition" : data.getFileName().toString().replaceAll("\\.[^.]*$", "");
+        String what = data != null ? data.getFileName().toString().replaceAll("\\.[^.]*$", "")
+                : taskName != null ? taskName : "addition";
         return Path.of("runs", stamp + "-" + what);
     }
 
@@ -203,6 +224,8 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         if (trainer.task() instanceof AdditionTrainingTask) {
             out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);
+        } else if (trainer.task() instanceof InductionTrainingTask) {
+            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", dir);
         } else {
             out.printf("sample from it: ./vecgrad sample --checkpoint %s --prompt 'ROMEO:'%n", dir);
         }

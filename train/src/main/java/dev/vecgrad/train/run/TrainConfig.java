@@ -88,6 +88,15 @@ public record TrainConfig(int nLayer, int nHead, int nEmbd, int blockSize, boole
                 1f, 50, 10, 1337);
     }
 
+    /**
+     * The induction task's recipe: a 2-layer model (attention needs two layers to compose a
+     * previous-token head with an induction head), 4 heads, 64 wide, block 32.
+     */
+    public static TrainConfig induction() {
+        return new TrainConfig(2, 4, 64, 32, true, 0f, 32, 1, 1500, 1e-3f, 1e-4f, 100, 1500, 0.1f, 0.9f, 0.99f,
+                1f, 100, 4, 1337);
+    }
+
     /** The built-in addition task's recipe for {@code digits}-digit numbers (block = 3 * digits + 2). */
     public static TrainConfig addition(int digits) {
         int block = 3 * digits + 2;
