@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tensors, autograd and a small GPT in pure Java, with Vector API SIMD kernels.",
-        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class, ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class,
+        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class, ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class, HeadsCommand.class, LensCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -41,9 +41,10 @@ public final class Heatmap {
         int cellW = CELL_W;
         if (text != null) for (String[] r : text) for (String s : r) if (s != null) cellW = Math.max(cellW, fm.stringWidth(s) + 8);
         for (String s : colLabels) cellW = Math.max(cellW, fm.stringWidth(s) + 8);
+        int titleW = pg.getFontMetrics(bold).stringWidth(title);
         pg.dispose();
         int x0 = PAD + labelW + 8, y0 = PAD + 24 + 18;
-        int width = Math.max(x0 + cols * cellW + PAD, PAD * 2 + 400), height = y0 + rows * CELL_H + PAD + 20;
+        int width = Math.max(x0 + cols * cellW + PAD, PAD * 2 + Math.max(300, titleW)), height = y0 + rows * CELL_H + PAD + 20;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);

@@ -1,0 +1,128 @@
+package dev.vecgrad.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.inspect.HeadScores;
+import dev.vecgrad.train.inspect.Heatmap;
+import dev.vecgrad.train.inspect.ProbeData;
+import dev.vecgrad.train.run.RunDirectory;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad heads}: what each attention head does, as scores per head. */
+@Command(name = "heads", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Score every attention head: previous-token, first-token (sink), induction, and the loss increase",
+            "when the head is mean-ablated. Prints a table sorted by one score and writes a heatmap PNG per score."})
+final class HeadsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
+    Path checkpoint;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Held-out text (its last 10%%) for the previous-token, first-token"
+            + " and ablation scores (default: the run's own validation data, or repeated random tokens for a bare model file).")
+    Path data;
+
+    @Option(names = "--sequences", paramLabel = "N", defaultValue = "16", description = "Sequences per probe (default: ${DEFAULT-VALUE}).")
+    int sequences;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1234", description = "Seed for the probes (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--sort", paramLabel = "SCORE", defaultValue = "induction",
+            description = "Sort the table by previous_token, first_token, induction or ablation (default: ${DEFAULT-VALUE}).")
+    String sort;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the checkpoint's directory).")
+    Path out;
+
+    @Option(names = "--json", description = "Print the scores as JSON (schema in the README) instead of the table; PNGs only with --out.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!HeadScores.NAMES.contains(sort)) throw new ParameterException(spec.commandLine(), "--sort must be one of " + HeadScores.NAMES);
+        if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        GPT model = m.model();
+        int block = model.config().blockSize();
+        ProbeData held;
+        if (data != null) {
+            if (m.tokenizer() == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; --data needs one to read text");
+            held = ProbeData.fromText(data, m.tokenizer(), sequences, block, seed);
+        } else if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
+            held = ProbeData.fromRun(checkpoint, sequences, seed);
+        } else {
+            held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
+        }
+        if (block < 4) throw new IllegalArgumentException("heads: the model's block size " + block + " is too short for the induction probe (>= 4)");
+        ProbeData rep = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed + 1);
+        HeadScores.Report r = HeadScores.compute(model, held.batch(), rep.batch());
+        PrintWriter pw = spec.commandLine().getOut();
+        Path dir = out != null ? out : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent());
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("checkpoint", m.file().toString());
+            doc.put("held_out", held.description());
+            doc.put("induction_probe", rep.description());
+            doc.putAll(r.toMap());
+            pw.println(new ObjectMapper().writeValueAsString(doc));
+            if (out != null) pngs(r, out);
+            pw.flush();
+            return 0;
+        }
+        pw.printf("held-out data: %s (loss %.4f)%ninduction probe: %s%n%n", held.description(), r.cleanLoss(), rep.description());
+        pw.printf("%5s %4s  %14s %11s %9s %9s%n", "layer", "head", "previous_token", "first_token", "induction", "ablation");
+        for (HeadScores.Head h : r.sortedBy(sort)) {
+            pw.printf(Locale.ROOT, "%5d %4d  %14.3f %11.3f %9.3f %+9.4f%n", h.layer(), h.head(), h.previousToken(), h.firstToken(),
+                    h.induction(), h.ablation());
+        }
+        pw.println();
+        for (String n : HeadScores.NAMES) {
+            HeadScores.Head b = r.best(n);
+            pw.printf(Locale.ROOT, "best %-14s layer %d head %d (%.3f)%n", n, b.layer(), b.head(), b.score(n));
+        }
+        for (Path p : pngs(r, dir)) pw.println("wrote " + p);
+        pw.flush();
+        return 0;
+    }
+
+    private static List<Path> pngs(HeadScores.Report r, Path dir) throws java.io.IOException {
+        List<String> rows = new ArrayList<>(), cols = new ArrayList<>();
+        for (int l = 0; l < r.nLayer(); l++) rows.add("layer " + l);
+        for (int h = 0; h < r.nHead(); h++) cols.add("head " + h);
+        List<Path> written = new ArrayList<>();
+        for (String n : HeadScores.NAMES) {
+            double[][] g = r.grid(n);
+            double lo = 0, hi = 1;
+            if (n.equals("ablation")) {
+                hi = 0;
+                for (double[] row : g) for (double v : row) hi = Math.max(hi, v);
+                if (hi == 0) hi = 1;
+            }
+            Path f = dir.resolve("heads-" + n.replace('_', '-') + ".png");
+            String title = switch (n) {
+                case "previous_token" -> "previous-token score: mean attention to t-1";
+                case "first_token" -> "first-token score: mean attention to position 0";
+                case "induction" -> "induction score: attention to the token after the earlier occurrence";
+                default -> String.format(Locale.ROOT, "loss increase when mean-ablated (clean loss %.3f)", r.cleanLoss());
+            };
+            Heatmap.png(f, title, g, rows, cols, null, lo, hi);
+            written.add(f);
+        }
+        return written;
+    }
+}
