@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * {@code ln V} and nothing else can be learned from them.
  *
  * <p>One sequence of {@code blockSize + 1} tokens: the copy length {@code n} is drawn uniformly
- * from {@code [max(2, blockSize/4), (blockSize+1)/2]}, the first copy starts at a uniform
+ * from {@code [2, (blockSize+1)/2]}, the first copy starts at a uniform
  * {@code r} in {@code [0, blockSize + 1 - 2n]}, the second copy follows it at {@code r + n}, and
  * every other token is random. The targets are the next tokens at positions
  * {@code r+n .. r+2n-2} (predicting the second copy's tokens 2..n) and -1 elsewhere. The second
@@ -64,7 +64,7 @@ public final class InductionTask {
         if (blockSize < MIN_BLOCK) throw new IllegalArgumentException("induction: block size must be >= " + MIN_BLOCK + ", got " + blockSize);
         int[] idx = new int[batchSize * blockSize], tgt = new int[batchSize * blockSize];
         int[] seq = new int[blockSize + 1];
-        int nMin = Math.max(2, blockSize / 4), nMax = (blockSize + 1) / 2;
+        int nMin = 2, nMax = (blockSize + 1) / 2;
         for (int b = 0; b < batchSize; b++) {
             for (int i = 0; i < seq.length; i++) seq[i] = rng.nextInt(vocab);
             int n = nMin + rng.nextInt(nMax - nMin + 1);
