@@ -69,22 +69,24 @@ final class HeadsCommand implements Callable<Integer> {
             held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
         }
         if (block < 4) throw new IllegalArgumentException("heads: the model's block size " + block + " is too short for the induction probe (>= 4)");
-        ProbeData rep = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed + 1);
-        HeadScores.Report r = HeadScores.compute(model, held.batch(), rep.batch());
+        var probe = HeadScores.probe(model.config().vocabSize(), sequences, block, seed + 1);
+        String probeText = sequences + " sequences of " + block + " random tokens, each with a segment of random length repeated"
+                + " at a random place";
+        HeadScores.Report r = HeadScores.compute(model, held.batch(), probe);
         PrintWriter pw = spec.commandLine().getOut();
         Path dir = out != null ? out : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent());
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("checkpoint", m.file().toString());
             doc.put("held_out", held.description());
-            doc.put("induction_probe", rep.description());
+            doc.put("induction_probe", probeText);
             doc.putAll(r.toMap());
             pw.println(new ObjectMapper().writeValueAsString(doc));
             if (out != null) pngs(r, out);
             pw.flush();
             return 0;
         }
-        pw.printf("held-out data: %s (loss %.4f)%ninduction probe: %s%n%n", held.description(), r.cleanLoss(), rep.description());
+        pw.printf("held-out data: %s (loss %.4f)%ninduction probe: %s%n%n", held.description(), r.cleanLoss(), probeText);
         pw.printf("%5s %4s  %14s %11s %9s %9s%n", "layer", "head", "previous_token", "first_token", "induction", "ablation");
         for (HeadScores.Head h : r.sortedBy(sort)) {
             pw.printf(Locale.ROOT, "%5d %4d  %14.3f %11.3f %9.3f %+9.4f%n", h.layer(), h.head(), h.previousToken(), h.firstToken(),

@@ -7,6 +7,7 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.HookPoint;
 import dev.vecgrad.nn.Interventions;
 import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.data.InductionTask;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,9 +23,13 @@ import java.util.Map;
  *     1 for a head that always looks one token back.
  * <li><b>first-token</b> (attention sink): {@code mean over b and t in [1, T) of A[b, h, t, 0]}, on
  *     held-out data (position 0 is left out, where every head must attend to itself).
- * <li><b>induction</b>: on sequences of {@code n} random tokens repeated twice,
- *     {@code mean over b and t in [n, 2n) of A[b, h, t, t-n+1]}: attention from a token in the second
- *     copy to the token after its earlier occurrence.
+ * <li><b>induction</b>: on random token sequences in which a segment of {@code n_b} tokens
+ *     appears twice, the second copy starting at {@code s_b}: {@code mean over b and t in
+ *     [s_b, s_b + n_b) of A[b, h, t, t-n_b+1]}, attention from a token in the second copy to the
+ *     token after its earlier occurrence. The probe varies {@code n_b} and {@code s_b} from sequence
+ *     to sequence, so a head that attends to a fixed offset or position cannot score high; with one
+ *     copy length {@code n} and no prefix ({@code s_b = n}, {@code T = 2n}) it is TransformerLens's
+ *     score on repeated random tokens.
  * <li><b>ablation</b>: the increase of the mean loss on held-out data when the head's output
  *     ({@code hook_z}) is replaced by its mean over that data (mean ablation). It measures the
  *     head's whole effect on the loss, through later layers too.
@@ -55,9 +60,9 @@ public final class HeadScores {
      *
      * @param heads       every head, layer by layer
      * @param cleanLoss   the held-out loss without ablation
-     * @param repeatLength {@code n}, the length of each copy in the induction probe
+     * @param probeLength the length of the induction probe's sequences
      */
-    public record Report(int nLayer, int nHead, List<Head> heads, double cleanLoss, int repeatLength) {
+    public record Report(int nLayer, int nHead, List<Head> heads, double cleanLoss, int probeLength) {
         /** The score {@code name} as {@code [layer][head]}. */
         public double[][] grid(String name) {
             double[][] g = new double[nLayer][nHead];
@@ -83,7 +88,7 @@ public final class HeadScores {
             m.put("n_layer", nLayer);
             m.put("n_head", nHead);
             m.put("clean_loss", cleanLoss);
-            m.put("repeat_length", repeatLength);
+            m.put("probe_length", probeLength);
             Map<String, Object> grids = new LinkedHashMap<>();
             for (String n : NAMES) grids.put(n, grid(n));
             m.put("scores", grids);
@@ -122,6 +127,35 @@ public final class HeadScores {
         return diagonalMean(pattern, t / 2, 1 - t / 2, false);
     }
 
+    /**
+     * Induction score of each head of one layer's pattern {@code [B, H, T, T]} on sequences whose
+     * second copy of {@code copyLength[b]} tokens starts at {@code secondCopy[b]} (queries past the
+     * last position are left out).
+     */
+    public static double[] induction(Tensor pattern, int[] secondCopy, int[] copyLength) {
+        int t = check(pattern), b = pattern.size(0), nh = pattern.size(1);
+        if (secondCopy.length != b || copyLength.length != b) {
+            throw new IllegalArgumentException("induction score: " + b + " sequences but " + secondCopy.length + " copy starts and "
+                    + copyLength.length + " copy lengths");
+        }
+        float[] a = pattern.toArray();
+        double[] out = new double[nh];
+        long count = 0;
+        for (int bi = 0; bi < b; bi++) {
+            int s = secondCopy[bi], n = copyLength[bi];
+            if (n < 2 || s < n || s >= t) {
+                throw new IllegalArgumentException("induction score: sequence " + bi + " has a second copy of " + n
+                        + " tokens at " + s + ", which does not fit " + t + " positions after a first copy");
+            }
+            for (int q = s; q < Math.min(t, s + n); q++) {
+                count++;
+                for (int h = 0; h < nh; h++) out[h] += a[((bi * nh + h) * t + q) * t + q - n + 1];
+            }
+        }
+        for (int h = 0; h < nh; h++) out[h] /= count;
+        return out;
+    }
+
     // mean over b and queries q in [from, T) of A[b, h, q, column]; column = q + offset, or = offset when fixed
     private static double[] diagonalMean(Tensor pattern, int from, int offset, boolean fixed) {
         int t = check(pattern), b = pattern.size(0), nh = pattern.size(1);
@@ -150,44 +184,55 @@ public final class HeadScores {
     /**
      * Scores every head of {@code model}: previous-token, first-token and ablation on
      * {@code heldOut} (its loss counts the targets that are not -1), induction on {@code repeated}
-     * (from {@link dev.vecgrad.train.data.InductionTask#repeated}). Runs in eval mode without a graph;
-     * costs two forwards plus one per head.
+     * (from {@link #probe}). Runs in eval mode without a graph; costs two forwards plus one per head.
      */
-    public static Report compute(GPT model, Batch heldOut, Batch repeated) {
+    public static Report compute(GPT model, Batch heldOut, InductionTask.Layout repeated) {
         int nl = model.config().nLayer(), nh = model.config().nHead();
-        if (repeated.blockSize() % 2 != 0) throw new IllegalArgumentException("head scores: the induction probe must have 2n positions");
         boolean training = model.isTraining();
         model.eval();
         try (Grad g = Grad.disabled()) {
             ActivationCache clean = new ActivationCache(n -> n.endsWith("hook_pattern") || n.endsWith("hook_z"));
             double cleanLoss = loss(model, heldOut, clean);
             ActivationCache rep = new ActivationCache(n -> n.endsWith("hook_pattern"));
-            model.forward(repeated.idx(), repeated.batchSize(), repeated.blockSize(), rep);
+            Batch rb = repeated.batch();
+            model.forward(rb.idx(), rb.batchSize(), rb.blockSize(), rep);
             List<Head> heads = new ArrayList<>();
             for (int l = 0; l < nl; l++) {
                 Tensor p = clean.get(HookPoint.ATTN_PATTERN, l);
-                double[] prev = previousToken(p), first = firstToken(p), ind = induction(rep.get(HookPoint.ATTN_PATTERN, l));
+                double[] prev = previousToken(p), first = firstToken(p), ind = induction(rep.get(HookPoint.ATTN_PATTERN, l), repeated.secondCopy(), repeated.copyLength());
                 float[][] means = Interventions.headMeans(clean, l);
                 for (int h = 0; h < nh; h++) {
                     double ablated = loss(model, heldOut, Interventions.meanAblateHead(l, h, means[h]));
                     heads.add(new Head(l, h, prev[h], first[h], ind[h], ablated - cleanLoss));
                 }
             }
-            return new Report(nl, nh, heads, cleanLoss, repeated.blockSize() / 2);
+            return new Report(nl, nh, heads, cleanLoss, rb.blockSize());
         } finally {
             if (training) model.train();
         }
     }
 
+    /**
+     * The induction probe: {@code sequences} random token sequences of {@code length} tokens from a
+     * vocabulary of {@code vocabSize}, each with a segment of random length repeated at a random
+     * place ({@link InductionTask#sampleWithLayout}), drawn from {@code seed}.
+     */
+    public static InductionTask.Layout probe(int vocabSize, int sequences, int length, long seed) {
+        return InductionTask.generate(sequences, length, vocabSize, new java.util.SplittableRandom(seed));
+    }
+
     /** The induction score of each head, {@code [layer][head]}, on {@code repeated}; eval mode, no graph. */
-    public static double[][] inductionScores(GPT model, Batch repeated) {
+    public static double[][] inductionScores(GPT model, InductionTask.Layout repeated) {
         boolean training = model.isTraining();
         model.eval();
         try (Grad g = Grad.disabled()) {
             ActivationCache rep = new ActivationCache(n -> n.endsWith("hook_pattern"));
-            model.forward(repeated.idx(), repeated.batchSize(), repeated.blockSize(), rep);
+            Batch rb = repeated.batch();
+            model.forward(rb.idx(), rb.batchSize(), rb.blockSize(), rep);
             double[][] out = new double[model.config().nLayer()][];
-            for (int l = 0; l < out.length; l++) out[l] = induction(rep.get(HookPoint.ATTN_PATTERN, l));
+            for (int l = 0; l < out.length; l++) {
+                out[l] = induction(rep.get(HookPoint.ATTN_PATTERN, l), repeated.secondCopy(), repeated.copyLength());
+            }
             return out;
         } finally {
             if (training) model.train();

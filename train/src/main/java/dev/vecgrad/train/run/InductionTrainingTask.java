@@ -7,7 +7,6 @@ import dev.vecgrad.train.data.InductionTask;
 import dev.vecgrad.train.inspect.HeadScores;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -69,11 +68,11 @@ public final class InductionTrainingTask implements TrainingTask {
     }
 
     /**
-     * The fixed probe for the induction score: {@value #PROBE_SEQUENCES} sequences of
-     * {@code blockSize / 2} random tokens repeated twice (always the same ones).
+     * The fixed probe for the induction score: {@value #PROBE_SEQUENCES} of the task's sequences
+     * (always the same ones; see {@link HeadScores#probe}).
      */
-    public Batch probe(int blockSize) {
-        return InductionTask.repeated(PROBE_SEQUENCES, blockSize / 2, task.vocabSize(), new SplittableRandom(20221));
+    public InductionTask.Layout probe(int blockSize) {
+        return HeadScores.probe(task.vocabSize(), PROBE_SEQUENCES, blockSize, 20221);
     }
 
     /** The highest induction score of any head on {@link #probe}. */

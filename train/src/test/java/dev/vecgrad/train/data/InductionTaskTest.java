@@ -15,7 +15,8 @@ class InductionTaskTest {
     void everyTargetIsTheTokenAfterTheEarlierOccurrence() {
         InductionTask task = new InductionTask(12);
         for (int block : new int[] {4, 5, 16, 31}) {
-            Batch b = task.sample(200, block, new SplittableRandom(block));
+            InductionTask.Layout layout = task.sampleWithLayout(200, block, new SplittableRandom(block));
+            Batch b = layout.batch();
             Set<Integer> distances = new HashSet<>();
             for (int s = 0; s < 200; s++) {
                 int first = -1, last = -1, counted = 0;
@@ -31,7 +32,7 @@ class InductionTaskTest {
                 // One contiguous run of targets covering copy 2's tokens 2..n: n - 1 of them.
                 assertEquals(last - first + 1, counted);
                 int n = counted + 1;
-                assertTrue(n >= 2 && n <= (block + 1) / 2, "copy length " + n + " at block " + block);
+                assertTrue(n >= Math.max(2, block / 4) && n <= (block + 1) / 2, "copy length " + n + " at block " + block);
                 int r = first - n;                       // the first copy starts n before the second
                 assertTrue(r >= 0);
                 for (int i = 0; i < n && first + i < block; i++) {
@@ -41,6 +42,8 @@ class InductionTaskTest {
                     int t = first + i - 1;   // predicting copy-2 token i from copy-1 token i
                     assertEquals(b.idx()[s * block + r + i], b.targets()[s * block + t]);
                 }
+                assertEquals(first, layout.secondCopy()[s], "the layout names the second copy's start");
+                assertEquals(n, layout.copyLength()[s]);
                 distances.add(n);
             }
             if (block >= 16) assertTrue(distances.size() > 3, "copy lengths vary: " + distances);

@@ -58,6 +58,23 @@ class HeadScoresTest {
     }
 
     @Test
+    void inductionWithVaryingCopiesFollowsEachSequence() {
+        // Two sequences of T = 8: copies of 3 with the second at 5, copies of 2 with the second at 2.
+        int t = 8;
+        float[] a = new float[2 * t * t];
+        int[][] layout = {{5, 3}, {2, 2}};
+        for (int b = 0; b < 2; b++) {
+            int s = layout[b][0], n = layout[b][1];
+            for (int q = 0; q < t; q++) a[(b * t + q) * t + (q >= s && q < s + n ? q - n + 1 : q)] = 1f;
+        }
+        Tensor p = Tensor.of(a, 2, 1, t, t);
+        assertEquals(1.0, HeadScores.induction(p, new int[] {5, 2}, new int[] {3, 2})[0], 1e-12);
+        // The same head read with the other sequence's layout finds nothing there.
+        assertEquals(0.0, HeadScores.induction(p, new int[] {2, 5}, new int[] {2, 3})[0], 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> HeadScores.induction(p, new int[] {1, 2}, new int[] {3, 2}));
+    }
+
+    @Test
     void badPatternsAreRefusedWithTheirShape() {
         var e = assertThrows(IllegalArgumentException.class, () -> HeadScores.previousToken(Tensor.zeros(1, 2, 3, 4)));
         assertTrue(e.getMessage().contains("[1, 2, 3, 4]"), e.getMessage());
@@ -68,7 +85,7 @@ class HeadScoresTest {
     void reportOfAnUntrainedModelIsComplete() {
         GPT g = new GPT(new GPTConfig(2, 3, 24, 16, 10, true, 0f), 3);
         Batch held = new InductionTask(10).sample(4, 16, new SplittableRandom(1));
-        Batch rep = InductionTask.repeated(4, 8, 10, new SplittableRandom(2));
+        InductionTask.Layout rep = HeadScores.probe(10, 4, 16, 2);
         HeadScores.Report r = HeadScores.compute(g, held, rep);
         assertEquals(6, r.heads().size());
         assertTrue(g.isTraining(), "the model's mode is restored");
