@@ -39,12 +39,20 @@ final class HeadsCommand implements Callable<Integer> {
     @Option(names = "--sequences", paramLabel = "N", defaultValue = "16", description = "Sequences per probe (default: ${DEFAULT-VALUE}).")
     int sequences;
 
+    @Option(names = "--length", paramLabel = "T", description = "Tokens per probe sequence (default: the block size, at most 128;"
+            + " a run's own validation data keeps the run's block size).")
+    Integer length;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1234", description = "Seed for the probes (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--sort", paramLabel = "SCORE", defaultValue = "induction",
             description = "Sort the table by previous_token, first_token, induction or ablation (default: ${DEFAULT-VALUE}).")
     String sort;
+
+    @Option(names = "--ablate", paramLabel = "L.H", split = ",",
+            description = "Also print the held-out loss with these heads mean-ablated together, e.g. 1.0,1.1.")
+    List<String> ablate;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the checkpoint's directory).")
     Path out;
@@ -58,21 +66,36 @@ final class HeadsCommand implements Callable<Integer> {
         if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         GPT model = m.model();
-        int block = model.config().blockSize();
+        int block = length != null ? length : Math.min(model.config().blockSize(), 128);
+        if (block < 4 || block > model.config().blockSize()) {
+            throw new ParameterException(spec.commandLine(), "--length must be 4.." + model.config().blockSize() + ", got " + block);
+        }
         ProbeData held;
         if (data != null) {
             if (m.tokenizer() == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; --data needs one to read text");
             held = ProbeData.fromText(data, m.tokenizer(), sequences, block, seed);
-        } else if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
+        } else if (length == null && Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
             held = ProbeData.fromRun(checkpoint, sequences, seed);
         } else {
             held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
         }
-        if (block < 4) throw new IllegalArgumentException("heads: the model's block size " + block + " is too short for the induction probe (>= 4)");
         var probe = HeadScores.probe(model.config().vocabSize(), sequences, block, seed + 1);
         String probeText = sequences + " sequences of " + block + " random tokens, each with a segment of random length repeated"
                 + " at a random place";
+        List<int[]> heads = new ArrayList<>();
+        if (ablate != null) {
+            for (String a : ablate) {
+                String[] p = a.trim().split("\\.");
+                try {
+                    if (p.length != 2) throw new NumberFormatException();
+                    heads.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
+                } catch (NumberFormatException e) {
+                    throw new ParameterException(spec.commandLine(), "--ablate expects LAYER.HEAD[,LAYER.HEAD...], got '" + a + "'");
+                }
+            }
+        }
         HeadScores.Report r = HeadScores.compute(model, held.batch(), probe);
+        double together = ablate == null ? Double.NaN : HeadScores.ablatedLoss(model, held.batch(), heads, true);
         PrintWriter pw = spec.commandLine().getOut();
         Path dir = out != null ? out : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent());
         if (json) {
@@ -81,6 +104,12 @@ final class HeadsCommand implements Callable<Integer> {
             doc.put("held_out", held.description());
             doc.put("induction_probe", probeText);
             doc.putAll(r.toMap());
+            if (ablate != null) {
+                Map<String, Object> ab = new LinkedHashMap<>();
+                ab.put("heads", ablate);
+                ab.put("loss", together);
+                doc.put("ablated_together", ab);
+            }
             pw.println(new ObjectMapper().writeValueAsString(doc));
             if (out != null) pngs(r, out);
             pw.flush();
@@ -96,6 +125,10 @@ final class HeadsCommand implements Callable<Integer> {
         for (String n : HeadScores.NAMES) {
             HeadScores.Head b = r.best(n);
             pw.printf(Locale.ROOT, "best %-14s layer %d head %d (%.3f)%n", n, b.layer(), b.head(), b.score(n));
+        }
+        if (ablate != null) {
+            pw.printf(Locale.ROOT, "held-out loss with %s mean-ablated together: %.4f (clean %.4f)%n", String.join(", ", ablate),
+                    together, r.cleanLoss());
         }
         for (Path p : pngs(r, dir)) pw.println("wrote " + p);
         pw.flush();

@@ -239,6 +239,34 @@ public final class HeadScores {
         }
     }
 
+    /**
+     * The mean loss on {@code data} with the heads {@code heads} (pairs {layer, head}) ablated
+     * together: replaced by their mean output over {@code data} ({@code mean} true) or by zero.
+     * Eval mode, no graph.
+     */
+    public static double ablatedLoss(GPT model, Batch data, List<int[]> heads, boolean mean) {
+        boolean training = model.isTraining();
+        model.eval();
+        try (Grad g = Grad.disabled()) {
+            ActivationCache clean = new ActivationCache(n -> n.endsWith("hook_z"));
+            if (mean) loss(model, data, clean);
+            dev.vecgrad.nn.ActivationHook hook = null;
+            for (int[] lh : heads) {
+                if (lh.length != 2 || lh[0] < 0 || lh[0] >= model.config().nLayer() || lh[1] < 0 || lh[1] >= model.config().nHead()) {
+                    throw new IllegalArgumentException("ablation: no head " + java.util.Arrays.toString(lh) + " in a model of "
+                            + model.config().nLayer() + " layers x " + model.config().nHead() + " heads");
+                }
+                dev.vecgrad.nn.ActivationHook one = mean
+                        ? Interventions.meanAblateHead(lh[0], lh[1], Interventions.headMeans(clean, lh[0])[lh[1]])
+                        : Interventions.zeroAblateHeads(lh[0], lh[1]);
+                hook = hook == null ? one : hook.andThen(one);
+            }
+            return loss(model, data, hook);
+        } finally {
+            if (training) model.train();
+        }
+    }
+
     private static double loss(GPT model, Batch b, dev.vecgrad.nn.ActivationHook hook) {
         return model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize(), hook), b.targets()).item();
     }

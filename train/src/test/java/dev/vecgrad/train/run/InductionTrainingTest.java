@@ -19,7 +19,7 @@ class InductionTrainingTest {
 
     @Test
     void aShortRunGrowsAnInductionHeadThatTheSecondCopyNeeds() {
-        TrainConfig cfg = new TrainConfig(2, 2, 32, BLOCK, true, 0f, 32, 1, STEPS, LR, LR / 10, 30, STEPS, 0.1f, 0.9f, 0.99f,
+        TrainConfig cfg = new TrainConfig(2, Integer.getInteger("induction.heads", 2), Integer.getInteger("induction.width", 32), BLOCK, true, 0f, Integer.getInteger("induction.batch", 32), 1, STEPS, LR, LR / 10, 30, STEPS, 0.1f, 0.9f, 0.99f,
                 1f, STEPS, 4, 7);
         InductionTrainingTask task = new InductionTrainingTask(VOCAB);
         Trainer tr = new Trainer(cfg, task);
