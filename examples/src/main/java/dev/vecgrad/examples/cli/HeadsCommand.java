@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -24,8 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad heads}: what each attention head does, as scores per head. */
 @Command(name = "heads", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score every attention head: previous-token, first-token (sink), induction, and the loss increase",
-            "when the head is mean-ablated. Prints a table sorted by one score and writes a heatmap PNG per score."})
+        header = "Score every attention head: previous-token, first-token, induction, ablation.",
+        description = {"Scores every attention head: previous-token, first-token (sink), induction, and the loss increase",
+            "when the head is mean-ablated (formulas in the README). Prints a table sorted by one score and writes a",
+            "heatmap PNG (layers x heads) per score."})
 final class HeadsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -57,11 +60,17 @@ final class HeadsCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the checkpoint's directory).")
     Path out;
 
+    @Mixin ThreadsOption threads;
+
     @Option(names = "--json", description = "Print the scores as JSON (schema in the README) instead of the table; PNGs only with --out.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        threads.apply();
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + ": is a file; name a directory for the PNGs");
+        }
         if (!HeadScores.NAMES.contains(sort)) throw new ParameterException(spec.commandLine(), "--sort must be one of " + HeadScores.NAMES);
         if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);

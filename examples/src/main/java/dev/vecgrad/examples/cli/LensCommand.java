@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad lens}: the logit lens, what the model would predict after each layer. */
 @Command(name = "lens", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "The logit lens: what the model would predict after each layer.",
         description = {"The logit lens: each layer's residual stream pushed through the final LayerNorm and lm_head.",
             "For every position: the most likely next tokens and the probability of the token that actually comes next."})
 final class LensCommand implements Callable<Integer> {
@@ -40,11 +42,15 @@ final class LensCommand implements Callable<Integer> {
                     + " in the checkpoint's directory; with --json only when given).")
     Path png;
 
+    @Mixin ThreadsOption threads;
+
     @Option(names = "--json", description = "Print the lens as JSON (schema in the README) instead of the table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
+        threads.apply();
+        if (png != null) OutputFiles.check(spec, "--out", png, "png");
         if (topK < 1) throw new ParameterException(spec.commandLine(), "--top-k must be >= 1, got " + topK);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         CharTokenizer tok = m.tokenizer();
