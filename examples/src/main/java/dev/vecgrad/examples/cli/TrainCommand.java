@@ -33,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad train}: the built-in addition task, or a character-level model of a text file. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-        header = "Train a GPT: a built-in task (addition, induction), or your own text (--data).",
+        header = "Train a GPT: a built-in task, or your own text (--data).",
         description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
             "With --task induction it learns to continue a repeated segment of random tokens, which grows induction heads.",
             "With --data FILE it learns a character-level model of a UTF-8 text file (90%% train, 10%% validation).",
