@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad lens}: the logit lens, what the model would predict after each layer. */
 @Command(name = "lens", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "The logit lens: what the model would predict after each layer.",
+        header = "The logit lens: what the model predicts after each layer.",
         description = {"The logit lens: each layer's residual stream pushed through the final LayerNorm and lm_head.",
             "For every position: the most likely next tokens and the probability of the token that actually comes next."})
 final class LensCommand implements Callable<Integer> {
