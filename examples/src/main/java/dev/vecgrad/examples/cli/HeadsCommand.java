@@ -32,8 +32,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class HeadsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption ckpt;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Held-out text (its last 10%%) for the previous-token, first-token"
             + " and ablation scores (default: the run's own validation data, or repeated random tokens for a bare model file).")
@@ -73,7 +72,8 @@ final class HeadsCommand implements Callable<Integer> {
         }
         if (!HeadScores.NAMES.contains(sort)) throw new ParameterException(spec.commandLine(), "--sort must be one of " + HeadScores.NAMES);
         if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        ModelCheckpoint.Loaded m = ckpt.load();
+        Path checkpoint = ckpt.path;
         GPT model = m.model();
         int block = length != null ? length : Math.min(model.config().blockSize(), 128);
         if (block < 4 || block > model.config().blockSize()) {

@@ -28,8 +28,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LensCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption ckpt;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
     String prompt;
@@ -52,9 +51,9 @@ final class LensCommand implements Callable<Integer> {
         threads.apply();
         if (png != null) OutputFiles.check(spec, "--out", png, "png");
         if (topK < 1) throw new ParameterException(spec.commandLine(), "--top-k must be >= 1, got " + topK);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; lens needs a model trained by vecgrad");
+        ModelCheckpoint.Loaded m = ckpt.load();
+        Path checkpoint = ckpt.path;
+        CharTokenizer tok = ckpt.tokenizer();
         GPT model = m.model();
         int[] ids = tok.encode(prompt);
         if (ids.length == 0) throw new ParameterException(spec.commandLine(), "--prompt must not be empty");

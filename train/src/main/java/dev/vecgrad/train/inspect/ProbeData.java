@@ -23,7 +23,7 @@ public record ProbeData(Batch batch, String description) {
     public static ProbeData fromRun(Path runDir, int sequences, long seed) throws IOException {
         RunDirectory.State s = new RunDirectory(runDir).readState();
         TrainingTask task = s.task(null);
-        Batch b = task.valBatch(sequences, s.config().blockSize(), new SplittableRandom(seed));
+        Batch b = task.valBatch(sequences, s.config().model().blockSize(), new SplittableRandom(seed));
         return new ProbeData(b, sequences + " validation sequences of the run's data (" + task.describe() + ")");
     }
 

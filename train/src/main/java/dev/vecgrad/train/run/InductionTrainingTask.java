@@ -76,7 +76,8 @@ public final class InductionTrainingTask implements TrainingTask {
     }
 
     /** The highest induction score of any head on {@link #probe}. */
-    public double bestInductionScore(GPT model) {
+    @Override
+    public double inductionScore(GPT model) {
         double best = 0;
         for (double[] layer : HeadScores.inductionScores(model, probe(model.config().blockSize()))) {
             for (double s : layer) best = Math.max(best, s);
