@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.InductionTrainingTask;
@@ -88,6 +89,14 @@ final class TrainCommand implements Callable<Integer> {
             + " op that produces one, with its shapes (slower; for debugging a diverging run).")
     boolean detectAnomaly;
 
+    @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
+            + " while training.")
+    boolean dashboard;
+
+    @Option(names = "--dashboard-port", paramLabel = "N", defaultValue = "6006",
+            description = "Port of --dashboard; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -146,7 +155,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
-        return run(trainer, dir);
+        if (!dashboard) return run(trainer, dir);
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        Files.createDirectories(parent);
+        try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
+            spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
+                    server.url(), dir.getFileName(), parent);
+            return run(trainer, dir);
+        }
     }
 
     private TrainConfig base() {

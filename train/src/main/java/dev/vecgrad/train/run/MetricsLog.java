@@ -55,7 +55,8 @@ public final class MetricsLog implements AutoCloseable {
         out.flush();
     }
 
-    static String toJson(Metrics m) {
+    /** One line of the file (without its line break); NaN fields are left out. */
+    public static String toJson(Metrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", m.step());
         if (m.train() != null) {
@@ -96,25 +97,44 @@ public final class MetricsLog implements AutoCloseable {
         List<Metrics> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
-                continue;
-            }
-            long step = n.path("step").asLong();
-            Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"));
-            if (n.has("val_loss")) {
-                double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
-                out.add(Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"),
-                        num(n, "accuracy"), num(n, "induction_score")), speed));
-            } else {
-                out.add(Metrics.ofStep(step, num(n, "elapsed_s"), new Metrics.Step(num(n, "train_loss"), num(n, "lr"),
-                        num(n, "grad_norm")), speed, null));
-            }
+            Metrics m = parse(line);
+            if (m != null) out.add(m);
         }
         return out;
+    }
+
+    /**
+     * One line of a metrics file, or null when it is blank or not a JSON object with a numeric
+     * {@code step} (a line cut short by a crash, or one that is still being written).
+     */
+    public static Metrics parse(String line) {
+        if (line.isBlank()) return null;
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
+        }
+        if (n == null || !n.isObject() || !n.path("step").isIntegralNumber()) return null;
+        long step = n.path("step").asLong();
+        Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"));
+        if (n.has("val_loss")) {
+            // Files from before eval_train_loss existed repeat the evaluated train loss as train_loss.
+            double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
+            return Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy"),
+                    num(n, "induction_score")), speed);
+        }
+        java.util.Map<String, double[]> layers = null;
+        JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");
+        if (norms != null && norms.isObject()) {
+            layers = new java.util.LinkedHashMap<>();
+            for (var it = norms.fields(); it.hasNext(); ) {
+                var e = it.next();
+                layers.put(e.getKey(), new double[] {num(norms, e.getKey()), ratios == null ? Double.NaN : num(ratios, e.getKey())});
+            }
+        }
+        return Metrics.ofStep(step, num(n, "elapsed_s"), new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm")),
+                speed, layers);
     }
 
     private static double num(JsonNode n, String key) {
