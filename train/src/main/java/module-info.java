@@ -20,6 +20,7 @@ module dev.vecgrad.train {
     exports dev.vecgrad.train.optim;
     exports dev.vecgrad.train.run;
     exports dev.vecgrad.train.sample;
+    exports dev.vecgrad.train.tokenizer;
 
     // The run directory's state file is written with Jackson from records of this package.
     opens dev.vecgrad.train.run to com.fasterxml.jackson.databind;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
 import dev.vecgrad.train.run.RunDirectory;
@@ -253,7 +253,7 @@ public final class DashboardServer implements AutoCloseable {
         if (text.length() > MAX_PROMPT_CHARS) {
             throw new ApiException(400, "prompt: " + text.length() + " characters, at most " + MAX_PROMPT_CHARS);
         }
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         if (tok == null) throw new ApiException(422, m.file().getFileName() + " has no tokenizer; the dashboard needs a model trained by vecgrad");
         int[] ids;
         try {
@@ -359,7 +359,7 @@ public final class DashboardServer implements AutoCloseable {
         SampleRequest r = client.ctx().attribute("sample");
         try {
             models.use(r.model(), m -> {
-                CharTokenizer tok = m.tokenizer();
+                Tokenizer tok = m.tokenizer();
                 if (tok == null) throw new ApiException(422, "the model has no tokenizer");
                 int[] ids;
                 try {

@@ -45,6 +45,18 @@ public final class GPT extends Module {
      * {@code dropoutRng} (kept, not copied; null: split one off {@code initRng} first).
      */
     public GPT(GPTConfig config, RandomGenerator initRng, RandomGenerator dropoutRng) {
+        this(config, initRng, dropoutRng, true);
+    }
+
+    /**
+     * A model whose parameters are all zero (LayerNorm weights one), for loading weights into:
+     * nothing is drawn at random only to be overwritten. Dropout draws from a fixed seed.
+     */
+    public static GPT forLoading(GPTConfig config) {
+        return new GPT(config, new SplittableRandom(0L), null, false);
+    }
+
+    private GPT(GPTConfig config, RandomGenerator initRng, RandomGenerator dropoutRng, boolean init) {
         if (config == null) throw new IllegalArgumentException("GPT: config must not be null");
         this.config = config;
         RandomGenerator dr = dropoutRng != null ? dropoutRng
@@ -57,7 +69,7 @@ public final class GPT extends Module {
         for (int i = 0; i < config.nLayer(); i++) h.add(new Block(config, dr));
         this.lnF = t.registerModule("ln_f", new LayerNorm(config.nEmbd(), config.bias()));
         this.lmHead = registerModule("lm_head", new Linear(wte.weight(), null));
-        initWeights(initRng);
+        if (init) initWeights(initRng);
     }
 
     private void initWeights(RandomGenerator rng) {

@@ -1,8 +1,8 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ final class AttentionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (png != null) OutputFiles.checkImage(spec, "--out", png);
         if (csv != null) OutputFiles.check(spec, "--csv", csv, null);
-        CharTokenizer tok = checkpoint.tokenizer();
+        Tokenizer tok = checkpoint.tokenizer();
         GPT model = checkpoint.model();
         int[] ids = tok.encode(prompt);
         int nl = model.config().nLayer(), nh = model.config().nHead();

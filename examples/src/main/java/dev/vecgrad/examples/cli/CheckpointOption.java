@@ -2,7 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,8 +40,8 @@ final class CheckpointOption {
      * @throws IllegalArgumentException naming the file when it has none (a model converted from
      *     elsewhere, which only has token ids)
      */
-    CharTokenizer tokenizer() throws IOException {
-        CharTokenizer tok = load().tokenizer();
+    Tokenizer tokenizer() throws IOException {
+        Tokenizer tok = load().tokenizer();
         if (tok == null) {
             throw new IllegalArgumentException(load().file() + " has no tokenizer in its metadata; " + command.name()
                     + " needs a model trained by vecgrad");

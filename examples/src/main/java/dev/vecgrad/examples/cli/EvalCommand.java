@@ -3,7 +3,8 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.RunDirectory;
@@ -53,7 +54,7 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         ModelCheckpoint.Loaded m = checkpoint.load();
         GPT model = m.model();
-        CharTokenizer tok = m.tokenizer();
+        Tokenizer tok = m.tokenizer();
         Path run = checkpoint.path;
         TrainingTask task;
         int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
@@ -65,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
             task = s.task(data);
         } else if (data != null) {
             task = TextTask.load(data, checkpoint.tokenizer());
-        } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
+        } else if (tok instanceof CharTokenizer c && c.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());

@@ -2,9 +2,9 @@ package dev.vecgrad.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
-        CharTokenizer tok = checkpoint.tokenizer();
+        Tokenizer tok = checkpoint.tokenizer();
         GPT model = checkpoint.model();
         int t = tok.encode(prompt).length;
         if (t == 0 || t > model.config().blockSize()) {

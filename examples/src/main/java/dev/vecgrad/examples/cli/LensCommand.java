@@ -3,7 +3,7 @@ package dev.vecgrad.examples.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.Heatmap;
 import dev.vecgrad.train.inspect.LogitLens;
 import java.io.PrintWriter;
@@ -53,7 +53,7 @@ final class LensCommand implements Callable<Integer> {
         if (topK < 1) throw new ParameterException(spec.commandLine(), "--top-k must be >= 1, got " + topK);
         ModelCheckpoint.Loaded m = ckpt.load();
         Path checkpoint = ckpt.path;
-        CharTokenizer tok = ckpt.tokenizer();
+        Tokenizer tok = ckpt.tokenizer();
         GPT model = m.model();
         int[] ids = tok.encode(prompt);
         if (ids.length == 0) throw new ParameterException(spec.commandLine(), "--prompt must not be empty");

@@ -16,8 +16,8 @@ import picocli.CommandLine.Command;
         footer = {"", "New here? './vecgrad train' trains a small GPT in about 20 s; the last lines",
             "it prints say how to sample from it. 'vecgrad COMMAND --help' explains a command."},
         subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
-            ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class,
-            TestCommand.class, DashboardCommand.class, HeadsCommand.class, LensCommand.class, CommandLine.HelpCommand.class})
+            ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, TokenizerCommand.class,
+            ExplainCommand.class, TestCommand.class, DashboardCommand.class, HeadsCommand.class, LensCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -27,8 +27,14 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     private final boolean accuracy;
     private final Path dir;
     private final long total;
+    private final double bytesPerToken;
 
-    Progress(long total, long start, boolean interactive, PrintWriter out, boolean accuracy, Path dir) {
+    /**
+     * @param bytesPerToken UTF-8 bytes of the text per token, to print the validation loss in bits
+     *     per byte (comparable across tokenizers); NaN when the task is not a text
+     */
+    Progress(long total, long start, boolean interactive, PrintWriter out, boolean accuracy, Path dir, double bytesPerToken) {
+        this.bytesPerToken = bytesPerToken;
         this.out = out;
         this.accuracy = accuracy;
         this.dir = dir;
@@ -99,8 +105,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     public void onEval(Metrics m) {
         Evaluation e = m.eval();
         Metrics.Speed s = m.speed();
-        String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s, lr %.2e, %s tokens/s, %.0f s",
+        String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s%s, lr %.2e, %s tokens/s, %.0f s",
                 m.step(), total, e.trainLoss(), e.valLoss(),
+                Double.isNaN(bytesPerToken) ? "" : String.format(Locale.ROOT, " (%.3f bits/byte)",
+                        e.valLoss() / Math.log(2) / bytesPerToken),
                 (accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "")
                         + (Double.isNaN(e.inductionScore()) ? ""
                                 : String.format(Locale.ROOT, ", best induction score %.3f", e.inductionScore())),

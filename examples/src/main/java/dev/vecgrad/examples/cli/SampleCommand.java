@@ -2,8 +2,10 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.data.AdditionTask;
-import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.tokenizer.TextStream;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.StopStrings;
 import dev.vecgrad.train.sample.TokenPicker;
@@ -88,7 +90,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
                 : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
-        CharTokenizer tok = checkpoint.tokenizer();
+        Tokenizer tok = checkpoint.tokenizer();
         GPT model = checkpoint.model();
         int additionDigits = additionDigits(tok, model.config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
@@ -112,15 +114,26 @@ final class SampleCommand implements Callable<Integer> {
                 out.flush();
             });
             StringBuilder generated = new StringBuilder();
+            // a BPE token can end inside a character: print whole characters only
+            TextStream stream = new TextStream(tok);
             // An addition model's answer has digits + 1 characters after the '='; it learnt nothing past them.
             int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
             int[] left = {answerLeft};
+            boolean[] stopped = {false};
             Generator.generateUntil(model, ids, maxNewTokens, picker, id -> {
-                String piece = tok.piece(id);
+                String piece = stream.push(id);
                 generated.append(piece);
-                if (!filter.accept(piece)) return false;
+                if (!piece.isEmpty() && !filter.accept(piece)) {
+                    stopped[0] = true;
+                    return false;
+                }
                 return left[0] < 0 || --left[0] > 0;
             });
+            String rest = stream.finish();
+            if (!stopped[0] && !rest.isEmpty()) {
+                generated.append(rest);
+                filter.accept(rest);
+            }
             filter.finish();
             if (answerLeft > 0) {
                 long sum = AdditionTask.parseAnswer(generated.toString());
@@ -139,7 +152,7 @@ final class SampleCommand implements Callable<Integer> {
      * The default prompt: a line break where the vocabulary has one (nanoGPT's default for text),
      * else the model's first token.
      */
-    static int[] defaultPrompt(CharTokenizer tok) {
+    static int[] defaultPrompt(Tokenizer tok) {
         try {
             return tok.encode("\n");
         } catch (IllegalArgumentException e) {
@@ -148,8 +161,8 @@ final class SampleCommand implements Callable<Integer> {
     }
 
     /** Digits per operand when the model is one of the built-in addition task's, else 0. */
-    private int additionDigits(CharTokenizer tok, int blockSize) throws IOException {
-        if (!tok.vocabString().equals(AdditionTask.VOCAB)) return 0;
+    private int additionDigits(Tokenizer tok, int blockSize) throws IOException {
+        if (!(tok instanceof CharTokenizer c) || !c.vocabString().equals(AdditionTask.VOCAB)) return 0;
         if (Files.isDirectory(checkpoint.path) && RunDirectory.isRun(checkpoint.path)) {
             var data = new RunDirectory(checkpoint.path).readState().data();
             if (data.path("kind").asText().equals("addition")) return data.path("digits").asInt();
@@ -157,13 +170,13 @@ final class SampleCommand implements Callable<Integer> {
         return (blockSize - 2) % 3 == 0 ? (blockSize - 2) / 3 : 0;
     }
 
-    private int[] encode(CharTokenizer tok, String text, String flag) {
+    private int[] encode(Tokenizer tok, String text, String flag) {
         try {
             return tok.encode(text);
         } catch (IllegalArgumentException e) {
             String why = Errors.strip(e.getMessage(), "tokenizer");
             throw new ParameterException(spec.commandLine(), flag + ": " + why + " (the model knows only "
-                    + preview(tok.vocabString()) + ")");
+                    + (tok instanceof CharTokenizer c ? preview(c.vocabString()) : tok.describe()) + ")");
         }
     }
 

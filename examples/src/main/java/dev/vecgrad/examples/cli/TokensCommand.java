@@ -1,33 +1,86 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.data.CharTokenizer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.TextFiles;
+import dev.vecgrad.train.tokenizer.Tokenizer;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code vecgrad tokens}: how a model's tokenizer splits a text. */
-@Command(name = "tokens", mixinStandardHelpOptions = true, header = "Show how a model's tokenizer splits a text.",
-        description = "The token ids and pieces of a text, and the vocabulary size.")
+/** {@code vecgrad tokens}: how a tokenizer (a model's, or one from tokenizer files) splits a text. */
+@Command(name = "tokens", mixinStandardHelpOptions = true, header = "Show how a tokenizer splits a text.",
+        description = "The token ids and pieces of a text, and the vocabulary size, with a model's tokenizer "
+                + "(--checkpoint) or tokenizer files (--tokenizer).")
 final class TokensCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Mixin CheckpointOption checkpoint;
+    static final class Source {
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE",
+                description = "Run directory or model.safetensors (its tokenizer).")
+        Path checkpoint;
 
-    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "The text to tokenize.")
-    String text;
+        @Option(names = "--tokenizer", required = true, paramLabel = "FILE|DIR",
+                description = {"tokenizer.json, a .tiktoken file, GPT-2's", "vocab.json (merges.txt beside it), or a directory",
+                    "holding tokenizer.json or vocab.json + merges.txt."})
+        Path tokenizer;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Input {
+        @Option(names = "--text", required = true, paramLabel = "TEXT", description = "The text to tokenize.")
+        String text;
+
+        @Option(names = "--file", required = true, paramLabel = "FILE", description = "A UTF-8 file to tokenize.")
+        Path file;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--json", description = "Print {\"ids\": [...], \"pieces\": [...]} instead of a table.")
+    boolean json;
 
     @Override
     public Integer call() throws Exception {
-        CharTokenizer tok = checkpoint.tokenizer();
+        Tokenizer tok;
+        if (source.checkpoint != null) {
+            tok = ModelCheckpoint.load(source.checkpoint).tokenizer();
+            if (tok == null) throw new IllegalArgumentException(source.checkpoint + " has no tokenizer in its metadata");
+        } else {
+            tok = TokenizerFiles.load(source.tokenizer);
+        }
+        String text = input.text != null ? input.text : TextFiles.readText(input.file).text();
         int[] ids = tok.encode(text);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("vocabulary: %d tokens (characters)%n%d tokens:%n", tok.vocabSize(), ids.length);
-        for (int i = 0; i < ids.length; i++) out.printf("%4d  %4d  %s%n", i, ids[i], AttentionMaps.label(tok.piece(ids[i])));
+        if (json) {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode n = m.createObjectNode();
+            ArrayNode a = n.putArray("ids"), p = n.putArray("pieces");
+            for (int id : ids) {
+                a.add(id);
+                p.add(tok.piece(id));
+            }
+            out.println(m.writeValueAsString(n));
+        } else {
+            out.printf("tokenizer: %s%n%,d tokens (%,d bytes, %.2f bytes a token):%n", tok.describe(), ids.length,
+                    text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                    (double) text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length / Math.max(1, ids.length));
+            for (int i = 0; i < ids.length; i++) {
+                out.printf("%4d  %6d  %s%n", i, ids[i], AttentionMaps.label(tok.piece(ids[i])));
+            }
+        }
         out.flush();
         return 0;
     }

@@ -3,6 +3,8 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.dashboard.DashboardServer;
+import dev.vecgrad.train.data.TextFiles;
+import dev.vecgrad.train.data.TokenArray;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.InductionTrainingTask;
@@ -15,7 +17,14 @@ import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingTask;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.BpeTrainer;
+import dev.vecgrad.train.tokenizer.SplitPattern;
+import dev.vecgrad.train.tokenizer.Tokenizer;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
+import dev.vecgrad.train.tokenizer.TokenizerJson;
 import java.io.IOException;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -40,13 +49,22 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "Train a GPT: a built-in task, or your own text (--data).",
         description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
             "With --task induction it learns to continue a repeated segment of random tokens, which grows induction heads.",
-            "With --data FILE it learns a character-level model of a UTF-8 text file (90%% train, 10%% validation).",
+            "With --data FILE it learns a language model of a UTF-8 text file (90%% train, 10%% validation), character by",
+            "character or, with --tokenizer, on byte-level BPE tokens.",
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model, character by character.")
+    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model (character by character unless --tokenizer).")
     Path data;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE|DIR|bpe:N",
+            description = {"Tokens for --data: char (the default); a",
+                "tokenizer.json, a .tiktoken file, vocab.json",
+                "(merges.txt beside it) or a directory of them;",
+                "bpe:N trains an N-token byte-level BPE",
+                "tokenizer on the training split first."})
+    String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",
             description = "tiny, shakespeare-char (default with --data) or baby-gpt; flags override its values.")
@@ -125,11 +143,26 @@ final class TrainCommand implements Callable<Integer> {
                 run.recover();   // finishes a checkpoint that a crash interrupted
             }
             RunDirectory.State saved = run.readState();
-            TrainingTask task = saved.task(data);
+            if (tokenizer != null) {
+                if (tokenizer.startsWith("bpe:")) {
+                    throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + " trains a new tokenizer; "
+                            + "a resumed run keeps its own (leave --tokenizer out)");
+                }
+                Tokenizer given = loadTokenizer(null, null);
+                if (saved.tokenizer() == null || !given.hash().equals(saved.tokenizer().hash())) {
+                    throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + " differs from the run's "
+                            + "tokenizer (" + (saved.tokenizer() == null ? "none" : saved.tokenizer().describe())
+                            + "); a run resumes with the tokenizer it was trained with");
+                }
+            }
+            TrainingTask task = saved.task(data, cacheDir(resume));
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
         } else {
+            if (data == null && tokenizer != null) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer needs --data (the built-in tasks have their own)");
+            }
             if (data != null && taskName != null) {
                 throw new ParameterException(spec.commandLine(), "--task and --data exclude each other (--data trains on a text file)");
             }
@@ -137,13 +170,6 @@ final class TrainCommand implements Callable<Integer> {
             if (!tn.equals("addition") && !tn.equals("induction")) {
                 throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
             }
-            TrainingTask task = data != null ? TextTask.load(data, null)
-                    : tn.equals("induction") ? new InductionTrainingTask(vocab) : AdditionTrainingTask.standard(digits);
-            TrainConfig cfg = hyper.applyTo(base());
-            if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
-                cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
-            }
-            trainer = new Trainer(cfg, task);
             dir = out != null ? out : defaultOut();
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
@@ -152,6 +178,15 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");
             }
+            TrainingTask task = data == null
+                    ? (tn.equals("induction") ? new InductionTrainingTask(vocab) : AdditionTrainingTask.standard(digits))
+                    : tokenizer == null || tokenizer.equals("char") ? TextTask.load(data, null)
+                    : TextTask.load(data, loadTokenizer(data, dir), cacheDir(dir));
+            TrainConfig cfg = hyper.applyTo(base());
+            if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
+                cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
+            }
+            trainer = new Trainer(cfg, task);
         }
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
@@ -163,6 +198,55 @@ final class TrainCommand implements Callable<Integer> {
                     server.url(), dir.getFileName(), parent);
             return run(trainer, dir);
         }
+    }
+
+    /**
+     * The tokenizer of {@code --tokenizer}: files are read; {@code bpe:N} trains one on the first
+     * 90% of {@code data} (the training split, so validation text stays unseen) and writes it to
+     * {@code dir/tokenizer.json} as well.
+     */
+    private Tokenizer loadTokenizer(Path data, Path dir) throws IOException {
+        var w = spec.commandLine().getOut();
+        if (tokenizer.startsWith("bpe:")) {
+            int n;
+            try {
+                n = Integer.parseInt(tokenizer.substring(4));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + ": expected bpe:N with N a number");
+            }
+            if (n < 257 || n > TokenArray.MAX_VOCAB) {
+                throw new ParameterException(spec.commandLine(), "--tokenizer bpe:N needs 257 <= N <= " + TokenArray.MAX_VOCAB
+                        + ", got " + n);
+            }
+            String text = TextFiles.readText(data).text();
+            int cut = (int) (text.length() * 0.9);
+            if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) cut--;
+            w.printf("training a %,d-token BPE tokenizer (gpt2 pattern) on the first 90%% of %s ...%n", n, data.getFileName());
+            w.flush();
+            long t0 = System.nanoTime();
+            BpeTokenizer t = BpeTrainer.train(text.substring(0, cut), n, SplitPattern.GPT2, List.of(), Parallel.threads(), null);
+            Files.createDirectories(dir);
+            TokenizerJson.write(dir.resolve(TokenizerFiles.TOKENIZER_JSON), t);
+            w.printf("tokenizer: %s, trained in %.1f s, written to %s%n", t.describe(), (System.nanoTime() - t0) / 1e9,
+                    dir.resolve(TokenizerFiles.TOKENIZER_JSON));
+            w.flush();
+            return t;
+        }
+        Path p = Path.of(tokenizer);
+        if (!Files.exists(p)) {
+            throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + ": no such file or directory "
+                    + "(expected a tokenizer file or directory, bpe:N or char)");
+        }
+        return TokenizerFiles.load(p);
+    }
+
+    /**
+     * Where token ids are cached: {@code token-cache/} beside the run directory, so every run
+     * under the same parent (e.g. {@code runs/}) with the same data and tokenizer reuses them.
+     */
+    static Path cacheDir(Path runDir) {
+        Path parent = runDir.toAbsolutePath().normalize().getParent();
+        return (parent != null ? parent : runDir.toAbsolutePath()).resolve("token-cache");
     }
 
     private TrainConfig base() {
@@ -225,7 +309,8 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
-                trainer.task() instanceof AdditionTrainingTask, dir);
+                trainer.task() instanceof AdditionTrainingTask, dir,
+                trainer.task() instanceof TextTask t ? t.bytesPerToken() : Double.NaN);
         CountDownLatch finished = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {

@@ -4,7 +4,7 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.data.TextDataset;
 import dev.vecgrad.train.optim.AdamW;
 import dev.vecgrad.train.optim.ParamGroup;

@@ -131,7 +131,7 @@ public final class HfGpt2 {
         }
         GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;
         SafeTensorsFile f = SafeTensors.read(weights);
-        GPT model = new GPT(cfg, 0L);
+        GPT model = GPT.forLoading(cfg); // every weight is copied in below: no random init to overwrite
         copyInto(f, fileCfg, model);
         return new Loaded(model, fileCfg, folder);
     }

@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.util.random.RandomGenerator;
 
 /**

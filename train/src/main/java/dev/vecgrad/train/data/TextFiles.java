@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,6 +90,41 @@ public final class TextFiles {
             throw new IOException(file + ": the file changed while it was being read; try again once nothing writes to it");
         }
         return new Loaded(encode.tokens, tok, survey.bytes, HexFormat.of().formatHex(sha));
+    }
+
+    /** A whole text file: its text, size in bytes and SHA-256 (hex). */
+    public record Text(String text, long bytes, String sha256) {}
+
+    /**
+     * Reads a whole UTF-8 text file into memory (for tokenizers that need the text itself, such
+     * as BPE), with the same checks as {@link #load}.
+     *
+     * @throws IOException naming the file when it is missing, not a regular file, empty, too
+     *     large for one string, not valid UTF-8 or holds NUL characters
+     */
+    public static Text readText(Path file) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
+        if (!Files.isRegularFile(file)) throw new IOException(file + ": not a regular file");
+        long size = Files.size(file);
+        if (size == 0) throw new IOException(file + ": the file is empty");
+        if (size > Integer.MAX_VALUE / 2) {
+            throw new IOException(file + ": " + size + " bytes is too large to tokenize in memory (the limit is 1 GiB)");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": not valid UTF-8 text (is it a binary file?)");
+        }
+        int nul = text.indexOf('\0');
+        if (nul >= 0 && nul < NUL_WINDOW) throw new IOException(file + ": contains NUL bytes; expected plain text");
+        try {
+            return new Text(text, bytes.length, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Code point to id: a table for the Basic Multilingual Plane, a binary search above it. */

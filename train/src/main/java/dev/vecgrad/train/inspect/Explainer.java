@@ -5,7 +5,7 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.HookPoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +40,7 @@ public final class Explainer {
      * @throws IllegalArgumentException when the prompt is empty or longer than the block size,
      *     or token, layer or head is out of range (each named)
      */
-    public static Map<String, Object> explain(GPT model, CharTokenizer tok, String prompt, int token, int layer, int head) {
+    public static Map<String, Object> explain(GPT model, Tokenizer tok, String prompt, int token, int layer, int head) {
         int[] ids = tok.encode(prompt);
         int t = ids.length, c = model.config().nEmbd(), nh = model.config().nHead(), hs = c / nh;
         if (t == 0 || t > model.config().blockSize()) {

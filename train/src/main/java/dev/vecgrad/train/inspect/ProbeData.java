@@ -1,7 +1,7 @@
 package dev.vecgrad.train.inspect;
 
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.data.InductionTask;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
@@ -28,7 +28,7 @@ public record ProbeData(Batch batch, String description) {
     }
 
     /** {@code sequences} windows of {@code length} tokens from the last 10 % of a UTF-8 text file. */
-    public static ProbeData fromText(Path file, CharTokenizer tokenizer, int sequences, int length, long seed) throws IOException {
+    public static ProbeData fromText(Path file, Tokenizer tokenizer, int sequences, int length, long seed) throws IOException {
         TextTask t = TextTask.load(file, tokenizer);
         t.validate(length);
         return new ProbeData(t.valBatch(sequences, length, new SplittableRandom(seed)),

@@ -5,7 +5,7 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

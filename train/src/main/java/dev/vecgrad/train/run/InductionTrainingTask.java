@@ -2,7 +2,7 @@ package dev.vecgrad.train.run;
 
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.data.InductionTask;
 import dev.vecgrad.train.inspect.HeadScores;
 import java.util.LinkedHashMap;
@@ -38,7 +38,7 @@ public final class InductionTrainingTask implements TrainingTask {
     }
 
     @Override
-    public CharTokenizer tokenizer() {
+    public dev.vecgrad.train.tokenizer.Tokenizer tokenizer() {
         return task.tokenizer();
     }
 

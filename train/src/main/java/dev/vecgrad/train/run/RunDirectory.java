@@ -10,7 +10,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.checkpoint.SafeTensor;
 import dev.vecgrad.train.checkpoint.SafeTensors;
 import dev.vecgrad.train.checkpoint.SafeTensorsFile;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -116,7 +116,7 @@ public final class RunDirectory {
         state.put("step", t.step());
         state.set("config", JSON.valueToTree(t.config().fields()));
         state.set("data", JSON.valueToTree(t.task().identity()));
-        state.put("tokenizer", ModelCheckpoint.tokenizerJson(t.task().tokenizer()));
+        state.put("tokenizer", t.task().tokenizer().toJson());
         AtomicFiles.writeString(next(STATE), JSON.writeValueAsString(state) + "\n");
         recover();
     }
@@ -149,7 +149,7 @@ public final class RunDirectory {
     }
 
     /** What {@code state.json} says. */
-    public record State(long step, TrainConfig config, JsonNode data, CharTokenizer tokenizer) {
+    public record State(long step, TrainConfig config, JsonNode data, Tokenizer tokenizer) {
         /**
          * The task the run trained on, rebuilt from its saved identity; a text run reads
          * {@code dataFile} when given, else the file it was trained on.
@@ -157,6 +157,11 @@ public final class RunDirectory {
          * @throws NoSuchFileException when the run's text file is gone and none was given
          */
         public TrainingTask task(Path dataFile) throws IOException {
+            return task(dataFile, null);
+        }
+
+        /** As {@link #task(Path)}, reading and writing cached token ids in {@code cacheDir} (may be null). */
+        public TrainingTask task(Path dataFile, Path cacheDir) throws IOException {
             if (data.path("kind").asText().equals("addition") && dataFile == null) {
                 return new AdditionTrainingTask(data.path("digits").asInt(), data.path("held_out").asInt(),
                         data.path("held_out_seed").asLong());
@@ -168,7 +173,7 @@ public final class RunDirectory {
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString(), null, "the run's data file is gone; pass --data with the same file");
             }
-            return TextTask.load(file, tokenizer);
+            return TextTask.load(file, tokenizer, cacheDir);
         }
     }
 
@@ -209,6 +214,10 @@ public final class RunDirectory {
                 || !Objects.equals(want.path("vocab").asText(null), have.path("vocab").asText(null))) {
             throw new IllegalArgumentException(dir + ": the data differ from the saved run's (saved: " + want
                     + ", given: " + have + ")");
+        }
+        if (s.tokenizer() != null && task.tokenizer() != null && !s.tokenizer().hash().equals(task.tokenizer().hash())) {
+            throw new IllegalArgumentException("--resume " + dir + ": the tokenizer differs from the saved run's (saved: "
+                    + s.tokenizer().describe() + ", given: " + task.tokenizer().describe() + ")");
         }
         Trainer t = new Trainer(cfg, task);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(dir.resolve(ModelCheckpoint.FILE));

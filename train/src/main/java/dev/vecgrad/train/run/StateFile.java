@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -79,7 +79,7 @@ final class StateFile {
         JsonNode data = data(src, object(src, n, "data", "data"));
         JsonNode tok = required(src, n, "tokenizer", "tokenizer");
         if (!tok.isTextual()) throw new CheckpointFormatException(src, "\"tokenizer\" must be a string, got " + show(tok));
-        CharTokenizer tokenizer = ModelCheckpoint.parseTokenizer(src, tok.asText());
+        Tokenizer tokenizer = ModelCheckpoint.parseTokenizer(src, tok.asText());
         return new RunDirectory.State(step, config, data, tokenizer);
     }
 

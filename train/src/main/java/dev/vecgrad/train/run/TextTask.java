@@ -1,44 +1,93 @@
 package dev.vecgrad.train.run;
 
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.data.TextDataset;
 import dev.vecgrad.train.data.TextFiles;
+import dev.vecgrad.train.data.TokenArray;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.TokenCache;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
-/** Character-level language modelling on a UTF-8 text file, split 90/10 into train and validation. */
+/**
+ * Language modelling on a UTF-8 text file, split 90/10 into train and validation: character
+ * level (the vocabulary from the file, streamed) or with any other {@link Tokenizer} (the text
+ * is read whole and encoded, and the ids can be cached beside the run).
+ */
 public final class TextTask implements TrainingTask {
     private final Path file;
-    private final TextFiles.Loaded loaded;
+    private final Tokenizer tokenizer;
+    private final TokenArray tokens;
+    private final long bytes;
+    private final String sha256;
     private final TextDataset dataset;
+    private final String note;
 
-    private TextTask(Path file, TextFiles.Loaded loaded) {
+    private TextTask(Path file, Tokenizer tokenizer, TokenArray tokens, long bytes, String sha256, String note) {
         this.file = file;
-        this.loaded = loaded;
-        this.dataset = new TextDataset(loaded.tokens(), 0.9);
+        this.tokenizer = tokenizer;
+        this.tokens = tokens;
+        this.bytes = bytes;
+        this.sha256 = sha256;
+        this.note = note;
+        this.dataset = new TextDataset(tokens, 0.9);
     }
 
     /**
      * Reads and tokenizes a text file; with {@code tokenizer} null the vocabulary comes from the
      * file, otherwise (on resume) the given one is used and unknown characters are an error.
      */
-    public static TextTask load(Path file, CharTokenizer tokenizer) throws IOException {
-        return new TextTask(file, TextFiles.load(file, tokenizer));
+    public static TextTask load(Path file, Tokenizer tokenizer) throws IOException {
+        return load(file, tokenizer, null);
+    }
+
+    /**
+     * Reads and tokenizes a text file. A char tokenizer (or null: the file's characters) streams
+     * the file; another tokenizer encodes the whole text on all cores, reading and writing the
+     * ids in {@code cacheDir} ({@link TokenCache}) when it is non-null.
+     */
+    public static TextTask load(Path file, Tokenizer tokenizer, Path cacheDir) throws IOException {
+        if (tokenizer == null || tokenizer instanceof CharTokenizer) {
+            TextFiles.Loaded l = TextFiles.load(file, (CharTokenizer) tokenizer);
+            return new TextTask(file, l.tokenizer(), l.tokens(), l.bytes(), l.sha256(),
+                    String.format("%,d characters, %d distinct", l.tokenCount(), l.tokenizer().vocabSize()));
+        }
+        if (tokenizer.vocabSize() > TokenArray.MAX_VOCAB) {
+            throw new IllegalArgumentException("tokenizer: " + tokenizer.vocabSize() + " tokens is more than the "
+                    + TokenArray.MAX_VOCAB + " a dataset can number");
+        }
+        TextFiles.Text text = TextFiles.readText(file);
+        int[] ids = cacheDir == null ? null : TokenCache.read(cacheDir, text.sha256(), tokenizer);
+        boolean cached = ids != null;
+        if (ids == null) {
+            int threads = Runtime.getRuntime().availableProcessors();
+            ids = tokenizer instanceof BpeTokenizer b ? b.encodeParallel(text.text(), threads) : tokenizer.encode(text.text());
+            if (cacheDir != null) TokenCache.write(cacheDir, text.sha256(), tokenizer, ids);
+        }
+        TokenArray tokens = TokenArray.of(ids);
+        return new TextTask(file, tokenizer, tokens, text.bytes(), text.sha256(),
+                String.format("%,d bytes, %,d tokens (%.2f bytes a token%s)", text.bytes(), ids.length,
+                        (double) text.bytes() / Math.max(1, ids.length), cached ? ", ids from the cache" : ""));
     }
 
     @Override
     public String describe() {
-        return String.format("%s: %,d characters, %d distinct", file.getFileName(), loaded.tokenCount(),
-                loaded.tokenizer().vocabSize());
+        return file.getFileName() + ": " + note;
     }
 
     @Override
-    public CharTokenizer tokenizer() {
-        return loaded.tokenizer();
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** UTF-8 bytes of the file per token: converts a per-token loss to bits per byte. */
+    public double bytesPerToken() {
+        return (double) bytes / Math.max(1, tokens.length());
     }
 
     @Override
@@ -61,8 +110,8 @@ public final class TextTask implements TrainingTask {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kind", "text");
         m.put("path", file.toAbsolutePath().normalize().toString());
-        m.put("bytes", loaded.bytes());
-        m.put("sha256", loaded.sha256());
+        m.put("bytes", bytes);
+        m.put("sha256", sha256);
         return m;
     }
 }

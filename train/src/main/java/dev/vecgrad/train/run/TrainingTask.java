@@ -2,7 +2,7 @@ package dev.vecgrad.train.run;
 
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
@@ -12,7 +12,7 @@ public interface TrainingTask {
     String describe();
 
     /** The tokenizer (stored in the checkpoint, so sampling needs no data file). */
-    CharTokenizer tokenizer();
+    Tokenizer tokenizer();
 
     /** A training batch. */
     Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng);

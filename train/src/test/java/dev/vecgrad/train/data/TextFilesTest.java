@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

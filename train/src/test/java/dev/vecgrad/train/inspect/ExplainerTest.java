@@ -9,7 +9,7 @@ import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.HookPoint;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -81,7 +81,7 @@ class StateFileTest {
         assertEquals(TrainerTest.small(2, 0f), text.config());
         assertEquals("text", text.data().get("kind").asText());
         RunDirectory.State add = read(Bases.ADDITION.getBytes(StandardCharsets.UTF_8));
-        assertEquals("+0123456789=", add.tokenizer().vocabString());
+        assertEquals("+0123456789=", ((dev.vecgrad.train.tokenizer.CharTokenizer) add.tokenizer()).vocabString());
         assertEquals(1, ((AdditionTrainingTask) add.task(null)).problems().digits());
     }
 
@@ -123,7 +123,9 @@ class StateFileTest {
         problem(Bases.TEXT, n -> n.remove("tokenizer"), "no \"tokenizer\"");
         problem(Bases.TEXT, n -> n.put("tokenizer", "{bad"), "invalid tokenizer metadata");
         problem(Bases.TEXT, n -> n.put("tokenizer", "{\"type\":\"char\",\"vocab\":\"ba\"}"), "must be sorted");
-        problem(Bases.TEXT, n -> n.put("tokenizer", "{\"type\":\"bpe\"}"), "tokenizer metadata must be");
+        problem(Bases.TEXT, n -> n.put("tokenizer", "{\"type\":\"wordpiece\"}"), "tokenizer type 'wordpiece' is unknown");
+        problem(Bases.TEXT, n -> n.put("tokenizer", "{\"type\":\"bpe\"}"), "needs a \"tokenizer_json\" object");
+        problem(Bases.TEXT, n -> n.put("tokenizer", "{\"type\":\"char\"}"), "{\"type\":\"char\",\"vocab\":\"...\"}");
 
         bytes("{".getBytes(StandardCharsets.UTF_8), "not valid JSON");
         bytes(new byte[0], "expected a JSON object");

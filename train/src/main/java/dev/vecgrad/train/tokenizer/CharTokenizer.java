@@ -1,13 +1,17 @@
-package dev.vecgrad.train.data;
+package dev.vecgrad.train.tokenizer;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * A character-level tokenizer: one token per Unicode code point, ids in sorted code-point order
  * (nanoGPT's {@code chars = sorted(set(text))}).
  */
-public final class CharTokenizer {
+public final class CharTokenizer implements Tokenizer {
+    /** The tag in stored JSON. */
+    public static final String TYPE = "char";
+
     private final int[] vocab; // id -> code point, sorted, so a binary search maps back
 
     private CharTokenizer(int[] vocab) {
@@ -43,7 +47,30 @@ public final class CharTokenizer {
         return fromCodePoints(cps);
     }
 
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    /** None: every id is a character. */
+    @Override
+    public Map<String, Integer> specialTokens() {
+        return Map.of();
+    }
+
+    /** {@code {"type":"char","vocab":"<characters in id order>"}}. */
+    @Override
+    public String toJson() {
+        return Tokenizers.charJson(vocabString());
+    }
+
+    @Override
+    public String describe() {
+        return String.format("char, %,d characters", vocab.length);
+    }
+
     /** Number of tokens. */
+    @Override
     public int vocabSize() {
         return vocab.length;
     }
@@ -69,6 +96,7 @@ public final class CharTokenizer {
      *
      * @throws IllegalArgumentException naming the first unknown character and its position
      */
+    @Override
     public int[] encode(CharSequence text) {
         int[] cps = text.codePoints().toArray();
         int[] ids = new int[cps.length];
@@ -84,6 +112,7 @@ public final class CharTokenizer {
     }
 
     /** The text of the given ids. */
+    @Override
     public String decode(int[] ids) {
         StringBuilder sb = new StringBuilder(ids.length);
         for (int i = 0; i < ids.length; i++) {
@@ -97,11 +126,13 @@ public final class CharTokenizer {
     }
 
     /** The text of one id (one character). */
+    @Override
     public String piece(int id) {
         return decode(new int[] {id});
     }
 
-    static String describe(int cp) {
+    /** A code point for messages: {@code 'a'} when printable ASCII, else {@code U+00E9}. */
+    public static String describe(int cp) {
         if (cp >= 0x20 && cp < 0x7f) return "'" + (char) cp + "'";
         return String.format("U+%04X", cp);
     }

@@ -1,0 +1,123 @@
+package dev.vecgrad.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.examples.cli.CliTest.Result;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.Gpt2Files;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** BPE from the command line: train a tokenizer, inspect tokens, train and inspect a BPE model. */
+class TokenizerCliTest {
+    @TempDir static Path tmp;
+    static Path text, runs, run;
+
+    static Result vecgrad(String... args) {
+        return CliTest.vecgrad(args);
+    }
+
+    @BeforeAll
+    static void trainABpeModel() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) sb.append("To be, or not to be: that is the question. The river bank, ").append(i % 9).append(".\n");
+        text = tmp.resolve("play.txt");
+        Files.writeString(text, sb.toString());
+        runs = Files.createDirectory(tmp.resolve("runs"));
+        run = runs.resolve("bpe");
+        Result r = vecgrad("train", "--data", text.toString(), "--tokenizer", "bpe:300", "--preset", "tiny", "--max-iters", "4",
+                "--eval-interval", "2", "--eval-iters", "1", "--block-size", "16", "--batch-size", "4", "--out", run.toString(),
+                "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("bits/byte") && r.out().contains("bytes a token"), r.out());
+    }
+
+    @Test
+    void tokenizerTrainWritesALoadableFileAndASummary() throws IOException {
+        Path out = tmp.resolve("tok.json");
+        Result r = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "290", "--pattern", "gpt4",
+                "--special", "<|endoftext|>", "--out", out.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("bytes a token") && r.out().contains("wrote " + out), r.out());
+        BpeTokenizer t = TokenizerFiles.load(out);
+        assertEquals(289, t.specialTokens().get("<|endoftext|>"));
+        assertEquals("gpt4", t.pattern().name());
+
+        Result bad = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "100");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--vocab-size"), bad.err());
+    }
+
+    @Test
+    void tokensPrintsJsonFromTokenizerFilesAndCheckpoints() throws IOException {
+        Path tj = run.resolve("tokenizer.json");
+        assertTrue(Files.exists(tj), "bpe:N stores its tokenizer in the run");
+        Result r = vecgrad("tokens", "--tokenizer", tj.toString(), "--text", "To be, or not", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out());
+        StringBuilder joined = new StringBuilder();
+        n.get("pieces").forEach(p -> joined.append(p.asText()));
+        assertEquals("To be, or not", joined.toString());
+        assertTrue(n.get("ids").size() < 13, "BPE merges characters: " + r.out());
+
+        Path gpt2 = Files.createDirectory(tmp.resolve("gpt2"));
+        Gpt2Files.write(gpt2, TokenizerFiles.load(tj));
+        Path f = tmp.resolve("in.txt");
+        Files.writeString(f, "To be, or not");
+        Result fromDir = vecgrad("tokens", "--tokenizer", gpt2.toString(), "--file", f.toString(), "--json");
+        assertEquals(r.out(), fromDir.out());
+        Result fromRun = vecgrad("tokens", "--checkpoint", run.toString(), "--text", "To be, or not", "--json");
+        assertEquals(r.out(), fromRun.out());
+
+        Result both = vecgrad("tokens", "--tokenizer", tj.toString(), "--checkpoint", run.toString(), "--text", "x");
+        assertEquals(2, both.code());
+        Result broken = vecgrad("tokens", "--tokenizer", text.toString(), "--text", "x");
+        assertEquals(1, Math.min(1, broken.code()), broken.out());
+        assertTrue(broken.err().contains(text.toString()), broken.err());
+    }
+
+    @Test
+    void inspectionCommandsWorkOnABpeRun() throws IOException {
+        Result s = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "To be", "--max-new-tokens", "5", "--seed", "1");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().startsWith("To be"), s.out());
+        Result a = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be, or not", "--out",
+                tmp.resolve("att.png").toString());
+        assertEquals(0, a.code(), a.err());
+        Result e = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be, or not", "--json");
+        assertEquals(0, e.code(), e.err());
+        Result ev = vecgrad("eval", "--checkpoint", run.toString(), "--data", text.toString(), "--eval-iters", "1");
+        assertEquals(0, ev.code(), ev.err());
+        assertTrue(ModelCheckpoint.load(run).tokenizer() instanceof BpeTokenizer);
+    }
+
+    @Test
+    void tokenIdsAreCachedBesideTheRunAndResumeKeepsTheTokenizer() throws IOException {
+        try (Stream<Path> s = Files.list(runs.resolve("token-cache"))) {
+            assertEquals(1, s.count());
+        }
+        Path second = runs.resolve("second");
+        Result r = vecgrad("train", "--data", text.toString(), "--tokenizer", run.resolve("tokenizer.json").toString(),
+                "--preset", "tiny", "--max-iters", "2", "--eval-iters", "1", "--block-size", "16", "--batch-size", "4",
+                "--out", second.toString(), "--threads", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ids from the cache"), r.out());
+
+        Path other = tmp.resolve("other.json");
+        assertEquals(0, vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "280", "--out",
+                other.toString(), "--no-progress").code());
+        Result refused = vecgrad("train", "--resume", second.toString(), "--tokenizer", other.toString(), "--no-progress");
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.err().contains("differs from the run's tokenizer"), refused.err());
+    }
+}

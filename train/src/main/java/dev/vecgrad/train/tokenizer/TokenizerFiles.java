@@ -1,0 +1,47 @@
+package dev.vecgrad.train.tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds and reads a tokenizer given as a file or a directory: a Hugging Face
+ * {@code tokenizer.json}, a tiktoken {@code .tiktoken} file, GPT-2's {@code vocab.json} (with
+ * {@code merges.txt} beside it), or a directory holding {@code tokenizer.json} or
+ * {@code vocab.json} + {@code merges.txt} (a Hugging Face model folder).
+ */
+public final class TokenizerFiles {
+    /** The Hugging Face file name. */
+    public static final String TOKENIZER_JSON = "tokenizer.json";
+
+    private TokenizerFiles() {}
+
+    /**
+     * Reads the tokenizer at {@code path}.
+     *
+     * @throws TokenizerFormatException naming the file and the problem, or what was looked for
+     */
+    public static BpeTokenizer load(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            Path tj = path.resolve(TOKENIZER_JSON);
+            if (Files.isRegularFile(tj)) return TokenizerJson.read(tj);
+            Path v = path.resolve(Gpt2Files.VOCAB), m = path.resolve(Gpt2Files.MERGES);
+            if (Files.isRegularFile(v) && Files.isRegularFile(m)) return Gpt2Files.read(v, m);
+            throw new TokenizerFormatException(path.toString(), "directory has no " + TOKENIZER_JSON + " and no "
+                    + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES);
+        }
+        if (!Files.isRegularFile(path)) throw new TokenizerFormatException(path.toString(), "no such file or directory");
+        String name = path.getFileName().toString();
+        if (name.endsWith(".tiktoken")) return TiktokenFile.read(path);
+        Path dir = path.toAbsolutePath().getParent();
+        if (name.equals(Gpt2Files.MERGES)) return Gpt2Files.read(dir.resolve(Gpt2Files.VOCAB), path);
+        if (name.equals(Gpt2Files.VOCAB)) {
+            Path m = dir.resolve(Gpt2Files.MERGES);
+            if (!Files.isRegularFile(m)) {
+                throw new TokenizerFormatException(path.toString(), "GPT-2's vocab.json needs merges.txt beside it");
+            }
+            return Gpt2Files.read(path, m);
+        }
+        return TokenizerJson.read(path);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.vecgrad.train.tokenizer;
+
+import java.io.IOException;
+
+/** A tokenizer file (or stored tokenizer JSON) that cannot be read; the message names it and the problem. */
+public final class TokenizerFormatException extends IOException {
+    /** A problem with {@code source} (a file name or a description such as "checkpoint metadata"). */
+    public TokenizerFormatException(String source, String problem) {
+        super(source + ": " + problem);
+    }
+}

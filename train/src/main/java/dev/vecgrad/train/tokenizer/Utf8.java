@@ -1,0 +1,74 @@
+package dev.vecgrad.train.tokenizer;
+
+/**
+ * UTF-8 decoding with Python's {@code errors="replace"} semantics: each maximal ill-formed
+ * subpart (Unicode's "maximal subpart" practice, Table 3-7 of the standard) becomes one U+FFFD.
+ * {@code new String(bytes, UTF_8)} differs for encoded surrogates ({@code ED A0 80} gives one
+ * U+FFFD in Java, three in Python), so BPE decoding uses this instead.
+ */
+public final class Utf8 {
+    private Utf8() {}
+
+    /** Decodes {@code len} bytes from {@code off}, replacing ill-formed sequences with U+FFFD. */
+    public static String decodeReplace(byte[] b, int off, int len) {
+        StringBuilder sb = new StringBuilder(len);
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                sb.append((char) c);
+                i++;
+                continue;
+            }
+            int need;
+            int lo = 0x80, hi = 0xBF; // allowed range of the second byte
+            int cp;
+            if (c >= 0xC2 && c <= 0xDF) {
+                need = 1;
+                cp = c & 0x1F;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                need = 2;
+                cp = c & 0x0F;
+                if (c == 0xE0) lo = 0xA0;
+                if (c == 0xED) hi = 0x9F; // no surrogates
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                need = 3;
+                cp = c & 0x07;
+                if (c == 0xF0) lo = 0x90;
+                if (c == 0xF4) hi = 0x8F; // nothing above U+10FFFF
+            } else {
+                sb.append('\uFFFD'); // a continuation byte or a lead byte that is never valid
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            boolean ok = true;
+            for (int k = 0; k < need; k++, j++) {
+                if (j >= end) {
+                    ok = false;
+                    break;
+                }
+                int d = b[j] & 0xFF;
+                int l = k == 0 ? lo : 0x80, h = k == 0 ? hi : 0xBF;
+                if (d < l || d > h) {
+                    ok = false;
+                    break;
+                }
+                cp = (cp << 6) | (d & 0x3F);
+            }
+            if (ok) {
+                sb.appendCodePoint(cp);
+            } else {
+                sb.append('\uFFFD'); // the bytes consumed so far are one maximal subpart
+            }
+            i = j;
+        }
+        return sb.toString();
+    }
+
+    /** Decodes a whole array; see {@link #decodeReplace(byte[], int, int)}. */
+    public static String decodeReplace(byte[] b) {
+        return decodeReplace(b, 0, b.length);
+    }
+}
