@@ -5,6 +5,7 @@ import dev.vecgrad.nn.*;
 import dev.vecgrad.nn.Module;   // not java.lang.Module, which jshell would also see
 import dev.vecgrad.train.optim.*;
 import dev.vecgrad.train.data.*;
+import dev.vecgrad.train.tokenizer.*;
 import dev.vecgrad.train.sample.*;
 import dev.vecgrad.train.checkpoint.*;
 import dev.vecgrad.train.run.*;
