@@ -376,6 +376,10 @@ class DashboardApiTest {
             }
         });
         trainer.start();
+        // The clients ask for the run by name, so they start once the trainer has made it a run
+        // (its first metrics line); before that a 404 is the right answer, not a failure.
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(live.resolve("metrics.jsonl")) && !done.get() && System.nanoTime() < deadline) Thread.sleep(20);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<Integer>> results = new ArrayList<>();
