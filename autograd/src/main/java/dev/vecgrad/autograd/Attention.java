@@ -52,6 +52,23 @@ public final class Attention {
         return new Attention(r.output(), r.weights());
     }
 
+    /**
+     * Causal attention for {@code T} new tokens that follow {@code start} tokens whose keys and
+     * values are cached (decoding with a KV cache): appends the new tokens' keys and values from
+     * {@code qkv [B, T, 3C]} to {@code keys} and {@code values} (layout {@code [B, nHead, capacity,
+     * C / nHead]}, rows {@code start..start+T-1} are written), then lets each new token attend to
+     * positions {@code 0..} its own. The output {@code [B, T, C]} has the merged heads, as
+     * {@link #causalPacked}'s; the weights are {@code [B, nHead, T, start + T]}. Inference only:
+     * nothing is recorded for backward.
+     *
+     * @throws IllegalStateException when gradients are enabled and {@code qkv} requires them
+     * @throws IllegalArgumentException when the shapes disagree or the new tokens do not fit
+     */
+    public static Attention causalCached(Tensor qkv, int nHead, float[] keys, float[] values, int capacity, int start) {
+        AttentionOps.Result r = CachedAttentionOps.causal(qkv, nHead, keys, values, capacity, start);
+        return new Attention(r.output(), r.weights());
+    }
+
     /** The attention output ({@code [B, H, T, hs]}, or {@code [B, T, C]} from {@link #causalPacked}); recorded for backward. */
     public Tensor output() {
         return output;

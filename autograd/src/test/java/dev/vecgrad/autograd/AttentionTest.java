@@ -112,6 +112,54 @@ class AttentionTest {
         GradCheck.check(x -> Attention.causalPacked(x[0], h, 0.3f, new SplittableRandom(9)).output(), qkv).assertOk();
     }
 
+    /** Decoding in two parts with a key/value cache gives the full causal attention's rows. */
+    @Property(tries = 40, seed = "18")
+    void cachedEqualsPackedRowByRow(@ForAll @IntRange(min = 1, max = 3) int b, @ForAll @IntRange(min = 1, max = 3) int h,
+                                    @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs,
+                                    @ForAll @IntRange(min = 0, max = 17) int split) {
+        int c = h * hs, p = Math.min(split, t), cap = t + 2;
+        Tensor qkv = Tensor.randn(new SplittableRandom(b * 1000L + h * 100L + t * 10L + hs), b, t, 3 * c);
+        Attention full = Attention.causalPacked(qkv, h);
+        float[] keys = new float[b * h * cap * hs], values = new float[keys.length];
+        float[] want = full.output().toArray();
+        try (Grad g = Grad.disabled()) {
+            int[][] parts = {{0, p}, {p, t - p}};
+            for (int[] part : parts) {
+                if (part[1] == 0) continue;
+                Attention a = Attention.causalCached(qkv.narrow(1, part[0], part[1]), h, keys, values, cap, part[0]);
+                float[] y = a.output().toArray();
+                for (int bi = 0; bi < b; bi++) {
+                    for (int i = 0; i < part[1] * c; i++) {
+                        float w = want[(bi * t + part[0]) * c + i];
+                        assertEquals(w, y[bi * part[1] * c + i], 2e-6f * Math.max(1f, Math.abs(w)));
+                    }
+                }
+                assertArrayEquals(new int[] {b, h, part[1], part[0] + part[1]}, a.weights().shape());
+                for (int bi = 0; bi < b; bi++) {
+                    for (int hi = 0; hi < h; hi++) {
+                        for (int r = 0; r < part[1]; r++) {
+                            for (int j = 0; j < part[0] + part[1]; j++) {
+                                assertEquals(full.weights().get(bi, hi, part[0] + r, j), a.weights().get(bi, hi, r, j), 2e-6f);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void cachedRefusesGradientsAndOverflow() {
+        Tensor qkv = Tensor.zeros(1, 2, 6).requiresGrad(true);
+        float[] kv = new float[1 * 2 * 3 * 1];
+        assertThrows(IllegalStateException.class, () -> Attention.causalCached(qkv, 2, kv, kv.clone(), 3, 0));
+        try (Grad g = Grad.disabled()) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Attention.causalCached(qkv, 2, kv, kv.clone(), 3, 2));
+            assertEquals("attention (cached): 2 new tokens after 2 cached do not fit a cache of 3 positions x 1 sequences x 2 heads"
+                    + " x 1 (key/value arrays of 6 and 6 floats, need 6)", e.getMessage());
+        }
+    }
+
     @Test
     void packedDropoutRejectsABadProbability() {
         var e = assertThrows(IllegalArgumentException.class,

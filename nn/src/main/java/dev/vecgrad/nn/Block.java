@@ -44,6 +44,19 @@ public final class Block extends Module {
         return x.add(mlp.forward(ln2.forward(x)));
     }
 
+    /**
+     * {@link #forward(Tensor)} as block {@code layer} of a model, showing {@code hook} the
+     * block's capture points (see {@link HookPoint}); null runs the plain forward.
+     */
+    public Tensor forward(Tensor x, ActivationHook hook, int layer) {
+        if (hook == null) return forward(x);
+        x = hook.apply(HookPoint.RESID_PRE, layer, x);
+        Tensor a = attn.forward(hook.apply(HookPoint.LN1_NORMALIZED, layer, ln1.forward(x)), hook, layer);
+        x = hook.apply(HookPoint.RESID_MID, layer, x.add(hook.apply(HookPoint.ATTN_OUT, layer, a)));
+        Tensor m = mlp.forward(hook.apply(HookPoint.LN2_NORMALIZED, layer, ln2.forward(x)), hook, layer);
+        return hook.apply(HookPoint.RESID_POST, layer, x.add(hook.apply(HookPoint.MLP_OUT, layer, m)));
+    }
+
     /** {@link #forward} for new tokens after those in {@code cache} (inference only). */
     Tensor forwardCached(Tensor x, KVCache cache, int layer) {
         x = x.add(attn.forwardCached(ln1.forward(x), cache, layer));

@@ -18,8 +18,9 @@ import java.util.random.RandomGenerator;
  * causal-mask buffer, present in checkpoints from PyTorch without flash attention) is
  * accepted and ignored: the mask is built here.
  *
- * <p>With {@link #setCaptureAttention(boolean)} on, each forward keeps the attention
- * probabilities (after softmax, before dropout) for {@link #lastAttention()}.
+ * <p>The attention itself is one fused op in {@code autograd} per path: {@link Attention#causalPacked}
+ * for training and full forwards, {@link Attention#causalCached} for decoding with a {@link KVCache}.
+ * Its queries, keys, values, weights and per-head outputs are capture points ({@link HookPoint}).
  */
 public final class CausalSelfAttention extends Module {
     private final int nHead;
@@ -28,8 +29,6 @@ public final class CausalSelfAttention extends Module {
     private final Linear cProj;
     private final Dropout attnDropout;
     private final Dropout residDropout;
-    private boolean capture;
-    private Tensor lastAttention;
 
     /** Attention over {@code nEmbd} features in {@code nHead} heads; dropouts draw from {@code rng}. */
     public CausalSelfAttention(int nEmbd, int nHead, boolean bias, float dropout, RandomGenerator rng) {
@@ -60,20 +59,6 @@ public final class CausalSelfAttention extends Module {
         return nHead;
     }
 
-    /** Turns keeping the attention probabilities of each forward on or off (off clears the last one). */
-    public void setCaptureAttention(boolean on) {
-        capture = on;
-        if (!on) lastAttention = null;
-    }
-
-    /**
-     * The attention probabilities of the last forward with capture on: {@code [B, nHead, T, T]},
-     * rows summing to 1, zero above the diagonal; detached. {@code null} when nothing was captured.
-     */
-    public Tensor lastAttention() {
-        return lastAttention;
-    }
-
     /** x {@code [B, T, C]} -> {@code [B, T, C]}. */
     public Tensor forward(Tensor x) {
         if (x.dim() != 3 || x.size(2) != nEmbd) {
@@ -89,9 +74,48 @@ public final class CausalSelfAttention extends Module {
         // One fused op (dropout included): reads the heads in place from qkv, writes them merged,
         // and keeps only the weights and one bit per dropout decision for backward.
         float p = isTraining() ? attnDropout.p() : 0f;
+        return Attention.causalPacked(qkv, nHead, p, attnDropout.rng()).output();
+    }
+
+    /**
+     * {@link #forward(Tensor)} as the attention of block {@code layer}, showing {@code hook} the
+     * queries, keys, values ({@code [B, T, H, hs]}), the weights ({@code [B, H, T, T]}) and each
+     * head's output ({@code [B, T, H, hs]}); null runs the plain forward. Values the hook leaves
+     * alone take exactly the plain path; a replaced q, k or v is packed back into the projection
+     * before the fused op, and replaced weights mix the values as {@code weights @ v}.
+     */
+    Tensor forward(Tensor x, ActivationHook hook, int layer) {
+        if (hook == null) return forward(x);
+        if (x.dim() != 3 || x.size(2) != nEmbd) {
+            throw new IllegalArgumentException("CausalSelfAttention.forward: expected input [B, T, " + nEmbd + "], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        int b = x.size(0), t = x.size(1), hs = nEmbd / nHead;
+        Tensor qkv = cAttn.forward(x);                                             // (B,T,3C)
+        Tensor[] parts = new Tensor[3];
+        HookPoint[] points = {HookPoint.ATTN_Q, HookPoint.ATTN_K, HookPoint.ATTN_V};
+        boolean replaced = false;
+        for (int i = 0; i < 3; i++) {
+            Tensor seen = qkv.narrow(2, i * nEmbd, nEmbd).reshape(b, t, nHead, hs);
+            parts[i] = hook.apply(points[i], layer, seen);
+            replaced |= parts[i] != seen;
+        }
+        if (replaced) {
+            qkv = Tensor.cat(2, parts[0].reshape(b, t, nEmbd), parts[1].reshape(b, t, nEmbd), parts[2].reshape(b, t, nEmbd));
+        }
+        float p = isTraining() ? attnDropout.p() : 0f;
         Attention fused = Attention.causalPacked(qkv, nHead, p, attnDropout.rng());
-        lastAttention = capture ? fused.weights() : null;
-        return fused.output();
+        Tensor y = fused.output();                                                 // (B,T,C) heads merged
+        Tensor pattern = hook.apply(HookPoint.ATTN_PATTERN, layer, fused.weights());
+        if (pattern != fused.weights()) {
+            // (B,H,T,T) @ (B,H,T,hs) -> (B,H,T,hs) -> (B,T,C); attention dropout does not apply here
+            Tensor v = parts[2].permute(0, 2, 1, 3);
+            y = pattern.matmul(v).permute(0, 2, 1, 3).reshape(b, t, nEmbd);
+        }
+        Tensor z = y.reshape(b, t, nHead, hs);
+        Tensor zSeen = hook.apply(HookPoint.ATTN_Z, layer, z);
+        if (zSeen != z) y = zSeen.reshape(b, t, nEmbd);
+        return residDropout.forward(cProj.forward(y));
     }
 
     /**
@@ -100,46 +124,8 @@ public final class CausalSelfAttention extends Module {
      * after the last layer). x {@code [B, T, C]} -> {@code [B, T, C]}; inference only.
      */
     Tensor forwardCached(Tensor x, KVCache cache, int layer) {
-        int b = x.size(0), t = x.size(1), c = nEmbd, hs = c / nHead, start = cache.length();
-        float[] qkv = cAttn.forward(x).toArray();                              // (B,T,3C)
-        float[] keys = cache.keys[layer], vals = cache.values[layer];
-        for (int bi = 0; bi < b; bi++) {
-            for (int ti = 0; ti < t; ti++) {
-                int row = (bi * t + ti) * 3 * c;
-                for (int h = 0; h < nHead; h++) {
-                    System.arraycopy(qkv, row + c + h * hs, keys, cache.offset(bi, h, start + ti), hs);
-                    System.arraycopy(qkv, row + 2 * c + h * hs, vals, cache.offset(bi, h, start + ti), hs);
-                }
-            }
-        }
-        float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] y = new float[b * t * c], p = new float[start + t];
-        for (int bi = 0; bi < b; bi++) {
-            for (int h = 0; h < nHead; h++) {
-                for (int ti = 0; ti < t; ti++) {
-                    int q = (bi * t + ti) * 3 * c + h * hs, n = start + ti + 1;
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < n; j++) {
-                        float s = 0f;
-                        int k = cache.offset(bi, h, j);
-                        for (int d = 0; d < hs; d++) s += qkv[q + d] * keys[k + d];
-                        p[j] = s * scale;
-                        max = Math.max(max, p[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < n; j++) {
-                        p[j] = (float) Math.exp(p[j] - max);
-                        sum += p[j];
-                    }
-                    int o = (bi * t + ti) * c + h * hs;
-                    for (int j = 0; j < n; j++) {
-                        float w = (float) (p[j] / sum);
-                        int v = cache.offset(bi, h, j);
-                        for (int d = 0; d < hs; d++) y[o + d] += w * vals[v + d];
-                    }
-                }
-            }
-        }
-        return cProj.forward(Tensor.of(y, b, t, c));
+        Attention a = Attention.causalCached(cAttn.forward(x), nHead, cache.keys[layer], cache.values[layer], cache.capacity,
+                cache.length());
+        return cProj.forward(a.output());
     }
 }

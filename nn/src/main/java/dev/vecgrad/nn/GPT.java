@@ -105,11 +105,6 @@ public final class GPT extends Module {
         return lmHead;
     }
 
-    /** Turns attention capture on or off in every block (see {@link CausalSelfAttention#lastAttention()}). */
-    public void setCaptureAttention(boolean on) {
-        for (Block b : h) b.attn().setCaptureAttention(on);
-    }
-
     /**
      * Logits for every position.
      *
@@ -119,6 +114,18 @@ public final class GPT extends Module {
      *     of range (naming its batch row, time step and value)
      */
     public Tensor forward(int[] idx, int B, int T) {
+        return forward(idx, B, T, null);
+    }
+
+    /**
+     * {@link #forward(int[], int, int)} with {@code hook} shown every named intermediate
+     * ({@link HookPoint}) in turn, free to observe it ({@link ActivationCache}) or replace it
+     * ({@link Interventions}). With {@code hook} null, or a hook that returns what it is given,
+     * the logits are bit-identical to the plain forward's.
+     *
+     * @return logits {@code [B, T, vocabSize]}
+     */
+    public Tensor forward(int[] idx, int B, int T, ActivationHook hook) {
         if (T > config.blockSize()) {
             throw new IllegalArgumentException("GPT.forward: cannot forward a sequence of length " + T
                     + ", block size is only " + config.blockSize());
@@ -126,9 +133,30 @@ public final class GPT extends Module {
         checkIds(idx, B, T);
         Tensor tok = wte.forward(idx, B, T);                               // (B,T,C)
         Tensor pos = wpe.weight().tensor().narrow(0, 0, T);                // (T,C), positions 0..T-1
+        if (hook == null) {
+            Tensor x = drop.forward(tok.add(pos));
+            for (Block b : h) x = b.forward(x);
+            return lmHead.forward(lnF.forward(x));                         // (B,T,V)
+        }
+        tok = hook.apply(HookPoint.EMBED, -1, tok);
+        pos = hook.apply(HookPoint.POS_EMBED, -1, pos);
         Tensor x = drop.forward(tok.add(pos));
-        for (Block b : h) x = b.forward(x);
-        return lmHead.forward(lnF.forward(x));                             // (B,T,V)
+        int layer = 0;
+        for (Block b : h) x = b.forward(x, hook, layer++);
+        return lmHead.forward(hook.apply(HookPoint.LN_FINAL, -1, lnF.forward(x)));
+    }
+
+    /**
+     * The logits that the residual stream {@code resid [B, T, C]} would give if it were the last
+     * block's output: {@code lm_head(ln_f(resid))}. Applied to each layer's residual stream this
+     * is the logit lens.
+     */
+    public Tensor unembed(Tensor resid) {
+        if (resid.dim() != 3 || resid.size(2) != config.nEmbd()) {
+            throw new IllegalArgumentException("GPT.unembed: expected a residual stream [B, T, " + config.nEmbd() + "], got "
+                    + java.util.Arrays.toString(resid.shape()));
+        }
+        return lmHead.forward(lnF.forward(resid));
     }
 
     private void checkIds(int[] idx, int B, int T) {

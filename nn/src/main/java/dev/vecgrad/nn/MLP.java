@@ -33,4 +33,12 @@ public final class MLP extends Module {
     public Tensor forward(Tensor x) {
         return dropout.forward(cProj.forward(cFc.forward(x).gelu()));
     }
+
+    /** {@link #forward(Tensor)} showing {@code hook} the hidden layer before and after GELU (null: plain forward). */
+    Tensor forward(Tensor x, ActivationHook hook, int layer) {
+        if (hook == null) return forward(x);
+        Tensor pre = hook.apply(HookPoint.MLP_PRE, layer, cFc.forward(x));
+        Tensor post = hook.apply(HookPoint.MLP_POST, layer, pre.gelu());
+        return dropout.forward(cProj.forward(post));
+    }
 }

@@ -120,10 +120,11 @@ class GPTTest {
     @Test
     void capturedAttentionRowsSumToOneAndAreCausal() {
         GPT g = new GPT(GPTConfig.tiny(11), 5);
-        g.setCaptureAttention(true);
-        g.forward(tokens(4, 2 * 6, 11), 2, 6);
-        for (Block blk : g.blocks()) {
-            Tensor att = blk.attn().lastAttention();
+        ActivationCache cache = new ActivationCache(n -> n.endsWith("hook_pattern"));
+        g.forward(tokens(4, 2 * 6, 11), 2, 6, cache);
+        assertEquals(2, cache.names().size());
+        for (int l = 0; l < 2; l++) {
+            Tensor att = cache.get(HookPoint.ATTN_PATTERN, l);
             assertArrayEquals(new int[] {2, 2, 6, 6}, att.shape());
             for (int b = 0; b < 2; b++) {
                 for (int h = 0; h < 2; h++) {
@@ -138,8 +139,6 @@ class GPTTest {
                 }
             }
         }
-        g.setCaptureAttention(false);
-        assertEquals(null, g.blocks().get(0).attn().lastAttention());
     }
 
     @Test

@@ -101,7 +101,9 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         Metrics.Speed s = m.speed();
         String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s, lr %.2e, %s tokens/s, %.0f s",
                 m.step(), total, e.trainLoss(), e.valLoss(),
-                accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "",
+                (accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "")
+                        + (Double.isNaN(e.inductionScore()) ? ""
+                                : String.format(Locale.ROOT, ", best induction score %.3f", e.inductionScore())),
                 lr, tokensPerS(s), m.elapsedS());
         if (!Double.isNaN(s.gcShare()) && !Double.isNaN(s.allocMbPerStep())) {
             line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * s.gcShare(),

@@ -5,6 +5,7 @@ import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
@@ -36,8 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad train}: the built-in addition task, or a character-level model of a text file. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-        header = "Train a GPT: the built-in addition task, or your own text (--data).",
+        header = "Train a GPT: a built-in task, or your own text (--data).",
         description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
+            "With --task induction it learns to continue a repeated segment of random tokens, which grows induction heads.",
             "With --data FILE it learns a character-level model of a UTF-8 text file (90%% train, 10%% validation).",
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
@@ -49,6 +51,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME",
             description = "tiny, shakespeare-char (default with --data) or baby-gpt; flags override its values.")
     String preset;
+
+    @Option(names = "--task", paramLabel = "NAME",
+            description = "Built-in task without --data: addition (default) or induction (random tokens with a repeated"
+                    + " segment, loss on the second copy: grows induction heads).")
+    String taskName;
+
+    @Option(names = "--vocab", paramLabel = "N", defaultValue = "16",
+            description = "Distinct tokens for --task induction, 2..62 (default: ${DEFAULT-VALUE}).")
+    int vocab;
 
     @Option(names = "--digits", paramLabel = "N", defaultValue = "2",
             description = "Digits per operand for the built-in addition task (default: ${DEFAULT-VALUE}).")
@@ -119,7 +130,15 @@ final class TrainCommand implements Callable<Integer> {
             trainer = run.resume(cfg, task);
             dir = resume;
         } else {
-            TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
+            if (data != null && taskName != null) {
+                throw new ParameterException(spec.commandLine(), "--task and --data exclude each other (--data trains on a text file)");
+            }
+            String tn = taskName == null ? "addition" : taskName;
+            if (!tn.equals("addition") && !tn.equals("induction")) {
+                throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
+            }
+            TrainingTask task = data != null ? TextTask.load(data, null)
+                    : tn.equals("induction") ? new InductionTrainingTask(vocab) : AdditionTrainingTask.standard(digits);
             TrainConfig cfg = hyper.applyTo(base());
             if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
                 cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
@@ -147,14 +166,16 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private TrainConfig base() {
-        String name = preset != null ? preset : (data == null ? "addition" : "shakespeare-char");
+        String name = preset != null ? preset
+                : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
         return switch (name) {
             case "addition" -> TrainConfig.addition(digits);
+            case "induction" -> TrainConfig.induction();
             case "tiny" -> TrainConfig.tiny();
             case "shakespeare-char" -> TrainConfig.shakespeareChar();
             case "baby-gpt" -> TrainConfig.babyGpt();
             default -> throw new ParameterException(spec.commandLine(), "--preset " + name
-                    + ": unknown preset (expected tiny, shakespeare-char or baby-gpt)");
+                    + ": unknown preset (expected tiny, shakespeare-char, baby-gpt, addition or induction)");
         };
     }
 
@@ -165,12 +186,13 @@ final class TrainCommand implements Callable<Integer> {
     static String[] presetFooter() {
         List<String> lines = new ArrayList<>();
         lines.add("");
-        lines.add("Presets (default: addition; with --data: shakespeare-char):");
+        lines.add("Presets (default: addition; --task induction; --data: shakespeare-char):");
         String row = "  %-16s %6s %5s %5s %5s %5s %5s %5s %6s %7s";
         lines.add(String.format(Locale.ROOT, row, "preset", "layers", "heads", "width", "block", "batch", "steps", "lr",
                 "warmup", "eval"));
         Map<String, TrainConfig> presets = new LinkedHashMap<>();
         presets.put("addition", TrainConfig.addition(2));
+        presets.put("induction", TrainConfig.induction());
         presets.put("tiny", TrainConfig.tiny());
         presets.put("shakespeare-char", TrainConfig.shakespeareChar());
         presets.put("baby-gpt", TrainConfig.babyGpt());
@@ -187,7 +209,8 @@ final class TrainCommand implements Callable<Integer> {
 
     private Path defaultOut() {
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        String what = data == null ? "addition" : data.getFileName().toString().replaceAll("\\.[^.]*$", "");
+        String what = data != null ? data.getFileName().toString().replaceAll("\\.[^.]*$", "")
+                : taskName != null ? taskName : "addition";
         return Path.of("runs", stamp + "-" + what);
     }
 
@@ -260,6 +283,8 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         if (trainer.task() instanceof AdditionTrainingTask) {
             out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);
+        } else if (trainer.task() instanceof InductionTrainingTask) {
+            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", dir);
         } else {
             out.printf("sample from it: ./vecgrad sample --checkpoint %s --prompt 'ROMEO:'%n", dir);
         }

@@ -9,7 +9,9 @@ import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.HookPoint;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +31,7 @@ public final class AttentionMaps {
      * The attention weights the model itself computes for {@code ids} (one sequence, no graph,
      * eval mode so no dropout), for the given layers and heads: {@code w[li][hi][q][k]} is
      * layer {@code layers[li]}, head {@code heads[hi]}, query q, key k (0 above the diagonal).
-     * Leaves attention capture off afterwards.
+     * Read from the capture point {@code blocks.l.attn.hook_pattern} through an {@link ActivationCache}.
      *
      * @throws IllegalArgumentException when ids is empty or longer than the block size, or a
      *     layer or head is out of range
@@ -42,18 +44,19 @@ public final class AttentionMaps {
         for (int l : layers) if (l < 0 || l >= nl) throw new IllegalArgumentException("layer must be 0.." + (nl - 1) + ", got " + l);
         for (int h : heads) if (h < 0 || h >= nh) throw new IllegalArgumentException("head must be 0.." + (nh - 1) + ", got " + h);
         float[][][][] w = new float[layers.length][heads.length][t][t];
+        boolean training = model.isTraining();
         model.eval();
-        model.setCaptureAttention(true);
+        ActivationCache cache = new ActivationCache(n -> n.endsWith(".attn.hook_pattern"));
         try (Grad g = Grad.disabled()) {
-            model.forward(ids, 1, t);
-            for (int li = 0; li < layers.length; li++) {
-                Tensor a = model.blocks().get(layers[li]).attn().lastAttention();     // [1, nh, T, T]
-                for (int hi = 0; hi < heads.length; hi++) {
-                    for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
-                }
-            }
+            model.forward(ids, 1, t, cache);
         } finally {
-            model.setCaptureAttention(false);
+            if (training) model.train();
+        }
+        for (int li = 0; li < layers.length; li++) {
+            Tensor a = cache.get(HookPoint.ATTN_PATTERN, layers[li]);           // [1, nh, T, T]
+            for (int hi = 0; hi < heads.length; hi++) {
+                for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
+            }
         }
         return w;
     }

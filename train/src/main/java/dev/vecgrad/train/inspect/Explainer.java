@@ -2,8 +2,9 @@ package dev.vecgrad.train.inspect;
 
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
-import dev.vecgrad.nn.Block;
+import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.HookPoint;
 import dev.vecgrad.train.data.CharTokenizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,13 +16,11 @@ import java.util.Map;
  * embeddings, one head's attention for one token (scores, scaling, mask, softmax, weighted
  * values), the rest of the block, and the next-token probabilities.
  *
- * <p>Where the numbers come from: embeddings, the residual stream, the MLP, the final LayerNorm
- * and the probabilities are outputs of the model's own modules. The attention step is not: the
- * query/key/value vectors come from the layer's own {@code c_attn}, but the scores, the softmax
- * and the weighted sum of values for the one head shown are recomputed here, in double
- * precision, so that each intermediate (raw score, scaled score, weight) can be shown; they
- * agree with the model's fused attention kernel to float rounding ({@code ExplainerTest} checks
- * that against the weights the model captures).
+ * <p>Where the numbers come from: one forward of the model with an {@link ActivationCache}, so
+ * the embeddings, queries, keys, the attention weights, the head's output, the residual stream,
+ * the final LayerNorm and the probabilities are the model's own (its fused attention included).
+ * Only the raw dot products {@code q.k} and their scaled values, which the fused attention never
+ * stores, are computed here from the captured q and k, in double precision.
  */
 public final class Explainer {
     private Explainer() {}
@@ -51,50 +50,43 @@ public final class Explainer {
         check("layer", layer, model.config().nLayer());
         check("head", head, nh);
         Map<String, Object> out = new LinkedHashMap<>();
+        boolean training = model.isTraining();
+        model.eval();
         try (Grad g = Grad.disabled()) {
+            ActivationCache cache = new ActivationCache();
+            Tensor logits = model.forward(ids, 1, t, cache);                                   // (1,T,V)
             List<Map<String, Object>> tokens = new ArrayList<>();
-            Tensor tokEmb = model.wte().forward(ids, 1, t), posEmb = model.wpe().weight().tensor().narrow(0, 0, t);
-            Tensor x = tokEmb.add(posEmb);                                                     // (1,T,C)
+            Tensor tokEmb = cache.get(HookPoint.EMBED, -1), posEmb = cache.get(HookPoint.POS_EMBED, -1).unsqueeze(0);
+            Tensor x = cache.get(HookPoint.RESID_PRE, 0);
             for (int i = 0; i < t; i++) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("position", i);
                 row.put("piece", tok.piece(ids[i]));
                 row.put("id", ids[i]);
                 row.put("token_embedding", first(tokEmb, i, 6));
-                row.put("position_embedding", first(posEmb.unsqueeze(0), i, 6));
+                row.put("position_embedding", first(posEmb, i, 6));
                 row.put("sum", first(x, i, 6));
                 tokens.add(row);
             }
             out.put("tokens", tokens);
             out.put("embedding_size", c);
-            for (int l = 0; l < layer; l++) x = model.blocks().get(l).forward(x);
-            Block b = model.blocks().get(layer);
-            Tensor h = b.ln1().forward(x);
-            float[] qkv = b.attn().cAttn().forward(h).toArray();                               // (T, 3C)
             float scale = (float) (1.0 / Math.sqrt(hs));
+            Tensor q = cache.get(HookPoint.ATTN_Q, layer), k = cache.get(HookPoint.ATTN_K, layer);      // (1,T,H,hs)
+            Tensor pattern = cache.get(HookPoint.ATTN_PATTERN, layer), z = cache.get(HookPoint.ATTN_Z, layer);
             List<Map<String, Object>> keys = new ArrayList<>();
-            double[] scaled = new double[t];
-            double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j <= token; j++) {
                 double dot = 0;
-                for (int d = 0; d < hs; d++) dot += (double) qkv[token * 3 * c + head * hs + d] * qkv[j * 3 * c + c + head * hs + d];
-                scaled[j] = dot * scale;
-                max = Math.max(max, scaled[j]);
-                Map<String, Object> k = new LinkedHashMap<>();
-                k.put("key_position", j);
-                k.put("key_piece", tok.piece(ids[j]));
-                k.put("score", dot);
-                k.put("scaled", scaled[j]);
-                keys.add(k);
+                for (int d = 0; d < hs; d++) dot += (double) q.get(0, token, head, d) * k.get(0, j, head, d);
+                Map<String, Object> kr = new LinkedHashMap<>();
+                kr.put("key_position", j);
+                kr.put("key_piece", tok.piece(ids[j]));
+                kr.put("score", dot);
+                kr.put("scaled", dot * scale);
+                kr.put("weight", (double) pattern.get(0, head, token, j));
+                keys.add(kr);
             }
-            double sum = 0;
-            for (int j = 0; j <= token; j++) sum += Math.exp(scaled[j] - max);
-            double[] value = new double[hs];
-            for (int j = 0; j <= token; j++) {
-                double w = Math.exp(scaled[j] - max) / sum;
-                keys.get(j).put("weight", w);
-                for (int d = 0; d < hs; d++) value[d] += w * qkv[j * 3 * c + 2 * c + head * hs + d];
-            }
+            double[] value = new double[Math.min(6, hs)];
+            for (int d = 0; d < value.length; d++) value[d] = z.get(0, token, head, d);
             Map<String, Object> att = new LinkedHashMap<>();
             att.put("layer", layer);
             att.put("head", head);
@@ -104,20 +96,13 @@ public final class Explainer {
             att.put("scale", "1/sqrt(" + hs + ") = " + scale);
             att.put("masked_positions", t - token - 1);
             att.put("keys", keys);
-            att.put("head_output", java.util.Arrays.copyOf(value, Math.min(6, hs)));
+            att.put("head_output", value);
             att.put("heads_combined", nh + " heads of " + hs + " values are concatenated to " + c + " and mixed by c_proj [" + c + ", " + c + "]");
             out.put("attention", att);
-            Tensor attnOut = b.attn().forward(h);
-            Tensor afterAttn = x.add(attnOut);
-            Tensor mlpOut = b.mlp().forward(b.ln2().forward(afterAttn));
-            Tensor afterBlock = afterAttn.add(mlpOut);
-            out.put("residual_after_attention", first(afterAttn, token, 6));
+            out.put("residual_after_attention", first(cache.get(HookPoint.RESID_MID, layer), token, 6));
             out.put("mlp", "ln_2, then c_fc " + c + " -> " + 4 * c + ", GELU, c_proj " + 4 * c + " -> " + c + ", added to the residual");
-            out.put("residual_after_block", first(afterBlock, token, 6));
-            for (int l = layer + 1; l < model.config().nLayer(); l++) afterBlock = model.blocks().get(l).forward(afterBlock);
-            Tensor normed = model.lnF().forward(afterBlock);
-            out.put("final_layernorm", first(normed, token, 6));
-            Tensor logits = model.lmHead().forward(normed);                                     // (1,T,V)
+            out.put("residual_after_block", first(cache.get(HookPoint.RESID_POST, layer), token, 6));
+            out.put("final_layernorm", first(cache.get(HookPoint.LN_FINAL, -1), token, 6));
             float[] row = logits.narrow(1, token, 1).reshape(-1).softmax(0).toArray();
             int[] order = AttentionMaps.topK(row, row.length, 5);
             List<Map<String, Object>> next = new ArrayList<>();
@@ -129,6 +114,8 @@ public final class Explainer {
                 next.add(p);
             }
             out.put("next_token", next);
+        } finally {
+            if (training) model.train();
         }
         return out;
     }

@@ -67,6 +67,7 @@ public final class MetricsLog implements AutoCloseable {
             put(o, "eval_train_loss", m.eval().trainLoss());
             put(o, "val_loss", m.eval().valLoss());
             put(o, "accuracy", m.eval().accuracy());
+            put(o, "induction_score", m.eval().inductionScore());
         }
         put(o, "tokens_per_s", m.speed().tokensPerS());
         put(o, "elapsed_s", m.elapsedS());
@@ -120,7 +121,8 @@ public final class MetricsLog implements AutoCloseable {
         if (n.has("val_loss")) {
             // Files from before eval_train_loss existed repeat the evaluated train loss as train_loss.
             double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
-            return Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy")), speed);
+            return Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy"),
+                    num(n, "induction_score")), speed);
         }
         java.util.Map<String, double[]> layers = null;
         JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");

@@ -161,6 +161,9 @@ public final class RunDirectory {
                 return new AdditionTrainingTask(data.path("digits").asInt(), data.path("held_out").asInt(),
                         data.path("held_out_seed").asLong());
             }
+            if (data.path("kind").asText().equals("induction") && dataFile == null) {
+                return new InductionTrainingTask(data.path("vocab").asInt());
+            }
             Path file = dataFile != null ? dataFile : Path.of(data.path("path").asText());
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(file.toString(), null, "the run's data file is gone; pass --data with the same file");
@@ -202,7 +205,8 @@ public final class RunDirectory {
         JsonNode want = s.data(), have = JSON.valueToTree(task.identity());
         if (!Objects.equals(want.path("kind").asText(), have.path("kind").asText())
                 || !Objects.equals(want.path("sha256").asText(null), have.path("sha256").asText(null))
-                || !Objects.equals(want.path("digits").asText(null), have.path("digits").asText(null))) {
+                || !Objects.equals(want.path("digits").asText(null), have.path("digits").asText(null))
+                || !Objects.equals(want.path("vocab").asText(null), have.path("vocab").asText(null))) {
             throw new IllegalArgumentException(dir + ": the data differ from the saved run's (saved: " + want
                     + ", given: " + have + ")");
         }

@@ -110,7 +110,7 @@ final class StateFile {
         }
     }
 
-    /** The data identity: {@code kind} "text" (path, sha256, bytes) or "addition" (digits, held_out, held_out_seed). */
+    /** The data identity: {@code kind} "text" (path, sha256, bytes), "addition" (digits, held_out, held_out_seed) or "induction" (vocab). */
     private static JsonNode data(String src, JsonNode d) throws CheckpointFormatException {
         JsonNode kind = required(src, d, "kind", "data.kind");
         String k = kind.isTextual() ? kind.asText() : null;
@@ -140,8 +140,14 @@ final class StateFile {
             } catch (IllegalArgumentException e) {
                 throw new CheckpointFormatException(src, "invalid data: " + e.getMessage());
             }
+        } else if ("induction".equals(k)) {
+            int vocab = intField(src, d, "vocab", "data.vocab");
+            if (vocab < 2 || vocab > dev.vecgrad.train.data.InductionTask.MAX_VOCAB) {
+                throw new CheckpointFormatException(src, "invalid data: \"data.vocab\" must be 2.."
+                        + dev.vecgrad.train.data.InductionTask.MAX_VOCAB + ", got " + vocab);
+            }
         } else {
-            throw new CheckpointFormatException(src, "\"data.kind\" must be \"text\" or \"addition\", got " + show(kind));
+            throw new CheckpointFormatException(src, "\"data.kind\" must be \"text\", \"addition\" or \"induction\", got " + show(kind));
         }
         return d;
     }

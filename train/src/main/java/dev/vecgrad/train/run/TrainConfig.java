@@ -230,6 +230,16 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
                 new EvalSettings(50, 10), 8, 1, 200, 1337);
     }
 
+    /**
+     * The induction task's recipe: a 2-layer model (attention needs two layers to compose a
+     * previous-token head with an induction head), 2 heads, 64 wide, block 32, 1500 steps.
+     */
+    public static TrainConfig induction() {
+        return new TrainConfig(new ModelSettings(2, 2, 64, 32, true, 0f),
+                new OptimizerSettings(1e-3f, 1e-4f, 100, 1500, 0.1f, 0.9f, 0.99f, 1f),
+                new EvalSettings(100, 4), 32, 1, 1500, 1337);
+    }
+
     /** The built-in addition task's recipe for {@code digits}-digit numbers (block = 3 * digits + 2). */
     public static TrainConfig addition(int digits) {
         return new TrainConfig(new ModelSettings(2, 4, 64, 3 * digits + 2, true, 0f),

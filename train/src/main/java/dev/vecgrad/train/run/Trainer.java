@@ -229,7 +229,7 @@ public final class Trainer {
                 Batch vb = task.valBatch(batchSize, blockSize, valRng);
                 val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
             }
-            return new Evaluation(train / iters, val / iters, task.accuracy(model));
+            return new Evaluation(train / iters, val / iters, task.accuracy(model), task.inductionScore(model));
         } finally {
             model.train();
         }

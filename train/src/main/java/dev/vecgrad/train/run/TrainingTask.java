@@ -34,6 +34,14 @@ public interface TrainingTask {
     /** Checks the data can feed windows of {@code blockSize} tokens (throws naming the problem). */
     default void validate(int blockSize) {}
 
+    /**
+     * The highest induction score of any head (see {@link dev.vecgrad.train.inspect.HeadScores}) on
+     * a fixed probe, for tasks whose point is to grow induction heads; NaN for the others.
+     */
+    default double inductionScore(GPT model) {
+        return Double.NaN;
+    }
+
     /** A task-specific score (held-out exact-match accuracy for addition), or NaN when none. */
     default double accuracy(GPT model) {
         return Double.NaN;

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
+import dev.vecgrad.nn.HookPoint;
 import dev.vecgrad.train.data.CharTokenizer;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +25,14 @@ class ExplainerTest {
         int[] ids = tok.encode(prompt);
         int t = ids.length;
         model.eval();
-        model.setCaptureAttention(true);
+        ActivationCache cache = new ActivationCache();
         Tensor logits;
         try (Grad g = Grad.disabled()) {
-            logits = model.forward(ids, 1, t);
+            logits = model.forward(ids, 1, t, cache);
         }
         for (int layer = 0; layer < 2; layer++) {
             for (int head = 0; head < 2; head++) {
-                Tensor att = model.blocks().get(layer).attn().lastAttention();
+                Tensor att = cache.get(HookPoint.ATTN_PATTERN, layer);
                 for (int n : new int[] {0, 3, t - 1}) {
                     Map<String, Object> e = Explainer.explain(model, tok, prompt, n, layer, head);
                     List<Map<String, Object>> keys = (List<Map<String, Object>>) ((Map<String, Object>) e.get("attention")).get("keys");

@@ -107,7 +107,7 @@ class StateFileTest {
         problem(Bases.TEXT, n -> config(n).putNull("seed"), "\"config.seed\" must be an integer");
         problem(Bases.TEXT, n -> config(n).put("learning_rate", 1), "config has an unknown field \"learning_rate\"");
         problem(Bases.TEXT, n -> n.remove("data"), "no \"data\"");
-        problem(Bases.TEXT, n -> data(n).put("kind", "video"), "\"data.kind\" must be \"text\" or \"addition\", got \"video\"");
+        problem(Bases.TEXT, n -> data(n).put("kind", "video"), "\"data.kind\" must be \"text\", \"addition\" or \"induction\", got \"video\"");
         problem(Bases.TEXT, n -> data(n).remove("kind"), "no \"data.kind\"");
         problem(Bases.TEXT, n -> data(n).remove("sha256"), "no \"data.sha256\"");
         problem(Bases.TEXT, n -> data(n).put("sha256", "abc"), "\"data.sha256\" must be 64 lower-case hex digits");

@@ -1,0 +1,172 @@
+package dev.vecgrad.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.inspect.HeadScores;
+import dev.vecgrad.train.inspect.Heatmap;
+import dev.vecgrad.train.inspect.ProbeData;
+import dev.vecgrad.train.run.RunDirectory;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad heads}: what each attention head does, as scores per head. */
+@Command(name = "heads", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Score each attention head: induction, previous token, ablation.",
+        description = {"Scores every attention head: previous-token, first-token (sink), induction, and the loss increase",
+            "when the head is mean-ablated (formulas in the README). Prints a table sorted by one score and writes a",
+            "heatmap PNG (layers x heads) per score."})
+final class HeadsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin CheckpointOption ckpt;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Held-out text (its last 10%%) for the previous-token, first-token"
+            + " and ablation scores (default: the run's own validation data, or repeated random tokens for a bare model file).")
+    Path data;
+
+    @Option(names = "--sequences", paramLabel = "N", defaultValue = "16", description = "Sequences per probe (default: ${DEFAULT-VALUE}).")
+    int sequences;
+
+    @Option(names = "--length", paramLabel = "T", description = "Tokens per probe sequence (default: the block size, at most 128;"
+            + " a run's own validation data keeps the run's block size).")
+    Integer length;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1234", description = "Seed for the probes (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--sort", paramLabel = "SCORE", defaultValue = "induction",
+            description = "Sort the table by previous_token, first_token, induction or ablation (default: ${DEFAULT-VALUE}).")
+    String sort;
+
+    @Option(names = "--ablate", paramLabel = "L.H", split = ",",
+            description = "Also print the held-out loss with these heads mean-ablated together, e.g. 1.0,1.1.")
+    List<String> ablate;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the checkpoint's directory).")
+    Path out;
+
+    @Mixin ThreadsOption threads;
+
+    @Option(names = "--json", description = "Print the scores as JSON (schema in the README) instead of the table; PNGs only with --out.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        threads.apply();
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw new ParameterException(spec.commandLine(), "--out " + out + ": is a file; name a directory for the PNGs");
+        }
+        if (!HeadScores.NAMES.contains(sort)) throw new ParameterException(spec.commandLine(), "--sort must be one of " + HeadScores.NAMES);
+        if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
+        ModelCheckpoint.Loaded m = ckpt.load();
+        Path checkpoint = ckpt.path;
+        GPT model = m.model();
+        int block = length != null ? length : Math.min(model.config().blockSize(), 128);
+        if (block < 4 || block > model.config().blockSize()) {
+            throw new ParameterException(spec.commandLine(), "--length must be 4.." + model.config().blockSize() + ", got " + block);
+        }
+        ProbeData held;
+        if (data != null) {
+            if (m.tokenizer() == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; --data needs one to read text");
+            held = ProbeData.fromText(data, m.tokenizer(), sequences, block, seed);
+        } else if (length == null && Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
+            held = ProbeData.fromRun(checkpoint, sequences, seed);
+        } else {
+            held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
+        }
+        var probe = HeadScores.probe(model.config().vocabSize(), sequences, block, seed + 1);
+        String probeText = sequences + " sequences of " + block + " random tokens, each with a segment of random length repeated"
+                + " at a random place";
+        List<int[]> heads = new ArrayList<>();
+        if (ablate != null) {
+            for (String a : ablate) {
+                String[] p = a.trim().split("\\.");
+                try {
+                    if (p.length != 2) throw new NumberFormatException();
+                    heads.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
+                } catch (NumberFormatException e) {
+                    throw new ParameterException(spec.commandLine(), "--ablate expects LAYER.HEAD[,LAYER.HEAD...], got '" + a + "'");
+                }
+            }
+        }
+        HeadScores.Report r = HeadScores.compute(model, held.batch(), probe);
+        double together = ablate == null ? Double.NaN : HeadScores.ablatedLoss(model, held.batch(), heads, true);
+        PrintWriter pw = spec.commandLine().getOut();
+        Path dir = out != null ? out : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent());
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("checkpoint", m.file().toString());
+            doc.put("held_out", held.description());
+            doc.put("induction_probe", probeText);
+            doc.putAll(r.toMap());
+            if (ablate != null) {
+                Map<String, Object> ab = new LinkedHashMap<>();
+                ab.put("heads", ablate);
+                ab.put("loss", together);
+                doc.put("ablated_together", ab);
+            }
+            pw.println(new ObjectMapper().writeValueAsString(doc));
+            if (out != null) pngs(r, out);
+            pw.flush();
+            return 0;
+        }
+        pw.printf("held-out data: %s (loss %.4f)%ninduction probe: %s%n%n", held.description(), r.cleanLoss(), probeText);
+        pw.printf("%5s %4s  %14s %11s %9s %9s%n", "layer", "head", "previous_token", "first_token", "induction", "ablation");
+        for (HeadScores.Head h : r.sortedBy(sort)) {
+            pw.printf(Locale.ROOT, "%5d %4d  %14.3f %11.3f %9.3f %+9.4f%n", h.layer(), h.head(), h.previousToken(), h.firstToken(),
+                    h.induction(), h.ablation());
+        }
+        pw.println();
+        for (String n : HeadScores.NAMES) {
+            HeadScores.Head b = r.best(n);
+            pw.printf(Locale.ROOT, "best %-14s layer %d head %d (%.3f)%n", n, b.layer(), b.head(), b.score(n));
+        }
+        if (ablate != null) {
+            pw.printf(Locale.ROOT, "held-out loss with %s mean-ablated together: %.4f (clean %.4f)%n", String.join(", ", ablate),
+                    together, r.cleanLoss());
+        }
+        for (Path p : pngs(r, dir)) pw.println("wrote " + p);
+        pw.flush();
+        return 0;
+    }
+
+    private static List<Path> pngs(HeadScores.Report r, Path dir) throws java.io.IOException {
+        List<String> rows = new ArrayList<>(), cols = new ArrayList<>();
+        for (int l = 0; l < r.nLayer(); l++) rows.add("layer " + l);
+        for (int h = 0; h < r.nHead(); h++) cols.add("head " + h);
+        List<Path> written = new ArrayList<>();
+        for (String n : HeadScores.NAMES) {
+            double[][] g = r.grid(n);
+            double lo = 0, hi = 1;
+            if (n.equals("ablation")) {
+                hi = 0;
+                for (double[] row : g) for (double v : row) hi = Math.max(hi, v);
+                if (hi == 0) hi = 1;
+            }
+            Path f = dir.resolve("heads-" + n.replace('_', '-') + ".png");
+            String title = switch (n) {
+                case "previous_token" -> "previous-token score: mean attention to t-1";
+                case "first_token" -> "first-token score: mean attention to position 0";
+                case "induction" -> "induction score: attention to the token after the earlier occurrence";
+                default -> String.format(Locale.ROOT, "loss increase when mean-ablated (clean loss %.3f)", r.cleanLoss());
+            };
+            Heatmap.png(f, title, g, rows, cols, null, lo, hi);
+            written.add(f);
+        }
+        return written;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.vecgrad.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.inspect.Heatmap;
+import dev.vecgrad.train.inspect.LogitLens;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad lens}: the logit lens, what the model would predict after each layer. */
+@Command(name = "lens", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "The logit lens: what the model predicts after each layer.",
+        description = {"The logit lens: each layer's residual stream pushed through the final LayerNorm and lm_head.",
+            "For every position: the most likely next tokens and the probability of the token that actually comes next."})
+final class LensCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin CheckpointOption ckpt;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
+    String prompt;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "3", description = "Candidates per cell in the JSON (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--out", paramLabel = "FILE.png",
+            description = "The PNG (layers x positions, coloured by the probability of the actual next token; default: lens.png"
+                    + " in the checkpoint's directory; with --json only when given).")
+    Path png;
+
+    @Mixin ThreadsOption threads;
+
+    @Option(names = "--json", description = "Print the lens as JSON (schema in the README) instead of the table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        threads.apply();
+        if (png != null) OutputFiles.check(spec, "--out", png, "png");
+        if (topK < 1) throw new ParameterException(spec.commandLine(), "--top-k must be >= 1, got " + topK);
+        ModelCheckpoint.Loaded m = ckpt.load();
+        Path checkpoint = ckpt.path;
+        CharTokenizer tok = ckpt.tokenizer();
+        GPT model = m.model();
+        int[] ids = tok.encode(prompt);
+        if (ids.length == 0) throw new ParameterException(spec.commandLine(), "--prompt must not be empty");
+        if (ids.length > model.config().blockSize()) {
+            throw new ParameterException(spec.commandLine(), "--prompt has " + ids.length + " tokens but the model's block size is "
+                    + model.config().blockSize());
+        }
+        LogitLens.Result r = LogitLens.compute(model, ids, topK, tok::piece);
+        PrintWriter pw = spec.commandLine().getOut();
+        if (json) {
+            pw.println(new ObjectMapper().writeValueAsString(r.toMap()));
+            if (png != null) png(r, png);
+            pw.flush();
+            return 0;
+        }
+        int t = ids.length, w = 8;
+        pw.println("top next token and, in brackets, the probability of the actual next token, after each layer:");
+        StringBuilder head = new StringBuilder(String.format("%-26s", "stream \\ token"));
+        for (String p : r.pieces()) head.append(String.format("%" + w + "s ", label(p)));
+        pw.println(head);
+        for (LogitLens.Stream s : r.streams()) {
+            StringBuilder row = new StringBuilder(String.format("%-26s", s.name()));
+            for (LogitLens.Cell c : s.cells()) {
+                String top = label(c.top().get(0).piece());
+                String cell = Double.isNaN(c.actualProbability()) ? top : String.format(Locale.ROOT, "%s(%.2f)", top, c.actualProbability());
+                row.append(String.format("%" + w + "s ", cell));
+            }
+            pw.println(row);
+        }
+        StringBuilder next = new StringBuilder(String.format("%-26s", "actual next token"));
+        for (int i = 0; i < t; i++) next.append(String.format("%" + w + "s ", i + 1 < t ? label(r.pieces().get(i + 1)) : "?"));
+        pw.println(next);
+        Path f = png != null ? png : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent()).resolve("lens.png");
+        png(r, f);
+        pw.println("wrote " + f);
+        pw.flush();
+        return 0;
+    }
+
+    private static void png(LogitLens.Result r, Path f) throws java.io.IOException {
+        List<String> rows = new ArrayList<>(), cols = new ArrayList<>();
+        for (LogitLens.Stream s : r.streams()) rows.add(s.name());
+        for (int i = 0; i < r.pieces().size(); i++) cols.add(i + " " + label(r.pieces().get(i)));
+        double[][] p = r.actualProbabilities();
+        String[][] text = new String[p.length][];
+        for (int s = 0; s < p.length; s++) {
+            text[s] = new String[p[s].length];
+            for (int i = 0; i < p[s].length; i++) {
+                String top = label(r.streams().get(s).cells().get(i).top().get(0).piece());
+                text[s][i] = Double.isNaN(p[s][i]) ? top : String.format(Locale.ROOT, "%s %.2f", top, p[s][i]);
+            }
+        }
+        Heatmap.png(f, "logit lens: top next token, and colour = probability of the actual next token", p, rows, cols, text, 0, 1);
+    }
+
+    private static String label(String piece) {
+        return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.vecgrad.nn;
+
+import dev.vecgrad.autograd.Tensor;
+import java.util.Arrays;
+
+/**
+ * Ready-made interventions for {@link GPT#forward(int[], int, int, ActivationHook)}: head ablation
+ * (zero or mean) at {@code blocks.l.attn.hook_z}, and activation patching (replacing one capture
+ * point's tensor by the one another prompt produced). Chain several with
+ * {@link ActivationHook#andThen}. Heads that are not ablated and points that are not patched pass
+ * through unchanged.
+ */
+public final class Interventions {
+    private Interventions() {}
+
+    /** Sets the output of {@code heads} of block {@code layer} to zero before {@code c_proj}. */
+    public static ActivationHook zeroAblateHeads(int layer, int... heads) {
+        return ablate(layer, heads, null);
+    }
+
+    /**
+     * Sets the output of {@code head} of block {@code layer} to {@code mean} ({@code hs} values, e.g.
+     * from {@link #headMeans}) at every sequence and position, before {@code c_proj}.
+     */
+    public static ActivationHook meanAblateHead(int layer, int head, float[] mean) {
+        if (mean == null) throw new IllegalArgumentException("meanAblateHead: mean must not be null");
+        return ablate(layer, new int[] {head}, new float[][] {mean});
+    }
+
+    /**
+     * Each head's output of block {@code layer} ({@code blocks.l.attn.hook_z}, which the cache must
+     * hold) averaged over sequences and positions: {@code [H][hs]}, the values mean ablation uses.
+     */
+    public static float[][] headMeans(ActivationCache cache, int layer) {
+        Tensor z = cache.get(HookPoint.ATTN_Z, layer);                  // [B, T, H, hs]
+        int rows = z.size(0) * z.size(1), nh = z.size(2), hs = z.size(3);
+        float[] v = z.toArray();
+        double[][] sum = new double[nh][hs];
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < nh; h++) for (int d = 0; d < hs; d++) sum[h][d] += v[(r * nh + h) * hs + d];
+        }
+        float[][] mean = new float[nh][hs];
+        for (int h = 0; h < nh; h++) for (int d = 0; d < hs; d++) mean[h][d] = (float) (sum[h][d] / rows);
+        return mean;
+    }
+
+    // heads of one layer replaced by fill[i] (null: zeros). Done as z * keep + fill with keep 0/1
+    // per head, so it stays differentiable and leaves the other heads' values exactly as they were.
+    private static ActivationHook ablate(int layer, int[] heads, float[][] fill) {
+        if (heads == null || heads.length == 0) throw new IllegalArgumentException("ablation: name at least one head");
+        int[] hs = heads.clone();
+        return (point, l, z) -> {
+            if (point != HookPoint.ATTN_Z || l != layer) return z;
+            int nh = z.size(2), d = z.size(3);
+            float[] keep = new float[nh];
+            Arrays.fill(keep, 1f);
+            float[] add = new float[nh * d];
+            for (int i = 0; i < hs.length; i++) {
+                int h = hs[i];
+                if (h < 0 || h >= nh) throw new IllegalArgumentException("ablation: head " + h + " out of range; block " + layer + " has " + nh);
+                keep[h] = 0f;
+                if (fill != null) {
+                    if (fill[i].length != d) {
+                        throw new IllegalArgumentException("ablation: the mean of head " + h + " has " + fill[i].length + " values, the head has " + d);
+                    }
+                    System.arraycopy(fill[i], 0, add, h * d, d);
+                }
+            }
+            Tensor out = z.mul(Tensor.of(keep, nh, 1));
+            return fill == null ? out : out.add(Tensor.of(add, nh, d));
+        };
+    }
+
+    /**
+     * Activation patching: the tensor at capture point {@code name} (e.g.
+     * {@code blocks.0.hook_resid_post}) is replaced by {@code value}, typically taken from an
+     * {@link ActivationCache} of another prompt; the shapes must agree.
+     *
+     * @throws IllegalArgumentException at once when {@code name} is not a capture point, and during
+     *     the forward when the shapes differ
+     */
+    public static ActivationHook patch(String name, Tensor value) {
+        HookPoint.Named at = HookPoint.parse(name);
+        if (value == null) throw new IllegalArgumentException("patch: no value for " + name);
+        return (point, l, v) -> {
+            if (point != at.point() || l != at.layer()) return v;
+            if (!Arrays.equals(v.shape(), value.shape())) {
+                throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
+                        + " but the activation is " + Arrays.toString(v.shape()));
+            }
+            return value;
+        };
+    }
+
+    /**
+     * Patching at some positions only: the tensor at {@code name}, whose dimension 1 is the
+     * position (every capture point except {@code hook_pos_embed}, {@code hook_pattern}), takes
+     * {@code value}'s entries at {@code positions} and keeps its own elsewhere.
+     */
+    public static ActivationHook patchPositions(String name, Tensor value, int... positions) {
+        HookPoint.Named at = HookPoint.parse(name);
+        if (at.point() == HookPoint.POS_EMBED || at.point() == HookPoint.ATTN_PATTERN) {
+            throw new IllegalArgumentException("patchPositions: " + name + " is not indexed [B, T, ...]; use patch");
+        }
+        int[] pos = positions.clone();
+        return (point, l, v) -> {
+            if (point != at.point() || l != at.layer()) return v;
+            if (!Arrays.equals(v.shape(), value.shape())) {
+                throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
+                        + " but the activation is " + Arrays.toString(v.shape()));
+            }
+            int t = v.size(1);
+            float[] m = new float[t];
+            for (int p : pos) {
+                if (p < 0 || p >= t) throw new IllegalArgumentException("patch " + name + ": position " + p + " out of range 0.." + (t - 1));
+                m[p] = 1f;
+            }
+            int[] maskShape = new int[v.dim() - 1];
+            Arrays.fill(maskShape, 1);
+            maskShape[0] = t;
+            Tensor mask = Tensor.of(m, maskShape);
+            Tensor keepMask = Tensor.of(invert(m), maskShape);
+            return v.mul(keepMask).add(value.mul(mask));
+        };
+    }
+
+    private static float[] invert(float[] m) {
+        float[] r = new float[m.length];
+        for (int i = 0; i < m.length; i++) r[i] = 1f - m[i];
+        return r;
+    }
+}

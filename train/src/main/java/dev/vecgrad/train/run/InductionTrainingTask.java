@@ -1,0 +1,87 @@
+package dev.vecgrad.train.run;
+
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.data.InductionTask;
+import dev.vecgrad.train.inspect.HeadScores;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The induction task ({@link InductionTask}) as a training task: train and validation batches from
+ * the same generator (random sequences never repeat, so there is nothing to hold out), loss on
+ * the second copy only; each evaluation also measures the induction score of the best head, on
+ * a fixed probe of random sequences repeated twice.
+ */
+public final class InductionTrainingTask implements TrainingTask {
+    /** Sequences in the induction-score probe. */
+    static final int PROBE_SEQUENCES = 16;
+
+    private final InductionTask task;
+
+    /** Sequences over {@code vocabSize} tokens. */
+    public InductionTrainingTask(int vocabSize) {
+        this.task = new InductionTask(vocabSize);
+    }
+
+    /** The sequence generator. */
+    public InductionTask problems() {
+        return task;
+    }
+
+    @Override
+    public String describe() {
+        return String.format("induction: random sequences of %d tokens with a repeated segment; loss on the second copy"
+                + " (chance %.3f)", task.vocabSize(), task.chanceLoss());
+    }
+
+    @Override
+    public CharTokenizer tokenizer() {
+        return task.tokenizer();
+    }
+
+    @Override
+    public Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng) {
+        return task.sample(batchSize, blockSize, rng);
+    }
+
+    @Override
+    public Batch valBatch(int batchSize, int blockSize, RandomGenerator rng) {
+        return task.sample(batchSize, blockSize, rng);
+    }
+
+    @Override
+    public void validate(int blockSize) {
+        if (blockSize < InductionTask.MIN_BLOCK) {
+            throw new IllegalArgumentException("induction: --block-size must be >= " + InductionTask.MIN_BLOCK + ", got " + blockSize);
+        }
+    }
+
+    @Override
+    public Map<String, Object> identity() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "induction");
+        m.put("vocab", task.vocabSize());
+        return m;
+    }
+
+    /**
+     * The fixed probe for the induction score: {@value #PROBE_SEQUENCES} of the task's sequences
+     * (always the same ones; see {@link HeadScores#probe}).
+     */
+    public InductionTask.Layout probe(int blockSize) {
+        return HeadScores.probe(task.vocabSize(), PROBE_SEQUENCES, blockSize, 20221);
+    }
+
+    /** The highest induction score of any head on {@link #probe}. */
+    @Override
+    public double inductionScore(GPT model) {
+        double best = 0;
+        for (double[] layer : HeadScores.inductionScores(model, probe(model.config().blockSize()))) {
+            for (double s : layer) best = Math.max(best, s);
+        }
+        return best;
+    }
+}
