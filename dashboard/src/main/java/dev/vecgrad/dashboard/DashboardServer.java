@@ -8,6 +8,9 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
+import dev.vecgrad.train.inspect.HeadScores;
+import dev.vecgrad.train.inspect.LogitLens;
+import dev.vecgrad.train.inspect.ProbeData;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
@@ -181,6 +184,8 @@ public final class DashboardServer implements AutoCloseable {
         app.get("/api/runs/{run}/metrics", this::metrics);
         app.get("/api/runs/{run}/attention", this::attention);
         app.get("/api/runs/{run}/explain", this::explain);
+        app.get("/api/runs/{run}/lens", this::lens);
+        app.get("/api/runs/{run}/heads", this::heads);
         app.before("/api/runs/{run}/sample", this::checkSample);
         app.sse("/api/runs/{run}/sample", this::sample);
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
@@ -319,6 +324,40 @@ public final class DashboardServer implements AutoCloseable {
             int layer = intParam(ctx, "layer", 0, 0, model.config().nLayer() - 1);
             int head = intParam(ctx, "head", 0, 0, model.config().nHead() - 1);
             ctx.json(Explainer.explain(model, m.tokenizer(), p.text(), token != null ? token : t - 1, layer, head));
+            return null;
+        });
+    }
+
+    /** {@code vecgrad lens --json}: each residual stream read through the final LayerNorm and lm_head. */
+    private void lens(Context ctx) throws Exception {
+        Path file = modelFile(run(ctx));
+        models.use(file, m -> {
+            Prompt p = prompt(ctx, m, true);
+            int k = intParam(ctx, "top_k", 3, 1, 20);
+            ctx.json(LogitLens.compute(m.model(), p.ids(), k, m.tokenizer()::piece).toMap());
+            return null;
+        });
+    }
+
+    /**
+     * {@code vecgrad heads --json} for a run directory with its defaults: the run's own validation
+     * data for the previous-token, first-token and ablation scores, random repeated segments for
+     * induction. Costs a forward pass per head (the ablations), so sequences are bounded.
+     */
+    private void heads(Context ctx) throws Exception {
+        Path dir = run(ctx), file = modelFile(dir);
+        int sequences = intParam(ctx, "sequences", 16, 1, 64);
+        long seed = ctx.queryParamAsClass("seed", Long.class).getOrDefault(1234L);
+        models.use(file, m -> {
+            GPT model = m.model();
+            ProbeData held = ProbeData.fromRun(dir, sequences, seed);
+            int length = Math.min(model.config().blockSize(), 128);
+            HeadScores.Report r = HeadScores.compute(model, held.batch(), HeadScores.probe(model.config().vocabSize(), sequences,
+                    length, seed + 1));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("held_out", held.description());
+            out.putAll(r.toMap());
+            ctx.json(out);
             return null;
         });
     }

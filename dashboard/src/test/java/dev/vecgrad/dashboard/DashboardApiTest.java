@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
+import dev.vecgrad.train.inspect.HeadScores;
+import dev.vecgrad.train.inspect.LogitLens;
+import dev.vecgrad.train.inspect.ProbeData;
 import dev.vecgrad.train.run.RunStatus;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.Trainer;
@@ -236,6 +239,30 @@ class DashboardApiTest {
         error("/api/runs/tiny/explain?prompt=the&head=x", 400, "head: an integer 0..1");
         error("/api/runs/tiny/explain", 400, "prompt: required");
         error("/api/runs/broken/explain?prompt=the", 404, "no model.safetensors yet");
+    }
+
+    @Test
+    void logitLensAndHeadScoresAreTheLibrarys() throws Exception {
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
+        JsonNode lens = json("/api/runs/tiny/lens?prompt=" + q("the fox") + "&top_k=2");
+        int[] ids = m.tokenizer().encode("the fox");
+        assertEquals(JSON.valueToTree(LogitLens.compute(m.model(), ids, 2, m.tokenizer()::piece).toMap()), lens);
+        assertEquals(3, lens.get("streams").size(), "two blocks' inputs and the last block's output");
+        error("/api/runs/tiny/lens?prompt=the&top_k=0", 400, "top_k: an integer 1..20");
+        error("/api/runs/tiny/lens", 400, "prompt: required");
+
+        JsonNode heads = json("/api/runs/tiny/heads?sequences=4");
+        ProbeData held = ProbeData.fromRun(runs.resolve("tiny"), 4, 1234);
+        HeadScores.Report want = HeadScores.compute(m.model(), held.batch(), HeadScores.probe(m.model().config().vocabSize(), 4, 16, 1235));
+        assertEquals(held.description(), heads.get("held_out").asText());
+        assertEquals(4, heads.get("heads").size());
+        for (int i = 0; i < 4; i++) {
+            for (String n : HeadScores.NAMES) {
+                assertEquals(want.heads().get(i).score(n), heads.get("heads").get(i).get(n).asDouble(), 1e-12, n + " of head " + i);
+            }
+        }
+        error("/api/runs/tiny/heads?sequences=1000", 400, "sequences: an integer 1..64");
+        error("/api/runs/half/heads", 404, "no model.safetensors yet");
     }
 
     /** The events of a server-sent event stream, as (event, data) pairs. */

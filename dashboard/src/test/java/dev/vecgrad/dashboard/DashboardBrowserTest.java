@@ -221,6 +221,14 @@ class DashboardBrowserTest {
         WebElement keys = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#explain-keys")));
         assertEquals(1 + 5, keys.findElements(By.tagName("tr")).size());
         assertEquals(5, browser.findElements(By.cssSelector("#explain-next tr")).size(), "the five likeliest next tokens");
+        // The logit lens of the prompt: one row per residual stream, one cell per position.
+        WebElement lens = waitUpTo(10).until(d -> d.findElement(By.id("lens-table")));
+        assertEquals(3, lens.findElements(By.cssSelector("tr.lens-row")).size());
+        assertEquals(t, lens.findElements(By.cssSelector("tr.lens-row")).get(0).findElements(By.tagName("td")).size() - 1);
+        // Head scores on request: one row per head.
+        browser.findElement(By.id("score-heads")).click();
+        WebElement heads = waitUpTo(30).until(d -> d.findElement(By.id("heads-table")));
+        assertEquals(1 + 4, heads.findElements(By.tagName("tr")).size());
         // Streamed sampling.
         WebElement n = browser.findElement(By.id("max-new"));
         n.clear();

@@ -262,12 +262,18 @@ function showInside(name, gen, linkedPrompt) {
   const maxNew = el("input", { type: "number", id: "max-new", value: 200, min: 0, max: 2000 });
   const temp = el("input", { type: "number", id: "temperature", value: 0.8, min: 0, step: 0.1 });
   const sampleBtn = el("button", { id: "sample", type: "button", class: "secondary" }, "Sample");
+  const lens = el("div", { id: "lens" });
+  const heads = el("div", { id: "heads" });
+  const headsBtn = el("button", { id: "score-heads", type: "button", class: "secondary", onclick: () => loadHeads() }, "Score heads");
   const form = el("form", { class: "toolbar", onsubmit: e => { e.preventDefault(); show(); } }, prompt, go, status);
   view.replaceChildren(el("h1", { text: "Inside " + name }), form,
     el("h2", { text: "Tokens" }), el("p", { class: "muted", text: "Click a token to see what it attends to and to walk through its forward pass." }), tokens,
     el("h2", { text: "Attention (rows: query, columns: key; hover for the weight, click a map to select it)" }), maps,
     el("div", { class: "columns" }, el("div", {}, el("h2", { text: "What the token attends to" }), attends),
       el("div", {}, el("h2", { text: "Explain" }), explain)),
+    el("h2", { text: "Logit lens (each residual stream read through the final LayerNorm and lm_head)" }), lens,
+    el("h2", { text: "Head scores" }), el("div", { class: "toolbar" }, headsBtn,
+      el("span", { class: "muted", text: "previous-token, first-token, induction and mean-ablation scores of every head (vecgrad heads)" })), heads,
     el("h2", { text: "Sample" }), el("div", { class: "toolbar" }, el("label", {}, "tokens ", maxNew), el("label", {}, "temperature ", temp), sampleBtn), out);
 
   let data = null, sel = { layer: 0, head: 0, token: 0 };
@@ -283,7 +289,40 @@ function showInside(name, gen, linkedPrompt) {
     if (gen !== generation) return;
     status.textContent = `${data.tokens.length} tokens, ${data.layers.length} layers × ${data.heads.length} heads`;
     sel = { layer: 0, head: 0, token: data.tokens.length - 1 };
-    drawTokens(); drawMaps(); select();
+    drawTokens(); drawMaps(); select(); loadLens();
+  }
+
+  async function loadLens() {
+    const g = generation;
+    let r;
+    try { r = await api(`/api/runs/${enc(name)}/lens?prompt=${enc(prompt.value)}`); } catch (e) { if (g === generation) showError(lens, e); return; }
+    if (g !== generation) return;
+    const head = el("tr", {}, el("th", { text: "stream" }), r.tokens.map(t => el("th", { class: "mono", text: label(t.piece) })));
+    const rows = r.streams.map(st => el("tr", { class: "lens-row" }, el("td", { class: "mono", text: st.stream }), st.positions.map(c => {
+      const p = c.actual_next_probability;
+      const td = el("td", { class: "mono", title: c.top.map(k => `${label(k.piece)} ${(100 * k.probability).toFixed(1)}%`).join(", ")
+        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`), text: label(c.top[0].piece) });
+      if (p !== null) td.style.background = `rgba(36, 87, 197, ${Math.min(1, p).toFixed(3)})`;
+      if (p !== null && p > 0.5) td.style.color = "#fff";
+      return td;
+    })));
+    lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token; colour: the probability of the token that actually comes next." }),
+      el("table", { class: "grid small", id: "lens-table" }, head, rows));
+  }
+
+  async function loadHeads() {
+    const g = generation;
+    headsBtn.disabled = true;
+    heads.replaceChildren(el("p", { class: "muted", text: "Scoring every head…" }));
+    let r;
+    try { r = await api(`/api/runs/${enc(name)}/heads`); } catch (e) { if (g === generation) { showError(heads, e); headsBtn.disabled = false; } return; }
+    if (g !== generation) return;
+    headsBtn.disabled = false;
+    const names = Object.keys(r.scores);
+    heads.replaceChildren(el("p", { class: "muted", text: `held-out data: ${r.held_out}; clean loss ${r.clean_loss.toFixed(4)}` }),
+      el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
+        r.heads.map(h => el("tr", {}, el("td", { class: "num", text: h.layer }), el("td", { class: "num", text: h.head }),
+          names.map(n => el("td", { class: "num", text: h[n].toFixed(3) }))))));
   }
 
   function drawTokens() {
