@@ -3,7 +3,7 @@
 # number of steps with four tokenizers, compared in validation bits per byte (a per-token loss
 # divided by ln 2 and by the bytes per token, so tokenizers compare), training tokens/s and a sample.
 #
-#   bench/compare/tokenizer_experiment.sh /work/shared/data/tinyshakespeare.txt
+#   bench/compare/tokenizer_experiment.sh tinyshakespeare.txt
 #
 # Environment: STEPS (default 2000, the preset's), EVAL_ITERS (default 50), TOKENIZERS (default
 # "char bpe:512 bpe:1024 bpe:2048"), THREADS (default 2), OUT (default a temporary directory).
