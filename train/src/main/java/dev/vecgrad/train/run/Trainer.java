@@ -7,7 +7,6 @@ import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.autograd.Workspace;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.data.Batch;
 import dev.vecgrad.train.optim.AdamW;
@@ -45,9 +44,6 @@ public final class Trainer {
     /** What one optimizer step measured. */
     public record StepResult(float loss, float gradNorm, float lr, Map<String, double[]> layers) {}
 
-    /** What one evaluation measured (accuracy is NaN when the task has none). */
-    public record EvalResult(double trainLoss, double valLoss, double accuracy) {}
-
     private static final int WARMUP_STEPS_UNTIMED = 3;
 
     private final TrainConfig cfg;
@@ -68,22 +64,18 @@ public final class Trainer {
     public Trainer(TrainConfig cfg, TrainingTask task) {
         this.cfg = cfg;
         this.task = task;
-        if (task.requiredBlockSize() > cfg.blockSize()) {
-            throw new IllegalArgumentException("--block-size " + cfg.blockSize() + " is too small for the task, which needs "
-                    + task.requiredBlockSize());
+        int block = cfg.model().blockSize();
+        if (task.requiredBlockSize() > block) {
+            throw new InvalidConfigException("blockSize", block + " is too small for the task, which needs " + task.requiredBlockSize());
         }
-        task.validate(cfg.blockSize());
+        task.validate(block);
         this.dropoutRng = new StepRandom(cfg.seed(), 0, 1);
-        this.model = new GPT(modelConfig(cfg, task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
+        this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
-        this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, cfg.weightDecay())), cfg.lr(),
-                cfg.beta1(), cfg.beta2(), 1e-8f);
-        this.schedule = LrSchedule.warmupCosine(cfg.lr(), cfg.minLr(), cfg.warmupIters(), cfg.lrDecayIters());
-    }
-
-    /** The model architecture a training configuration describes. */
-    public static GPTConfig modelConfig(TrainConfig c, int vocabSize) {
-        return new GPTConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), vocabSize, c.bias(), c.dropout());
+        OptimizerSettings o = cfg.optimizer();
+        this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, o.weightDecay())), o.lr(), o.beta1(),
+                o.beta2(), 1e-8f);
+        this.schedule = LrSchedule.warmupCosine(o.lr(), o.minLr(), o.warmupIters(), o.lrDecayIters());
     }
 
     /** The configuration. */
@@ -173,7 +165,7 @@ public final class Trainer {
             for (int micro = 0; micro < cfg.gradAccum(); micro++) {
                 int mi = micro;
                 Batch[] b = new Batch[1];
-                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.blockSize(),
+                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.model().blockSize(),
                         new StepRandom(cfg.seed(), step, 2 + 2 * mi)));
                 dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
                 // Nothing from the forward pass outlives its scope: the loss is read as a float and
@@ -193,8 +185,8 @@ public final class Trainer {
         Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
         float[] normBox = new float[1];
-        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(),
-                cfg.gradClip() > 0 ? cfg.gradClip() : Float.POSITIVE_INFINITY));
+        float clip = cfg.optimizer().gradClip();
+        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(), clip > 0 ? clip : Float.POSITIVE_INFINITY));
         float norm = normBox[0];
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
             optimizer.zeroGrad();
@@ -212,9 +204,9 @@ public final class Trainer {
      * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
      * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
      */
-    public EvalResult evaluate() {
+    public Evaluation evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
-            return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed());
+            return evaluate(model, task, cfg.batchSize(), cfg.model().blockSize(), cfg.eval().iters(), cfg.seed());
         } catch (NonFiniteException e) {
             throw new TrainingDivergedException(step, e);
         }
@@ -225,7 +217,7 @@ public final class Trainer {
      * from generators seeded by {@code seed} (so repeated evaluations see the same batches), and
      * the task's accuracy. Leaves the model in training mode.
      */
-    public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
+    public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
         model.eval();
         try (Grad g = Grad.disabled()) {
             double train = 0, val = 0;
@@ -236,7 +228,7 @@ public final class Trainer {
                 Batch vb = task.valBatch(batchSize, blockSize, valRng);
                 val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
             }
-            return new EvalResult(train / iters, val / iters, task.accuracy(model));
+            return new Evaluation(train / iters, val / iters, task.accuracy(model));
         } finally {
             model.train();
         }
@@ -269,12 +261,11 @@ public final class Trainer {
                     allocBytes = c0.allocatedBytes() < 0 || allocBytes < 0 ? -1
                             : allocBytes + c1.allocatedBytes() - c0.allocatedBytes();
                 }
-                double tps = timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9);
-                double gcShare = timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6);
-                double allocMb = timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps;
+                Metrics.Speed speed = new Metrics.Speed(timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9),
+                        timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6),
+                        timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps);
                 double elapsed = (System.nanoTime() - started) / 1e9;
-                Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed,
-                        r.layers(), gcShare, allocMb);
+                Metrics m = Metrics.ofStep(step, elapsed, new Metrics.Step(r.loss(), r.lr(), r.gradNorm()), speed, r.layers());
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {
@@ -285,14 +276,13 @@ public final class Trainer {
                     }
                     break;
                 }
-                if (step % cfg.evalInterval() == 0 || step == cfg.maxIters()) {
-                    EvalResult e = evaluate();
-                    if (!Double.isFinite(e.trainLoss()) || !Double.isFinite(e.valLoss())) {
+                if (step % cfg.eval().interval() == 0 || step == cfg.maxIters()) {
+                    Evaluation e = evaluate();
+                    if (!e.isFinite()) {
                         // The update just taken broke the model: do not checkpoint it over the last good one.
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
                     }
-                    Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
-                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9, null, gcShare, allocMb);
+                    Metrics em = Metrics.ofEval(step, (System.nanoTime() - started) / 1e9, e, speed);
                     if (log != null) log.append(em);
                     listener.onEval(em);
                     if (dir != null) {
