@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON object of these flags, e.g. {\"max-iters\": 500, \"lr\": 0.001}; flags given on the command line"
+                    + " override it.")
+    Path config;
 
     @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model, character by character.")
     Path data;
@@ -63,6 +69,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin ThreadsOption threads;
 
+    @Option(names = "--keep", paramLabel = "WHICH",
+            description = "last (default): the checkpoint follows every evaluation; best: it is replaced only when the"
+                    + " validation loss improves; both: the last, plus the best weights in DIR/best.")
+    String keep;
+
     @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
     boolean noProgress;
 
@@ -77,6 +88,9 @@ final class TrainCommand implements Callable<Integer> {
             + " op that produces one, with its shapes (slower; for debugging a diverging run).")
     boolean detectAnomaly;
 
+    /** What {@code --config} set, saved into {@code state.json}; null without a config file. */
+    private Map<String, Object> configValues;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -88,11 +102,19 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer train() throws Exception {
+        if (config != null) configValues = ConfigFile.apply(spec, config, Set.of("--config"));
         threads.apply();
         if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
+        Trainer.Keep keepMode = keep == null ? null : switch (keep.toLowerCase(java.util.Locale.ROOT)) {
+            case "last" -> Trainer.Keep.LAST;
+            case "best" -> Trainer.Keep.BEST;
+            case "both" -> Trainer.Keep.BOTH;
+            default -> throw new ParameterException(spec.commandLine(), "--keep " + keep + ": expected last, best or both");
+        };
         Trainer trainer;
         Path dir;
+        Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
             if (!RunDirectory.isRun(resume)) {
                 throw new ParameterException(spec.commandLine(), "--resume " + resume + ": not a run directory (no state.json)");
@@ -109,6 +131,21 @@ final class TrainCommand implements Callable<Integer> {
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
+            // What the run recorded about itself (its config file, --keep) stays, unless given anew.
+            run.readRunInfo().forEach(info::put);
+            if (keepMode == null && info.get("keep") instanceof com.fasterxml.jackson.databind.JsonNode k) {
+                keepMode = switch (k.asText()) {
+                    case "best" -> Trainer.Keep.BEST;
+                    case "both" -> Trainer.Keep.BOTH;
+                    default -> Trainer.Keep.LAST;
+                };
+            }
+            if (trainer.step() >= trainer.config().maxIters()) {
+                spec.commandLine().getOut().printf("vecgrad train: %s already finished its %d steps; nothing to do"
+                        + " (--max-iters N with N above %d trains it further)%n", resume, trainer.step(), trainer.step());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
         } else {
             TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
             TrainConfig cfg = hyper.applyTo(base());
@@ -125,9 +162,38 @@ final class TrainCommand implements Callable<Integer> {
                         + dir + " to continue it, or choose another --out");
             }
         }
+        if (keepMode == null) keepMode = Trainer.Keep.LAST;
+        if (configValues != null) info.put("config_file", Map.of("path", config.toString(), "values", configValues));
+        info.put("keep", keepMode.name().toLowerCase(java.util.Locale.ROOT));
+        trainer.runInfo().putAll(info);
+        trainer.setKeep(keepMode);
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
-        return run(trainer, dir);
+        boolean fresh = !Files.exists(dir);
+        try {
+            return run(trainer, dir);
+        } catch (Exception | Error e) {
+            // A run that failed before its first checkpoint leaves no half-made directory behind.
+            if (resume == null && fresh) removeUnfinished(dir);
+            throw e;
+        }
+    }
+
+    /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log and chart). */
+    private static void removeUnfinished(Path dir) {
+        if (RunDirectory.isRun(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (n.equals(".lock") || n.equals(RunDirectory.METRICS) || n.equals("loss.png")
+                        || n.equals("profile.txt") || n.endsWith(".tmp") || n.endsWith(".next"))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);   // only when nothing else is left in it
+        } catch (IOException e) {
+            // best effort: the error that stopped the run matters more
+        }
     }
 
     private TrainConfig base() {
@@ -183,6 +249,13 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
                 ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
+                c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",
+                switch (trainer.keep()) {
+                    case LAST -> "the last";
+                    case BEST -> "the best (lowest val loss)";
+                    case BOTH -> "the last, and the best in best/";
+                });
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
@@ -241,9 +314,14 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
-        out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+        if (trainer.keep() == Trainer.Keep.LAST) {
+            out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+        } else {
+            out.printf(java.util.Locale.ROOT, "done: %d steps; the best weights (val loss %.4f) in %s%n", trainer.step(),
+                    trainer.bestValLoss(), dir.resolve(RunDirectory.BEST));
+        }
         if (trainer.task() instanceof AdditionTrainingTask) {
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);
+            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --temperature 0%n", dir);
         } else {
             out.printf("sample from it: ./vecgrad sample --checkpoint %s --prompt 'ROMEO:'%n", dir);
         }
