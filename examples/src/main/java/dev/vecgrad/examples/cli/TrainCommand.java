@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.InvalidConfigException;
@@ -91,6 +92,14 @@ final class TrainCommand implements Callable<Integer> {
     /** What {@code --config} set, saved into {@code state.json}; null without a config file. */
     private Map<String, Object> configValues;
 
+    @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
+            + " while training.")
+    boolean dashboard;
+
+    @Option(names = "--dashboard-port", paramLabel = "N", defaultValue = "6006",
+            description = "Port of --dashboard; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
         try {
@@ -171,7 +180,14 @@ final class TrainCommand implements Callable<Integer> {
         trainer.setDetectAnomaly(detectAnomaly);
         boolean fresh = !Files.exists(dir);
         try {
-            return run(trainer, dir);
+            if (!dashboard) return run(trainer, dir);
+            Path parent = dir.toAbsolutePath().normalize().getParent();
+            Files.createDirectories(parent);
+            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
+                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
+                        server.url(), dir.getFileName(), parent);
+                return run(trainer, dir);
+            }
         } catch (Exception | Error e) {
             // A run that failed before its first checkpoint leaves no half-made directory behind.
             if (resume == null && fresh) removeUnfinished(dir);
@@ -179,14 +195,14 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log and chart). */
+    /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log, chart and status). */
     private static void removeUnfinished(Path dir) {
         if (RunDirectory.isRun(dir)) return;
         try (var files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
                 if (Files.isRegularFile(f) && (n.equals(".lock") || n.equals(RunDirectory.METRICS) || n.equals("loss.png")
-                        || n.equals("profile.txt") || n.endsWith(".tmp") || n.endsWith(".next"))) {
+                        || n.equals("profile.txt") || n.equals("status.json") || n.endsWith(".tmp") || n.endsWith(".next"))) {
                     Files.deleteIfExists(f);
                 }
             }

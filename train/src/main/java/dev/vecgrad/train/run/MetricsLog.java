@@ -82,7 +82,8 @@ public final class MetricsLog implements AutoCloseable {
         out.flush();
     }
 
-    static String toJson(Metrics m) {
+    /** One line of the file (without its line break); NaN fields are left out. */
+    public static String toJson(Metrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", m.step());
         if (m.train() != null) {
@@ -128,32 +129,56 @@ public final class MetricsLog implements AutoCloseable {
     private static List<Metrics> parse(List<String> lines) {
         List<Metrics> out = new ArrayList<>();
         for (String line : lines) {
-            if (line.isBlank()) continue;
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
-                continue;   // a line cut short by a crash
-            }
-            if (n == null || !n.isObject() || !n.path("step").canConvertToLong()) continue;
-            long step = n.path("step").asLong();
-            Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"),
-                    num(n, "train_s"));
-            Evaluation e = null;
-            if (n.has("val_loss")) {
-                double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
-                e = new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy"));
-            }
+            Metrics m = parse(line);
+            if (m == null) continue;
             Metrics prev = out.isEmpty() ? null : out.get(out.size() - 1);
-            if (e != null && prev != null && prev.step() == step && prev.eval() == null) {
+            if (m.eval() != null && m.train() == null && prev != null && prev.step() == m.step() && prev.eval() == null) {
                 // the old format: the evaluation on a second line of the same step
-                out.set(out.size() - 1, prev.withEval(e, num(n, "elapsed_s")));
+                out.set(out.size() - 1, prev.withEval(m.eval(), m.elapsedS()));
                 continue;
             }
-            Metrics.Step s = e != null && !n.has("lr") ? null : new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm"));
-            out.add(new Metrics(step, num(n, "elapsed_s"), s, e, speed, null));
+            out.add(m);
         }
         return out;
+    }
+
+    /**
+     * One line of a metrics file: the step's results and, on an evaluation step, the
+     * evaluation's; or null when it is blank or not a JSON object with a numeric {@code step} (a
+     * line cut short by a crash, or one that is still being written). A line of the older format
+     * that held only an evaluation gives a Metrics without {@code train()} ({@link #read} merges
+     * it into its step's line).
+     */
+    public static Metrics parse(String line) {
+        if (line.isBlank()) return null;
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
+        }
+        if (n == null || !n.isObject() || !n.path("step").isIntegralNumber()) return null;
+        long step = n.path("step").asLong();
+        Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"),
+                num(n, "train_s"));
+        Evaluation eval = null;
+        boolean oldest = n.has("val_loss") && !n.has("eval_train_loss");   // an evaluation line whose train_loss is the evaluated one
+        if (n.has("val_loss")) {
+            eval = new Evaluation(oldest ? num(n, "train_loss") : num(n, "eval_train_loss"), num(n, "val_loss"), num(n, "accuracy"));
+        }
+        Metrics.Step train = null;
+        if (n.has("lr") && !oldest) train = new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm"));
+        if (train == null && eval == null) return null;
+        java.util.Map<String, double[]> layers = null;
+        JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");
+        if (norms != null && norms.isObject()) {
+            layers = new java.util.LinkedHashMap<>();
+            for (var it = norms.fields(); it.hasNext(); ) {
+                var e = it.next();
+                layers.put(e.getKey(), new double[] {num(norms, e.getKey()), ratios == null ? Double.NaN : num(ratios, e.getKey())});
+            }
+        }
+        return new Metrics(step, num(n, "elapsed_s"), train, eval, speed, layers);
     }
 
     private static double num(JsonNode n, String key) {

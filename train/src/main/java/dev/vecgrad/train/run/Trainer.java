@@ -59,6 +59,7 @@ public final class Trainer {
     private OpProfile profile;
     private Workspace workspace = new Workspace();
     private long step;
+    private RunStatus status;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
     public Trainer(TrainConfig cfg, TrainingTask task) {
@@ -241,10 +242,50 @@ public final class Trainer {
      * evaluation and appends to {@code metrics.jsonl}.
      */
     public void run(Path out, Listener listener) throws IOException {
+        status = null;
+        try {
+            runLocked(out, listener);
+        } catch (TrainingDivergedException e) {
+            endStatus(out, RunStatus.State.DIVERGED, e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            endStatus(out, RunStatus.State.STOPPED, "error: " + e);
+            throw e;
+        }
+        boolean done = step >= cfg.maxIters();
+        endStatus(out, done ? RunStatus.State.FINISHED : RunStatus.State.STOPPED, done ? "" : "stop requested at step " + step);
+    }
+
+    /** Says in {@code status.json} that this process trains the run (keeping the first start time of a resumed run). */
+    private void startStatus(Path out) throws IOException {
+        RunStatus prev = null;
+        try {
+            prev = RunStatus.read(out);
+        } catch (IOException e) {
+            // a malformed status from an earlier process is replaced, not trusted
+        }
+        java.time.Instant now = java.time.Instant.now();
+        status = new RunStatus(RunStatus.State.RUNNING, ProcessHandle.current().pid(), prev != null ? prev.started() : now, now,
+                step, cfg.maxIters(), model.numParameters(), task.describe(), "");
+        status.write(out);
+    }
+
+    private void endStatus(Path out, RunStatus.State s, String why) {
+        if (status == null || out == null) return;   // never started (e.g. the directory was locked by another run)
+        try {
+            status.with(s, step, why).write(out);
+        } catch (IOException e) {
+            // The run's own outcome matters more than its status file; a watcher then sees a dead pid.
+        }
+        status = null;
+    }
+
+    private void runLocked(Path out, Listener listener) throws IOException {
         RunDirectory dir = out == null ? null : new RunDirectory(out);
         if (out != null) java.nio.file.Files.createDirectories(out);
         try (RunDirectory.Lock lock = dir == null ? null : dir.lock();
              MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step)) {
+            if (dir != null) startStatus(out);
             long started = System.nanoTime();
             // A resumed run carries on the totals of the part before it (from the last kept line),
             // so elapsed_s and the speed averages cover the whole run, not the latest part.
