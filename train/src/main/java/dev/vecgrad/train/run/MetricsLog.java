@@ -166,9 +166,9 @@ public final class MetricsLog implements AutoCloseable {
         if (n.has("val_loss")) {
             eval = new Evaluation(oldest ? num(n, "train_loss") : num(n, "eval_train_loss"), num(n, "val_loss"), num(n, "accuracy"));
         }
-        Metrics.Step train = null;
-        if (n.has("lr") && !oldest) train = new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm"));
-        if (train == null && eval == null) return null;
+        // Every line is a step's, except an evaluation on a line of its own (the older formats).
+        Metrics.Step train = eval != null && (oldest || !n.has("lr")) ? null
+                : new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm"));
         java.util.Map<String, double[]> layers = null;
         JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");
         if (norms != null && norms.isObject()) {
