@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -31,6 +32,9 @@ import java.util.Map;
  * {@link Tensor#backward()} leaves in {@link Tensor#grad()}. Everything else produced inside the
  * scope (the loss tensor, activations, attention weights) must not be used after it closes: its
  * storage then belongs to the next step. Copy with {@link Tensor#toArray()} what must outlive it.
+ * A tensor over lent storage that is used after its scope closed (read, written, printed, or
+ * passed to an op or to backward) throws {@link IllegalStateException} instead of reading the
+ * next step's values: each tensor remembers which scope lent its array, a check of two fields.
  *
  * <p>A workspace keeps at most {@code maxBytes} lent per scope; requests beyond that, and arrays
  * under {@value #MIN_ELEMENTS} elements (cheap for the JVM to allocate and collect), come from the
@@ -50,6 +54,13 @@ public final class Workspace {
     private final boolean poison;
     private Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
     private final ArrayList<float[]> lent = new ArrayList<>();
+    /**
+     * The arrays of {@link #lent}, by identity, so a new tensor can learn in O(1) whether its
+     * storage is lent (and so must not be used after the scope). Cleared, not reallocated, at close.
+     */
+    private final IdentityHashMap<float[], Boolean> lentSet = new IdentityHashMap<>();
+    /** Counts closed scopes: a tensor whose storage was lent under an older count is dead. */
+    private int generation;
     private long lentBytes, reusedBytes, heldBytes;
     private Thread owner;
 
@@ -136,6 +147,8 @@ public final class Workspace {
                 next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
             }
             lent.clear();
+            lentSet.clear();
+            generation++;   // every tensor over this scope's arrays is now dead (Tensor.checkLive)
             free = next;
             heldBytes = lentBytes;   // exactly the arrays lent in this scope are kept
             owner = null;
@@ -143,6 +156,18 @@ public final class Workspace {
     }
 
     // ---------------------------------------------------------------- for the ops
+
+    /** The number of scopes this workspace has closed. */
+    int generation() {
+        return generation;
+    }
+
+    /** The calling thread's current workspace if it lent {@code a} in its open scope, else null. */
+    static Workspace lenderOf(float[] a) {
+        if (a.length < MIN_ELEMENTS) return null;   // never lent: no thread-local lookup
+        Workspace ws = CURRENT.get()[0];
+        return ws != null && ws.lentSet.containsKey(a) ? ws : null;
+    }
 
     /** A zero-filled array of length {@code n}: from the current workspace if one is open. */
     static float[] zeroed(int n) {
@@ -176,6 +201,7 @@ public final class Workspace {
             reusedBytes += 4L * n;
         }
         lent.add(a);
+        lentSet.put(a, Boolean.TRUE);
         lentBytes += 4L * n;
         return a;
     }
