@@ -95,7 +95,7 @@ final class SampleCommand implements Callable<Integer> {
         SplittableRandom rng = new SplittableRandom(seed);
         TokenPicker picker = new TokenPicker(temperature, topK, rng);
         for (int s = 0; s < numSamples; s++) {
-            if (s > 0) out.println("\n" + SEPARATOR);
+            if (s > 0) out.println(SEPARATOR);
             String text = given;
             if (text == null && additionDigits > 0) {
                 AdditionTask task = new AdditionTask(additionDigits, 1, 0);
@@ -122,6 +122,8 @@ final class SampleCommand implements Callable<Integer> {
                 return left[0] < 0 || --left[0] > 0;
             });
             filter.finish();
+            out.println();   // before the note on stderr, so the two never share a line
+            out.flush();
             if (answerLeft > 0) {
                 long sum = AdditionTask.parseAnswer(generated.toString());
                 if (sum >= 0) {
@@ -130,8 +132,6 @@ final class SampleCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println();
-        out.flush();
         return 0;
     }
 
