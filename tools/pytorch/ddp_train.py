@@ -34,7 +34,7 @@ SHA-256 of the data and of the tokenizer), since the encoder lives in vecgrad.
 
 Output directory: model.safetensors, optimizer.safetensors, state.json (written last, each via a
 temporary file and rename) and metrics.jsonl (the input run's lines up to its step, then one line
-per step here and one per evaluation, in vecgrad's fields). Evaluations run on rank 0 every
+per step here, an evaluation's fields joined to its step's line, in vecgrad's fields). Evaluations run on rank 0 every
 evalInterval steps and at the end, evalIters batches per split.
 """
 import argparse
@@ -309,12 +309,15 @@ def main():
         dist.all_reduce(mean)
         line = {"step": step, "train_loss": mean.item() / world, "lr": lr, "grad_norm": float(norm),
                 "elapsed_s": time.perf_counter() - started}
+        evaluating = step % c["evalInterval"] == 0 or step == args.max_iters
         if rank == 0:
-            metrics.append(json.dumps(line) + "\n")
-        if step % c["evalInterval"] == 0 or step == args.max_iters:
-            if rank == 0:
+            if evaluating:
+                # one line per step, as vecgrad writes it: the evaluation's fields join the step's line
                 e = evaluate(model, tokens, train_end, c, device)
-                metrics.append(json.dumps(dict(line, train_loss=e["train"], eval_train_loss=e["train"], val_loss=e["val"])) + "\n")
+                line.update(eval_train_loss=e["train"], val_loss=e["val"])
+            metrics.append(json.dumps(line) + "\n")
+        if evaluating:
+            if rank == 0:
                 print(f"step {step}: train loss {e['train']:.4f}, val loss {e['val']:.4f}", flush=True)
                 save_run(args.out, model, opt, names, state, step, metrics, model_meta)
             dist.barrier()

@@ -10,8 +10,7 @@ module dev.vecgrad.train {
     requires com.fasterxml.jackson.databind;
     // JvmCounters reads GC time and per-thread allocation for the metrics.
     requires jdk.management;
-    // LossChart draws the loss curves with XChart on AWT images.
-    requires org.knowm.xchart;
+    // LineChart and AttentionMaps draw on AWT images (Java2D).
     requires java.desktop;
 
     exports dev.vecgrad.train.checkpoint;

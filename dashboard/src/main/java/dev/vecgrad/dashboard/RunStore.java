@@ -253,7 +253,7 @@ final class RunStore {
             for (int i = lines.size() - 1; i >= 0 && (st == null || ev == null); i--) {
                 JsonNode m = lines.get(i);
                 if (isEval(m) && ev == null) ev = m;
-                if (!isEval(m) && st == null) st = m;
+                if (m.has("train_loss") && st == null) st = m;   // every step's line; an evaluation step's too
             }
             if (!lines.isEmpty()) step = lines.get(lines.size() - 1).path("step").asLong();
             return new Latest(st, ev, step, skipped);

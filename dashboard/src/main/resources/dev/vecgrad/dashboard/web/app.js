@@ -125,8 +125,9 @@ async function showRuns(gen) {
 
 const COLORS = ["#2457c5", "#d9622b", "#2a9d4b", "#8e44ad", "#c0392b", "#16a2b8", "#7f8c8d", "#b8860b"];
 
-// The per-step table of one run: metrics lines merged by step (a step's training line and its
-// evaluation line share the step number).
+// The per-step table of one run: one metrics line per step, an evaluation step's line carrying
+// the evaluation too (lines are normalised by the server's MetricsLog, so files of the older
+// format, with the evaluation on a second line of the same step, merge here by step).
 function byStep(lines) {
   const m = new Map();
   for (const l of lines) {
@@ -135,7 +136,8 @@ function byStep(lines) {
       row.eval_train = l.eval_train_loss !== undefined ? l.eval_train_loss : l.train_loss;
       row.val = l.val_loss;
       if (l.accuracy !== undefined) row.accuracy = l.accuracy;
-    } else {
+    }
+    if (l.lr !== undefined) {
       row.batch = l.train_loss;
       row.lr = l.lr;
       row.grad_norm = l.grad_norm;

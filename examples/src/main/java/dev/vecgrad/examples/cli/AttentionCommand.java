@@ -62,7 +62,8 @@ final class AttentionCommand implements Callable<Integer> {
             for (int hi = 0; hi < heads.length; hi++) AttentionMaps.terminal(out, w[li][hi], layers[li], heads[hi], tokens);
         }
         if (png != null) {
-            OutputFiles.writeImage(png, AttentionMaps.image(w, layers, heads, tokens));
+            OutputFiles.writeImage(png, AttentionMaps.image(w, layers, heads, tokens, "attention weights for \""
+                    + AttentionMaps.label(String.join("", tokens)) + "\" (rows: query token, columns: the key it attends to)"));
             out.println("wrote " + png);
         }
         if (csv != null) {

@@ -104,7 +104,7 @@ final class SampleCommand implements Callable<Integer> {
         SplittableRandom rng = new SplittableRandom(seed);
         TokenPicker picker = new TokenPicker(temperature, topK, rng);
         for (int s = 0; s < numSamples; s++) {
-            if (s > 0) out.println("\n" + SEPARATOR);
+            if (s > 0) out.println(SEPARATOR);
             String text = given;
             if (text == null && additionDigits > 0) {
                 AdditionTask task = new AdditionTask(additionDigits, 1, 0);
@@ -150,6 +150,8 @@ final class SampleCommand implements Callable<Integer> {
                 filter.accept(rest);
             }
             filter.finish();
+            out.println();   // before the note on stderr, so the two never share a line
+            out.flush();
             if (answerLeft > 0) {
                 long sum = AdditionTask.parseAnswer(generated.toString());
                 if (sum >= 0) {
@@ -158,8 +160,6 @@ final class SampleCommand implements Callable<Integer> {
                 }
             }
         }
-        out.println();
-        out.flush();
         if (stats) {
             spec.commandLine().getErr().printf(java.util.Locale.ROOT, "stats: loaded in %.2f s; prompt %d tokens; %d new tokens in %.2f s"
                     + " = %.2f tokens/s (%d thread%s, KV cache)%s; %s%n", loadSeconds, promptTokens, genTokens, genNanos / 1e9,

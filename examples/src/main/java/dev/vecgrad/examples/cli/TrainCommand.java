@@ -34,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON object of these flags, e.g. {\"max-iters\": 500, \"lr\": 0.001}; flags given on the command line"
+                    + " override it.")
+    Path config;
 
     @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text to model (character by character unless --tokenizer).")
     Path data;
@@ -98,6 +104,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin ThreadsOption threads;
 
+    @Option(names = "--keep", paramLabel = "WHICH",
+            description = "last (default): the checkpoint follows every evaluation; best: it is replaced only when the"
+                    + " validation loss improves; both: the last, plus the best weights in DIR/best.")
+    String keep;
+
     @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
     boolean noProgress;
 
@@ -111,6 +122,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--detect-anomaly", description = "Check every op's output and gradients for NaN/Inf and name the first"
             + " op that produces one, with its shapes (slower; for debugging a diverging run).")
     boolean detectAnomaly;
+
+    /** What {@code --config} set, saved into {@code state.json}; null without a config file. */
+    private Map<String, Object> configValues;
 
     @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
             + " while training.")
@@ -131,11 +145,20 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer train() throws Exception {
+        if (config != null) configValues = ConfigFile.apply(spec, config, Set.of("--config"));
         threads.apply();
         if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
+        Trainer.Keep keepMode = keep == null ? null : switch (keep.toLowerCase(java.util.Locale.ROOT)) {
+            case "last" -> Trainer.Keep.LAST;
+            case "best" -> Trainer.Keep.BEST;
+            case "both" -> Trainer.Keep.BOTH;
+            default -> throw new ParameterException(spec.commandLine(), "--keep " + keep + ": expected last, best or both");
+        };
         Trainer trainer;
         Path dir;
+        boolean fresh = false;   // this command makes the run directory (so it removes it if the run fails at start)
+        Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
             if (!RunDirectory.isRun(resume)) {
                 throw new ParameterException(spec.commandLine(), "--resume " + resume + ": not a run directory (no state.json)");
@@ -167,6 +190,21 @@ final class TrainCommand implements Callable<Integer> {
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             trainer = run.resume(cfg, task);
             dir = resume;
+            // What the run recorded about itself (its config file, --keep) stays, unless given anew.
+            run.readRunInfo().forEach(info::put);
+            if (keepMode == null && info.get("keep") instanceof com.fasterxml.jackson.databind.JsonNode k) {
+                keepMode = switch (k.asText()) {
+                    case "best" -> Trainer.Keep.BEST;
+                    case "both" -> Trainer.Keep.BOTH;
+                    default -> Trainer.Keep.LAST;
+                };
+            }
+            if (trainer.step() >= trainer.config().maxIters()) {
+                spec.commandLine().getOut().printf("vecgrad train: %s already finished its %d steps; nothing to do"
+                        + " (--max-iters N with N above %d trains it further)%n", resume, trainer.step(), trainer.step());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
         } else if (initFrom != null) {
             if (data == null) throw new ParameterException(spec.commandLine(), "--init-from needs --data FILE (the text to fine-tune on)");
             if (preset != null) throw new ParameterException(spec.commandLine(), "--init-from and --preset exclude each other");
@@ -174,6 +212,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
             }
             dir = out != null ? out : defaultOut();
+            fresh = !Files.exists(dir);
             trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
@@ -191,6 +230,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
             }
             dir = out != null ? out : defaultOut();
+            fresh = !Files.exists(dir);
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
             }
@@ -208,15 +248,43 @@ final class TrainCommand implements Callable<Integer> {
             }
             trainer = new Trainer(cfg, task);
         }
+        if (keepMode == null) keepMode = Trainer.Keep.LAST;
+        if (configValues != null) info.put("config_file", Map.of("path", config.toString(), "values", configValues));
+        info.put("keep", keepMode.name().toLowerCase(java.util.Locale.ROOT));
+        trainer.runInfo().putAll(info);
+        trainer.setKeep(keepMode);
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
-        if (!dashboard) return run(trainer, dir);
-        Path parent = dir.toAbsolutePath().normalize().getParent();
-        Files.createDirectories(parent);
-        try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
-            spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
-                    server.url(), dir.getFileName(), parent);
-            return run(trainer, dir);
+        try {
+            if (!dashboard) return run(trainer, dir);
+            Path parent = dir.toAbsolutePath().normalize().getParent();
+            Files.createDirectories(parent);
+            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
+                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
+                        server.url(), dir.getFileName(), parent);
+                return run(trainer, dir);
+            }
+        } catch (Exception | Error e) {
+            // A run that failed before its first checkpoint leaves no half-made directory behind.
+            if (fresh) removeUnfinished(dir);
+            throw e;
+        }
+    }
+
+    /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log, chart and status). */
+    private static void removeUnfinished(Path dir) {
+        if (RunDirectory.isRun(dir)) return;
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (Files.isRegularFile(f) && (n.equals(".lock") || n.equals(RunDirectory.METRICS) || n.equals("loss.png")
+                        || n.equals("profile.txt") || n.equals("status.json") || n.endsWith(".tmp") || n.endsWith(".next"))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);   // only when nothing else is left in it
+        } catch (IOException e) {
+            // best effort: the error that stopped the run matters more
         }
     }
 
@@ -326,6 +394,13 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
                 ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
+                c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",
+                switch (trainer.keep()) {
+                    case LAST -> "the last";
+                    case BEST -> "the best (lowest val loss)";
+                    case BOTH -> "the last, and the best in best/";
+                });
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.println(MemoryReport.plan(trainer.model().numParameters()));
         out.flush();
@@ -386,10 +461,15 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
-        out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+        if (trainer.keep() == Trainer.Keep.LAST) {
+            out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+        } else {
+            out.printf(java.util.Locale.ROOT, "done: %d steps; the best weights (val loss %.4f) in %s%n", trainer.step(),
+                    trainer.bestValLoss(), dir.resolve(RunDirectory.BEST));
+        }
         out.println(MemoryReport.peak());
         if (trainer.task() instanceof AdditionTrainingTask) {
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);
+            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --temperature 0%n", dir);
         } else if (trainer.task() instanceof InductionTrainingTask) {
             out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", dir);
         } else {

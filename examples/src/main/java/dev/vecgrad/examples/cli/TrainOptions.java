@@ -62,18 +62,26 @@ final class TrainOptions {
 
     /** The base configuration with every given flag applied. */
     TrainConfig applyTo(TrainConfig b) {
-        return applyTo(b, false);
+        return applyTo(b, false, false);
     }
 
     /**
-     * The saved configuration of a run being resumed with the given flags applied; unlike
-     * {@link #applyTo}, a new {@code --max-iters} extends the run without moving the decay's end.
+     * The saved configuration of a run being resumed with the given flags applied. A new
+     * {@code --max-iters} moves the end of the learning-rate decay with it when the saved run's
+     * decay ended at its last step (nanoGPT's configs, and every preset, set both alike), so an
+     * extended run decays again over its new length instead of running every new step at the
+     * minimum rate; a decay end set apart from the run's length stays. {@code --lr-decay-iters}
+     * sets it explicitly.
      */
     TrainConfig applyToSaved(TrainConfig saved) {
-        return applyTo(saved, true);
+        boolean followed = saved.optimizer().lrDecayIters() == saved.maxIters();
+        return applyTo(saved, !followed, true);
     }
 
-    private TrainConfig applyTo(TrainConfig b, boolean keepDecay) {
+    /** Whether {@link #applyTo} shrank --eval-iters for a run shorter than its preset. */
+    boolean evalScaled;
+
+    private TrainConfig applyTo(TrainConfig b, boolean keepDecay, boolean resuming) {
         TrainConfig.Builder c = b.toBuilder();
         if (nLayer != null) c.nLayer(nLayer);
         if (nHead != null) c.nHead(nHead);
@@ -90,7 +98,17 @@ final class TrainOptions {
         if (beta2 != null) c.beta2(beta2);
         if (gradClip != null) c.gradClip(gradClip);
         if (evalInterval != null) c.evalInterval(evalInterval);
-        if (evalIters != null) c.evalIters(evalIters);
+        if (evalIters != null) {
+            c.evalIters(evalIters);
+        } else if (!resuming && maxIters != null && maxIters < b.maxIters()) {
+            // A run shorter than its preset evaluates on proportionally fewer batches (at least 10,
+            // or the preset's own count when smaller): a 200-step shakespeare-char run spent about
+            // half its time evaluating 200 batches per split.
+            int base = b.eval().iters();
+            int scaled = (int) Math.max(Math.min(base, 10), Math.round((double) base * maxIters / b.maxIters()));
+            evalScaled = scaled < base;
+            c.evalIters(Math.min(base, scaled));
+        }
         if (seed != null) c.seed(seed);
         float peak = lr != null ? lr : b.optimizer().lr();
         // Without --min-lr the preset's floor stays, unless a lower --lr would put it above the peak.

@@ -133,6 +133,163 @@ class FirstHourTest {
         assertEquals(2, vecgrad("sample", "--checkpoint", run.toString(), "--stop", "").code());
     }
 
+    // --- items 2, 6, 8 and --keep: runs ------------------------------------------------------------
+
+    static final String[] SMALL = {"--preset", "tiny", "--block-size", "16", "--batch-size", "4", "--eval-iters", "1",
+        "--threads", "1", "--no-progress"};
+
+    static Result train(String... args) {
+        List<String> a = new java.util.ArrayList<>(List.of("train", "--data", text.toString()));
+        a.addAll(List.of(SMALL));
+        a.addAll(List.of(args));
+        return vecgrad(a.toArray(String[]::new));
+    }
+
+    @Test
+    void extendingAFinishedRunStretchesTheDecayAndAFinishedRunSaysSo() throws IOException {
+        Path dir = tmp.resolve("extend");
+        assertEquals(0, train("--max-iters", "4", "--eval-interval", "2", "--out", dir.toString()).code());
+        Result again = vecgrad("train", "--resume", dir.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("already finished its 4 steps; nothing to do"), again.out());
+        assertFalse(again.out().contains("done:"), again.out());
+
+        Result more = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--no-progress");
+        assertEquals(0, more.code(), more.err());
+        var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("state.json").toFile());
+        assertEquals(8, state.get("config").get("lrDecayIters").asInt(), "the decay ends at the new last step");
+        List<dev.vecgrad.train.run.Metrics> m = dev.vecgrad.train.run.MetricsLog.read(dir.resolve("metrics.jsonl"));
+        double minLr = state.get("config").get("minLr").asDouble();
+        assertTrue(m.get(4).train().lr() > 1.5 * minLr, "step 5 ran at lr " + m.get(4).train().lr() + ", the floor is " + minLr);
+        Result decay = vecgrad("train", "--resume", dir.toString(), "--max-iters", "10", "--lr-decay-iters", "20", "--no-progress");
+        assertEquals(0, decay.code(), decay.err());
+        Result other = vecgrad("train", "--resume", dir.toString(), "--max-iters", "12", "--warmup-iters", "1");
+        assertEquals(2, other.code());
+        assertTrue(other.err().contains("cannot change except --max-iters and --lr-decay-iters"), other.err());
+    }
+
+    @Test
+    void metricsHaveOneLinePerStepAndTimeCarriesOnAcrossAResume() throws IOException {
+        Path dir = tmp.resolve("metrics");
+        assertEquals(0, train("--max-iters", "6", "--eval-interval", "3", "--out", dir.toString()).code());
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.jsonl"));
+        assertEquals(6, lines.size(), String.join("\n", lines));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var third = json.readTree(lines.get(2));
+        assertEquals(3, third.get("step").asInt());
+        assertTrue(third.has("train_loss") && third.has("val_loss") && third.has("eval_train_loss") && third.has("lr"), third.toString());
+        assertFalse(json.readTree(lines.get(1)).has("val_loss"));
+        double before = json.readTree(lines.get(5)).get("elapsed_s").asDouble();
+        assertEquals(0, vecgrad("train", "--resume", dir.toString(), "--max-iters", "7", "--no-progress").code());
+        var seventh = json.readTree(Files.readAllLines(dir.resolve("metrics.jsonl")).get(6));
+        assertTrue(seventh.get("elapsed_s").asDouble() > before, seventh + " after " + before);
+    }
+
+    @Test
+    void keepBestWritesTheLowestValidationLossIntoBest() throws IOException {
+        Path dir = tmp.resolve("keep");
+        Result r = train("--max-iters", "6", "--eval-interval", "2", "--keep", "both", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("the best weights (val loss"), r.out());
+        List<dev.vecgrad.train.run.Metrics> m = dev.vecgrad.train.run.MetricsLog.read(dir.resolve("metrics.jsonl"));
+        var best = m.stream().filter(dev.vecgrad.train.run.Metrics::isEval)
+                .min(java.util.Comparator.comparingDouble(x -> x.eval().valLoss())).orElseThrow();
+        var file = dev.vecgrad.train.checkpoint.SafeTensors.read(dir.resolve("best/model.safetensors"));
+        assertEquals(Long.toString(best.step()), file.metadata().get("step"));
+        assertEquals(0, vecgrad("sample", "--checkpoint", dir.resolve("best").toString(), "--max-new-tokens", "3").code());
+        var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("state.json").toFile());
+        assertEquals("both", state.get("keep").asText());
+        assertEquals(6, state.get("step").asInt(), "both: the run directory keeps the last step");
+        assertEquals(2, train("--keep", "sometimes", "--out", tmp.resolve("k2").toString()).code());
+    }
+
+    @Test
+    void runsListsEveryRunAndComparesTwo() throws IOException {
+        Path root = tmp.resolve("many");
+        assertEquals(0, train("--max-iters", "4", "--eval-interval", "2", "--out", root.resolve("a").toString()).code());
+        assertEquals(0, train("--max-iters", "4", "--eval-interval", "2", "--n-embd", "16", "--out", root.resolve("b").toString()).code());
+        Files.createDirectories(root.resolve("not-a-run"));
+        Result r = vecgrad("runs", root.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = r.out().lines().toList();
+        assertEquals(3, rows.size(), r.out());
+        assertTrue(rows.get(0).startsWith("run ") && rows.get(0).contains("best val (step)") && rows.get(0).contains("tokens/s"), r.out());
+        assertTrue(rows.get(1).startsWith("a ") && rows.get(1).contains("play.txt") && rows.get(1).contains("4/4")
+                && rows.get(1).endsWith("finished"), r.out());
+        assertEquals(dev.vecgrad.train.run.Trainer.class.getSimpleName().isEmpty(), false);
+        Path png = tmp.resolve("cmp/compare.png");
+        Result c = vecgrad("runs", "--compare", root.resolve("a").toString(), root.resolve("b").toString(), "--png", png.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().lines().anyMatch(l -> l.matches(" +2 +\\d\\.\\d{4} +\\d\\.\\d{4} +\\d\\.\\d{4} +\\d\\.\\d{4}")), c.out());
+        assertNotNull(ImageIO.read(png.toFile()));
+        assertEquals(2, vecgrad("runs", tmp.resolve("nowhere").toString()).code());
+        // the parameter count formula agrees with the model
+        var cfg = dev.vecgrad.train.run.TrainConfig.shakespeareChar();
+        assertEquals(809_856, RunsCommand.parameters(cfg, 65));
+    }
+
+    @Test
+    void aRunThatFailsAtTheStartLeavesNoDirectoryAndImpossibleSizesNameTheirFlag() {
+        Path dir = tmp.resolve("diverges");
+        Result r = train("--lr", "1e8", "--min-lr", "0", "--warmup-iters", "0", "--max-iters", "30", "--eval-interval", "100",
+                "--out", dir.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("diverged"), r.err());
+        assertFalse(Files.exists(dir), "a half-made run directory was left behind");
+        Result block = vecgrad("train", "--block-size", "100000", "--out", tmp.resolve("never2").toString());
+        assertEquals(1, block.errLines().size(), block.err());
+        assertTrue(block.err().startsWith("vecgrad train: --block-size 100000 is too long for --batch-size 64"), block.err());
+        Result wide = vecgrad("train", "--n-embd", "100000", "--n-head", "4", "--out", tmp.resolve("never3").toString());
+        assertTrue(wide.err().startsWith("vecgrad train: --n-embd 100000 is too wide"), wide.err());
+    }
+
+    @Test
+    void aShortRunEvaluatesOnFewerBatchesAndSaysSo() {
+        Result r = vecgrad("train", "--data", text.toString(), "--max-iters", "2", "--block-size", "16", "--batch-size", "2",
+                "--n-layer", "1", "--n-embd", "16", "--n-head", "2", "--no-progress", "--threads", "1",
+                "--out", tmp.resolve("short").toString());
+        assertEquals(0, r.code(), r.err());
+        // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10
+        assertTrue(r.out().contains("evaluation: every 250 steps and at the end, 10 batches per split (fewer for a run shorter"),
+                r.out());
+    }
+
+    // --- config file -----------------------------------------------------------------------------
+
+    @Test
+    void aConfigFileSetsEveryFlagAndFlagsOverrideIt() throws IOException {
+        Path cfg = Files.writeString(tmp.resolve("run.json"), """
+                {"data": "%s", "preset": "tiny", "n-layer": 1, "n_head": 2, "nEmbd": 16, "block-size": 16,
+                 "batch-size": 4, "max-iters": 50, "eval-interval": 2, "eval-iters": 1, "no-progress": true, "threads": 1}
+                """.formatted(text.toString().replace("\\", "\\\\")));
+        Path out = tmp.resolve("configured");
+        Result r = vecgrad("train", "--config", cfg.toString(), "--max-iters", "2", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("state.json").toFile());
+        var c = state.get("config");
+        assertEquals(1, c.get("nLayer").asInt());
+        assertEquals(2, c.get("nHead").asInt());
+        assertEquals(16, c.get("nEmbd").asInt());
+        assertEquals(2, c.get("maxIters").asInt(), "the flag overrides the file");
+        assertEquals(50, state.get("config_file").get("values").get("max-iters").asInt(), state.toString());
+        assertTrue(state.get("config_file").get("path").asText().endsWith("run.json"), state.toString());
+
+        Path typo = Files.writeString(tmp.resolve("typo.json"), "{\"max-iter\": 5}");
+        Result t = vecgrad("train", "--config", typo.toString());
+        assertEquals(List.of("vecgrad train: --config " + typo + ": unknown key \"max-iter\"; did you mean \"max-iters\"?"),
+                t.errLines());
+        Path wrongType = Files.writeString(tmp.resolve("type.json"), "{\"lr\": \"fast\"}");
+        Result w = vecgrad("train", "--config", wrongType.toString());
+        assertEquals(List.of("vecgrad train: --config " + wrongType + ": \"lr\" must be a number, got \"fast\""), w.errLines());
+        Path notJson = Files.writeString(tmp.resolve("bad.json"), "max_iters = 5");
+        Result j = vecgrad("train", "--config", notJson.toString());
+        assertEquals(2, j.code());
+        assertTrue(j.err().startsWith("vecgrad train: --config " + notJson + ": not valid JSON"), j.err());
+        assertEquals(1, j.errLines().size(), j.err());
+        Result self = vecgrad("train", "--config", Files.writeString(tmp.resolve("self.json"), "{\"config\": \"x\"}").toString());
+        assertTrue(self.err().contains("unknown key \"config\""), self.err());
+    }
+
     // --- item 1: --threads ---------------------------------------------------------------------
 
     @Test

@@ -3,8 +3,6 @@ package dev.vecgrad.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +31,6 @@ class TorchContinuationTest {
     static void restoreThreads() {
         dev.vecgrad.autograd.kernel.Parallel.setThreads(threadsBefore);
     }
-    static final ObjectMapper JSON = new ObjectMapper();
 
     static Path python() throws Exception {
         Path python = Path.of("/usr/bin/python3");
@@ -45,10 +42,10 @@ class TorchContinuationTest {
     }
 
     static Map<Long, Double> stepLosses(Path run) throws IOException {
+        // MetricsLog is the one reader of the format (one line per step, evaluations joined to it).
         Map<Long, Double> out = new TreeMap<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            JsonNode n = JSON.readTree(line);
-            if (!n.has("val_loss")) out.put(n.get("step").asLong(), n.get("train_loss").asDouble());
+        for (var m : dev.vecgrad.train.run.MetricsLog.read(run.resolve("metrics.jsonl"))) {
+            if (m.train() != null) out.put(m.step(), m.train().loss());
         }
         return out;
     }

@@ -90,40 +90,64 @@ public final class AttentionMaps {
         return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
     }
 
+    /** The colour of a weight in [0, 1]: white to dark blue. */
+    public static Color shade(float v) {
+        float c = Math.max(0f, Math.min(1f, v));
+        return new Color(1f - 0.85f * c, 1f - 0.75f * c, 1f - 0.35f * c);
+    }
+
+    /** Cells above the diagonal (keys after the query) are masked: grey with a diagonal stroke, never a weight. */
+    public static final Color MASKED = new Color(225, 225, 225);
+
     /**
-     * One heatmap per (layer, head) in a grid, layers down, heads across, weights from 0 (white)
-     * to 1 (dark blue); {@code w} as {@link #capture} returns it. The caller picks the file format.
+     * One heatmap per (layer, head) in a grid (layers down, heads across) under a title, with a
+     * colour scale from 0 to 1 on the right; masked cells (a key after its query) are grey and
+     * struck through, so they cannot be read as a weight of 0.
      */
-    public static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
+    public static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens, String title) {
         int t = tokens.size();
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
-        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 12), bold = new Font(Font.SANS_SERIF, Font.BOLD, 14);
         FontMetrics fm = pg.getFontMetrics(font);
         int labelW = 0;
         for (String s : tokens) labelW = Math.max(labelW, fm.stringWidth(label(s)));
+        int titleW = pg.getFontMetrics(bold).stringWidth(title);
         pg.dispose();
-        int margin = labelW + 10, title = 22;
-        int mapW = margin + t * CELL, mapH = title + margin + t * CELL;
-        int width = heads.length * mapW + (heads.length + 1) * GAP, height = layers.length * mapH + (layers.length + 1) * GAP;
+        int margin = labelW + 10, mapTitle = 22, header = 40, scaleW = 70;
+        int mapW = margin + t * CELL, mapH = mapTitle + margin + t * CELL;
+        int gridW = heads.length * mapW + (heads.length + 1) * GAP;
+        int width = Math.max(gridW + scaleW, titleW + 2 * GAP);
+        int height = header + layers.length * mapH + (layers.length + 1) * GAP;
+        height = Math.max(height, header + 2 * GAP + 160);
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
+        g.setFont(bold);
+        g.setColor(Color.BLACK);
+        g.drawString(title, GAP, 26);
         g.setFont(font);
         for (int li = 0; li < layers.length; li++) {
             for (int hi = 0; hi < heads.length; hi++) {
-                int x0 = GAP + hi * (mapW + GAP), y0 = GAP + li * (mapH + GAP);
+                int x0 = GAP + hi * (mapW + GAP), y0 = header + GAP + li * (mapH + GAP);
                 g.setColor(Color.BLACK);
                 g.drawString("layer " + layers[li] + ", head " + heads[hi], x0 + margin, y0 + 14);
-                int gx = x0 + margin, gy = y0 + title + margin;
+                int gx = x0 + margin, gy = y0 + mapTitle + margin;
                 float[][] m = w[li][hi];
                 for (int q = 0; q < t; q++) {
                     for (int k = 0; k < t; k++) {
-                        float v = Math.max(0f, Math.min(1f, m[q][k]));
-                        g.setColor(new Color(1f - 0.85f * v, 1f - 0.75f * v, 1f - 0.35f * v));
-                        g.fillRect(gx + k * CELL, gy + q * CELL, CELL, CELL);
+                        int cx = gx + k * CELL, cy = gy + q * CELL;
+                        if (k > q) {
+                            g.setColor(MASKED);
+                            g.fillRect(cx, cy, CELL, CELL);
+                            g.setColor(new Color(190, 190, 190));
+                            g.drawLine(cx + 3, cy + CELL - 4, cx + CELL - 4, cy + 3);
+                        } else {
+                            g.setColor(shade(m[q][k]));
+                            g.fillRect(cx, cy, CELL, CELL);
+                        }
                     }
                 }
                 g.setColor(new Color(200, 200, 200));
@@ -142,6 +166,24 @@ public final class AttentionMaps {
                 }
             }
         }
+        // the colour scale: 0 at the bottom, 1 at the top, and the masked swatch below it
+        int sx = width - scaleW + 10, sy = header + GAP + 10, sh = 120;
+        for (int y = 0; y < sh; y++) {
+            g.setColor(shade(1f - (float) y / (sh - 1)));
+            g.fillRect(sx, sy + y, 14, 1);
+        }
+        g.setColor(Color.GRAY);
+        g.drawRect(sx - 1, sy - 1, 15, sh + 1);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString("1", sx + 19, sy + fm.getAscent() - 2);
+        g.drawString("0.5", sx + 19, sy + sh / 2 + fm.getAscent() / 2 - 1);
+        g.drawString("0", sx + 19, sy + sh);
+        g.setColor(MASKED);
+        g.fillRect(sx, sy + sh + 12, 14, 14);
+        g.setColor(new Color(190, 190, 190));
+        g.drawLine(sx + 3, sy + sh + 12 + 10, sx + 10, sy + sh + 12 + 3);
+        g.setColor(Color.DARK_GRAY);
+        g.drawString("masked", sx - 4, sy + sh + 12 + 14 + fm.getAscent() + 2);
         g.dispose();
         return img;
     }

@@ -4,13 +4,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One line of {@code metrics.jsonl}: either what an optimizer step measured ({@link #train()}
- * set) or what the evaluation after it measured ({@link #eval()} set), never both.
+ * One line of {@code metrics.jsonl}, one per optimizer step: what the step measured and, at an
+ * evaluation step, what the evaluation after it measured.
  *
  * @param step     optimizer steps completed
- * @param elapsedS seconds since the run (or the resumed part of it) started
- * @param train    the step's batch loss, learning rate and gradient norm; null on an evaluation line
- * @param eval     the evaluation; null on a step line
+ * @param elapsedS wall-clock seconds the run has trained so far, evaluations included, summed
+ *                 over every resumed part (the time lost to a crash after the last checkpoint
+ *                 is not counted)
+ * @param train    the step's batch loss, learning rate and gradient norm; null only for an
+ *                 evaluation read from an old-format file with no line of its own step
+ * @param eval     the evaluation after this step; null when the step did not evaluate
  * @param speed    throughput and memory over the timed steps so far
  * @param layers   per layer (parameter-name prefix such as {@code transformer.h.0}): its gradient
  *                 norm before clipping and its update/weight ratio {@code |dw| / |w|}; null
@@ -19,26 +22,23 @@ import java.util.Objects;
  */
 public record Metrics(long step, double elapsedS, Step train, Evaluation eval, Speed speed, Map<String, double[]> layers) {
 
-    /** Checks that exactly one of {@code train} and {@code eval} is set. */
+    /** Checks that the line holds step or evaluation results (or both). */
     public Metrics {
-        if ((train == null) == (eval == null)) {
-            throw new IllegalArgumentException("a metrics line has either step or evaluation results, got "
-                    + (train == null ? "neither" : "both"));
-        }
+        if (train == null && eval == null) throw new IllegalArgumentException("a metrics line needs step or evaluation results");
         Objects.requireNonNull(speed, "speed");
     }
 
-    /** A step line. */
+    /** A line of a step that did not evaluate. */
     public static Metrics ofStep(long step, double elapsedS, Step train, Speed speed, Map<String, double[]> layers) {
         return new Metrics(step, elapsedS, train, null, speed, layers);
     }
 
-    /** An evaluation line. */
-    public static Metrics ofEval(long step, double elapsedS, Evaluation eval, Speed speed) {
-        return new Metrics(step, elapsedS, null, eval, speed, null);
+    /** This line with an evaluation's results added. */
+    public Metrics withEval(Evaluation e, double elapsedS) {
+        return new Metrics(step, elapsedS, train, e, speed, layers);
     }
 
-    /** Whether this line was written at an evaluation. */
+    /** Whether this step was evaluated. */
     public boolean isEval() {
         return eval != null;
     }
@@ -53,15 +53,23 @@ public record Metrics(long step, double elapsedS, Step train, Evaluation eval, S
     public record Step(double loss, double lr, double gradNorm) {}
 
     /**
-     * Throughput and memory, measured over the steps after the first few (which warm up the JIT)
-     * and excluding evaluation time; NaN until a step has been timed.
+     * Throughput and memory, measured over the timed steps of the whole run (every resumed part
+     * included): each part's steps after its first few (which warm up the JIT), evaluation time
+     * excluded; NaN until a step has been timed.
      *
      * @param tokensPerS     training tokens per second
      * @param gcShare        fraction of the timed wall time the garbage collector had the JVM paused
      * @param allocMbPerStep megabytes allocated per timed step, by all threads
+     * @param trainS         seconds of the timed steps (what the other three are averaged over), so a
+     *                       resumed run can carry the averages on
      */
-    public record Speed(double tokensPerS, double gcShare, double allocMbPerStep) {
+    public record Speed(double tokensPerS, double gcShare, double allocMbPerStep, double trainS) {
         /** Nothing measured yet. */
-        public static final Speed UNKNOWN = new Speed(Double.NaN, Double.NaN, Double.NaN);
+        public static final Speed UNKNOWN = new Speed(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+        /** Averages without the time they cover. */
+        public Speed(double tokensPerS, double gcShare, double allocMbPerStep) {
+            this(tokensPerS, gcShare, allocMbPerStep, Double.NaN);
+        }
     }
 }

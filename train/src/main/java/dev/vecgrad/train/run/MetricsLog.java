@@ -13,15 +13,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code metrics.jsonl}: one JSON object per logged step, appended and flushed as the run goes,
- * so a killed run keeps what it measured.
+ * {@code metrics.jsonl}: one JSON object per optimizer step, appended and flushed as the run
+ * goes, so a killed run keeps what it measured. An evaluation step's line carries the
+ * evaluation's fields too ({@code eval_train_loss}, {@code val_loss}, {@code accuracy}). This
+ * class is the one place that writes and parses the format (README, "What a run directory
+ * holds", and docs/DESIGN.md describe it).
  */
 public final class MetricsLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
+    private final Metrics last;
+    private final double bestValLoss;
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsLog(BufferedWriter out, Metrics last, double bestValLoss) {
         this.out = out;
+        this.last = last;
+        this.bestValLoss = bestValLoss;
+    }
+
+    /** The lowest validation loss among the lines kept when the log was opened (NaN: none). */
+    public double bestValLoss() {
+        return bestValLoss;
+    }
+
+    /**
+     * The last line kept when the log was opened (the step a resumed run continues from), whose
+     * elapsed time and averages the new lines carry on; null for a new log.
+     */
+    public Metrics last() {
+        return last;
     }
 
     /**
@@ -29,6 +49,8 @@ public final class MetricsLog implements AutoCloseable {
      * than its last checkpoint) are dropped first, so a resumed run's log has no duplicates.
      */
     public static MetricsLog open(Path file, long keepUpToStep) throws IOException {
+        Metrics last = null;
+        double best = Double.NaN;
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -43,9 +65,14 @@ public final class MetricsLog implements AutoCloseable {
             // Rewritten atomically: a crash while trimming must not lose the lines being kept.
             String text = kept.isEmpty() ? "" : String.join("\n", kept) + "\n";
             dev.vecgrad.train.checkpoint.AtomicFiles.writeString(file, text);
+            List<Metrics> read = parse(kept);
+            last = read.isEmpty() ? null : read.get(read.size() - 1);
+            for (Metrics m : read) {
+                if (m.eval() != null && (Double.isNaN(best) || m.eval().valLoss() < best)) best = m.eval().valLoss();
+            }
         }
         return new MetricsLog(Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND));
+                StandardOpenOption.APPEND), last, best);
     }
 
     /** Appends one line and flushes it. */
@@ -63,7 +90,8 @@ public final class MetricsLog implements AutoCloseable {
             put(o, "train_loss", m.train().loss());
             put(o, "lr", m.train().lr());
             put(o, "grad_norm", m.train().gradNorm());
-        } else {
+        }
+        if (m.eval() != null) {
             put(o, "eval_train_loss", m.eval().trainLoss());
             put(o, "val_loss", m.eval().valLoss());
             put(o, "accuracy", m.eval().accuracy());
@@ -71,6 +99,7 @@ public final class MetricsLog implements AutoCloseable {
         }
         put(o, "tokens_per_s", m.speed().tokensPerS());
         put(o, "elapsed_s", m.elapsedS());
+        put(o, "train_s", m.speed().trainS());
         put(o, "gc_pause_share", m.speed().gcShare());
         put(o, "alloc_mb_per_step", m.speed().allocMbPerStep());
         if (m.layers() != null) {
@@ -88,24 +117,38 @@ public final class MetricsLog implements AutoCloseable {
     }
 
     /**
-     * Reads every well-formed line of a metrics file: a line with {@code val_loss} is an
-     * evaluation (files written before evaluation lines lost {@code train_loss} carry the
-     * evaluated train loss in both {@code train_loss} and {@code eval_train_loss}); per-layer
-     * statistics are not read back.
+     * Reads every well-formed line of a metrics file, one {@link Metrics} per step. Files written
+     * before evaluations joined their step's line hold a second line for an evaluation step (with
+     * {@code val_loss}, and in the oldest files the evaluated train loss in {@code train_loss} as
+     * well); it is merged into the step's line. Per-layer statistics are not read back.
      */
     public static List<Metrics> read(Path file) throws IOException {
+        if (!Files.exists(file)) return new ArrayList<>();
+        return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+    }
+
+    private static List<Metrics> parse(List<String> lines) {
         List<Metrics> out = new ArrayList<>();
-        if (!Files.exists(file)) return out;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : lines) {
             Metrics m = parse(line);
-            if (m != null) out.add(m);
+            if (m == null) continue;
+            Metrics prev = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (m.eval() != null && m.train() == null && prev != null && prev.step() == m.step() && prev.eval() == null) {
+                // the old format: the evaluation on a second line of the same step
+                out.set(out.size() - 1, prev.withEval(m.eval(), m.elapsedS()));
+                continue;
+            }
+            out.add(m);
         }
         return out;
     }
 
     /**
-     * One line of a metrics file, or null when it is blank or not a JSON object with a numeric
-     * {@code step} (a line cut short by a crash, or one that is still being written).
+     * One line of a metrics file: the step's results and, on an evaluation step, the
+     * evaluation's; or null when it is blank or not a JSON object with a numeric {@code step} (a
+     * line cut short by a crash, or one that is still being written). A line of the older format
+     * that held only an evaluation gives a Metrics without {@code train()} ({@link #read} merges
+     * it into its step's line).
      */
     public static Metrics parse(String line) {
         if (line.isBlank()) return null;
@@ -117,13 +160,17 @@ public final class MetricsLog implements AutoCloseable {
         }
         if (n == null || !n.isObject() || !n.path("step").isIntegralNumber()) return null;
         long step = n.path("step").asLong();
-        Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"));
+        Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"),
+                num(n, "train_s"));
+        Evaluation eval = null;
+        boolean oldest = n.has("val_loss") && !n.has("eval_train_loss");   // an evaluation line whose train_loss is the evaluated one
         if (n.has("val_loss")) {
-            // Files from before eval_train_loss existed repeat the evaluated train loss as train_loss.
-            double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
-            return Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy"),
-                    num(n, "induction_score")), speed);
+            eval = new Evaluation(oldest ? num(n, "train_loss") : num(n, "eval_train_loss"), num(n, "val_loss"), num(n, "accuracy"),
+                    num(n, "induction_score"));
         }
+        // Every line is a step's, except an evaluation on a line of its own (the older formats).
+        Metrics.Step train = eval != null && (oldest || !n.has("lr")) ? null
+                : new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm"));
         java.util.Map<String, double[]> layers = null;
         JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");
         if (norms != null && norms.isObject()) {
@@ -133,8 +180,7 @@ public final class MetricsLog implements AutoCloseable {
                 layers.put(e.getKey(), new double[] {num(norms, e.getKey()), ratios == null ? Double.NaN : num(ratios, e.getKey())});
             }
         }
-        return Metrics.ofStep(step, num(n, "elapsed_s"), new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm")),
-                speed, layers);
+        return new Metrics(step, num(n, "elapsed_s"), train, eval, speed, layers);
     }
 
     private static double num(JsonNode n, String key) {

@@ -117,8 +117,41 @@ public final class RunDirectory {
         state.set("config", JSON.valueToTree(t.config().fields()));
         state.set("data", JSON.valueToTree(t.task().identity()));
         state.put("tokenizer", t.task().tokenizer().toJson());
+        t.runInfo().forEach((k, v) -> {
+            if (!state.has(k)) state.set(k, JSON.valueToTree(v));
+        });
         AtomicFiles.writeString(next(STATE), JSON.writeValueAsString(state) + "\n");
         recover();
+    }
+
+    /** The subdirectory that holds the weights of the lowest validation loss ({@code --keep best|both}). */
+    public static final String BEST = "best";
+
+    /**
+     * Writes the trainer's model to {@code best/model.safetensors} (with the tokenizer, and the
+     * step and validation loss in its metadata), replacing the previous best atomically. It loads
+     * wherever a model file or directory is accepted ({@code --checkpoint DIR/best}).
+     */
+    public void saveBest(Trainer t, Evaluation e) throws IOException {
+        Path best = dir.resolve(BEST);
+        Files.createDirectories(best);
+        ModelCheckpoint.save(best.resolve(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(),
+                Map.of("step", Long.toString(t.step()), "val_loss", Double.toString(e.valLoss())));
+    }
+
+    /**
+     * The fields of {@code state.json} beyond the checkpoint's own ({@code format, step, config,
+     * data, tokenizer}): what the front end recorded about the run ({@link Trainer#runInfo()}),
+     * such as its config file. Empty when there are none.
+     */
+    public Map<String, JsonNode> readRunInfo() throws IOException {
+        JsonNode n = JSON.readTree(dir.resolve(STATE).toFile());
+        Map<String, JsonNode> out = new java.util.LinkedHashMap<>();
+        for (var it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!List.of("format", "step", "config", "data", "tokenizer").contains(e.getKey())) out.put(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     private Path next(String file) {
@@ -195,9 +228,10 @@ public final class RunDirectory {
 
     /**
      * A trainer that continues this run: same configuration ({@code config} must equal the saved
-     * one, apart from a longer {@code maxIters}), same data, model and optimizer state.
+     * one, apart from {@code maxIters} and {@code lrDecayIters}, which only shape the steps still to
+     * come), same data, model and optimizer state.
      *
-     * @param config the saved configuration with a new {@code maxIters}, or null to keep it
+     * @param config the saved configuration with a new {@code maxIters} (and decay end), or null to keep it
      * @throws InvalidConfigException naming the first other setting that differs
      */
     public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
@@ -242,8 +276,14 @@ public final class RunDirectory {
         return t;
     }
 
+    /** Settings a resumed run may change: the run's length and where the learning-rate decay ends. */
+    static final java.util.Set<String> RESUMABLE_CHANGES = java.util.Set.of("maxIters", "lrDecayIters");
+
     private static boolean sameRecipe(TrainConfig a, TrainConfig b) {
-        return a.withMaxIters(b.maxIters()).equals(b);
+        Map<String, Object> x = new java.util.LinkedHashMap<>(a.fields()), y = new java.util.LinkedHashMap<>(b.fields());
+        x.keySet().removeAll(RESUMABLE_CHANGES);
+        y.keySet().removeAll(RESUMABLE_CHANGES);
+        return x.equals(y);
     }
 
     /** Names the first setting that differs (and lists any others), for a front end to map to its own terms. */
@@ -251,14 +291,14 @@ public final class RunDirectory {
         Map<String, Object> x = given.fields(), y = saved.fields();
         List<String> diffs = new ArrayList<>();
         x.forEach((k, v) -> {
-            if (!v.equals(y.get(k)) && !k.equals("maxIters")) diffs.add(k);
+            if (!v.equals(y.get(k)) && !RESUMABLE_CHANGES.contains(k)) diffs.add(k);
         });
         String first = diffs.get(0);
         StringBuilder problem = new StringBuilder().append(x.get(first)).append(" differs from the saved run's ")
                 .append(y.get(first));
         for (String k : diffs.subList(1, diffs.size())) problem.append(", and ").append(k).append(" ").append(x.get(k))
                 .append(" from ").append(y.get(k));
-        problem.append(" (").append(dir).append("): the configuration of a resumed run cannot change except maxIters");
+        problem.append(" (").append(dir).append("): the configuration of a resumed run cannot change except maxIters and lrDecayIters");
         return new InvalidConfigException(first, problem.toString());
     }
 }

@@ -69,6 +69,7 @@ public final class Trainer {
         if (task.requiredBlockSize() > block) {
             throw new InvalidConfigException("blockSize", block + " is too small for the task, which needs " + task.requiredBlockSize());
         }
+        SizeCheck.check(cfg, task.tokenizer().vocabSize(), Runtime.getRuntime().maxMemory());
         task.validate(block);
         this.dropoutRng = new StepRandom(cfg.seed(), 0, 1);
         this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
@@ -286,6 +287,20 @@ public final class Trainer {
              MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step)) {
             if (dir != null) startStatus(out);
             long started = System.nanoTime();
+            // A resumed run carries on the totals of the part before it (from the last kept line),
+            // so elapsed_s and the speed averages cover the whole run, not the latest part.
+            Metrics before = log == null ? null : log.last();
+            double elapsedBefore = before != null && Double.isFinite(before.elapsedS()) ? before.elapsedS() : 0;
+            double nanosBefore = 0, tokensBefore = 0, gcBefore = 0, stepsBefore = 0, allocBefore = 0;
+            if (before != null && Double.isFinite(before.speed().trainS()) && Double.isFinite(before.speed().tokensPerS())) {
+                Metrics.Speed sp = before.speed();
+                nanosBefore = sp.trainS() * 1e9;
+                tokensBefore = sp.tokensPerS() * sp.trainS();
+                gcBefore = Double.isFinite(sp.gcShare()) ? sp.gcShare() * sp.trainS() * 1e3 : 0;
+                stepsBefore = Math.round(tokensBefore / cfg.tokensPerStep());
+                allocBefore = Double.isFinite(sp.allocMbPerStep()) ? sp.allocMbPerStep() * 1e6 * stepsBefore : -1;
+            }
+            best = log == null ? Double.NaN : log.bestValLoss();
             long timedNanos = 0, timedTokens = 0, timedSteps = 0, gcMillis = 0, allocBytes = 0;
             int stepsThisRun = 0;
             while (step < cfg.maxIters() && !stopRequested.get()) {
@@ -302,11 +317,24 @@ public final class Trainer {
                     allocBytes = c0.allocatedBytes() < 0 || allocBytes < 0 ? -1
                             : allocBytes + c1.allocatedBytes() - c0.allocatedBytes();
                 }
-                Metrics.Speed speed = new Metrics.Speed(timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9),
-                        timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6),
-                        timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps);
-                double elapsed = (System.nanoTime() - started) / 1e9;
-                Metrics m = Metrics.ofStep(step, elapsed, new Metrics.Step(r.loss(), r.lr(), r.gradNorm()), speed, r.layers());
+                double nanos = nanosBefore + timedNanos, steps = stepsBefore + timedSteps;
+                double alloc = allocBytes < 0 || allocBefore < 0 ? -1 : allocBefore + allocBytes;
+                Metrics.Speed speed = new Metrics.Speed(nanos == 0 ? Double.NaN : (tokensBefore + timedTokens) / (nanos / 1e9),
+                        nanos == 0 ? Double.NaN : (gcBefore + gcMillis) / (nanos / 1e6),
+                        steps == 0 || alloc < 0 ? Double.NaN : alloc / 1e6 / steps, nanos == 0 ? Double.NaN : nanos / 1e9);
+                Metrics m = Metrics.ofStep(step, elapsedBefore + (System.nanoTime() - started) / 1e9,
+                        new Metrics.Step(r.loss(), r.lr(), r.gradNorm()), speed, r.layers());
+                boolean evaluates = !stopRequested.get() && (step % cfg.eval().interval() == 0 || step == cfg.maxIters());
+                if (evaluates) {
+                    Evaluation e = evaluate();
+                    if (!e.isFinite()) {
+                        if (log != null) log.append(m);
+                        // The update just taken broke the model: do not checkpoint it over the last good one.
+                        throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
+                    }
+                    // One line per step: the evaluation's fields join the step's (elapsed now includes it).
+                    m = m.withEval(e, elapsedBefore + (System.nanoTime() - started) / 1e9);
+                }
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {
@@ -317,21 +345,61 @@ public final class Trainer {
                     }
                     break;
                 }
-                if (step % cfg.eval().interval() == 0 || step == cfg.maxIters()) {
-                    Evaluation e = evaluate();
-                    if (!e.isFinite()) {
-                        // The update just taken broke the model: do not checkpoint it over the last good one.
-                        throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
-                    }
-                    Metrics em = Metrics.ofEval(step, (System.nanoTime() - started) / 1e9, e, speed);
-                    if (log != null) log.append(em);
-                    listener.onEval(em);
+                if (evaluates) {
+                    listener.onEval(m);
+                    boolean improved = Double.isNaN(best) || m.eval().valLoss() < best;
+                    if (improved) best = m.eval().valLoss();
                     if (dir != null) {
-                        dir.save(this);
-                        listener.onCheckpoint(dir.path(), step);
+                        if (keep != Keep.BEST || improved) {
+                            dir.save(this);
+                            listener.onCheckpoint(dir.path(), step);
+                        }
+                        if (keep != Keep.LAST && improved) dir.saveBest(this, m.eval());
                     }
                 }
             }
         }
+    }
+
+    /** Which checkpoints a run keeps ({@code --keep}). */
+    public enum Keep {
+        /** The run directory's checkpoint follows every evaluation (the default). */
+        LAST,
+        /**
+         * The run directory's checkpoint is replaced only when the validation loss reaches a new
+         * low (nanoGPT's {@code always_save_checkpoint = False}), and {@code best/} holds its
+         * weights; an interrupted run (Ctrl-C) still saves the step it stopped at.
+         */
+        BEST,
+        /** The run directory's checkpoint follows every evaluation, and {@code best/} holds the weights of the lowest validation loss. */
+        BOTH
+    }
+
+    private Keep keep = Keep.LAST;
+    private final Map<String, Object> runInfo = new LinkedHashMap<>();
+
+    /**
+     * Extra top-level fields saved into {@code state.json} with every checkpoint: what the front
+     * end wants to record about the run (the command line stores its {@code --config} file and
+     * {@code --keep} there). Mutable; values must be serialisable by Jackson.
+     */
+    public Map<String, Object> runInfo() {
+        return runInfo;
+    }
+    private double best = Double.NaN;
+
+    /** Which checkpoints {@link #run} keeps. */
+    public Keep keep() {
+        return keep;
+    }
+
+    /** Which checkpoints {@link #run} keeps (default {@link Keep#LAST}). */
+    public void setKeep(Keep k) {
+        keep = java.util.Objects.requireNonNull(k, "keep");
+    }
+
+    /** The lowest validation loss the run has reached (NaN before its first evaluation in {@link #run}). */
+    public double bestValLoss() {
+        return best;
     }
 }

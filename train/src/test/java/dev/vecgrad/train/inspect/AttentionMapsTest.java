@@ -60,12 +60,22 @@ class AttentionMapsTest {
         assertTrue(text.contains("0,1,2,\"\"\"\",0,\"a\","), text.substring(0, 300));
         assertEquals(1 + 2 * 2 * 5 * 5, text.split("\n(?=[0-9])").length);
 
-        BufferedImage img = AttentionMaps.image(w, layers, heads, tokens);
+        BufferedImage img = AttentionMaps.image(w, layers, heads, tokens, "attention of 'a \"\\nb'");
         assertTrue(img.getWidth() > 2 * 5 * 18 && img.getHeight() > 2 * 5 * 18, img.getWidth() + "x" + img.getHeight());
         // Query 0 can only attend to itself (weight exactly 1): one full-strength 18 x 18 cell per map.
         int full = new java.awt.Color(1f - 0.85f, 1f - 0.75f, 1f - 0.35f).getRGB(), cells = 0;
         for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if (img.getRGB(x, y) == full) cells++;
         assertTrue(cells >= 4 * 17 * 17, cells + " full-strength pixels for 4 maps");
+        // The 10 cells above each map's diagonal are drawn masked, unlike a weight of 0 (white).
+        int masked = AttentionMaps.MASKED.getRGB(), maskedPixels = 0;
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if (img.getRGB(x, y) == masked) maskedPixels++;
+        assertTrue(maskedPixels >= 4 * 10 * 15 * 15, maskedPixels + " masked pixels for 4 maps of 10 masked cells");
+        // The colour scale runs from white to the full colour in a column of its own, right of the maps.
+        int scaleX = -1;
+        for (int x = img.getWidth() - 1; x > img.getWidth() - 80 && scaleX < 0; x--) {
+            for (int y = 0; y < img.getHeight(); y++) if (img.getRGB(x, y) == full) scaleX = x;
+        }
+        assertTrue(scaleX > 0, "no colour scale");
 
         StringWriter sw = new StringWriter();
         AttentionMaps.terminal(new PrintWriter(sw, true), w[0][0], 0, 0, tokens);

@@ -80,7 +80,14 @@ class TrainerTest {
         Map<String, Tensor> a = straight.model().stateDict(), b = resumed.model().stateDict();
         for (String name : a.keySet()) assertArrayEquals(a.get(name).toArray(), b.get(name).toArray(), name);
         List<Metrics> log = MetricsLog.read(run.resolve(RunDirectory.METRICS));
-        assertEquals(8, log.stream().filter(m -> !m.isEval()).count());
+        // One line per step, evaluations joined to their step's line; time and speed carry on across the resume.
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), log.stream().map(Metrics::step).toList());
+        assertTrue(log.stream().allMatch(m -> m.train() != null), "every line has the step's loss");
+        for (int i = 1; i < log.size(); i++) {
+            assertTrue(log.get(i).elapsedS() >= log.get(i - 1).elapsedS(), "elapsed_s restarted at step " + log.get(i).step());
+        }
+        Metrics before = log.get(3), after = log.get(7);
+        assertTrue(after.speed().trainS() > before.speed().trainS(), before.speed() + " then " + after.speed());
     }
 
     @Test

@@ -1,0 +1,202 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.train.inspect.LineChart;
+import dev.vecgrad.train.run.Metrics;
+import dev.vecgrad.train.run.MetricsLog;
+import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.run.RunInUseException;
+import dev.vecgrad.train.run.TrainConfig;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code vecgrad runs}: the training runs in a directory, one line each; or two runs' curves side by side. */
+@Command(name = "runs", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "List the training runs in a directory, or compare two.",
+        description = {"One line per run directory (one holding state.json) under DIR: its data, model, steps, best and"
+                + " last validation loss, tokens/s and state (finished, stopped, running).",
+            "--compare A B prints the two runs' evaluations side by side, step by step; --png draws their curves."})
+final class RunsCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Where the runs are (default: runs).")
+    Path dir;
+
+    @Option(names = "--compare", arity = "2", paramLabel = "RUN", description = "Two run directories to compare.")
+    List<Path> compare;
+
+    @Option(names = "--png", paramLabel = "FILE", description = "With --compare: draw both runs' loss curves into an image.")
+    Path png;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (compare != null) {
+            if (dir != null) throw new ParameterException(spec.commandLine(), "give DIR or --compare A B, not both");
+            if (png != null) OutputFiles.checkImage(spec, "--png", png);
+            compare(out, compare.get(0), compare.get(1));
+        } else {
+            if (png != null) throw new ParameterException(spec.commandLine(), "--png needs --compare A B");
+            list(out, dir != null ? dir : Path.of("runs"));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** What the listing shows of one run. */
+    record Summary(String name, String data, String model, long step, int maxIters, double bestVal, long bestStep,
+                   double lastVal, double tokensPerS, String state) {}
+
+    static Summary summarize(Path run) throws IOException {
+        RunDirectory rd = new RunDirectory(run);
+        RunDirectory.State s = rd.readState();
+        TrainConfig c = s.config();
+        String data = s.data().path("kind").asText().equals("addition")
+                ? "addition " + s.data().path("digits").asInt() + " digits"
+                : Path.of(s.data().path("path").asText("?")).getFileName().toString();
+        long params = parameters(c, s.tokenizer() == null ? 0 : s.tokenizer().vocabSize());
+        String model = c.model().nLayer() + "x" + c.model().nEmbd() + " " + humanCount(params);
+        List<Metrics> m = MetricsLog.read(rd.metricsFile());
+        double best = Double.NaN, last = Double.NaN, tps = Double.NaN;
+        long bestStep = -1;
+        for (Metrics x : m) {
+            if (x.step() > s.step()) break;   // past the checkpoint: work a resume will redo
+            if (x.isEval()) {
+                last = x.eval().valLoss();
+                if (Double.isNaN(best) || x.eval().valLoss() < best) {
+                    best = x.eval().valLoss();
+                    bestStep = x.step();
+                }
+            }
+            if (!Double.isNaN(x.speed().tokensPerS())) tps = x.speed().tokensPerS();
+        }
+        String state;
+        if (inUse(rd)) state = "running";
+        else if (s.step() >= c.maxIters()) state = "finished";
+        else state = "stopped";
+        return new Summary(run.getFileName().toString(), data, model, s.step(), c.maxIters(), best, bestStep, last, tps, state);
+    }
+
+    private static boolean inUse(RunDirectory rd) throws IOException {
+        if (!Files.exists(rd.path().resolve(".lock"))) return false;
+        try (RunDirectory.Lock l = rd.lock()) {
+            return false;
+        } catch (RunInUseException e) {
+            return true;
+        }
+    }
+
+    /** Parameters of the GPT a configuration describes (the embedding shared with the head counted once). */
+    static long parameters(TrainConfig c, int vocab) {
+        long e = c.model().nEmbd(), b = c.model().bias() ? 1 : 0;
+        long perLayer = 2 * (e + b * e)                 // ln_1, ln_2
+                + e * 3 * e + b * 3 * e                 // attn.c_attn
+                + e * e + b * e                         // attn.c_proj
+                + e * 4 * e + b * 4 * e                 // mlp.c_fc
+                + 4 * e * e + b * e;                    // mlp.c_proj
+        return (long) vocab * e + (long) c.model().blockSize() * e + c.model().nLayer() * perLayer + (e + b * e);
+    }
+
+    static String humanCount(long n) {
+        if (n >= 1_000_000) return String.format(Locale.ROOT, "%.1fM", n / 1e6);
+        if (n >= 1_000) return String.format(Locale.ROOT, "%.0fk", n / 1e3);
+        return Long.toString(n);
+    }
+
+    private void list(PrintWriter out, Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by 'vecgrad train')");
+        }
+        List<Path> runs = new ArrayList<>();
+        if (RunDirectory.isRun(root)) runs.add(root);
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> Files.isDirectory(p) && RunDirectory.isRun(p)).sorted().forEach(runs::add);
+        }
+        if (runs.isEmpty()) {
+            out.println("no runs in " + root + " (a run directory holds state.json; 'vecgrad train' makes one)");
+            return;
+        }
+        String row = "%-28s %-18s %-12s %11s %15s %9s %10s  %s%n";
+        out.printf(row, "run", "data", "model", "steps", "best val (step)", "last val", "tokens/s", "state");
+        for (Path p : runs) {
+            Summary s;
+            try {
+                s = summarize(p);
+            } catch (IOException | RuntimeException e) {
+                out.printf(row, shorten(p.getFileName().toString(), 28), "?", "?", "?", "?", "?", "?",
+                        "unreadable: " + Errors.describe(e));
+                continue;
+            }
+            out.printf(Locale.ROOT, row, shorten(s.name(), 28), shorten(s.data(), 18), s.model(), s.step() + "/" + s.maxIters(),
+                    Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f (%d)", s.bestVal(), s.bestStep()),
+                    Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
+                    Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state());
+        }
+    }
+
+    private static String shorten(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    private void compare(PrintWriter out, Path a, Path b) throws IOException {
+        for (Path p : List.of(a, b)) {
+            if (!RunDirectory.isRun(p)) throw new ParameterException(spec.commandLine(), "--compare " + p + ": not a run directory (no state.json)");
+        }
+        Summary sa = summarize(a), sb = summarize(b);
+        List<Metrics> ma = evals(a), mb = evals(b);
+        TreeMap<Long, Metrics[]> byStep = new TreeMap<>();
+        for (Metrics m : ma) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[0] = m;
+        for (Metrics m : mb) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[1] = m;
+        out.printf("A: %s (%s, %s, %d/%d steps)%nB: %s (%s, %s, %d/%d steps)%n%n", a, sa.data(), sa.model(), sa.step(), sa.maxIters(),
+                b, sb.data(), sb.model(), sb.step(), sb.maxIters());
+        String row = "%8s  %10s %10s  %10s %10s%n";
+        out.printf(row, "step", "A train", "A val", "B train", "B val");
+        byStep.forEach((step, pair) -> out.printf(Locale.ROOT, row, step, f(pair[0], true), f(pair[0], false), f(pair[1], true),
+                f(pair[1], false)));
+        out.printf(Locale.ROOT, "%nbest val: A %s, B %s%n", best(sa), best(sb));
+        if (png != null) {
+            LineChart chart = new LineChart("A: " + a.getFileName() + "   B: " + b.getFileName(), "step", "loss");
+            addCurves(chart, "A", ma, new Color(30, 80, 200));
+            addCurves(chart, "B", mb, new Color(220, 90, 30));
+            OutputFiles.writeImage(png, chart.render(900, 500));
+            out.println("wrote " + png);
+        }
+    }
+
+    private static String best(Summary s) {
+        return Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f at step %d", s.bestVal(), s.bestStep());
+    }
+
+    private static void addCurves(LineChart chart, String who, List<Metrics> evals, Color c) {
+        double[] x = evals.stream().mapToDouble(Metrics::step).toArray();
+        chart.add(new LineChart.Series(who + " val", c, true, 2f, x, evals.stream().mapToDouble(m -> m.eval().valLoss()).toArray()));
+        Color light = new Color(c.getRed(), c.getGreen(), c.getBlue(), 110);
+        chart.add(new LineChart.Series(who + " train", light, false, 1.5f, x,
+                evals.stream().mapToDouble(m -> m.eval().trainLoss()).toArray()));
+    }
+
+    private static List<Metrics> evals(Path run) throws IOException {
+        long step = new RunDirectory(run).readState().step();
+        return MetricsLog.read(run.resolve(RunDirectory.METRICS)).stream().filter(m -> m.isEval() && m.step() <= step).toList();
+    }
+
+    private static String f(Metrics m, boolean train) {
+        if (m == null) return "";
+        double v = train ? m.eval().trainLoss() : m.eval().valLoss();
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+}
