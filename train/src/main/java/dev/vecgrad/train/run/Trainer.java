@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The training loop: AdamW with nanoGPT's parameter groups, warmup + cosine learning rate,
@@ -210,11 +211,14 @@ public final class Trainer {
 
     /**
      * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
-     * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
+     * seed), plus the task's accuracy. Runs forward only (no graph), in eval mode, in the training
+     * steps' workspace (so it allocates next to nothing). Returns null when a stop was requested
+     * ({@link #requestStop()}) before it finished: it checks between batches.
      */
     public EvalResult evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
-            return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed());
+            return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed(), workspace,
+                    stopRequested::get);
         } catch (NonFiniteException e) {
             throw new TrainingDivergedException(step, e);
         }
@@ -226,19 +230,37 @@ public final class Trainer {
      * the task's accuracy. Leaves the model in training mode.
      */
     public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
+        return evaluate(model, task, batchSize, blockSize, iters, seed, new Workspace(), () -> false);
+    }
+
+    /**
+     * {@link #evaluate(GPT, TrainingTask, int, int, int, long)} with each forward pass in a scope
+     * of {@code ws} (null: on the heap), a scope that keeps the workspace's other arrays for the
+     * next training step; {@code stop} is asked before every batch, and when it answers true
+     * the evaluation ends early and returns null.
+     */
+    public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
+                                      Workspace ws, BooleanSupplier stop) {
         model.eval();
         try (Grad g = Grad.disabled()) {
             double train = 0, val = 0;
             StepRandom trainRng = new StepRandom(seed, -1, 5), valRng = new StepRandom(seed, -2, 5);
             for (int i = 0; i < iters; i++) {
-                Batch tb = task.trainBatch(batchSize, blockSize, trainRng);
-                train += model.loss(model.forward(tb.idx(), tb.batchSize(), tb.blockSize()), tb.targets()).item();
-                Batch vb = task.valBatch(batchSize, blockSize, valRng);
-                val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
+                if (stop.getAsBoolean()) return null;
+                train += forwardLoss(model, task.trainBatch(batchSize, blockSize, trainRng), ws);
+                if (stop.getAsBoolean()) return null;
+                val += forwardLoss(model, task.valBatch(batchSize, blockSize, valRng), ws);
             }
+            if (stop.getAsBoolean()) return null;
             return new EvalResult(train / iters, val / iters, task.accuracy(model));
         } finally {
             model.train();
+        }
+    }
+
+    private static double forwardLoss(GPT model, Batch b, Workspace ws) {
+        try (Workspace.Scope s = ws == null ? null : ws.openKeeping()) {
+            return model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets()).item();
         }
     }
 
@@ -287,6 +309,14 @@ public final class Trainer {
                 }
                 if (step % cfg.evalInterval() == 0 || step == cfg.maxIters()) {
                     EvalResult e = evaluate();
+                    if (e == null) {
+                        // Stopped during the evaluation: the step is done, so keep it as above.
+                        if (dir != null) {
+                            dir.save(this);
+                            listener.onCheckpoint(dir.path(), step);
+                        }
+                        break;
+                    }
                     if (!Double.isFinite(e.trainLoss()) || !Double.isFinite(e.valLoss())) {
                         // The update just taken broke the model: do not checkpoint it over the last good one.
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());

@@ -171,6 +171,57 @@ class TrainerTest {
     }
 
     @Test
+    void aStopRequestDuringAnEvaluationEndsItAndCheckpointsTheStep() throws IOException {
+        Path run = tmp.resolve("stopped-in-eval");
+        TextTask text = TextTask.load(textFile(), null);
+        Trainer[] trainer = new Trainer[1];
+        int[] valBatches = new int[1];
+        // A task that asks the trainer to stop (as the CLI's Ctrl-C hook does) from inside the
+        // first evaluation, on its second validation batch of 1000.
+        TrainingTask stopping = new TrainingTask() {
+            public String describe() { return text.describe(); }
+            public dev.vecgrad.train.data.CharTokenizer tokenizer() { return text.tokenizer(); }
+            public dev.vecgrad.train.data.Batch trainBatch(int b, int t, java.util.random.RandomGenerator r) {
+                return text.trainBatch(b, t, r);
+            }
+            public dev.vecgrad.train.data.Batch valBatch(int b, int t, java.util.random.RandomGenerator r) {
+                if (++valBatches[0] == 2) trainer[0].requestStop();
+                return text.valBatch(b, t, r);
+            }
+            public Map<String, Object> identity() { return text.identity(); }
+        };
+        TrainConfig cfg = new TrainConfig(1, 2, 16, 8, true, 0f, 4, 1, 50, 1e-2f, 1e-3f, 2, 50, 0.1f, 0.9f, 0.99f,
+                1f, 4, 1000, 7);
+        trainer[0] = new Trainer(cfg, stopping);
+        trainer[0].run(run, new Trainer.Listener() {});
+        assertEquals(2, valBatches[0], "the evaluation stops at the next batch");
+        assertEquals(4, trainer[0].step());
+        assertEquals(4, new RunDirectory(run).readState().step(), "the finished step is checkpointed");
+        assertTrue(MetricsLog.read(run.resolve(RunDirectory.METRICS)).stream().noneMatch(Metrics::isEval));
+    }
+
+    @Test
+    void evaluationBorrowsTheStepsWorkspaceAndMatchesTheHeap() throws IOException {
+        Path data = textFile();
+        TrainConfig cfg = new TrainConfig(2, 2, 32, 32, true, 0.1f, 4, 1, 6, 1e-2f, 1e-3f, 2, 6, 0.1f, 0.9f, 0.99f,
+                1f, 4, 3, 7);
+        Trainer t = new Trainer(cfg, TextTask.load(data, null));
+        dev.vecgrad.autograd.Workspace ws = new dev.vecgrad.autograd.Workspace(1L << 30, true);
+        t.setWorkspace(ws);
+        t.trainStep();
+        t.trainStep();
+        long stepHeld = ws.heldBytes();
+        Trainer.EvalResult inWorkspace = t.evaluate();
+        assertEquals(ws.lentBytes(), ws.reusedBytes(), "an evaluation's forward reuses the step's arrays");
+        assertEquals(stepHeld, ws.heldBytes(), "and leaves the step's arrays for the next step");
+        Trainer.EvalResult onHeap = Trainer.evaluate(t.model(), t.task(), cfg.batchSize(), cfg.blockSize(),
+                cfg.evalIters(), cfg.seed(), null, () -> false);
+        assertEquals(onHeap, inWorkspace);
+        t.trainStep();
+        assertEquals(ws.lentBytes(), ws.reusedBytes(), "the step after an evaluation allocates nothing new");
+    }
+
+    @Test
     void perLayerGradientNormsAndUpdateRatiosAreLogged() throws IOException {
         Path run = tmp.resolve("layers");
         Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
