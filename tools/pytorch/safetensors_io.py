@@ -30,6 +30,19 @@ _DTYPES = {
 _NAMES = {dt: name for name, dt in _DTYPES.items()}
 
 
+class BF16Bits:
+    """A bfloat16 tensor for `serialize`, given as its raw 16-bit patterns (numpy has no bfloat16).
+
+    `deserialize` returns BF16 tensors widened to float32 (exact: bfloat16 is float32's top half).
+    """
+
+    def __init__(self, bits):
+        bits = _to_numpy(bits, "BF16Bits")
+        if bits.dtype.itemsize != 2 or bits.dtype.kind not in "iu":
+            raise TypeError(f"safetensors: BF16Bits needs 16-bit integer patterns, got {bits.dtype}")
+        self.bits = bits.astype("<u2")
+
+
 def _dtype_name(arr):
     dt = arr.dtype
     if dt.byteorder == ">":  # stored little-endian regardless; the array is converted on write
@@ -61,9 +74,13 @@ def serialize(tensors, metadata=None):
     for name in sorted(tensors):
         if name == "__metadata__":
             raise ValueError("safetensors: '__metadata__' is reserved and cannot name a tensor")
-        arr = _to_numpy(tensors[name], name)
-        dtype = _dtype_name(arr)
-        data = np.ascontiguousarray(arr, dtype=_DTYPES[dtype]).tobytes()
+        if isinstance(tensors[name], BF16Bits):
+            arr, dtype = tensors[name].bits, "BF16"
+            data = np.ascontiguousarray(arr).tobytes()
+        else:
+            arr = _to_numpy(tensors[name], name)
+            dtype = _dtype_name(arr)
+            data = np.ascontiguousarray(arr, dtype=_DTYPES[dtype]).tobytes()
         header[name] = {"dtype": dtype, "shape": [int(d) for d in arr.shape],
                         "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
@@ -99,6 +116,9 @@ def deserialize(blob, source="<bytes>"):
     spans = []
     for name, info in header.items():
         dtype = info.get("dtype")
+        bf16 = dtype == "BF16"
+        if bf16:
+            dtype = "I16"  # read the raw patterns, widened below
         if dtype not in _DTYPES:
             raise ValueError(f"safetensors: {source}: tensor {name!r} has unsupported dtype {dtype!r}")
         shape = tuple(int(d) for d in info["shape"])
@@ -109,6 +129,8 @@ def deserialize(blob, source="<bytes>"):
             raise ValueError(f"safetensors: {source}: tensor {name!r} {dtype}{list(shape)} needs {want} bytes "
                              f"but data_offsets are [{begin}, {end}] in a data section of {len(data)} bytes")
         arr = np.frombuffer(data[begin:end], dtype=_DTYPES[dtype], count=count).reshape(shape).copy()
+        if bf16:
+            arr = (arr.view("<u2").astype("<u4") << 16).view("<f4")
         tensors[name] = arr
         spans.append((begin, end, name))
     spans.sort()
@@ -151,6 +173,11 @@ def _self_test():
         assert back[k].dtype == v.dtype and back[k].shape == v.shape and np.array_equal(back[k], v), k
     # byte-level stability: writing what we read gives identical bytes
     assert serialize(back, meta_back) == blob
+    # BF16: written as bit patterns, read back widened to float32 exactly
+    vals = np.array([1.0, -2.5, 3.140625, 0.0], dtype=np.float32)
+    bits = (vals.view("<u4") >> 16).astype("<u2")
+    back, _ = deserialize(serialize({"b": BF16Bits(bits)}))
+    assert back["b"].dtype == np.float32 and np.array_equal(back["b"], vals), back["b"]
     print("safetensors_io self-test OK")
 
 

@@ -57,12 +57,17 @@ public final class ModelCheckpoint {
     }
 
     /**
-     * Loads a model from a {@code .safetensors} file or a run directory.
+     * Loads a model from a {@code .safetensors} file, a run directory, or a Hugging Face GPT-2
+     * folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}).
      *
      * @throws CheckpointFormatException when the config is missing or invalid, or tensors are
      *     missing, unexpected or of the wrong shape (each named)
      */
     public static Loaded load(Path dirOrFile) throws IOException {
+        if (HfGpt2.isFolder(dirOrFile)) {
+            HfGpt2.Loaded h = HfGpt2.load(dirOrFile, 0);
+            return new Loaded(h.model(), null, Map.of(), dirOrFile.resolve(HfGpt2.WEIGHTS));
+        }
         Path file = resolve(dirOrFile);
         SafeTensorsFile f = SafeTensors.read(file);
         String cfgJson = f.metadata().get("config");

@@ -1,0 +1,311 @@
+package dev.vecgrad.train.checkpoint;
+
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
+import dev.vecgrad.nn.Parameter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Hugging Face GPT-2 folders ({@code config.json} + {@code model.safetensors}, as
+ * {@code openai-community/gpt2} ships them) to and from vecgrad's {@link GPT}.
+ *
+ * <p>The whole correspondence is {@link #TABLE}: one row per tensor of a block or of the model,
+ * with the folder's name (which may also carry a {@code transformer.} prefix, as files saved from
+ * {@code GPT2LMHeadModel} do), vecgrad's name (nanoGPT's), and the layout. The four projection
+ * weights of each block are transformers' {@code Conv1D}, stored {@code [in, out]}, the transpose
+ * of a {@code torch.nn.Linear} weight, which is what vecgrad (and nanoGPT) keep. Besides the
+ * table, a folder may hold {@code lm_head.weight}, which must then equal {@code wte.weight}
+ * (vecgrad's head is tied to the token embedding, as GPT-2's is), and the attention mask buffers
+ * {@code h.{i}.attn.bias} and {@code h.{i}.attn.masked_bias}, which are ignored (vecgrad computes
+ * the causal mask). Any other tensor is an error, as is any table row missing.
+ *
+ * <p>F32, F16, BF16 and F64 weights load (widened or rounded to float32); export writes F32.
+ * {@code pytorch_model.bin} is never opened: it is a pickle, and unpickling runs code.
+ */
+public final class HfGpt2 {
+    /** Weights file inside the folder. */
+    public static final String WEIGHTS = "model.safetensors";
+    /** The pickle file transformers also writes; refused. */
+    public static final String PICKLE = "pytorch_model.bin";
+    /** The optional prefix of the folder's names (files saved from {@code GPT2LMHeadModel}). */
+    public static final String PREFIX = "transformer.";
+    /** The tied head: absent, or equal to {@code wte.weight}. */
+    public static final String LM_HEAD = "lm_head.weight";
+
+    /** How a tensor is stored in the folder relative to vecgrad. */
+    public enum Layout {
+        /** The same array. */
+        SAME,
+        /** transformers' Conv1D: {@code [in, out]}, the transpose of vecgrad's Linear {@code [out, in]}. */
+        CONV1D
+    }
+
+    /**
+     * One tensor's correspondence. {@code {i}} stands for a block index; {@code shape} is the
+     * folder's shape in terms of the config: {@code V} vocab_size, {@code P} n_positions,
+     * {@code C} n_embd.
+     */
+    public record Row(String hf, String vecgrad, Layout layout, String shape) {}
+
+    /** The mapping, in vecgrad's parameter order. */
+    public static final List<Row> TABLE = List.of(
+            new Row("wte.weight", "transformer.wte.weight", Layout.SAME, "V,C"),
+            new Row("wpe.weight", "transformer.wpe.weight", Layout.SAME, "P,C"),
+            new Row("h.{i}.ln_1.weight", "transformer.h.{i}.ln_1.weight", Layout.SAME, "C"),
+            new Row("h.{i}.ln_1.bias", "transformer.h.{i}.ln_1.bias", Layout.SAME, "C"),
+            new Row("h.{i}.attn.c_attn.weight", "transformer.h.{i}.attn.c_attn.weight", Layout.CONV1D, "C,3C"),
+            new Row("h.{i}.attn.c_attn.bias", "transformer.h.{i}.attn.c_attn.bias", Layout.SAME, "3C"),
+            new Row("h.{i}.attn.c_proj.weight", "transformer.h.{i}.attn.c_proj.weight", Layout.CONV1D, "C,C"),
+            new Row("h.{i}.attn.c_proj.bias", "transformer.h.{i}.attn.c_proj.bias", Layout.SAME, "C"),
+            new Row("h.{i}.ln_2.weight", "transformer.h.{i}.ln_2.weight", Layout.SAME, "C"),
+            new Row("h.{i}.ln_2.bias", "transformer.h.{i}.ln_2.bias", Layout.SAME, "C"),
+            new Row("h.{i}.mlp.c_fc.weight", "transformer.h.{i}.mlp.c_fc.weight", Layout.CONV1D, "C,4C"),
+            new Row("h.{i}.mlp.c_fc.bias", "transformer.h.{i}.mlp.c_fc.bias", Layout.SAME, "4C"),
+            new Row("h.{i}.mlp.c_proj.weight", "transformer.h.{i}.mlp.c_proj.weight", Layout.CONV1D, "4C,C"),
+            new Row("h.{i}.mlp.c_proj.bias", "transformer.h.{i}.mlp.c_proj.bias", Layout.SAME, "C"),
+            new Row("ln_f.weight", "transformer.ln_f.weight", Layout.SAME, "C"),
+            new Row("ln_f.bias", "transformer.ln_f.bias", Layout.SAME, "C"));
+
+    /** Per-block names that are buffers, not weights: ignored on load, not written. */
+    public static final List<String> IGNORED = List.of("h.{i}.attn.bias", "h.{i}.attn.masked_bias");
+
+    private static final Pattern LAYER = Pattern.compile("h\\.(0|[1-9][0-9]{0,8})\\.(.+)");
+
+    private HfGpt2() {}
+
+    /** A model read from a folder, with the architecture its {@code config.json} describes. */
+    public record Loaded(GPT model, GPTConfig folderConfig, Path folder) {}
+
+    /**
+     * Whether {@code path} is a folder in this layout rather than a vecgrad run directory: a
+     * directory with a {@code config.json} or a {@code pytorch_model.bin} and no {@code state.json}.
+     */
+    public static boolean isFolder(Path path) {
+        return Files.isDirectory(path) && !Files.exists(path.resolve("state.json"))
+                && (Files.exists(path.resolve(HfGpt2Config.FILE)) || Files.exists(path.resolve(PICKLE)));
+    }
+
+    /** The folder's {@code config.json}, checked; see {@link HfGpt2Config#read}. */
+    public static GPTConfig readConfig(Path folder) throws IOException {
+        return HfGpt2Config.read(folder.resolve(HfGpt2Config.FILE));
+    }
+
+    /**
+     * Loads the model of {@code folder}, with positions cropped to {@code blockSize} when that is
+     * positive and smaller than {@code n_positions} (nanoGPT's {@code crop_block_size}: the first
+     * rows of {@code wpe}).
+     *
+     * @throws CheckpointFormatException naming the file and the field or tensor for every problem:
+     *     a pickle-only folder, config.json problems, unknown, missing, duplicated or non-float
+     *     tensors, shapes that disagree with the config, an untied {@code lm_head}
+     */
+    public static Loaded load(Path folder, int blockSize) throws IOException {
+        if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a directory");
+        Path weights = folder.resolve(WEIGHTS);
+        if (!Files.exists(weights)) {
+            if (Files.exists(folder.resolve(PICKLE))) {
+                throw new CheckpointFormatException(folder.toString(), "has " + PICKLE + " but no " + WEIGHTS + "; vecgrad does not open "
+                        + PICKLE + ": it is a Python pickle, and loading one runs code it contains. Download model.safetensors "
+                        + "from the same model page instead");
+            }
+            if (Files.exists(folder.resolve(WEIGHTS + ".index.json"))) {
+                throw new CheckpointFormatException(folder.toString(), "holds a sharded checkpoint (" + WEIGHTS
+                        + ".index.json); vecgrad reads one model.safetensors");
+            }
+            throw new NoSuchFileException(weights.toString(), null, "no " + WEIGHTS + " in the GPT-2 folder");
+        }
+        GPTConfig fileCfg = readConfig(folder);
+        if (blockSize > fileCfg.blockSize()) {
+            throw new IllegalArgumentException("--block-size " + blockSize + " is larger than the model's n_positions "
+                    + fileCfg.blockSize() + " (" + folder.resolve(HfGpt2Config.FILE) + ")");
+        }
+        GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;
+        SafeTensorsFile f = SafeTensors.read(weights);
+        GPT model = new GPT(cfg, 0L);
+        copyInto(f, fileCfg, model);
+        return new Loaded(model, fileCfg, folder);
+    }
+
+    /** The folder name of one table row at block {@code layer} (-1 for rows outside the blocks). */
+    static String name(String pattern, int layer) {
+        return layer < 0 ? pattern : pattern.replace("{i}", Integer.toString(layer));
+    }
+
+    /** A row's shape in the folder for {@code c} (whose block size is n_positions). */
+    static int[] folderShape(Row r, GPTConfig c) {
+        String[] dims = r.shape().split(",");
+        int[] out = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            String d = dims[i];
+            int mult = d.length() > 1 ? Integer.parseInt(d.substring(0, d.length() - 1)) : 1;
+            out[i] = mult * switch (d.charAt(d.length() - 1)) {
+                case 'V' -> c.vocabSize();
+                case 'P' -> c.blockSize();
+                case 'C' -> c.nEmbd();
+                default -> throw new IllegalStateException("TABLE: unknown dimension " + d);
+            };
+        }
+        return out;
+    }
+
+    /** Every tensor of {@code f} into {@code model}, whose block size may be smaller than {@code fileCfg}'s. */
+    private static void copyInto(SafeTensorsFile f, GPTConfig fileCfg, GPT model) throws CheckpointFormatException {
+        String src = f.source();
+        Map<String, SafeTensor> byName = new LinkedHashMap<>();
+        SafeTensor lmHead = null;
+        for (SafeTensor t : f.tensors().values()) {
+            if (t.name().equals(LM_HEAD)) {
+                lmHead = t;
+                continue;
+            }
+            String n = t.name().startsWith(PREFIX) ? t.name().substring(PREFIX.length()) : t.name();
+            if (byName.put(n, t) != null) {
+                throw new CheckpointFormatException(src, "tensor '" + n + "' appears twice (with and without the '" + PREFIX + "' prefix)");
+            }
+        }
+        Map<String, Row> rows = new LinkedHashMap<>();
+        for (String n : byName.keySet()) {
+            Matcher m = LAYER.matcher(n);
+            String pattern = n;
+            if (m.matches()) {
+                int layer = Integer.parseInt(m.group(1));
+                pattern = "h.{i}." + m.group(2);
+                if (layer >= fileCfg.nLayer() && (rowFor(pattern) != null || IGNORED.contains(pattern))) {
+                    throw new CheckpointFormatException(src, "tensor '" + n + "' belongs to block " + layer + " but config.json has n_layer "
+                            + fileCfg.nLayer());
+                }
+            }
+            if (IGNORED.contains(pattern)) continue;
+            Row r = rowFor(pattern);
+            if (r == null) {
+                throw new CheckpointFormatException(src, "unexpected tensor '" + n + "': not part of GPT-2 (HfGpt2.TABLE lists the names)");
+            }
+            rows.put(n, r);
+        }
+        Map<String, Parameter> params = model.namedParameters();
+        List<String> missing = new ArrayList<>();
+        for (int layer = -1; layer < fileCfg.nLayer(); layer++) {
+            for (Row r : TABLE) {
+                boolean perBlock = r.hf().contains("{i}");
+                if (perBlock != (layer >= 0)) continue;
+                String n = name(r.hf(), layer);
+                SafeTensor t = byName.get(n);
+                if (t == null) {
+                    missing.add(n);
+                    continue;
+                }
+                float[] values = check(src, n, t, folderShape(r, fileCfg));
+                Parameter p = params.get(name(r.vecgrad(), layer));
+                float[] dst = p.tensor().storage();
+                if (r.layout() == Layout.CONV1D) {
+                    int[] s = t.shape();
+                    transpose(values, s[0], s[1], dst);
+                } else {
+                    // wpe may be cropped: its first rows are the positions the model keeps.
+                    System.arraycopy(values, 0, dst, 0, (int) p.numel());
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CheckpointFormatException(src, "missing tensor" + (missing.size() > 1 ? "s " : " ") + summarize(missing)
+                    + " (config.json has n_layer " + fileCfg.nLayer() + ")");
+        }
+        if (lmHead != null) {
+            float[] head = check(src, LM_HEAD, lmHead, folderShape(TABLE.get(0), fileCfg));
+            float[] wte = model.wte().weight().tensor().storage();
+            for (int i = 0; i < head.length; i++) {
+                if (Float.floatToIntBits(head[i]) != Float.floatToIntBits(wte[i])) {
+                    throw new CheckpointFormatException(src, "'" + LM_HEAD + "' differs from 'wte.weight' (first at element " + i
+                            + "): vecgrad's GPT ties the output head to the token embedding, as GPT-2 does");
+                }
+            }
+        }
+    }
+
+    private static Row rowFor(String pattern) {
+        for (Row r : TABLE) if (r.hf().equals(pattern)) return r;
+        return null;
+    }
+
+    /** The tensor's values as float32, after checking its type and shape. */
+    private static float[] check(String src, String n, SafeTensor t, int[] want) throws CheckpointFormatException {
+        if (!t.dtype().isFloat()) {
+            throw new CheckpointFormatException(src, "tensor '" + n + "' is " + t.dtype() + "; weights must be F32, F16, BF16 or F64");
+        }
+        int[] got = t.shape();
+        if (!Arrays.equals(got, want)) {
+            String hint = got.length == 2 && want.length == 2 && got[0] == want[1] && got[1] == want[0] && want[0] != want[1]
+                    ? " (the transpose: GPT-2's Conv1D weights are stored [in, out], not nn.Linear's [out, in])" : "";
+            throw new CheckpointFormatException(src, "tensor '" + n + "' has shape " + Arrays.toString(got) + " but config.json implies "
+                    + Arrays.toString(want) + hint);
+        }
+        return t.toFloats();
+    }
+
+    private static String summarize(List<String> names) {
+        return names.size() <= 6 ? String.join(", ", names) : String.join(", ", names.subList(0, 6)) + " and " + (names.size() - 6) + " more";
+    }
+
+    /** {@code dst[c][r] = src[r][c]} for {@code src [rows, cols]}; tiled so both sides stay in cache. */
+    static void transpose(float[] src, int rows, int cols, float[] dst) {
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int r1 = Math.min(rows, r0 + tile);
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++) {
+                    for (int c = c0; c < c1; c++) dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code model}'s weights under the folder's names (no prefix, no {@code lm_head.weight}, no
+     * mask buffers: the form of {@code openai-community/gpt2}'s file), Conv1D weights transposed,
+     * F32, in table order.
+     */
+    public static List<SafeTensor> tensors(GPT model) {
+        GPTConfig c = model.config();
+        Map<String, Parameter> params = model.namedParameters();
+        List<SafeTensor> out = new ArrayList<>();
+        for (int layer = -1; layer < c.nLayer(); layer++) {
+            for (Row r : TABLE) {
+                if (r.hf().contains("{i}") != (layer >= 0)) continue;
+                Parameter p = params.get(name(r.vecgrad(), layer));
+                float[] v = p.tensor().contiguous().toArray();
+                int[] shape = folderShape(r, c);
+                if (r.layout() == Layout.CONV1D) {
+                    float[] t = new float[v.length];
+                    transpose(v, shape[1], shape[0], t);
+                    v = t;
+                }
+                out.add(SafeTensor.f32(name(r.hf(), layer), v, shape));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code config.json} and {@code model.safetensors} for {@code model} into {@code dir}
+     * (created if needed), each atomically. Tokenizer files are the caller's.
+     *
+     * @param endOfTextId the id of {@code <|endoftext|>} for config.json's bos/eos ids, or null
+     * @throws IllegalArgumentException when the model has no biases (GPT-2 folders always do)
+     */
+    public static void write(Path dir, GPT model, Integer endOfTextId) throws IOException {
+        Files.createDirectories(dir);
+        HfGpt2Config.write(dir.resolve(HfGpt2Config.FILE), model.config(), endOfTextId);
+        SafeTensors.write(dir.resolve(WEIGHTS), tensors(model), Map.of("format", "pt"));
+    }
+}
