@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
+import dev.vecgrad.autograd.kernel.GemmPeak;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.Metrics;
@@ -8,6 +9,7 @@ import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.run.TrainingFlops;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingTask;
 import java.io.IOException;
@@ -107,6 +109,7 @@ final class TrainCommand implements Callable<Integer> {
                         + dir + " to continue it, or choose another --out");
             }
         }
+        trainer.setGemmPeakGflops(GemmPeak.measure());
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
         return run(trainer, dir);
@@ -144,6 +147,10 @@ final class TrainCommand implements Callable<Integer> {
                 c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads());
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
+        out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); GEMM peak here %.0f GFLOP/s"
+                + " (%d^3, %d threads): MFU = model FLOP/s / peak%n",
+                TrainingFlops.perToken(trainer.model().config(), c.blockSize()) / 1e6, trainer.gemmPeakGflops(),
+                GemmPeak.SIZE, Parallel.threads());
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir);

@@ -135,6 +135,15 @@ class CliTest {
             assertTrue(shapes.contains(s), s + " missing from " + shapes);
         }
         assertEquals(4, root.get("softmax").size());
+        var step = root.get("training").get(0);
+        assertEquals("shakespeare-char", step.get("preset").asText());
+        double tps = step.get("tokens_per_s").asDouble(), mfu = step.get("mfu").asDouble();
+        assertTrue(tps > 0 && mfu > 0 && mfu < 1, step.toString());
+        // The share is the step's model FLOP/s over the best GEMM figure of the same run.
+        double best = 0;
+        for (var g : root.get("gemm")) if (g.get("impl").asText().equals("simd")) best = Math.max(best, g.get("gflops").asDouble());
+        assertEquals(best, step.get("gemm_peak_gflops").asDouble(), 0.05 + 1e-9);
+        assertEquals(step.get("gflops").asDouble() / best, mfu, 0.002 + 0.01 * mfu, step.toString());
     }
 
     @Test

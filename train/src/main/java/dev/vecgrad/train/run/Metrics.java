@@ -19,10 +19,21 @@ package dev.vecgrad.train.run;
  * @param gcShare     fraction of the timed steps' wall time the garbage collector had the JVM
  *                    paused (same steps as tokensPerS)
  * @param allocMbPerStep megabytes allocated per timed step, by all threads
+ * @param mfu         model FLOPs utilization: the training FLOP/s that {@code tokensPerS} stands for
+ *                    ({@link TrainingFlops#perToken}) as a share of the GEMM peak measured on the
+ *                    same machine at the start of the run; NaN when no peak was measured
  */
 public record Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
                       double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers,
-                      double gcShare, double allocMbPerStep) {
+                      double gcShare, double allocMbPerStep, double mfu) {
+    /** A line without a utilization figure. */
+    public Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
+                   double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers,
+                   double gcShare, double allocMbPerStep) {
+        this(step, trainLoss, valLoss, evalTrainLoss, accuracy, lr, gradNorm, tokensPerS, elapsedS, layers, gcShare,
+                allocMbPerStep, Double.NaN);
+    }
+
     /** A line without memory statistics. */
     public Metrics(long step, double trainLoss, double valLoss, double evalTrainLoss, double accuracy, double lr,
                    double gradNorm, double tokensPerS, double elapsedS, java.util.Map<String, double[]> layers) {

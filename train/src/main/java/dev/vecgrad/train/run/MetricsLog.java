@@ -68,6 +68,7 @@ public final class MetricsLog implements AutoCloseable {
         put(o, "elapsed_s", m.elapsedS());
         put(o, "gc_pause_share", m.gcShare());
         put(o, "alloc_mb_per_step", m.allocMbPerStep());
+        put(o, "mfu", m.mfu());
         if (m.layers() != null) {
             ObjectNode norms = o.putObject("layer_grad_norm"), ratios = o.putObject("layer_update_ratio");
             m.layers().forEach((layer, v) -> {
@@ -97,7 +98,7 @@ public final class MetricsLog implements AutoCloseable {
             out.add(new Metrics(n.path("step").asLong(), num(n, "train_loss"), num(n, "val_loss"),
                     num(n, "eval_train_loss"), num(n, "accuracy"), num(n, "lr"), num(n, "grad_norm"),
                     num(n, "tokens_per_s"), num(n, "elapsed_s"), null, num(n, "gc_pause_share"),
-                    num(n, "alloc_mb_per_step")));
+                    num(n, "alloc_mb_per_step"), num(n, "mfu")));
         }
         return out;
     }

@@ -63,6 +63,7 @@ public final class Trainer {
     private boolean detectAnomaly;
     private OpProfile profile;
     private Workspace workspace = new Workspace();
+    private double peakGflops = Double.NaN;
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -149,6 +150,20 @@ public final class Trainer {
      */
     public void setProfile(OpProfile p) {
         profile = p;
+    }
+
+    /**
+     * The GEMM GFLOP/s this machine reaches (e.g. {@link dev.vecgrad.autograd.kernel.GemmPeak}),
+     * against which each logged step reports its model FLOPs utilization ({@link Metrics#mfu()});
+     * NaN (the default) leaves the figure out.
+     */
+    public void setGemmPeakGflops(double gflops) {
+        peakGflops = gflops;
+    }
+
+    /** The GEMM peak set by {@link #setGemmPeakGflops}, or NaN. */
+    public double gemmPeakGflops() {
+        return peakGflops;
     }
 
     /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
@@ -295,8 +310,9 @@ public final class Trainer {
                 double gcShare = timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6);
                 double allocMb = timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps;
                 double elapsed = (System.nanoTime() - started) / 1e9;
+                double mfu = TrainingFlops.utilization(model.config(), cfg.blockSize(), tps, peakGflops);
                 Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed,
-                        r.layers(), gcShare, allocMb);
+                        r.layers(), gcShare, allocMb, mfu);
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {
@@ -322,7 +338,7 @@ public final class Trainer {
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
                     }
                     Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
-                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9, null, gcShare, allocMb);
+                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9, null, gcShare, allocMb, mfu);
                     if (log != null) log.append(em);
                     listener.onEval(em);
                     if (dir != null) {

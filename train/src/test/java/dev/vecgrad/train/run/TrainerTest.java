@@ -222,6 +222,20 @@ class TrainerTest {
     }
 
     @Test
+    void eachTimedStepLogsItsModelFlopsUtilization() throws IOException {
+        Path run = tmp.resolve("mfu");
+        TrainConfig cfg = small(6, 0f);
+        Trainer t = new Trainer(cfg, TextTask.load(textFile(), null));
+        t.setGemmPeakGflops(50);
+        t.run(run, new Trainer.Listener() {});
+        List<Metrics> lines = MetricsLog.read(run.resolve(RunDirectory.METRICS));
+        Metrics last = lines.get(lines.size() - 1);
+        assertTrue(Double.isNaN(lines.get(0).mfu()), "untimed warm-up steps have no throughput, so no utilization");
+        assertEquals(last.tokensPerS() * TrainingFlops.perToken(t.model().config(), cfg.blockSize()) / 50e9, last.mfu(),
+                1e-9 * last.mfu());
+    }
+
+    @Test
     void perLayerGradientNormsAndUpdateRatiosAreLogged() throws IOException {
         Path run = tmp.resolve("layers");
         Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
