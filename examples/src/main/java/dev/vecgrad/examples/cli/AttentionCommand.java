@@ -5,9 +5,7 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
-import java.io.BufferedWriter;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad attention}: which earlier tokens each head looks at, for a prompt. */
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Show the attention weights of every layer and head for a prompt: shaded cells in the terminal,",
-            "each token's most-attended tokens, and optionally a PNG grid of heatmaps and a CSV."})
+        header = "Show which earlier tokens each attention head looks at.",
+        description = {"The attention weights of every layer and head for a prompt: shaded cells in the terminal and each",
+            "token's most-attended tokens; optionally a picture of the heatmaps (--out) and every weight as CSV (--csv)."})
 final class AttentionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -44,6 +43,8 @@ final class AttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (png != null) OutputFiles.checkImage(spec, "--out", png);
+        if (csv != null) OutputFiles.check(spec, "--csv", csv, null);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         CharTokenizer tok = m.tokenizer();
         if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; attention needs a model trained by vecgrad");
@@ -79,23 +80,22 @@ final class AttentionCommand implements Callable<Integer> {
             for (int hi = 0; hi < heads.length; hi++) AttentionMaps.terminal(out, w[li][hi], layers[li], heads[hi], tokens);
         }
         if (png != null) {
-            AttentionMaps.png(png, w, layers, heads, tokens);
+            OutputFiles.writeImage(png, AttentionMaps.image(w, layers, heads, tokens));
             out.println("wrote " + png);
         }
         if (csv != null) {
-            try (BufferedWriter bw = Files.newBufferedWriter(csv)) {
-                bw.write("layer,head,query,query_token,key,key_token,weight\n");
-                for (int li = 0; li < layers.length; li++) {
-                    for (int hi = 0; hi < heads.length; hi++) {
-                        for (int q = 0; q < t; q++) {
-                            for (int k = 0; k < t; k++) {
-                                bw.write(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%.6f%n", layers[li], heads[hi], q,
-                                        csvField(tokens.get(q)), k, csvField(tokens.get(k)), w[li][hi][q][k]));
-                            }
+            StringBuilder sb = new StringBuilder("layer,head,query,query_token,key,key_token,weight\n");
+            for (int li = 0; li < layers.length; li++) {
+                for (int hi = 0; hi < heads.length; hi++) {
+                    for (int q = 0; q < t; q++) {
+                        for (int k = 0; k < t; k++) {
+                            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%.6f%n", layers[li], heads[hi], q,
+                                    csvField(tokens.get(q)), k, csvField(tokens.get(k)), w[li][hi][q][k]));
                         }
                     }
                 }
             }
+            OutputFiles.writeString(csv, sb.toString());
             out.println("wrote " + csv);
         }
         out.flush();

@@ -7,12 +7,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * Renders attention weights {@code [layer][head][query][key]}: a PNG grid of heatmaps with the
@@ -30,7 +27,7 @@ final class AttentionMaps {
     }
 
     /** One heatmap per (layer, head) in a grid: layers down, heads across; weights 0 white to 1 dark blue. */
-    static void png(Path file, float[][][][] w, int[] layers, int[] heads, List<String> tokens) throws IOException {
+    static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
@@ -79,7 +76,7 @@ final class AttentionMaps {
             }
         }
         g.dispose();
-        ImageIO.write(img, "png", file.toFile());
+        return img;
     }
 
     /** Shaded cells, one character per weight, and each query's three most-attended keys. */

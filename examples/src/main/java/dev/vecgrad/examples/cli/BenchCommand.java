@@ -35,16 +35,28 @@ import picocli.CommandLine.Model.CommandSpec;
  * gives the careful numbers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Quick kernel benchmark: GEMM GFLOP/s per shape and thread count, a shakespeare-char training step"
-                + " (tokens/s and MFU), softmax, the SIMD species, the scalar baseline.")
+        header = "Quick kernel benchmark: GEMM GFLOP/s, a training step's tokens/s and MFU, softmax, the SIMD species.",
+        description = "GEMM GFLOP/s per shape and thread count, a shakespeare-char training step (tokens/s and model FLOPs"
+                + " utilization against the best GEMM figure), softmax SIMD vs scalar, the SIMD species and the scalar"
+                + " baseline; each figure is the median of timed rounds after its kernel has warmed up.")
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--json", description = "Print one JSON object instead of a table.") boolean json;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Thread count to measure (default: 1 and all cores).") Integer threads;
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Thread count to measure (default: 1 and every available processor; more than that is capped).")
+    Integer threads;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "5", description = "Timed rounds per figure (default: ${DEFAULT-VALUE}).") int rounds;
+
+    private static final long MAX_WARMUP_NANOS = 5_000_000_000L;
+    private boolean settled;
+    private int unsettled;
+
+    private String mark() {
+        return settled ? "" : " *";
+    }
 
     static final int[][] SHAPES = {{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
         {768, 384, 128}, {768, 512, 128}, {768, 128, 128}, {768, 128, 512}};
@@ -52,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (rounds < 1) throw new ParameterException(spec.commandLine(), "--rounds must be >= 1");
-        if (threads != null && threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1");
+        if (threads != null) threads = ThreadsOption.capped(spec, threads, Runtime.getRuntime().availableProcessors());
         List<Integer> counts = threads != null ? List.of(threads)
                 : Runtime.getRuntime().availableProcessors() > 1 ? List.of(1, Runtime.getRuntime().availableProcessors()) : List.of(1);
         ObjectMapper om = new ObjectMapper();
@@ -75,8 +87,8 @@ final class BenchCommand implements Callable<Integer> {
                         double g = gemm(s[0], s[1], s[2], op, false);
                         peaks.merge(t, g, Math::max);
                         gemm.addObject().put("m", s[0]).put("n", s[1]).put("k", s[2]).put("op", op).put("threads", t)
-                                .put("impl", "simd").put("gflops", round(g));
-                        if (!json) out.printf(Locale.ROOT, "%-18s %-4s %8d %10.1f%n", s[0] + " x " + s[1] + " x " + s[2], op, t, g);
+                                .put("impl", "simd").put("gflops", round(g)).put("settled", settled);
+                        if (!json) out.printf(Locale.ROOT, "%-18s %-4s %8d %10.1f%s%n", s[0] + " x " + s[1] + " x " + s[2], op, t, g, mark());
                     }
                 }
             }
@@ -112,14 +124,20 @@ final class BenchCommand implements Callable<Integer> {
                 for (boolean simd : new boolean[] {true, false}) {
                     double m = softmax(s[0], s[1], simd);
                     softmax.addObject().put("rows", s[0]).put("cols", s[1]).put("impl", simd ? "simd" : "scalar")
-                            .put("melem_per_s", round(m));
-                    if (!json) out.printf(Locale.ROOT, "%-18s %-7s %12.1f%n", s[0] + " x " + s[1], simd ? "simd" : "scalar", m);
+                            .put("melem_per_s", round(m)).put("settled", settled);
+                    if (!json) out.printf(Locale.ROOT, "%-18s %-7s %12.1f%s%n", s[0] + " x " + s[1], simd ? "simd" : "scalar", m, mark());
                 }
             }
         } finally {
             Parallel.setThreads(before);
         }
-        if (json) out.println(root.toString());
+        if (json) {
+            out.println(root.toString());
+        } else if (unsettled > 0) {
+            out.printf("%n* %d figure%s measured although the kernel's speed had not settled after %d s of warm-up"
+                    + " (a busy machine?); treat %s with care.%n", unsettled, unsettled == 1 ? " was" : "s were",
+                    MAX_WARMUP_NANOS / 1_000_000_000L, unsettled == 1 ? "it" : "them");
+        }
         out.flush();
         return 0;
     }
@@ -204,10 +222,10 @@ final class BenchCommand implements Callable<Integer> {
         return median(run, 0.05) * rows * cols / 1e6;
     }
 
-    /** Calls per second: warm up (so C2 has compiled the kernel), then the median of timed rounds. */
+    /** Calls per second: warm up until the kernel runs compiled (see {@link #warmUp}), then the median of timed rounds. */
     private double median(Runnable f, double secondsPerRound) {
-        long warm = System.nanoTime();
-        while (System.nanoTime() - warm < 3e8) f.run();
+        settled = warmUp(f, 300_000_000L, MAX_WARMUP_NANOS);
+        if (!settled) unsettled++;
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             long t0 = System.nanoTime();
@@ -220,5 +238,44 @@ final class BenchCommand implements Callable<Integer> {
         }
         rates.sort(null);
         return rates.get(rates.size() / 2);
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
+
+    /**
+     * Runs {@code f} in bursts of about 50 ms until it runs as compiled code: a burst in which the
+     * calling thread allocated next to nothing (at most 4 KB a call, what handing work to the pool
+     * may cost; a Vector API kernel allocates its vectors, megabytes a call, until C2 has compiled
+     * it), the JIT compiled nothing, and whose call rate is within 5% of the burst before. A fixed warm-up time was not enough: on a busy machine the first softmax row was
+     * measured before C2 had compiled it (22 instead of 113 Melem/s). Runs at least {@code
+     * minNanos} and gives up after {@code maxNanos}.
+     *
+     * @return whether the kernel settled before {@code maxNanos}
+     */
+    static boolean warmUp(Runnable f, long minNanos, long maxNanos) {
+        boolean allocCounter = THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled();
+        boolean jitCounter = JIT != null && JIT.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        double lastRate = Double.NaN;
+        while (true) {
+            long alloc0 = allocCounter ? THREADS.getCurrentThreadAllocatedBytes() : 0;
+            long jit0 = jitCounter ? JIT.getTotalCompilationTime() : 0;
+            long t0 = System.nanoTime();
+            int calls = 0;
+            do {
+                f.run();
+                calls++;
+            } while (System.nanoTime() - t0 < 50_000_000L);
+            long now = System.nanoTime();
+            double rate = calls / ((now - t0) / 1e9);
+            boolean quiet = (!allocCounter || THREADS.getCurrentThreadAllocatedBytes() - alloc0 <= 4096L * calls)
+                    && (!jitCounter || JIT.getTotalCompilationTime() == jit0);
+            boolean steady = Math.abs(rate - lastRate) <= 0.05 * lastRate;
+            if (now - start >= minNanos && quiet && steady) return true;
+            if (now - start >= maxNanos) return false;
+            lastRate = rate;
+        }
     }
 }

@@ -1,10 +1,25 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.checkpoint.CheckpointFormatException;
+import dev.vecgrad.train.run.RunInUseException;
+import dev.vecgrad.train.run.TrainingDivergedException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 
 /**
- * How the CLI reports failures: a one-line message on stderr and exit status 2, never a stack
- * trace unless {@code VECGRAD_DEBUG=1} is set.
+ * How the CLI reports failures: one line on stderr, {@code vecgrad <command>: <what went wrong>},
+ * and exit status 2. A mistake in the input (an unknown flag, an impossible value, a missing or
+ * malformed file) is that one line and nothing else; only an error the code did not expect (a bug)
+ * adds a second line pointing at {@code VECGRAD_DEBUG=1}, which prints the stack trace.
  */
 final class Errors {
     /** Exit status for bad input: unknown flags, impossible values, unreadable files. */
@@ -14,29 +29,99 @@ final class Errors {
 
     static int onParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        cl.getErr().println("vecgrad: " + e.getMessage());
-        cl.getErr().println("hint: run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage");
+        if (debug()) e.printStackTrace(cl.getErr());
+        cl.getErr().println(prefix(cl) + parameterMessage(e, cl));
+        cl.getErr().flush();
         return USAGE;
     }
 
+    /** The one-line message for a command-line mistake, with picocli's suggestions for a misspelling. */
+    static String parameterMessage(CommandLine.ParameterException e, CommandLine cl) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String arg = u.getUnmatched().get(0);
+            boolean option = arg.startsWith("-");
+            boolean isRoot = cl.getParent() == null;
+            String what = option ? "unknown option '" + arg + "'"
+                    : isRoot ? "unknown command '" + arg + "'" : "unexpected argument '" + arg + "'";
+            List<String> suggestions = u.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                return what + "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList())
+                        + "?";
+            }
+            return what + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')";
+        }
+        return strip(e.getMessage(), cl.getCommandName());
+    }
+
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        if (debug()) e.printStackTrace(cl.getErr());
-        cl.getErr().println("vecgrad " + cl.getCommandName() + ": " + describe(e));
-        if (!debug()) cl.getErr().println("hint: set VECGRAD_DEBUG=1 to see the stack trace");
+        PrintWriter err = cl.getErr();
+        if (debug()) e.printStackTrace(err);
+        err.println(prefix(cl) + strip(describe(e), cl.getCommandName()));
+        if (!debug() && !expected(e)) {
+            err.println("hint: this looks like a bug in vecgrad; VECGRAD_DEBUG=1 shows the stack trace");
+        }
+        err.flush();
         return USAGE;
+    }
+
+    /** {@code "vecgrad train: "}, or {@code "vecgrad: "} for the top-level command. */
+    static String prefix(CommandLine cl) {
+        return cl.getParent() == null ? "vecgrad: " : cl.getCommandSpec().qualifiedName() + ": ";
+    }
+
+    /**
+     * Whether an exception reports a problem with the user's input or environment (a value out of
+     * range, a file that is missing, unreadable or malformed, a run that diverged or is in use),
+     * as opposed to a bug.
+     */
+    static boolean expected(Throwable e) {
+        if (e instanceof UncheckedIOException u) return expected(u.getCause());
+        return e instanceof IllegalArgumentException
+                || e instanceof CommandLine.ParameterException
+                || e instanceof IOException   // files: missing, unreadable, malformed (CheckpointFormatException), disk full
+                || e instanceof TrainingDivergedException
+                || e instanceof RunInUseException
+                || e instanceof OutOfMemoryError;
+    }
+
+    /** Drops a prefix that repeats the command's own name or picocli's "Error: ". */
+    static String strip(String msg, String command) {
+        String m = msg;
+        for (boolean again = true; again; ) {
+            again = false;
+            for (String p : new String[] {command + ": ", "vecgrad " + command + ": ", "vecgrad: ", "Error: "}) {
+                if (m.regionMatches(true, 0, p, 0, p.length())) {
+                    m = m.substring(p.length());
+                    again = true;
+                }
+            }
+        }
+        return m;
     }
 
     /** One line saying what went wrong, in the user's terms. */
     static String describe(Throwable e) {
         String msg = e.getMessage();
-        if (e instanceof java.nio.file.NoSuchFileException n) {
-            msg = n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file");
-        } else if (e instanceof java.nio.file.AccessDeniedException a) {
+        if (e instanceof UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        } else if (e instanceof NoSuchFileException n) {
+            msg = n.getFile() + ": " + (n.getReason() != null ? n.getReason() : "no such file or directory");
+        } else if (e instanceof AccessDeniedException a) {
             msg = a.getFile() + ": permission denied";
+        } else if (e instanceof FileAlreadyExistsException f) {
+            msg = f.getFile() + ": " + (f.getReason() != null ? f.getReason() : "already exists (and is not a directory)");
+        } else if (e instanceof NotDirectoryException d) {
+            msg = d.getFile() + ": not a directory";
+        } else if (e instanceof FileSystemException f && f.getFile() != null && f.getReason() != null) {
+            msg = f.getFile() + ": " + f.getReason().toLowerCase(Locale.ROOT);
         } else if (e instanceof OutOfMemoryError) {
             msg = "out of memory; try a smaller --batch-size or --block-size, or raise -Xmx via VECGRAD_JAVA_OPTS";
+        } else if (e instanceof CheckpointFormatException) {
+            msg = e.getMessage();
         } else if (msg == null) {
             msg = e.getClass().getSimpleName();
+        } else if (!expected(e)) {
+            msg = e.getClass().getSimpleName() + ": " + msg;
         }
         return msg.lines().findFirst().orElse(msg);
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad eval}: train/validation loss of a trained model (and accuracy for the addition task). */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a trained model: mean loss on train and validation batches (and held-out accuracy for addition).")
+        header = "Evaluate a trained model on train and validation batches.",
+        description = "Prints the mean loss over the same fixed batches of each split (and the held-out accuracy for addition).")
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -42,8 +44,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1337", description = "Seed for the evaluation batches (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Mixin ThreadsOption threads;
+
     @Override
     public Integer call() throws Exception {
+        threads.apply();
+        if (evalIters != null && evalIters < 1) throw new ParameterException(spec.commandLine(), "--eval-iters must be >= 1, got " + evalIters);
+        if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         GPT model = m.model();
         CharTokenizer tok = m.tokenizer();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad example NAME}: runs one of the small Java API demos (sources in examples/.../demo). */
 @Command(name = "example", mixinStandardHelpOptions = true,
-        description = {"Run a small demo of the Java API:",
+        header = "Run a small Java API demo: xor, linear, custom-op, char-gpt.",
+        description = {"The demos:",
             "  xor          a two-layer MLP learns XOR with SGD",
             "  linear       gradient descent recovers the weight and bias of y = 3x - 2",
             "  custom-op    a differentiable op of your own (softplus), checked with GradCheck",

@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad explain}: one forward pass of a trained model, step by step, with its real numbers. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Walk through one forward pass: tokens, embeddings, one head's attention, the MLP, the next-token probabilities.")
+        header = "Walk through one forward pass with the model's real numbers.",
+        description = "Tokens, embeddings, one head's attention, the residual stream, the MLP and the next-token probabilities.")
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -82,8 +83,15 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "   %d later positions are masked (the model may not look ahead); the weights sum to %.4f%n",
                 a.get("masked_positions"), total);
         out.printf("%n4. The weighted sum of the value vectors (first 6): %s%n   %s%n", vec(a.get("head_output")), a.get("heads_combined"));
-        out.printf("%n5. Residual after attention: %s%n   MLP: %s%n   Residual after the block: %s%n   Final LayerNorm: %s%n",
-                vec(e.get("residual_after_attention")), e.get("mlp"), vec(e.get("residual_after_block")), vec(e.get("final_layernorm")));
+        int nLayer = model.config().nLayer();
+        out.printf("%n5. Block %d%s: residual after attention: %s%n   MLP: %s%n   Residual after block %d: %s%n",
+                layer, layer > 0 ? " (blocks 0.." + (layer - 1) + " ran before it, the same way)" : "",
+                vec(e.get("residual_after_attention")), e.get("mlp"), layer, vec(e.get("residual_after_block")));
+        if (layer + 1 < nLayer) {
+            out.printf("   %s then the same way: attention, then the MLP, each added to the residual.%n",
+                    layer + 1 == nLayer - 1 ? "Block " + (layer + 1) + " runs" : "Blocks " + (layer + 1) + ".." + (nLayer - 1) + " run");
+        }
+        out.printf("   Final LayerNorm (ln_f): %s%n", vec(e.get("final_layernorm")));
         out.println("   Most likely next tokens:");
         for (Map<String, Object> p : (List<Map<String, Object>>) e.get("next_token")) {
             out.printf(Locale.ROOT, "     %-3s %6.2f%%%n", AttentionMaps.label((String) p.get("piece")), 100 * (double) p.get("probability"));

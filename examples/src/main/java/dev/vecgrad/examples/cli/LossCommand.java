@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad loss}: the loss (and gradients) of a model on a batch, to check against PyTorch. */
 @Command(name = "loss", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Print the cross-entropy loss of a model on a batch; optionally write every parameter's gradient.",
+        header = "Loss and gradients on a batch file, to compare with PyTorch.",
+        description = {"Prints the cross-entropy loss of a model on a batch; optionally writes every parameter's gradient.",
             "The batch file holds 'idx' and 'targets', [B, T], I64 or I32 (targets of -1 are ignored)."})
 final class LossCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -34,8 +36,12 @@ final class LossCommand implements Callable<Integer> {
     @Option(names = "--grads-out", paramLabel = "FILE", description = "Write the gradient of every parameter (F32, under its name).")
     Path gradsOut;
 
+    @Mixin ThreadsOption threads;
+
     @Override
     public Integer call() throws Exception {
+        threads.apply();
+        if (gradsOut != null) OutputFiles.check(spec, "--grads-out", gradsOut, "safetensors");
         GPT model = ModelCheckpoint.load(checkpoint).model();
         Batch b = BatchFile.read(batchFile, model.config().vocabSize());
         model.eval();

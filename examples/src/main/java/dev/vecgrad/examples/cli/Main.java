@@ -13,8 +13,11 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tensors, autograd and a small GPT in pure Java, with Vector API SIMD kernels.",
-        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class, ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class,
-            CommandLine.HelpCommand.class})
+        footer = {"", "New here? './vecgrad train' trains a small GPT in about 20 s; the last lines",
+            "it prints say how to sample from it. 'vecgrad COMMAND --help' explains a command."},
+        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
+            ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class,
+            TestCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -29,6 +32,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler(Errors::onParameterError);
         cl.setExecutionExceptionHandler(Errors::onExecutionError);
+        cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainCommand.presetFooter());
         return cl;
     }
 

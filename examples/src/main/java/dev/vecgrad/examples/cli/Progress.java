@@ -8,10 +8,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * What a training run shows: a progress bar with loss, learning rate, tokens/s and ETA on a
@@ -32,9 +33,50 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         this.total = total;
         this.bar = interactive
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(start, Duration.ZERO)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).showSpeed().setUnit(" steps", 1)
+                        .setUpdateIntervalMillis(250).setRenderer((state, width) -> line(state.getCurrent(),
+                                state.getMax(), state.getCurrent() - state.getStart(), state.getElapsedAfterStart(),
+                                state.getExtraMessage(), width))
                         .build()
                 : null;
+    }
+
+    /** Fewest characters of bar kept; fields are dropped from the end of the line before the bar gets shorter. */
+    static final int MIN_BAR = 10, MAX_BAR = 30;
+
+    /**
+     * One line of the progress bar: {@code 45% [=====>    ] 450/1000 | 14.1 steps/s | ETA 0:39 |
+     * loss 2.3912 | ...}, at most {@code width} characters. The extra fields ({@code " | "}
+     * separated) are dropped from the last when the line would not fit, so the bar never shrinks
+     * below {@link #MIN_BAR} characters; an unknown width (0 or less) counts as 100.
+     */
+    static String line(long current, long max, long doneThisRun, Duration elapsed, String extra, int width) {
+        int w = width > 0 ? width : 100;
+        double frac = max <= 0 ? 0 : Math.min(1, (double) current / max);
+        double secs = elapsed.toMillis() / 1000.0;
+        double speed = doneThisRun > 0 && secs > 0 ? doneThisRun / secs : Double.NaN;
+        String count = current + "/" + max;
+        List<String> fields = new ArrayList<>();
+        fields.add(Double.isNaN(speed) ? "- steps/s" : String.format(Locale.ROOT, speed >= 100 ? "%.0f steps/s" : "%.1f steps/s", speed));
+        fields.add("ETA " + (Double.isNaN(speed) ? "-" : clock((long) Math.ceil((max - current) / speed))));
+        if (extra != null && !extra.isBlank()) fields.addAll(List.of(extra.split(" \\| ")));
+        String head = String.format(Locale.ROOT, "%3d%% ", (int) Math.floor(100 * frac));
+        while (true) {
+            String tail = " " + count + (fields.isEmpty() ? "" : " | " + String.join(" | ", fields));
+            int room = w - head.length() - tail.length() - 2;
+            if (room >= MIN_BAR || fields.isEmpty()) {
+                int n = Math.max(MIN_BAR, Math.min(MAX_BAR, room));
+                int filled = (int) Math.floor(frac * n);
+                String bar = "=".repeat(filled) + (filled < n ? ">" + " ".repeat(n - filled - 1) : "");
+                return head + "[" + bar + "]" + tail;
+            }
+            fields.remove(fields.size() - 1);
+        }
+    }
+
+    /** Seconds as {@code m:ss} or {@code h:mm:ss}. */
+    static String clock(long s) {
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
     private volatile boolean stopping;
@@ -43,7 +85,7 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     public void onStep(Metrics m) {
         if (bar != null) {
             bar.stepTo(m.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e %s tok/s", m.trainLoss(), m.lr(),
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.trainLoss(), m.lr(),
                     Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS())));
         }
     }

@@ -1,14 +1,26 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.sample.Generator;
+import dev.vecgrad.train.sample.StopStrings;
 import dev.vecgrad.train.sample.TokenPicker;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -16,15 +28,23 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad sample}: continue a prompt with a trained model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Generate text from a trained model (a run directory or a model.safetensors with a tokenizer).")
+        header = "Generate text from a trained model.",
+        description = {"Continues a prompt with a run directory's model (or a model.safetensors file that holds its"
+                + " tokenizer). In --prompt and --stop, \\n stands for a line break.",
+            "An addition model stops after the answer; without --prompt it gets a random problem."})
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
     Path checkpoint;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "\n", description = "Text to continue (default: a newline).")
+    @Option(names = "--prompt", paramLabel = "TEXT",
+            description = "Text to continue; - reads standard input (default: a line break, or the model's first token"
+                    + " when its vocabulary has none).")
     String prompt;
+
+    @Option(names = "--prompt-file", paramLabel = "FILE", description = "Continue the text of a UTF-8 file (exactly as it is).")
+    Path promptFile;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
@@ -39,32 +59,140 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1337", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1", description = "Independent samples (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1",
+            description = "Independent samples of the same prompt, separated by a line of dashes (default: ${DEFAULT-VALUE}).")
     int numSamples;
+
+    @Option(names = "--stop", paramLabel = "TEXT",
+            description = "End a sample where this text appears (not printed); may be given more than once.")
+    List<String> stops = new ArrayList<>();
+
+    @Mixin ThreadsOption threads;
+
+    /** What separates samples when {@code --num-samples} is above 1. */
+    static final String SEPARATOR = "---------------";
 
     @Override
     public Integer call() throws Exception {
+        threads.apply();
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
+        if (prompt != null && promptFile != null) throw new ParameterException(spec.commandLine(), "give --prompt or --prompt-file, not both");
+        List<String> stopTexts = new ArrayList<>();
+        for (String s : stops) {
+            if (s.isEmpty()) throw new ParameterException(spec.commandLine(), "--stop must not be empty");
+            stopTexts.add(unescape(s));
+        }
+        String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
+                : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
         CharTokenizer tok = m.tokenizer();
         if (tok == null) {
             throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
         }
-        int[] ids = tok.encode(prompt.replace("\\n", "\n"));
+        int additionDigits = additionDigits(tok, m.model().config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
-        TokenPicker picker = new TokenPicker(temperature, topK, new SplittableRandom(seed));
+        SplittableRandom rng = new SplittableRandom(seed);
+        TokenPicker picker = new TokenPicker(temperature, topK, rng);
         for (int s = 0; s < numSamples; s++) {
-            if (s > 0) out.println("\n---------------");
-            out.print(tok.decode(ids));
+            if (s > 0) out.println("\n" + SEPARATOR);
+            String text = given;
+            if (text == null && additionDigits > 0) {
+                AdditionTask task = new AdditionTask(additionDigits, 1, 0);
+                int limit = (int) Math.pow(10, additionDigits);
+                text = task.prompt(rng.nextInt(limit), rng.nextInt(limit));
+            }
+            int[] ids = text != null ? encode(tok, text, promptFile != null ? "--prompt-file" : "--prompt") : defaultPrompt(tok);
+            if (ids.length == 0) throw new ParameterException(spec.commandLine(), "the prompt is empty; give at least one character");
+            String shown = tok.decode(ids);
+            out.print(shown);
             out.flush();
-            Generator.generate(m.model(), ids, maxNewTokens, picker, id -> {
-                out.print(tok.piece(id));
+            StopStrings filter = new StopStrings(stopTexts, piece -> {
+                out.print(piece);
                 out.flush();
             });
+            StringBuilder generated = new StringBuilder();
+            // An addition model's answer has digits + 1 characters after the '='; it learnt nothing past them.
+            int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
+            int[] left = {answerLeft};
+            Generator.generateUntil(m.model(), ids, maxNewTokens, picker, id -> {
+                String piece = tok.piece(id);
+                generated.append(piece);
+                if (!filter.accept(piece)) return false;
+                return left[0] < 0 || --left[0] > 0;
+            });
+            filter.finish();
+            if (answerLeft > 0) {
+                long sum = AdditionTask.parseAnswer(generated.toString());
+                if (sum >= 0) {
+                    spec.commandLine().getErr().printf("(the answer is written reversed: %s means %d)%n", generated, sum);
+                    spec.commandLine().getErr().flush();
+                }
+            }
         }
         out.println();
         out.flush();
         return 0;
+    }
+
+    /**
+     * The default prompt: a line break where the vocabulary has one (nanoGPT's default for text),
+     * else the model's first token.
+     */
+    static int[] defaultPrompt(CharTokenizer tok) {
+        try {
+            return tok.encode("\n");
+        } catch (IllegalArgumentException e) {
+            return new int[] {0};
+        }
+    }
+
+    /** Digits per operand when the model is one of the built-in addition task's, else 0. */
+    private int additionDigits(CharTokenizer tok, int blockSize) throws IOException {
+        if (!tok.vocabString().equals(AdditionTask.VOCAB)) return 0;
+        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
+            var data = new RunDirectory(checkpoint).readState().data();
+            if (data.path("kind").asText().equals("addition")) return data.path("digits").asInt();
+        }
+        return (blockSize - 2) % 3 == 0 ? (blockSize - 2) / 3 : 0;
+    }
+
+    private int[] encode(CharTokenizer tok, String text, String flag) {
+        try {
+            return tok.encode(text);
+        } catch (IllegalArgumentException e) {
+            String why = Errors.strip(e.getMessage(), "tokenizer");
+            throw new ParameterException(spec.commandLine(), flag + ": " + why + " (the model knows only "
+                    + preview(tok.vocabString()) + ")");
+        }
+    }
+
+    private static String preview(String vocab) {
+        String v = vocab.replace("\n", "\\n").replace("\t", "\\t");
+        return v.length() <= 40 ? "'" + v + "'" : vocab.length() + " characters";
+    }
+
+    /** {@code \n} written as two characters becomes a line break, so a shell argument can hold one. */
+    static String unescape(String s) {
+        return s.replace("\\n", "\n");
+    }
+
+    private static String readText(Path file, String what) throws IOException {
+        return decode(Files.readAllBytes(file), what);
+    }
+
+    private String readStdin() throws IOException {
+        try (InputStream in = System.in) {
+            return decode(in.readAllBytes(), "--prompt - (standard input)");
+        }
+    }
+
+    private static String decode(byte[] bytes, String what) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException(what + ": not UTF-8 text");
+        }
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad summary}: every parameter of a model with its shape and size, and the totals. */
 @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "List a model's parameters (name, shape, count), weights and biases apart, and the total.")
+        header = "List a model's parameters with their shapes and counts.",
+        description = "Every parameter (name, shape, count), the weights and the biases apart, and the total.")
 final class SummaryCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -58,22 +59,31 @@ final class SummaryCommand implements Callable<Integer> {
         GPTConfig c = model.config();
         out.printf("GPT: %d layers, %d heads, %d wide, block %d, vocabulary %d, bias %b%n%n", c.nLayer(), c.nHead(), c.nEmbd(),
                 c.blockSize(), c.vocabSize(), c.bias());
-        int width = 10;
-        for (String n : model.namedParameters().keySet()) width = Math.max(width, n.length());
-        String row = "%-" + width + "s  %-12s  %,12d%n";
-        out.printf("%-" + width + "s  %-12s  %12s%n", "parameter", "shape", "count");
+        // Column widths from every row that will be printed, the totals' labels included, so that
+        // the counts line up in one column.
+        int width = "biases and norms (1-D)".length(), shapeW = "shape".length(), countW = 12;
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            width = Math.max(width, label(e.getKey()).length());
+            shapeW = Math.max(shapeW, Arrays.toString(e.getValue().shape()).length());
+        }
+        countW = Math.max(countW, String.format("%,d", model.numParameters()).length());
+        String row = "%-" + width + "s  %-" + shapeW + "s  %" + countW + "s%n";
+        out.printf(row, "parameter", "shape", "count");
         long weights = 0, biases = 0;
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             long n = e.getValue().numel();
-            String name = e.getKey();
-            if (name.equals("transformer.wte.weight")) name += " (= lm_head.weight)";
-            out.printf(row, name, Arrays.toString(e.getValue().shape()), n);
+            out.printf(row, label(e.getKey()), Arrays.toString(e.getValue().shape()), String.format("%,d", n));
             if (e.getValue().shape().length >= 2) weights += n; else biases += n;
         }
         out.println();
-        out.printf("%-" + width + "s  %-12s  %,12d%n", "weights (2-D)", "", weights);
-        out.printf("%-" + width + "s  %-12s  %,12d%n", "biases and norms (1-D)", "", biases);
-        out.printf("%-" + width + "s  %-12s  %,12d%n", "total", "", model.numParameters());
+        out.printf(row, "weights (2-D)", "", String.format("%,d", weights));
+        out.printf(row, "biases and norms (1-D)", "", String.format("%,d", biases));
+        out.printf(row, "total", "", String.format("%,d", model.numParameters()));
         out.flush();
+    }
+
+    /** A parameter's name as listed: the tied embedding also names the head that shares it. */
+    private static String label(String name) {
+        return name.equals("transformer.wte.weight") ? name + " (= lm_head.weight)" : name;
     }
 }

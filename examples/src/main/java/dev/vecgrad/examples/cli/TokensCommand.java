@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad tokens}: how a model's tokenizer splits a text. */
-@Command(name = "tokens", mixinStandardHelpOptions = true, description = "Show the token ids and pieces of a text, and the vocabulary size.")
+@Command(name = "tokens", mixinStandardHelpOptions = true, header = "Show how a model's tokenizer splits a text.",
+        description = "The token ids and pieces of a text, and the vocabulary size.")
 final class TokensCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

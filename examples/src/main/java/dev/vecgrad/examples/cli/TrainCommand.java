@@ -17,6 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +33,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad train}: the built-in addition task, or a character-level model of a text file. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a GPT.",
-            "Without --data: a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
-            "With --data FILE: a character-level language model of a UTF-8 text file (90%% train, 10%% validation)."})
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        header = "Train a GPT: the built-in addition task, or your own text (--data).",
+        description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
+            "With --data FILE it learns a character-level model of a UTF-8 text file (90%% train, 10%% validation).",
+            "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -54,8 +60,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (same configuration and data).")
     Path resume;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin ThreadsOption threads;
 
     @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
     boolean noProgress;
@@ -73,10 +78,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) {
-            if (threads < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-            Parallel.setThreads(threads);
-        }
+        threads.apply();
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
         Trainer trainer;
         Path dir;
@@ -104,6 +106,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             trainer = new Trainer(cfg, task);
             dir = out != null ? out : defaultOut();
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
+            }
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");
@@ -127,6 +132,32 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
+    /**
+     * The help page's footer: each preset's values, so that what a flag overrides is visible, and
+     * how often the run evaluates.
+     */
+    static String[] presetFooter() {
+        List<String> lines = new ArrayList<>();
+        lines.add("");
+        lines.add("Presets (default: addition; with --data: shakespeare-char):");
+        String row = "  %-16s %6s %5s %5s %5s %5s %5s %5s %6s %7s";
+        lines.add(String.format(Locale.ROOT, row, "preset", "layers", "heads", "width", "block", "batch", "steps", "lr",
+                "warmup", "eval"));
+        Map<String, TrainConfig> presets = new LinkedHashMap<>();
+        presets.put("addition", TrainConfig.addition(2));
+        presets.put("tiny", TrainConfig.tiny());
+        presets.put("shakespeare-char", TrainConfig.shakespeareChar());
+        presets.put("baby-gpt", TrainConfig.babyGpt());
+        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.nLayer(), c.nHead(), c.nEmbd(),
+                c.blockSize(), c.batchSize(), c.maxIters(), String.format(Locale.ROOT, "%.0e", c.lr()).replace("e-0", "e-"),
+                c.warmupIters(), c.evalInterval() + "/" + c.evalIters())));
+        lines.add("eval N/B: every N steps (and at the end) the run evaluates the mean loss of B");
+        lines.add("batches per split (--eval-interval, --eval-iters) and saves a checkpoint.");
+        lines.add("All presets: AdamW with betas 0.9 and 0.99, weight decay 0.1, cosine decay");
+        lines.add("to --min-lr at --max-iters, gradient clip 1; baby-gpt has dropout 0.2.");
+        return lines.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new);
+    }
+
     private static TrainConfig withBlock(TrainConfig c, int block) {
         return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), block, c.bias(), c.dropout(), c.batchSize(), c.gradAccum(),
                 c.maxIters(), c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(), c.beta2(),
@@ -143,9 +174,9 @@ final class TrainCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         TrainConfig c = trainer.config();
         out.printf("vecgrad train: %s%n", trainer.task().describe());
-        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d threads%n",
+        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
                 c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
-                c.gradAccum(), c.maxIters(), Parallel.threads());
+                c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); GEMM peak here %.0f GFLOP/s"
                 + " (%d^3, %d threads): MFU = model FLOP/s / peak%n",
@@ -192,7 +223,8 @@ final class TrainCommand implements Callable<Integer> {
             progress.close();
             if (interrupted.get()) {
                 // Printed before releasing the hook: once it returns the JVM halts (with status 130 for SIGINT).
-                out.printf("interrupted: checkpoint saved at step %d in %s%n", trainer.step(), dir);
+                out.printf("interrupted: checkpoint saved at step %d in %s%ncontinue it with: ./vecgrad train --resume %s%n",
+                        trainer.step(), dir, dir);
                 out.flush();
             }
             finished.countDown();
@@ -204,7 +236,7 @@ final class TrainCommand implements Callable<Integer> {
             String table = String.format("profile of %d steps (%d threads), per op; forward times include the module code"
                     + " around each op%n", steps, Parallel.threads()) + prof.table(steps);
             out.print(table);
-            Files.writeString(dir.resolve("profile.txt"), table);
+            OutputFiles.writeString(dir.resolve("profile.txt"), table);
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);

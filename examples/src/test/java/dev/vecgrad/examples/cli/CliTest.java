@@ -190,7 +190,7 @@ class CliTest {
     void explainPrintsTheStepsAndJson() throws IOException {
         Result r = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--layer", "1", "--head", "1");
         assertEquals(0, r.code(), r.err());
-        for (String step : List.of("1. The text", "2. Each token", "3. Layer 1, head 1", "4. The weighted sum", "5. Residual", "Most likely")) {
+        for (String step : List.of("1. The text", "2. Each token", "3. Layer 1, head 1", "4. The weighted sum", "5. Block 1", "Most likely")) {
             assertTrue(r.out().contains(step), step + " missing from\n" + r.out());
         }
         Result j = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--json");
@@ -249,7 +249,7 @@ class CliTest {
     void badInputExitsWithStatusTwoAndOneLine() throws IOException {
         Result unknown = vecgrad("train", "--bogus");
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("Unknown option") && !unknown.err().contains("\tat "), unknown.err());
+        assertTrue(unknown.err().contains("unknown option") && !unknown.err().contains("\tat "), unknown.err());
 
         Result missing = vecgrad("train", "--data", tmp.resolve("nope.txt").toString());
         assertEquals(2, missing.code());

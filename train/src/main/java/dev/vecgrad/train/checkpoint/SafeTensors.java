@@ -56,7 +56,7 @@ public final class SafeTensors {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             while (len.hasRemaining() && ch.read(len, len.position()) > 0) { /* fill */ }
             long headerLen = len.getLong(0);
-            checkHeaderLength(source, headerLen, size);
+            checkHeaderLength(source, headerLen, size, len.array());
             long dataLen = size - 8 - headerLen;
             if (dataLen > Integer.MAX_VALUE) {
                 throw new CheckpointFormatException(source, "tensor data of " + dataLen + " bytes exceeds the 2 GiB vecgrad reads");
@@ -72,16 +72,36 @@ public final class SafeTensors {
     public static SafeTensorsFile read(byte[] bytes, String source) throws CheckpointFormatException {
         if (bytes.length < 8) throw new CheckpointFormatException(source, "too short to be a safetensors file (" + bytes.length + " bytes)");
         long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        checkHeaderLength(source, headerLen, bytes.length);
+        checkHeaderLength(source, headerLen, bytes.length, java.util.Arrays.copyOf(bytes, 8));
         byte[] header = java.util.Arrays.copyOfRange(bytes, 8, 8 + (int) headerLen);
         return parse(source, header, ByteBuffer.wrap(bytes, 8 + (int) headerLen, bytes.length - 8 - (int) headerLen).slice());
     }
 
-    private static void checkHeaderLength(String source, long headerLen, long size) throws CheckpointFormatException {
+    private static void checkHeaderLength(String source, long headerLen, long size, byte[] first8) throws CheckpointFormatException {
         if (headerLen < 2 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            String kind = guessKind(first8);
+            if (kind != null) throw new CheckpointFormatException(source, "not a safetensors file (" + kind + ")");
             throw new CheckpointFormatException(source, "header length " + Long.toUnsignedString(headerLen)
                     + " is impossible for a file of " + size + " bytes (must be 2.." + Math.min(MAX_HEADER_BYTES, size - 8) + ")");
         }
+    }
+
+    /**
+     * What a file whose first 8 bytes cannot start a safetensors file probably is, so the error
+     * can say so (a text file passed as a checkpoint is the common mistake); null when unclear.
+     */
+    static String guessKind(byte[] first8) {
+        if (first8[0] == 'P' && first8[1] == 'K' && first8[2] == 3 && first8[3] == 4) {
+            return "it is a zip archive, as PyTorch's torch.save writes; convert it to safetensors first";
+        }
+        if ((first8[0] & 0xff) == 0x80 && first8[1] >= 2 && first8[1] <= 5) return "it looks like a Python pickle";
+        if (first8[0] == '{') return "it looks like JSON";
+        boolean text = true;
+        for (byte b : first8) {
+            int c = b & 0xff;
+            text &= c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f);
+        }
+        return text ? "it looks like text" : null;
     }
 
     private static SafeTensorsFile parse(String source, byte[] header, ByteBuffer data) throws CheckpointFormatException {

@@ -67,7 +67,7 @@ public final class RunDirectory {
     /**
      * Takes the directory's lock file, so two runs never write the same checkpoint.
      *
-     * @throws IllegalStateException when another process holds it
+     * @throws RunInUseException when another process holds it
      */
     public Lock lock() throws IOException {
         Files.createDirectories(dir);
@@ -81,7 +81,7 @@ public final class RunDirectory {
         }
         if (l == null) {
             ch.close();
-            throw new IllegalStateException(dir + " is in use by another training run (its .lock is held)");
+            throw new RunInUseException(dir.toString());
         }
         return new Lock(ch, l);
     }

@@ -6,6 +6,7 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.KVCache;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 
 /** Autoregressive generation: feed the context, pick a token, append it, repeat. */
 public final class Generator {
@@ -18,6 +19,20 @@ public final class Generator {
      * @return the prompt followed by the generated tokens
      */
     public static int[] generate(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntConsumer onToken) {
+        return generateUntil(model, prompt, maxNewTokens, picker, id -> {
+            if (onToken != null) onToken.accept(id);
+            return true;
+        });
+    }
+
+    /**
+     * Like {@link #generate(GPT, int[], int, TokenPicker, IntConsumer)}, but {@code onToken} can
+     * end the generation early by returning false (a stop string, a task's answer complete).
+     *
+     * @return the prompt followed by the tokens generated up to and including the last one handed
+     *     to {@code onToken}
+     */
+    public static int[] generateUntil(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntPredicate onToken) {
         if (prompt.length == 0) throw new IllegalArgumentException("sample: the prompt must hold at least one token");
         if (maxNewTokens < 0) throw new IllegalArgumentException("sample: --max-new-tokens must be >= 0, got " + maxNewTokens);
         int block = model.config().blockSize(), v = model.config().vocabSize();
@@ -41,9 +56,9 @@ public final class Generator {
                 }
                 int next = picker.pick(last, 0, v);
                 seq[len++] = next;
-                if (onToken != null) onToken.accept(next);
+                if (!onToken.test(next)) break;
             }
         }
-        return seq;
+        return len == seq.length ? seq : Arrays.copyOf(seq, len);
     }
 }

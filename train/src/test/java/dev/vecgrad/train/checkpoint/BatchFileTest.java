@@ -110,7 +110,13 @@ class BatchFileTest {
         problem(List.of(i64("idx", new long[] {2, 3}, 0, 1), i64("targets", B2T3, ok)), "needs 48");
         Path text = Files.writeString(tmp.resolve("notes.txt"), "idx and targets, honest");
         var e = assertThrows(CheckpointFormatException.class, () -> BatchFile.read(text));
-        assertTrue(e.getMessage().startsWith(text + ": header length"), e.getMessage());
+        assertEquals(text + ": not a safetensors file (it looks like text)", e.getMessage());
+        Path zip = Files.write(tmp.resolve("model.pt"), new byte[] {'P', 'K', 3, 4, 20, 0, 8, 8, 0, 0, 1, 2});
+        assertTrue(assertThrows(CheckpointFormatException.class, () -> BatchFile.read(zip)).getMessage()
+                .contains("not a safetensors file (it is a zip archive, as PyTorch's torch.save writes"));
+        Path noise = Files.write(tmp.resolve("noise.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertTrue(assertThrows(CheckpointFormatException.class, () -> BatchFile.read(noise)).getMessage()
+                .startsWith(noise + ": header length"));
         assertThrows(NoSuchFileException.class, () -> BatchFile.read(tmp.resolve("nope.safetensors")));
 
         Path f = Files.write(tmp.resolve("vocab.safetensors"), build(List.of(i64("idx", B2T3, ok), i64("targets", B2T3, ok))));

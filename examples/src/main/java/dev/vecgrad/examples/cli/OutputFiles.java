@@ -1,0 +1,79 @@
+package dev.vecgrad.examples.cli;
+
+import dev.vecgrad.train.checkpoint.AtomicFiles;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * How every command writes a file the user named: the parent directories are created, the file
+ * appears whole or not at all (written beside the target and renamed over it), a name that is an
+ * existing directory is refused, and an image is written in the format its extension names (PNG,
+ * JPEG, BMP or GIF) or refused with one line naming the flag.
+ */
+final class OutputFiles {
+    /** Image formats by extension, as ImageIO names them. */
+    private static final Map<String, String> IMAGE_FORMATS =
+            Map.of("png", "png", "jpg", "jpg", "jpeg", "jpg", "bmp", "bmp", "gif", "gif");
+
+    private OutputFiles() {}
+
+    /**
+     * Checks that {@code file} (given with {@code flag}) can be written: not an existing directory,
+     * and, when {@code extension} is non-null, named with that extension. Call it before any
+     * expensive work so that a typo costs nothing.
+     */
+    static void check(CommandSpec spec, String flag, Path file, String extension) {
+        if (Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " " + file + ": is a directory; name a file");
+        }
+        if (extension != null && !extension(file).equals(extension)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " " + file + ": vecgrad writes ." + extension
+                    + " files here; name the file *." + extension);
+        }
+    }
+
+    /** Like {@link #check} for an image: the extension must name a format ImageIO writes. */
+    static String checkImage(CommandSpec spec, String flag, Path file) {
+        check(spec, flag, file, null);
+        String format = IMAGE_FORMATS.get(extension(file));
+        if (format == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " " + file
+                    + ": unknown image type; name the file .png, .jpg, .bmp or .gif");
+        }
+        return format;
+    }
+
+    /** Writes an image in the format its file's extension names (JPEG and BMP get no alpha). */
+    static void writeImage(Path file, BufferedImage img) throws IOException {
+        String format = IMAGE_FORMATS.get(extension(file));
+        if (format == null) throw new IllegalArgumentException(file + ": unknown image type; name the file .png, .jpg, .bmp or .gif");
+        BufferedImage out = img;
+        if (!format.equals("png") && img.getColorModel().hasAlpha()) {
+            out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+            out.createGraphics().drawImage(img, 0, 0, java.awt.Color.WHITE, null);
+        }
+        BufferedImage toWrite = out;
+        AtomicFiles.write(file, os -> {
+            if (!ImageIO.write(toWrite, format, os)) throw new IOException(file + ": no " + format + " writer in this JDK");
+        });
+    }
+
+    /** Writes text (UTF-8), creating the parent directories. */
+    static void writeString(Path file, String text) throws IOException {
+        AtomicFiles.writeString(file, text);
+    }
+
+    /** The lower-case extension of a file name, without the dot ("" when there is none). */
+    static String extension(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

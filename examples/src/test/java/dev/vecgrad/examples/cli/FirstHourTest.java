@@ -1,0 +1,360 @@
+package dev.vecgrad.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.kernel.Parallel;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The rough edges a new user met in the first hour (issue 23), each pinned: thread capping,
+ * one-line errors with suggestions, help pages, files written where and how the user asked, the
+ * progress line, the summary's columns, explain's blocks and the bench warm-up.
+ */
+class FirstHourTest {
+    @TempDir static Path tmp;
+    static Path text, run;
+
+    record Result(int code, String out, String err) {
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+
+    static Result vecgrad(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void trainATinyModel() throws IOException {
+        text = Files.writeString(tmp.resolve("play.txt"), "To be, or not to be: that is the question.\n".repeat(200));
+        run = tmp.resolve("run");
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "4", "--eval-interval", "4",
+                "--eval-iters", "1", "--block-size", "16", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+    }
+
+    // --- item 3 and the sampling flags ------------------------------------------------------------
+
+    static Path additionRun() {
+        Path add = tmp.resolve("addition");
+        if (!Files.exists(add.resolve("state.json"))) {
+            Result r = vecgrad("train", "--max-iters", "2", "--eval-iters", "1", "--out", add.toString(), "--no-progress");
+            assertEquals(0, r.code(), r.err());
+        }
+        return add;
+    }
+
+    @Test
+    void sampleWithoutAPromptWorksForEveryModelAndAnAdditionModelStopsAfterItsAnswer() {
+        Path add = additionRun();
+        Result r = vecgrad("sample", "--checkpoint", add.toString(), "--num-samples", "3", "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        List<String> samples = List.of(r.out().strip().split("\n" + SampleCommand.SEPARATOR + "\n"));
+        assertEquals(3, samples.size(), r.out());
+        for (String s : samples) assertTrue(s.strip().matches("\\d\\d\\+\\d\\d=.{3}"), "'" + s + "' in\n" + r.out());
+        assertEquals(3, samples.stream().distinct().count(), "every sample asks another problem: " + samples);
+        Result asked = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "12+34=", "--temperature", "0");
+        assertEquals(0, asked.code(), asked.err());
+        assertEquals(9, asked.out().strip().length(), asked.out());
+        Result text = vecgrad("sample", "--checkpoint", run.toString(), "--max-new-tokens", "5");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().startsWith("\n"), text.out());
+        Result bad = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "hello");
+        assertEquals(2, bad.code());
+        assertEquals(1, bad.errLines().size(), bad.err());
+        assertTrue(bad.err().startsWith("vecgrad sample: --prompt: character 'h' at position 0 is not in the vocabulary")
+                && bad.err().contains("'+0123456789='"), bad.err());
+    }
+
+    @Test
+    void promptsComeFromAFileOrStandardInput() throws IOException {
+        Path file = Files.writeString(tmp.resolve("prompt.txt"), "To be, or");
+        Result f = vecgrad("sample", "--checkpoint", run.toString(), "--prompt-file", file.toString(), "--max-new-tokens", "4");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().startsWith("To be, or"), f.out());
+        java.io.InputStream saved = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream("not to".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Result in = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "-", "--max-new-tokens", "4");
+            assertEquals(0, in.code(), in.err());
+            assertTrue(in.out().startsWith("not to"), in.out());
+        } finally {
+            System.setIn(saved);
+        }
+        Result both = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "x", "--prompt-file", file.toString());
+        assertEquals(List.of("vecgrad sample: give --prompt or --prompt-file, not both"), both.errLines());
+        Path binary = Files.write(tmp.resolve("prompt.bin"), new byte[] {(byte) 0xff, (byte) 0xfe});
+        Result b = vecgrad("sample", "--checkpoint", run.toString(), "--prompt-file", binary.toString());
+        assertEquals(List.of("vecgrad sample: --prompt-file " + binary + ": not UTF-8 text"), b.errLines());
+    }
+
+    @Test
+    void stopEndsEachSampleBeforeTheStopText() {
+        // Greedy decoding of the same prompt: the stop text cuts each sample at its first occurrence.
+        Result full = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "T", "--max-new-tokens", "40",
+                "--temperature", "0");
+        String generated = full.out().substring(1, full.out().length() - 1);   // without the prompt and the final newline
+        assertEquals(40, generated.length(), full.out());
+        String stop = generated.substring(3, 5);
+        Result cut = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "T", "--max-new-tokens", "40",
+                "--temperature", "0", "--stop", stop, "--num-samples", "2");
+        assertEquals(0, cut.code(), cut.err());
+        String want = "T" + generated.substring(0, generated.indexOf(stop));
+        assertEquals(want + "\n" + SampleCommand.SEPARATOR + "\n" + want + "\n", cut.out());
+        assertEquals(2, vecgrad("sample", "--checkpoint", run.toString(), "--stop", "").code());
+    }
+
+    // --- item 1: --threads ---------------------------------------------------------------------
+
+    @Test
+    void threadsAboveTheProcessorsAreCappedWithANotice() {
+        int cores = Runtime.getRuntime().availableProcessors(), before = Parallel.threads();
+        try {
+            Result r = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "To", "--max-new-tokens", "2",
+                    "--threads", "1000");
+            assertEquals(0, r.code(), r.err());
+            assertEquals(cores, Parallel.threads());
+            assertEquals(List.of("vecgrad sample: --threads 1000 is more than the " + cores + " available processors; using "
+                    + cores), r.errLines().stream().filter(l -> !l.startsWith("WARNING")).toList());
+            Result zero = vecgrad("eval", "--checkpoint", run.toString(), "--threads", "0");
+            assertEquals(2, zero.code());
+            assertEquals(List.of("vecgrad eval: --threads must be >= 1, got 0"), zero.errLines());
+            // bench measures the capped count too
+            CommandLine bench = Main.commandLine().getSubcommands().get("bench");
+            StringWriter err = new StringWriter();
+            bench.setErr(new PrintWriter(err, true));
+            assertEquals(cores, ThreadsOption.capped(bench.getCommandSpec(), cores + 5, cores));
+            assertTrue(err.toString().startsWith("vecgrad bench: --threads " + (cores + 5)), err.toString());
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    // --- item 5: errors -------------------------------------------------------------------------
+
+    @Test
+    void aMisspeltCommandOrOptionGetsASuggestionInOneLine() {
+        Result cmd = vecgrad("trian");
+        assertEquals(2, cmd.code());
+        assertEquals(List.of("vecgrad: unknown command 'trian'; did you mean 'train'?"), cmd.errLines());
+        Result opt = vecgrad("train", "--max-iter", "5");
+        assertEquals(2, opt.code());
+        assertEquals(1, opt.errLines().size(), opt.err());
+        assertTrue(opt.err().startsWith("vecgrad train: unknown option '--max-iter'; did you mean '--max-iters'"), opt.err());
+        Result none = vecgrad("train", "--zzzzzz");
+        assertEquals(List.of("vecgrad train: unknown option '--zzzzzz' (see 'vecgrad train --help')"), none.errLines());
+    }
+
+    @Test
+    void inputMistakesAreOneLineWithOnePrefixAndNoDebugHint() {
+        Result iters = vecgrad("train", "--max-iters", "0", "--out", tmp.resolve("never0").toString());
+        assertEquals(2, iters.code());
+        assertEquals(List.of("vecgrad train: --max-iters must be positive, got 0"), iters.errLines());
+        Result lr = vecgrad("train", "--lr", "-1", "--out", tmp.resolve("never1").toString());
+        assertEquals(1, lr.errLines().size(), lr.err());
+        assertTrue(lr.err().startsWith("vecgrad train: --lr must be positive"), lr.err());
+        Result missing = vecgrad("sample", "--checkpoint", tmp.resolve("nope").toString());
+        assertEquals(2, missing.code());
+        assertEquals(1, missing.errLines().size(), missing.err());
+        assertTrue(missing.err().startsWith("vecgrad sample: ") && missing.err().contains("nope"), missing.err());
+        // the library's own "sample: " prefix is not repeated
+        Result temp = vecgrad("sample", "--checkpoint", run.toString(), "--temperature", "-1");
+        assertEquals(List.of("vecgrad sample: --temperature must be >= 0, got -1.0"), temp.errLines());
+        Result required = vecgrad("sample");
+        assertEquals(1, required.errLines().size(), required.err());
+        assertTrue(required.err().startsWith("vecgrad sample: Missing required option"), required.err());
+    }
+
+    @Test
+    void onlyAnUnexpectedErrorPointsAtTheStackTrace() {
+        CommandLine cl = Main.commandLine().getSubcommands().get("eval");
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(2, Errors.onExecutionError(new NullPointerException("x is null"), cl, null));
+        List<String> lines = err.toString().lines().toList();
+        assertEquals("vecgrad eval: NullPointerException: x is null", lines.get(0));
+        assertTrue(lines.get(1).contains("VECGRAD_DEBUG=1"), err.toString());
+        StringWriter err2 = new StringWriter();
+        cl.setErr(new PrintWriter(err2, true));
+        Errors.onExecutionError(new java.nio.file.NoSuchFileException("a.txt"), cl, null);
+        assertEquals(List.of("vecgrad eval: a.txt: no such file or directory"), err2.toString().lines().toList());
+    }
+
+    // --- item 6: bad values ---------------------------------------------------------------------
+
+    @Test
+    void badValuesAndWrongFilesAreNamedInOneLine() {
+        Result iters = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "0");
+        assertEquals(2, iters.code());
+        assertEquals(List.of("vecgrad eval: --eval-iters must be >= 1, got 0"), iters.errLines());
+        Result textAsModel = vecgrad("sample", "--checkpoint", text.toString());
+        assertEquals(2, textAsModel.code());
+        assertEquals(List.of("vecgrad sample: " + text + ": not a safetensors file (it looks like text)"), textAsModel.errLines());
+    }
+
+    // --- item 9: help ---------------------------------------------------------------------------
+
+    @Test
+    void helpListsEveryCommandOnOneCompleteLine() {
+        String usage = Main.commandLine().getUsageMessage();
+        assertTrue(usage.contains("\n  test "), usage);
+        String list = usage.substring(usage.indexOf("Commands:"));
+        for (String line : list.lines().skip(1).takeWhile(l -> !l.isBlank()).toList()) {
+            assertTrue(line.matches("  [a-z]+ +[A-Z].*\\.$"), "a command's summary wraps or stops mid-sentence: '" + line + "'");
+        }
+        String train = Main.commandLine().getSubcommands().get("train").getUsageMessage();
+        assertTrue(train.lines().anyMatch(l -> l.matches("  shakespeare-char +4 +4 +128 +64 +12 +2000 +3e-3 +100 +250/200")), train);
+        assertTrue(train.lines().anyMatch(l -> l.matches("  addition +2 +4 +64 +8 +64 +2500 .*")), train);
+        assertTrue(train.contains("--eval-interval, --eval-iters"), train);
+        for (CommandLine sub : Main.commandLine().getSubcommands().values()) {
+            String page = sub.getUsageMessage();
+            for (String line : page.lines().toList()) assertTrue(line.length() <= 80, sub.getCommandName() + ": " + line);
+            // picocli may break a long word after a '.', splitting a file name such as model.safetensors
+            assertFalse(page.matches("(?s).*\\w\\.\\n\\s+(safetensors|jsonl|json|png|csv|txt)\\b.*"), page);
+        }
+    }
+
+    @Test
+    void testCommandFindsTheSourceTree() throws IOException {
+        Path root = TestCommand.sourceRoot();
+        assertTrue(Files.exists(root.resolve("autograd/pom.xml")), root.toString());
+    }
+
+    // --- item 4: files --------------------------------------------------------------------------
+
+    @Test
+    void attentionWritesIntoNewDirectoriesInTheFormatTheExtensionNames() throws IOException {
+        Path png = tmp.resolve("missing/dir/att.png"), jpg = tmp.resolve("other/att.jpg"), csv = tmp.resolve("deep/er/att.csv");
+        Result r = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be", "--out", png.toString(),
+                "--csv", csv.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(csv) > 0);
+        byte[] p = Files.readAllBytes(png);
+        assertEquals(0x89, p[0] & 0xff);
+        assertEquals('P', p[1]);
+        Result j = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be", "--out", jpg.toString());
+        assertEquals(0, j.code(), j.err());
+        byte[] b = Files.readAllBytes(jpg);
+        assertEquals(0xff, b[0] & 0xff, "not a JPEG");
+        assertEquals(0xd8, b[1] & 0xff, "not a JPEG");
+        BufferedImage img = ImageIO.read(jpg.toFile());
+        assertNotNull(img);
+
+        Result tiff = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be", "--out", tmp.resolve("a.tiff").toString());
+        assertEquals(2, tiff.code());
+        assertEquals(1, tiff.errLines().size(), tiff.err());
+        assertTrue(tiff.err().contains("a.tiff: unknown image type; name the file .png, .jpg, .bmp or .gif"), tiff.err());
+        Result dir = vecgrad("attention", "--checkpoint", run.toString(), "--prompt", "To be", "--out", tmp.toString());
+        assertEquals(2, dir.code());
+        assertTrue(dir.err().contains("is a directory"), dir.err());
+        assertFalse(Files.exists(tmp.resolve("a.tiff")));
+    }
+
+    @Test
+    void gradientsGoToSafetensorsFilesOnly() throws IOException {
+        Path fixture = Path.of("../train/src/test/resources/fixtures/gpt/A");
+        Result pt = vecgrad("loss", "--checkpoint", fixture.resolve("model.safetensors").toString(), "--batch",
+                fixture.resolve("batch.safetensors").toString(), "--grads-out", tmp.resolve("g.pt").toString());
+        assertEquals(2, pt.code());
+        assertEquals(1, pt.errLines().size(), pt.err());
+        assertTrue(pt.err().contains("name the file *.safetensors"), pt.err());
+        Path nested = tmp.resolve("new/grads.safetensors");
+        Result ok = vecgrad("loss", "--checkpoint", fixture.resolve("model.safetensors").toString(), "--batch",
+                fixture.resolve("batch.safetensors").toString(), "--grads-out", nested.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.size(nested) > 0);
+    }
+
+    @Test
+    void trainRefusesAnOutThatIsAFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("notadir"), "x");
+        Result r = vecgrad("train", "--max-iters", "1", "--out", file.toString());
+        assertEquals(2, r.code());
+        assertEquals(List.of("vecgrad train: --out " + file + ": is a file, not a directory"), r.errLines());
+    }
+
+    // --- item 10: the progress line ---------------------------------------------------------------
+
+    @Test
+    void theProgressLineKeepsItsFieldsApartAndItsBarVisible() {
+        String extra = "loss 2.3912 | lr 2.50e-03 | 14,100 tok/s";
+        for (int width : new int[] {0, 60, 80, 120, 200}) {
+            String line = Progress.line(450, 1000, 50, Duration.ofSeconds(5), extra, width);
+            assertTrue(line.length() <= (width > 0 ? width : 100), width + ": " + line);
+            var m = java.util.regex.Pattern.compile("\\[([=> ]+)]").matcher(line);
+            assertTrue(m.find(), line);
+            assertTrue(m.group(1).length() >= Progress.MIN_BAR, width + ": " + line);
+            assertTrue(line.contains(" 450/1000 | 10.0 steps/s | ETA 0:55"), line);
+        }
+        String wide = Progress.line(450, 1000, 50, Duration.ofSeconds(5), extra, 120);
+        assertTrue(wide.endsWith("| loss 2.3912 | lr 2.50e-03 | 14,100 tok/s"), wide);
+        assertTrue(wide.startsWith(" 45% [=============>"), wide);
+        String narrow = Progress.line(450, 1000, 50, Duration.ofSeconds(5), extra, 60);
+        assertFalse(narrow.contains("tok/s"), "the last fields go first: " + narrow);
+        assertEquals("1:01:01", Progress.clock(3661));
+    }
+
+    // --- item 12: summary, explain -----------------------------------------------------------------
+
+    @Test
+    void summaryCountsFormOneColumn() {
+        Result r = vecgrad("summary", "--checkpoint", run.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> rows = r.out().lines().filter(l -> l.matches(".*\\d$") && !l.startsWith("GPT")).toList();
+        assertTrue(rows.size() > 10, r.out());
+        int end = rows.get(0).length();
+        for (String row : rows) assertEquals(end, row.length(), "misaligned: '" + row + "'\n" + r.out());
+        assertTrue(rows.get(0).startsWith("transformer.wte.weight (= lm_head.weight)"), rows.get(0));
+    }
+
+    @Test
+    void explainSaysTheOtherBlocksRan() {
+        Result first = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--layer", "0");
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("Residual after block 0:") && first.out().contains("Block 1 runs then the same way"),
+                first.out());
+        Result last = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--layer", "1");
+        assertTrue(last.out().contains("5. Block 1 (blocks 0..0 ran before it, the same way)"), last.out());
+        assertFalse(last.out().contains("then the same way"), last.out());
+    }
+
+    // --- item 11: bench warm-up -------------------------------------------------------------------
+
+    static volatile byte[] kept;
+
+    @Test
+    void benchWarmUpWaitsUntilTheKernelStopsAllocating() {
+        long start = System.nanoTime();
+        long[] sink = new long[1];
+        // Allocates like an uncompiled Vector API kernel for its first 400 ms, then runs clean.
+        Runnable kernel = () -> {
+            if (System.nanoTime() - start < 400_000_000L) {
+                kept = new byte[64 * 1024];   // kept in a field, so the JIT cannot drop the allocation
+            }
+            sink[0]++;
+        };
+        assertTrue(BenchCommand.warmUp(kernel, 100_000_000L, 5_000_000_000L));
+        assertTrue(System.nanoTime() - start >= 400_000_000L, "warm-up ended while the kernel still allocated");
+        assertTrue(sink[0] > 0);
+    }
+}
