@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * count: the reference against which a training run's model FLOP/s are reported as a share
  * (model FLOPs utilization). One 512x512x512 NN product, repeated: large enough to run near the
  * kernel's best, small enough that warm-up and measurement take well under a second on a quiet
- * machine (up to about 3.5 s on a busy one).
+ * machine (up to about 2.5 s on a busy one).
  */
 public final class GemmPeak {
     private GemmPeak() {}
@@ -82,8 +82,8 @@ public final class GemmPeak {
         }
     }
 
-    /** {@link #measure(int, int, int)} with up to 3 s of warm-up and 5 rounds of 60 ms. */
+    /** {@link #measure(int, int, int)} with up to 2 s of warm-up and 4 rounds of 60 ms. */
     public static double measure() {
-        return measure(3000, 5, 60);
+        return measure(2000, 4, 60);
     }
 }

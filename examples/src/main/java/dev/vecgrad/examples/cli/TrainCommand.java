@@ -114,7 +114,7 @@ final class TrainCommand implements Callable<Integer> {
                         + dir + " to continue it, or choose another --out");
             }
         }
-        trainer.setGemmPeakGflops(GemmPeak.measure());
+        trainer.setGemmPeakProbe(GemmPeak::measure);
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
         return run(trainer, dir);
@@ -178,10 +178,9 @@ final class TrainCommand implements Callable<Integer> {
                 c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
-        out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); GEMM peak here %.0f GFLOP/s"
-                + " (%d^3, %d threads): MFU = model FLOP/s / peak%n",
-                TrainingFlops.perToken(trainer.model().config(), c.blockSize()) / 1e6, trainer.gemmPeakGflops(),
-                GemmPeak.SIZE, Parallel.threads());
+        out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); MFU = their FLOP/s as a share"
+                + " of a %d^3 GEMM's, measured after the warm-up steps%n",
+                TrainingFlops.perToken(trainer.model().config(), c.blockSize()) / 1e6, GemmPeak.SIZE);
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir);
@@ -239,6 +238,10 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
+        if (!Double.isNaN(trainer.gemmPeakGflops())) {
+            out.printf(java.util.Locale.ROOT, "GEMM peak here: %.1f GFLOP/s (%d^3 NN, %d threads; the MFU reference)%n",
+                    trainer.gemmPeakGflops(), GemmPeak.SIZE, Parallel.threads());
+        }
         out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         if (trainer.task() instanceof AdditionTrainingTask) {
             out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --max-new-tokens 3 --temperature 0%n", dir);

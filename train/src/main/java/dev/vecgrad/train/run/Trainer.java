@@ -64,6 +64,7 @@ public final class Trainer {
     private OpProfile profile;
     private Workspace workspace = new Workspace();
     private double peakGflops = Double.NaN;
+    private java.util.function.DoubleSupplier peakProbe;
     private long step;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
@@ -153,15 +154,24 @@ public final class Trainer {
     }
 
     /**
-     * The GEMM GFLOP/s this machine reaches (e.g. {@link dev.vecgrad.autograd.kernel.GemmPeak}),
-     * against which each logged step reports its model FLOPs utilization ({@link Metrics#mfu()});
-     * NaN (the default) leaves the figure out.
+     * The GEMM GFLOP/s this machine reaches, against which each logged step reports its model
+     * FLOPs utilization ({@link Metrics#mfu()}); NaN (the default) leaves the figure out.
      */
     public void setGemmPeakGflops(double gflops) {
         peakGflops = gflops;
     }
 
-    /** The GEMM peak set by {@link #setGemmPeakGflops}, or NaN. */
+    /**
+     * Measures the GEMM peak with {@code probe} (e.g. {@link
+     * dev.vecgrad.autograd.kernel.GemmPeak#measure()}) when {@link #run} reaches its first timed
+     * step: after the warm-up steps, so the kernels are already compiled and the run starts (and
+     * checkpoints) without waiting for it, and outside the timed steps.
+     */
+    public void setGemmPeakProbe(java.util.function.DoubleSupplier probe) {
+        peakProbe = probe;
+    }
+
+    /** The GEMM peak in GFLOP/s, set or measured; NaN until known. */
     public double gemmPeakGflops() {
         return peakGflops;
     }
@@ -293,6 +303,9 @@ public final class Trainer {
             long timedNanos = 0, timedTokens = 0, timedSteps = 0, gcMillis = 0, allocBytes = 0;
             int stepsThisRun = 0;
             while (step < cfg.maxIters() && !stopRequested.get()) {
+                if (stepsThisRun == WARMUP_STEPS_UNTIMED && peakProbe != null && Double.isNaN(peakGflops)) {
+                    peakGflops = peakProbe.getAsDouble();
+                }
                 JvmCounters c0 = JvmCounters.now();
                 long t0 = System.nanoTime();
                 StepResult r = trainStep();

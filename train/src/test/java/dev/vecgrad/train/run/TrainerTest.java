@@ -226,8 +226,16 @@ class TrainerTest {
         Path run = tmp.resolve("mfu");
         TrainConfig cfg = small(6, 0f);
         Trainer t = new Trainer(cfg, TextTask.load(textFile(), null));
-        t.setGemmPeakGflops(50);
+        long[] probeCalls = new long[2];
+        t.setGemmPeakProbe(() -> {
+            probeCalls[0]++;
+            probeCalls[1] = t.step();
+            return 50;
+        });
         t.run(run, new Trainer.Listener() {});
+        assertEquals(1, probeCalls[0], "the peak is measured once");
+        assertEquals(3, probeCalls[1], "after the three untimed warm-up steps");
+        assertEquals(50, t.gemmPeakGflops());
         List<Metrics> lines = MetricsLog.read(run.resolve(RunDirectory.METRICS));
         Metrics last = lines.get(lines.size() - 1);
         assertTrue(Double.isNaN(lines.get(0).mfu()), "untimed warm-up steps have no throughput, so no utilization");
