@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training throughput, vecgrad vs PyTorch, back to back on this machine (issue 6).
 #
-#   bench/compare/train_compare.sh /work/shared/data/tinyshakespeare.txt
+#   bench/compare/train_compare.sh tinyshakespeare.txt
 #
 # Per round: PyTorch (tools/pytorch/nanogpt.py through bench/compare/train_torch.py, same
 # architecture and recipe) at 1 and at 2 threads, then `./vecgrad train` at 2 threads, for

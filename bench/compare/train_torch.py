@@ -2,7 +2,7 @@
 
 Trains tools/pytorch/nanogpt.py's GPT on a text file (char level: vocabulary = sorted set of the
 file's characters; first 90% of the tokens train, the last 10% validate; batches are random
-contiguous windows) with the presets and flag names of `vecgrad train` (DESIGN.md section 5), and
+contiguous windows) with the presets and flag names of `vecgrad train` (README.md, "Training"), and
 measures training throughput the same way vecgrad does: tokens/s over the training steps only
 (evaluation time and the first --skip-iters steps left out), timed with time.perf_counter.
 
@@ -10,7 +10,7 @@ Output: `step N: train loss X, val loss Y` at every evaluation (after N optimize
 nanoGPT counts), then one JSON line
   {"impl":"pytorch","preset":...,"threads":N,"iters":...,"tokens_per_s":...,
    "ms_per_step_median":...,"final_val_loss":...}
-and, with --metrics-out FILE, metrics.jsonl lines as vecgrad writes them (DESIGN section 4).
+and, with --metrics-out FILE, metrics.jsonl lines as vecgrad writes them (docs/DESIGN.md section 9).
 
 BLAS. Debian's torch 1.13 is built with BLAS_INFO=generic: its matmuls go to libblas.so.3, which
 the alternatives system points at OpenBLAS 0.3.21 (openblas-pthread, DYNAMIC_ARCH; it picks the
@@ -23,7 +23,7 @@ unsets both for the torch run only, so OpenBLAS detects the CPU itself. This scr
 when they are set.
 
 Usage (from the repository root, with Debian's python, not pyenv's):
-  /usr/bin/python3 bench/compare/train_torch.py --data /work/shared/data/tinyshakespeare.txt \
+  /usr/bin/python3 bench/compare/train_torch.py --data tinyshakespeare.txt \
       --preset shakespeare-char --threads 2
 """
 import argparse
@@ -185,7 +185,7 @@ def main(argv=None):
             losses = estimate_loss(model, {"train": train, "val": val}, c, eval_gen)
             final_val = losses["val"]
             print(f"step {it}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}", flush=True)
-            log(dict(step=it, train_loss=losses["train"], val_loss=losses["val"], eval_train_loss=losses["train"],
+            log(dict(step=it, eval_train_loss=losses["train"], val_loss=losses["val"],
                      tokens_per_s=throughput(), elapsed_s=time.perf_counter() - t_start))
         if last:
             break

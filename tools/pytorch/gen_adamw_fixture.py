@@ -33,7 +33,7 @@ Output, in train/src/test/resources/fixtures/adamw/:
   expected.safetensors     losses [10] F32 (loss of step s before its update, at index s-1),
                            grad_norms [10] F32 (pre-clip); metadata: the recipe in short, the
                            float64 values as JSON lists (losses_f64, grad_norms_f64)
-  optimizer_after.safetensors  AdamW state after step 10 in DESIGN section 4's layout:
+  optimizer_after.safetensors  AdamW state after step 10 in the layout of docs/DESIGN.md section 9:
                            exp_avg.<param>, exp_avg_sq.<param> (F32), step (I64, shape [])
 """
 import json

@@ -1,6 +1,6 @@
 """A small nanoGPT-architecture GPT in PyTorch, the reference side of vecgrad's parity tests.
 
-Parameter names and layouts match /work/shared/DESIGN.md section 3 (nanoGPT's names, Linear
+Parameter names and layouts match docs/DESIGN.md section 7 (nanoGPT's names, Linear
 weights [out, in]); files follow section 4 (safetensors with a "config" JSON string in the
 metadata). `lm_head.weight` is the same Parameter as `transformer.wte.weight` (tied), so it is
 counted, saved and given a gradient once, under `transformer.wte.weight`.
@@ -44,7 +44,7 @@ class GPTConfig:
     dropout: float = 0.0
 
     def to_json(self):
-        """The metadata string of DESIGN section 4: compact, keys in this order, no dropout."""
+        """The metadata string of docs/DESIGN.md section 9: compact, keys in this order, no dropout."""
         d = {k: getattr(self, k) for k in CONFIG_KEYS}
         return json.dumps(d, separators=(",", ":"))
 
@@ -179,7 +179,7 @@ def state_tensors(model):
 
 
 def save_model(model, path, extra_metadata=None):
-    """Write DESIGN section 4's model.safetensors (F32, config metadata, tied weight once)."""
+    """Write docs/DESIGN.md section 9's model.safetensors (F32, config metadata, tied weight once)."""
     names = [n for n, _ in model.named_parameters()]
     assert TIED_NAME in names and TIED_ALIAS not in names, names
     meta = {"config": model.config.to_json()}

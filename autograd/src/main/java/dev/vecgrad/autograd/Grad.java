@@ -9,8 +9,11 @@ package dev.vecgrad.autograd;
  * }
  * }</pre>
  *
- * <p>The flag is thread-local: the one documented piece of mutable static state in autograd
- * besides the compute pool.
+ * <p>The flag is thread-local, so a scope on one thread never changes another's recording. It
+ * is one of autograd's four thread-local scope states (this flag, {@link Anomaly}'s flag, the
+ * current {@link Workspace} and the open {@link OpProfile}s); with the kernels' two per-thread
+ * scratch caches and the compute pool they are all of vecgrad's mutable static state, listed
+ * with their reasons in docs/DESIGN.md ("Static state") and enforced by {@code ArchitectureTest}.
  */
 public final class Grad implements AutoCloseable {
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});

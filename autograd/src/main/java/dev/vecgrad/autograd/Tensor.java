@@ -99,28 +99,25 @@ public final class Tensor {
         return wrap(v, n);
     }
 
-    /** Standard normal samples drawn from {@code rng} (pass a seeded generator for reproducibility). */
+    /**
+     * Standard normal samples drawn from {@code rng}, e.g.
+     * {@code Tensor.randn(new SplittableRandom(42), 3, 4)} for a reproducible {@code [3, 4]}.
+     *
+     * <p>There is deliberately no {@code randn(long seed, int... shape)}: {@code randn(3, 4)} would
+     * then mean a {@code [4]} tensor with seed 3, where a PyTorch user means shape {@code [3, 4]};
+     * with the generator first, the seed cannot be mistaken for a dimension.
+     */
     public static Tensor randn(RandomGenerator rng, int... shape) {
         Tensor t = zeros(shape);
         for (int i = 0; i < t.data.length; i++) t.data[i] = (float) rng.nextGaussian();
         return t;
     }
 
-    /** Standard normal samples from a generator seeded with {@code seed}. */
-    public static Tensor randn(long seed, int... shape) {
-        return randn(new java.util.SplittableRandom(seed), shape);
-    }
-
-    /** Uniform samples in [0, 1) drawn from {@code rng}. */
+    /** Uniform samples in [0, 1) drawn from {@code rng} (see {@link #randn} for why there is no seed overload). */
     public static Tensor rand(RandomGenerator rng, int... shape) {
         Tensor t = zeros(shape);
         for (int i = 0; i < t.data.length; i++) t.data[i] = rng.nextFloat();
         return t;
-    }
-
-    /** Uniform samples in [0, 1) from a generator seeded with {@code seed}. */
-    public static Tensor rand(long seed, int... shape) {
-        return rand(new java.util.SplittableRandom(seed), shape);
     }
 
     // ---------------------------------------------------------------- metadata and elements
@@ -188,10 +185,16 @@ public final class Tensor {
     }
 
     /**
-     * Sets the element at the given indices. Writes into the shared storage; not recorded by
-     * autograd (use it on data, not on tensors inside a graph).
+     * Sets the element at the given indices. Writes into the shared storage and is not recorded
+     * by autograd. The rule of every in-place write applies ({@link #addInPlace} and the others):
+     * a tensor that requires grad may be written only while recording is off
+     * ({@link Grad#disabled()}), because a graph that saved its values would otherwise compute
+     * wrong gradients without any error.
+     *
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
      */
     public void set(float value, int... index) {
+        checkInPlace("set");
         data[storageIndex("set", index)] = value;
     }
 
@@ -320,6 +323,9 @@ public final class Tensor {
     }
 
     // ---------------------------------------------------------------- in place (not recorded)
+    // One rule for every write into a tensor's storage (these methods and set): refused on a tensor
+    // that requires grad while grad is recorded, allowed otherwise (an optimizer's update runs in
+    // Grad.disabled()).
 
     private void checkInPlace(String op) {
         if (requiresGrad && Grad.isEnabled()) {

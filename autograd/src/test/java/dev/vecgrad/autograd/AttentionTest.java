@@ -26,7 +26,7 @@ class AttentionTest {
                               @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs) {
         long seed = b * 1000L + h * 100L + t * 10L + hs;
         Tensor[] fused = inputs(seed, b, h, t, hs), twin = inputs(seed, b, h, t, hs);
-        Tensor upstream = Tensor.randn(seed + 7, b, h, t, hs);
+        Tensor upstream = Tensor.randn(new SplittableRandom(seed + 7), b, h, t, hs);
         Tensor yf = Attention.causal(fused[0], fused[1], fused[2]);
         Tensor yc = composite(twin[0], twin[1], twin[2]);
         assertArrayEquals(yc.toArray(), yf.toArray(), 1e-5f);
@@ -46,9 +46,9 @@ class AttentionTest {
                                 @ForAll @IntRange(min = 1, max = 17) int t, @ForAll @IntRange(min = 1, max = 9) int hs) {
         long seed = b * 1000L + h * 100L + t * 10L + hs;
         int c = h * hs;
-        Tensor packed = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
-        Tensor split = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
-        Tensor upstream = Tensor.randn(seed + 7, b, t, c);
+        Tensor packed = Tensor.randn(new SplittableRandom(seed), b, t, 3 * c).requiresGrad(true);
+        Tensor split = Tensor.randn(new SplittableRandom(seed), b, t, 3 * c).requiresGrad(true);
+        Tensor upstream = Tensor.randn(new SplittableRandom(seed + 7), b, t, c);
         Attention a = Attention.causalPacked(packed, h);
         Tensor yp = a.output();
         Tensor ys = Attention.causal(heads(split, 0, h), heads(split, 1, h), heads(split, 2, h)).transpose(1, 2).reshape(b, t, c);
@@ -63,7 +63,7 @@ class AttentionTest {
     @Covers("attention")
     void packedGradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
                          @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
-        Tensor qkv = Tensor.randn(b * 97L + h * 13L + t * 5L + hs, b, t, 3 * h * hs).requiresGrad(true);
+        Tensor qkv = Tensor.randn(new SplittableRandom(b * 97L + h * 13L + t * 5L + hs), b, t, 3 * h * hs).requiresGrad(true);
         GradCheck.check(x -> Attention.causalPacked(x[0], h).output(), qkv).assertOk();
     }
 
@@ -74,9 +74,9 @@ class AttentionTest {
         long seed = b * 1000L + h * 100L + t * 10L + hs;
         float p = tenths / 5f;     // 0, 0.2, ..., 0.8
         int c = h * hs;
-        Tensor packed = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
-        Tensor split = Tensor.randn(seed, b, t, 3 * c).requiresGrad(true);
-        Tensor upstream = Tensor.randn(seed + 7, b, t, c);
+        Tensor packed = Tensor.randn(new SplittableRandom(seed), b, t, 3 * c).requiresGrad(true);
+        Tensor split = Tensor.randn(new SplittableRandom(seed), b, t, 3 * c).requiresGrad(true);
+        Tensor upstream = Tensor.randn(new SplittableRandom(seed + 7), b, t, c);
         Attention a = Attention.causalPacked(packed, h, p, new SplittableRandom(seed));
         Tensor[] parts = {heads(split, 0, h), heads(split, 1, h), heads(split, 2, h)};
         int hsz = parts[0].size(3);
@@ -107,7 +107,7 @@ class AttentionTest {
     @Covers("attention")
     void packedDropoutGradCheck(@ForAll @IntRange(min = 1, max = 2) int b, @ForAll @IntRange(min = 1, max = 2) int h,
                                 @ForAll @IntRange(min = 1, max = 5) int t, @ForAll @IntRange(min = 1, max = 3) int hs) {
-        Tensor qkv = Tensor.randn(b * 31L + h * 7L + t * 3L + hs, b, t, 3 * h * hs).requiresGrad(true);
+        Tensor qkv = Tensor.randn(new SplittableRandom(b * 31L + h * 7L + t * 3L + hs), b, t, 3 * h * hs).requiresGrad(true);
         // A fresh generator per evaluation: every probe sees the same dropout mask.
         GradCheck.check(x -> Attention.causalPacked(x[0], h, 0.3f, new SplittableRandom(9)).output(), qkv).assertOk();
     }
@@ -126,8 +126,8 @@ class AttentionTest {
     }
 
     private static Tensor[] inputs(long seed, int b, int h, int t, int hs) {
-        return new Tensor[] {Tensor.randn(seed, b, h, t, hs).requiresGrad(true), Tensor.randn(seed + 1, b, h, t, hs).requiresGrad(true),
-            Tensor.randn(seed + 2, b, h, t, hs).requiresGrad(true)};
+        return new Tensor[] {Tensor.randn(new SplittableRandom(seed), b, h, t, hs).requiresGrad(true), Tensor.randn(new SplittableRandom(seed + 1), b, h, t, hs).requiresGrad(true),
+            Tensor.randn(new SplittableRandom(seed + 2), b, h, t, hs).requiresGrad(true)};
     }
 
     @Property(tries = 25, seed = "12")

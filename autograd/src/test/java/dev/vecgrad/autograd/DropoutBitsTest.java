@@ -11,6 +11,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The shared keep/drop draws of the dropout op and the attention op's fused dropout. */
 class DropoutBitsTest {
@@ -40,6 +41,7 @@ class DropoutBitsTest {
     }
 
     @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
     void theSameAtAnyThreadCount() {
         int saved = Parallel.threads();
         try {

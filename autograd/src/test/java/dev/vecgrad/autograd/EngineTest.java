@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -173,7 +175,7 @@ class EngineTest {
 
     @Test
     void backwardFromALeafAndThroughViewsKeepsLeafShapes() {
-        Tensor x = Tensor.randn(1, 2, 3).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(1), 2, 3).requiresGrad(true);
         x.backward(Tensor.ones(2, 3));
         assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, x.grad().toArray());
         x.zeroGrad();
@@ -204,5 +206,25 @@ class EngineTest {
         }
         assertArrayEquals(new float[] {0.5f, 1.5f}, w.toArray());
         assertSame(w, w.requiresGrad(true));
+    }
+
+    @Test
+    void everyInPlaceWriteFollowsTheSameRule() {
+        Tensor w = leaf(1, 2);
+        List<java.util.function.Consumer<Tensor>> writes = List.of(t -> t.set(9f, 0), t -> t.addInPlace(Tensor.of(1f, 1f)),
+                t -> t.mulInPlace(2f), t -> t.fillInPlace(0f), t -> t.copyInPlace(Tensor.of(3f, 4f)));
+        for (var write : writes) {
+            var e = assertThrows(IllegalStateException.class, () -> write.accept(w));
+            assertTrue(e.getMessage().contains("requires grad cannot be modified in place"), e.getMessage());
+        }
+        assertArrayEquals(new float[] {1f, 2f}, w.toArray(), "a refused write changes nothing");
+        try (Grad g = Grad.disabled()) {
+            w.set(9f, 0);
+        }
+        assertArrayEquals(new float[] {9f, 2f}, w.toArray());
+        // A tensor that does not require grad is plain data: writable any time.
+        Tensor d = w.detach();
+        d.set(5f, 1);
+        assertArrayEquals(new float[] {9f, 5f}, w.toArray(), "detach shares the storage");
     }
 }

@@ -38,11 +38,11 @@ class FactoryAndPrintTest {
 
     @Test
     void seededRandomFactoriesAreReproducible() {
-        assertArrayEquals(Tensor.randn(7, 4, 5).toArray(), Tensor.randn(7, 4, 5).toArray());
-        assertArrayEquals(Tensor.rand(7, 4, 5).toArray(), Tensor.rand(7, 4, 5).toArray());
-        assertNotEquals(Tensor.randn(7, 20).toArray()[0], Tensor.randn(8, 20).toArray()[0]);
+        assertArrayEquals(Tensor.randn(new SplittableRandom(7), 4, 5).toArray(), Tensor.randn(new SplittableRandom(7), 4, 5).toArray());
+        assertArrayEquals(Tensor.rand(new SplittableRandom(7), 4, 5).toArray(), Tensor.rand(new SplittableRandom(7), 4, 5).toArray());
+        assertNotEquals(Tensor.randn(new SplittableRandom(7), 20).toArray()[0], Tensor.randn(new SplittableRandom(8), 20).toArray()[0]);
         assertArrayEquals(Tensor.randn(new SplittableRandom(3), 6).toArray(), Tensor.randn(new SplittableRandom(3), 6).toArray());
-        float[] n = Tensor.randn(11, 10_000).toArray();
+        float[] n = Tensor.randn(new SplittableRandom(11), 10_000).toArray();
         double mean = 0, sq = 0;
         for (float v : n) {
             mean += v;
@@ -51,7 +51,7 @@ class FactoryAndPrintTest {
         mean /= n.length;
         assertEquals(0, mean, 0.05);
         assertEquals(1, sq / n.length - mean * mean, 0.05);
-        for (float v : Tensor.rand(12, 1000).toArray()) assertTrue(v >= 0 && v < 1, "rand value " + v);
+        for (float v : Tensor.rand(new SplittableRandom(12), 1000).toArray()) assertTrue(v >= 0 && v < 1, "rand value " + v);
     }
 
     @Test

@@ -14,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The fused linear op: gradients, and agreement with matmul + add. */
 class LinearGradTest {
@@ -51,7 +52,7 @@ class LinearGradTest {
 
     @Test
     void equalsMatmulPlusBias() {
-        Tensor x = Tensor.randn(1L, 2, 7, 19), w = Tensor.randn(2L, 11, 19), b = Tensor.randn(3L, 11);
+        Tensor x = Tensor.randn(new SplittableRandom(1L), 2, 7, 19), w = Tensor.randn(new SplittableRandom(2L), 11, 19), b = Tensor.randn(new SplittableRandom(3L), 11);
         float[] fused = x.linear(w, b).toArray(), plain = x.matmul(w.transpose(0, 1)).add(b).toArray();
         for (int i = 0; i < fused.length; i++) {
             assertTrue(Math.abs(fused[i] - plain[i]) <= 1e-5f * (1 + Math.abs(plain[i])), i + ": " + fused[i] + " vs " + plain[i]);
@@ -65,6 +66,7 @@ class LinearGradTest {
      * for every combination of what requires a gradient.
      */
     @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
     void backwardAtTwoThreadsEqualsOneThreadBitForBit() {
         int defaultThreads = dev.vecgrad.autograd.kernel.Parallel.threads();
         try {
@@ -84,10 +86,10 @@ class LinearGradTest {
         dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
         int rows = 96, in = 96, out = 352;
         assertTrue(2L * rows * in * out >= LinearOps.BOTH_AT_ONCE_FLOPS, "the shape must take the concurrent path");
-        Tensor x = Tensor.randn(11L, 2, 48, in).requiresGrad((mask & 1) != 0);
-        Tensor w = Tensor.randn(12L, out, in).requiresGrad((mask & 2) != 0);
-        Tensor b = Tensor.randn(13L, out).requiresGrad((mask & 4) != 0);
-        x.linear(w, b).mul(Tensor.randn(14L, 2, 48, out)).sum().backward();
+        Tensor x = Tensor.randn(new SplittableRandom(11L), 2, 48, in).requiresGrad((mask & 1) != 0);
+        Tensor w = Tensor.randn(new SplittableRandom(12L), out, in).requiresGrad((mask & 2) != 0);
+        Tensor b = Tensor.randn(new SplittableRandom(13L), out).requiresGrad((mask & 4) != 0);
+        x.linear(w, b).mul(Tensor.randn(new SplittableRandom(14L), 2, 48, out)).sum().backward();
         return new float[][] {
             x.grad() == null ? null : x.grad().toArray(),
             w.grad() == null ? null : w.grad().toArray(),

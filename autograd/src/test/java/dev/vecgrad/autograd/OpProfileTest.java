@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.kernel.Parallel;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** The profile charges ops and their backward by name, and splits their time over the pool's threads. */
 class OpProfileTest {
@@ -15,14 +16,15 @@ class OpProfileTest {
     }
 
     @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
     void opsAreChargedWithEachThreadsBusyTime() {
         int before = Parallel.threads();
         try {
             for (int threads : new int[] {1, 2}) {
                 Parallel.setThreads(threads);
-                Tensor x = Tensor.randn(1, 512, 128).requiresGrad(true);
-                Tensor w = Tensor.randn(2, 256, 128).requiresGrad(true);
-                Tensor big = Tensor.randn(3, 1 << 17);
+                Tensor x = Tensor.randn(new java.util.SplittableRandom(1), 512, 128).requiresGrad(true);
+                Tensor w = Tensor.randn(new java.util.SplittableRandom(2), 256, 128).requiresGrad(true);
+                Tensor big = Tensor.randn(new java.util.SplittableRandom(3), 1 << 17);
                 OpProfile p = new OpProfile();
                 try (var s = p.open()) {
                     assertTrue(Parallel.profiling(), "an open profile turns the pool's counters on");

@@ -3,6 +3,7 @@ package dev.vecgrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The autograd example shown in README.md, compiled and run as a test: keep the two in sync. */
@@ -12,7 +13,8 @@ class ReadmeExampleTest {
     void readmeExample() {
         // --- README example start
         Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);        // data, no grad
-        Tensor w = Tensor.randn(42, 3, 2).requiresGrad(true);              // weights [3, 2]
+        Tensor w = Tensor.randn(new SplittableRandom(42), 3, 2)            // weights [3, 2], seeded
+                .requiresGrad(true);
         Tensor b = Tensor.zeros(2).requiresGrad(true);                     // bias [2]
         Tensor y = x.matmul(w).add(b).tanh();                              // [2, 2], broadcast bias
         Tensor loss = y.pow(2).mean();                                     // a scalar

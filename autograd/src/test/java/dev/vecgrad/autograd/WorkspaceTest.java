@@ -80,7 +80,7 @@ class WorkspaceTest {
     @Test
     void aBackwardPassReusesTheGradientsItIsDoneWith() {
         int n = 64 * 64, depth = 10;
-        Tensor x = Tensor.randn(1, 64, 64).requiresGrad(true);
+        Tensor x = Tensor.randn(new SplittableRandom(1), 64, 64).requiresGrad(true);
         Tensor y = x;
         for (int i = 0; i < depth; i++) y = y.tanh();
         y.exp().sum().backward();
@@ -107,7 +107,7 @@ class WorkspaceTest {
     @Test
     void theNextScopeGetsTheSameArraysBack() {
         Workspace ws = new Workspace(BIG, false);
-        Tensor a = Tensor.randn(1, 64, 64), bb = Tensor.randn(2, 64, 64);
+        Tensor a = Tensor.randn(new SplittableRandom(1), 64, 64), bb = Tensor.randn(new SplittableRandom(2), 64, 64);
         float[] first;
         try (var s = ws.open()) {
             first = a.add(bb).storage();
@@ -118,7 +118,7 @@ class WorkspaceTest {
         try (var s = ws.open()) {
             Tensor r = a.add(bb);
             assertSame(first, r.storage());
-            assertArrayEquals(Tensor.randn(1, 64, 64).add(Tensor.randn(2, 64, 64)).toArray(), r.toArray());
+            assertArrayEquals(Tensor.randn(new SplittableRandom(1), 64, 64).add(Tensor.randn(new SplittableRandom(2), 64, 64)).toArray(), r.toArray());
             assertEquals(4L * 64 * 64, ws.reusedBytes());
         }
         assertNotSame(first, a.add(bb).storage(), "outside a scope, ops allocate on the heap");
@@ -128,11 +128,11 @@ class WorkspaceTest {
     void smallArraysAndRequestsBeyondTheCapComeFromTheHeap() {
         int n = 2048;
         Workspace ws = new Workspace(4L * n + 100, false);
-        Tensor a = Tensor.randn(1, n);
+        Tensor a = Tensor.randn(new SplittableRandom(1), n);
         try (var s = ws.open()) {
             a.mul(2f);                                           // lent: fits the cap
             a.mul(3f);                                           // beyond the cap: heap
-            Tensor.randn(2, Workspace.MIN_ELEMENTS - 1).exp();   // too small: heap
+            Tensor.randn(new SplittableRandom(2), Workspace.MIN_ELEMENTS - 1).exp();   // too small: heap
             assertEquals(4L * n, ws.lentBytes());
         }
         assertEquals(4L * n, ws.heldBytes());
@@ -142,10 +142,10 @@ class WorkspaceTest {
     void sizesTheLastScopeDidNotUseAreDropped() {
         Workspace ws = new Workspace(BIG, false);
         try (var s = ws.open()) {
-            Tensor.randn(1, 3000).exp();
+            Tensor.randn(new SplittableRandom(1), 3000).exp();
         }
         try (var s = ws.open()) {
-            Tensor.randn(1, 5000).exp();
+            Tensor.randn(new SplittableRandom(1), 5000).exp();
         }
         assertEquals(4L * 5000, ws.heldBytes());
     }
@@ -153,7 +153,7 @@ class WorkspaceTest {
     @Test
     void gradientsFactoriesAndCopiesOutlastTheScope() {
         Workspace ws = new Workspace(BIG, true);
-        Tensor w = Tensor.randn(3, 64, 64).requiresGrad(true);
+        Tensor w = Tensor.randn(new SplittableRandom(3), 64, 64).requiresGrad(true);
         Tensor made, loss;
         float[] copied;
         try (var s = ws.open()) {
@@ -172,7 +172,7 @@ class WorkspaceTest {
         Workspace ws = new Workspace(BIG, true);
         Tensor kept;
         try (var s = ws.open()) {
-            kept = Tensor.randn(4, 64, 64).exp();
+            kept = Tensor.randn(new SplittableRandom(4), 64, 64).exp();
         }
         assertTrue(Float.isNaN(kept.get(10, 10)));
     }
@@ -184,9 +184,9 @@ class WorkspaceTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, outer::open);
             assertTrue(e.getMessage().contains("already has an open scope"), e.getMessage());
             try (var t = inner.open()) {
-                Tensor.randn(5, 4096).exp();
+                Tensor.randn(new SplittableRandom(5), 4096).exp();
             }
-            Tensor.randn(6, 2048).exp();
+            Tensor.randn(new SplittableRandom(6), 2048).exp();
         }
         assertEquals(4L * 4096, inner.heldBytes());
         assertEquals(4L * 2048, outer.heldBytes());

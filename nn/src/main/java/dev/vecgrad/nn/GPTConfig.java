@@ -1,17 +1,8 @@
 package dev.vecgrad.nn;
 
-import java.util.Locale;
-import java.util.Map;
-
 /**
- * The architecture of a {@link GPT}, nanoGPT's {@code GPTConfig}.
- *
- * <p>The JSON form is the flat object stored in checkpoints,
- * {@code {"n_layer":4,"n_head":4,"n_embd":128,"block_size":64,"vocab_size":65,"bias":true}}.
- * {@code dropout} is a training setting, not part of the architecture: {@link #toJson()} leaves
- * it out and {@link #fromJson} reads it when present (nanoGPT's {@code model_args} have it),
- * else uses 0. The parser lives here rather than in a JSON library because nn has no
- * third-party dependencies and the object is flat and fixed.
+ * The architecture of a {@link GPT}, nanoGPT's {@code GPTConfig}. Checkpoints store it as JSON;
+ * that form is read and written in the train module, which has a JSON library.
  *
  * @param nLayer number of transformer blocks
  * @param nHead attention heads per block ({@code nEmbd} must be a multiple)
@@ -63,67 +54,13 @@ public record GPTConfig(int nLayer, int nHead, int nEmbd, int blockSize, int voc
         return new GPTConfig(6, 6, 384, 256, vocabSize, true, 0.2f);
     }
 
-    /** This config with another vocabulary size. */
-    public GPTConfig withVocabSize(int v) {
-        return new GPTConfig(nLayer, nHead, nEmbd, blockSize, v, bias, dropout);
+    /** This config with a shorter or longer context (e.g. a pretrained model cropped to fewer positions). */
+    public GPTConfig withBlockSize(int t) {
+        return new GPTConfig(nLayer, nHead, nEmbd, t, vocabSize, bias, dropout);
     }
 
     /** This config with another dropout. */
     public GPTConfig withDropout(float p) {
         return new GPTConfig(nLayer, nHead, nEmbd, blockSize, vocabSize, bias, p);
-    }
-
-    /** This config with another block size. */
-    public GPTConfig withBlockSize(int t) {
-        return new GPTConfig(nLayer, nHead, nEmbd, t, vocabSize, bias, dropout);
-    }
-
-    /** The architecture as compact JSON in nanoGPT's key names (no dropout; see the class comment). */
-    public String toJson() {
-        return String.format(Locale.ROOT,
-                "{\"n_layer\":%d,\"n_head\":%d,\"n_embd\":%d,\"block_size\":%d,\"vocab_size\":%d,\"bias\":%b}",
-                nLayer, nHead, nEmbd, blockSize, vocabSize, bias);
-    }
-
-    /**
-     * Parses the JSON written by {@link #toJson()} (any key order and whitespace; {@code dropout}
-     * optional). Strict: every other key, a missing key, or a value of the wrong type is an error.
-     *
-     * @throws IllegalArgumentException naming the problem and its position
-     */
-    public static GPTConfig fromJson(String json) {
-        Map<String, Object> m = FlatJson.parse(json, "GPTConfig.fromJson");
-        for (String k : m.keySet()) {
-            if (!java.util.Set.of("n_layer", "n_head", "n_embd", "block_size", "vocab_size", "bias", "dropout").contains(k)) {
-                throw new IllegalArgumentException("GPTConfig.fromJson: unknown key \"" + k + "\" in " + json);
-            }
-        }
-        return new GPTConfig(integer(m, "n_layer"), integer(m, "n_head"), integer(m, "n_embd"), integer(m, "block_size"),
-                integer(m, "vocab_size"), bool(m, "bias"),
-                m.containsKey("dropout") ? (float) number(m, "dropout") : 0f);
-    }
-
-    private static Object required(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        if (v == null) throw new IllegalArgumentException("GPTConfig.fromJson: missing key \"" + key + "\"");
-        return v;
-    }
-
-    private static double number(Map<String, Object> m, String key) {
-        if (required(m, key) instanceof Double d) return d;
-        throw new IllegalArgumentException("GPTConfig.fromJson: \"" + key + "\" must be a number, got " + m.get(key));
-    }
-
-    private static int integer(Map<String, Object> m, String key) {
-        double d = number(m, key);
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("GPTConfig.fromJson: \"" + key + "\" must be an integer, got " + d);
-        }
-        return (int) d;
-    }
-
-    private static boolean bool(Map<String, Object> m, String key) {
-        if (required(m, key) instanceof Boolean b) return b;
-        throw new IllegalArgumentException("GPTConfig.fromJson: \"" + key + "\" must be true or false, got " + m.get(key));
     }
 }

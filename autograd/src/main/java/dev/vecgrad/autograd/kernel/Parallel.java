@@ -12,8 +12,11 @@ import java.util.function.IntConsumer;
  *
  * <p>Its size comes from the system property {@code vecgrad.threads} (default: the number of
  * available processors) or from {@link #setThreads(int)}, which the CLI's {@code --threads} calls
- * once at startup. The pool (and its size) is the single documented piece of mutable static state
- * of the kernel package.
+ * once at startup. The pool and its size are the only mutable static fields in vecgrad; the
+ * kernel package also keeps two per-thread scratch caches in static {@code ThreadLocal}s (GEMM
+ * pack buffers in {@link Gemm}, the softmax group scratch in {@code GroupedSoftmax}), reused so a
+ * compiled kernel allocates nothing. docs/DESIGN.md ("Static state") lists all of it, autograd's
+ * four thread-local scope states included, and why each exists.
  *
  * <p>Why not a {@link java.util.concurrent.ForkJoinPool}: a training step is thousands of short
  * parallel loops (a 768x128x128 GEMM takes about 150 microseconds), and handing each to parked

@@ -8,8 +8,14 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
-/** Example-based GEMM tests: blocking edges, thread-count independence, batching, bad arguments. */
+/**
+ * Example-based GEMM tests: blocking edges, thread-count independence, batching, bad arguments.
+ * Several change the global thread count (restored after each test), hence the resource lock:
+ * with parallel test execution no other thread-count test runs at the same time.
+ */
+@ResourceLock("vecgrad.threads")
 class GemmTest {
     private final int defaultThreads = Parallel.threads();
 

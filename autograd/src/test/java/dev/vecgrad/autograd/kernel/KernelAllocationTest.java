@@ -98,9 +98,11 @@ class KernelAllocationTest {
         assumeTrue(c2Compiles() && THREADS.isThreadAllocatedMemorySupported(),
                 "needs C2 (no -Xint, TieredStopAtLevel 4) and per-thread allocation counters");
         long bytes = -1;
-        // Warm up until the kernel stops allocating or 30 s pass: a fixed number of rounds ran
-        // out before C2 had compiled the bigger kernels when the machine was busy (a false alarm).
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        // Warm up until the kernel stops allocating or 120 s pass: a fixed number of rounds ran
+        // out before C2 had compiled the bigger kernels when the machine was busy (a false alarm),
+        // and so did 30 s on two cores shared by several builds. A quiet machine leaves the loop
+        // after the first round, so the generous limit costs nothing there.
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (bytes != 0 && System.nanoTime() < deadline) {
             for (int i = 0; i < 3_000; i++) call.run();
             long before = THREADS.getCurrentThreadAllocatedBytes();

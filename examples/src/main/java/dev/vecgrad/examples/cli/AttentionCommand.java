@@ -1,17 +1,15 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.autograd.Grad;
-import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -25,8 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class AttentionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to run through the model.")
     String prompt;
@@ -45,10 +42,8 @@ final class AttentionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (png != null) OutputFiles.checkImage(spec, "--out", png);
         if (csv != null) OutputFiles.check(spec, "--csv", csv, null);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; attention needs a model trained by vecgrad");
-        GPT model = m.model();
+        CharTokenizer tok = checkpoint.tokenizer();
+        GPT model = checkpoint.model();
         int[] ids = tok.encode(prompt);
         int nl = model.config().nLayer(), nh = model.config().nHead();
         if (ids.length == 0) throw new ParameterException(spec.commandLine(), "--prompt must not be empty");
@@ -59,20 +54,7 @@ final class AttentionCommand implements Callable<Integer> {
         if (layer != null && (layer < 0 || layer >= nl)) throw new ParameterException(spec.commandLine(), "--layer must be 0.." + (nl - 1));
         if (head != null && (head < 0 || head >= nh)) throw new ParameterException(spec.commandLine(), "--head must be 0.." + (nh - 1));
         int[] layers = layer != null ? new int[] {layer} : range(nl), heads = head != null ? new int[] {head} : range(nh);
-        int t = ids.length;
-        float[][][][] w = new float[layers.length][heads.length][t][t];
-        model.eval();
-        model.setCaptureAttention(true);
-        try (Grad g = Grad.disabled()) {
-            model.forward(ids, 1, t);
-        }
-        for (int li = 0; li < layers.length; li++) {
-            Tensor a = model.blocks().get(layers[li]).attn().lastAttention();     // [1, nh, T, T]
-            for (int hi = 0; hi < heads.length; hi++) {
-                for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
-            }
-        }
-        model.setCaptureAttention(false);
+        float[][][][] w = AttentionMaps.capture(model, ids, layers, heads);
         List<String> tokens = new ArrayList<>();
         for (int id : ids) tokens.add(tok.piece(id));
         PrintWriter out = spec.commandLine().getOut();
@@ -84,26 +66,11 @@ final class AttentionCommand implements Callable<Integer> {
             out.println("wrote " + png);
         }
         if (csv != null) {
-            StringBuilder sb = new StringBuilder("layer,head,query,query_token,key,key_token,weight\n");
-            for (int li = 0; li < layers.length; li++) {
-                for (int hi = 0; hi < heads.length; hi++) {
-                    for (int q = 0; q < t; q++) {
-                        for (int k = 0; k < t; k++) {
-                            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%.6f%n", layers[li], heads[hi], q,
-                                    csvField(tokens.get(q)), k, csvField(tokens.get(k)), w[li][hi][q][k]));
-                        }
-                    }
-                }
-            }
-            OutputFiles.writeString(csv, sb.toString());
+            OutputFiles.writeString(csv, AttentionMaps.csv(w, layers, heads, tokens));
             out.println("wrote " + csv);
         }
         out.flush();
         return 0;
-    }
-
-    private static String csvField(String s) {
-        return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private static int[] range(int n) {

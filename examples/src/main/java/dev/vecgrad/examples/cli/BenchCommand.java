@@ -99,9 +99,9 @@ final class BenchCommand implements Callable<Integer> {
                 double peak = peaks.getOrDefault(t, Double.NaN);
                 double tps = trainingTokensPerSecond();
                 TrainConfig cfg = TrainConfig.shakespeareChar();
-                GPTConfig model = Trainer.modelConfig(cfg, BENCH_VOCAB);
-                double gflops = tps * TrainingFlops.perToken(model, cfg.blockSize()) / 1e9;
-                double mfu = TrainingFlops.utilization(model, cfg.blockSize(), tps, peak);
+                GPTConfig model = cfg.model().gpt(BENCH_VOCAB);
+                double gflops = tps * TrainingFlops.perToken(model, model.blockSize()) / 1e9;
+                double mfu = TrainingFlops.utilization(model, model.blockSize(), tps, peak);
                 // Three decimals: the test recomputes the share from these, and a loaded machine's
                 // figures are small enough that rounding to 0.1 would move it.
                 training.addObject().put("preset", "shakespeare-char").put("threads", t).put("tokens_per_s", Math.round(tps))

@@ -118,6 +118,9 @@ final class Errors {
             msg = "out of memory; try a smaller --batch-size or --block-size, or raise -Xmx via VECGRAD_JAVA_OPTS";
         } else if (e instanceof CheckpointFormatException) {
             msg = e.getMessage();
+        } else if (e instanceof TrainingDivergedException) {
+            // The library names no flags; the remedies, in this command line's terms:
+            msg = e.getMessage() + "; try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op";
         } else if (msg == null) {
             msg = e.getClass().getSimpleName();
         } else if (!expected(e)) {

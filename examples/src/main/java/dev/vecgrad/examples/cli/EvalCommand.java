@@ -5,6 +5,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -29,8 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--data", paramLabel = "FILE", description = "Text to evaluate on (default: the run's own data).")
     Path data;
@@ -51,27 +51,27 @@ final class EvalCommand implements Callable<Integer> {
         threads.apply();
         if (evalIters != null && evalIters < 1) throw new ParameterException(spec.commandLine(), "--eval-iters must be >= 1, got " + evalIters);
         if (batchSize != null && batchSize < 1) throw new ParameterException(spec.commandLine(), "--batch-size must be >= 1, got " + batchSize);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
+        ModelCheckpoint.Loaded m = checkpoint.load();
         GPT model = m.model();
         CharTokenizer tok = m.tokenizer();
+        Path run = checkpoint.path;
         TrainingTask task;
         int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
-        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
-            RunDirectory.State s = new RunDirectory(checkpoint).readState();
+        if (Files.isDirectory(run) && RunDirectory.isRun(run)) {
+            RunDirectory.State s = new RunDirectory(run).readState();
             TrainConfig c = s.config();
-            if (evalIters == null) iters = c.evalIters();
+            if (evalIters == null) iters = c.eval().iters();
             if (batchSize == null) batch = c.batchSize();
             task = s.task(data);
         } else if (data != null) {
-            if (tok == null) throw new ParameterException(spec.commandLine(), m.file() + " has no tokenizer; eval needs a model trained by vecgrad");
-            task = TextTask.load(data, tok);
+            task = TextTask.load(data, checkpoint.tokenizer());
         } else if (tok != null && tok.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {
             throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
         }
         int block = model.config().blockSize();
-        Trainer.EvalResult r = Trainer.evaluate(model, task, batch, block, iters, seed);
+        Evaluation r = Trainer.evaluate(model, task, batch, block, iters, seed);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
         if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());

@@ -2,15 +2,16 @@ package dev.vecgrad.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.inspect.AttentionMaps;
+import dev.vecgrad.train.inspect.Explainer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -23,8 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ExplainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to explain.") String prompt;
 
@@ -40,10 +40,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; explain needs a model trained by vecgrad");
-        GPT model = m.model();
+        CharTokenizer tok = checkpoint.tokenizer();
+        GPT model = checkpoint.model();
         int t = tok.encode(prompt).length;
         if (t == 0 || t > model.config().blockSize()) {
             throw new ParameterException(spec.commandLine(), "--prompt must have 1.." + model.config().blockSize() + " tokens, got " + t);

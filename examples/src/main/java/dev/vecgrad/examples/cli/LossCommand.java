@@ -4,7 +4,6 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.checkpoint.BatchFile;
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.checkpoint.SafeTensor;
 import dev.vecgrad.train.checkpoint.SafeTensors;
 import dev.vecgrad.train.data.Batch;
@@ -27,8 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LossCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--batch", required = true, paramLabel = "FILE", description = "batch.safetensors with idx and targets.")
     Path batchFile;
@@ -42,7 +40,7 @@ final class LossCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         threads.apply();
         if (gradsOut != null) OutputFiles.check(spec, "--grads-out", gradsOut, "safetensors");
-        GPT model = ModelCheckpoint.load(checkpoint).model();
+        GPT model = checkpoint.model();
         Batch b = BatchFile.read(batchFile, model.config().vocabSize());
         model.eval();
         Tensor loss = model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets());

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
             "it prints say how to sample from it. 'vecgrad COMMAND --help' explains a command."},
         subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
             ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, ExplainCommand.class,
-            TestCommand.class, CommandLine.HelpCommand.class})
+            TestCommand.class, DashboardCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,5 +1,7 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.inspect.LossChart;
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -80,27 +82,32 @@ final class Progress implements Trainer.Listener, AutoCloseable {
     }
 
     private volatile boolean stopping;
+    /** The learning rate of the step just taken: an evaluation line shows it. */
+    private double lr = Double.NaN;
 
     @Override
     public void onStep(Metrics m) {
+        lr = m.train().lr();
         if (bar != null) {
             bar.stepTo(m.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.trainLoss(), m.lr(),
-                    Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS())));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.train().loss(), lr,
+                    tokensPerS(m.speed())));
         }
     }
 
     @Override
     public void onEval(Metrics m) {
+        Evaluation e = m.eval();
+        Metrics.Speed s = m.speed();
         String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s, lr %.2e, %s tokens/s, %.0f s",
-                m.step(), total, m.trainLoss(), m.valLoss(),
-                accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * m.accuracy()) : "",
-                m.lr(), Double.isNaN(m.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", m.tokensPerS()), m.elapsedS());
-        if (!Double.isNaN(m.gcShare()) && !Double.isNaN(m.allocMbPerStep())) {
-            line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * m.gcShare(),
-                    m.allocMbPerStep());
+                m.step(), total, e.trainLoss(), e.valLoss(),
+                accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "",
+                lr, tokensPerS(s), m.elapsedS());
+        if (!Double.isNaN(s.gcShare()) && !Double.isNaN(s.allocMbPerStep())) {
+            line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * s.gcShare(),
+                    s.allocMbPerStep());
         }
-        if (!Double.isNaN(m.mfu())) line += String.format(Locale.ROOT, ", MFU %.1f%%", 100 * m.mfu());
+        if (!Double.isNaN(s.mfu())) line += String.format(Locale.ROOT, ", MFU %.1f%%", 100 * s.mfu());
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
             System.err.print("\r\u001b[2K");
@@ -108,6 +115,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         }
         out.println(line);
         out.flush();
+    }
+
+    private static String tokensPerS(Metrics.Speed s) {
+        return Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS());
     }
 
     /** The JVM is shutting down (Ctrl-C): the last checkpoint is written without redrawing the chart. */

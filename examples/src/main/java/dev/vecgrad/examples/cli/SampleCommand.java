@@ -1,6 +1,6 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.data.AdditionTask;
 import dev.vecgrad.train.data.CharTokenizer;
 import dev.vecgrad.train.run.RunDirectory;
@@ -35,8 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--prompt", paramLabel = "TEXT",
             description = "Text to continue; - reads standard input (default: a line break, or the model's first token"
@@ -77,6 +76,10 @@ final class SampleCommand implements Callable<Integer> {
         threads.apply();
         if (maxNewTokens < 0) throw new ParameterException(spec.commandLine(), "--max-new-tokens must be >= 0, got " + maxNewTokens);
         if (numSamples < 1) throw new ParameterException(spec.commandLine(), "--num-samples must be >= 1, got " + numSamples);
+        if (!(temperature >= 0) || Float.isInfinite(temperature)) {
+            throw new ParameterException(spec.commandLine(), "--temperature must be >= 0, got " + temperature);
+        }
+        if (topK < 0) throw new ParameterException(spec.commandLine(), "--top-k must be >= 0, got " + topK);
         if (prompt != null && promptFile != null) throw new ParameterException(spec.commandLine(), "give --prompt or --prompt-file, not both");
         List<String> stopTexts = new ArrayList<>();
         for (String s : stops) {
@@ -85,12 +88,9 @@ final class SampleCommand implements Callable<Integer> {
         }
         String given = promptFile != null ? readText(promptFile, "--prompt-file " + promptFile)
                 : "-".equals(prompt) ? readStdin() : prompt != null ? unescape(prompt) : null;
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(checkpoint);
-        CharTokenizer tok = m.tokenizer();
-        if (tok == null) {
-            throw new IllegalArgumentException(m.file() + " has no tokenizer in its metadata; sample needs a model trained by vecgrad");
-        }
-        int additionDigits = additionDigits(tok, m.model().config().blockSize());
+        CharTokenizer tok = checkpoint.tokenizer();
+        GPT model = checkpoint.model();
+        int additionDigits = additionDigits(tok, model.config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
         SplittableRandom rng = new SplittableRandom(seed);
         TokenPicker picker = new TokenPicker(temperature, topK, rng);
@@ -115,7 +115,7 @@ final class SampleCommand implements Callable<Integer> {
             // An addition model's answer has digits + 1 characters after the '='; it learnt nothing past them.
             int answerLeft = additionDigits > 0 && shown.endsWith("=") ? additionDigits + 1 : -1;
             int[] left = {answerLeft};
-            Generator.generateUntil(m.model(), ids, maxNewTokens, picker, id -> {
+            Generator.generateUntil(model, ids, maxNewTokens, picker, id -> {
                 String piece = tok.piece(id);
                 generated.append(piece);
                 if (!filter.accept(piece)) return false;
@@ -150,8 +150,8 @@ final class SampleCommand implements Callable<Integer> {
     /** Digits per operand when the model is one of the built-in addition task's, else 0. */
     private int additionDigits(CharTokenizer tok, int blockSize) throws IOException {
         if (!tok.vocabString().equals(AdditionTask.VOCAB)) return 0;
-        if (Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
-            var data = new RunDirectory(checkpoint).readState().data();
+        if (Files.isDirectory(checkpoint.path) && RunDirectory.isRun(checkpoint.path)) {
+            var data = new RunDirectory(checkpoint.path).readState().data();
             if (data.path("kind").asText().equals("addition")) return data.path("digits").asInt();
         }
         return (blockSize - 2) % 3 == 0 ? (blockSize - 2) / 3 : 0;

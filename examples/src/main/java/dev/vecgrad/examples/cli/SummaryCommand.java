@@ -5,7 +5,6 @@ import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.TrainConfig;
-import dev.vecgrad.train.run.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,6 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SummaryCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
+    /**
+     * The model to describe. Picocli does not allow a mixin inside an argument group, so unlike
+     * the other commands this one declares {@code --checkpoint} itself rather than using
+     * {@link CheckpointOption}; it needs only the model, not a tokenizer.
+     */
     static final class Source {
         @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
         @Option(names = "--preset", paramLabel = "NAME", description = "tiny, shakespeare-char or baby-gpt.") String preset;
@@ -49,7 +53,7 @@ final class SummaryCommand implements Callable<Integer> {
                         + ": unknown preset (expected tiny, shakespeare-char or baby-gpt)");
             };
             if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
-            model = new GPT(Trainer.modelConfig(c, vocabSize), 0L);
+            model = new GPT(c.model().gpt(vocabSize), 0L);
         }
         print(model, spec.commandLine().getOut());
         return 0;

@@ -1,11 +1,11 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,16 +16,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class TokensCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE", description = "Run directory or model.safetensors.")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpoint;
 
     @Option(names = "--text", required = true, paramLabel = "TEXT", description = "The text to tokenize.")
     String text;
 
     @Override
     public Integer call() throws Exception {
-        CharTokenizer tok = ModelCheckpoint.load(checkpoint).tokenizer();
-        if (tok == null) throw new IllegalArgumentException(checkpoint + " has no tokenizer in its metadata");
+        CharTokenizer tok = checkpoint.tokenizer();
         int[] ids = tok.encode(text);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("vocabulary: %d tokens (characters)%n%d tokens:%n", tok.vocabSize(), ids.length);

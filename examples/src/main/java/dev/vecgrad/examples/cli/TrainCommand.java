@@ -3,9 +3,13 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.GemmPeak;
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.dashboard.DashboardServer;
+import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
+import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -76,9 +80,27 @@ final class TrainCommand implements Callable<Integer> {
             + " op that produces one, with its shapes (slower; for debugging a diverging run).")
     boolean detectAnomaly;
 
+    @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
+            + " while training.")
+    boolean dashboard;
+
+    @Option(names = "--dashboard-port", paramLabel = "N", defaultValue = "6006",
+            description = "Port of --dashboard; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return train();
+        } catch (InvalidConfigException e) {
+            // The library names TrainConfig's fields; say it with this command's flags.
+            throw new ParameterException(spec.commandLine(), TrainOptions.inFlags(e));
+        }
+    }
+
+    private Integer train() throws Exception {
         threads.apply();
+        if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
         Trainer trainer;
         Path dir;
@@ -101,8 +123,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             TrainingTask task = data == null ? AdditionTrainingTask.standard(digits) : TextTask.load(data, null);
             TrainConfig cfg = hyper.applyTo(base());
-            if (task instanceof AdditionTrainingTask a && cfg.blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
-                cfg = hyper.applyTo(withBlock(cfg, a.requiredBlockSize()));
+            if (task instanceof AdditionTrainingTask a && cfg.model().blockSize() != a.requiredBlockSize() && hyper.blockSize == null) {
+                cfg = hyper.applyTo(cfg.withModel(cfg.model().withBlockSize(a.requiredBlockSize())));
             }
             trainer = new Trainer(cfg, task);
             dir = out != null ? out : defaultOut();
@@ -117,7 +139,14 @@ final class TrainCommand implements Callable<Integer> {
         trainer.setGemmPeakProbe(GemmPeak::measure);
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
-        return run(trainer, dir);
+        if (!dashboard) return run(trainer, dir);
+        Path parent = dir.toAbsolutePath().normalize().getParent();
+        Files.createDirectories(parent);
+        try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
+            spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
+                    server.url(), dir.getFileName(), parent);
+            return run(trainer, dir);
+        }
     }
 
     private TrainConfig base() {
@@ -148,20 +177,15 @@ final class TrainCommand implements Callable<Integer> {
         presets.put("tiny", TrainConfig.tiny());
         presets.put("shakespeare-char", TrainConfig.shakespeareChar());
         presets.put("baby-gpt", TrainConfig.babyGpt());
-        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.nLayer(), c.nHead(), c.nEmbd(),
-                c.blockSize(), c.batchSize(), c.maxIters(), String.format(Locale.ROOT, "%.0e", c.lr()).replace("e-0", "e-"),
-                c.warmupIters(), c.evalInterval() + "/" + c.evalIters())));
+        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.model().nLayer(), c.model().nHead(),
+                c.model().nEmbd(), c.model().blockSize(), c.batchSize(), c.maxIters(),
+                String.format(Locale.ROOT, "%.0e", c.optimizer().lr()).replace("e-0", "e-"), c.optimizer().warmupIters(),
+                c.eval().interval() + "/" + c.eval().iters())));
         lines.add("eval N/B: every N steps (and at the end) the run evaluates the mean loss of B");
         lines.add("batches per split (--eval-interval, --eval-iters) and saves a checkpoint.");
         lines.add("All presets: AdamW with betas 0.9 and 0.99, weight decay 0.1, cosine decay");
         lines.add("to --min-lr at --max-iters, gradient clip 1; baby-gpt has dropout 0.2.");
         return lines.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new);
-    }
-
-    private static TrainConfig withBlock(TrainConfig c, int block) {
-        return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), block, c.bias(), c.dropout(), c.batchSize(), c.gradAccum(),
-                c.maxIters(), c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(), c.beta2(),
-                c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
     }
 
     private Path defaultOut() {
@@ -173,14 +197,15 @@ final class TrainCommand implements Callable<Integer> {
     private int run(Trainer trainer, Path dir) throws IOException {
         var out = spec.commandLine().getOut();
         TrainConfig c = trainer.config();
+        ModelSettings ms = c.model();
         out.printf("vecgrad train: %s%n", trainer.task().describe());
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
-                c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), trainer.model().numParameters(), c.batchSize(),
+                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
                 c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); MFU = their FLOP/s as a share"
                 + " of a %d^3 GEMM's, measured after the warm-up steps%n",
-                TrainingFlops.perToken(trainer.model().config(), c.blockSize()) / 1e6, GemmPeak.SIZE);
+                TrainingFlops.perToken(trainer.model().config(), trainer.model().config().blockSize()) / 1e6, GemmPeak.SIZE);
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir);

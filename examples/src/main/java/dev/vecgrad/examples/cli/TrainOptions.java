@@ -1,6 +1,10 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.TrainConfig;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,6 +33,25 @@ final class TrainOptions {
     @Option(names = "--eval-iters", paramLabel = "N", description = "Batches per split in an evaluation.") Integer evalIters;
     @Option(names = "--seed", paramLabel = "S", description = "Seed for initialisation, batches and dropout.") Long seed;
 
+    /** TrainConfig's field names and the flags that set them. */
+    static final Map<String, String> FLAGS = Map.ofEntries(
+            Map.entry("nLayer", "--n-layer"), Map.entry("nHead", "--n-head"), Map.entry("nEmbd", "--n-embd"),
+            Map.entry("blockSize", "--block-size"), Map.entry("bias", "--bias"), Map.entry("dropout", "--dropout"),
+            Map.entry("batchSize", "--batch-size"), Map.entry("gradAccum", "--grad-accum"), Map.entry("maxIters", "--max-iters"),
+            Map.entry("lr", "--lr"), Map.entry("minLr", "--min-lr"), Map.entry("warmupIters", "--warmup-iters"),
+            Map.entry("lrDecayIters", "--lr-decay-iters"), Map.entry("weightDecay", "--weight-decay"),
+            Map.entry("beta1", "--beta1"), Map.entry("beta2", "--beta2"), Map.entry("gradClip", "--grad-clip"),
+            Map.entry("evalInterval", "--eval-interval"), Map.entry("evalIters", "--eval-iters"), Map.entry("seed", "--seed"));
+    private static final Pattern FIELD = Pattern.compile("\\b(" + String.join("|", FLAGS.keySet()) + ")\\b");
+
+    /** A configuration error in the command line's terms: every field name replaced by its flag. */
+    static String inFlags(InvalidConfigException e) {
+        Matcher m = FIELD.matcher(e.getMessage());
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) m.appendReplacement(sb, Matcher.quoteReplacement(FLAGS.get(m.group(1))));
+        return m.appendTail(sb).toString();
+    }
+
     /** Whether any hyperparameter flag was given. */
     boolean anySet() {
         return nLayer != null || nHead != null || nEmbd != null || blockSize != null || bias != null || dropout != null
@@ -39,18 +62,7 @@ final class TrainOptions {
 
     /** The base configuration with every given flag applied. */
     TrainConfig applyTo(TrainConfig b) {
-        int iters = or(maxIters, b.maxIters());
-        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs.
-        int decay = lrDecayIters != null ? lrDecayIters : (maxIters != null ? maxIters : b.lrDecayIters());
-        int warm = or(warmupIters, b.warmupIters());
-        if (warmupIters == null && warm > decay) warm = decay;
-        return new TrainConfig(or(nLayer, b.nLayer()), or(nHead, b.nHead()), or(nEmbd, b.nEmbd()),
-                or(blockSize, b.blockSize()), bias != null ? bias : b.bias(), or(dropout, b.dropout()),
-                or(batchSize, b.batchSize()), or(gradAccum, b.gradAccum()), iters, or(lr, b.lr()),
-                minLr != null ? minLr : Math.min(b.minLr(), or(lr, b.lr())), warm, decay,
-                or(weightDecay, b.weightDecay()), or(beta1, b.beta1()), or(beta2, b.beta2()),
-                or(gradClip, b.gradClip()), or(evalInterval, b.evalInterval()), or(evalIters, b.evalIters()),
-                seed != null ? seed : b.seed());
+        return applyTo(b, false);
     }
 
     /**
@@ -58,20 +70,37 @@ final class TrainOptions {
      * {@link #applyTo}, a new {@code --max-iters} extends the run without moving the decay's end.
      */
     TrainConfig applyToSaved(TrainConfig saved) {
-        Integer decay = lrDecayIters;
-        lrDecayIters = decay != null ? decay : saved.lrDecayIters();
-        try {
-            return applyTo(saved);
-        } finally {
-            lrDecayIters = decay;
-        }
+        return applyTo(saved, true);
     }
 
-    private static int or(Integer v, int d) {
-        return v != null ? v : d;
-    }
-
-    private static float or(Float v, float d) {
-        return v != null ? v : d;
+    private TrainConfig applyTo(TrainConfig b, boolean keepDecay) {
+        TrainConfig.Builder c = b.toBuilder();
+        if (nLayer != null) c.nLayer(nLayer);
+        if (nHead != null) c.nHead(nHead);
+        if (nEmbd != null) c.nEmbd(nEmbd);
+        if (blockSize != null) c.blockSize(blockSize);
+        if (bias != null) c.bias(bias);
+        if (dropout != null) c.dropout(dropout);
+        if (batchSize != null) c.batchSize(batchSize);
+        if (gradAccum != null) c.gradAccum(gradAccum);
+        if (maxIters != null) c.maxIters(maxIters);
+        if (lr != null) c.lr(lr);
+        if (weightDecay != null) c.weightDecay(weightDecay);
+        if (beta1 != null) c.beta1(beta1);
+        if (beta2 != null) c.beta2(beta2);
+        if (gradClip != null) c.gradClip(gradClip);
+        if (evalInterval != null) c.evalInterval(evalInterval);
+        if (evalIters != null) c.evalIters(evalIters);
+        if (seed != null) c.seed(seed);
+        float peak = lr != null ? lr : b.optimizer().lr();
+        // Without --min-lr the preset's floor stays, unless a lower --lr would put it above the peak.
+        c.minLr(minLr != null ? minLr : Math.min(b.optimizer().minLr(), peak));
+        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs.
+        int decay = lrDecayIters != null ? lrDecayIters
+                : (maxIters != null && !keepDecay ? maxIters : b.optimizer().lrDecayIters());
+        c.lrDecayIters(decay);
+        int warm = warmupIters != null ? warmupIters : b.optimizer().warmupIters();
+        c.warmupIters(warmupIters == null && warm > decay ? decay : warm);
+        return c.build();
     }
 }

@@ -35,7 +35,7 @@ public final class ModelCheckpoint {
     public static void save(Path file, GPT model, CharTokenizer tokenizer, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
-        meta.put("config", model.config().toJson());
+        meta.put("config", GPTConfigJson.write(model.config()));
         if (tokenizer != null) meta.put("tokenizer", tokenizerJson(tokenizer));
         if (extra != null) meta.putAll(extra);
         SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);
@@ -77,7 +77,7 @@ public final class ModelCheckpoint {
         }
         GPTConfig cfg;
         try {
-            cfg = GPTConfig.fromJson(cfgJson);
+            cfg = GPTConfigJson.read(cfgJson);
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }

@@ -70,7 +70,7 @@ public final class AdditionTask {
      * @throws IllegalArgumentException naming the value out of range
      */
     public static void checkSizes(int digits, int testSize) {
-        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: --digits must be 1..6, got " + digits);
+        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: digits must be 1..6, got " + digits);
         long total = (long) Math.pow(10, 2 * digits);
         long most = Math.min(total / 2, MAX_HELD_OUT);
         if (testSize < 1 || testSize > most) {

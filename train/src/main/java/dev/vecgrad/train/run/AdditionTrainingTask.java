@@ -27,7 +27,7 @@ public final class AdditionTrainingTask implements TrainingTask {
 
     /** The built-in task's standard held-out set: 10 % of all problems, at most 1,000, seed 1234. */
     public static AdditionTrainingTask standard(int digits) {
-        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: --digits must be 1..6, got " + digits);
+        if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: digits must be 1..6, got " + digits);
         return new AdditionTrainingTask(digits, (int) Math.min(1000, Math.pow(10, 2 * digits) / 10), 1234);
     }
 

@@ -55,20 +55,24 @@ public final class MetricsLog implements AutoCloseable {
         out.flush();
     }
 
-    static String toJson(Metrics m) {
+    /** One line of the file (without its line break); NaN fields are left out. */
+    public static String toJson(Metrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", m.step());
-        put(o, "train_loss", m.trainLoss());
-        put(o, "val_loss", m.valLoss());
-        put(o, "eval_train_loss", m.evalTrainLoss());
-        put(o, "accuracy", m.accuracy());
-        put(o, "lr", m.lr());
-        put(o, "grad_norm", m.gradNorm());
-        put(o, "tokens_per_s", m.tokensPerS());
+        if (m.train() != null) {
+            put(o, "train_loss", m.train().loss());
+            put(o, "lr", m.train().lr());
+            put(o, "grad_norm", m.train().gradNorm());
+        } else {
+            put(o, "eval_train_loss", m.eval().trainLoss());
+            put(o, "val_loss", m.eval().valLoss());
+            put(o, "accuracy", m.eval().accuracy());
+        }
+        put(o, "tokens_per_s", m.speed().tokensPerS());
         put(o, "elapsed_s", m.elapsedS());
-        put(o, "gc_pause_share", m.gcShare());
-        put(o, "alloc_mb_per_step", m.allocMbPerStep());
-        put(o, "mfu", m.mfu());
+        put(o, "gc_pause_share", m.speed().gcShare());
+        put(o, "alloc_mb_per_step", m.speed().allocMbPerStep());
+        put(o, "mfu", m.speed().mfu());
         if (m.layers() != null) {
             ObjectNode norms = o.putObject("layer_grad_norm"), ratios = o.putObject("layer_update_ratio");
             m.layers().forEach((layer, v) -> {
@@ -83,24 +87,54 @@ public final class MetricsLog implements AutoCloseable {
         if (!Double.isNaN(v)) o.put(key, v);
     }
 
-    /** Reads every well-formed line of a metrics file. */
+    /**
+     * Reads every well-formed line of a metrics file: a line with {@code val_loss} is an
+     * evaluation (files written before evaluation lines lost {@code train_loss} carry the
+     * evaluated train loss in both {@code train_loss} and {@code eval_train_loss}); per-layer
+     * statistics are not read back.
+     */
     public static List<Metrics> read(Path file) throws IOException {
         List<Metrics> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) continue;
-            JsonNode n;
-            try {
-                n = JSON.readTree(line);
-            } catch (IOException e) {
-                continue;
-            }
-            out.add(new Metrics(n.path("step").asLong(), num(n, "train_loss"), num(n, "val_loss"),
-                    num(n, "eval_train_loss"), num(n, "accuracy"), num(n, "lr"), num(n, "grad_norm"),
-                    num(n, "tokens_per_s"), num(n, "elapsed_s"), null, num(n, "gc_pause_share"),
-                    num(n, "alloc_mb_per_step"), num(n, "mfu")));
+            Metrics m = parse(line);
+            if (m != null) out.add(m);
         }
         return out;
+    }
+
+    /**
+     * One line of a metrics file, or null when it is blank or not a JSON object with a numeric
+     * {@code step} (a line cut short by a crash, or one that is still being written).
+     */
+    public static Metrics parse(String line) {
+        if (line.isBlank()) return null;
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
+        }
+        if (n == null || !n.isObject() || !n.path("step").isIntegralNumber()) return null;
+        long step = n.path("step").asLong();
+        Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"),
+                num(n, "mfu"));
+        if (n.has("val_loss")) {
+            // Files from before eval_train_loss existed repeat the evaluated train loss as train_loss.
+            double evalTrain = n.has("eval_train_loss") ? num(n, "eval_train_loss") : num(n, "train_loss");
+            return Metrics.ofEval(step, num(n, "elapsed_s"), new Evaluation(evalTrain, num(n, "val_loss"), num(n, "accuracy")), speed);
+        }
+        java.util.Map<String, double[]> layers = null;
+        JsonNode norms = n.get("layer_grad_norm"), ratios = n.get("layer_update_ratio");
+        if (norms != null && norms.isObject()) {
+            layers = new java.util.LinkedHashMap<>();
+            for (var it = norms.fields(); it.hasNext(); ) {
+                var e = it.next();
+                layers.put(e.getKey(), new double[] {num(norms, e.getKey()), ratios == null ? Double.NaN : num(ratios, e.getKey())});
+            }
+        }
+        return Metrics.ofStep(step, num(n, "elapsed_s"), new Metrics.Step(num(n, "train_loss"), num(n, "lr"), num(n, "grad_norm")),
+                speed, layers);
     }
 
     private static double num(JsonNode n, String key) {

@@ -114,7 +114,7 @@ public final class RunDirectory {
         ObjectNode state = JSON.createObjectNode();
         state.put("format", 1);
         state.put("step", t.step());
-        state.set("config", JSON.valueToTree(t.config()));
+        state.set("config", JSON.valueToTree(t.config().fields()));
         state.set("data", JSON.valueToTree(t.task().identity()));
         state.put("tokenizer", ModelCheckpoint.tokenizerJson(t.task().tokenizer()));
         AtomicFiles.writeString(next(STATE), JSON.writeValueAsString(state) + "\n");
@@ -188,22 +188,22 @@ public final class RunDirectory {
     /**
      * A trainer that continues this run: same configuration ({@code config} must equal the saved
      * one, apart from a longer {@code maxIters}), same data, model and optimizer state.
+     *
+     * @param config the saved configuration with a new {@code maxIters}, or null to keep it
+     * @throws InvalidConfigException naming the first other setting that differs
      */
     public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
         try (Lock l = lock()) {
             recover();
         }
         State s = readState();
-        if (config != null && !sameRecipe(config, s.config())) {
-            throw new IllegalArgumentException("--resume " + dir + ": the configuration differs from the saved run's ("
-                    + describeDiff(config, s.config()) + "); resume without hyperparameter flags to keep it");
-        }
+        if (config != null && !sameRecipe(config, s.config())) throw configDiffers(config, s.config());
         TrainConfig cfg = config != null ? config : s.config();
         JsonNode want = s.data(), have = JSON.valueToTree(task.identity());
         if (!Objects.equals(want.path("kind").asText(), have.path("kind").asText())
                 || !Objects.equals(want.path("sha256").asText(null), have.path("sha256").asText(null))
                 || !Objects.equals(want.path("digits").asText(null), have.path("digits").asText(null))) {
-            throw new IllegalArgumentException("--resume " + dir + ": the data differ from the saved run's (saved: " + want
+            throw new IllegalArgumentException(dir + ": the data differ from the saved run's (saved: " + want
                     + ", given: " + have + ")");
         }
         Trainer t = new Trainer(cfg, task);
@@ -230,21 +230,22 @@ public final class RunDirectory {
     }
 
     private static boolean sameRecipe(TrainConfig a, TrainConfig b) {
-        return withIters(a, b.maxIters()).equals(b);
+        return a.withMaxIters(b.maxIters()).equals(b);
     }
 
-    private static TrainConfig withIters(TrainConfig c, int iters) {
-        return new TrainConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), c.bias(), c.dropout(), c.batchSize(),
-                c.gradAccum(), iters, c.lr(), c.minLr(), c.warmupIters(), c.lrDecayIters(), c.weightDecay(), c.beta1(),
-                c.beta2(), c.gradClip(), c.evalInterval(), c.evalIters(), c.seed());
-    }
-
-    private static String describeDiff(TrainConfig a, TrainConfig b) {
-        JsonNode x = JSON.valueToTree(a), y = JSON.valueToTree(b);
+    /** Names the first setting that differs (and lists any others), for a front end to map to its own terms. */
+    private InvalidConfigException configDiffers(TrainConfig given, TrainConfig saved) {
+        Map<String, Object> x = given.fields(), y = saved.fields();
         List<String> diffs = new ArrayList<>();
-        x.fieldNames().forEachRemaining(k -> {
-            if (!x.get(k).equals(y.get(k)) && !k.equals("maxIters")) diffs.add(k + " " + x.get(k) + " vs saved " + y.get(k));
+        x.forEach((k, v) -> {
+            if (!v.equals(y.get(k)) && !k.equals("maxIters")) diffs.add(k);
         });
-        return String.join(", ", diffs);
+        String first = diffs.get(0);
+        StringBuilder problem = new StringBuilder().append(x.get(first)).append(" differs from the saved run's ")
+                .append(y.get(first));
+        for (String k : diffs.subList(1, diffs.size())) problem.append(", and ").append(k).append(" ").append(x.get(k))
+                .append(" from ").append(y.get(k));
+        problem.append(" (").append(dir).append("): the configuration of a resumed run cannot change except maxIters");
+        return new InvalidConfigException(first, problem.toString());
     }
 }

@@ -18,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Reads and checks {@code state.json}. Nothing in the file is trusted: every field is checked
@@ -41,8 +39,7 @@ final class StateFile {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Set<String> CONFIG_FIELDS = Arrays.stream(TrainConfig.class.getRecordComponents())
-            .map(c -> c.getName()).collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> CONFIG_FIELDS = TrainConfig.tiny().fields().keySet();
 
     private StateFile() {}
 
@@ -86,7 +83,7 @@ final class StateFile {
         return new RunDirectory.State(step, config, data, tokenizer);
     }
 
-    /** The run's configuration: every field of {@link TrainConfig}, typed exactly, then TrainConfig's own checks. */
+    /** The run's configuration: every field of {@link TrainConfig#fields()}, typed exactly, then TrainConfig's own checks. */
     private static TrainConfig config(String src, JsonNode c) throws CheckpointFormatException {
         for (Iterator<String> it = c.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -95,15 +92,21 @@ final class StateFile {
             }
         }
         try {
-            return new TrainConfig(intField(src, c, "nLayer"), intField(src, c, "nHead"), intField(src, c, "nEmbd"),
-                    intField(src, c, "blockSize"), boolField(src, c, "bias"), floatField(src, c, "dropout"),
-                    intField(src, c, "batchSize"), intField(src, c, "gradAccum"), intField(src, c, "maxIters"),
-                    floatField(src, c, "lr"), floatField(src, c, "minLr"), intField(src, c, "warmupIters"),
-                    intField(src, c, "lrDecayIters"), floatField(src, c, "weightDecay"), floatField(src, c, "beta1"),
-                    floatField(src, c, "beta2"), floatField(src, c, "gradClip"), intField(src, c, "evalInterval"),
-                    intField(src, c, "evalIters"), longField(src, c, "seed", "config.seed"));
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(src, "invalid config: " + e.getMessage());
+            return new TrainConfig.Builder()
+                    .nLayer(intField(src, c, "nLayer")).nHead(intField(src, c, "nHead")).nEmbd(intField(src, c, "nEmbd"))
+                    .blockSize(intField(src, c, "blockSize")).bias(boolField(src, c, "bias"))
+                    .dropout(floatField(src, c, "dropout"))
+                    .batchSize(intField(src, c, "batchSize")).gradAccum(intField(src, c, "gradAccum"))
+                    .maxIters(intField(src, c, "maxIters"))
+                    .lr(floatField(src, c, "lr")).minLr(floatField(src, c, "minLr"))
+                    .warmupIters(intField(src, c, "warmupIters")).lrDecayIters(intField(src, c, "lrDecayIters"))
+                    .weightDecay(floatField(src, c, "weightDecay")).beta1(floatField(src, c, "beta1"))
+                    .beta2(floatField(src, c, "beta2")).gradClip(floatField(src, c, "gradClip"))
+                    .evalInterval(intField(src, c, "evalInterval")).evalIters(intField(src, c, "evalIters"))
+                    .seed(longField(src, c, "seed", "config.seed"))
+                    .build();
+        } catch (InvalidConfigException e) {
+            throw new CheckpointFormatException(src, "invalid config: \"config." + e.field() + "\" " + e.problem());
         }
     }
 

@@ -7,7 +7,6 @@ import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.autograd.Workspace;
 import dev.vecgrad.nn.GPT;
-import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.data.Batch;
 import dev.vecgrad.train.optim.AdamW;
@@ -46,9 +45,6 @@ public final class Trainer {
     /** What one optimizer step measured. */
     public record StepResult(float loss, float gradNorm, float lr, Map<String, double[]> layers) {}
 
-    /** What one evaluation measured (accuracy is NaN when the task has none). */
-    public record EvalResult(double trainLoss, double valLoss, double accuracy) {}
-
     private static final int WARMUP_STEPS_UNTIMED = 3;
 
     private final TrainConfig cfg;
@@ -66,27 +62,24 @@ public final class Trainer {
     private double peakGflops = Double.NaN;
     private java.util.function.DoubleSupplier peakProbe;
     private long step;
+    private RunStatus status;
 
     /** A fresh run: the model is initialised from {@code cfg.seed()}. */
     public Trainer(TrainConfig cfg, TrainingTask task) {
         this.cfg = cfg;
         this.task = task;
-        if (task.requiredBlockSize() > cfg.blockSize()) {
-            throw new IllegalArgumentException("--block-size " + cfg.blockSize() + " is too small for the task, which needs "
-                    + task.requiredBlockSize());
+        int block = cfg.model().blockSize();
+        if (task.requiredBlockSize() > block) {
+            throw new InvalidConfigException("blockSize", block + " is too small for the task, which needs " + task.requiredBlockSize());
         }
-        task.validate(cfg.blockSize());
+        task.validate(block);
         this.dropoutRng = new StepRandom(cfg.seed(), 0, 1);
-        this.model = new GPT(modelConfig(cfg, task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
+        this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
-        this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, cfg.weightDecay())), cfg.lr(),
-                cfg.beta1(), cfg.beta2(), 1e-8f);
-        this.schedule = LrSchedule.warmupCosine(cfg.lr(), cfg.minLr(), cfg.warmupIters(), cfg.lrDecayIters());
-    }
-
-    /** The model architecture a training configuration describes. */
-    public static GPTConfig modelConfig(TrainConfig c, int vocabSize) {
-        return new GPTConfig(c.nLayer(), c.nHead(), c.nEmbd(), c.blockSize(), vocabSize, c.bias(), c.dropout());
+        OptimizerSettings o = cfg.optimizer();
+        this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, o.weightDecay())), o.lr(), o.beta1(),
+                o.beta2(), 1e-8f);
+        this.schedule = LrSchedule.warmupCosine(o.lr(), o.minLr(), o.warmupIters(), o.lrDecayIters());
     }
 
     /** The configuration. */
@@ -199,7 +192,7 @@ public final class Trainer {
             for (int micro = 0; micro < cfg.gradAccum(); micro++) {
                 int mi = micro;
                 Batch[] b = new Batch[1];
-                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.blockSize(),
+                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.model().blockSize(),
                         new StepRandom(cfg.seed(), step, 2 + 2 * mi)));
                 dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
                 // Nothing from the forward pass outlives its scope: the loss is read as a float and
@@ -219,8 +212,8 @@ public final class Trainer {
         Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
         float[] normBox = new float[1];
-        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(),
-                cfg.gradClip() > 0 ? cfg.gradClip() : Float.POSITIVE_INFINITY));
+        float clip = cfg.optimizer().gradClip();
+        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(), clip > 0 ? clip : Float.POSITIVE_INFINITY));
         float norm = normBox[0];
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
             optimizer.zeroGrad();
@@ -240,9 +233,9 @@ public final class Trainer {
      * steps' workspace (so it allocates next to nothing). Returns null when a stop was requested
      * ({@link #requestStop()}) before it finished: it checks between batches.
      */
-    public EvalResult evaluate() {
+    public Evaluation evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
-            return evaluate(model, task, cfg.batchSize(), cfg.blockSize(), cfg.evalIters(), cfg.seed(), workspace,
+            return evaluate(model, task, cfg.batchSize(), cfg.model().blockSize(), cfg.eval().iters(), cfg.seed(), workspace,
                     stopRequested::get);
         } catch (NonFiniteException e) {
             throw new TrainingDivergedException(step, e);
@@ -254,7 +247,7 @@ public final class Trainer {
      * from generators seeded by {@code seed} (so repeated evaluations see the same batches), and
      * the task's accuracy. Leaves the model in training mode.
      */
-    public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
+    public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
         return evaluate(model, task, batchSize, blockSize, iters, seed, new Workspace(), () -> false);
     }
 
@@ -264,7 +257,7 @@ public final class Trainer {
      * next training step; {@code stop} is asked before every batch, and when it answers true
      * the evaluation ends early and returns null.
      */
-    public static EvalResult evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
+    public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
                                       Workspace ws, BooleanSupplier stop) {
         model.eval();
         try (Grad g = Grad.disabled()) {
@@ -277,7 +270,7 @@ public final class Trainer {
                 val += forwardLoss(model, task.valBatch(batchSize, blockSize, valRng), ws);
             }
             if (stop.getAsBoolean()) return null;
-            return new EvalResult(train / iters, val / iters, task.accuracy(model));
+            return new Evaluation(train / iters, val / iters, task.accuracy(model));
         } finally {
             model.train();
         }
@@ -295,10 +288,50 @@ public final class Trainer {
      * evaluation and appends to {@code metrics.jsonl}.
      */
     public void run(Path out, Listener listener) throws IOException {
+        status = null;
+        try {
+            runLocked(out, listener);
+        } catch (TrainingDivergedException e) {
+            endStatus(out, RunStatus.State.DIVERGED, e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            endStatus(out, RunStatus.State.STOPPED, "error: " + e);
+            throw e;
+        }
+        boolean done = step >= cfg.maxIters();
+        endStatus(out, done ? RunStatus.State.FINISHED : RunStatus.State.STOPPED, done ? "" : "stop requested at step " + step);
+    }
+
+    /** Says in {@code status.json} that this process trains the run (keeping the first start time of a resumed run). */
+    private void startStatus(Path out) throws IOException {
+        RunStatus prev = null;
+        try {
+            prev = RunStatus.read(out);
+        } catch (IOException e) {
+            // a malformed status from an earlier process is replaced, not trusted
+        }
+        java.time.Instant now = java.time.Instant.now();
+        status = new RunStatus(RunStatus.State.RUNNING, ProcessHandle.current().pid(), prev != null ? prev.started() : now, now,
+                step, cfg.maxIters(), model.numParameters(), task.describe(), "");
+        status.write(out);
+    }
+
+    private void endStatus(Path out, RunStatus.State s, String why) {
+        if (status == null || out == null) return;   // never started (e.g. the directory was locked by another run)
+        try {
+            status.with(s, step, why).write(out);
+        } catch (IOException e) {
+            // The run's own outcome matters more than its status file; a watcher then sees a dead pid.
+        }
+        status = null;
+    }
+
+    private void runLocked(Path out, Listener listener) throws IOException {
         RunDirectory dir = out == null ? null : new RunDirectory(out);
         if (out != null) java.nio.file.Files.createDirectories(out);
         try (RunDirectory.Lock lock = dir == null ? null : dir.lock();
              MetricsLog log = dir == null ? null : MetricsLog.open(dir.metricsFile(), step)) {
+            if (dir != null) startStatus(out);
             long started = System.nanoTime();
             long timedNanos = 0, timedTokens = 0, timedSteps = 0, gcMillis = 0, allocBytes = 0;
             int stepsThisRun = 0;
@@ -320,12 +353,12 @@ public final class Trainer {
                             : allocBytes + c1.allocatedBytes() - c0.allocatedBytes();
                 }
                 double tps = timedNanos == 0 ? Double.NaN : timedTokens / (timedNanos / 1e9);
-                double gcShare = timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6);
-                double allocMb = timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps;
+                Metrics.Speed speed = new Metrics.Speed(tps,
+                        timedNanos == 0 ? Double.NaN : gcMillis / (timedNanos / 1e6),
+                        timedSteps == 0 || allocBytes < 0 ? Double.NaN : allocBytes / 1e6 / timedSteps,
+                        TrainingFlops.utilization(model.config(), cfg.model().blockSize(), tps, peakGflops));
                 double elapsed = (System.nanoTime() - started) / 1e9;
-                double mfu = TrainingFlops.utilization(model.config(), cfg.blockSize(), tps, peakGflops);
-                Metrics m = new Metrics(step, r.loss(), Double.NaN, Double.NaN, Double.NaN, r.lr(), r.gradNorm(), tps, elapsed,
-                        r.layers(), gcShare, allocMb, mfu);
+                Metrics m = Metrics.ofStep(step, elapsed, new Metrics.Step(r.loss(), r.lr(), r.gradNorm()), speed, r.layers());
                 if (log != null) log.append(m);
                 listener.onStep(m);
                 if (stopRequested.get()) {
@@ -336,8 +369,8 @@ public final class Trainer {
                     }
                     break;
                 }
-                if (step % cfg.evalInterval() == 0 || step == cfg.maxIters()) {
-                    EvalResult e = evaluate();
+                if (step % cfg.eval().interval() == 0 || step == cfg.maxIters()) {
+                    Evaluation e = evaluate();
                     if (e == null) {
                         // Stopped during the evaluation: the step is done, so keep it as above.
                         if (dir != null) {
@@ -346,12 +379,11 @@ public final class Trainer {
                         }
                         break;
                     }
-                    if (!Double.isFinite(e.trainLoss()) || !Double.isFinite(e.valLoss())) {
+                    if (!e.isFinite()) {
                         // The update just taken broke the model: do not checkpoint it over the last good one.
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
                     }
-                    Metrics em = new Metrics(step, e.trainLoss(), e.valLoss(), e.trainLoss(), e.accuracy(), r.lr(),
-                            r.gradNorm(), tps, (System.nanoTime() - started) / 1e9, null, gcShare, allocMb, mfu);
+                    Metrics em = Metrics.ofEval(step, (System.nanoTime() - started) / 1e9, e, speed);
                     if (log != null) log.append(em);
                     listener.onEval(em);
                     if (dir != null) {

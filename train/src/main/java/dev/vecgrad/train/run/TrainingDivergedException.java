@@ -4,22 +4,22 @@ import dev.vecgrad.autograd.NonFiniteException;
 
 /**
  * Thrown when the loss or the gradient norm stops being a finite number, or, with anomaly
- * detection on, when an op first produces NaN or infinity (then the cause names the op).
+ * detection on, when an op first produces NaN or infinity (then the cause, a {@link
+ * NonFiniteException}, names the op). The usual remedies are a lower learning rate or gradient
+ * clipping; anomaly detection ({@link Trainer#setDetectAnomaly}) finds the op.
  */
 public final class TrainingDivergedException extends RuntimeException {
     private final long step;
 
     TrainingDivergedException(long step, float loss, float gradNorm) {
         super("training diverged at step " + step + ": loss " + loss + ", gradient norm " + gradNorm
-                + "; try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op (the last good checkpoint,"
-                + " if any, is kept)");
+                + " (the last good checkpoint, if any, is kept)");
         this.step = step;
     }
 
     TrainingDivergedException(long step, double evalTrainLoss, double evalValLoss) {
         super("training diverged at step " + step + ": the evaluation loss is " + evalTrainLoss + " (train) and "
-                + evalValLoss + " (val); try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op (the last"
-                + " good checkpoint, if any, is kept)");
+                + evalValLoss + " (val) (the last good checkpoint, if any, is kept)");
         this.step = step;
     }
 
@@ -32,10 +32,5 @@ public final class TrainingDivergedException extends RuntimeException {
     /** The step whose loss or gradient was not finite. */
     public long step() {
         return step;
-    }
-
-    /** The op that first produced a non-finite value, when anomaly detection found it; else null. */
-    public NonFiniteException anomaly() {
-        return getCause() instanceof NonFiniteException n ? n : null;
     }
 }

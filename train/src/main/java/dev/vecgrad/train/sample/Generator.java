@@ -33,8 +33,8 @@ public final class Generator {
      *     to {@code onToken}
      */
     public static int[] generateUntil(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntPredicate onToken) {
-        if (prompt.length == 0) throw new IllegalArgumentException("sample: the prompt must hold at least one token");
-        if (maxNewTokens < 0) throw new IllegalArgumentException("sample: --max-new-tokens must be >= 0, got " + maxNewTokens);
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
+        if (maxNewTokens < 0) throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         int block = model.config().blockSize(), v = model.config().vocabSize();
         int[] seq = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int len = prompt.length;

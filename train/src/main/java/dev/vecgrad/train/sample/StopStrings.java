@@ -20,7 +20,7 @@ public final class StopStrings {
      */
     public StopStrings(List<String> stops, Consumer<String> out) {
         for (String s : stops) {
-            if (s.isEmpty()) throw new IllegalArgumentException("--stop: a stop string must not be empty");
+            if (s.isEmpty()) throw new IllegalArgumentException("a stop string must not be empty");
         }
         this.stops = List.copyOf(stops);
         this.out = out;

@@ -19,9 +19,9 @@ public final class TokenPicker {
      */
     public TokenPicker(float temperature, int topK, RandomGenerator rng) {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
-            throw new IllegalArgumentException("sample: --temperature must be >= 0, got " + temperature);
+            throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         }
-        if (topK < 0) throw new IllegalArgumentException("sample: --top-k must be >= 0, got " + topK);
+        if (topK < 0) throw new IllegalArgumentException("topK must be >= 0, got " + topK);
         this.temperature = temperature;
         this.topK = topK;
         this.rng = rng;

@@ -29,9 +29,7 @@ class CheckpointCommitTest {
         data = Files.writeString(tmp.resolve("t.txt"), sb.toString());
         run = tmp.resolve("run");
         TrainConfig six = TrainerTest.small(6, 0f);
-        TrainConfig four = new TrainConfig(six.nLayer(), six.nHead(), six.nEmbd(), six.blockSize(), six.bias(), six.dropout(),
-                six.batchSize(), six.gradAccum(), 4, six.lr(), six.minLr(), six.warmupIters(), six.lrDecayIters(),
-                six.weightDecay(), six.beta1(), six.beta2(), six.gradClip(), six.evalInterval(), six.evalIters(), six.seed());
+        TrainConfig four = six.withMaxIters(4);
         Trainer t = new Trainer(four, TextTask.load(data, null));
         t.run(run, new Trainer.Listener() {});   // checkpoint at step 4
         // The step-6 checkpoint, kept aside as the "pending" files of an interrupted commit.

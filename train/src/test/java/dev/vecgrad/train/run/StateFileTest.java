@@ -51,8 +51,8 @@ class StateFileTest {
                 Path textRun = dir.resolve("text-run"), addRun = dir.resolve("add-run");
                 new Trainer(TrainerTest.small(2, 0f), TextTask.load(data, null)).run(textRun, new Trainer.Listener() {});
                 AdditionTrainingTask add = new AdditionTrainingTask(1, 20, 3);
-                TrainConfig cfg = new TrainConfig(1, 2, 16, add.requiredBlockSize(), true, 0f, 4, 1, 2, 1e-2f, 1e-3f, 1, 2,
-                        0.1f, 0.9f, 0.99f, 1f, 2, 1, 5);
+                TrainConfig cfg = new TrainConfig(new ModelSettings(1, 2, 16, add.requiredBlockSize(), true, 0f),
+                        new OptimizerSettings(1e-2f, 1e-3f, 1, 2, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(2, 1), 4, 1, 2, 5);
                 new Trainer(cfg, add).run(addRun, new Trainer.Listener() {});
                 TEXT = Files.readString(textRun.resolve(RunDirectory.STATE));
                 ADDITION = Files.readString(addRun.resolve(RunDirectory.STATE));
@@ -97,7 +97,7 @@ class StateFileTest {
         problem(Bases.TEXT, n -> n.remove("config"), "no \"config\"");
         problem(Bases.TEXT, n -> n.put("config", "small"), "\"config\" must be an object");
         problem(Bases.TEXT, n -> config(n).remove("lr"), "no \"config.lr\"");
-        problem(Bases.TEXT, n -> config(n).put("nLayer", 0), "invalid config: --n-layer must be positive, got 0");
+        problem(Bases.TEXT, n -> config(n).put("nLayer", 0), "invalid config: \"config.nLayer\" must be positive, got 0");
         problem(Bases.TEXT, n -> config(n).put("nLayer", 2.5), "\"config.nLayer\" must be an integer");
         problem(Bases.TEXT, n -> config(n).put("nHead", 3L << 32), "fits 32 bits");
         problem(Bases.TEXT, n -> config(n).put("lr", "0.001"), "\"config.lr\" must be a finite number");
@@ -115,7 +115,7 @@ class StateFileTest {
         problem(Bases.TEXT, n -> data(n).put("path", 7), "\"data.path\" must be a non-empty string");
         problem(Bases.TEXT, n -> data(n).put("path", "a\u0000b"), "\"data.path\" is not a usable path");
         problem(Bases.TEXT, n -> data(n).put("bytes", -5), "\"data.bytes\" must be >= 0");
-        problem(Bases.ADDITION, n -> data(n).put("digits", 9), "invalid data: addition: --digits must be 1..6, got 9");
+        problem(Bases.ADDITION, n -> data(n).put("digits", 9), "invalid data: addition: digits must be 1..6, got 9");
         problem(Bases.ADDITION, n -> data(n).put("held_out", 1_000_000_000), "invalid data: addition: the held-out set must have");
         problem(Bases.ADDITION, n -> data(n).put("held_out_seed", "x"), "\"data.held_out_seed\" must be an integer");
         problem(Bases.ADDITION, n -> data(n).remove("digits"), "no \"data.digits\"");

@@ -14,13 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 class TrainerTest {
     @TempDir Path tmp;
 
     static TrainConfig small(int iters, float dropout) {
-        return new TrainConfig(1, 2, 16, 8, true, dropout, 4, 1, iters, 1e-2f, 1e-3f, 2, iters, 0.1f, 0.9f, 0.99f,
-                1f, 4, 2, 7);
+        return new TrainConfig(new ModelSettings(1, 2, 16, 8, true, dropout),
+                new OptimizerSettings(1e-2f, 1e-3f, 2, iters, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(4, 2), 4, 1, iters, 7);
     }
 
     private Path textFile() throws IOException {
@@ -44,8 +45,7 @@ class TrainerTest {
     void workspaceStepsMatchHeapStepsBitForBit() throws IOException {
         Path data = textFile();
         // Two layers, dropout and two micro-batches, wide enough that activations use the workspace.
-        TrainConfig cfg = new TrainConfig(2, 2, 32, 32, true, 0.1f, 4, 2, 6, 1e-2f, 1e-3f, 2, 6, 0.1f, 0.9f, 0.99f,
-                1f, 4, 2, 7);
+        TrainConfig cfg = small(6, 0.1f).toBuilder().nLayer(2).nEmbd(32).blockSize(32).gradAccum(2).build();
         Trainer heap = new Trainer(cfg, TextTask.load(data, null));
         heap.setWorkspace(null);
         Trainer recycled = new Trainer(cfg, TextTask.load(data, null));
@@ -71,7 +71,7 @@ class TrainerTest {
         straight.run(null, new Trainer.Listener() {});
 
         Path run = tmp.resolve("run");
-        TrainConfig half = new TrainConfig(1, 2, 16, 8, true, 0.1f, 4, 1, 4, 1e-2f, 1e-3f, 2, 8, 0.1f, 0.9f, 0.99f, 1f, 4, 2, 7);
+        TrainConfig half = cfg.withMaxIters(4);
         new Trainer(half, TextTask.load(data, null)).run(run, new Trainer.Listener() {});
         Trainer resumed = new RunDirectory(run).resume(cfg, TextTask.load(data, null));
         assertEquals(4, resumed.step());
@@ -105,29 +105,46 @@ class TrainerTest {
         Files.writeString(other, Files.readString(data).replace("lazy", "sleepy"));
         var e = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(run).resume(null, TextTask.load(other, null)));
         assertTrue(e.getMessage().contains("data differ"), e.getMessage());
-        TrainConfig different = new TrainConfig(1, 2, 16, 8, true, 0f, 4, 1, 4, 5e-2f, 1e-3f, 2, 4, 0.1f, 0.9f, 0.99f, 1f, 4, 2, 7);
-        var e2 = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(run).resume(different, TextTask.load(data, null)));
-        assertTrue(e2.getMessage().contains("lr"), e2.getMessage());
+        TrainConfig different = small(4, 0f).toBuilder().lr(5e-2f).beta2(0.95f).build();
+        var e2 = assertThrows(InvalidConfigException.class, () -> new RunDirectory(run).resume(different, TextTask.load(data, null)));
+        assertEquals("lr", e2.field());
+        assertTrue(e2.getMessage().startsWith("lr 0.05 differs from the saved run's 0.01, and beta2 0.95 from 0.99 ("), e2.getMessage());
+        // A longer run is the one change a resume may make.
+        TrainConfig longer = small(4, 0f).withMaxIters(9);
+        assertEquals(longer, new RunDirectory(run).resume(longer, TextTask.load(data, null)).config());
     }
 
     @Test
     void additionTaskLearnsSomething() throws IOException {
         AdditionTrainingTask task = new AdditionTrainingTask(1, 20, 3);
-        TrainConfig cfg = new TrainConfig(1, 2, 32, task.requiredBlockSize(), true, 0f, 32, 1, 150, 1e-2f, 1e-3f, 10, 150,
-                0.0f, 0.9f, 0.99f, 1f, 150, 1, 5);
+        TrainConfig cfg = new TrainConfig(new ModelSettings(1, 2, 32, task.requiredBlockSize(), true, 0f),
+                new OptimizerSettings(1e-2f, 1e-3f, 10, 150, 0f, 0.9f, 0.99f, 1f), new EvalSettings(150, 1), 32, 1, 150, 5);
         Trainer t = new Trainer(cfg, task);
-        double before = t.evaluate().valLoss();
+        Evaluation before = t.evaluate();
         t.run(null, new Trainer.Listener() {});
-        Trainer.EvalResult after = t.evaluate();
-        assertTrue(after.valLoss() < before * 0.6, "held-out loss " + before + " -> " + after.valLoss());
-        assertTrue(after.accuracy() >= 0 && after.accuracy() <= 1);
+        Evaluation after = t.evaluate();
+        assertTrue(after.valLoss() < before.valLoss() * 0.6, "held-out loss " + before.valLoss() + " -> " + after.valLoss());
+        // Exact match, recounted one problem at a time through the sampler rather than the task's batched decoding.
+        var problems = task.problems();
+        int correct = 0;
+        for (int[] p : problems.heldOut()) {
+            int[] prompt = problems.tokenizer().encode(problems.prompt(p[0], p[1]));
+            int[] seq = dev.vecgrad.train.sample.Generator.generate(t.model(), prompt, problems.answerLength(),
+                    new dev.vecgrad.train.sample.TokenPicker(0f, 0, new java.util.SplittableRandom(1)), id -> {});
+            String answer = problems.tokenizer().decode(java.util.Arrays.copyOfRange(seq, prompt.length, seq.length));
+            if (dev.vecgrad.train.data.AdditionTask.parseAnswer(answer) == (long) p[0] + p[1]) correct++;
+        }
+        assertEquals(correct / (double) problems.heldOut().size(), after.accuracy());
+        assertTrue(after.accuracy() > before.accuracy(), "held-out accuracy " + before.accuracy() + " -> " + after.accuracy());
     }
 
     @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
     void sameSeedSameLossesAtOneAndTwoThreads() throws IOException {
         Path data = textFile();
         // Large enough that the GEMMs and the attention actually split across threads.
-        TrainConfig cfg = new TrainConfig(2, 4, 64, 32, true, 0.1f, 8, 1, 3, 1e-3f, 1e-4f, 1, 3, 0.1f, 0.9f, 0.99f, 1f, 3, 1, 11);
+        TrainConfig cfg = new TrainConfig(new ModelSettings(2, 4, 64, 32, true, 0.1f),
+                new OptimizerSettings(1e-3f, 1e-4f, 1, 3, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(3, 1), 8, 1, 3, 11);
         int before = dev.vecgrad.autograd.kernel.Parallel.threads();
         float[][] losses = new float[2][3];
         try {
@@ -150,9 +167,16 @@ class TrainerTest {
             var e = assertThrows(IllegalStateException.class, () -> t.run(dir.path(), new Trainer.Listener() {}));
             assertTrue(e.getMessage().contains("in use"), e.getMessage());
         }
-        try (RunDirectory.Lock again = dir.lock()) {
-            assertTrue(again != null);
-        }
+        // Released: the same trainer may now run there, and while it runs the lock is its own.
+        Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
+        t.run(dir.path(), new Trainer.Listener() {
+            @Override
+            public void onStep(Metrics m) {
+                var e = assertThrows(IllegalStateException.class, dir::lock);
+                assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            }
+        });
+        assertEquals(2, dir.readState().step());
     }
 
     @Test
@@ -190,8 +214,8 @@ class TrainerTest {
             }
             public Map<String, Object> identity() { return text.identity(); }
         };
-        TrainConfig cfg = new TrainConfig(1, 2, 16, 8, true, 0f, 4, 1, 50, 1e-2f, 1e-3f, 2, 50, 0.1f, 0.9f, 0.99f,
-                1f, 4, 1000, 7);
+        TrainConfig cfg = new TrainConfig(new ModelSettings(1, 2, 16, 8, true, 0f),
+                new OptimizerSettings(1e-2f, 1e-3f, 2, 50, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(4, 1000), 4, 1, 50, 7);
         trainer[0] = new Trainer(cfg, stopping);
         trainer[0].run(run, new Trainer.Listener() {});
         assertEquals(2, valBatches[0], "the evaluation stops at the next batch");
@@ -203,19 +227,19 @@ class TrainerTest {
     @Test
     void evaluationBorrowsTheStepsWorkspaceAndMatchesTheHeap() throws IOException {
         Path data = textFile();
-        TrainConfig cfg = new TrainConfig(2, 2, 32, 32, true, 0.1f, 4, 1, 6, 1e-2f, 1e-3f, 2, 6, 0.1f, 0.9f, 0.99f,
-                1f, 4, 3, 7);
+        TrainConfig cfg = new TrainConfig(new ModelSettings(2, 2, 32, 32, true, 0.1f),
+                new OptimizerSettings(1e-2f, 1e-3f, 2, 6, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(4, 3), 4, 1, 6, 7);
         Trainer t = new Trainer(cfg, TextTask.load(data, null));
         dev.vecgrad.autograd.Workspace ws = new dev.vecgrad.autograd.Workspace(1L << 30, true);
         t.setWorkspace(ws);
         t.trainStep();
         t.trainStep();
         long stepHeld = ws.heldBytes();
-        Trainer.EvalResult inWorkspace = t.evaluate();
+        Evaluation inWorkspace = t.evaluate();
         assertEquals(ws.lentBytes(), ws.reusedBytes(), "an evaluation's forward reuses the step's arrays");
         assertEquals(stepHeld, ws.heldBytes(), "and leaves the step's arrays for the next step");
-        Trainer.EvalResult onHeap = Trainer.evaluate(t.model(), t.task(), cfg.batchSize(), cfg.blockSize(),
-                cfg.evalIters(), cfg.seed(), null, () -> false);
+        Evaluation onHeap = Trainer.evaluate(t.model(), t.task(), cfg.batchSize(), cfg.model().blockSize(),
+                cfg.eval().iters(), cfg.seed(), null, () -> false);
         assertEquals(onHeap, inWorkspace);
         t.trainStep();
         assertEquals(ws.lentBytes(), ws.reusedBytes(), "the step after an evaluation allocates nothing new");
@@ -238,9 +262,9 @@ class TrainerTest {
         assertEquals(50, t.gemmPeakGflops());
         List<Metrics> lines = MetricsLog.read(run.resolve(RunDirectory.METRICS));
         Metrics last = lines.get(lines.size() - 1);
-        assertTrue(Double.isNaN(lines.get(0).mfu()), "untimed warm-up steps have no throughput, so no utilization");
-        assertEquals(last.tokensPerS() * TrainingFlops.perToken(t.model().config(), cfg.blockSize()) / 50e9, last.mfu(),
-                1e-9 * last.mfu());
+        assertTrue(Double.isNaN(lines.get(0).speed().mfu()), "untimed warm-up steps have no throughput, so no utilization");
+        assertEquals(last.speed().tokensPerS() * TrainingFlops.perToken(t.model().config(), cfg.model().blockSize()) / 50e9,
+                last.speed().mfu(), 1e-9 * last.speed().mfu());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.vecgrad.examples.cli;
+package dev.vecgrad.train.inspect;
 
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
@@ -13,16 +13,43 @@ import java.util.Map;
 /**
  * One forward pass of a GPT with its real numbers, in the steps a learner reads about: tokens,
  * embeddings, one head's attention for one token (scores, scaling, mask, softmax, weighted
- * values), the rest of the block, and the next-token probabilities. Every number is computed by
- * the model's own modules; {@link #explain} returns them as a map (the CLI prints it as tables
- * or JSON).
+ * values), the rest of the block, and the next-token probabilities.
+ *
+ * <p>Where the numbers come from: embeddings, the residual stream, the MLP, the final LayerNorm
+ * and the probabilities are outputs of the model's own modules. The attention step is not: the
+ * query/key/value vectors come from the layer's own {@code c_attn}, but the scores, the softmax
+ * and the weighted sum of values for the one head shown are recomputed here, in double
+ * precision, so that each intermediate (raw score, scaled score, weight) can be shown; they
+ * agree with the model's fused attention kernel to float rounding ({@code ExplainerTest} checks
+ * that against the weights the model captures).
  */
-final class Explainer {
+public final class Explainer {
     private Explainer() {}
 
-    static Map<String, Object> explain(GPT model, CharTokenizer tok, String prompt, int token, int layer, int head) {
+    /**
+     * Runs {@code prompt} through {@code model} (without recording a graph) and returns the
+     * walk-through as nested maps and lists in display order, ready for tables or JSON. Keys:
+     * {@code tokens} (per position: piece, id, the first 6 numbers of the token and position
+     * embeddings and their sum), {@code embedding_size}, {@code attention} (layer, head, the
+     * query, per key its raw score, scaled score and softmax weight, the head's output),
+     * {@code residual_after_attention}, {@code mlp}, {@code residual_after_block},
+     * {@code final_layernorm} and {@code next_token} (the five likeliest, with probabilities).
+     *
+     * @param token the query position whose attention is shown, 0 .. prompt tokens - 1
+     * @param layer the layer, 0 .. nLayer - 1
+     * @param head  the head, 0 .. nHead - 1
+     * @throws IllegalArgumentException when the prompt is empty or longer than the block size,
+     *     or token, layer or head is out of range (each named)
+     */
+    public static Map<String, Object> explain(GPT model, CharTokenizer tok, String prompt, int token, int layer, int head) {
         int[] ids = tok.encode(prompt);
         int t = ids.length, c = model.config().nEmbd(), nh = model.config().nHead(), hs = c / nh;
+        if (t == 0 || t > model.config().blockSize()) {
+            throw new IllegalArgumentException("prompt must have 1.." + model.config().blockSize() + " tokens, got " + t);
+        }
+        check("token", token, t);
+        check("layer", layer, model.config().nLayer());
+        check("head", head, nh);
         Map<String, Object> out = new LinkedHashMap<>();
         try (Grad g = Grad.disabled()) {
             List<Map<String, Object>> tokens = new ArrayList<>();
@@ -104,6 +131,10 @@ final class Explainer {
             out.put("next_token", next);
         }
         return out;
+    }
+
+    private static void check(String what, int v, int n) {
+        if (v < 0 || v >= n) throw new IllegalArgumentException(what + " must be 0.." + (n - 1) + ", got " + v);
     }
 
     private static double[] first(Tensor x, int pos, int n) {

@@ -1,12 +1,11 @@
-package dev.vecgrad.examples.cli;
+package dev.vecgrad.train.inspect;
 
+import dev.vecgrad.train.checkpoint.AtomicFiles;
 import dev.vecgrad.train.run.Metrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
@@ -15,12 +14,18 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Draws {@code loss.png}: per-step training loss and the evaluated train/validation losses. */
-final class LossChart {
+/**
+ * Draws a run's loss chart ({@code loss.png}): the per-step batch loss and the evaluated
+ * train and validation losses, from the lines of {@code metrics.jsonl}.
+ */
+public final class LossChart {
     private LossChart() {}
 
-    /** Renders the chart and replaces {@code png} atomically (a viewer never sees half a file). */
-    static void write(Path png, List<Metrics> metrics, String title) throws IOException {
+    /**
+     * Renders the chart of {@code metrics} and replaces {@code png} atomically (a viewer never
+     * sees half a file); writes nothing when there is no finite loss to draw.
+     */
+    public static void write(Path png, List<Metrics> metrics, String title) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle("step").yAxisTitle("loss").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
@@ -31,11 +36,11 @@ final class LossChart {
         for (Metrics m : metrics) {
             if (m.isEval()) {
                 evalSteps.add((double) m.step());
-                evalTrain.add(Double.isNaN(m.evalTrainLoss()) ? m.trainLoss() : m.evalTrainLoss());
-                val.add(m.valLoss());
-            } else if (Double.isFinite(m.trainLoss())) {
+                evalTrain.add(m.eval().trainLoss());
+                val.add(m.eval().valLoss());
+            } else if (Double.isFinite(m.train().loss())) {
                 steps.add((double) m.step());
-                loss.add(m.trainLoss());
+                loss.add(m.train().loss());
             }
         }
         if (!steps.isEmpty()) {
@@ -53,8 +58,6 @@ final class LossChart {
             v.setLineColor(new Color(220, 90, 30));
         }
         if (steps.isEmpty() && evalSteps.isEmpty()) return;
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-        BitmapEncoder.saveBitmap(chart, tmp.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 }

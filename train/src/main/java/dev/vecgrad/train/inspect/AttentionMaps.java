@@ -1,4 +1,4 @@
-package dev.vecgrad.examples.cli;
+package dev.vecgrad.train.inspect;
 
 import java.awt.Color;
 import java.awt.Font;
@@ -7,27 +7,91 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.GPT;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Renders attention weights {@code [layer][head][query][key]}: a PNG grid of heatmaps with the
- * tokens on both axes, a shaded terminal view, and the most-attended keys per query.
+ * Attention weights {@code [layer][head][query][key]} of a prompt: read from the model
+ * ({@link #capture}), rendered as a PNG grid of heatmaps with the tokens on both axes, as a
+ * shaded terminal view with the most-attended keys per query, or written as CSV.
  */
-final class AttentionMaps {
+public final class AttentionMaps {
     private static final String SHADES = " ░▒▓█";
     private static final int CELL = 18, GAP = 24;
 
     private AttentionMaps() {}
 
+    /**
+     * The attention weights the model itself computes for {@code ids} (one sequence, no graph,
+     * eval mode so no dropout), for the given layers and heads: {@code w[li][hi][q][k]} is
+     * layer {@code layers[li]}, head {@code heads[hi]}, query q, key k (0 above the diagonal).
+     * Leaves attention capture off afterwards.
+     *
+     * @throws IllegalArgumentException when ids is empty or longer than the block size, or a
+     *     layer or head is out of range
+     */
+    public static float[][][][] capture(GPT model, int[] ids, int[] layers, int[] heads) {
+        int t = ids.length, nl = model.config().nLayer(), nh = model.config().nHead();
+        if (t == 0 || t > model.config().blockSize()) {
+            throw new IllegalArgumentException("prompt must have 1.." + model.config().blockSize() + " tokens, got " + t);
+        }
+        for (int l : layers) if (l < 0 || l >= nl) throw new IllegalArgumentException("layer must be 0.." + (nl - 1) + ", got " + l);
+        for (int h : heads) if (h < 0 || h >= nh) throw new IllegalArgumentException("head must be 0.." + (nh - 1) + ", got " + h);
+        float[][][][] w = new float[layers.length][heads.length][t][t];
+        model.eval();
+        model.setCaptureAttention(true);
+        try (Grad g = Grad.disabled()) {
+            model.forward(ids, 1, t);
+            for (int li = 0; li < layers.length; li++) {
+                Tensor a = model.blocks().get(layers[li]).attn().lastAttention();     // [1, nh, T, T]
+                for (int hi = 0; hi < heads.length; hi++) {
+                    for (int q = 0; q < t; q++) for (int k = 0; k < t; k++) w[li][hi][q][k] = a.get(0, heads[hi], q, k);
+                }
+            }
+        } finally {
+            model.setCaptureAttention(false);
+        }
+        return w;
+    }
+
+    /**
+     * Every weight as CSV text, one line per (layer, head, query, key) after the header
+     * {@code layer,head,query,query_token,key,key_token,weight}; tokens quoted, quotes doubled.
+     */
+    public static String csv(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
+        int t = tokens.size();
+        StringBuilder sb = new StringBuilder("layer,head,query,query_token,key,key_token,weight\n");
+        for (int li = 0; li < layers.length; li++) {
+            for (int hi = 0; hi < heads.length; hi++) {
+                for (int q = 0; q < t; q++) {
+                    for (int k = 0; k < t; k++) {
+                        sb.append(String.format(Locale.ROOT, "%d,%d,%d,%s,%d,%s,%.6f%n", layers[li], heads[hi], q,
+                                csvField(tokens.get(q)), k, csvField(tokens.get(k)), w[li][hi][q][k]));
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String csvField(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
     /** A token as a readable label: spaces and line breaks made visible. */
-    static String label(String piece) {
+    public static String label(String piece) {
         return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
     }
 
-    /** One heatmap per (layer, head) in a grid: layers down, heads across; weights 0 white to 1 dark blue. */
-    static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
+    /**
+     * One heatmap per (layer, head) in a grid, layers down, heads across, weights from 0 (white)
+     * to 1 (dark blue); {@code w} as {@link #capture} returns it. The caller picks the file format.
+     */
+    public static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         Graphics2D pg = probe.createGraphics();
@@ -79,8 +143,11 @@ final class AttentionMaps {
         return img;
     }
 
-    /** Shaded cells, one character per weight, and each query's three most-attended keys. */
-    static void terminal(PrintWriter out, float[][] m, int layer, int head, List<String> tokens) {
+    /**
+     * Prints one head's weights {@code m[query][key]} as shaded cells, one character per weight
+     * ({@code ·} where the causal mask hides a key), and each query's three most-attended keys.
+     */
+    public static void terminal(PrintWriter out, float[][] m, int layer, int head, List<String> tokens) {
         int t = tokens.size();
         int w = 0;
         for (String s : tokens) w = Math.max(w, label(s).length());
@@ -104,7 +171,7 @@ final class AttentionMaps {
     }
 
     /** Indices of the k largest of the first n values, largest first. */
-    static int[] topK(float[] v, int n, int k) {
+    public static int[] topK(float[] v, int n, int k) {
         int m = Math.min(k, n);
         int[] idx = new int[m];
         boolean[] used = new boolean[n];

@@ -1,4 +1,4 @@
-package dev.vecgrad.examples.cli;
+package dev.vecgrad.train.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The numbers explain shows are the ones the model computes. */
-class ExplainTest {
+class ExplainerTest {
     @Test
     @SuppressWarnings("unchecked")
     void explainedAttentionAndProbabilitiesEqualTheModels() {

@@ -1,0 +1,410 @@
+// vecgrad dashboard: one page, three views (runs, run, inside), chosen by the URL's hash.
+// Everything it shows comes from the JSON API under /api/ (documented in the README).
+"use strict";
+
+const view = document.getElementById("view");
+const crumbs = document.getElementById("crumbs");
+const tip = document.getElementById("tip");
+const POLL_MS = 1000;
+let timer = null;          // the current view's refresh timer
+let charts = [];           // uPlot instances of the run view
+let generation = 0;        // bumped on every navigation, so late answers for an old view are dropped
+let sampleSource = null;   // the open sample stream, if any
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+async function api(path) {
+  const r = await fetch(path, { cache: "no-store" });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+  return body;
+}
+
+const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
+const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocaleString("en-US");
+const label = s => s.replace(/ /g, "␣").replace(/\n/g, "⏎").replace(/\t/g, "⇥");
+const enc = encodeURIComponent;
+const two = n => String(n).padStart(2, "0");
+const when = iso => { const d = new Date(iso); return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`; };
+
+function stopView() {
+  generation++;
+  if (timer) clearInterval(timer);
+  timer = null;
+  for (const c of charts) c.destroy();
+  charts = [];
+  if (sampleSource) sampleSource.close();
+  sampleSource = null;
+  tip.hidden = true;
+  document.getElementById("live").className = "off";
+}
+
+function route() {
+  stopView();
+  const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
+  const parts = path.split("/");
+  const params = new URLSearchParams(query || "");
+  const gen = generation;
+  if (parts[0] === "run" && parts[1]) return showRun(parts[1].split(",").map(decodeURIComponent), gen);
+  if (parts[0] === "inside" && parts[1]) return showInside(decodeURIComponent(parts[1]), gen, params.get("prompt"));
+  return showRuns(gen);
+}
+
+function setCrumbs(...links) {
+  crumbs.replaceChildren(el("a", { href: "#/", text: "Runs" }), ...links);
+}
+
+function showError(where, e) {
+  where.replaceChildren(el("p", { class: "error", text: e.message || String(e) }));
+}
+
+/* ---------------- Runs ---------------- */
+
+async function showRuns(gen) {
+  setCrumbs();
+  view.replaceChildren(el("h1", { text: "Runs" }), el("p", { class: "muted", text: "Loading…" }));
+  const selected = new Set();
+  const compare = el("button", { id: "compare", disabled: true, onclick: () => {
+    location.hash = "#/run/" + [...selected].map(enc).join(",");
+  } }, "Compare selected");
+  const table = el("div", { id: "runs" });
+  view.replaceChildren(el("h1", { text: "Runs" }), el("div", { class: "toolbar" }, compare,
+    el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), table);
+  async function refresh() {
+    let data;
+    try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(table, e); return; }
+    if (gen !== generation) return;
+    document.getElementById("live").className = data.runs.some(r => r.state === "running") ? "" : "off";
+    if (data.runs.length === 0) {
+      table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: ./vecgrad train --out runs/first" }));
+      return;
+    }
+    const head = el("tr", {}, ["", "run", "state", "task", "model", "step", "train loss", "val loss", "accuracy", "tokens/s", "started", ""]
+      .map(h => el("th", { text: h })));
+    const rows = data.runs.map(r => {
+      const box = el("input", { type: "checkbox", checked: selected.has(r.name), onchange: e => {
+        if (e.target.checked) selected.add(r.name); else selected.delete(r.name);
+        compare.disabled = selected.size < 2;
+      } });
+      const model = r.n_layer ? `${r.n_layer}×${r.n_head}×${r.n_embd}` + (r.parameters ? `, ${fmtInt(r.parameters)} params` : "")
+        : (r.parameters ? fmtInt(r.parameters) + " params" : "–");
+      const state = el("td", {}, el("span", { class: "badge " + r.state, text: r.state }),
+        r.broken ? el("span", { class: "badge broken", text: "broken", title: r.problems.join("\n") }) : null);
+      return el("tr", { class: r.broken ? "broken run-row" : "run-row", "data-run": r.name, title: r.message || r.problems.join("\n") || null },
+        el("td", {}, box),
+        el("td", {}, el("a", { href: "#/run/" + enc(r.name), text: r.name })),
+        state,
+        el("td", { class: "task", text: r.task || "–" }),
+        el("td", { text: model }),
+        el("td", { class: "num", text: fmtInt(r.step) + (r.max_iters ? " / " + fmtInt(r.max_iters) : "") }),
+        el("td", { class: "num", text: fmt(r.train_loss) }),
+        el("td", { class: "num", text: fmt(r.val_loss) }),
+        el("td", { class: "num", text: r.accuracy === null ? "–" : (100 * r.accuracy).toFixed(1) + "%" }),
+        el("td", { class: "num", text: r.tokens_per_s === null ? "–" : fmtInt(Math.round(r.tokens_per_s)) }),
+        el("td", { text: when(r.started) }),
+        el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
+    });
+    table.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
+  }
+  await refresh();
+  if (gen === generation) timer = setInterval(refresh, 2 * POLL_MS);
+}
+
+/* ---------------- Run ---------------- */
+
+const COLORS = ["#2457c5", "#d9622b", "#2a9d4b", "#8e44ad", "#c0392b", "#16a2b8", "#7f8c8d", "#b8860b"];
+
+// The per-step table of one run: metrics lines merged by step (a step's training line and its
+// evaluation line share the step number).
+function byStep(lines) {
+  const m = new Map();
+  for (const l of lines) {
+    const row = m.get(l.step) || {};
+    if (l.val_loss !== undefined) {
+      row.eval_train = l.eval_train_loss !== undefined ? l.eval_train_loss : l.train_loss;
+      row.val = l.val_loss;
+      if (l.accuracy !== undefined) row.accuracy = l.accuracy;
+    } else {
+      row.batch = l.train_loss;
+      row.lr = l.lr;
+      row.grad_norm = l.grad_norm;
+      row.tps = l.tokens_per_s;
+      if (l.layer_grad_norm) row.layers = l.layer_grad_norm;
+    }
+    m.set(l.step, row);
+  }
+  return m;
+}
+
+// uPlot data for several runs on one step axis: [steps, ...one column per (run, field)].
+function joined(runs, fields) {
+  const steps = [...new Set(runs.flatMap(r => [...r.table.keys()]))].sort((a, b) => a - b);
+  const cols = [steps];
+  const series = [{ label: "step" }];
+  runs.forEach((r, ri) => fields.forEach((f, fi) => {
+    const ys = steps.map(s => { const row = r.table.get(s); const v = row ? f.get(row) : undefined; return v === undefined ? null : v; });
+    if (ys.every(v => v === null)) return;
+    cols.push(ys);
+    series.push({ label: (runs.length > 1 ? r.name + " " : "") + f.name, stroke: COLORS[(ri * fields.length + fi) % COLORS.length],
+      width: f.width || 1.5, spanGaps: true, points: { show: f.points || false, size: 6 }, dash: runs.length > 1 && ri > 0 ? [6, 3] : undefined });
+  }));
+  return { cols, series };
+}
+
+function chartBox(id, title, runs, fields, opts = {}) {
+  const { cols, series } = joined(runs, fields);
+  if (cols.length < 2) return null;
+  const box = el("div", { class: "chart", id }, el("h3", { text: title }));
+  const width = Math.max(480, Math.min(900, (view.clientWidth - 40) / 2 - 24));
+  const u = new uPlot({
+    width, height: 260, series,
+    scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
+    axes: [{ label: "step" }, { size: 60 }],
+    legend: { live: true },
+  }, cols, box);
+  charts.push(u);
+  return box;
+}
+
+async function showRun(names, gen) {
+  setCrumbs(el("a", { href: location.hash, text: names.join(" + ") }));
+  const runs = names.map(name => ({ name, lines: [], next: 0, table: new Map(), info: null }));
+  let log = localStorage.getItem("vecgrad.log") === "1";
+  const logBox = el("input", { type: "checkbox", id: "log", checked: log, onchange: e => {
+    log = e.target.checked; localStorage.setItem("vecgrad.log", log ? "1" : "0"); draw();
+  } });
+  const info = el("div", { id: "info" });
+  const grid = el("div", { class: "charts", id: "charts" });
+  view.replaceChildren(el("h1", { text: names.join(" + ") }), info,
+    el("div", { class: "toolbar" }, el("label", {}, logBox, " log scale (loss)"),
+      names.length === 1 ? el("a", { href: "#/inside/" + enc(names[0]), text: "Look inside the model →" }) : null), grid);
+
+  function draw() {
+    for (const c of charts) c.destroy();
+    charts = [];
+    const layerNames = [...new Set(runs.flatMap(r => [...r.table.values()].flatMap(row => row.layers ? Object.keys(row.layers) : [])))];
+    const boxes = [
+      chartBox("chart-loss", "loss" + (log ? " (log)" : ""), runs, [
+        { name: "batch loss", get: r => r.batch, width: 1 },
+        { name: "train (eval)", get: r => r.eval_train, points: true, width: 2 },
+        { name: "val", get: r => r.val, points: true, width: 2 }], { log }),
+      chartBox("chart-lr", "learning rate", runs, [{ name: "lr", get: r => r.lr }]),
+      chartBox("chart-grad", "gradient norm (before clipping)", runs, [{ name: "grad norm", get: r => r.grad_norm }]),
+      chartBox("chart-tps", "tokens/s", runs, [{ name: "tokens/s", get: r => r.tps }]),
+      chartBox("chart-acc", "accuracy (held out)", runs, [{ name: "accuracy", get: r => r.accuracy, points: true }]),
+      layerNames.length ? chartBox("chart-layers", "per-layer gradient norm", runs,
+        layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined }))) : null,
+    ].filter(Boolean);
+    grid.replaceChildren(...boxes);
+    if (boxes.length === 0) grid.replaceChildren(el("p", { class: "muted", text: "No metrics yet." }));
+  }
+
+  async function refresh() {
+    let changed = false;
+    for (const r of runs) {
+      try {
+        let [m, s] = await Promise.all([api(`/api/runs/${enc(r.name)}/metrics?from=${r.next}`), api(`/api/runs/${enc(r.name)}`)]);
+        if (gen !== generation) return;
+        if (m.from < r.next) {
+          // The file was rewritten with fewer lines (a resumed run trims what it will redo): read it again.
+          r.lines = []; r.next = 0; changed = true;
+          m = await api(`/api/runs/${enc(r.name)}/metrics?from=0`);
+          if (gen !== generation) return;
+        }
+        if (m.metrics.length) { r.lines = r.lines.concat(m.metrics); changed = true; }
+        r.next = m.next;
+        r.info = s;
+      } catch (e) {
+        if (gen === generation) showError(info, new Error(r.name + ": " + e.message));
+        return;
+      }
+    }
+    info.replaceChildren(...runs.map(r => el("p", { class: "run-info" },
+      el("span", { class: "badge " + r.info.state, text: r.info.state }), " ",
+      r.info.broken ? el("span", { class: "badge broken", text: "broken" }) : null, " ",
+      `${r.name}: ${r.info.task || ""} · step ${fmtInt(r.info.step)}${r.info.max_iters ? " / " + fmtInt(r.info.max_iters) : ""}`,
+      r.info.message ? " · " + r.info.message : "",
+      r.info.problems.length ? el("span", { class: "muted", text: " · " + r.info.problems.join("; ") }) : null)));
+    if (changed) {
+      for (const r of runs) r.table = byStep(r.lines);
+      draw();
+    }
+    document.getElementById("live").className = runs.some(r => r.info && r.info.state === "running") ? "" : "off";
+  }
+  await refresh();
+  if (gen === generation) timer = setInterval(refresh, POLL_MS);
+}
+
+/* ---------------- Inside ---------------- */
+
+function showInside(name, gen, linkedPrompt) {
+  setCrumbs(el("a", { href: "#/run/" + enc(name), text: name }), el("a", { href: location.hash, text: "inside" }));
+  const prompt = el("input", { type: "text", id: "prompt", maxlength: 1000, value: linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "",
+    placeholder: "a prompt, e.g. ROMEO: or 12+34=" });
+  const go = el("button", { id: "show", type: "submit" }, "Show");
+  const status = el("span", { class: "muted", id: "inside-status" });
+  const tokens = el("div", { class: "tokens", id: "tokens" });
+  const maps = el("div", { class: "maps", id: "maps" });
+  const attends = el("div", { id: "attends" });
+  const explain = el("div", { id: "explain" });
+  const out = el("pre", { class: "sample", id: "sample-out" });
+  const maxNew = el("input", { type: "number", id: "max-new", value: 200, min: 0, max: 2000 });
+  const temp = el("input", { type: "number", id: "temperature", value: 0.8, min: 0, step: 0.1 });
+  const sampleBtn = el("button", { id: "sample", type: "button", class: "secondary" }, "Sample");
+  const form = el("form", { class: "toolbar", onsubmit: e => { e.preventDefault(); show(); } }, prompt, go, status);
+  view.replaceChildren(el("h1", { text: "Inside " + name }), form,
+    el("h2", { text: "Tokens" }), el("p", { class: "muted", text: "Click a token to see what it attends to and to walk through its forward pass." }), tokens,
+    el("h2", { text: "Attention (rows: query, columns: key; hover for the weight, click a map to select it)" }), maps,
+    el("div", { class: "columns" }, el("div", {}, el("h2", { text: "What the token attends to" }), attends),
+      el("div", {}, el("h2", { text: "Explain" }), explain)),
+    el("h2", { text: "Sample" }), el("div", { class: "toolbar" }, el("label", {}, "tokens ", maxNew), el("label", {}, "temperature ", temp), sampleBtn), out);
+
+  let data = null, sel = { layer: 0, head: 0, token: 0 };
+
+  async function show() {
+    const text = prompt.value;
+    if (!text) { status.textContent = "Type a prompt first."; return; }
+    sessionStorage.setItem("vecgrad.prompt", text);
+    status.textContent = "Running the model…";
+    try {
+      data = await api(`/api/runs/${enc(name)}/attention?prompt=${enc(text)}`);
+    } catch (e) { if (gen === generation) { status.textContent = ""; showError(maps, e); } return; }
+    if (gen !== generation) return;
+    status.textContent = `${data.tokens.length} tokens, ${data.layers.length} layers × ${data.heads.length} heads`;
+    sel = { layer: 0, head: 0, token: data.tokens.length - 1 };
+    drawTokens(); drawMaps(); select();
+  }
+
+  function drawTokens() {
+    tokens.replaceChildren(...data.tokens.map((t, i) => el("span", { class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
+      title: "position " + i + ", id " + data.ids[i], text: label(t), onclick: () => { sel.token = i; drawTokens(); select(); } })));
+  }
+
+  function drawMaps() {
+    const t = data.tokens.length;
+    const cell = Math.max(6, Math.min(18, Math.floor(260 / t)));
+    const layers = data.layers.map((l, li) => el("div", { class: "layer" }, data.heads.map((h, hi) => {
+      const grid = el("div", { class: "attn", "data-layer": l, "data-head": h });
+      grid.style.gridTemplateColumns = `repeat(${t}, ${cell}px)`;
+      grid.style.setProperty("--cell", cell + "px");
+      const w = data.weights[li][hi];
+      for (let q = 0; q < t; q++) for (let k = 0; k < t; k++) {
+        const v = w[q][k];
+        const c = el("div", { class: k > q ? "cell masked" : "cell", "data-q": q, "data-k": k, "data-w": v.toFixed(6) });
+        // The same colour scale as the command line's PNG: 0 white to 1 dark blue; masked (future) keys grey.
+        if (k <= q) c.style.background = `rgb(${Math.round(255 * (1 - 0.85 * v))},${Math.round(255 * (1 - 0.75 * v))},${Math.round(255 * (1 - 0.35 * v))})`;
+        grid.append(c);
+      }
+      grid.addEventListener("mousemove", e => hover(e, l, h));
+      grid.addEventListener("mouseleave", () => { tip.hidden = true; });
+      // Tokens on both axes: keys above the columns, queries left of the rows.
+      const font = Math.max(7, Math.min(12, cell - 3)) + "px";
+      const keys = el("div", { class: "xlabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
+      keys.style.gridTemplateColumns = `repeat(${t}, ${cell}px)`;
+      keys.style.fontSize = font;
+      const queries = el("div", { class: "ylabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
+      queries.style.gridTemplateRows = `repeat(${t}, ${cell}px)`;
+      queries.style.fontSize = font;
+      return el("div", { class: "map" + (l === sel.layer && h === sel.head ? " selected" : ""), "data-layer": l, "data-head": h,
+        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", { text: `layer ${l}, head ${h}` }),
+        el("div", { class: "axes" }, el("span"), keys, queries, grid));
+    })));
+    maps.replaceChildren(...layers);
+  }
+
+  function hover(e, l, h) {
+    const c = e.target.closest(".cell");
+    if (!c) { tip.hidden = true; return; }
+    const q = +c.dataset.q, k = +c.dataset.k;
+    tip.textContent = `layer ${l} head ${h}: ${label(data.tokens[q])}@${q} → ${label(data.tokens[k])}@${k} = ${c.dataset.w}`;
+    tip.hidden = false;
+    tip.style.left = (e.clientX + 14) + "px";
+    tip.style.top = (e.clientY + 14) + "px";
+  }
+
+  function select() {
+    for (const m of maps.querySelectorAll(".map")) m.classList.toggle("selected", +m.dataset.layer === sel.layer && +m.dataset.head === sel.head);
+    const li = data.layers.indexOf(sel.layer), hi = data.heads.indexOf(sel.head);
+    const row = data.weights[li][hi][sel.token];
+    const order = row.map((v, k) => [k, v]).filter(([k]) => k <= sel.token).sort((a, b) => b[1] - a[1]);
+    attends.replaceChildren(el("p", { class: "muted", text: `${label(data.tokens[sel.token])}@${sel.token} in layer ${sel.layer}, head ${sel.head}:` }),
+      el("table", { class: "grid small", id: "attends-table" }, el("tr", {}, el("th", { text: "key" }), el("th", { text: "token" }), el("th", { text: "weight" })),
+        order.map(([k, v]) => el("tr", {}, el("td", { class: "num", text: k }), el("td", { class: "mono", text: label(data.tokens[k]) }),
+          el("td", { class: "num", text: v.toFixed(6) })))));
+    loadExplain();
+  }
+
+  async function loadExplain() {
+    const g = generation;
+    const q = `prompt=${enc(prompt.value)}&token=${sel.token}&layer=${sel.layer}&head=${sel.head}`;
+    let e;
+    try { e = await api(`/api/runs/${enc(name)}/explain?${q}`); } catch (err) { if (g === generation) showError(explain, err); return; }
+    if (g !== generation) return;
+    explain.replaceChildren(renderExplain(e));
+  }
+
+  sampleBtn.addEventListener("click", () => {
+    if (sampleSource) sampleSource.close();
+    if (!prompt.value) { status.textContent = "Type a prompt first."; return; }
+    out.replaceChildren();
+    const url = `/api/runs/${enc(name)}/sample?prompt=${enc(prompt.value)}&max_new_tokens=${enc(maxNew.value)}&temperature=${enc(temp.value)}`;
+    const src = new EventSource(url);
+    sampleSource = src;
+    sampleBtn.disabled = true;
+    const finish = () => { src.close(); if (sampleSource === src) sampleSource = null; sampleBtn.disabled = false; };
+    src.addEventListener("prompt", e => out.append(el("span", { class: "prompt", text: JSON.parse(e.data).text })));
+    src.addEventListener("token", e => out.append(JSON.parse(e.data).piece));
+    src.addEventListener("done", () => { out.dataset.done = "1"; finish(); });
+    src.addEventListener("error", e => {
+      if (e.data) out.append(el("span", { class: "error", text: "\n" + JSON.parse(e.data).error }));
+      finish();
+    });
+  });
+
+  if (prompt.value) show();
+}
+
+function vec(v) {
+  return "[" + v.map(x => x.toFixed(3)).join(" ") + " …]";
+}
+
+// The explain walk-through as tables (the same content `vecgrad explain --json` prints).
+function renderExplain(e) {
+  const a = e.attention;
+  const frag = el("div", { id: "explain-tables" });
+  frag.append(el("h3", { text: "1–2. Tokens and embeddings (first numbers of " + e.embedding_size + ")" }),
+    el("table", { class: "grid small" }, el("tr", {}, ["pos", "token", "id", "token emb", "position emb", "sum"].map(h => el("th", { text: h }))),
+      e.tokens.map(t => el("tr", {}, el("td", { class: "num", text: t.position }), el("td", { class: "mono", text: label(t.piece) }),
+        el("td", { class: "num", text: t.id }), el("td", { class: "mono", text: vec(t.token_embedding) }),
+        el("td", { class: "mono", text: vec(t.position_embedding) }), el("td", { class: "mono", text: vec(t.sum) })))),
+    el("h3", { text: `3. Layer ${a.layer}, head ${a.head}: query ${label(a.query_piece)}@${a.query_position} against each key (scale ${a.scale})` }),
+    el("table", { class: "grid small", id: "explain-keys" }, el("tr", {}, ["key", "token", "q·k", "scaled", "softmax"].map(h => el("th", { text: h }))),
+      a.keys.map(k => el("tr", {}, el("td", { class: "num", text: k.key_position }), el("td", { class: "mono", text: label(k.key_piece) }),
+        el("td", { class: "num", text: k.score.toFixed(4) }), el("td", { class: "num", text: k.scaled.toFixed(4) }),
+        el("td", { class: "num", text: k.weight.toFixed(4) })))),
+    el("p", { class: "muted", text: `${a.masked_positions} later positions are masked. Head output: ${vec(a.head_output)}. ${a.heads_combined}.` }),
+    el("h3", { text: "4–5. Residual stream and output" }),
+    el("table", { class: "grid small" },
+      el("tr", {}, el("td", { text: "after attention" }), el("td", { class: "mono", text: vec(e.residual_after_attention) })),
+      el("tr", {}, el("td", { text: "MLP" }), el("td", { text: e.mlp })),
+      el("tr", {}, el("td", { text: "after the block" }), el("td", { class: "mono", text: vec(e.residual_after_block) })),
+      el("tr", {}, el("td", { text: "final LayerNorm" }), el("td", { class: "mono", text: vec(e.final_layernorm) }))),
+    el("h3", { text: "Most likely next tokens" }),
+    el("table", { class: "grid small", id: "explain-next" }, e.next_token.map(p => el("tr", {}, el("td", { class: "mono", text: label(p.piece) }),
+      el("td", { class: "num", text: (100 * p.probability).toFixed(2) + "%" })))));
+  return frag;
+}
+
+window.addEventListener("hashchange", route);
+route();

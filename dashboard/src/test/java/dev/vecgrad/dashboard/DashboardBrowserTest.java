@@ -1,0 +1,234 @@
+package dev.vecgrad.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.inspect.AttentionMaps;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real browser: Debian's headless Chromium driven by Selenium through Debian's
+ * chromedriver (both named explicitly, so Selenium never tries to download either). One server
+ * and one browser for the class. Every test ends by checking that the browser's console holds no
+ * errors, and leaves a screenshot under {@code target/screenshots/}.
+ */
+class DashboardBrowserTest {
+    static final String CHROMIUM = System.getProperty("vecgrad.chromium", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getProperty("vecgrad.chromedriver", "/usr/bin/chromedriver");
+    static final Path SHOTS = Path.of("target", "screenshots");
+
+    @TempDir static Path tmp;
+    static Path runs;
+    static DashboardServer server;
+    static ChromeDriver browser;
+    static String base;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "browser tests need Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
+                        + "); .ci/run installs them: apt-get install chromium chromium-driver");
+        runs = Files.createDirectories(tmp.resolve("runs"));
+        TestRuns.train(runs, "tiny", 8);
+        TestRuns.train(runs, "watched", 4);
+        Path broken = Files.createDirectories(runs.resolve("broken"));
+        Files.writeString(broken.resolve("state.json"), "{not json");
+        server = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 256));
+        base = "http://127.0.0.1:" + server.port() + "/";
+
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build();
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM);
+        o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1000",
+                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        o.setCapability("goog:loggingPrefs", logs);
+        browser = new ChromeDriver(service, o);
+        Files.createDirectories(SHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.quit();
+        if (server != null) server.close();
+    }
+
+    @AfterEach
+    void noConsoleErrors(TestInfo info) throws IOException {
+        if (browser == null) return;
+        Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, SHOTS.resolve(info.getTestMethod().orElseThrow().getName() + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        List<String> errors = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue()) errors.add(e.getMessage());
+        }
+        assertTrue(errors.isEmpty(), "browser console errors: " + errors);
+    }
+
+    static WebDriverWait waitUpTo(int seconds) {
+        WebDriverWait w = new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
+        w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);   // a chart is redrawn when data arrive
+        return w;
+    }
+
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    /** Pixels of a canvas that are not transparent (uPlot draws on a transparent canvas). */
+    static long paintedPixels(WebElement canvas) {
+        return ((Number) js("const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", canvas)).longValue();
+    }
+
+    static String canvasFingerprint(WebElement canvas) {
+        return (String) js("return arguments[0].toDataURL();", canvas);
+    }
+
+    @Test
+    void runsPageListsTheRuns() {
+        browser.get(base + "#/");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr.run-row")).size() == 3);
+        Map<String, String> states = new HashMap<>();
+        for (WebElement row : browser.findElements(By.cssSelector("tr.run-row"))) {
+            states.put(row.getAttribute("data-run"), row.findElement(By.cssSelector(".badge")).getText());
+        }
+        assertEquals(Map.of("tiny", "finished", "watched", "finished", "broken", "stopped"), states);
+        WebElement broken = browser.findElement(By.cssSelector("tr.run-row[data-run=broken]"));
+        assertTrue(broken.getText().contains("broken"), broken.getText());
+        WebElement tiny = browser.findElement(By.cssSelector("tr.run-row[data-run=tiny]"));
+        assertTrue(tiny.getText().contains("8 / 8"), tiny.getText());
+    }
+
+    @Test
+    void runPageDrawsItsLossChart() {
+        browser.get(base + "#/run/tiny");
+        WebElement canvas = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
+        long painted = paintedPixels(canvas);
+        assertTrue(painted > 1000, "painted pixels: " + painted);
+        assertTrue(browser.findElements(By.cssSelector("#chart-lr canvas")).size() == 1, "a learning-rate chart");
+        assertTrue(browser.findElements(By.cssSelector("#chart-grad canvas")).size() == 1, "a gradient-norm chart");
+        // Two runs ticked on the runs page: their curves overlaid on one chart.
+        browser.get(base + "#/");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr.run-row")).size() == 3);
+        browser.findElement(By.cssSelector("tr.run-row[data-run=tiny] input")).click();
+        browser.findElement(By.cssSelector("tr.run-row[data-run=watched] input")).click();
+        browser.findElement(By.id("compare")).click();
+        WebElement legend = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss .u-legend")));
+        assertTrue(legend.getText().contains("tiny val") && legend.getText().contains("watched val"), legend.getText());
+        assertTrue(paintedPixels(browser.findElement(By.cssSelector("#chart-loss canvas"))) > painted, "two runs paint more");
+    }
+
+    @Test
+    void appendingAMetricsLineUpdatesTheChart() throws IOException {
+        browser.get(base + "#/run/watched");
+        WebElement canvas = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
+        waitUpTo(5).until(d -> d.findElement(By.id("info")).getText().contains("step 4"));
+        String before = canvasFingerprint(canvas);
+        long t0 = System.nanoTime();
+        Files.writeString(runs.resolve("watched").resolve("metrics.jsonl"),
+                "{\"step\":30,\"train_loss\":0.25,\"lr\":0.001,\"grad_norm\":0.5,\"tokens_per_s\":1000.0}\n", StandardOpenOption.APPEND);
+        // The page polls every second, so the line shows within about that; the deadline here is
+        // generous because a loaded machine (CI) may be slow to redraw, and no test asserts a duration.
+        waitUpTo(20).until(d -> {
+            WebElement c = d.findElement(By.cssSelector("#chart-loss canvas"));
+            return d.findElement(By.id("info")).getText().contains("step 30") && !canvasFingerprint(c).equals(before);
+        });
+        System.out.printf("DashboardBrowserTest: an appended metrics line showed after %.2f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    @Test
+    void aPromptDrawsTheAttentionGridWithTheCommandLinesWeights() throws Exception {
+        String prompt = "the lazy";
+        browser.get(base + "#/inside/tiny");
+        WebElement box = waitUpTo(10).until(d -> d.findElement(By.id("prompt")));
+        box.clear();
+        box.sendKeys(prompt);
+        browser.findElement(By.id("show")).click();
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        int t = prompt.length();
+        for (WebElement grid : browser.findElements(By.cssSelector(".attn"))) {
+            assertEquals(t * t, grid.findElements(By.cssSelector(".cell")).size(), "one cell per (query, key) pair");
+        }
+        // What `vecgrad attention --csv` writes for this prompt: the same library call on the same checkpoint.
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
+        int[] ids = m.tokenizer().encode(prompt);
+        List<String> pieces = new ArrayList<>();
+        for (int id : ids) pieces.add(m.tokenizer().piece(id));
+        int[] both = {0, 1};
+        String csv = AttentionMaps.csv(AttentionMaps.capture(m.model(), ids, both, both), both, both, pieces);
+        Map<String, String> want = new HashMap<>();
+        for (String line : csv.split("\n")) {
+            if (line.startsWith("layer")) continue;
+            String[] f = line.split(",");
+            // layer,head,query,"q",key,"k",weight (the pieces here hold no commas)
+            want.put(f[0] + "/" + f[1] + "/" + f[2] + "/" + f[4], f[6]);
+        }
+        Actions mouse = new Actions(browser);
+        int checked = 0;
+        for (int[] c : new int[][] {{0, 0, 7, 0}, {0, 1, 7, 3}, {1, 0, 4, 4}, {1, 1, 6, 2}, {1, 1, 2, 5}}) {
+            WebElement cell = browser.findElement(By.cssSelector(".attn[data-layer='" + c[0] + "'][data-head='" + c[1]
+                    + "'] .cell[data-q='" + c[2] + "'][data-k='" + c[3] + "']"));
+            mouse.moveToElement(cell).perform();
+            WebElement tip = browser.findElement(By.id("tip"));
+            waitUpTo(2).until(d -> tip.isDisplayed() && tip.getText().contains("@" + c[2] + " →"));
+            String shown = tip.getText().substring(tip.getText().lastIndexOf("= ") + 2);
+            assertEquals(want.get(c[0] + "/" + c[1] + "/" + c[2] + "/" + c[3]), shown, "hover over " + java.util.Arrays.toString(c));
+            checked++;
+        }
+        assertEquals(5, checked);
+        // Click a token: the list of what it attends to, for the selected map (layer 0, head 0).
+        browser.findElement(By.cssSelector(".tok[data-pos='4']")).click();
+        WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
+        assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
+        // ... and the explain walk-through for it, as tables: one row per key it may attend to.
+        WebElement keys = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#explain-keys")));
+        assertEquals(1 + 5, keys.findElements(By.tagName("tr")).size());
+        assertEquals(5, browser.findElements(By.cssSelector("#explain-next tr")).size(), "the five likeliest next tokens");
+        // Streamed sampling.
+        WebElement n = browser.findElement(By.id("max-new"));
+        n.clear();
+        n.sendKeys("20");
+        browser.findElement(By.id("sample")).click();
+        WebElement out = browser.findElement(By.id("sample-out"));
+        waitUpTo(20).until(d -> "1".equals(out.getAttribute("data-done")));
+        assertEquals(prompt.length() + 20, out.getText().codePointCount(0, out.getText().length()), out.getText());
+        ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    }
+}
