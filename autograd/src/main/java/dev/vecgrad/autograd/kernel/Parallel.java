@@ -219,18 +219,33 @@ public final class Parallel {
             return;
         }
         long[] prof = counters;
-        // An inline loop on the calling thread counts as its busy time, unless it runs inside a
-        // chunk (already counted) or on a worker.
-        int[] depth = prof == null ? null : DEPTH.get();
-        long t0 = prof == null || depth[0] > 0 || inPool() ? 0 : System.nanoTime();
-        if (depth != null) depth[0]++;
+        if (prof != null) {
+            inlineProfiled(n, chunk, chunks, body, prof);
+            return;
+        }
+        // Kept exactly this small: the kernels' loops run through here at one thread, and a
+        // bigger method changed C2's inlining below it enough that vectors were boxed again.
+        for (int c = 0; c < chunks; c++) {
+            int start = c * chunk;
+            body.run(start, Math.min(n, start + chunk));
+        }
+    }
+
+    /**
+     * The inline loop while profiling: it counts as the calling thread's busy time, unless it
+     * runs inside a chunk (already counted) or on a worker.
+     */
+    private static void inlineProfiled(int n, int chunk, int chunks, IntRangeBody body, long[] prof) {
+        int[] depth = DEPTH.get();
+        long t0 = depth[0] > 0 || inPool() ? 0 : System.nanoTime();
+        depth[0]++;
         try {
             for (int c = 0; c < chunks; c++) {
                 int start = c * chunk;
                 body.run(start, Math.min(n, start + chunk));
             }
         } finally {
-            if (depth != null) depth[0]--;
+            depth[0]--;
             if (t0 != 0) count(prof, 0, BUSY, System.nanoTime() - t0);
         }
     }
@@ -262,10 +277,30 @@ public final class Parallel {
             this.body = body;
         }
 
-        /** Claims and runs chunks until none is left; {@code slot} names the thread for the profile. */
+        /** Claims and runs chunks until none is left (the loop as it was before profiling existed). */
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (error.get() == null) {
+                        int start = c * chunk;
+                        body.run(start, Math.min(n, start + chunk));
+                    }
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    finished.incrementAndGet();
+                }
+            }
+        }
+
+        /** {@link #work()}, timing each chunk for the profile under {@code slot}'s name. */
         void work(int slot) {
             long[] prof = counters;
-            int[] depth = prof == null ? null : DEPTH.get();
+            if (prof == null) {
+                work();
+                return;
+            }
+            int[] depth = DEPTH.get();
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 long t0 = prof == null ? 0 : System.nanoTime();
                 if (depth != null) depth[0]++;
