@@ -15,20 +15,66 @@ final class Engine {
 
     /** Records {@code backward} on {@code out} when grad mode is on and any input requires grad. */
     static Tensor record(Tensor out, String op, Backward backward, Tensor... inputs) {
+        // Every op passes through here with its inputs, recorded or not: the one place to refuse
+        // inputs whose workspace scope has closed (the forward has read them, but its result
+        // is not handed out).
+        for (Tensor in : inputs) if (in != null) in.checkLive(op);
         if (Anomaly.isEnabled()) Anomaly.checkForward(op, out, inputs);
         OpProfile.forwardDone(op);
         if (!Grad.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad) {
                 out.requiresGrad = true;
-                out.node = new Node(op, inputs, backward);
+                out.node = new Node(op, inputs, backward, versionSum(out, inputs));
                 return out;
             }
         }
         return out;
     }
 
+    /**
+     * The sum of the versions of an op's output and inputs: what its backward may have saved.
+     * Versions only grow, so the sum changes exactly when one of them was modified in place; a
+     * long in the node instead of an array of versions, so recording allocates nothing more.
+     * (Conservative: an input that the op's backward does not actually need counts too.)
+     */
+    static long versionSum(Tensor out, Tensor[] inputs) {
+        long sum = out.version();
+        for (Tensor in : inputs) if (in != null) sum += in.version();
+        return sum;
+    }
+
+    /** Refuses to run {@code t}'s backward when a tensor its op saved was changed in place since. */
+    private static void checkSavedVersions(Tensor t, Node node) {
+        // A graph built in a workspace scope that has closed: its activations hold a later step's values.
+        if (!t.isLive()) t.checkLive("backward through '" + node.op + "'");   // message built only on failure
+        for (Tensor in : node.inputs) if (in != null && !in.isLive()) in.checkLive("backward through '" + node.op + "'");
+        if (versionSum(t, node.inputs) == node.savedVersions) return;
+        StringBuilder shapes = new StringBuilder(), changed = new StringBuilder();
+        for (int k = 0; k < node.inputs.length; k++) {
+            Tensor in = node.inputs[k];
+            if (in == null) continue;
+            if (shapes.length() > 0) shapes.append(", ");
+            shapes.append(Shapes.str(in.shape));
+            if (in.lastInPlaceOp() != null) {
+                changed.append(changed.length() > 0 ? "; " : "").append("input ").append(k).append(' ')
+                        .append(Shapes.str(in.shape)).append(" (last changed by ").append(in.lastInPlaceOp()).append(')');
+            }
+        }
+        if (t.lastInPlaceOp() != null) {
+            changed.append(changed.length() > 0 ? "; " : "").append("the output ").append(Shapes.str(t.shape))
+                    .append(" (last changed by ").append(t.lastInPlaceOp()).append(')');
+        }
+        throw new IllegalStateException("backward: one of the tensors needed for gradient computation has been"
+                + " modified by an in-place operation: '" + node.op + "' (inputs " + shapes + "; output "
+                + Shapes.str(t.shape) + ") saved them when it was recorded, and since then "
+                + (changed.length() > 0 ? changed : "one of them changed")
+                + ". Its gradient would be computed from the new values; change a copy() instead, or make the"
+                + " in-place change after backward()");
+    }
+
     static void backward(Tensor root, Tensor gradRoot, boolean retainGraph) {
+        root.checkLive("backward");
         if (!root.requiresGrad) {
             throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
                     + " does not require grad and has no grad_fn");
@@ -69,6 +115,7 @@ final class Engine {
                     continue;
                 }
                 Node node = t.node;
+                checkSavedVersions(t, node);
                 Tensor[] inGrads = node.apply(grad);
                 if (anomaly) Anomaly.checkBackward(node.op, grad, node.inputs, inGrads);
                 OpProfile.backwardDone(node.op);

@@ -8,12 +8,15 @@ package dev.vecgrad.autograd;
 final class Node {
     final String op;
     final Tensor[] inputs;
+    /** {@link Engine#versionSum} of the output and inputs when the op was recorded. */
+    final long savedVersions;
     private Backward backward;
 
-    Node(String op, Tensor[] inputs, Backward backward) {
+    Node(String op, Tensor[] inputs, Backward backward, long savedVersions) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
+        this.savedVersions = savedVersions;
     }
 
     Tensor[] apply(Tensor gradOutput) {

@@ -27,16 +27,77 @@ public final class Tensor {
     Tensor grad;
     Node node;
 
-    Tensor(float[] data, int offset, int[] shape, int[] strides) {
+    /**
+     * The tensor that owns the storage this one views, or null when this one owns it. Views share
+     * their owner's version counter and workspace lease, like PyTorch's views share a version
+     * counter with their base; a field rather than a shared holder object, so an op result
+     * allocates nothing for either.
+     */
+    private final Tensor base;
+    /** Owner only: how many in-place changes the storage has had (see {@link #version()}). */
+    private int version;
+    /** Owner only: the last in-place op, for the error that names it. */
+    private String lastInPlaceOp;
+    /** Owner only: the workspace that lent the storage (null for heap storage), and in which scope. */
+    private Workspace lender;
+    private int lentGeneration;
+
+    Tensor(float[] data, int offset, int[] shape, int[] strides, Tensor viewOf) {
         this.data = data;
         this.offset = offset;
         this.shape = shape;
         this.strides = strides;
+        this.base = viewOf == null ? null : viewOf.owner();
     }
 
-    /** A fresh contiguous tensor over {@code data} (not copied). */
+    /** A fresh contiguous tensor over {@code data} (not copied); remembers whether a workspace lent it. */
     static Tensor wrap(float[] data, int... shape) {
-        return new Tensor(data, 0, shape, Shapes.contiguousStrides(shape));
+        Tensor t = new Tensor(data, 0, shape, Shapes.contiguousStrides(shape), null);
+        Workspace ws = Workspace.lenderOf(data);
+        if (ws != null) {
+            t.lender = ws;
+            t.lentGeneration = ws.generation();
+        }
+        return t;
+    }
+
+    /** A view over {@code of}'s storage. */
+    static Tensor viewOf(Tensor of, int offset, int[] shape, int[] strides) {
+        return new Tensor(of.data, offset, shape, strides, of);
+    }
+
+    private Tensor owner() {
+        return base == null ? this : base;
+    }
+
+    /**
+     * Throws when this tensor's storage came from a {@link Workspace} scope that has closed: the
+     * array then belongs to a later scope and holds its values. Two field reads on the hot path.
+     */
+    void checkLive(String op) {
+        if (!isLive()) {
+            throw new IllegalStateException(op + ": the tensor " + Shapes.str(shape) + " was computed inside a"
+                    + " Workspace scope that has closed, and its storage now belongs to a later scope; copy what"
+                    + " must outlive a scope with toArray() (or read item()) before closing it");
+        }
+    }
+
+    /** False when the storage was lent by a workspace scope that has closed since. */
+    boolean isLive() {
+        Tensor o = owner();
+        return o.lender == null || o.lender.generation() == o.lentGeneration;
+    }
+
+    /** Marks one in-place change of the storage (shared with every view of it). */
+    private void bumpVersion(String op) {
+        Tensor o = owner();
+        o.version++;
+        o.lastInPlaceOp = op;
+    }
+
+    /** The op that last changed the storage in place, or null if none did. */
+    String lastInPlaceOp() {
+        return owner().lastInPlaceOp;
     }
 
     // ---------------------------------------------------------------- factories
@@ -155,8 +216,11 @@ public final class Tensor {
     /**
      * The backing storage, shared with every view of it. Low-level: for kernels, optimizers and
      * serialisers that need the raw array; respect {@link #offset()} and {@link #strides()}.
+     * After writing to it, call {@link #markModified(String)} so that ops which saved this tensor
+     * for backward notice the change.
      */
     public float[] storage() {
+        checkLive("storage");
         return data;
     }
 
@@ -172,6 +236,7 @@ public final class Tensor {
 
     /** The single value of a one-element tensor. */
     public float item() {
+        checkLive("item");
         if (numel() != 1) {
             throw new IllegalArgumentException("item: only one-element tensors can be converted to a float, got shape "
                     + Shapes.str(shape));
@@ -181,6 +246,7 @@ public final class Tensor {
 
     /** The element at the given indices (one per dimension; negative count from the end). */
     public float get(int... index) {
+        checkLive("get");
         return data[storageIndex("get", index)];
     }
 
@@ -196,6 +262,7 @@ public final class Tensor {
     public void set(float value, int... index) {
         checkInPlace("set");
         data[storageIndex("set", index)] = value;
+        bumpVersion("set");
     }
 
     private int storageIndex(String op, int[] index) {
@@ -232,6 +299,7 @@ public final class Tensor {
 
     /** The elements in row-major order, as a new array. */
     public float[] toArray() {
+        checkLive("toArray");
         if (isContiguous()) return Arrays.copyOfRange(data, offset, offset + numel());
         float[] out = new float[numel()];
         Strided.copy(out, 0, this);
@@ -313,7 +381,7 @@ public final class Tensor {
 
     /** The same data, cut from the graph: a leaf that does not require grad. */
     public Tensor detach() {
-        return new Tensor(data, offset, shape, strides);
+        return new Tensor(data, offset, shape, strides, this);
     }
 
     /** A contiguous copy with its own storage; recorded (the gradient flows back unchanged). */
@@ -332,12 +400,36 @@ public final class Tensor {
             throw new IllegalStateException(op + ": a tensor that requires grad cannot be modified in place while"
                     + " grad is recorded; wrap the update in Grad.disabled()");
         }
+        checkLive(op);
+    }
+
+    /**
+     * How many times this tensor's storage has been changed in place (by {@link #addInPlace},
+     * {@link #mulInPlace}, {@link #fillInPlace}, {@link #copyInPlace}, {@link #set} or
+     * {@link #markModified}); views share the count with the tensor they view. An op that saved
+     * a tensor for its backward remembers its version, and backward refuses to run through the op
+     * if it changed since, instead of computing the gradient from the new values.
+     */
+    public int version() {
+        return owner().version;
+    }
+
+    /**
+     * Records an in-place change made directly through {@link #storage()} (as an optimizer step
+     * does), so that {@link #version()} and backward's check see it as they see
+     * {@link #addInPlace}.
+     *
+     * @param op what changed it, named in the error of a later backward through a recorded op
+     */
+    public void markModified(String op) {
+        bumpVersion(op);
     }
 
     /** {@code this += other} (other broadcast to this shape). Returns {@code this}. */
     public Tensor addInPlace(Tensor other) {
         checkInPlace("addInPlace");
         ElementwiseOps.addInPlace(this, other, 1f);
+        bumpVersion("addInPlace");   // after the write: a rejected call changes nothing
         return this;
     }
 
@@ -345,6 +437,7 @@ public final class Tensor {
     public Tensor addInPlace(Tensor other, float alpha) {
         checkInPlace("addInPlace");
         ElementwiseOps.addInPlace(this, other, alpha);
+        bumpVersion("addInPlace");   // after the write: a rejected call changes nothing
         return this;
     }
 
@@ -352,6 +445,7 @@ public final class Tensor {
     public Tensor mulInPlace(float s) {
         checkInPlace("mulInPlace");
         ElementwiseOps.scaleInPlace(this, s);
+        bumpVersion("mulInPlace");   // after the write: a rejected call changes nothing
         return this;
     }
 
@@ -359,6 +453,7 @@ public final class Tensor {
     public Tensor fillInPlace(float value) {
         checkInPlace("fillInPlace");
         ElementwiseOps.fillInPlace(this, value);
+        bumpVersion("fillInPlace");   // after the write: a rejected call changes nothing
         return this;
     }
 
@@ -366,6 +461,7 @@ public final class Tensor {
     public Tensor copyInPlace(Tensor src) {
         checkInPlace("copyInPlace");
         ElementwiseOps.copyInPlace(this, src);
+        bumpVersion("copyInPlace");   // after the write: a rejected call changes nothing
         return this;
     }
 
@@ -659,6 +755,7 @@ public final class Tensor {
     /** PyTorch-style text: the values (summarised when large), the shape and the grad function. */
     @Override
     public String toString() {
+        checkLive("toString");
         return TensorFormat.format(this);
     }
 }

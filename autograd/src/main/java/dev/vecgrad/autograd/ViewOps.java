@@ -10,7 +10,7 @@ final class ViewOps {
     private ViewOps() {}
 
     private static Tensor viewOf(Tensor x, int offset, int[] shape, int[] strides) {
-        return new Tensor(x.data, offset, shape, strides);
+        return Tensor.viewOf(x, offset, shape, strides);
     }
 
     static Tensor reshape(Tensor x, int[] newShape) {

@@ -32,6 +32,9 @@ import java.util.Map;
  * {@link Tensor#backward()} leaves in {@link Tensor#grad()}. Everything else produced inside the
  * scope (the loss tensor, activations, attention weights) must not be used after it closes: its
  * storage then belongs to the next step. Copy with {@link Tensor#toArray()} what must outlive it.
+ * A tensor over lent storage that is used after its scope closed (read, written, printed, or
+ * passed to an op or to backward) throws {@link IllegalStateException} instead of reading the
+ * next step's values: each tensor remembers which scope lent its array, a check of two fields.
  *
  * <p>Within a scope, a backward pass gives each intermediate gradient back as soon as the
  * gradients of the op's inputs are computed from it, so later ops of the same pass reuse it: a
@@ -65,6 +68,8 @@ public final class Workspace {
     /** Of {@link #used}, the arrays currently lent (not released). */
     private final IdentityHashMap<float[], Boolean> out = new IdentityHashMap<>();
     private long lentBytes, reusedBytes, heldBytes, usedBytes, lends;
+    /** Counts closed scopes: a tensor whose storage was lent under an older count is dead. */
+    private int generation;
     private boolean trim;
     private Thread owner;
 
@@ -190,6 +195,7 @@ public final class Workspace {
             released.clear();
             carried = next;
             carriedTaken = 0;
+            generation++;   // every tensor over this scope's arrays is now dead (Tensor.checkLive)
             heldBytes = held;
             owner = null;
         }
@@ -199,6 +205,21 @@ public final class Workspace {
     private long carriedTaken;
 
     // ---------------------------------------------------------------- for the ops
+
+    /** The number of scopes this workspace has closed. */
+    int generation() {
+        return generation;
+    }
+
+    /**
+     * The calling thread's current workspace if its open scope lent {@code a} (released early or
+     * not: a tensor over an array released within the scope is still of this scope), else null.
+     */
+    static Workspace lenderOf(float[] a) {
+        if (a.length < MIN_ELEMENTS) return null;   // never lent: no thread-local lookup
+        Workspace ws = CURRENT.get()[0];
+        return ws != null && ws.used.containsKey(a) ? ws : null;
+    }
 
     /** A zero-filled array of length {@code n}: from the current workspace if one is open. */
     static float[] zeroed(int n) {

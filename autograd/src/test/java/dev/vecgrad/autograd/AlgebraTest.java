@@ -1,10 +1,11 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.values;
+import static dev.vecgrad.testing.TensorArbitraries.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

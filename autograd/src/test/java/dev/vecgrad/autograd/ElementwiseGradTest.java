@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -33,26 +34,26 @@ class ElementwiseGradTest {
     @Property(tries = 50, seed = "101")
     @Covers("add")
     void add(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].add(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
+        assertGradients(in -> in[0].add(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
     }
 
     @Property(tries = 50, seed = "102")
     @Covers("sub")
     void sub(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].sub(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
+        assertGradients(in -> in[0].sub(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
     }
 
     @Property(tries = 50, seed = "103")
     @Covers("mul")
     void mul(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].mul(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
+        assertGradients(in -> in[0].mul(in[1]), pair(shape, seed, Values.ANY, Values.ANY));
     }
 
     @Property(tries = 50, seed = "104")
     @Covers("div")
     void div(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         // Denominators in [0.5, 2.5] keep 1/b smooth across the finite-difference step.
-        gradOk(in -> in[0].div(in[1]), pair(shape, seed, Values.ANY, Values.POSITIVE));
+        assertGradients(in -> in[0].div(in[1]), pair(shape, seed, Values.ANY, Values.POSITIVE));
     }
 
     @Property(tries = 30, seed = "105")
@@ -60,7 +61,7 @@ class ElementwiseGradTest {
     void subWhereOnlyTheSubtrahendRequiresGrad(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         Tensor[] p = pair(shape, seed, Values.ANY, Values.ANY);
         p[0].requiresGrad(false);
-        gradOk(in -> in[0].sub(in[1]), p);
+        assertGradients(in -> in[0].sub(in[1]), p);
     }
 
     @Property(tries = 40, seed = "106")
@@ -68,7 +69,7 @@ class ElementwiseGradTest {
     void scalarForms(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float s = (float) (r.nextDouble() * 4 - 2);
-        gradOk(in -> in[0].add(s).mul(s).sub(s).div(1.5f).neg(), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].add(s).mul(s).sub(s).div(1.5f).neg(), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "107")
@@ -78,7 +79,7 @@ class ElementwiseGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         // Non-integer and negative exponents need positive bases (and keep away from the pole at 0).
         boolean wholeNonNegative = p >= 0 && p == Math.rint(p);
-        gradOk(in -> in[0].pow(p), param(r, wholeNonNegative ? Values.ANY : Values.POSITIVE, shape));
+        assertGradients(in -> in[0].pow(p), param(r, wholeNonNegative ? Values.ANY : Values.POSITIVE, shape));
     }
 
     @Provide
@@ -89,43 +90,43 @@ class ElementwiseGradTest {
     @Property(tries = 40, seed = "108")
     @Covers("exp")
     void exp(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].exp(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].exp(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "109")
     @Covers("log")
     void log(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].log(), param(new SplittableRandom(seed), Values.POSITIVE, shape));
+        assertGradients(in -> in[0].log(), param(new SplittableRandom(seed), Values.POSITIVE, shape));
     }
 
     @Property(tries = 40, seed = "110")
     @Covers("sqrt")
     void sqrt(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].sqrt(), param(new SplittableRandom(seed), Values.POSITIVE, shape));
+        assertGradients(in -> in[0].sqrt(), param(new SplittableRandom(seed), Values.POSITIVE, shape));
     }
 
     @Property(tries = 40, seed = "111")
     @Covers("tanh")
     void tanh(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].tanh(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].tanh(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "112")
     @Covers("sigmoid")
     void sigmoid(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].sigmoid(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].sigmoid(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "113")
     @Covers("relu")
     void relu(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].relu(), param(new SplittableRandom(seed), Values.AWAY_FROM_ZERO, shape));
+        assertGradients(in -> in[0].relu(), param(new SplittableRandom(seed), Values.AWAY_FROM_ZERO, shape));
     }
 
     @Property(tries = 40, seed = "114")
     @Covers("gelu")
     void gelu(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].gelu(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].gelu(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 30, seed = "115")
@@ -137,7 +138,7 @@ class ElementwiseGradTest {
         Tensor x = param(r, Values.AWAY_FROM_ZERO, shape);   // relu's kink stays out of reach
         int d0 = rank < 2 ? 0 : r.nextInt(rank), d1 = rank < 2 ? 0 : r.nextInt(rank);
         boolean narrowed = rank > 0 && shape[0] > 1 && r.nextBoolean();
-        gradOk(in -> {
+        assertGradients(in -> {
             // A narrow view also gives the ops a non-zero offset into the storage.
             Tensor v = narrowed ? in[0].narrow(0, 1, shape[0] - 1) : in[0];
             Tensor t = rank < 2 ? v : v.transpose(d0, d1);

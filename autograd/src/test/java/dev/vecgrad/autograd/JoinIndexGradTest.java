@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -34,7 +35,7 @@ class JoinIndexGradTest {
         for (int i = 0; i < n; i++) xs[i] = param(r, Values.ANY, i == 0 ? first : withDim(first, d, r.nextInt(4)));
         // The last input does not require grad: its gradient is dropped, the others' still flow.
         if (n > 1) xs[n - 1].requiresGrad(false);
-        gradOk(in -> Tensor.cat(d, in), xs);
+        assertGradients(in -> Tensor.cat(d, in), xs);
     }
 
     private static int[] withDim(int[] shape, int d, int size) {
@@ -51,7 +52,7 @@ class JoinIndexGradTest {
         int n = shape[Math.floorMod(d, shape.length)];
         int splitSize = 1 + r.nextInt(Math.max(n, 1));
         int[] sizes = randomSizes(r, n);
-        gradOk(in -> {
+        assertGradients(in -> {
             Tensor[] parts = bySizes ? in[0].split(sizes, d) : in[0].split(splitSize, d);
             // Scale each piece differently so a gradient landing in the wrong piece is caught.
             for (int i = 0; i < parts.length; i++) parts[i] = parts[i].mul(i + 1f);
@@ -77,7 +78,7 @@ class JoinIndexGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
         int chunks = 1 + r.nextInt(4);
-        gradOk(in -> {
+        assertGradients(in -> {
             Tensor[] parts = in[0].chunk(chunks, d);
             for (int i = 0; i < parts.length; i++) parts[i] = parts[i].mul(i + 1f);
             return Tensor.cat(d, parts);
@@ -96,7 +97,7 @@ class JoinIndexGradTest {
         // Repeated indices check that backward accumulates rather than overwrites.
         int[] index = new int[r.nextInt(5)];
         for (int i = 0; i < index.length; i++) index[i] = r.nextInt(n);
-        gradOk(in -> (transposed ? in[0].transpose(0, last) : in[0]).indexSelect(d, index), param(r, Values.ANY, shape));
+        assertGradients(in -> (transposed ? in[0].transpose(0, last) : in[0]).indexSelect(d, index), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 50, seed = "405")
@@ -115,7 +116,7 @@ class JoinIndexGradTest {
         int[] index = new int[Shapes.numel(indexShape)];
         for (int i = 0; i < index.length; i++) index[i] = r.nextInt(seen[d]);
         Tensor x = param(r, Values.ANY, layout == 2 ? leafShape : shape);
-        gradOk(in -> {
+        assertGradients(in -> {
             Tensor t = switch (layout) {
                 case 1 -> in[0].transpose(0, swap);
                 case 2 -> in[0].expand(shape);
@@ -145,7 +146,7 @@ class JoinIndexGradTest {
         // The mask must broadcast to the input's shape, not beyond it.
         if (!java.util.Arrays.equals(Shapes.broadcast("test", shape, maskShape), shape)) maskShape = new int[] {1};
         Tensor mask = mask(r, maskShape);
-        gradOk(in -> in[0].maskedFill(mask, -3f), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].maskedFill(mask, -3f), param(r, Values.ANY, shape));
     }
 
     static Tensor mask(SplittableRandom r, int... shape) {
@@ -161,6 +162,6 @@ class JoinIndexGradTest {
         int[][] ab = TensorArbitraries.broadcastPair(shape, r);
         int[] condShape = TensorArbitraries.broadcastPair(shape, r)[0];
         Tensor cond = mask(r, condShape);
-        gradOk(in -> Tensor.where(cond, in[0], in[1]), param(r, Values.ANY, ab[0]), param(r, Values.ANY, ab[1]));
+        assertGradients(in -> Tensor.where(cond, in[0], in[1]), param(r, Values.ANY, ab[0]), param(r, Values.ANY, ab[1]));
     }
 }

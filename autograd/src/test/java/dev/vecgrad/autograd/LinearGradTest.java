@@ -1,12 +1,13 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -44,9 +45,9 @@ class LinearGradTest {
         boolean tx = transposedInput;
         Tensor x = param(r, Values.ANY, xShape), w = param(r, Values.ANY, out, in);
         if (withBias) {
-            gradOk(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], t[2]), x, w, param(r, Values.ANY, out));
+            assertGradients(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], t[2]), x, w, param(r, Values.ANY, out));
         } else {
-            gradOk(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], null), x, w);
+            assertGradients(t -> (tx ? t[0].transpose(0, 1) : t[0]).linear(t[1], null), x, w);
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
@@ -63,7 +64,7 @@ class MatmulGradTest {
     }
 
     private static void check(Operand a, Operand b, SplittableRandom r) {
-        gradOk(in -> a.view(in[0]).matmul(b.view(in[1])),
+        assertGradients(in -> a.view(in[0]).matmul(b.view(in[1])),
                 param(r, Values.ANY, a.leafShape()), param(r, Values.ANY, b.leafShape()));
     }
 
@@ -114,7 +115,7 @@ class MatmulGradTest {
         // x @ x^T: both gradients land on one leaf and must add up.
         SplittableRandom r = new SplittableRandom(seed);
         int k = 1 + r.nextInt(4);
-        gradOk(in -> in[0].matmul(in[0].transpose(0, 1)), param(r, Values.ANY, m, k));
+        assertGradients(in -> in[0].matmul(in[0].transpose(0, 1)), param(r, Values.ANY, m, k));
     }
 
     @Property(tries = 30, seed = "505")
@@ -127,7 +128,7 @@ class MatmulGradTest {
         Tensor a = param(r, Values.ANY, batched ? new int[] {2, m + pad, k} : new int[] {m + pad, k});
         Tensor b = param(r, Values.ANY, k, n + pad);
         boolean bTransposed = r.nextBoolean();
-        gradOk(in -> {
+        assertGradients(in -> {
             Tensor left = in[0].narrow(-2, pad, m);
             Tensor right = bTransposed ? in[1].narrow(1, pad, n).transpose(0, 1).contiguous().transpose(0, 1)
                     : in[1].narrow(1, pad, n);

@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -34,7 +35,7 @@ class NnGradTest {
     void softmax(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
-        gradOk(in -> in[0].softmax(d), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].softmax(d), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "602")
@@ -42,7 +43,7 @@ class NnGradTest {
     void logSoftmax(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
-        gradOk(in -> in[0].logSoftmax(d), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].logSoftmax(d), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 50, seed = "603")
@@ -58,7 +59,7 @@ class NnGradTest {
         int keep = r.nextInt(rows);
         if (targets[keep] == ignoreIndex) targets[keep] = ignoreIndex == 0 ? classes - 1 : 0;
         if (targets[keep] == ignoreIndex) return;   // one class, and it is the ignored one
-        gradOk(in -> in[0].crossEntropy(targets, ignoreIndex), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].crossEntropy(targets, ignoreIndex), param(r, Values.ANY, shape));
     }
 
     @Provide
@@ -74,7 +75,7 @@ class NnGradTest {
         int b = 1 + r.nextInt(3), t = 1 + r.nextInt(4), c = 2 + r.nextInt(5);
         int[] targets = new int[b * t];
         for (int i = 0; i < targets.length; i++) targets[i] = r.nextInt(c);
-        gradOk(in -> in[0].transpose(1, 2).crossEntropy(targets), param(r, Values.ANY, b, c, t));
+        assertGradients(in -> in[0].transpose(1, 2).crossEntropy(targets), param(r, Values.ANY, b, c, t));
     }
 
     @Property(tries = 50, seed = "605")
@@ -90,7 +91,7 @@ class NnGradTest {
         Tensor b = withBias ? param(r, Values.ANY, c) : null;
         // GradCheck takes no null inputs: pass only the present ones and put the nulls back inside.
         Tensor[] present = java.util.stream.Stream.of(x, w, b).filter(java.util.Objects::nonNull).toArray(Tensor[]::new);
-        gradOk(in -> in[0].layerNorm(withWeight ? in[1] : null, withBias ? in[withWeight ? 2 : 1] : null, 1e-5f), present);
+        assertGradients(in -> in[0].layerNorm(withWeight ? in[1] : null, withBias ? in[withWeight ? 2 : 1] : null, 1e-5f), present);
     }
 
     @Property(tries = 40, seed = "606")
@@ -100,7 +101,7 @@ class NnGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         long maskSeed = r.nextLong();
         // A fresh generator per evaluation: every call of the function draws the same mask.
-        gradOk(in -> in[0].dropout(p, training, new SplittableRandom(maskSeed)), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].dropout(p, training, new SplittableRandom(maskSeed)), param(r, Values.ANY, shape));
     }
 
     @Provide

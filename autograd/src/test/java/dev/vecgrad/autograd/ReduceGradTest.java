@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -26,7 +27,7 @@ class ReduceGradTest {
     @Property(tries = 40, seed = "201")
     @Covers("sum")
     void sumAll(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].sum(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].sum(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 50, seed = "202")
@@ -34,7 +35,7 @@ class ReduceGradTest {
     void sumDim(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed, @ForAll boolean keepDim) {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
-        gradOk(in -> in[0].sum(d, keepDim), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].sum(d, keepDim), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 30, seed = "203")
@@ -43,13 +44,13 @@ class ReduceGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
         int t = TensorArbitraries.dim(r, shape.length);
-        gradOk(in -> in[0].transpose(0 == shape.length ? 0 : t, d).sum(d, keepDim), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].transpose(0 == shape.length ? 0 : t, d).sum(d, keepDim), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "204")
     @Covers({"sum", "mul"})
     void meanAll(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
-        gradOk(in -> in[0].mean(), param(new SplittableRandom(seed), Values.ANY, shape));
+        assertGradients(in -> in[0].mean(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "205")
@@ -57,14 +58,14 @@ class ReduceGradTest {
     void meanDim(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed, @ForAll boolean keepDim) {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
-        gradOk(in -> in[0].mean(d, keepDim), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].mean(d, keepDim), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "206")
     @Covers("max")
     void maxAll(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         // Distinct values 0.1 apart: the arg max cannot change within a finite-difference step.
-        gradOk(in -> in[0].max(), TensorArbitraries.distinct(new SplittableRandom(seed), shape).requiresGrad(true));
+        assertGradients(in -> in[0].max(), TensorArbitraries.distinct(new SplittableRandom(seed), shape).requiresGrad(true));
     }
 
     @Property(tries = 50, seed = "207")
@@ -73,7 +74,7 @@ class ReduceGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
         Tensor x = TensorArbitraries.distinct(r, shape).requiresGrad(true);
-        gradOk(in -> in[0].max(d, keepDim), x);
+        assertGradients(in -> in[0].max(d, keepDim), x);
     }
 
     @Property(tries = 30, seed = "208")
@@ -84,6 +85,6 @@ class ReduceGradTest {
         int[] perm = ViewGradTest.randomPermutation(r, rank);
         int d = TensorArbitraries.dim(r, rank);
         Tensor x = TensorArbitraries.distinct(r, shape).requiresGrad(true);
-        gradOk(in -> in[0].permute(perm).max(d, keepDim), x);
+        assertGradients(in -> in[0].permute(perm).max(d, keepDim), x);
     }
 }

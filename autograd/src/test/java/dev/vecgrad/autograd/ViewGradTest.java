@@ -1,9 +1,10 @@
 package dev.vecgrad.autograd;
 
-import static dev.vecgrad.autograd.TensorArbitraries.gradOk;
-import static dev.vecgrad.autograd.TensorArbitraries.param;
+import static dev.vecgrad.testing.GradAssertions.assertGradients;
+import static dev.vecgrad.testing.TensorArbitraries.param;
 
-import dev.vecgrad.autograd.TensorArbitraries.Values;
+import dev.vecgrad.testing.TensorArbitraries;
+import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -66,7 +67,7 @@ class ViewGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         int[] to = regroup(r, Shapes.numel(shape));
         Tensor w = TensorArbitraries.values(r, Values.ANY, Shapes.inferShape("test", shape, to));
-        gradOk(in -> in[0].reshape(to).mul(w), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].reshape(to).mul(w), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 30, seed = "302")
@@ -76,7 +77,7 @@ class ViewGradTest {
         int[] to = regroup(r, Shapes.numel(shape));
         int d = r.nextInt(shape.length);
         Tensor w = TensorArbitraries.values(r, Values.ANY, Shapes.inferShape("test", shape, to));
-        gradOk(in -> in[0].transpose(0, d).reshape(to).mul(w), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].transpose(0, d).reshape(to).mul(w), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 30, seed = "303")
@@ -85,7 +86,7 @@ class ViewGradTest {
         SplittableRandom r = new SplittableRandom(seed);
         int[] to = regroup(r, Shapes.numel(shape));
         Tensor w = TensorArbitraries.values(r, Values.ANY, Shapes.inferShape("test", shape, to));
-        gradOk(in -> in[0].view(to).mul(w), param(r, Values.ANY, shape));
+        assertGradients(in -> in[0].view(to).mul(w), param(r, Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "304")
@@ -95,7 +96,7 @@ class ViewGradTest {
         int a = TensorArbitraries.dim(r, shape.length), b = TensorArbitraries.dim(r, shape.length);
         Tensor x = param(r, Values.ANY, shape);
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().transpose(a, b).shape());
-        gradOk(in -> in[0].transpose(a, b).mul(w), x);
+        assertGradients(in -> in[0].transpose(a, b).mul(w), x);
     }
 
     @Property(tries = 40, seed = "305")
@@ -105,7 +106,7 @@ class ViewGradTest {
         int[] perm = randomPermutation(r, shape.length);
         Tensor x = param(r, Values.ANY, shape);
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().permute(perm).shape());
-        gradOk(in -> in[0].permute(perm).mul(w), x);
+        assertGradients(in -> in[0].permute(perm).mul(w), x);
     }
 
     @Property(tries = 40, seed = "306")
@@ -119,7 +120,7 @@ class ViewGradTest {
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().narrow(d, start, len).shape());
         // slice takes an end; a negative end counts from the back.
         int end = start + len == shape[d] && len > 0 && r.nextBoolean() ? Integer.MAX_VALUE : start + len;
-        gradOk(in -> (slice ? in[0].slice(d, start, end) : in[0].narrow(d, start, len)).mul(w), x);
+        assertGradients(in -> (slice ? in[0].slice(d, start, end) : in[0].narrow(d, start, len)).mul(w), x);
     }
 
     @Property(tries = 40, seed = "307")
@@ -135,7 +136,7 @@ class ViewGradTest {
         for (int i = 0; i < shape.length; i++) target[i + target.length - shape.length] = r.nextInt(3) == 0 ? -1 : shape[i];
         Tensor x = param(r, Values.ANY, small);
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().expand(target).shape());
-        gradOk(in -> in[0].expand(target).mul(w), x);
+        assertGradients(in -> in[0].expand(target).mul(w), x);
     }
 
     @Property(tries = 40, seed = "308")
@@ -145,7 +146,7 @@ class ViewGradTest {
         int d = r.nextInt(shape.length + 1) - (r.nextBoolean() ? shape.length + 1 : 0);
         Tensor x = param(r, Values.ANY, shape);
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().unsqueeze(d).shape());
-        gradOk(in -> in[0].unsqueeze(d).mul(w).squeeze(d).mul(w.squeeze(d)), x);
+        assertGradients(in -> in[0].unsqueeze(d).mul(w).squeeze(d).mul(w.squeeze(d)), x);
     }
 
     @Property(tries = 40, seed = "309")
@@ -155,7 +156,7 @@ class ViewGradTest {
         int d = TensorArbitraries.dim(r, shape.length);
         Tensor x = param(r, Values.ANY, shape);
         Tensor w = TensorArbitraries.values(r, Values.ANY, (all ? x.detach().squeeze() : x.detach().squeeze(d)).shape());
-        gradOk(in -> (all ? in[0].squeeze() : in[0].squeeze(d)).mul(w), x);
+        assertGradients(in -> (all ? in[0].squeeze() : in[0].squeeze(d)).mul(w), x);
     }
 
     @Property(tries = 30, seed = "310")
@@ -165,6 +166,6 @@ class ViewGradTest {
         int d = r.nextInt(shape.length);
         Tensor x = param(r, Values.ANY, shape);
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().transpose(0, d).shape());
-        gradOk(in -> in[0].copy().transpose(0, d).contiguous().mul(w).add(in[0].transpose(0, d).copy()), x);
+        assertGradients(in -> in[0].copy().transpose(0, d).contiguous().mul(w).add(in[0].transpose(0, d).copy()), x);
     }
 }

@@ -15,6 +15,7 @@ public final class Init {
         if (!(std >= 0)) throw new IllegalArgumentException("Init.normal: std must be >= 0, got " + std);
         float[] a = p.tensor().storage();
         for (int i = 0; i < p.numel(); i++) a[i] = (float) (mean + std * rng.nextGaussian());
+        p.tensor().markModified("Init.normal");
     }
 
     /** Fills {@code p} with {@code value}. */

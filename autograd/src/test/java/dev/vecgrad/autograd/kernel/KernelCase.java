@@ -17,10 +17,7 @@ record KernelCase(int n, int off0, int off1, int off2, float scale, long seed, b
 
     /** Lengths 1..300, biased to 1, primes and sizes around multiples of 8 and 16 lanes. */
     static Arbitrary<Integer> lengths() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, Arbitraries.of(1, 2, 3, 5, 7, 8, 9, 11, 13, 15, 16, 17, 23, 31, 32, 33,
-                        47, 63, 64, 65, 97, 127, 128, 129, 191, 255, 256, 257, 293)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 300)));
+        return dev.vecgrad.testing.TensorArbitraries.vectorTailLengths();
     }
 
     static Arbitrary<KernelCase> cases(Arbitrary<Integer> lengths, boolean specials) {

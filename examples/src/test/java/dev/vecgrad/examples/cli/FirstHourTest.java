@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import picocli.CommandLine;
 
 /**
@@ -25,9 +27,16 @@ import picocli.CommandLine;
  * one-line errors with suggestions, help pages, files written where and how the user asked, the
  * progress line, the summary's columns, explain's blocks and the bench warm-up.
  */
+@ResourceLock("vecgrad.threads")   // commands run in-process set the global thread count; restored after all
 class FirstHourTest {
     @TempDir static Path tmp;
     static Path text, run;
+    static int threadsBefore = dev.vecgrad.autograd.kernel.Parallel.threads();
+
+    @AfterAll
+    static void restoreThreads() {
+        dev.vecgrad.autograd.kernel.Parallel.setThreads(threadsBefore);
+    }
 
     record Result(int code, String out, String err) {
         List<String> errLines() {

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * tools/pytorch/ddp_train.py continues a vecgrad run in PyTorch with DistributedDataParallel on
@@ -22,8 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  * (same weights, AdamW moments, schedule position and batches), and vecgrad resumes and samples
  * the directory it writes. Skipped where Debian's python3 has no torch.
  */
+@ResourceLock("vecgrad.threads")   // commands run in-process set the global thread count; restored after all
 class TorchContinuationTest {
     @TempDir Path tmp;
+    static int threadsBefore = dev.vecgrad.autograd.kernel.Parallel.threads();
+
+    @AfterAll
+    static void restoreThreads() {
+        dev.vecgrad.autograd.kernel.Parallel.setThreads(threadsBefore);
+    }
     static final ObjectMapper JSON = new ObjectMapper();
 
     static Path python() throws Exception {

@@ -80,6 +80,9 @@ public abstract class Optimizer {
                 float[] gd = grad.isContiguous() ? grad.storage() : grad.toArray();
                 int go = grad.isContiguous() ? grad.offset() : 0;
                 update(e.getKey(), p.storage(), p.offset(), gd, go, p.numel(), g.weightDecay());
+                // Written through storage(): a backward through ops recorded before this step
+                // (which saved the old values) must now refuse to run.
+                p.markModified("optimizer step");
             }
         }
     }

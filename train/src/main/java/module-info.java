@@ -1,0 +1,26 @@
+/**
+ * Optimizers, data, checkpoints, the training loop and sampling.
+ *
+ * <p>Requires {@code dev.vecgrad.nn} (and through it autograd) transitively. A new public package
+ * of this module must be exported here, or code on the module path cannot see it (see
+ * docs/DESIGN.md).
+ */
+module dev.vecgrad.train {
+    requires transitive dev.vecgrad.nn;
+    requires com.fasterxml.jackson.databind;
+    // JvmCounters reads GC time and per-thread allocation for the metrics.
+    requires jdk.management;
+    // LossChart draws the loss curves with XChart on AWT images.
+    requires org.knowm.xchart;
+    requires java.desktop;
+
+    exports dev.vecgrad.train.checkpoint;
+    exports dev.vecgrad.train.data;
+    exports dev.vecgrad.train.inspect;
+    exports dev.vecgrad.train.optim;
+    exports dev.vecgrad.train.run;
+    exports dev.vecgrad.train.sample;
+
+    // The run directory's state file is written with Jackson from records of this package.
+    opens dev.vecgrad.train.run to com.fasterxml.jackson.databind;
+}
