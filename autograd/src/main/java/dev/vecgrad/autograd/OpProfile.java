@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd;
 
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.autograd.kernel.PoolCounters;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ import java.util.Map;
  * compute pool's other threads is timed but its allocations are not counted. The state is a
  * thread-local stack of open profiles, like {@link Grad}'s flag.
  *
- * <p>While a profile is open, the compute pool's counters are on ({@link Parallel#setProfiling}),
+ * <p>While a profile is open, the compute pool's counters are on ({@link PoolCounters}),
  * and each entry also gets, per thread, the time spent inside chunks of parallel loops (busy; a
  * thread is idle for the rest of the entry's wall time), and the calling thread's time handing
  * loops out to the workers and waiting at a loop's end for their last chunks. The calling
@@ -44,7 +45,7 @@ public final class OpProfile {
     public static final class Entry {
         private final String name;
         private long calls, nanos, bytes;
-        /** Per thread slot: busy, hand-out and wait nanoseconds (see {@link Parallel#readCounters}). */
+        /** Per thread slot: busy, hand-out and wait nanoseconds (see {@link PoolCounters#read}). */
         private long[] pool = new long[0];
 
         Entry(String name) {
@@ -103,8 +104,8 @@ public final class OpProfile {
         OpProfile[] slot = OPEN.get();
         Scope s = new Scope(slot[0]);
         slot[0] = this;
-        poolWasOff = !Parallel.profiling();
-        if (poolWasOff) Parallel.setProfiling(true);
+        poolWasOff = !PoolCounters.enabled();
+        if (poolWasOff) PoolCounters.setEnabled(true);
         int n = 3 * Parallel.threads();
         if (markPool.length != n) {
             markPool = new long[n];
@@ -125,7 +126,7 @@ public final class OpProfile {
         @Override
         public void close() {
             OPEN.get()[0] = previous;
-            if (poolWasOff) Parallel.setProfiling(false);
+            if (poolWasOff) PoolCounters.setEnabled(false);
         }
     }
 
@@ -206,12 +207,12 @@ public final class OpProfile {
     private void mark() {
         markNanos = System.nanoTime();
         markBytes = THREADS.getCurrentThreadAllocatedBytes();
-        poolSlots = Parallel.readCounters(markPool);
+        poolSlots = PoolCounters.read(markPool);
     }
 
     private void charge(String name) {
         long now = System.nanoTime(), bytes = THREADS.getCurrentThreadAllocatedBytes();
-        int slots = Parallel.readCounters(nowPool);
+        int slots = PoolCounters.read(nowPool);
         Entry e = entries.computeIfAbsent(name, Entry::new);
         e.calls++;
         e.nanos += now - markNanos;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.autograd.kernel.PoolCounters;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -27,11 +28,11 @@ class OpProfileTest {
                 Tensor big = Tensor.randn(new java.util.SplittableRandom(3), 1 << 17);
                 OpProfile p = new OpProfile();
                 try (var s = p.open()) {
-                    assertTrue(Parallel.profiling(), "an open profile turns the pool's counters on");
+                    assertTrue(PoolCounters.enabled(), "an open profile turns the pool's counters on");
                     x.linear(w, null).tanh().sum().backward();
                     for (int i = 0; i < 20; i++) big.exp();
                 }
-                assertFalse(Parallel.profiling(), "and closing it turns them off again");
+                assertFalse(PoolCounters.enabled(), "and closing it turns them off again");
                 OpProfile.Entry lin = entry(p, "linear"), back = entry(p, "linear (backward)"), exp = entry(p, "exp");
                 assertEquals(1, lin.calls());
                 assertEquals(1, back.calls());

@@ -57,62 +57,6 @@ public final class Parallel {
 
     private Parallel() {}
 
-    // ---------------------------------------------------------------- profiling counters
-
-    /** Longs per thread slot in {@link #counters}: 128 bytes apart, so slots share no cache line. */
-    private static final int STRIDE = 16;
-    private static final int BUSY = 0, HANDOUT = 1, WAIT = 2;
-
-    /**
-     * While profiling, per thread slot (0: the calling thread, i: worker i) nanoseconds spent
-     * inside chunks of parallel loops (busy), handing a loop out to the workers, and waiting at
-     * the end of a loop for the workers' last chunks; null while off. Each slot is written by one
-     * thread only; a reader sees a worker's writes once the loop it belongs to has finished.
-     */
-    private static volatile long[] counters;
-
-    /** Depth of loop bodies the current thread is inside (nested loops are not counted twice). */
-    private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-
-    /**
-     * Turns the profiling counters on (from zero) or off. They cost two {@link System#nanoTime()}
-     * calls per chunk, so they are off unless a profile asks for them.
-     */
-    public static void setProfiling(boolean on) {
-        synchronized (LOCK) {
-            counters = on ? new long[Math.max(1, threads()) * STRIDE] : null;
-        }
-    }
-
-    /** Whether the profiling counters are on. */
-    public static boolean profiling() {
-        return counters != null;
-    }
-
-    /**
-     * Copies the profiling counters into {@code into} (grown by the caller to {@code 3 *
-     * threads()}): for each thread slot {@code s}, {@code into[3s]} busy, {@code into[3s + 1]}
-     * hand-out and {@code into[3s + 2]} end-of-loop wait nanoseconds, cumulative since profiling
-     * was turned on. Leaves {@code into} unchanged and returns 0 when profiling is off; otherwise
-     * returns the number of slots copied. Allocates nothing.
-     */
-    public static int readCounters(long[] into) {
-        long[] c = counters;
-        if (c == null) return 0;
-        int slots = Math.min(c.length / STRIDE, into.length / 3);
-        for (int s = 0; s < slots; s++) {
-            into[3 * s] = c[s * STRIDE + BUSY];
-            into[3 * s + 1] = c[s * STRIDE + HANDOUT];
-            into[3 * s + 2] = c[s * STRIDE + WAIT];
-        }
-        return slots;
-    }
-
-    private static void count(long[] c, int slot, int field, long nanos) {
-        int i = slot * STRIDE + field;
-        if (c != null && i < c.length) c[i] += nanos;
-    }
-
     /** The number of threads parallel kernels use (at least 1), the caller included. */
     public static int threads() {
         int t = threads;
@@ -163,9 +107,7 @@ public final class Parallel {
             if (old != null) {
                 old.shutdown();
             }
-            if (counters != null) {
-                counters = new long[n * STRIDE];
-            }
+            PoolCounters.resize(n);
         }
     }
 
@@ -218,9 +160,9 @@ public final class Parallel {
         if (parallel && chunks >= 2 && threads() >= 2 && !inPool() && pool().tryRun(n, chunk, chunks, body)) {
             return;
         }
-        long[] prof = counters;
+        long[] prof = PoolCounters.current();
         if (prof != null) {
-            inlineProfiled(n, chunk, chunks, body, prof);
+            PoolCounters.runInline(n, chunk, chunks, body, prof, inPool());
             return;
         }
         // Kept exactly this small: the kernels' loops run through here at one thread, and a
@@ -228,25 +170,6 @@ public final class Parallel {
         for (int c = 0; c < chunks; c++) {
             int start = c * chunk;
             body.run(start, Math.min(n, start + chunk));
-        }
-    }
-
-    /**
-     * The inline loop while profiling: it counts as the calling thread's busy time, unless it
-     * runs inside a chunk (already counted) or on a worker.
-     */
-    private static void inlineProfiled(int n, int chunk, int chunks, IntRangeBody body, long[] prof) {
-        int[] depth = DEPTH.get();
-        long t0 = depth[0] > 0 || inPool() ? 0 : System.nanoTime();
-        depth[0]++;
-        try {
-            for (int c = 0; c < chunks; c++) {
-                int start = c * chunk;
-                body.run(start, Math.min(n, start + chunk));
-            }
-        } finally {
-            depth[0]--;
-            if (t0 != 0) count(prof, 0, BUSY, System.nanoTime() - t0);
         }
     }
 
@@ -295,12 +218,12 @@ public final class Parallel {
 
         /** {@link #work()}, timing each chunk for the profile under {@code slot}'s name. */
         void work(int slot) {
-            long[] prof = counters;
+            long[] prof = PoolCounters.current();
             if (prof == null) {
                 work();
                 return;
             }
-            int[] depth = DEPTH.get();
+            int[] depth = PoolCounters.depth();
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 long t0 = prof == null ? 0 : System.nanoTime();
                 if (depth != null) depth[0]++;
@@ -315,7 +238,7 @@ public final class Parallel {
                     if (depth != null) {
                         depth[0]--;
                         // Before the chunk counts as finished: the caller reads the counters after the loop.
-                        count(prof, slot, BUSY, System.nanoTime() - t0);
+                        PoolCounters.count(prof, slot, PoolCounters.BUSY, System.nanoTime() - t0);
                     }
                     finished.incrementAndGet();
                 }
@@ -344,7 +267,7 @@ public final class Parallel {
                 return false;
             }
             try {
-                long[] prof = counters;
+                long[] prof = PoolCounters.current();
                 long t0 = prof == null ? 0 : System.nanoTime();
                 Job j = new Job(n, chunk, chunks, body);
                 job = j;
@@ -353,13 +276,13 @@ public final class Parallel {
                         LockSupport.unpark(w);
                     }
                 }
-                if (prof != null) count(prof, 0, HANDOUT, System.nanoTime() - t0);
+                if (prof != null) PoolCounters.count(prof, 0, PoolCounters.HANDOUT, System.nanoTime() - t0);
                 j.work(0);
                 long t1 = prof == null ? 0 : System.nanoTime();
                 while (j.finished.get() < chunks) {
                     Thread.onSpinWait();
                 }
-                if (prof != null) count(prof, 0, WAIT, System.nanoTime() - t1);
+                if (prof != null) PoolCounters.count(prof, 0, PoolCounters.WAIT, System.nanoTime() - t1);
                 job = null;
                 Throwable t = j.error.get();
                 if (t instanceof RuntimeException r) {

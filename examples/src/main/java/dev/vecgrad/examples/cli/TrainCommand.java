@@ -1,7 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
-import dev.vecgrad.autograd.kernel.GemmPeak;
+import dev.vecgrad.train.run.GemmPeak;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.inspect.LossChart;

@@ -156,7 +156,7 @@ public final class Trainer {
 
     /**
      * Measures the GEMM peak with {@code probe} (e.g. {@link
-     * dev.vecgrad.autograd.kernel.GemmPeak#measure()}) when {@link #run} reaches its first timed
+     * GemmPeak#measure()}) when {@link #run} reaches its first timed
      * step: after the warm-up steps, so the kernels are already compiled and the run starts (and
      * checkpoints) without waiting for it, and outside the timed steps.
      */

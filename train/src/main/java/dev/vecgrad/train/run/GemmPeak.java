@@ -1,4 +1,6 @@
-package dev.vecgrad.autograd.kernel;
+package dev.vecgrad.train.run;
+
+import dev.vecgrad.autograd.kernel.Gemm;
 
 import java.util.SplittableRandom;
 
