@@ -148,7 +148,7 @@ public final class Trainer {
 
     /**
      * The GEMM GFLOP/s this machine reaches, against which each logged step reports its model
-     * FLOPs utilization ({@link Metrics#mfu()}); NaN (the default) leaves the figure out.
+     * FLOPs utilization ({@link Metrics.Speed#mfu()}); NaN (the default) leaves the figure out.
      */
     public void setGemmPeakGflops(double gflops) {
         peakGflops = gflops;
