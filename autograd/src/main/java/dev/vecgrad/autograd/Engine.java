@@ -91,7 +91,14 @@ final class Engine {
         }
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        // How many pending gradients use each storage array (an op may hand the same gradient, or
+        // views of it, to several inputs): an array no pending gradient uses any more, and that
+        // was lent during this pass, goes back to the workspace for the rest of the pass.
+        Map<float[], int[]> users = new IdentityHashMap<>();
+        long lentBefore = Workspace.mark();
+        List<Tensor> dead = new ArrayList<>();
         grads.put(root, gradRoot);
+        use(users, gradRoot, 1);
         boolean anomaly = Anomaly.isEnabled();
         OpProfile.backwardPass(1);
         try (Grad g = Grad.disabled(); Anomaly off = Anomaly.suspended()) {
@@ -99,9 +106,11 @@ final class Engine {
                 Tensor t = order.get(i);
                 Tensor grad = grads.remove(t);
                 if (grad == null) continue;
+                use(users, grad, -1);
                 OpProfile.backwardStart();
                 if (t.node == null || t.retainsGrad) accumulateInto(t, grad);
                 if (t.node == null) {
+                    giveBack(users, grad, lentBefore);
                     OpProfile.sectionDone("accumulate grad (backward)");
                     continue;
                 }
@@ -110,19 +119,50 @@ final class Engine {
                 Tensor[] inGrads = node.apply(grad);
                 if (anomaly) Anomaly.checkBackward(node.op, grad, node.inputs, inGrads);
                 OpProfile.backwardDone(node.op);
+                dead.clear();
+                dead.add(grad);
                 for (int k = 0; k < node.inputs.length; k++) {
+                    if (inGrads[k] == null) continue;
+                    dead.add(inGrads[k]);
                     Tensor in = node.inputs[k];
-                    if (in == null || !in.requiresGrad || inGrads[k] == null) continue;
+                    if (in == null || !in.requiresGrad) continue;
                     Tensor gk = sumToShape(inGrads[k], in.shape);
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gk : prev.add(gk));
+                    Tensor sum = prev == null ? gk : prev.add(gk);
+                    grads.put(in, sum);
+                    use(users, sum, 1);
+                    dead.add(gk);
+                    if (prev != null) {
+                        use(users, prev, -1);
+                        dead.add(prev);
+                    }
                 }
+                // Only now, with every input's gradient stored: one of them may share storage
+                // with the output's gradient or with another input's.
+                for (Tensor d : dead) giveBack(users, d, lentBefore);
                 if (!retainGraph) node.release();
                 OpProfile.sectionDone("sum gradients (backward)");
             }
         } finally {
             OpProfile.backwardPass(-1);
         }
+    }
+
+    private static void use(Map<float[], int[]> users, Tensor grad, int delta) {
+        int[] n = users.computeIfAbsent(grad.data, k -> new int[1]);
+        n[0] += delta;
+        if (n[0] == 0) users.remove(grad.data);
+    }
+
+    /**
+     * Releases a gradient's storage to the workspace when no pending gradient uses it. Unused
+     * gradients of this pass are dead: leaves keep copies, and backward functions capture only
+     * forward tensors (which were lent before the pass, so {@link Workspace#release} keeps them).
+     * A reduced broadcast gradient leaves the unreduced one unused, and a sum of two gradients
+     * leaves both: those go back too.
+     */
+    private static void giveBack(Map<float[], int[]> users, Tensor grad, long lentBefore) {
+        if (grad != null && !users.containsKey(grad.data)) Workspace.release(grad.data, lentBefore);
     }
 
     private static void accumulateInto(Tensor t, Tensor grad) {

@@ -141,6 +141,7 @@ final class Kernels {
         int chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
         // Partials from the workspace (zeroed: the kernel adds into them), taken on this thread
         // before the work is handed to the pool.
+        long before = Workspace.mark();
         float[] pw = dw == null ? null : Workspace.zeroed(chunks * cols), pb = db == null ? null : Workspace.zeroed(chunks * cols);
         Parallel.forRange(rows, ROW_CHUNK, (long) rows * cols >= 2 * CHUNK, (r0, r1) -> {
             int c = r0 / ROW_CHUNK;
@@ -151,6 +152,8 @@ final class Kernels {
             if (dw != null) VecMath.addInPlace(dw, 0, pw, c * cols, cols);
             if (db != null) VecMath.addInPlace(db, 0, pb, c * cols, cols);
         }
+        Workspace.release(pw, before);
+        Workspace.release(pb, before);
     }
 
     // out (rows, cols) += bias (cols) on every row

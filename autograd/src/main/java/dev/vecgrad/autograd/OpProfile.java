@@ -1,5 +1,7 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.autograd.kernel.PoolCounters;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +28,13 @@ import java.util.Map;
  * <p>Allocation comes from the JVM's per-thread allocation counter, so work the op hands to the
  * compute pool's other threads is timed but its allocations are not counted. The state is a
  * thread-local stack of open profiles, like {@link Grad}'s flag.
+ *
+ * <p>While a profile is open, the compute pool's counters are on ({@link PoolCounters}),
+ * and each entry also gets, per thread, the time spent inside chunks of parallel loops (busy; a
+ * thread is idle for the rest of the entry's wall time), and the calling thread's time handing
+ * loops out to the workers and waiting at a loop's end for their last chunks. The calling
+ * thread's time outside all of these is serial code (op glue, small loops run inline count as
+ * busy).
  */
 public final class OpProfile {
     private static final ThreadLocal<OpProfile[]> OPEN = ThreadLocal.withInitial(() -> new OpProfile[1]);
@@ -36,9 +45,29 @@ public final class OpProfile {
     public static final class Entry {
         private final String name;
         private long calls, nanos, bytes;
+        /** Per thread slot: busy, hand-out and wait nanoseconds (see {@link PoolCounters#read}). */
+        private long[] pool = new long[0];
 
         Entry(String name) {
             this.name = name;
+        }
+
+        /**
+         * Nanoseconds thread {@code slot} (0: the calling thread, i: compute worker i) spent in
+         * chunks of parallel loops during this entry; 0 when the pool's counters were off.
+         */
+        public long busyNanos(int slot) {
+            return 3 * slot < pool.length ? pool[3 * slot] : 0;
+        }
+
+        /** Nanoseconds the calling thread spent handing parallel loops out to the workers. */
+        public long handOutNanos() {
+            return pool.length > 1 ? pool[1] : 0;
+        }
+
+        /** Nanoseconds the calling thread spent waiting at the end of loops for the workers' last chunks. */
+        public long waitNanos() {
+            return pool.length > 2 ? pool[2] : 0;
         }
 
         /** {@code "op"}, {@code "op (backward)"} or a section label. */
@@ -65,12 +94,23 @@ public final class OpProfile {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private long markNanos, markBytes;
     private int backwardDepth;
+    /** Pool counters at the last mark and now; reused so profiling allocates nothing per op. */
+    private long[] markPool = new long[0], nowPool = new long[0];
+    private int poolSlots;
+    private boolean poolWasOff;
 
     /** Starts charging ops on this thread to this profile until the returned scope is closed. */
     public Scope open() {
         OpProfile[] slot = OPEN.get();
         Scope s = new Scope(slot[0]);
         slot[0] = this;
+        poolWasOff = !PoolCounters.enabled();
+        if (poolWasOff) PoolCounters.setEnabled(true);
+        int n = 3 * Parallel.threads();
+        if (markPool.length != n) {
+            markPool = new long[n];
+            nowPool = new long[n];
+        }
         mark();
         return s;
     }
@@ -86,6 +126,7 @@ public final class OpProfile {
         @Override
         public void close() {
             OPEN.get()[0] = previous;
+            if (poolWasOff) PoolCounters.setEnabled(false);
         }
     }
 
@@ -120,28 +161,70 @@ public final class OpProfile {
     public String table(int perSteps) {
         StringBuilder sb = new StringBuilder();
         double total = Math.max(1, totalNanos());
-        sb.append(String.format(Locale.ROOT, "%-28s %8s %10s %8s %6s %10s%n", "op", "calls", "ms", "ms/step", "time",
+        int slots = 0;
+        for (Entry e : entries.values()) slots = Math.max(slots, e.pool.length / 3);
+        sb.append(String.format(Locale.ROOT, "%-28s %8s %10s %8s %6s %10s", "op", "calls", "ms", "ms/step", "time",
                 "MB/step"));
-        for (Entry e : entries()) {
-            sb.append(String.format(Locale.ROOT, "%-28s %8d %10.1f %8.2f %5.1f%% %10.2f%n", e.name, e.calls, e.nanos / 1e6,
-                    e.nanos / 1e6 / perSteps, 100 * e.nanos / total, e.bytes / 1e6 / perSteps));
+        if (slots > 0) {
+            for (int s = 0; s < slots; s++) sb.append(String.format(Locale.ROOT, " %7s", s == 0 ? "busy:0" : "" + s));
+            sb.append(String.format(Locale.ROOT, " %8s %7s", "hand-out", "wait"));
         }
-        sb.append(String.format(Locale.ROOT, "%-28s %8s %10.1f %8.2f %6s %10.2f%n", "total", "", total / 1e6,
+        sb.append(System.lineSeparator());
+        long[] sums = new long[3 * Math.max(1, slots)];
+        for (Entry e : entries()) {
+            sb.append(String.format(Locale.ROOT, "%-28s %8d %10.1f %8.2f %5.1f%% %10.2f", e.name, e.calls, e.nanos / 1e6,
+                    e.nanos / 1e6 / perSteps, 100 * e.nanos / total, e.bytes / 1e6 / perSteps));
+            if (slots > 0) poolColumns(sb, e.pool, slots, perSteps);
+            for (int i = 0; i < e.pool.length; i++) sums[i] += e.pool[i];
+            sb.append(System.lineSeparator());
+        }
+        sb.append(String.format(Locale.ROOT, "%-28s %8s %10.1f %8.2f %6s %10.2f", "total", "", total / 1e6,
                 total / 1e6 / perSteps, "", totalBytes() / 1e6 / perSteps));
+        if (slots > 0) poolColumns(sb, sums, slots, perSteps);
+        sb.append(System.lineSeparator());
+        if (slots > 1) {
+            sb.append("busy:N = ms/step thread N spent in chunks of parallel loops (0 = the calling thread); hand-out and")
+                    .append(System.lineSeparator())
+                    .append("wait = the calling thread's ms/step publishing loops and waiting for the workers' last chunks.")
+                    .append(System.lineSeparator());
+            for (int s = 0; s < slots; s++) {
+                double busy = sums[3 * s];
+                sb.append(String.format(Locale.ROOT, "thread %d: busy %.2f ms/step, %.1f%% of the profiled time%n", s,
+                        busy / 1e6 / perSteps, 100 * busy / total));
+            }
+        }
         return sb.toString();
+    }
+
+    private static void poolColumns(StringBuilder sb, long[] pool, int slots, int perSteps) {
+        for (int s = 0; s < slots; s++) {
+            sb.append(String.format(Locale.ROOT, " %7.2f", 3 * s < pool.length ? pool[3 * s] / 1e6 / perSteps : 0));
+        }
+        sb.append(String.format(Locale.ROOT, " %8.3f %7.3f", pool.length > 1 ? pool[1] / 1e6 / perSteps : 0,
+                pool.length > 2 ? pool[2] / 1e6 / perSteps : 0));
     }
 
     private void mark() {
         markNanos = System.nanoTime();
         markBytes = THREADS.getCurrentThreadAllocatedBytes();
+        poolSlots = PoolCounters.read(markPool);
     }
 
     private void charge(String name) {
         long now = System.nanoTime(), bytes = THREADS.getCurrentThreadAllocatedBytes();
+        int slots = PoolCounters.read(nowPool);
         Entry e = entries.computeIfAbsent(name, Entry::new);
         e.calls++;
         e.nanos += now - markNanos;
         e.bytes += bytes - markBytes;
+        if (slots > 0 && slots == poolSlots) {
+            if (e.pool.length < 3 * slots) e.pool = java.util.Arrays.copyOf(e.pool, 3 * slots);
+            for (int i = 0; i < 3 * slots; i++) e.pool[i] += nowPool[i] - markPool[i];
+        }
+        long[] t = markPool;
+        markPool = nowPool;
+        nowPool = t;
+        poolSlots = slots;
         markNanos = now;
         markBytes = bytes;
     }

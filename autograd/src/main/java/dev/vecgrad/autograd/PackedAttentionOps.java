@@ -54,6 +54,7 @@ final class PackedAttentionOps {
         int tasks = b * nHead, per = chunk(tasks), chunks = (tasks + per - 1) / per, tt = t * t;
         // Each chunk's scratch tile is a slice of one array taken here, on the calling thread, so it
         // comes from the current Workspace (pool threads would allocate fresh ones every step).
+        long beforeScratch = Workspace.mark();
         float[] scratch = kept == null ? null : Workspace.scratch(Math.multiplyExact(chunks, tt));
         Parallel.forRange(tasks, per, (lo, hi) -> {
             int so = (lo / per) * tt;
@@ -80,11 +81,13 @@ final class PackedAttentionOps {
                 }
             }
         });
+        Workspace.release(scratch, beforeScratch);   // dead now: later ops of the scope may reuse it
         Tensor o = Tensor.wrap(out, b, t, c);
         Tensor weights = Tensor.wrap(w, b, nHead, t, t);
         Engine.record(o, "attention", g -> {
             float[] go = g.dense();
             float[] dx = Workspace.zeroed(x.length);
+            long beforeTiles = Workspace.mark();
             float[] tiles = Workspace.scratch(Math.multiplyExact(chunks, 2 * tt));   // dP, dS per chunk
             Parallel.forRange(tasks, per, (lo, hi) -> {
                 int dp = (lo / per) * 2 * tt, ds = dp + tt;
@@ -115,6 +118,7 @@ final class PackedAttentionOps {
                     }
                 }
             });
+            Workspace.release(tiles, beforeTiles);
             return new Tensor[] {Tensor.wrap(dx, qkv.shape.clone())};
         }, qkv);
         return new AttentionOps.Result(o, weights);

@@ -36,10 +36,16 @@ import java.util.Map;
  * passed to an op or to backward) throws {@link IllegalStateException} instead of reading the
  * next step's values: each tensor remembers which scope lent its array, a check of two fields.
  *
- * <p>A workspace keeps at most {@code maxBytes} lent per scope; requests beyond that, and arrays
+ * <p>Within a scope, a backward pass gives each intermediate gradient back as soon as the
+ * gradients of the op's inputs are computed from it, so later ops of the same pass reuse it: a
+ * step holds its activations plus only the few gradients in flight, not every gradient it ever
+ * made (for {@code baby-gpt} that is the difference between ~4 GB and ~8 GB per step). Saved
+ * activations are not given back early: the caller may still read them until the scope closes.
+ *
+ * <p>A workspace keeps at most {@code maxBytes} per scope; requests beyond that, and arrays
  * under {@value #MIN_ELEMENTS} elements (cheap for the JVM to allocate and collect), come from the
  * heap as usual. After each scope the workspace holds exactly what that scope used, so a change
- * of batch shape does not leave stale buffers behind.
+ * of batch shape does not leave stale buffers behind ({@link #openKeeping()} is the exception).
  *
  * <p>The current workspace is thread-local, like {@link Grad}'s flag; work an op hands to the
  * compute pool's threads allocates from the heap. A workspace is used by one thread at a time.
@@ -52,29 +58,38 @@ public final class Workspace {
 
     private final long maxBytes;
     private final boolean poison;
-    private Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
-    private final ArrayList<float[]> lent = new ArrayList<>();
-    /**
-     * The arrays of {@link #lent}, by identity, so a new tensor can learn in O(1) whether its
-     * storage is lent (and so must not be used after the scope). Cleared, not reallocated, at close.
-     */
-    private final IdentityHashMap<float[], Boolean> lentSet = new IdentityHashMap<>();
+    /** Arrays kept from earlier scopes, by length, not yet handed out in the open scope. */
+    private Map<Integer, ArrayDeque<float[]>> carried = new HashMap<>();
+    /** Arrays the open scope handed out and got back early ({@link #release}), by length. */
+    private final Map<Integer, ArrayDeque<float[]>> released = new HashMap<>();
+    /** Every distinct array the open scope has handed out, in order, each with its lend mark. */
+    private final IdentityHashMap<float[], Long> used = new IdentityHashMap<>();
+    private final ArrayList<float[]> usedOrder = new ArrayList<>();
+    /** Of {@link #used}, the arrays currently lent (not released). */
+    private final IdentityHashMap<float[], Boolean> out = new IdentityHashMap<>();
+    private long lentBytes, reusedBytes, heldBytes, usedBytes, lends;
     /** Counts closed scopes: a tensor whose storage was lent under an older count is dead. */
     private int generation;
-    private long lentBytes, reusedBytes, heldBytes;
+    private boolean trim;
     private Thread owner;
 
-    /** A workspace that lends up to a quarter of the JVM's maximum heap per scope. */
+    /**
+     * A workspace that keeps up to half of the JVM's maximum heap per scope: a training step's
+     * activations and gradients are live at once whether they come from here or from the heap,
+     * so the cap only bounds what stays reserved between scopes (what an evaluation or a
+     * checkpoint then has to share the heap with).
+     */
     public Workspace() {
-        this(Runtime.getRuntime().maxMemory() / 4, false);
+        this(Runtime.getRuntime().maxMemory() / 2, false);
     }
 
     /**
-     * A workspace that lends up to {@code maxBytes} per scope.
+     * A workspace that keeps up to {@code maxBytes} per scope.
      *
-     * @param poisonOnClose fill every array with NaN when it returns to the workspace, so a tensor
-     *     used after its scope closed shows up as NaN instead of silently reading the next step's
-     *     values (for tests; it costs a pass over the memory)
+     * @param poisonOnClose fill every array with NaN when it returns to the workspace (at the end
+     *     of its scope, or when released early in a backward pass), so a tensor used after its
+     *     storage was given back shows up as NaN instead of silently reading other values (for
+     *     tests; it costs a pass over the memory)
      * @throws IllegalArgumentException if {@code maxBytes} is negative
      */
     public Workspace(long maxBytes, boolean poisonOnClose) {
@@ -85,17 +100,36 @@ public final class Workspace {
 
     /**
      * Makes this the current workspace of the calling thread until the returned scope closes.
+     * When it closes, the workspace keeps exactly the arrays this scope used.
      *
      * @throws IllegalStateException if this workspace already has an open scope
      */
     public Scope open() {
+        return open(true);
+    }
+
+    /**
+     * Like {@link #open()}, but when the scope closes the workspace also keeps what it held
+     * before and this scope did not use: for a different kind of work between repeated steps
+     * (an evaluation's forward passes between training steps) that should borrow the steps'
+     * arrays without making the next step allocate the rest again.
+     *
+     * @throws IllegalStateException if this workspace already has an open scope
+     */
+    public Scope openKeeping() {
+        return open(false);
+    }
+
+    private Scope open(boolean trimOnClose) {
         if (owner != null) {
             throw new IllegalStateException("Workspace.open: this workspace already has an open scope on thread "
                     + owner.getName() + "; close it first (scopes of one workspace do not nest)");
         }
         owner = Thread.currentThread();
+        trim = trimOnClose;
         lentBytes = 0;
         reusedBytes = 0;
+        usedBytes = 0;
         Workspace[] slot = CURRENT.get();
         Scope s = new Scope(slot[0]);
         slot[0] = this;
@@ -107,12 +141,18 @@ public final class Workspace {
         return heldBytes;
     }
 
-    /** Bytes lent so far in the open scope, or in the last one once it closed. */
+    /**
+     * Bytes handed out so far in the open scope, or in the last one once it closed; an array
+     * released early and handed out again counts each time.
+     */
     public long lentBytes() {
         return lentBytes;
     }
 
-    /** Of {@link #lentBytes()}, the bytes served from arrays a previous scope gave back. */
+    /**
+     * Of {@link #lentBytes()}, the bytes served from arrays already held: given back by a
+     * previous scope or released earlier in this one.
+     */
     public long reusedBytes() {
         return reusedBytes;
     }
@@ -140,20 +180,29 @@ public final class Workspace {
             }
             closed = true;
             CURRENT.get()[0] = previous;
-            // Keep exactly what this scope used: arrays of sizes it no longer asks for go to the GC.
-            Map<Integer, ArrayDeque<float[]>> next = new HashMap<>();
-            for (float[] a : lent) {
-                if (poison) Arrays.fill(a, Float.NaN);
+            // Keep exactly what this scope used (arrays of sizes it no longer asks for go to the
+            // GC), plus, for a keeping scope, what it left untouched.
+            Map<Integer, ArrayDeque<float[]>> next = trim ? new HashMap<>() : carried;
+            long held = trim ? 0 : heldBytes - carriedTaken;
+            for (float[] a : usedOrder) {
+                if (poison && out.containsKey(a)) Arrays.fill(a, Float.NaN);
                 next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+                held += 4L * a.length;
             }
-            lent.clear();
-            lentSet.clear();
+            usedOrder.clear();
+            used.clear();
+            out.clear();
+            released.clear();
+            carried = next;
+            carriedTaken = 0;
             generation++;   // every tensor over this scope's arrays is now dead (Tensor.checkLive)
-            free = next;
-            heldBytes = lentBytes;   // exactly the arrays lent in this scope are kept
+            heldBytes = held;
             owner = null;
         }
     }
+
+    /** Bytes of {@link #carried} handed out in the open scope (they move to {@link #used}). */
+    private long carriedTaken;
 
     // ---------------------------------------------------------------- for the ops
 
@@ -162,11 +211,14 @@ public final class Workspace {
         return generation;
     }
 
-    /** The calling thread's current workspace if it lent {@code a} in its open scope, else null. */
+    /**
+     * The calling thread's current workspace if its open scope lent {@code a} (released early or
+     * not: a tensor over an array released within the scope is still of this scope), else null.
+     */
     static Workspace lenderOf(float[] a) {
         if (a.length < MIN_ELEMENTS) return null;   // never lent: no thread-local lookup
         Workspace ws = CURRENT.get()[0];
-        return ws != null && ws.lentSet.containsKey(a) ? ws : null;
+        return ws != null && ws.used.containsKey(a) ? ws : null;
     }
 
     /** A zero-filled array of length {@code n}: from the current workspace if one is open. */
@@ -187,21 +239,61 @@ public final class Workspace {
     }
 
     /**
-     * A recycled array of length n (zero-filled if asked), a new one, both tracked as lent; or
-     * null when the request is for the heap.
+     * A position in the current workspace's sequence of lends (0 when none is open): {@link
+     * #release} only takes back arrays lent after a given mark.
+     */
+    static long mark() {
+        Workspace ws = CURRENT.get()[0];
+        return ws == null ? 0 : ws.lends;
+    }
+
+    /**
+     * Gives {@code a} back to the current workspace before its scope ends, so later requests of
+     * the same scope can reuse it, provided it is an array this scope lent after {@code since}
+     * (a {@link #mark()}) and has not released yet; otherwise (a heap array, one lent earlier)
+     * does nothing. The caller guarantees that nothing reads or writes {@code a} afterwards.
+     */
+    static void release(float[] a, long since) {
+        Workspace ws = CURRENT.get()[0];
+        if (ws == null || a == null) return;
+        Long lentAt = ws.used.get(a);
+        if (lentAt == null || lentAt <= since || ws.out.remove(a) == null) return;
+        if (ws.poison) Arrays.fill(a, Float.NaN);
+        ws.released.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+    }
+
+    /**
+     * A recycled array of length n (zero-filled if asked) or a new one, tracked as lent; or null
+     * when the request is for the heap (too small, or a new array would pass the cap).
      */
     private float[] take(int n, boolean zero) {
-        if (n < MIN_ELEMENTS || lentBytes + 4L * n > maxBytes) return null;
-        ArrayDeque<float[]> q = free.get(n);
+        if (n < MIN_ELEMENTS) return null;
+        ArrayDeque<float[]> q = released.get(n);
         float[] a = q == null ? null : q.poll();
+        boolean recycled = a != null;
         if (a == null) {
-            a = new float[n];
-        } else {
+            // What the workspace will hold after this scope: its own arrays, plus for a keeping
+            // scope the untouched ones from before.
+            long held = usedBytes + (trim ? 0 : heldBytes - carriedTaken);
+            q = carried.get(n);
+            a = q == null ? null : q.poll();
+            if (a != null) {
+                recycled = true;
+                carriedTaken += 4L * n;
+            } else if (held + 4L * n > maxBytes) {
+                return null;
+            } else {
+                a = new float[n];
+            }
+            usedBytes += 4L * n;
+            usedOrder.add(a);
+        }
+        if (recycled) {
             if (zero) Arrays.fill(a, 0f);
             reusedBytes += 4L * n;
         }
-        lent.add(a);
-        lentSet.put(a, Boolean.TRUE);
+        used.put(a, ++lends);
+        out.put(a, Boolean.TRUE);
         lentBytes += 4L * n;
         return a;
     }

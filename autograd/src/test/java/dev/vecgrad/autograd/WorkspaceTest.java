@@ -78,6 +78,33 @@ class WorkspaceTest {
     }
 
     @Test
+    void aBackwardPassReusesTheGradientsItIsDoneWith() {
+        int n = 64 * 64, depth = 10;
+        Tensor x = Tensor.randn(new SplittableRandom(1), 64, 64).requiresGrad(true);
+        Tensor y = x;
+        for (int i = 0; i < depth; i++) y = y.tanh();
+        y.exp().sum().backward();
+        float[] heapGrad = x.grad().toArray();
+        x.zeroGrad();
+        Workspace ws = new Workspace(BIG, true);
+        try (var s = ws.open()) {
+            Tensor z = x;
+            Tensor[] acts = new Tensor[depth];
+            for (int i = 0; i < depth; i++) acts[i] = z = z.tanh();
+            Tensor out = z.exp();
+            out.sum().backward();
+            // Poisoned on release: activations must not have been given back by the backward pass.
+            for (Tensor a : acts) assertFalse(Float.isNaN(a.get(3, 7)), "an activation was released");
+            assertFalse(Float.isNaN(out.get(63, 63)));
+        }
+        assertArrayEquals(heapGrad, x.grad().toArray());
+        // Forward: depth + 1 results. Backward: each gradient is given back once the next one is
+        // computed from it, so a handful are live at a time instead of one per op.
+        long held = ws.heldBytes() / (4L * n);
+        assertTrue(held >= depth + 1 && held <= depth + 4, "arrays held: " + held);
+    }
+
+    @Test
     void theNextScopeGetsTheSameArraysBack() {
         Workspace ws = new Workspace(BIG, false);
         Tensor a = Tensor.randn(new SplittableRandom(1), 64, 64), bb = Tensor.randn(new SplittableRandom(2), 64, 64);

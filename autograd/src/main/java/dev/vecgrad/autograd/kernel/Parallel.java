@@ -107,6 +107,7 @@ public final class Parallel {
             if (old != null) {
                 old.shutdown();
             }
+            PoolCounters.resize(n);
         }
     }
 
@@ -159,6 +160,13 @@ public final class Parallel {
         if (parallel && chunks >= 2 && threads() >= 2 && !inPool() && pool().tryRun(n, chunk, chunks, body)) {
             return;
         }
+        long[] prof = PoolCounters.current();
+        if (prof != null) {
+            PoolCounters.runInline(n, chunk, chunks, body, prof, inPool());
+            return;
+        }
+        // Kept exactly this small: the kernels' loops run through here at one thread, and a
+        // bigger method changed C2's inlining below it enough that vectors were boxed again.
         for (int c = 0; c < chunks; c++) {
             int start = c * chunk;
             body.run(start, Math.min(n, start + chunk));
@@ -192,7 +200,7 @@ public final class Parallel {
             this.body = body;
         }
 
-        /** Claims and runs chunks until none is left. */
+        /** Claims and runs chunks until none is left (the loop as it was before profiling existed). */
         void work() {
             for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 try {
@@ -203,6 +211,35 @@ public final class Parallel {
                 } catch (Throwable t) {
                     error.compareAndSet(null, t);
                 } finally {
+                    finished.incrementAndGet();
+                }
+            }
+        }
+
+        /** {@link #work()}, timing each chunk for the profile under {@code slot}'s name. */
+        void work(int slot) {
+            long[] prof = PoolCounters.current();
+            if (prof == null) {
+                work();
+                return;
+            }
+            int[] depth = PoolCounters.depth();
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                long t0 = prof == null ? 0 : System.nanoTime();
+                if (depth != null) depth[0]++;
+                try {
+                    if (error.get() == null) {
+                        int start = c * chunk;
+                        body.run(start, Math.min(n, start + chunk));
+                    }
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    if (depth != null) {
+                        depth[0]--;
+                        // Before the chunk counts as finished: the caller reads the counters after the loop.
+                        PoolCounters.count(prof, slot, PoolCounters.BUSY, System.nanoTime() - t0);
+                    }
                     finished.incrementAndGet();
                 }
             }
@@ -230,6 +267,8 @@ public final class Parallel {
                 return false;
             }
             try {
+                long[] prof = PoolCounters.current();
+                long t0 = prof == null ? 0 : System.nanoTime();
                 Job j = new Job(n, chunk, chunks, body);
                 job = j;
                 for (Worker w : workers) {
@@ -237,10 +276,13 @@ public final class Parallel {
                         LockSupport.unpark(w);
                     }
                 }
-                j.work();
+                if (prof != null) PoolCounters.count(prof, 0, PoolCounters.HANDOUT, System.nanoTime() - t0);
+                j.work(0);
+                long t1 = prof == null ? 0 : System.nanoTime();
                 while (j.finished.get() < chunks) {
                     Thread.onSpinWait();
                 }
+                if (prof != null) PoolCounters.count(prof, 0, PoolCounters.WAIT, System.nanoTime() - t1);
                 job = null;
                 Throwable t = j.error.get();
                 if (t instanceof RuntimeException r) {
@@ -269,11 +311,13 @@ public final class Parallel {
     /** A pool thread: spins for a while after each loop, then parks until the next. */
     private static final class Worker extends Thread {
         final Pool pool;
+        final int slot;
         volatile boolean parked;
 
         Worker(Pool pool, int index) {
             super("vecgrad-compute-" + (index + 1));
             this.pool = pool;
+            this.slot = index + 1;
             setDaemon(true);
         }
 
@@ -283,7 +327,7 @@ public final class Parallel {
             while (!pool.shutdown) {
                 Job j = pool.job;
                 if (j != null && j != done) {
-                    j.work();
+                    j.work(slot);
                     done = j;
                     continue;
                 }

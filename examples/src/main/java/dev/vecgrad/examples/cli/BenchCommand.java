@@ -9,12 +9,20 @@ import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.Simd;
 import dev.vecgrad.autograd.kernel.Softmax;
 import dev.vecgrad.autograd.kernel.SoftmaxScalar;
+import dev.vecgrad.nn.GPTConfig;
+import dev.vecgrad.train.data.Batch;
+import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.run.Trainer;
+import dev.vecgrad.train.run.TrainingFlops;
+import dev.vecgrad.train.run.TrainingTask;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.random.RandomGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,8 +35,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * gives the careful numbers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Quick kernel benchmark: GEMM GFLOP/s, softmax, the SIMD species.",
-        description = "GEMM GFLOP/s per shape and thread count, softmax SIMD vs scalar, the SIMD species and the scalar"
+        header = "Quick benchmark: GEMM GFLOP/s, training step MFU, softmax.",
+        description = "GEMM GFLOP/s per shape and thread count, a shakespeare-char training step (tokens/s and model FLOPs"
+                + " utilization against the best GEMM figure), softmax SIMD vs scalar, the SIMD species and the scalar"
                 + " baseline; each figure is the median of timed rounds after its kernel has warmed up.")
 final class BenchCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -69,17 +78,42 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("%-18s %-4s %8s %10s%n", "GEMM m x n x k", "op", "threads", "GFLOP/s");
         }
         int before = Parallel.threads();
+        java.util.Map<Integer, Double> peaks = new java.util.HashMap<>();
         try {
             for (int t : counts) {
                 Parallel.setThreads(t);
                 for (int[] s : SHAPES) {
                     for (String op : (s[0] == 768 ? List.of("NN", "NT", "TN") : List.of("NN"))) {
                         double g = gemm(s[0], s[1], s[2], op, false);
+                        peaks.merge(t, g, Math::max);
                         gemm.addObject().put("m", s[0]).put("n", s[1]).put("k", s[2]).put("op", op).put("threads", t)
                                 .put("impl", "simd").put("gflops", round(g)).put("settled", settled);
                         if (!json) out.printf(Locale.ROOT, "%-18s %-4s %8d %10.1f%s%n", s[0] + " x " + s[1] + " x " + s[2], op, t, g, mark());
                     }
                 }
+            }
+            if (!json) out.printf("%n%-18s %8s %10s %10s %8s%n", "training step", "threads", "tokens/s", "GFLOP/s", "MFU");
+            ArrayNode training = root.putArray("training");
+            for (int t : counts) {
+                Parallel.setThreads(t);
+                double peak = peaks.getOrDefault(t, Double.NaN);
+                double tps = trainingTokensPerSecond();
+                TrainConfig cfg = TrainConfig.shakespeareChar();
+                GPTConfig model = cfg.model().gpt(BENCH_VOCAB);
+                double gflops = tps * TrainingFlops.perToken(model, model.blockSize()) / 1e9;
+                double mfu = TrainingFlops.utilization(model, model.blockSize(), tps, peak);
+                // Three decimals: the test recomputes the share from these, and a loaded machine's
+                // figures are small enough that rounding to 0.1 would move it.
+                training.addObject().put("preset", "shakespeare-char").put("threads", t).put("tokens_per_s", Math.round(tps))
+                        .put("gflops", Math.round(gflops * 1000) / 1000.0).put("gemm_peak_gflops", Math.round(peak * 1000) / 1000.0)
+                        .put("mfu", Math.round(mfu * 10000) / 10000.0);
+                if (!json) {
+                    out.printf(Locale.ROOT, "%-18s %8d %10.0f %10.1f %7.1f%%%n", "shakespeare-char", t, tps, gflops, 100 * mfu);
+                }
+            }
+            if (!json) {
+                out.printf("(MFU: the step's model FLOP/s, 6N + 12LTC per token, as a share of the best GEMM figure above%n"
+                        + " at the same thread count)%n%n");
             }
             double scalar = gemm(256, 256, 256, "NN", true);
             gemm.addObject().put("m", 256).put("n", 256).put("k", 256).put("op", "NN").put("threads", 1)
@@ -125,6 +159,62 @@ final class BenchCommand implements Callable<Integer> {
         Runnable run = scalar ? () -> GemmScalar.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n)
                 : () -> Gemm.sgemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n);
         return median(run, scalar ? 0.15 : 0.08) * 2.0 * m * n * k / 1e9;
+    }
+
+    /** Vocabulary of the synthetic training task: Tiny Shakespeare's 65 characters. */
+    static final int BENCH_VOCAB = 65;
+
+    /**
+     * Training tokens per second of the {@code shakespeare-char} preset on random tokens (the
+     * arithmetic does not depend on the text): the median of three timed rounds of four steps
+     * after five warm-up steps.
+     */
+    private double trainingTokensPerSecond() {
+        StringBuilder chars = new StringBuilder();
+        for (int i = 0; i < BENCH_VOCAB; i++) chars.append((char) ('0' + i));
+        CharTokenizer tok = CharTokenizer.of(chars.toString());
+        TrainingTask random = new TrainingTask() {
+            @Override
+            public String describe() {
+                return "random tokens";
+            }
+
+            @Override
+            public CharTokenizer tokenizer() {
+                return tok;
+            }
+
+            @Override
+            public Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng) {
+                int[] idx = new int[batchSize * blockSize], targets = new int[idx.length];
+                for (int i = 0; i < idx.length; i++) {
+                    idx[i] = rng.nextInt(BENCH_VOCAB);
+                    targets[i] = rng.nextInt(BENCH_VOCAB);
+                }
+                return new Batch(idx, targets, batchSize, blockSize);
+            }
+
+            @Override
+            public Batch valBatch(int batchSize, int blockSize, RandomGenerator rng) {
+                return trainBatch(batchSize, blockSize, rng);
+            }
+
+            @Override
+            public java.util.Map<String, Object> identity() {
+                return java.util.Map.of("task", "random");
+            }
+        };
+        TrainConfig cfg = TrainConfig.shakespeareChar();
+        Trainer trainer = new Trainer(cfg, random);
+        for (int i = 0; i < 5; i++) trainer.trainStep();
+        double[] rates = new double[3];
+        for (int r = 0; r < rates.length; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 4; i++) trainer.trainStep();
+            rates[r] = 4.0 * cfg.tokensPerStep() / ((System.nanoTime() - t0) / 1e9);
+        }
+        java.util.Arrays.sort(rates);
+        return rates[1];
     }
 
     private double softmax(int rows, int cols, boolean simd) {

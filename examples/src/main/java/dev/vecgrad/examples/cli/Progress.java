@@ -117,6 +117,7 @@ final class Progress implements Trainer.Listener, AutoCloseable {
             line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * s.gcShare(),
                     s.allocMbPerStep());
         }
+        if (!Double.isNaN(s.mfu())) line += String.format(Locale.ROOT, ", MFU %.1f%%", 100 * s.mfu());
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
             System.err.print("\r\u001b[2K");

@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.autograd.OpProfile;
+import dev.vecgrad.train.run.GemmPeak;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.data.TextFiles;
@@ -15,6 +16,7 @@ import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.run.TrainingFlops;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingTask;
 import dev.vecgrad.train.tokenizer.BpeTokenizer;
@@ -253,6 +255,7 @@ final class TrainCommand implements Callable<Integer> {
         info.put("keep", keepMode.name().toLowerCase(java.util.Locale.ROOT));
         trainer.runInfo().putAll(info);
         trainer.setKeep(keepMode);
+        trainer.setGemmPeakProbe(GemmPeak::measure);
         trainer.setLogGradNorms(logGradNorms);
         trainer.setDetectAnomaly(detectAnomaly);
         try {
@@ -403,6 +406,9 @@ final class TrainCommand implements Callable<Integer> {
                 });
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.println(MemoryReport.plan(trainer.model().numParameters()));
+        out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); MFU = their FLOP/s as a share"
+                + " of a %d^3 GEMM's, measured after the warm-up steps%n",
+                TrainingFlops.perToken(trainer.model().config(), trainer.model().config().blockSize()) / 1e6, GemmPeak.SIZE);
         out.flush();
         Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
                 trainer.task() instanceof AdditionTrainingTask, dir,
@@ -461,6 +467,10 @@ final class TrainCommand implements Callable<Integer> {
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
+        if (!Double.isNaN(trainer.gemmPeakGflops())) {
+            out.printf(java.util.Locale.ROOT, "GEMM peak here: %.1f GFLOP/s (%d^3 NN, %d threads; the MFU reference)%n",
+                    trainer.gemmPeakGflops(), GemmPeak.SIZE, Parallel.threads());
+        }
         if (trainer.keep() == Trainer.Keep.LAST) {
             out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         } else {

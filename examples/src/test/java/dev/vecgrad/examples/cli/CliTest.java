@@ -149,6 +149,16 @@ class CliTest {
             assertTrue(shapes.contains(s), s + " missing from " + shapes);
         }
         assertEquals(4, root.get("softmax").size());
+        var step = root.get("training").get(0);
+        assertEquals("shakespeare-char", step.get("preset").asText());
+        double tps = step.get("tokens_per_s").asDouble(), mfu = step.get("mfu").asDouble();
+        assertTrue(tps > 0 && mfu > 0 && mfu < 1, step.toString());
+        // The share is the step's model FLOP/s over the best GEMM figure of the same run.
+        double best = 0;
+        for (var g : root.get("gemm")) if (g.get("impl").asText().equals("simd")) best = Math.max(best, g.get("gflops").asDouble());
+        double peak = step.get("gemm_peak_gflops").asDouble();
+        assertEquals(best, peak, 0.05 + 1e-9);
+        assertEquals(step.get("gflops").asDouble() / peak, mfu, 1e-4 + 1e-3 * mfu, step.toString());
     }
 
     @Test

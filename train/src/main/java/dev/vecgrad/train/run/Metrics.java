@@ -62,14 +62,17 @@ public record Metrics(long step, double elapsedS, Step train, Evaluation eval, S
      * @param allocMbPerStep megabytes allocated per timed step, by all threads
      * @param trainS         seconds of the timed steps (what the other three are averaged over), so a
      *                       resumed run can carry the averages on
+     * @param mfu            model FLOPs utilization: the training FLOP/s that {@code tokensPerS}
+     *                       stands for ({@link TrainingFlops#perToken}) as a share of the GEMM peak
+     *                       measured on the same machine during the run; NaN when none was measured
      */
-    public record Speed(double tokensPerS, double gcShare, double allocMbPerStep, double trainS) {
+    public record Speed(double tokensPerS, double gcShare, double allocMbPerStep, double trainS, double mfu) {
         /** Nothing measured yet. */
-        public static final Speed UNKNOWN = new Speed(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        public static final Speed UNKNOWN = new Speed(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
-        /** Averages without the time they cover. */
+        /** Averages without the time they cover or a utilization figure. */
         public Speed(double tokensPerS, double gcShare, double allocMbPerStep) {
-            this(tokensPerS, gcShare, allocMbPerStep, Double.NaN);
+            this(tokensPerS, gcShare, allocMbPerStep, Double.NaN, Double.NaN);
         }
     }
 }

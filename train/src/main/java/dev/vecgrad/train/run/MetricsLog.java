@@ -102,6 +102,7 @@ public final class MetricsLog implements AutoCloseable {
         put(o, "train_s", m.speed().trainS());
         put(o, "gc_pause_share", m.speed().gcShare());
         put(o, "alloc_mb_per_step", m.speed().allocMbPerStep());
+        put(o, "mfu", m.speed().mfu());
         if (m.layers() != null) {
             ObjectNode norms = o.putObject("layer_grad_norm"), ratios = o.putObject("layer_update_ratio");
             m.layers().forEach((layer, v) -> {
@@ -161,7 +162,7 @@ public final class MetricsLog implements AutoCloseable {
         if (n == null || !n.isObject() || !n.path("step").isIntegralNumber()) return null;
         long step = n.path("step").asLong();
         Metrics.Speed speed = new Metrics.Speed(num(n, "tokens_per_s"), num(n, "gc_pause_share"), num(n, "alloc_mb_per_step"),
-                num(n, "train_s"));
+                num(n, "train_s"), num(n, "mfu"));
         Evaluation eval = null;
         boolean oldest = n.has("val_loss") && !n.has("eval_train_loss");   // an evaluation line whose train_loss is the evaluated one
         if (n.has("val_loss")) {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The training loop: AdamW with nanoGPT's parameter groups, warmup + cosine learning rate,
@@ -58,6 +59,8 @@ public final class Trainer {
     private boolean detectAnomaly;
     private OpProfile profile;
     private Workspace workspace = new Workspace();
+    private double peakGflops = Double.NaN;
+    private java.util.function.DoubleSupplier peakProbe;
     private long step;
     private RunStatus status;
 
@@ -144,6 +147,29 @@ public final class Trainer {
         profile = p;
     }
 
+    /**
+     * The GEMM GFLOP/s this machine reaches, against which each logged step reports its model
+     * FLOPs utilization ({@link Metrics.Speed#mfu()}); NaN (the default) leaves the figure out.
+     */
+    public void setGemmPeakGflops(double gflops) {
+        peakGflops = gflops;
+    }
+
+    /**
+     * Measures the GEMM peak with {@code probe} (e.g. {@link
+     * GemmPeak#measure()}) when {@link #run} reaches its first timed
+     * step: after the warm-up steps, so the kernels are already compiled and the run starts (and
+     * checkpoints) without waiting for it, and outside the timed steps.
+     */
+    public void setGemmPeakProbe(java.util.function.DoubleSupplier probe) {
+        peakProbe = probe;
+    }
+
+    /** The GEMM peak in GFLOP/s, set or measured; NaN until known. */
+    public double gemmPeakGflops() {
+        return peakGflops;
+    }
+
     /** Asks {@link #run} to stop after the current step and write a checkpoint (e.g. on Ctrl-C). */
     public void requestStop() {
         stopRequested.set(true);
@@ -204,11 +230,14 @@ public final class Trainer {
 
     /**
      * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
-     * seed), plus the task's accuracy. Runs without recording a graph, in eval mode.
+     * seed), plus the task's accuracy. Runs forward only (no graph), in eval mode, in the training
+     * steps' workspace (so it allocates next to nothing). Returns null when a stop was requested
+     * ({@link #requestStop()}) before it finished: it checks between batches.
      */
     public Evaluation evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
-            return evaluate(model, task, cfg.batchSize(), cfg.model().blockSize(), cfg.eval().iters(), cfg.seed());
+            return evaluate(model, task, cfg.batchSize(), cfg.model().blockSize(), cfg.eval().iters(), cfg.seed(), workspace,
+                    stopRequested::get);
         } catch (NonFiniteException e) {
             throw new TrainingDivergedException(step, e);
         }
@@ -220,19 +249,37 @@ public final class Trainer {
      * the task's accuracy. Leaves the model in training mode.
      */
     public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
+        return evaluate(model, task, batchSize, blockSize, iters, seed, new Workspace(), () -> false);
+    }
+
+    /**
+     * {@link #evaluate(GPT, TrainingTask, int, int, int, long)} with each forward pass in a scope
+     * of {@code ws} (null: on the heap), a scope that keeps the workspace's other arrays for the
+     * next training step; {@code stop} is asked before every batch, and when it answers true
+     * the evaluation ends early and returns null.
+     */
+    public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
+                                      Workspace ws, BooleanSupplier stop) {
         model.eval();
         try (Grad g = Grad.disabled()) {
             double train = 0, val = 0;
             StepRandom trainRng = new StepRandom(seed, -1, 5), valRng = new StepRandom(seed, -2, 5);
             for (int i = 0; i < iters; i++) {
-                Batch tb = task.trainBatch(batchSize, blockSize, trainRng);
-                train += model.loss(model.forward(tb.idx(), tb.batchSize(), tb.blockSize()), tb.targets()).item();
-                Batch vb = task.valBatch(batchSize, blockSize, valRng);
-                val += model.loss(model.forward(vb.idx(), vb.batchSize(), vb.blockSize()), vb.targets()).item();
+                if (stop.getAsBoolean()) return null;
+                train += forwardLoss(model, task.trainBatch(batchSize, blockSize, trainRng), ws);
+                if (stop.getAsBoolean()) return null;
+                val += forwardLoss(model, task.valBatch(batchSize, blockSize, valRng), ws);
             }
+            if (stop.getAsBoolean()) return null;
             return new Evaluation(train / iters, val / iters, task.accuracy(model), task.inductionScore(model));
         } finally {
             model.train();
+        }
+    }
+
+    private static double forwardLoss(GPT model, Batch b, Workspace ws) {
+        try (Workspace.Scope s = ws == null ? null : ws.openKeeping()) {
+            return model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets()).item();
         }
     }
 
@@ -304,6 +351,9 @@ public final class Trainer {
             long timedNanos = 0, timedTokens = 0, timedSteps = 0, gcMillis = 0, allocBytes = 0;
             int stepsThisRun = 0;
             while (step < cfg.maxIters() && !stopRequested.get()) {
+                if (stepsThisRun == WARMUP_STEPS_UNTIMED && peakProbe != null && Double.isNaN(peakGflops)) {
+                    peakGflops = peakProbe.getAsDouble();
+                }
                 JvmCounters c0 = JvmCounters.now();
                 long t0 = System.nanoTime();
                 StepResult r = trainStep();
@@ -319,21 +369,26 @@ public final class Trainer {
                 }
                 double nanos = nanosBefore + timedNanos, steps = stepsBefore + timedSteps;
                 double alloc = allocBytes < 0 || allocBefore < 0 ? -1 : allocBefore + allocBytes;
-                Metrics.Speed speed = new Metrics.Speed(nanos == 0 ? Double.NaN : (tokensBefore + timedTokens) / (nanos / 1e9),
-                        nanos == 0 ? Double.NaN : (gcBefore + gcMillis) / (nanos / 1e6),
-                        steps == 0 || alloc < 0 ? Double.NaN : alloc / 1e6 / steps, nanos == 0 ? Double.NaN : nanos / 1e9);
+                double tps = nanos == 0 ? Double.NaN : (tokensBefore + timedTokens) / (nanos / 1e9);
+                Metrics.Speed speed = new Metrics.Speed(tps, nanos == 0 ? Double.NaN : (gcBefore + gcMillis) / (nanos / 1e6),
+                        steps == 0 || alloc < 0 ? Double.NaN : alloc / 1e6 / steps, nanos == 0 ? Double.NaN : nanos / 1e9,
+                        TrainingFlops.utilization(model.config(), cfg.model().blockSize(), tps, peakGflops));
                 Metrics m = Metrics.ofStep(step, elapsedBefore + (System.nanoTime() - started) / 1e9,
                         new Metrics.Step(r.loss(), r.lr(), r.gradNorm()), speed, r.layers());
                 boolean evaluates = !stopRequested.get() && (step % cfg.eval().interval() == 0 || step == cfg.maxIters());
                 if (evaluates) {
                     Evaluation e = evaluate();
-                    if (!e.isFinite()) {
+                    if (e == null) {
+                        // Stopped during the evaluation: the step itself is done and is kept below, without it.
+                        evaluates = false;
+                    } else if (!e.isFinite()) {
                         if (log != null) log.append(m);
                         // The update just taken broke the model: do not checkpoint it over the last good one.
                         throw new TrainingDivergedException(step, e.trainLoss(), e.valLoss());
+                    } else {
+                        // One line per step: the evaluation's fields join the step's (elapsed now includes it).
+                        m = m.withEval(e, elapsedBefore + (System.nanoTime() - started) / 1e9);
                     }
-                    // One line per step: the evaluation's fields join the step's (elapsed now includes it).
-                    m = m.withEval(e, elapsedBefore + (System.nanoTime() - started) / 1e9);
                 }
                 if (log != null) log.append(m);
                 listener.onStep(m);

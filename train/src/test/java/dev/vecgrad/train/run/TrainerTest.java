@@ -202,6 +202,79 @@ class TrainerTest {
     }
 
     @Test
+    void aStopRequestDuringAnEvaluationEndsItAndCheckpointsTheStep() throws IOException {
+        Path run = tmp.resolve("stopped-in-eval");
+        TextTask text = TextTask.load(textFile(), null);
+        Trainer[] trainer = new Trainer[1];
+        int[] valBatches = new int[1];
+        // A task that asks the trainer to stop (as the CLI's Ctrl-C hook does) from inside the
+        // first evaluation, on its second validation batch of 1000.
+        TrainingTask stopping = new TrainingTask() {
+            public String describe() { return text.describe(); }
+            public dev.vecgrad.train.data.CharTokenizer tokenizer() { return text.tokenizer(); }
+            public dev.vecgrad.train.data.Batch trainBatch(int b, int t, java.util.random.RandomGenerator r) {
+                return text.trainBatch(b, t, r);
+            }
+            public dev.vecgrad.train.data.Batch valBatch(int b, int t, java.util.random.RandomGenerator r) {
+                if (++valBatches[0] == 2) trainer[0].requestStop();
+                return text.valBatch(b, t, r);
+            }
+            public Map<String, Object> identity() { return text.identity(); }
+        };
+        TrainConfig cfg = new TrainConfig(new ModelSettings(1, 2, 16, 8, true, 0f),
+                new OptimizerSettings(1e-2f, 1e-3f, 2, 50, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(4, 1000), 4, 1, 50, 7);
+        trainer[0] = new Trainer(cfg, stopping);
+        trainer[0].run(run, new Trainer.Listener() {});
+        assertEquals(2, valBatches[0], "the evaluation stops at the next batch");
+        assertEquals(4, trainer[0].step());
+        assertEquals(4, new RunDirectory(run).readState().step(), "the finished step is checkpointed");
+        assertTrue(MetricsLog.read(run.resolve(RunDirectory.METRICS)).stream().noneMatch(Metrics::isEval));
+    }
+
+    @Test
+    void evaluationBorrowsTheStepsWorkspaceAndMatchesTheHeap() throws IOException {
+        Path data = textFile();
+        TrainConfig cfg = new TrainConfig(new ModelSettings(2, 2, 32, 32, true, 0.1f),
+                new OptimizerSettings(1e-2f, 1e-3f, 2, 6, 0.1f, 0.9f, 0.99f, 1f), new EvalSettings(4, 3), 4, 1, 6, 7);
+        Trainer t = new Trainer(cfg, TextTask.load(data, null));
+        dev.vecgrad.autograd.Workspace ws = new dev.vecgrad.autograd.Workspace(1L << 30, true);
+        t.setWorkspace(ws);
+        t.trainStep();
+        t.trainStep();
+        long stepHeld = ws.heldBytes();
+        Evaluation inWorkspace = t.evaluate();
+        assertEquals(ws.lentBytes(), ws.reusedBytes(), "an evaluation's forward reuses the step's arrays");
+        assertEquals(stepHeld, ws.heldBytes(), "and leaves the step's arrays for the next step");
+        Evaluation onHeap = Trainer.evaluate(t.model(), t.task(), cfg.batchSize(), cfg.model().blockSize(),
+                cfg.eval().iters(), cfg.seed(), null, () -> false);
+        assertEquals(onHeap, inWorkspace);
+        t.trainStep();
+        assertEquals(ws.lentBytes(), ws.reusedBytes(), "the step after an evaluation allocates nothing new");
+    }
+
+    @Test
+    void eachTimedStepLogsItsModelFlopsUtilization() throws IOException {
+        Path run = tmp.resolve("mfu");
+        TrainConfig cfg = small(6, 0f);
+        Trainer t = new Trainer(cfg, TextTask.load(textFile(), null));
+        long[] probeCalls = new long[2];
+        t.setGemmPeakProbe(() -> {
+            probeCalls[0]++;
+            probeCalls[1] = t.step();
+            return 50;
+        });
+        t.run(run, new Trainer.Listener() {});
+        assertEquals(1, probeCalls[0], "the peak is measured once");
+        assertEquals(3, probeCalls[1], "after the three untimed warm-up steps");
+        assertEquals(50, t.gemmPeakGflops());
+        List<Metrics> lines = MetricsLog.read(run.resolve(RunDirectory.METRICS));
+        Metrics last = lines.get(lines.size() - 1);
+        assertTrue(Double.isNaN(lines.get(0).speed().mfu()), "untimed warm-up steps have no throughput, so no utilization");
+        assertEquals(last.speed().tokensPerS() * TrainingFlops.perToken(t.model().config(), cfg.model().blockSize()) / 50e9,
+                last.speed().mfu(), 1e-9 * last.speed().mfu());
+    }
+
+    @Test
     void perLayerGradientNormsAndUpdateRatiosAreLogged() throws IOException {
         Path run = tmp.resolve("layers");
         Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
