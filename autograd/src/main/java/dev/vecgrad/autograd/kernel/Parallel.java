@@ -185,6 +185,53 @@ public final class Parallel {
         });
     }
 
+    /**
+     * Runs {@code task.accept(i)} for every {@code i} in {@code [0, tasks)} on at most two threads
+     * that take tasks from opposite ends of the range: one from the front (0, 1, ...), the other
+     * from the back, until they meet. For two pieces of independent work of unequal cost laid
+     * end to end (a linear layer's input-gradient product at the front, its weight-gradient
+     * product and bias sums at the back): each thread works through its own piece, with its
+     * operands in its own core's cache, and whichever finishes first carries on into the other's
+     * tasks, so neither waits for the other at the end. With one thread (or nested in a running
+     * loop) every task runs on the calling thread in increasing order. Which thread runs a task
+     * varies; tasks must compute the same whoever runs them, and must not depend on each other's
+     * results. An exception from a task is rethrown once both ends have stopped.
+     *
+     * @throws IllegalArgumentException if {@code tasks < 0}
+     */
+    public static void fromBothEnds(int tasks, IntConsumer task) {
+        if (tasks < 0) {
+            throw new IllegalArgumentException("Parallel.fromBothEnds: expected tasks >= 0, got " + tasks);
+        }
+        if (tasks == 0) {
+            return;
+        }
+        // front in the high 32 bits, back (exclusive) in the low 32: one CAS claims from either end.
+        java.util.concurrent.atomic.AtomicLong ends = new java.util.concurrent.atomic.AtomicLong(tasks & 0xFFFFFFFFL);
+        forRange(2, 1, tasks >= 2, (lo, hi) -> {
+            for (int side = lo; side < hi; side++) {
+                for (int t; (t = claim(ends, side == 0)) >= 0; ) {
+                    task.accept(t);
+                }
+            }
+        });
+    }
+
+    /** Claims the next task from the front or the back, or returns -1 when the ends have met. */
+    private static int claim(java.util.concurrent.atomic.AtomicLong ends, boolean front) {
+        while (true) {
+            long s = ends.get();
+            int f = (int) (s >>> 32), b = (int) s;
+            if (f >= b) {
+                return -1;
+            }
+            long next = front ? ((long) (f + 1) << 32) | (b & 0xFFFFFFFFL) : ((long) f << 32) | ((b - 1) & 0xFFFFFFFFL);
+            if (ends.compareAndSet(s, next)) {
+                return front ? f : b - 1;
+            }
+        }
+    }
+
     /** One parallel loop: its chunks are claimed by the caller and the workers through {@code next}. */
     private static final class Job {
         final int n, chunk, chunks;
