@@ -14,12 +14,12 @@ public final class NonFiniteException extends ArithmeticException {
         this.pass = pass;
     }
 
-    /** The op's name, as {@link Tensor#gradFn()} reports it. */
+    /** {@return the op's name, as {@link Tensor#gradFn()} reports it} */
     public String op() {
         return op;
     }
 
-    /** {@code "forward"} or {@code "backward"}. */
+    /** {@return {@code "forward"} or {@code "backward"}: which computation produced the value} */
     public String pass() {
         return pass;
     }

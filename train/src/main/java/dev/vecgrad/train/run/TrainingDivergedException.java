@@ -29,7 +29,7 @@ public final class TrainingDivergedException extends RuntimeException {
         this.step = step;
     }
 
-    /** The step whose loss or gradient was not finite. */
+    /** {@return the step whose loss or gradient was not finite} */
     public long step() {
         return step;
     }
