@@ -5,7 +5,9 @@ package dev.vecgrad.autograd;
  * holds NaN or infinity.
  */
 public final class NonFiniteException extends ArithmeticException {
+    /** The op's name (serialised with the exception). */
     private final String op;
+    /** {@code "forward"} or {@code "backward"} (serialised with the exception). */
     private final String pass;
 
     NonFiniteException(String op, String pass, String detail) {

@@ -11,7 +11,7 @@ import dev.vecgrad.autograd.kernel.Softmax;
 import dev.vecgrad.autograd.kernel.SoftmaxScalar;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingFlops;
