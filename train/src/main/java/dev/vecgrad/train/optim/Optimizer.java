@@ -63,6 +63,8 @@ public abstract class Optimizer {
      * it is filled with zeros in place, so the next backward adds into the same arrays instead
      * of allocating new ones (PyTorch's {@code zero_grad(set_to_none=False)}). A parameter that
      * then gets no gradient keeps a zero one, which {@link #step()} does not skip.
+     *
+     * @param setToNone true to drop the gradients, false to zero them in place
      */
     public void zeroGrad(boolean setToNone) {
         try (Grad g = Grad.disabled()) {

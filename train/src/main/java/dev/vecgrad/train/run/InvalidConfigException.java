@@ -7,7 +7,10 @@ package dev.vecgrad.train.run;
  * maps {@code nLayer} to {@code --n-layer}).
  */
 public final class InvalidConfigException extends IllegalArgumentException {
-    private final String field, problem;
+    /** The setting at fault (serialised with the exception). */
+    private final String field;
+    /** The message without the field's name (serialised with the exception). */
+    private final String problem;
 
     /**
      * A problem with one setting; the message reads {@code "field problem"}.
