@@ -616,7 +616,7 @@ public final class Tensor {
     /**
      * Copies {@code src} into this tensor's elements, not recorded; subject to the in-place rule of {@link #set}.
      *
-     * @param src the values, broadcast to this tensor's shape (it may overlap this tensor's storage only if it is this tensor)
+     * @param src the values, broadcast to this tensor's shape
      * @return {@code this}
      * @throws IllegalStateException when this tensor requires grad and grad is being recorded
      */
