@@ -21,8 +21,22 @@ import java.util.Locale;
  * {@code vecgrad runs --compare}.
  */
 public final class LineChart {
-    /** One curve: its legend name, colour, whether its points get markers, and its points. */
+    /**
+     * One curve.
+     *
+     * @param name its name in the legend
+     * @param color its colour
+     * @param markers whether each point gets a marker (for sparse series such as evaluations)
+     * @param lineWidth the line's width in pixels; 0 draws no line (markers only)
+     * @param x the points' x values
+     * @param y the points' y values, as many as x
+     */
     public record Series(String name, Color color, boolean markers, float lineWidth, double[] x, double[] y) {
+        /**
+         * Checks that there are as many y values as x values.
+         *
+         * @throws IllegalArgumentException naming the series when the lengths differ
+         */
         public Series {
             if (x.length != y.length) throw new IllegalArgumentException("series " + name + ": " + x.length + " x but " + y.length + " y");
         }
@@ -31,28 +45,39 @@ public final class LineChart {
     private final String title, xTitle, yTitle;
     private final List<Series> series = new ArrayList<>();
 
-    /** A chart with a title and axis titles. */
+    /**
+     * An empty chart.
+     *
+     * @param title the line above the plot
+     * @param xTitle the x-axis title
+     * @param yTitle the y-axis title
+     */
     public LineChart(String title, String xTitle, String yTitle) {
         this.title = title;
         this.xTitle = xTitle;
         this.yTitle = yTitle;
     }
 
-    /** Adds a curve; points whose y is not finite (or not positive on a log axis) are skipped. */
+    /**
+     * Adds a curve; points whose y is not finite (or not positive on a log axis) are skipped when drawing.
+     *
+     * @param s the curve
+     * @return this chart, for chaining
+     */
     public LineChart add(Series s) {
         series.add(s);
         return this;
     }
 
-    /** Whether any series has a point to draw. */
+    /** {@return whether no series has a point to draw} */
     public boolean isEmpty() {
         return series.stream().allMatch(s -> s.x().length == 0);
     }
 
     /**
-     * Whether the y-axis should be logarithmic: every value positive and the largest more than
-     * 10 times the smallest (a loss that falls from 2.5 to 0.001 would otherwise lie flat at 0
-     * for most of the run).
+     * {@return whether the y-axis should be logarithmic} That is when every value is positive and the
+     * largest more than 10 times the smallest (a loss that falls from 2.5 to 0.001 would otherwise lie
+     * flat at 0 for most of the run).
      */
     public boolean logY() {
         double lo = Double.POSITIVE_INFINITY, hi = 0;
@@ -68,8 +93,13 @@ public final class LineChart {
     }
 
     /**
-     * Round tick values covering [lo, hi]: a step of 1, 2 or 5 times a power of ten, the
-     * smallest such step that gives at most {@code maxTicks} ticks.
+     * Round tick values covering [lo, hi]: a step of 1, 2 or 5 times a power of ten, the smallest
+     * such step that gives at most {@code maxTicks} ticks.
+     *
+     * @param lo the axis' low end
+     * @param hi the axis' high end
+     * @param maxTicks the most ticks that fit without labels touching
+     * @return the tick values, ascending
      */
     public static double[] ticks(double lo, double hi, int maxTicks) {
         if (!(hi > lo)) return new double[] {lo};
@@ -86,7 +116,13 @@ public final class LineChart {
         return t.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    /** Ticks for a logarithmic axis: the powers of ten in [lo, hi], with 2 and 5 between them when there are few. */
+    /**
+     * Ticks for a logarithmic axis: the powers of ten in [lo, hi], with 2 and 5 between them when there are few.
+     *
+     * @param lo the axis' low end ({@code > 0})
+     * @param hi the axis' high end
+     * @return the tick values, ascending
+     */
     public static double[] logTicks(double lo, double hi) {
         int a = (int) Math.floor(Math.log10(lo)), b = (int) Math.ceil(Math.log10(hi));
         List<Double> t = new ArrayList<>();
@@ -108,7 +144,13 @@ public final class LineChart {
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    /** Renders the chart. */
+    /**
+     * Renders the chart (headless: no display is needed).
+     *
+     * @param width the image width in pixels
+     * @param height the image height in pixels
+     * @return the image
+     */
     public BufferedImage render(int width, int height) {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);

@@ -19,7 +19,13 @@ import javax.imageio.ImageIO;
 public final class LossChart {
     private LossChart() {}
 
-    /** The chart of {@code metrics} (null when there is no loss to draw). */
+    /**
+     * The chart of a run's metrics: the batch loss of every step, and the train and validation losses of every evaluation.
+     *
+     * @param metrics the lines of {@code metrics.jsonl}, in order
+     * @param title the chart's title
+     * @return the chart, or null when there is no loss to draw
+     */
     public static LineChart chart(List<Metrics> metrics, String title) {
         List<Metrics> steps = metrics.stream().filter(m -> m.train() != null && Double.isFinite(m.train().loss())).toList();
         List<Metrics> evals = metrics.stream().filter(Metrics::isEval).toList();
@@ -38,6 +44,11 @@ public final class LossChart {
     /**
      * Renders the chart of {@code metrics} (900 x 500) and replaces {@code png} atomically (a
      * viewer never sees half a file); writes nothing when there is no finite loss to draw.
+     *
+     * @param png the file to create or replace
+     * @param metrics the lines of {@code metrics.jsonl}, in order
+     * @param title the chart's title
+     * @throws IOException when the file cannot be written
      */
     public static void write(Path png, List<Metrics> metrics, String title) throws IOException {
         LineChart c = chart(metrics, title);
