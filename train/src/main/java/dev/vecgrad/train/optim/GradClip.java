@@ -39,7 +39,10 @@ public final class GradClip {
      * sum of squares per tensor, in a fixed order, and those added up in double in the
      * collection's order. The tensors' sums run in parallel on the compute pool, one task per
      * tensor, so the result is the same at any thread count (and the same as it was when they ran
-     * one after another). NaN or infinity when a gradient is not finite.
+     * one after another).
+     *
+     * @param params the parameters (their gradients are read, not changed)
+     * @return the norm; NaN or infinity when a gradient is not finite
      */
     public static float globalNorm(Collection<Tensor> params) {
         List<Tensor> grads = new ArrayList<>(params.size());
@@ -67,6 +70,10 @@ public final class GradClip {
      * The factor {@link #clipGradNorm} scales the gradients by: {@code maxNorm / (norm + 1e-6)}
      * when that is below 1 (PyTorch's {@code clip_coef}), otherwise (also for a NaN norm) 1.
      * Pass it to {@link Optimizer#step(float, boolean)} to clip inside the optimizer's pass.
+     *
+     * @param norm    the gradients' global norm ({@link #globalNorm})
+     * @param maxNorm the largest norm to allow
+     * @return the factor, in (0, 1]
      */
     public static float coefficient(float norm, float maxNorm) {
         float coef = (float) (maxNorm / (norm + 1e-6));

@@ -100,6 +100,8 @@ public abstract class Optimizer {
      * an optimizer may do all three in one pass over the gradients ({@link AdamW} does, in parallel
      * over all parameters at once).
      *
+     * @param gradScale the factor every gradient is taken times (1 for none)
+     * @param zeroGrads whether to leave the gradients zero-filled (in place) after the step
      * @throws IllegalArgumentException if {@code gradScale} is not finite
      */
     public void step(float gradScale, boolean zeroGrads) {
@@ -134,6 +136,10 @@ public abstract class Optimizer {
      * Updates every slot's parameter (grad mode is off): by default one parameter at a time, the
      * gradient scaled in place first when {@code gradScale != 1} and zero-filled after when
      * {@code zeroGrads}. Subclasses may fuse these; the bits must be the same.
+     *
+     * @param slots     the parameters that have a gradient, in group order
+     * @param gradScale as {@link #step(float, boolean)}
+     * @param zeroGrads as {@link #step(float, boolean)}
      */
     protected void updateAll(List<Slot> slots, float gradScale, boolean zeroGrads) {
         for (Slot s : slots) {
