@@ -26,8 +26,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * of {@code vecgrad runs --compare --png}.
  *
  * <p>Two settings make XChart draw a training curve well. A loss that falls by more than a
- * decade (the addition task ends near 0.001) gets a logarithmic axis, labelled at the powers of
- * ten, instead of lying flat at 0 for most of the run. And the step axis ends a little past the
+ * decade (the addition task ends near 0.001) gets a logarithmic axis instead of lying flat at 0
+ * for most of the run. And the step axis ends a little past the
  * last step, off the steps' grid: when every x value, with the axis' ends, is equally spaced (as
  * a run logged at every step is), XChart 3.8 puts its ticks on data points, every k-th one
  * (1, 126, 251 for a 250-step run); otherwise it picks round steps (0, 50, 100, ...) spaced so that
@@ -73,6 +73,25 @@ public final class LossChart {
             }
         }
         return hi > 0 && hi / lo > 10;
+    }
+
+    /**
+     * Whether a log axis labels only the powers of ten: when the loss spans more than 20x.
+     * XChart's other choice labels 2 to 9 in every decade too, which runs the labels together
+     * over two decades or more, while over one decade the powers of ten alone leave a single
+     * label (both seen in rendered charts).
+     */
+    static boolean decadeLabelsOnly(List<Curve> curves) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (Curve c : curves) {
+            for (double v : c.y()) {
+                if (Double.isFinite(v) && v > 0) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        return hi / lo > 20;
     }
 
     /**
@@ -129,6 +148,7 @@ public final class LossChart {
         styler.setLegendPosition(Styler.LegendPosition.InsideNE);
         styler.setMarkerSize(6);
         styler.setYAxisLogarithmic(log);
+        styler.setYAxisLogarithmicDecadeOnly(decadeLabelsOnly(curves));
         styler.setXAxisDecimalPattern("#,##0");
         styler.setXAxisMin(0.0);
         styler.setXAxisMax(stepAxisEnd(curves));

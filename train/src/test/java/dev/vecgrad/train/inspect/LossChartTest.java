@@ -18,8 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.XYChart;
 
 class LossChartTest {
+    private static int named;
+
+    /** A curve with a name of its own: XChart refuses two series of one name. */
     private static LossChart.Curve curve(double[] x, double[] y) {
-        return new LossChart.Curve("loss", Color.BLUE, false, 1f, x, y);
+        return new LossChart.Curve("loss " + named++, Color.BLUE, false, 1f, x, y);
     }
 
     private static double[] steps(int from, int to, int every) {
@@ -37,6 +40,10 @@ class LossChartTest {
         assertTrue(chart.getStyler().isYAxisLogarithmic());
         assertTrue(chart.getStyler().isYAxisLogarithmicDecadeOnly(), "labels at the powers of ten only, or they run together");
         assertEquals("loss (log scale)", chart.getYAxisTitle());
+        XYChart oneDecade = LossChart.chart("t", List.of(curve(x, new double[] {2.5, 0.9, 0.2})), 900, 500);
+        assertTrue(oneDecade.getStyler().isYAxisLogarithmic());
+        assertFalse(oneDecade.getStyler().isYAxisLogarithmicDecadeOnly(), "one decade would get a single label");
+        assertFalse(LossChart.chart("t", List.of(curve(x, new double[] {4.2, 2.0, 1.5})), 900, 500).getStyler().isYAxisLogarithmic());
     }
 
     /**
