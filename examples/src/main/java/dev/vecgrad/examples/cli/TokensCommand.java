@@ -30,8 +30,8 @@ final class TokensCommand implements Callable<Integer> {
         Path checkpoint;
 
         @Option(names = "--tokenizer", required = true, paramLabel = "FILE|DIR",
-                description = "tokenizer.json, a .tiktoken file, GPT-2's vocab.json (merges.txt beside it), or a directory"
-                        + " holding tokenizer.json or vocab.json + merges.txt.")
+                description = "A tokenizer file (tokenizer.json, a .tiktoken file, or GPT-2's vocab.json with merges.txt"
+                        + " beside it) or a directory holding them.")
         Path tokenizer;
     }
 

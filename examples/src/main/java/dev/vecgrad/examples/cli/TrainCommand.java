@@ -67,9 +67,9 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE|DIR|bpe:N",
-            description = "Tokens for --data: char (the default); a tokenizer.json, a .tiktoken file, vocab.json (merges.txt"
-                    + " beside it) or a directory of them; bpe:N trains an N-token byte-level BPE tokenizer on the training"
-                    + " split first.")
+            description = "Tokens for --data: char (the default); bpe:N trains an N-token byte-level BPE tokenizer on the"
+                    + " training split first; or a tokenizer file (tokenizer.json, .tiktoken, or vocab.json with merges.txt"
+                    + " beside it) or a directory of them.")
     String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",
