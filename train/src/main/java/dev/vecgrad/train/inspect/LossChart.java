@@ -36,14 +36,34 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class LossChart {
     private LossChart() {}
 
-    /** One curve: its legend name, colour, whether its points get markers, its line width (0: none), and its points. */
+    /**
+     * One curve.
+     *
+     * @param name its name in the legend (XChart refuses two curves of one name in a chart)
+     * @param color its colour
+     * @param markers whether each point gets a marker (for sparse series such as evaluations)
+     * @param lineWidth the line's width in pixels; 0 draws no line (markers only)
+     * @param x the points' steps
+     * @param y the points' losses, as many as x
+     */
     public record Curve(String name, Color color, boolean markers, float lineWidth, double[] x, double[] y) {
+        /**
+         * Checks that there are as many y values as x values.
+         *
+         * @throws IllegalArgumentException naming the curve when the lengths differ
+         */
         public Curve {
             if (x.length != y.length) throw new IllegalArgumentException("curve " + name + ": " + x.length + " x but " + y.length + " y");
         }
     }
 
-    /** The curves of a run's metrics: the batch loss of every step, and the evaluated train and validation losses. */
+    /**
+     * The curves of a run's metrics.
+     *
+     * @param metrics the lines of {@code metrics.jsonl}, as {@link dev.vecgrad.train.run.MetricsLog#read} gives them
+     * @return the batch loss of every step, and the evaluated train and validation losses (only the
+     *     curves that have points)
+     */
     public static List<Curve> curves(List<Metrics> metrics) {
         List<Metrics> steps = metrics.stream().filter(m -> m.train() != null && Double.isFinite(m.train().loss())).toList();
         List<Metrics> evals = metrics.stream().filter(Metrics::isEval).toList();
@@ -59,8 +79,10 @@ public final class LossChart {
     }
 
     /**
-     * Whether the loss axis is logarithmic: every finite value positive and the largest more than
-     * 10 times the smallest.
+     * {@return whether the loss axis of these curves is logarithmic} That is when every finite value
+     * is positive and the largest more than 10 times the smallest.
+     *
+     * @param curves the curves to draw
      */
     public static boolean logAxis(List<Curve> curves) {
         double lo = Double.POSITIVE_INFINITY, hi = 0;
@@ -172,7 +194,15 @@ public final class LossChart {
         return any ? chart : null;
     }
 
-    /** The chart of {@code curves} as an image (null when no curve has a point to draw). */
+    /**
+     * Draws curves into an image.
+     *
+     * @param title the line above the plot
+     * @param curves the curves, each with a name of its own
+     * @param width the image's width in pixels
+     * @param height the image's height in pixels
+     * @return the chart, or null when no curve has a point to draw
+     */
     public static BufferedImage render(String title, List<Curve> curves, int width, int height) {
         XYChart chart = chart(title, curves, width, height);
         return chart == null ? null : BitmapEncoder.getBufferedImage(chart);
@@ -181,6 +211,11 @@ public final class LossChart {
     /**
      * Renders the chart of {@code metrics} (900 x 500) and replaces {@code png} atomically (a
      * viewer never sees half a file); writes nothing when there is no finite loss to draw.
+     *
+     * @param png the file to write
+     * @param metrics the run's metrics lines
+     * @param title the line above the plot
+     * @throws IOException when the file cannot be written
      */
     public static void write(Path png, List<Metrics> metrics, String title) throws IOException {
         BufferedImage img = render(title, curves(metrics), 900, 500);

@@ -15,11 +15,14 @@ public final class AdamW extends Optimizer {
     private final Map<String, float[]> m = new HashMap<>(), v = new HashMap<>();
 
     /**
+     * An AdamW over the given groups, with empty moment estimates.
+     *
      * @param groups parameter groups (each with its weight decay)
      * @param lr     learning rate
      * @param beta1  first-moment decay (0.9)
      * @param beta2  second-moment decay (0.999; nanoGPT's small runs use 0.99)
      * @param eps    denominator guard (1e-8)
+     * @throws IllegalArgumentException if a beta is outside {@code [0, 1)}, {@code eps} is negative or {@code lr} is invalid
      */
     public AdamW(List<ParamGroup> groups, float lr, float beta1, float beta2, float eps) {
         super(groups, lr);

@@ -10,8 +10,11 @@ public final class GradClip {
     private GradClip() {}
 
     /**
-     * Scales all gradients so their global L2 norm is at most {@code maxNorm}.
+     * Scales all gradients so their global L2 norm is at most {@code maxNorm} (PyTorch's
+     * {@code max_norm / (norm + 1e-6)} factor, applied only when it is below 1).
      *
+     * @param params the parameters; those without a gradient are skipped
+     * @param maxNorm the largest global norm left unscaled
      * @return the global norm before clipping (NaN/Inf when a gradient is not finite)
      */
     public static float clipGradNorm(Collection<Tensor> params, float maxNorm) {
