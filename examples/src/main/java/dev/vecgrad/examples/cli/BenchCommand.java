@@ -11,7 +11,8 @@ import dev.vecgrad.autograd.kernel.Softmax;
 import dev.vecgrad.autograd.kernel.SoftmaxScalar;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.train.data.Batch;
-import dev.vecgrad.train.data.CharTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.run.JitWarmUp;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.run.TrainingFlops;
@@ -225,9 +226,9 @@ final class BenchCommand implements Callable<Integer> {
         return median(run, 0.05) * rows * cols / 1e6;
     }
 
-    /** Calls per second: warm up until the kernel runs compiled (see {@link #warmUp}), then the median of timed rounds. */
+    /** Calls per second: warm up until the kernel runs compiled (see {@link JitWarmUp#until}), then the median of timed rounds. */
     private double median(Runnable f, double secondsPerRound) {
-        settled = warmUp(f, 300_000_000L, MAX_WARMUP_NANOS);
+        settled = JitWarmUp.until(f, 300_000_000L, MAX_WARMUP_NANOS);
         if (!settled) unsettled++;
         List<Double> rates = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
@@ -241,44 +242,5 @@ final class BenchCommand implements Callable<Integer> {
         }
         rates.sort(null);
         return rates.get(rates.size() / 2);
-    }
-
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final java.lang.management.CompilationMXBean JIT = java.lang.management.ManagementFactory.getCompilationMXBean();
-
-    /**
-     * Runs {@code f} in bursts of about 50 ms until it runs as compiled code: a burst in which the
-     * calling thread allocated next to nothing (at most 4 KB a call, what handing work to the pool
-     * may cost; a Vector API kernel allocates its vectors, megabytes a call, until C2 has compiled
-     * it), the JIT compiled nothing, and whose call rate is within 5% of the burst before. A fixed warm-up time was not enough: on a busy machine the first softmax row was
-     * measured before C2 had compiled it (22 instead of 113 Melem/s). Runs at least {@code
-     * minNanos} and gives up after {@code maxNanos}.
-     *
-     * @return whether the kernel settled before {@code maxNanos}
-     */
-    static boolean warmUp(Runnable f, long minNanos, long maxNanos) {
-        boolean allocCounter = THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled();
-        boolean jitCounter = JIT != null && JIT.isCompilationTimeMonitoringSupported();
-        long start = System.nanoTime();
-        double lastRate = Double.NaN;
-        while (true) {
-            long alloc0 = allocCounter ? THREADS.getCurrentThreadAllocatedBytes() : 0;
-            long jit0 = jitCounter ? JIT.getTotalCompilationTime() : 0;
-            long t0 = System.nanoTime();
-            int calls = 0;
-            do {
-                f.run();
-                calls++;
-            } while (System.nanoTime() - t0 < 50_000_000L);
-            long now = System.nanoTime();
-            double rate = calls / ((now - t0) / 1e9);
-            boolean quiet = (!allocCounter || THREADS.getCurrentThreadAllocatedBytes() - alloc0 <= 4096L * calls)
-                    && (!jitCounter || JIT.getTotalCompilationTime() == jit0);
-            boolean steady = Math.abs(rate - lastRate) <= 0.05 * lastRate;
-            if (now - start >= minNanos && quiet && steady) return true;
-            if (now - start >= maxNanos) return false;
-            lastRate = rate;
-        }
     }
 }

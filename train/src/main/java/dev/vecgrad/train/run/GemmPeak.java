@@ -17,18 +17,11 @@ public final class GemmPeak {
     /** Edge of the square product measured. */
     public static final int SIZE = 512;
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-    private static final java.lang.management.CompilationMXBean JIT =
-            java.lang.management.ManagementFactory.getCompilationMXBean();
-
     /**
      * GFLOP/s of a {@value #SIZE}-cube NN product: the best of {@code rounds} timed rounds of
      * {@code roundMillis} each (the best, as a peak is what the machine can do, and a shared
      * machine only ever takes speed away), after a warm-up on smaller products that lasts until
-     * the kernel runs compiled (a 50 ms burst that allocated next to nothing, during which the
-     * JIT compiled nothing and whose rate is within 5% of the burst before; a Vector API kernel
-     * allocates its vectors until C2 has compiled it) or {@code maxWarmupMillis} passed. On a
+     * the kernel runs compiled ({@link JitWarmUp#until}) or {@code maxWarmupMillis} passed. On a
      * machine busy with other work the figure is low, and shares computed from it high: say so
      * when quoting them.
      *
@@ -47,7 +40,7 @@ public final class GemmPeak {
             b[i] = (float) r.nextDouble();
         }
         int w = n / 2;
-        warmUp(() -> Gemm.sgemm(false, false, w, w, w, 1f, a, 0, w, b, 0, w, 0f, c, 0, w), maxWarmupMillis * 1_000_000L);
+        JitWarmUp.until(() -> Gemm.sgemm(false, false, w, w, w, 1f, a, 0, w, b, 0, w, 0f, c, 0, w), 0, maxWarmupMillis * 1_000_000L);
         Runnable product = () -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
         double best = 0;
         for (int i = 0; i < rounds; i++) {
@@ -60,28 +53,6 @@ public final class GemmPeak {
             best = Math.max(best, calls * 2.0 * n * n * n / (System.nanoTime() - t0));   // flop per ns = GFLOP/s
         }
         return best;
-    }
-
-    private static void warmUp(Runnable f, long maxNanos) {
-        boolean allocCounter = THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled();
-        boolean jitCounter = JIT != null && JIT.isCompilationTimeMonitoringSupported();
-        long start = System.nanoTime();
-        double lastRate = Double.NaN;
-        while (System.nanoTime() - start < maxNanos) {
-            long alloc0 = allocCounter ? THREADS.getCurrentThreadAllocatedBytes() : 0;
-            long jit0 = jitCounter ? JIT.getTotalCompilationTime() : 0;
-            long t0 = System.nanoTime();
-            int calls = 0;
-            do {
-                f.run();
-                calls++;
-            } while (System.nanoTime() - t0 < 50_000_000L);
-            double rate = calls / ((System.nanoTime() - t0) / 1e9);
-            boolean quiet = (!allocCounter || THREADS.getCurrentThreadAllocatedBytes() - alloc0 <= 4096L * calls)
-                    && (!jitCounter || JIT.getTotalCompilationTime() == jit0);
-            if (quiet && Math.abs(rate - lastRate) <= 0.05 * lastRate) return;
-            lastRate = rate;
-        }
     }
 
     /** {@link #measure(int, int, int)} with up to 2 s of warm-up and 4 rounds of 60 ms. */

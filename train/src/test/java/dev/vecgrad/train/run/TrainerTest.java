@@ -211,7 +211,7 @@ class TrainerTest {
         // first evaluation, on its second validation batch of 1000.
         TrainingTask stopping = new TrainingTask() {
             public String describe() { return text.describe(); }
-            public dev.vecgrad.train.data.CharTokenizer tokenizer() { return text.tokenizer(); }
+            public dev.vecgrad.train.tokenizer.Tokenizer tokenizer() { return text.tokenizer(); }
             public dev.vecgrad.train.data.Batch trainBatch(int b, int t, java.util.random.RandomGenerator r) {
                 return text.trainBatch(b, t, r);
             }
