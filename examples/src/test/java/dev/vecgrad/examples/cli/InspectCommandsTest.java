@@ -76,7 +76,7 @@ class InspectCommandsTest {
         bpeRun = tmp.resolve("bpe");
         for (Path dir : List.of(charRun, bpeRun)) {
             List<String> args = new ArrayList<>(List.of("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "4",
-                    "--eval-interval", "2", "--eval-iters", "1", "--block-size", "24", "--batch-size", "4", "--out", dir.toString(),
+                    "--eval-interval", "2", "--eval-iters", "1", "--block-size", "32", "--batch-size", "4", "--out", dir.toString(),
                     "--threads", "1", "--no-progress"));
             if (dir == bpeRun) args.addAll(List.of("--tokenizer", "bpe:300"));
             Result t = vecgrad(args.toArray(String[]::new));
