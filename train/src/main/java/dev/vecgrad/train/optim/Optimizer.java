@@ -89,19 +89,66 @@ public abstract class Optimizer {
 
     /** Updates every parameter that has a gradient. Parameters without one are left alone. */
     public void step() {
+        step(1f, false);
+    }
+
+    /**
+     * {@link #step()} with every gradient taken times {@code gradScale} (the coefficient of
+     * {@link GradClip#coefficient}; 1 for none) and, with {@code zeroGrads}, every gradient then
+     * filled with zeros as {@link #zeroGrad(boolean) zeroGrad(false)} does. The parameters end as
+     * after scaling the gradients in place, {@link #step()} and {@code zeroGrad(false)}, bit for bit;
+     * an optimizer may do all three in one pass over the gradients ({@link AdamW} does, in parallel
+     * over all parameters at once).
+     *
+     * @param gradScale the factor every gradient is taken times (1 for none)
+     * @param zeroGrads whether to leave the gradients zero-filled (in place) after the step
+     * @throws IllegalArgumentException if {@code gradScale} is not finite
+     */
+    public void step(float gradScale, boolean zeroGrads) {
+        if (!Float.isFinite(gradScale)) throw new IllegalArgumentException("optimizer: gradient scale must be finite, got " + gradScale);
         step++;
+        List<Slot> slots = new ArrayList<>();
         for (ParamGroup g : groups) {
             for (var e : g.params().entrySet()) {
                 Tensor p = e.getValue();
-                Tensor grad = p.grad();
-                if (grad == null) continue;
-                float[] gd = grad.isContiguous() ? grad.storage() : grad.toArray();
-                int go = grad.isContiguous() ? grad.offset() : 0;
-                update(e.getKey(), p.storage(), p.offset(), gd, go, p.numel(), g.weightDecay());
-                // Written through storage(): a backward through ops recorded before this step
-                // (which saved the old values) must now refuse to run.
-                p.markModified("optimizer step");
+                if (p.grad() != null) slots.add(new Slot(e.getKey(), p, p.grad(), g.weightDecay()));
             }
+        }
+        try (Grad off = Grad.disabled()) {
+            updateAll(slots, gradScale, zeroGrads);
+        }
+        // Written through storage(): a backward through ops recorded before this step (which saved
+        // the old values) must now refuse to run.
+        for (Slot s : slots) s.param().markModified("optimizer step");
+    }
+
+    /**
+     * One parameter and its gradient in a {@link #step(float, boolean)}.
+     *
+     * @param name        the parameter's name (keys the state)
+     * @param param       the parameter, contiguous
+     * @param grad        its gradient, not null
+     * @param weightDecay its group's weight decay
+     */
+    protected record Slot(String name, Tensor param, Tensor grad, float weightDecay) {}
+
+    /**
+     * Updates every slot's parameter (grad mode is off): by default one parameter at a time, the
+     * gradient scaled in place first when {@code gradScale != 1} and zero-filled after when
+     * {@code zeroGrads}. Subclasses may fuse these; the bits must be the same.
+     *
+     * @param slots     the parameters that have a gradient, in group order
+     * @param gradScale as {@link #step(float, boolean)}
+     * @param zeroGrads as {@link #step(float, boolean)}
+     */
+    protected void updateAll(List<Slot> slots, float gradScale, boolean zeroGrads) {
+        for (Slot s : slots) {
+            Tensor p = s.param(), grad = s.grad();
+            if (gradScale != 1f) grad.mulInPlace(gradScale);
+            float[] gd = grad.isContiguous() ? grad.storage() : grad.toArray();
+            int go = grad.isContiguous() ? grad.offset() : 0;
+            update(s.name(), p.storage(), p.offset(), gd, go, p.numel(), s.weightDecay());
+            if (zeroGrads) grad.fillInPlace(0f);
         }
     }
 

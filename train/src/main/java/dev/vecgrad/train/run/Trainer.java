@@ -257,15 +257,17 @@ public final class Trainer {
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
         float[] normBox = new float[1];
         float clip = cfg.optimizer().gradClip();
-        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(), clip > 0 ? clip : Float.POSITIVE_INFINITY));
+        section("grad clip", () -> normBox[0] = GradClip.globalNorm(params.values()));
         float norm = normBox[0];
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
             optimizer.zeroGrad();
             throw new TrainingDivergedException(step + 1, loss, norm);
         }
-        section("optimizer", optimizer::step);
-        // Zeroed in place, not dropped: the next backward adds into the same heap arrays.
-        section("zero grad", () -> optimizer.zeroGrad(false));
+        // Clipping and zeroing happen inside the optimizer's pass (the same bits as scaling the
+        // gradients, stepping and zeroing one after another). Zeroed in place, not dropped: the
+        // next backward adds into the same heap arrays.
+        float coef = clip > 0 ? GradClip.coefficient(norm, clip) : 1f;
+        section("optimizer", () -> optimizer.step(coef, true));
         if (layers != null) LayerStats.updateRatios(layers, params, before);
         step++;
         return new StepResult(loss, norm, lr, layers);
