@@ -10,8 +10,10 @@ module dev.vecgrad.train {
     requires com.fasterxml.jackson.databind;
     // JvmCounters reads GC time and per-thread allocation for the metrics.
     requires jdk.management;
-    // LineChart and AttentionMaps draw on AWT images (Java2D).
+    // AttentionMaps draws on AWT images (Java2D); LossChart's images come from XChart.
     requires java.desktop;
+    // XChart (an automatic module) draws the loss curves; none of its types is in train's API.
+    requires org.knowm.xchart;
 
     exports dev.vecgrad.train.checkpoint;
     exports dev.vecgrad.train.data;

@@ -28,7 +28,11 @@ public final class Anomaly implements AutoCloseable {
         flag[0] = on;
     }
 
-    /** Turns detection on until the returned scope is closed. Scopes nest. */
+    /**
+     * Turns detection on for this thread until the returned scope is closed. Scopes nest.
+     *
+     * @return the scope; close it (try-with-resources) to restore the previous state
+     */
     public static Anomaly detect() {
         return new Anomaly(true);
     }
@@ -41,7 +45,7 @@ public final class Anomaly implements AutoCloseable {
         return new Anomaly(false);
     }
 
-    /** Whether detection is on for this thread. */
+    /** {@return whether detection is on for this thread} */
     public static boolean isEnabled() {
         return ON.get()[0];
     }

@@ -17,12 +17,28 @@ public final class Attention {
         this.weights = weights;
     }
 
-    /** Causal attention of q over k, v; returns the output {@code [B, H, T, hs]}. */
+    /**
+     * Causal attention of {@code q} over {@code k}, {@code v}: position {@code t} attends to positions
+     * {@code 0..t}, with scores scaled by {@code 1/sqrt(hs)}.
+     *
+     * @param q queries {@code [B, H, T, hs]}
+     * @param k keys, the same shape
+     * @param v values, the same shape
+     * @return the output {@code [B, H, T, hs]}, recorded for backward
+     * @throws IllegalArgumentException if the shapes differ or are not 4-d
+     */
     public static Tensor causal(Tensor q, Tensor k, Tensor v) {
         return AttentionOps.causal(q, k, v).output();
     }
 
-    /** Causal attention that also hands back its weights, for inspection. */
+    /**
+     * {@link #causal} that also hands back its weights, for inspection.
+     *
+     * @param q queries {@code [B, H, T, hs]}
+     * @param k keys, the same shape
+     * @param v values, the same shape
+     * @return the output (recorded) and the weights (not recorded)
+     */
     public static Attention causalWithWeights(Tensor q, Tensor k, Tensor v) {
         AttentionOps.Result r = AttentionOps.causal(q, k, v);
         return new Attention(r.output(), r.weights());
@@ -33,6 +49,10 @@ public final class Attention {
      * by side, each split into {@code nHead} heads of {@code C / nHead}) to the merged heads
      * {@code [B, T, C]}: the same values as splitting, transposing to {@code [B, H, T, hs]},
      * {@link #causal} and merging back, without any of those copies. Also hands back the weights.
+     *
+     * @param qkv the fused projection {@code [B, T, 3C]}
+     * @param nHead the number of heads; must divide {@code C}
+     * @return the output {@code [B, T, C]} (recorded) and the weights {@code [B, nHead, T, T]}
      */
     public static Attention causalPacked(Tensor qkv, int nHead) {
         AttentionOps.Result r = PackedAttentionOps.causal(qkv, nHead);
@@ -44,8 +64,13 @@ public final class Attention {
      * weights before they mix the values (nanoGPT's {@code attn_dropout}), drawn from {@code rng}
      * in the order {@code weights.dropout(p, true, rng)} would draw: the output equals that chain
      * bit for bit. The keep/drop decisions are stored as bits, not as another {@code [B, H, T, T]}
-     * tensor. {@link #weights()} are the probabilities before dropout. {@code rng} may be null when
-     * {@code p} is 0.
+     * tensor. {@link #weights()} are the probabilities before dropout.
+     *
+     * @param qkv the fused projection {@code [B, T, 3C]}
+     * @param nHead the number of heads; must divide {@code C}
+     * @param p the dropout probability on the weights, in {@code [0, 1]}
+     * @param rng the source of the dropout draws; may be null when {@code p} is 0
+     * @return the output {@code [B, T, C]} (recorded) and the weights before dropout
      */
     public static Attention causalPacked(Tensor qkv, int nHead, float p, RandomGenerator rng) {
         AttentionOps.Result r = PackedAttentionOps.causal(qkv, nHead, p, rng);
@@ -53,14 +78,19 @@ public final class Attention {
     }
 
     /**
-     * Causal attention for {@code T} new tokens that follow {@code start} tokens whose keys and
-     * values are cached (decoding with a KV cache): appends the new tokens' keys and values from
-     * {@code qkv [B, T, 3C]} to {@code keys} and {@code values} (layout {@code [B, nHead, capacity,
-     * C / nHead]}, rows {@code start..start+T-1} are written), then lets each new token attend to
-     * positions {@code 0..} its own. The output {@code [B, T, C]} has the merged heads, as
-     * {@link #causalPacked}'s; the weights are {@code [B, nHead, T, start + T]}. Inference only:
-     * nothing is recorded for backward.
+     * Attention for generation with a key/value cache: appends the new tokens' keys and values to
+     * the caches (laid out {@code [B, nHead, capacity, C / nHead]}, rows {@code start..start+T-1}
+     * are written), then lets each new token attend to positions {@code 0..} its own. The output
+     * {@code [B, T, C]} has the merged heads, as {@link #causalPacked}'s; the weights are
+     * {@code [B, nHead, T, start + T]}. Inference only: nothing is recorded for backward.
      *
+     * @param qkv the new tokens' fused projection {@code [B, T, 3C]}
+     * @param nHead the number of heads; must divide {@code C}
+     * @param keys the key cache, {@code B * nHead * capacity * (C / nHead)} floats, updated in place
+     * @param values the value cache, the same size, updated in place
+     * @param capacity the most positions the caches hold
+     * @param start how many positions the caches already hold (the new tokens' first position)
+     * @return the output and the weights over every cached position
      * @throws IllegalStateException when gradients are enabled and {@code qkv} requires them
      * @throws IllegalArgumentException when the shapes disagree or the new tokens do not fit
      */
@@ -69,12 +99,17 @@ public final class Attention {
         return new Attention(r.output(), r.weights());
     }
 
-    /** The attention output ({@code [B, H, T, hs]}, or {@code [B, T, C]} from {@link #causalPacked}); recorded for backward. */
+    /**
+     * {@return the attention output ({@code [B, H, T, hs]}, or {@code [B, T, C]} from the packed forms), recorded for backward}
+     */
     public Tensor output() {
         return output;
     }
 
-    /** The attention weights {@code [B, H, T, T]}: rows sum to 1, zero above the diagonal. Not recorded. */
+    /**
+     * {@return the attention weights {@code [B, H, T, T']}: each row sums to 1 and is zero after its own position} Not
+     * recorded: gradients do not flow through them.
+     */
     public Tensor weights() {
         return weights;
     }

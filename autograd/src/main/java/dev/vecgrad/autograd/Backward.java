@@ -9,6 +9,11 @@ package dev.vecgrad.autograd;
  */
 @FunctionalInterface
 public interface Backward {
-    /** Gradients of the inputs for the given output gradient. */
+    /**
+     * The gradients of the inputs for the given output gradient.
+     *
+     * @param gradOutput d(loss)/d(output), of the output's shape
+     * @return one gradient per input, in input order; {@code null} where an input needs none
+     */
     Tensor[] apply(Tensor gradOutput);
 }

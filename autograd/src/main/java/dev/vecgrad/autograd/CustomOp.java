@@ -19,10 +19,18 @@ public final class CustomOp {
     private CustomOp() {}
 
     /**
-     * A tensor holding {@code values} (copied, row-major, {@code shape}) whose gradient flows to
-     * {@code inputs} through {@code backward}. The backward receives the output's gradient and
-     * returns one gradient per input (same shape as that input, or broadcastable to it; null
-     * for inputs without one); it runs with recording off.
+     * A tensor holding {@code values} whose gradient flows to {@code inputs} through {@code backward}:
+     * the way to add an op written with plain loops (or anything else) to the graph.
+     *
+     * @param name the op's name, reported by {@link Tensor#gradFn()} and in error messages
+     * @param values the forward result, row-major in {@code shape} (copied)
+     * @param shape the result's dimensions
+     * @param backward given the output's gradient, returns one gradient per input, in input order
+     *     (the input's shape, or broadcastable to it; {@code null} for an input without one); it runs
+     *     with recording off
+     * @param inputs the tensors the result depends on; only those that require grad get a gradient
+     * @return the result, recorded when grad is enabled and an input requires grad
+     * @throws IllegalArgumentException if the name is blank, {@code backward} is null or the values do not fill the shape
      */
     public static Tensor of(String name, float[] values, int[] shape, Backward backward, Tensor... inputs) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("CustomOp: the op needs a name");

@@ -26,17 +26,27 @@ public final class Grad implements AutoCloseable {
         flag[0] = enable;
     }
 
-    /** Disables recording until the returned scope is closed. Scopes nest. */
+    /**
+     * Disables recording on this thread until the returned scope is closed (for evaluation, sampling
+     * and optimizer updates: no graph is built and no tensor is saved for backward). Scopes nest.
+     *
+     * @return the scope; close it (try-with-resources) to restore the previous state
+     */
     public static Grad disabled() {
         return new Grad(false);
     }
 
-    /** Enables recording until the returned scope is closed (inside a disabled scope). */
+    /**
+     * Enables recording until the returned scope is closed: turns it back on for a region inside a
+     * {@link #disabled()} scope.
+     *
+     * @return the scope; close it to restore the previous state
+     */
     public static Grad enabled() {
         return new Grad(true);
     }
 
-    /** Whether ops on this thread currently record a graph. */
+    /** {@return whether ops on this thread currently record a graph} */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }

@@ -31,35 +31,76 @@ public final class GradCheck {
         this.seed = seed;
     }
 
-    /** Defaults suited to float32: eps 1e-2, atol 1e-3, rtol 1e-2. */
+    /**
+     * Defaults suited to float32: eps 1e-2, atol 1e-3, rtol 1e-2, projection seed 42. A smaller eps
+     * loses more to float32 rounding in {@code L+ - L-} than it gains in truncation error.
+     *
+     * @return the default checker
+     */
     public static GradCheck defaults() {
         return new GradCheck(1e-2, 1e-3, 1e-2, 42);
     }
 
-    /** A copy with another finite-difference step. */
+    /**
+     * A copy with another finite-difference step.
+     *
+     * @param e the step added to and subtracted from each input element ({@code > 0})
+     * @return the new checker (this one is unchanged)
+     */
     public GradCheck eps(double e) {
         return new GradCheck(e, atol, rtol, seed);
     }
 
-    /** A copy with other tolerances. */
+    /**
+     * A copy with other tolerances: an element passes when {@code |analytic - numeric| <= absolute + relative * |numeric|}.
+     *
+     * @param absolute the absolute tolerance (atol)
+     * @param relative the relative tolerance (rtol)
+     * @return the new checker (this one is unchanged)
+     */
     public GradCheck tolerance(double absolute, double relative) {
         return new GradCheck(eps, absolute, relative, seed);
     }
 
-    /** A copy whose output projection is drawn from another seed. */
+    /**
+     * A copy whose output projection {@code v} is drawn from another seed.
+     *
+     * @param s the seed of the projection's random values
+     * @return the new checker (this one is unchanged)
+     */
     public GradCheck seed(long s) {
         return new GradCheck(eps, atol, rtol, s);
     }
 
-    /** {@link #run} with the default settings. */
+    /**
+     * {@link #run} with the default settings.
+     *
+     * @param f the function under test; it receives copies of {@code inputs}, in order
+     * @param inputs leaf tensors; those that require grad are checked
+     * @return the outcome, with the worst element
+     */
     public static Result check(Function<Tensor[], Tensor> f, Tensor... inputs) {
         return defaults().run(f, inputs);
     }
 
-    /** The outcome: pass/fail and the worst element found. */
+    /**
+     * The outcome of a check: pass/fail and the worst element found (the one with the largest ratio
+     * of error to allowed error).
+     *
+     * @param ok whether every element passed
+     * @param worstInput the index of the input holding the worst element, or -1 when nothing was checked
+     * @param worstIndex the worst element's indices within that input
+     * @param analytic the gradient backward computed there
+     * @param numeric the central-difference estimate there
+     * @param error {@code |analytic - numeric|} there
+     * @param allowed the error the tolerances allow there
+     * @param checked how many elements were checked in all
+     */
     public record Result(boolean ok, int worstInput, int[] worstIndex, double analytic, double numeric,
                          double error, double allowed, int checked) {
-        /** A one-line human-readable report naming the worst element. */
+        /**
+         * {@return a one-line human-readable report naming the worst element, as {@link #assertOk()} throws it}
+         */
         public String report() {
             if (worstInput < 0) return "gradcheck: no elements checked";
             return String.format(Locale.ROOT, "gradcheck %s: worst element is input %d at %s: analytic %.6g vs numeric %.6g"
@@ -67,7 +108,12 @@ public final class GradCheck {
                     ok ? "passed" : "FAILED", worstInput, Arrays.toString(worstIndex), analytic, numeric, error, allowed, checked);
         }
 
-        /** Throws an {@link AssertionError} with {@link #report()} when the check failed. */
+        /**
+         * Throws an {@link AssertionError} with {@link #report()} when the check failed.
+         *
+         * @return this result, when it passed
+         * @throws AssertionError when it failed
+         */
         public Result assertOk() {
             if (!ok) throw new AssertionError(report());
             return this;
@@ -75,8 +121,12 @@ public final class GradCheck {
     }
 
     /**
-     * Runs the check. The inputs must be leaf tensors; those that require grad are checked, and
-     * they are restored afterwards (their gradient is reset).
+     * Runs the check. {@code f} receives fresh copies of the inputs, so the caller's tensors and
+     * their gradients are left as they were.
+     *
+     * @param f the function under test; may return any shape
+     * @param inputs leaf tensors; those that require grad are checked, element by element
+     * @return the outcome, with the worst element
      */
     public Result run(Function<Tensor[], Tensor> f, Tensor... inputs) {
         Tensor[] xs = new Tensor[inputs.length];

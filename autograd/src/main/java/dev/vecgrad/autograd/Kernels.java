@@ -92,6 +92,11 @@ final class Kernels {
         split(n, (s, e) -> VecFunc.geluBackward(dx, s, x, s, dy, s, e - s));
     }
 
+    /** dx = dy * gelu'(x), dx not read (the bits of {@link #geluBackward} into zeros) */
+    static void geluBackwardInto(float[] dx, float[] x, float[] dy, int n) {
+        split(n, (s, e) -> VecFunc.geluBackwardInto(dx, s, x, s, dy, s, e - s));
+    }
+
     /** Sum of a contiguous run (vector partial sums gathered in double). */
     static float sum(float[] a, int ai, int n) {
         return VecReduce.sum(a, ai, n);

@@ -1,5 +1,6 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.Softmax;
 import java.util.Arrays;
 
@@ -11,6 +12,9 @@ import java.util.Arrays;
  */
 final class LossOps {
     private LossOps() {}
+
+    /** Rows per parallel chunk (fixed: the split never depends on the thread count). */
+    static final int ROW_CHUNK = 64;
 
     // logits (N, C) [any leading dims], targets (N) -> mean over rows whose target != ignoreIndex
     static Tensor crossEntropy(Tensor logits, int[] targets, int ignoreIndex) {
@@ -35,7 +39,11 @@ final class LossOps {
         float[] x = c.data;
         int off = c.offset;
         float[] lse = Workspace.scratch(rows);
-        Softmax.logSumExpRows(lse, 0, x, off, rows, classes);
+        // Rows are independent: fixed chunks of ROW_CHUNK rows in parallel (the same bits at any
+        // thread count); the loss is then summed on this thread, in row order.
+        boolean parallel = (long) rows * classes >= 2 * Kernels.CHUNK;
+        Parallel.forRange(rows, ROW_CHUNK, parallel, (r0, r1) ->
+                Softmax.logSumExpRows(lse, r0, x, off + r0 * classes, r1 - r0, classes));
         double total = 0;
         for (int r = 0; r < rows; r++) {
             if (targets[r] != ignoreIndex) total += lse[r] - x[off + r * classes + targets[r]];
@@ -48,15 +56,17 @@ final class LossOps {
             float scale = g.item() / n;
             float[] dx = Workspace.scratch(rows * classes);
             // d loss / d logits = (softmax - one-hot) * scale on counted rows, 0 on ignored ones.
-            Softmax.softmaxFromLogSumExpRows(dx, 0, x, off, lse, 0, scale, rows, classes);
-            for (int r = 0; r < rows; r++) {
-                int o = r * classes;
-                if (tg[r] == ignoreIndex) {
-                    Arrays.fill(dx, o, o + classes, 0f);
-                } else {
-                    dx[o + tg[r]] -= scale;
+            Parallel.forRange(rows, ROW_CHUNK, parallel, (r0, r1) -> {
+                Softmax.softmaxFromLogSumExpRows(dx, r0 * classes, x, off + r0 * classes, lse, r0, scale, r1 - r0, classes);
+                for (int r = r0; r < r1; r++) {
+                    int o = r * classes;
+                    if (tg[r] == ignoreIndex) {
+                        Arrays.fill(dx, o, o + classes, 0f);
+                    } else {
+                        dx[o + tg[r]] -= scale;
+                    }
                 }
-            }
+            });
             return new Tensor[] {Tensor.wrap(dx, logits.shape.clone())};
         }, logits);
     }

@@ -5,7 +5,9 @@ package dev.vecgrad.autograd;
  * holds NaN or infinity.
  */
 public final class NonFiniteException extends ArithmeticException {
+    /** The op's name (serialised with the exception). */
     private final String op;
+    /** {@code "forward"} or {@code "backward"} (serialised with the exception). */
     private final String pass;
 
     NonFiniteException(String op, String pass, String detail) {
@@ -14,12 +16,12 @@ public final class NonFiniteException extends ArithmeticException {
         this.pass = pass;
     }
 
-    /** The op's name, as {@link Tensor#gradFn()} reports it. */
+    /** {@return the op's name, as {@link Tensor#gradFn()} reports it} */
     public String op() {
         return op;
     }
 
-    /** {@code "forward"} or {@code "backward"}. */
+    /** {@return {@code "forward"} or {@code "backward"}: which computation produced the value} */
     public String pass() {
         return pass;
     }

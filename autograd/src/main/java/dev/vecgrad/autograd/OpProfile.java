@@ -22,7 +22,7 @@ import java.util.Map;
  * try (var p = prof.open()) {
  *     model.loss(model.forward(idx, b, t), targets).backward();
  * }
- * System.out.print(prof.table());
+ * System.out.print(prof.table(1));
  * }</pre>
  *
  * <p>Allocation comes from the JVM's per-thread allocation counter, so work the op hands to the
@@ -53,45 +53,53 @@ public final class OpProfile {
         }
 
         /**
-         * Nanoseconds thread {@code slot} (0: the calling thread, i: compute worker i) spent in
-         * chunks of parallel loops during this entry; 0 when the pool's counters were off.
+         * Time one thread of the compute pool spent working for this entry.
+         *
+         * @param slot 0 for the calling thread, i for compute worker i
+         * @return nanoseconds that thread spent in chunks of parallel loops during this entry; 0 when the
+         *     pool's counters were off or the thread did not exist
          */
         public long busyNanos(int slot) {
             return 3 * slot < pool.length ? pool[3 * slot] : 0;
         }
 
-        /** Nanoseconds the calling thread spent handing parallel loops out to the workers. */
+        /** {@return nanoseconds the calling thread spent handing parallel loops out to the workers} */
         public long handOutNanos() {
             return pool.length > 1 ? pool[1] : 0;
         }
 
-        /** Nanoseconds the calling thread spent waiting at the end of loops for the workers' last chunks. */
+        /**
+         * {@return nanoseconds the calling thread spent waiting at the end of loops for the workers' last chunks}
+         */
         public long waitNanos() {
             return pool.length > 2 ? pool[2] : 0;
         }
 
-        /** {@code "op"}, {@code "op (backward)"} or a section label. */
+        /** {@return the entry's name: {@code "op"}, {@code "op (backward)"} or a {@link #section} label} */
         public String name() {
             return name;
         }
 
-        /** Times it ran. */
+        /** {@return how many times it ran} */
         public long calls() {
             return calls;
         }
 
-        /** Wall-clock nanoseconds in total. */
+        /** {@return wall-clock nanoseconds in total} */
         public long nanos() {
             return nanos;
         }
 
-        /** Bytes allocated on the profiling thread in total. */
+        /** {@return bytes allocated on the profiling thread in total (not on the compute pool's threads)} */
         public long bytes() {
             return bytes;
         }
     }
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    /** An empty profile; nothing is charged to it until it is {@linkplain #open() opened}. */
+    public OpProfile() {}
     private long markNanos, markBytes;
     private int backwardDepth;
     /** Pool counters at the last mark and now; reused so profiling allocates nothing per op. */
@@ -99,7 +107,12 @@ public final class OpProfile {
     private int poolSlots;
     private boolean poolWasOff;
 
-    /** Starts charging ops on this thread to this profile until the returned scope is closed. */
+    /**
+     * Starts charging ops on this thread to this profile until the returned scope is closed; turns
+     * the compute pool's counters on meanwhile.
+     *
+     * @return the scope; closing it restores the profile open before (if any)
+     */
     public Scope open() {
         OpProfile[] slot = OPEN.get();
         Scope s = new Scope(slot[0]);
@@ -115,7 +128,7 @@ public final class OpProfile {
         return s;
     }
 
-    /** Closes a profile scope, restoring the profile open before it (if any). */
+    /** A profile scope, from {@link #open()}: closing it restores the profile open before it (if any). */
     public final class Scope implements AutoCloseable {
         private final OpProfile previous;
 
@@ -123,6 +136,7 @@ public final class OpProfile {
             this.previous = previous;
         }
 
+        /** Stops charging to this profile and restores the previous one. */
         @Override
         public void close() {
             OPEN.get()[0] = previous;
@@ -130,33 +144,44 @@ public final class OpProfile {
         }
     }
 
-    /** Runs {@code work} and charges it to {@code label}; between ops, e.g. an optimizer step. */
+    /**
+     * Runs {@code work} and charges its time and allocation to {@code label}: for code between ops
+     * that records nothing, e.g. an optimizer step.
+     *
+     * @param label the entry's name
+     * @param work run on this thread, inside the profile
+     */
     public void section(String label, Runnable work) {
         mark();
         work.run();
         charge(label);
     }
 
-    /** The entries, most time first. */
+    /** {@return the entries, most time first (a new list)} */
     public List<Entry> entries() {
         List<Entry> l = new ArrayList<>(entries.values());
         l.sort(Comparator.comparingLong(Entry::nanos).reversed());
         return l;
     }
 
-    /** Total time charged, in nanoseconds. */
+    /** {@return the time charged to all entries, in nanoseconds} */
     public long totalNanos() {
         return entries.values().stream().mapToLong(Entry::nanos).sum();
     }
 
-    /** Total bytes charged. */
+    /** {@return the bytes charged to all entries} */
     public long totalBytes() {
         return entries.values().stream().mapToLong(Entry::bytes).sum();
     }
 
     /**
-     * A table of the entries, most time first: name, calls, milliseconds (total and per {@code
-     * perSteps}), share of the time, and MB allocated per step.
+     * A table of the entries, most time first: name, calls, milliseconds (total and per step),
+     * share of the time, MB allocated per step and, when the pool's counters were on, each thread's
+     * busy time, the hand-out and the wait.
+     *
+     * @param perSteps how many steps the profile covered, to divide the totals by
+     * @return the table: a header, one line per entry, a total line and, with more than one thread,
+     *     each thread's share of the profiled time
      */
     public String table(int perSteps) {
         StringBuilder sb = new StringBuilder();

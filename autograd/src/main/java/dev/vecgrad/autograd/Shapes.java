@@ -9,7 +9,13 @@ import java.util.Arrays;
 public final class Shapes {
     private Shapes() {}
 
-    /** Number of elements of a shape; the empty shape (a scalar) has one element. */
+    /**
+     * The number of elements of a shape; the empty shape (a scalar) has one element.
+     *
+     * @param shape the dimensions
+     * @return their product
+     * @throws IllegalArgumentException if the product exceeds {@code Integer.MAX_VALUE} (a Java array's limit)
+     */
     public static int numel(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -21,7 +27,12 @@ public final class Shapes {
         return (int) n;
     }
 
-    /** Row-major (C order) strides for a shape. */
+    /**
+     * Row-major (C order) strides for a shape; a size-0 dimension counts as 1, so strides stay positive.
+     *
+     * @param shape the dimensions
+     * @return the strides in elements, one per dimension
+     */
     public static int[] contiguousStrides(int[] shape) {
         int[] s = new int[shape.length];
         int acc = 1;
@@ -32,7 +43,12 @@ public final class Shapes {
         return s;
     }
 
-    /** Formats a shape as PyTorch users read it: {@code [2, 3, 4]}. */
+    /**
+     * Formats a shape as PyTorch users read it, for error messages.
+     *
+     * @param shape the dimensions
+     * @return e.g. {@code [2, 3, 4]}
+     */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }
@@ -41,6 +57,10 @@ public final class Shapes {
      * The broadcast shape of {@code a} and {@code b} (NumPy/PyTorch rules: align trailing dims;
      * each pair must be equal or one of them 1).
      *
+     * @param op the op name for the error message
+     * @param a one shape
+     * @param b the other
+     * @return the broadcast shape, of the larger rank
      * @throws IllegalArgumentException naming {@code op}, both shapes and the first clashing dim
      */
     public static int[] broadcast(String op, int[] a, int[] b) {
@@ -73,7 +93,15 @@ public final class Shapes {
         return out;
     }
 
-    /** Normalises a possibly negative dimension index against {@code rank}. */
+    /**
+     * Normalises a possibly negative dimension index against {@code rank} (a 0-d tensor accepts 0 and -1, as in PyTorch).
+     *
+     * @param op the op name for the error message
+     * @param dim the index; negative counts from the end
+     * @param rank the tensor's number of dimensions
+     * @return the index in {@code [0, rank)}
+     * @throws IllegalArgumentException if {@code dim} is out of range
+     */
     public static int dim(String op, int dim, int rank) {
         int r = Math.max(rank, 1);
         if (dim < -r || dim >= r) {

@@ -105,7 +105,10 @@ public final class Tensor {
     /**
      * A tensor holding a copy of {@code values} in row-major order.
      *
-     * @throws IllegalArgumentException if the number of values does not match the shape
+     * @param values the elements, last dimension fastest; copied, so later changes to the array do not show
+     * @param shape the dimensions; none for a 0-d tensor (then {@code values} has one element)
+     * @return a new leaf tensor that does not require grad
+     * @throws IllegalArgumentException if the number of values does not match the shape, or a size is negative
      */
     public static Tensor of(float[] values, int... shape) {
         Shapes.checkShape("of", shape);
@@ -116,40 +119,80 @@ public final class Tensor {
         return wrap(values.clone(), shape.clone());
     }
 
-    /** A 1-d tensor of the given values. */
+    /**
+     * A 1-d tensor of the given values, e.g. {@code Tensor.of(1, 2, 3)}.
+     *
+     * @param values the elements (copied)
+     * @return a new leaf of shape {@code [values.length]}
+     */
     public static Tensor of(float... values) {
         return of(values, values.length);
     }
 
-    /** A 0-d tensor (a scalar). */
+    /**
+     * A 0-d tensor (a scalar): what {@link #sum()} and the losses return.
+     *
+     * @param value its single element
+     * @return a new leaf of shape {@code []}
+     */
     public static Tensor scalar(float value) {
         return wrap(new float[] {value});
     }
 
-    /** Zeros of the given shape. */
+    /**
+     * Zeros of the given shape.
+     *
+     * @param shape the dimensions (each {@code >= 0})
+     * @return a new leaf filled with 0
+     */
     public static Tensor zeros(int... shape) {
         Shapes.checkShape("zeros", shape);
         return wrap(new float[Shapes.numel(shape)], shape.clone());
     }
 
-    /** Ones of the given shape. */
+    /**
+     * Ones of the given shape.
+     *
+     * @param shape the dimensions (each {@code >= 0})
+     * @return a new leaf filled with 1
+     */
     public static Tensor ones(int... shape) {
         return full(1f, shape);
     }
 
-    /** A tensor of the given shape filled with {@code value}. */
+    /**
+     * A tensor of the given shape filled with {@code value}.
+     *
+     * @param value every element's value
+     * @param shape the dimensions (each {@code >= 0})
+     * @return a new leaf
+     */
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(shape);
         Arrays.fill(t.data, value);
         return t;
     }
 
-    /** {@code [0, 1, ..., n-1]}. */
+    /**
+     * {@code [0, 1, ..., n-1]} as floats, like {@code torch.arange(n)}.
+     *
+     * @param n how many values ({@code >= 0})
+     * @return a new 1-d leaf of length {@code n}
+     */
     public static Tensor arange(int n) {
         return arange(0f, n, 1f);
     }
 
-    /** Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}. */
+    /**
+     * Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}; each
+     * value is computed as {@code start + i * step} in double precision, so long ranges do not drift.
+     *
+     * @param start the first value
+     * @param end the bound that is never reached
+     * @param step the distance between values; negative to count down
+     * @return a new 1-d leaf of {@code ceil((end - start) / step)} values
+     * @throws IllegalArgumentException if {@code step} is 0 or NaN, or points away from {@code end}
+     */
     public static Tensor arange(float start, float end, float step) {
         if (step == 0 || Float.isNaN(step) || (end - start) / step < 0) {
             throw new IllegalArgumentException("arange: cannot go from " + start + " to " + end + " in steps of " + step);
@@ -167,6 +210,10 @@ public final class Tensor {
      * <p>There is deliberately no {@code randn(long seed, int... shape)}: {@code randn(3, 4)} would
      * then mean a {@code [4]} tensor with seed 3, where a PyTorch user means shape {@code [3, 4]};
      * with the generator first, the seed cannot be mistaken for a dimension.
+     *
+     * @param rng the source of randomness; the same generator state gives the same tensor
+     * @param shape the dimensions
+     * @return a new leaf of N(0, 1) samples in row-major order
      */
     public static Tensor randn(RandomGenerator rng, int... shape) {
         Tensor t = zeros(shape);
@@ -174,7 +221,13 @@ public final class Tensor {
         return t;
     }
 
-    /** Uniform samples in [0, 1) drawn from {@code rng} (see {@link #randn} for why there is no seed overload). */
+    /**
+     * Uniform samples in [0, 1) drawn from {@code rng} (see {@link #randn} for why there is no seed overload).
+     *
+     * @param rng the source of randomness; the same generator state gives the same tensor
+     * @param shape the dimensions
+     * @return a new leaf of U[0, 1) samples in row-major order
+     */
     public static Tensor rand(RandomGenerator rng, int... shape) {
         Tensor t = zeros(shape);
         for (int i = 0; i < t.data.length; i++) t.data[i] = rng.nextFloat();
@@ -183,32 +236,40 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- metadata and elements
 
-    /** The shape (a copy). */
+    /** {@return the sizes of the dimensions, outermost first (a copy: changing it changes nothing)} */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** Size of dimension {@code d} (negative counts from the end). */
+    /**
+     * The size of one dimension.
+     *
+     * @param d the dimension; negative counts from the end ({@code -1} is the last)
+     * @return its size
+     * @throws IllegalArgumentException if {@code d} is out of range for this tensor's rank
+     */
     public int size(int d) {
         return shape[Shapes.dim("size", d, shape.length)];
     }
 
-    /** The strides in elements (a copy). */
+    /**
+     * {@return the strides in elements: how far {@link #storage()} index moves per step in each dimension (a copy)}
+     */
     public int[] strides() {
         return strides.clone();
     }
 
-    /** Number of dimensions. */
+    /** {@return the number of dimensions (0 for a scalar)} */
     public int dim() {
         return shape.length;
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements (the product of the sizes; 1 for a scalar)} */
     public int numel() {
         return Shapes.numel(shape);
     }
 
-    /** Offset of the first element in {@link #storage()}. */
+    /** {@return the index in {@link #storage()} of the first element} */
     public int offset() {
         return offset;
     }
@@ -218,13 +279,19 @@ public final class Tensor {
      * serialisers that need the raw array; respect {@link #offset()} and {@link #strides()}.
      * After writing to it, call {@link #markModified(String)} so that ops which saved this tensor
      * for backward notice the change.
+     *
+     * @return the array itself, not a copy
+     * @throws IllegalStateException if the storage was lent by a {@link Workspace} scope that has closed
      */
     public float[] storage() {
         checkLive("storage");
         return data;
     }
 
-    /** Whether the elements are laid out row-major without gaps from {@link #offset()}. */
+    /**
+     * {@return whether the elements are laid out row-major without gaps from {@link #offset()}} Size-1
+     * dimensions may have any stride.
+     */
     public boolean isContiguous() {
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
@@ -234,7 +301,13 @@ public final class Tensor {
         return true;
     }
 
-    /** The single value of a one-element tensor. */
+    /**
+     * The single value of a one-element tensor (of any rank), e.g. a loss.
+     *
+     * @return the value
+     * @throws IllegalArgumentException if the tensor has more or fewer than one element
+     * @throws IllegalStateException if the storage was lent by a {@link Workspace} scope that has closed
+     */
     public float item() {
         checkLive("item");
         if (numel() != 1) {
@@ -244,7 +317,13 @@ public final class Tensor {
         return data[offset];
     }
 
-    /** The element at the given indices (one per dimension; negative count from the end). */
+    /**
+     * The element at the given indices.
+     *
+     * @param index one index per dimension; negative ones count from the end of their dimension
+     * @return the element
+     * @throws IllegalArgumentException if the number of indices is not the rank or one is out of bounds
+     */
     public float get(int... index) {
         checkLive("get");
         return data[storageIndex("get", index)];
@@ -257,7 +336,10 @@ public final class Tensor {
      * ({@link Grad#disabled()}), because a graph that saved its values would otherwise compute
      * wrong gradients without any error.
      *
+     * @param value the new value
+     * @param index one index per dimension; negative ones count from the end of their dimension
      * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalArgumentException if the number of indices is not the rank or one is out of bounds
      */
     public void set(float value, int... index) {
         checkInPlace("set");
@@ -297,7 +379,12 @@ public final class Tensor {
         return out;
     }
 
-    /** The elements in row-major order, as a new array. */
+    /**
+     * The elements in row-major order, as a new array: the way to keep values beyond a
+     * {@link Workspace} scope or to hand them to other code.
+     *
+     * @return a copy that shares nothing with this tensor
+     */
     public float[] toArray() {
         checkLive("toArray");
         if (isContiguous()) return Arrays.copyOfRange(data, offset, offset + numel());
@@ -308,14 +395,19 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- autograd
 
-    /** Whether gradients flow into this tensor. */
+    /**
+     * {@return whether gradients flow into this tensor} True for a leaf marked with
+     * {@link #requiresGrad(boolean)} and for the result of a recorded op on such tensors.
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
 
     /**
-     * Marks a leaf tensor as requiring grad (or not). Returns {@code this} for chaining.
+     * Marks a leaf tensor as requiring grad (or not), like a parameter.
      *
+     * @param requires true to have {@link #backward()} fill this tensor's {@link #grad()}
+     * @return {@code this}, for chaining ({@code Tensor.randn(rng, 3).requiresGrad(true)})
      * @throws IllegalStateException when called on a non-leaf
      */
     public Tensor requiresGrad(boolean requires) {
@@ -326,28 +418,42 @@ public final class Tensor {
         return this;
     }
 
-    /** Whether this tensor was created by the user rather than by a recorded op. */
+    /** {@return whether this tensor was created by the user rather than by a recorded op} */
     public boolean isLeaf() {
         return node == null;
     }
 
-    /** Name of the op that produced this tensor, or {@code null} for a leaf. */
+    /**
+     * {@return the name of the op that produced this tensor (such as {@code "matmul"}), or {@code null} for a leaf}
+     */
     public String gradFn() {
         return node == null ? null : node.op;
     }
 
-    /** Keeps this non-leaf's gradient in {@link #grad()} after backward. */
+    /**
+     * Keeps this non-leaf's gradient in {@link #grad()} after backward (by default only leaves keep
+     * theirs, which saves the memory of every intermediate gradient).
+     *
+     * @return {@code this}, for chaining
+     */
     public Tensor retainGrad() {
         retainsGrad = true;
         return this;
     }
 
-    /** The accumulated gradient, or {@code null} before any backward reached this tensor. */
+    /**
+     * {@return the accumulated gradient (same shape as this tensor), or {@code null} before any backward reached this tensor}
+     */
     public Tensor grad() {
         return grad;
     }
 
-    /** Replaces the gradient (optimizers and loaders use it; {@code null} clears it). */
+    /**
+     * Replaces the gradient (optimizers and loaders use it).
+     *
+     * @param g the new gradient, of this tensor's shape; {@code null} clears it
+     * @throws IllegalArgumentException if {@code g}'s shape differs from this tensor's
+     */
     public void setGrad(Tensor g) {
         if (g != null && !Arrays.equals(g.shape, shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shapes.str(g.shape)
@@ -361,30 +467,52 @@ public final class Tensor {
         grad = null;
     }
 
-    /** Backpropagates from this one-element tensor (gradient 1). */
+    /**
+     * Backpropagates from this one-element tensor (gradient 1), adding to the {@link #grad()} of
+     * every leaf that requires grad; the graph's saved tensors are released afterwards.
+     *
+     * @throws IllegalArgumentException if this tensor has more than one element
+     * @throws IllegalStateException if this tensor does not require grad, or a tensor saved for
+     *     backward was changed in place since (see {@link #version()})
+     */
     public void backward() {
         Engine.backward(this, null, false);
     }
 
-    /** Backpropagates {@code gradient} (same shape as this tensor) through the graph. */
+    /**
+     * Backpropagates {@code gradient} through the graph (the vector-Jacobian product).
+     *
+     * @param gradient d(loss)/d(this), of this tensor's shape; {@code null} means 1 on a one-element tensor
+     */
     public void backward(Tensor gradient) {
         Engine.backward(this, gradient, false);
     }
 
     /**
-     * Backpropagates {@code gradient} ({@code null} for 1 on a scalar); with {@code retainGraph}
-     * the saved tensors are kept so backward can run through the graph again.
+     * Backpropagates {@code gradient}, optionally keeping the graph for another backward.
+     *
+     * @param gradient d(loss)/d(this), of this tensor's shape; {@code null} means 1 on a one-element tensor
+     * @param retainGraph keep the tensors saved for backward, so backward can run through the graph again
      */
     public void backward(Tensor gradient, boolean retainGraph) {
         Engine.backward(this, gradient, retainGraph);
     }
 
-    /** The same data, cut from the graph: a leaf that does not require grad. */
+    /**
+     * The same data, cut from the graph: a view that shares the storage (and its version counter)
+     * but is a leaf that does not require grad, so no gradient flows through it.
+     *
+     * @return the detached view
+     */
     public Tensor detach() {
         return new Tensor(data, offset, shape, strides, this);
     }
 
-    /** A contiguous copy with its own storage; recorded (the gradient flows back unchanged). */
+    /**
+     * A contiguous copy with its own storage; recorded (the gradient flows back unchanged).
+     *
+     * @return the copy (from the current {@link Workspace} scope's storage when one is open)
+     */
     public Tensor copy() {
         Tensor out = wrap(freshCopy(), shape.clone());
         return Engine.record(out, "copy", g -> new Tensor[] {g}, this);
@@ -409,6 +537,8 @@ public final class Tensor {
      * {@link #markModified}); views share the count with the tensor they view. An op that saved
      * a tensor for its backward remembers its version, and backward refuses to run through the op
      * if it changed since, instead of computing the gradient from the new values.
+     *
+     * @return the count, starting at 0
      */
     public int version() {
         return owner().version;
@@ -425,7 +555,13 @@ public final class Tensor {
         bumpVersion(op);
     }
 
-    /** {@code this += other} (other broadcast to this shape). Returns {@code this}. */
+    /**
+     * {@code this += other}, not recorded; subject to the in-place rule of {@link #set}.
+     *
+     * @param other added elementwise, broadcast to this tensor's shape
+     * @return {@code this}
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     */
     public Tensor addInPlace(Tensor other) {
         checkInPlace("addInPlace");
         ElementwiseOps.addInPlace(this, other, 1f);
@@ -433,7 +569,15 @@ public final class Tensor {
         return this;
     }
 
-    /** {@code this += alpha * other} (other broadcast to this shape). Returns {@code this}. */
+    /**
+     * {@code this += alpha * other}, not recorded (an SGD step is {@code p.addInPlace(p.grad(), -lr)});
+     * subject to the in-place rule of {@link #set}.
+     *
+     * @param other added elementwise, broadcast to this tensor's shape
+     * @param alpha the factor applied to {@code other}
+     * @return {@code this}
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     */
     public Tensor addInPlace(Tensor other, float alpha) {
         checkInPlace("addInPlace");
         ElementwiseOps.addInPlace(this, other, alpha);
@@ -441,7 +585,13 @@ public final class Tensor {
         return this;
     }
 
-    /** {@code this *= s}. Returns {@code this}. */
+    /**
+     * {@code this *= s}, not recorded; subject to the in-place rule of {@link #set}.
+     *
+     * @param s the factor
+     * @return {@code this}
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     */
     public Tensor mulInPlace(float s) {
         checkInPlace("mulInPlace");
         ElementwiseOps.scaleInPlace(this, s);
@@ -449,7 +599,13 @@ public final class Tensor {
         return this;
     }
 
-    /** Sets every element to {@code value}. Returns {@code this}. */
+    /**
+     * Sets every element to {@code value}, not recorded; subject to the in-place rule of {@link #set}.
+     *
+     * @param value the new value of every element
+     * @return {@code this}
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     */
     public Tensor fillInPlace(float value) {
         checkInPlace("fillInPlace");
         ElementwiseOps.fillInPlace(this, value);
@@ -457,7 +613,13 @@ public final class Tensor {
         return this;
     }
 
-    /** Copies {@code src} (broadcast to this shape) into this tensor's elements. Returns {@code this}. */
+    /**
+     * Copies {@code src} into this tensor's elements, not recorded; subject to the in-place rule of {@link #set}.
+     *
+     * @param src the values, broadcast to this tensor's shape
+     * @return {@code this}
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     */
     public Tensor copyInPlace(Tensor src) {
         checkInPlace("copyInPlace");
         ElementwiseOps.copyInPlace(this, src);
@@ -467,32 +629,72 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- views
 
-    /** The same elements with a new shape (one size may be -1); a view when possible, else a copy. */
+    /**
+     * The same elements with a new shape: a view when the strides allow it, else a copy (as in PyTorch).
+     *
+     * @param newShape the dimensions, with the same number of elements; one size may be -1, inferred
+     * @return the reshaped tensor (recorded)
+     * @throws IllegalArgumentException if the element counts differ or more than one size is -1
+     */
     public Tensor reshape(int... newShape) {
         return ViewOps.reshape(this, newShape);
     }
 
-    /** Like {@link #reshape} but never copies: fails on a non-contiguous tensor. */
+    /**
+     * Like {@link #reshape} but never copies, so writes through the result show in this tensor.
+     *
+     * @param newShape the dimensions, with the same number of elements; one size may be -1, inferred
+     * @return a view sharing this tensor's storage
+     * @throws IllegalArgumentException if the strides cannot express the new shape without a copy
+     */
     public Tensor view(int... newShape) {
         return ViewOps.view(this, newShape);
     }
 
-    /** Swaps two dimensions (a view). */
+    /**
+     * Swaps two dimensions (a view: only the shape and strides change).
+     *
+     * @param dim0 one dimension (negative counts from the end)
+     * @param dim1 the other
+     * @return the transposed view
+     */
     public Tensor transpose(int dim0, int dim1) {
         return ViewOps.transpose(this, dim0, dim1);
     }
 
-    /** Reorders the dimensions (a view). */
+    /**
+     * Reorders the dimensions (a view), like {@code torch.permute}.
+     *
+     * @param dims a permutation of {@code 0 .. dim()-1}: dimension {@code i} of the result is {@code dims[i]} of this one
+     * @return the permuted view
+     * @throws IllegalArgumentException if {@code dims} is not a permutation
+     */
     public Tensor permute(int... dims) {
         return ViewOps.permute(this, dims);
     }
 
-    /** {@code length} entries of dimension {@code dim} starting at {@code start} (a view). */
+    /**
+     * {@code length} entries of dimension {@code dim} starting at {@code start} (a view).
+     *
+     * @param dim the dimension to cut (negative counts from the end)
+     * @param start the first entry kept
+     * @param length how many entries are kept
+     * @return the view
+     * @throws IllegalArgumentException if the range does not fit in the dimension
+     */
     public Tensor narrow(int dim, int start, int length) {
         return ViewOps.narrow(this, dim, start, length);
     }
 
-    /** Entries {@code [start, end)} of dimension {@code dim} (a view; negative bounds count from the end, out-of-range ones clamp). */
+    /**
+     * Entries {@code [start, end)} of dimension {@code dim}, like Python's {@code x[start:end]} on that
+     * dimension: negative bounds count from the end and out-of-range bounds clamp.
+     *
+     * @param dim the dimension to cut (negative counts from the end)
+     * @param start the first entry kept
+     * @param end the first entry not kept
+     * @return a view (empty when {@code end <= start} after clamping)
+     */
     public Tensor slice(int dim, int start, int end) {
         int d = Shapes.dim("slice", dim, shape.length);
         if (shape.length == 0) throw new IllegalArgumentException("slice: cannot slice a 0-d tensor");
@@ -502,192 +704,336 @@ public final class Tensor {
         return ViewOps.narrow(this, d, s, e - s);
     }
 
-    /** Broadcasts size-1 (or missing leading) dimensions to {@code newShape} without copying; -1 keeps a size. */
+    /**
+     * Broadcasts size-1 (or missing leading) dimensions to {@code newShape} without copying: the
+     * expanded dimensions get stride 0. The gradient sums over them.
+     *
+     * @param newShape the target dimensions; -1 keeps this tensor's size
+     * @return the expanded view (write to it only through a copy: its elements alias each other)
+     * @throws IllegalArgumentException if a size other than 1 would have to change
+     */
     public Tensor expand(int... newShape) {
         return ViewOps.expand(this, newShape);
     }
 
-    /** Inserts a size-1 dimension at {@code dim} (a view). */
+    /**
+     * Inserts a size-1 dimension (a view).
+     *
+     * @param dim where the new dimension goes, in {@code [-dim()-1, dim()]}
+     * @return the view, one rank higher
+     */
     public Tensor unsqueeze(int dim) {
         return ViewOps.unsqueeze(this, dim);
     }
 
-    /** Removes dimension {@code dim} if its size is 1 (a view). */
+    /**
+     * Removes dimension {@code dim} if its size is 1 (a view; otherwise the same shape, as in PyTorch).
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @return the view
+     */
     public Tensor squeeze(int dim) {
         return ViewOps.squeeze(this, dim);
     }
 
-    /** Removes every size-1 dimension (a view). */
+    /**
+     * Removes every size-1 dimension (a view).
+     *
+     * @return the view
+     */
     public Tensor squeeze() {
         return ViewOps.squeezeAll(this);
     }
 
-    /** This tensor if contiguous, else a contiguous copy. */
+    /** {@return this tensor if its elements are already contiguous, else a contiguous copy (recorded)} */
     public Tensor contiguous() {
         return isContiguous() ? this : copy();
     }
 
     // ---------------------------------------------------------------- elementwise
 
-    /** {@code this + other}, broadcasting. */
+    /**
+     * {@code this + other}, elementwise with broadcasting.
+     *
+     * @param other the second operand; shapes broadcast as in NumPy/PyTorch
+     * @return the sum, of the broadcast shape
+     * @throws IllegalArgumentException if the shapes do not broadcast
+     */
     public Tensor add(Tensor other) {
         return ElementwiseOps.add(this, other);
     }
 
-    /** {@code this - other}, broadcasting. */
+    /**
+     * {@code this - other}, elementwise with broadcasting.
+     *
+     * @param other the subtrahend; shapes broadcast as in NumPy/PyTorch
+     * @return the difference, of the broadcast shape
+     * @throws IllegalArgumentException if the shapes do not broadcast
+     */
     public Tensor sub(Tensor other) {
         return ElementwiseOps.sub(this, other);
     }
 
-    /** {@code this * other}, broadcasting. */
+    /**
+     * {@code this * other}, elementwise with broadcasting (not a matrix product; see {@link #matmul}).
+     *
+     * @param other the second factor; shapes broadcast as in NumPy/PyTorch
+     * @return the product, of the broadcast shape
+     * @throws IllegalArgumentException if the shapes do not broadcast
+     */
     public Tensor mul(Tensor other) {
         return ElementwiseOps.mul(this, other);
     }
 
-    /** {@code this / other}, broadcasting. */
+    /**
+     * {@code this / other}, elementwise with broadcasting; division by zero gives infinities or NaN as in IEEE 754.
+     *
+     * @param other the divisor; shapes broadcast as in NumPy/PyTorch
+     * @return the quotient, of the broadcast shape
+     * @throws IllegalArgumentException if the shapes do not broadcast
+     */
     public Tensor div(Tensor other) {
         return ElementwiseOps.div(this, other);
     }
 
-    /** {@code this + s}. */
+    /**
+     * {@code this + s}.
+     *
+     * @param s added to every element
+     * @return the sum, of this tensor's shape
+     */
     public Tensor add(float s) {
         return ElementwiseOps.addScalar(this, s);
     }
 
-    /** {@code this - s}. */
+    /**
+     * {@code this - s}.
+     *
+     * @param s subtracted from every element
+     * @return the difference, of this tensor's shape
+     */
     public Tensor sub(float s) {
         return ElementwiseOps.addScalar(this, -s);
     }
 
-    /** {@code this * s}. */
+    /**
+     * {@code this * s}.
+     *
+     * @param s every element is multiplied by it
+     * @return the product, of this tensor's shape
+     */
     public Tensor mul(float s) {
         return ElementwiseOps.mulScalar(this, s);
     }
 
-    /** {@code this / s}. */
+    /**
+     * {@code this / s}, computed as a multiplication by {@code 1/s}.
+     *
+     * @param s every element is divided by it
+     * @return the quotient, of this tensor's shape
+     */
     public Tensor div(float s) {
         return ElementwiseOps.mulScalar(this, 1f / s);
     }
 
-    /** {@code -this}. */
+    /** {@return {@code -this}, elementwise} */
     public Tensor neg() {
         return ElementwiseOps.mulScalar(this, -1f);
     }
 
-    /** {@code this ^ exponent}, elementwise. */
+    /**
+     * {@code this ^ exponent}, elementwise.
+     *
+     * @param exponent the power; for a non-integer one, negative elements give NaN
+     * @return the powers, of this tensor's shape
+     */
     public Tensor pow(float exponent) {
         return UnaryOps.pow(this, exponent);
     }
 
-    /** {@code e ^ this}. */
+    /** {@return {@code e ^ this}, elementwise} */
     public Tensor exp() {
         return UnaryOps.exp(this);
     }
 
-    /** Natural logarithm. */
+    /** {@return the natural logarithm, elementwise (NaN below 0, -infinity at 0)} */
     public Tensor log() {
         return UnaryOps.log(this);
     }
 
-    /** Square root. */
+    /** {@return the square root, elementwise (NaN below 0)} */
     public Tensor sqrt() {
         return UnaryOps.sqrt(this);
     }
 
-    /** Hyperbolic tangent. */
+    /** {@return the hyperbolic tangent, elementwise} */
     public Tensor tanh() {
         return UnaryOps.tanh(this);
     }
 
-    /** Logistic sigmoid {@code 1 / (1 + e^-x)}. */
+    /** {@return the logistic sigmoid {@code 1 / (1 + e^-x)}, elementwise} */
     public Tensor sigmoid() {
         return UnaryOps.sigmoid(this);
     }
 
-    /** {@code max(x, 0)}. */
+    /** {@return {@code max(x, 0)}, elementwise (gradient 0 at 0, as in PyTorch)} */
     public Tensor relu() {
         return UnaryOps.relu(this);
     }
 
-    /** GELU, tanh approximation (GPT-2's, PyTorch's {@code approximate='tanh'}). */
+    /**
+     * {@return GELU with the tanh approximation, elementwise (GPT-2's, PyTorch's {@code approximate='tanh'})}
+     */
     public Tensor gelu() {
         return UnaryOps.gelu(this);
     }
 
     // ---------------------------------------------------------------- reductions
 
-    /** Sum of all elements (a 0-d tensor). */
+    /** {@return the sum of all elements, as a 0-d tensor} */
     public Tensor sum() {
         return ReduceOps.sumAll(this);
     }
 
-    /** Sum over {@code dim}; with {@code keepDim} the reduced dimension stays with size 1. */
+    /**
+     * Sum over one dimension.
+     *
+     * @param dim the dimension summed away (negative counts from the end)
+     * @param keepDim keep that dimension with size 1, so the result broadcasts against this tensor
+     * @return the sums
+     */
     public Tensor sum(int dim, boolean keepDim) {
         return ReduceOps.sum(this, dim, keepDim);
     }
 
-    /** Mean of all elements (a 0-d tensor). */
+    /** {@return the mean of all elements, as a 0-d tensor} */
     public Tensor mean() {
         return ReduceOps.sumAll(this).mul(1f / numel());
     }
 
-    /** Mean over {@code dim}. */
+    /**
+     * Mean over one dimension.
+     *
+     * @param dim the dimension averaged away (negative counts from the end)
+     * @param keepDim keep that dimension with size 1, so the result broadcasts against this tensor
+     * @return the means
+     */
     public Tensor mean(int dim, boolean keepDim) {
         int d = Shapes.dim("mean", dim, shape.length);
         return ReduceOps.sum(this, d, keepDim).mul(1f / (shape.length == 0 ? 1 : shape[d]));
     }
 
-    /** Maximum of all elements (a 0-d tensor); the gradient goes to the first maximal element. */
+    /**
+     * {@return the maximum of all elements, as a 0-d tensor} The gradient goes to the first maximal element.
+     */
     public Tensor max() {
         return ReduceOps.max(this.reshape(-1), 0, false);
     }
 
-    /** Maximum over {@code dim}; the gradient goes to the first maximal element of each slice. */
+    /**
+     * Maximum over one dimension; the gradient goes to the first maximal element of each slice.
+     *
+     * @param dim the dimension reduced away (negative counts from the end)
+     * @param keepDim keep that dimension with size 1
+     * @return the maxima
+     */
     public Tensor max(int dim, boolean keepDim) {
         return ReduceOps.max(this, dim, keepDim);
     }
 
     // ---------------------------------------------------------------- joining, splitting, indexing
 
-    /** Concatenates tensors along {@code dim}; all other dimensions must match. */
+    /**
+     * Concatenates tensors along one dimension (recorded: each input gets its slice of the gradient).
+     *
+     * @param dim the dimension to join along (negative counts from the end)
+     * @param tensors at least one tensor; all sizes other than {@code dim}'s must match
+     * @return a new contiguous tensor
+     * @throws IllegalArgumentException if there are no tensors or their shapes do not fit
+     */
     public static Tensor cat(int dim, Tensor... tensors) {
         return JoinOps.cat(dim, tensors);
     }
 
-    /** Splits into pieces of {@code splitSize} along {@code dim} (the last may be smaller); views. */
+    /**
+     * Splits into pieces of {@code splitSize} along {@code dim} (the last may be smaller).
+     *
+     * @param splitSize the size of each piece along {@code dim} ({@code > 0})
+     * @param dim the dimension to split (negative counts from the end)
+     * @return the pieces, views of this tensor, in order
+     */
     public Tensor[] split(int splitSize, int dim) {
         return JoinOps.split(this, splitSize, dim);
     }
 
-    /** Splits into pieces of the given sizes along {@code dim}; views. */
+    /**
+     * Splits into pieces of the given sizes along {@code dim}.
+     *
+     * @param sizes the size of each piece; they must add up to {@code size(dim)}
+     * @param dim the dimension to split (negative counts from the end)
+     * @return the pieces, views of this tensor, in order
+     */
     public Tensor[] split(int[] sizes, int dim) {
         return JoinOps.split(this, sizes, dim);
     }
 
-    /** Splits into {@code chunks} nearly equal pieces along {@code dim}; views. */
+    /**
+     * Splits into {@code chunks} nearly equal pieces along {@code dim}, as {@code torch.chunk}: each of
+     * size {@code ceil(size / chunks)}, the last smaller (so there may be fewer pieces than asked for).
+     *
+     * @param chunks how many pieces at most ({@code > 0})
+     * @param dim the dimension to split (negative counts from the end)
+     * @return the pieces, views of this tensor, in order
+     */
     public Tensor[] chunk(int chunks, int dim) {
         return JoinOps.chunk(this, chunks, dim);
     }
 
-    /** Entries of dimension {@code dim} at the given indices (embedding lookup for dim 0). */
+    /**
+     * Entries of dimension {@code dim} at the given indices, in that order (an embedding lookup for
+     * dim 0); the gradient adds into the selected entries, repeated indices included.
+     *
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index positions along {@code dim}; may repeat
+     * @return a new tensor whose {@code dim} has size {@code index.length}
+     * @throws IllegalArgumentException if an index is out of range
+     */
     public Tensor indexSelect(int dim, int[] index) {
         return IndexOps.indexSelect(this, dim, index);
     }
 
     /**
-     * PyTorch's {@code gather}: {@code out[i][j][k] = this[i][index[i][j][k]][k]} for dim 1. The
-     * index has shape {@code indexShape} (same rank as this tensor).
+     * PyTorch's {@code gather}: {@code out[i][j][k] = this[i][index[i][j][k]][k]} for dim 1.
+     *
+     * @param dim the dimension the index points along (negative counts from the end)
+     * @param index the positions, row-major in {@code indexShape}
+     * @param indexShape the index's shape: the same rank as this tensor, and no larger in the other dimensions
+     * @return a tensor of shape {@code indexShape}
+     * @throws IllegalArgumentException if the shapes do not fit or an index is out of range
      */
     public Tensor gather(int dim, int[] index, int... indexShape) {
         return IndexOps.gather(this, dim, index, indexShape);
     }
 
-    /** Where {@code mask} (broadcast to this shape) is non-zero, {@code value}; elsewhere this tensor. */
+    /**
+     * Replaces the elements where {@code mask} is non-zero (as a causal attention mask does with -infinity).
+     *
+     * @param mask broadcast to this tensor's shape; non-zero marks an element to replace (not differentiated)
+     * @param value the replacement
+     * @return a new tensor; the gradient reaches only the elements kept
+     */
     public Tensor maskedFill(Tensor mask, float value) {
         return IndexOps.maskedFill(this, mask, value);
     }
 
-    /** Elementwise {@code condition != 0 ? a : b}, broadcasting all three. */
+    /**
+     * Elementwise choice, {@code condition != 0 ? a : b}, broadcasting all three.
+     *
+     * @param condition the selector (not differentiated)
+     * @param a where the condition is non-zero
+     * @param b where it is zero
+     * @return a tensor of the broadcast shape; each of {@code a} and {@code b} gets the gradient where it was chosen
+     */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         return IndexOps.where(condition, a, b);
     }
@@ -697,6 +1043,10 @@ public final class Tensor {
     /**
      * Matrix product: 1-d and 2-d operands as in PyTorch, and batched products of
      * {@code [..., M, K]} by {@code [..., K, N]} with broadcast batch dimensions.
+     *
+     * @param other the right operand; its second-to-last (or only) dimension must equal this one's last
+     * @return the product ({@code [..., M, N]}; a 1-d operand's dimension is dropped from the result)
+     * @throws IllegalArgumentException if the inner dimensions differ or the batch dimensions do not broadcast
      */
     public Tensor matmul(Tensor other) {
         return MatmulOps.matmul(this, other);
@@ -704,47 +1054,80 @@ public final class Tensor {
 
     /**
      * The affine map of a linear layer, PyTorch's {@code F.linear}: {@code this W^T + b} over the
-     * last dimension, with {@code weight} {@code [out, in]} and {@code bias} {@code [out]} or null.
-     * One fused op: cheaper than {@code matmul(weight.transpose(0, 1)).add(bias)}, same values.
+     * last dimension. One fused op: cheaper than {@code matmul(weight.transpose(0, 1)).add(bias)}, same values.
+     *
+     * @param weight {@code [out, in]}, with {@code in} this tensor's last size
+     * @param bias {@code [out]}, or {@code null} for none
+     * @return {@code [..., out]}
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         return LinearOps.linear(this, weight, bias);
     }
 
-    /** Softmax over {@code dim}. */
+    /**
+     * Softmax over one dimension, computed stably (the maximum is subtracted first).
+     *
+     * @param dim the dimension whose entries become a distribution (negative counts from the end)
+     * @return probabilities of this tensor's shape, summing to 1 along {@code dim}
+     */
     public Tensor softmax(int dim) {
         return SoftmaxOps.softmax(this, dim, false);
     }
 
-    /** Log of the softmax over {@code dim}, computed stably. */
+    /**
+     * Log of the softmax over one dimension, computed stably (without taking the log of a rounded-to-0 probability).
+     *
+     * @param dim the dimension normalised over (negative counts from the end)
+     * @return log-probabilities of this tensor's shape
+     */
     public Tensor logSoftmax(int dim) {
         return SoftmaxOps.softmax(this, dim, true);
     }
 
     /**
-     * Mean cross-entropy of logits {@code [..., C]} against class indices (one per row,
-     * {@code numel / C} of them); rows whose target is {@code ignoreIndex} are left out of the mean.
+     * Mean cross-entropy of logits {@code [..., C]} against class indices, PyTorch's
+     * {@code F.cross_entropy} on the flattened rows.
+     *
+     * @param targets one class in {@code [0, C)} per row ({@code numel / C} of them), or {@code ignoreIndex}
+     * @param ignoreIndex a target value whose rows are left out of the mean (and get zero gradient)
+     * @return a 0-d tensor: the mean negative log-likelihood over the rows not ignored
+     * @throws IllegalArgumentException if the number of targets is wrong or a target is out of range
      */
     public Tensor crossEntropy(int[] targets, int ignoreIndex) {
         return LossOps.crossEntropy(this, targets, ignoreIndex);
     }
 
-    /** {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, -100. */
+    /**
+     * {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, -100.
+     *
+     * @param targets one class in {@code [0, C)} per row of the logits
+     * @return a 0-d tensor: the mean negative log-likelihood
+     */
     public Tensor crossEntropy(int[] targets) {
         return LossOps.crossEntropy(this, targets, -100);
     }
 
     /**
-     * Layer normalisation over the last dimension: {@code (x - mean) / sqrt(var + eps) * weight + bias};
-     * {@code weight} and {@code bias} (shape {@code [C]}) may be {@code null}.
+     * Layer normalisation over the last dimension: {@code (x - mean) / sqrt(var + eps) * weight + bias},
+     * with the biased variance, as {@code F.layer_norm}.
+     *
+     * @param weight the scale, {@code [C]} for a last dimension of size C, or {@code null} for 1
+     * @param bias the shift, {@code [C]}, or {@code null} for 0
+     * @param eps added to the variance so a constant row does not divide by 0 (GPT-2 uses 1e-5)
+     * @return the normalised tensor, of this tensor's shape
      */
     public Tensor layerNorm(Tensor weight, Tensor bias, float eps) {
         return NormOps.layerNorm(this, weight, bias, eps);
     }
 
     /**
-     * Inverted dropout: in training, zeroes each element with probability {@code p} (drawn from
-     * {@code rng}) and scales the rest by {@code 1/(1-p)}; outside training, the identity.
+     * Inverted dropout: in training, zeroes each element with probability {@code p} and scales the
+     * rest by {@code 1/(1-p)}, so the expected value is unchanged; outside training, the identity.
+     *
+     * @param p the probability of zeroing an element, in {@code [0, 1]} (1 zeroes everything)
+     * @param training false for evaluation, where nothing is dropped and {@code rng} is not used
+     * @param rng the source of the keep/drop draws
+     * @return the result (this tensor itself when nothing is dropped)
      */
     public Tensor dropout(float p, boolean training, RandomGenerator rng) {
         return DropoutOps.dropout(this, p, training, rng);

@@ -81,8 +81,8 @@ final class UnaryOps {
         Tensor y = ElementwiseOps.map(x, Kernels::gelu);
         Tensor xs = x.detach();
         return Engine.record(y, "gelu", g -> {
-            float[] xv = xs.dense(), gv = g.dense(), dx = Workspace.zeroed(gv.length);
-            Kernels.geluBackward(dx, xv, gv, gv.length);
+            float[] xv = xs.dense(), gv = g.dense(), dx = Workspace.scratch(gv.length);   // every element written
+            Kernels.geluBackwardInto(dx, xv, gv, gv.length);
             return new Tensor[] {Tensor.wrap(dx, xs.shape.clone())};
         }, x);
     }

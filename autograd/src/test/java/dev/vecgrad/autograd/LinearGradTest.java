@@ -62,19 +62,28 @@ class LinearGradTest {
     }
 
     /**
-     * Products big enough that backward runs dx and dW at once, one per thread: the gradients
-     * must be the bits of the one-thread run (each product is computed by one task either way),
-     * for every combination of what requires a gradient.
+     * Products big enough that backward runs dx and dW at once: as tiles taken from both ends of
+     * one task list (shapes of one GEMM block), or one product per thread (dW deeper than a
+     * block). The gradients must be the bits of the one-thread run, which computes the products
+     * one after the other, at 2 and 3 threads, for every combination of what requires a gradient.
      */
     @Test
     @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
-    void backwardAtTwoThreadsEqualsOneThreadBitForBit() {
+    void backwardAtTwoAndThreeThreadsEqualsOneThreadBitForBit() {
         int defaultThreads = dev.vecgrad.autograd.kernel.Parallel.threads();
+        int[][] shapes = {{96, 96, 352}, {768, 128, 65}, {200, 40, 520}, {1100, 48, 48}};
         try {
-            for (int mask = 1; mask < 8; mask++) {
-                float[][] one = linearGrads(1, mask), two = linearGrads(2, mask);
-                for (int i = 0; i < 3; i++) {
-                    assertArrayEquals(one[i], two[i], "gradient " + i + " with requiresGrad mask " + mask);
+            for (int[] s : shapes) {
+                assertTrue(2L * s[0] * s[1] * s[2] >= LinearOps.BOTH_AT_ONCE_FLOPS, "the shape must take a concurrent path");
+                for (int mask = 1; mask < 8; mask++) {
+                    float[][] one = linearGrads(1, mask, s[0], s[1], s[2]);
+                    for (int threads = 2; threads <= 3; threads++) {
+                        float[][] many = linearGrads(threads, mask, s[0], s[1], s[2]);
+                        for (int i = 0; i < 3; i++) {
+                            assertArrayEquals(one[i], many[i], "gradient " + i + " of " + java.util.Arrays.toString(s)
+                                    + " with requiresGrad mask " + mask + " at " + threads + " threads");
+                        }
+                    }
                 }
             }
         } finally {
@@ -82,15 +91,13 @@ class LinearGradTest {
         }
     }
 
-    /** Gradients of x, W, b (null where not required) for a 2 x 48 x 96 -> 352 linear. */
-    private static float[][] linearGrads(int threads, int mask) {
+    /** Gradients of x, W, b (null where not required) for a rows x in -> out linear (rows as 2 x rows/2). */
+    private static float[][] linearGrads(int threads, int mask, int rows, int in, int out) {
         dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
-        int rows = 96, in = 96, out = 352;
-        assertTrue(2L * rows * in * out >= LinearOps.BOTH_AT_ONCE_FLOPS, "the shape must take the concurrent path");
-        Tensor x = Tensor.randn(new SplittableRandom(11L), 2, 48, in).requiresGrad((mask & 1) != 0);
+        Tensor x = Tensor.randn(new SplittableRandom(11L), 2, rows / 2, in).requiresGrad((mask & 1) != 0);
         Tensor w = Tensor.randn(new SplittableRandom(12L), out, in).requiresGrad((mask & 2) != 0);
         Tensor b = Tensor.randn(new SplittableRandom(13L), out).requiresGrad((mask & 4) != 0);
-        x.linear(w, b).mul(Tensor.randn(new SplittableRandom(14L), 2, 48, out)).sum().backward();
+        x.linear(w, b).mul(Tensor.randn(new SplittableRandom(14L), 2, rows / 2, out)).sum().backward();
         return new float[][] {
             x.grad() == null ? null : x.grad().toArray(),
             w.grad() == null ? null : w.grad().toArray(),

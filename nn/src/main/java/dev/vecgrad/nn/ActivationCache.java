@@ -31,7 +31,13 @@ public final class ActivationCache implements ActivationHook {
         this(name -> true);
     }
 
-    /** A cache that keeps the points whose full name {@code keep} accepts (e.g. {@code n -> n.endsWith("hook_pattern")}). */
+    /**
+     * A cache that keeps only some capture points: each kept tensor is a copy, so a filter saves
+     * memory on a large model.
+     *
+     * @param keep accepts the full names to keep (e.g. {@code n -> n.endsWith("hook_pattern")})
+     * @throws IllegalArgumentException if {@code keep} is null
+     */
     public ActivationCache(Predicate<String> keep) {
         if (keep == null) throw new IllegalArgumentException("ActivationCache: the filter must not be null");
         this.keep = keep;
@@ -45,8 +51,10 @@ public final class ActivationCache implements ActivationHook {
     }
 
     /**
-     * The tensor kept under {@code name}.
+     * The tensor kept under a full capture-point name.
      *
+     * @param name e.g. {@code blocks.1.attn.hook_pattern}
+     * @return the kept copy (not recorded, so it has no gradient)
      * @throws IllegalArgumentException when nothing was kept under that name (listing what was)
      */
     public Tensor get(String name) {
@@ -58,17 +66,29 @@ public final class ActivationCache implements ActivationHook {
         return t;
     }
 
-    /** {@link #get(String)} by point and layer (-1 for model-wide points). */
+    /**
+     * {@link #get(String)} by point and layer.
+     *
+     * @param point the capture point
+     * @param layer its block, or -1 for model-wide points
+     * @return the kept copy
+     * @throws IllegalArgumentException when nothing was kept there
+     */
     public Tensor get(HookPoint point, int layer) {
         return get(point.name(layer));
     }
 
-    /** Whether something is kept under {@code name}. */
+    /**
+     * Whether something is kept under a name.
+     *
+     * @param name the full capture-point name
+     * @return true after a forward reached that point and the filter kept it
+     */
     public boolean contains(String name) {
         return entries.containsKey(name);
     }
 
-    /** The names kept, in the order the forward reached them. */
+    /** {@return the names kept, in the order the forward reached them (unmodifiable)} */
     public Set<String> names() {
         return Collections.unmodifiableSet(entries.keySet());
     }

@@ -16,6 +16,8 @@ import dev.vecgrad.autograd.Tensor;
 @FunctionalInterface
 public interface ActivationHook {
     /**
+     * Called at each capture point, in the order the forward reaches them.
+     *
      * @param point what the tensor is
      * @param layer the block index, or -1 for model-wide points
      * @param value the intermediate (do not modify it in place)
@@ -23,7 +25,12 @@ public interface ActivationHook {
      */
     Tensor apply(HookPoint point, int layer, Tensor value);
 
-    /** This hook, then {@code next} on what this one returned (e.g. an intervention, then a cache). */
+    /**
+     * Chains two hooks: this one, then {@code next} on what this one returned.
+     *
+     * @param next the hook that sees this one's result (e.g. an intervention, then a cache that records its effect)
+     * @return the combined hook
+     */
     default ActivationHook andThen(ActivationHook next) {
         return (p, l, v) -> next.apply(p, l, apply(p, l, v));
     }

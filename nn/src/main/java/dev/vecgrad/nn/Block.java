@@ -10,7 +10,12 @@ public final class Block extends Module {
     private final LayerNorm ln2;
     private final MLP mlp;
 
-    /** A block for {@code config}; its dropouts draw from {@code rng}. */
+    /**
+     * A block of {@code config}'s width, heads, bias and dropout, with zero parameters (the model initialises them).
+     *
+     * @param config the architecture
+     * @param rng the generator its dropout layers draw from (shared, not copied)
+     */
     public Block(GPTConfig config, RandomGenerator rng) {
         this.ln1 = registerModule("ln_1", new LayerNorm(config.nEmbd(), config.bias()));
         this.attn = registerModule("attn", new CausalSelfAttention(config.nEmbd(), config.nHead(), config.bias(), config.dropout(), rng));
@@ -18,35 +23,45 @@ public final class Block extends Module {
         this.mlp = registerModule("mlp", new MLP(config.nEmbd(), config.bias(), config.dropout(), rng));
     }
 
-    /** The LayerNorm before attention. */
+    /** {@return the LayerNorm before attention ({@code ln_1})} */
     public LayerNorm ln1() {
         return ln1;
     }
 
-    /** The LayerNorm before the MLP. */
+    /** {@return the LayerNorm before the MLP ({@code ln_2})} */
     public LayerNorm ln2() {
         return ln2;
     }
 
-    /** The attention layer. */
+    /** {@return the attention layer} */
     public CausalSelfAttention attn() {
         return attn;
     }
 
-    /** The feed-forward layer. */
+    /** {@return the feed-forward layer} */
     public MLP mlp() {
         return mlp;
     }
 
-    /** x {@code [B, T, C]} -> {@code [B, T, C]}. */
+    /**
+     * One block of the residual stream.
+     *
+     * @param x the residual stream {@code [B, T, C]}
+     * @return the stream after attention and MLP have added to it, {@code [B, T, C]}
+     */
     public Tensor forward(Tensor x) {
         x = x.add(attn.forward(ln1.forward(x)));
         return x.add(mlp.forward(ln2.forward(x)));
     }
 
     /**
-     * {@link #forward(Tensor)} as block {@code layer} of a model, showing {@code hook} the
-     * block's capture points (see {@link HookPoint}); null runs the plain forward.
+     * {@link #forward(Tensor)} as block {@code layer} of a model, showing {@code hook} the block's
+     * capture points (see {@link HookPoint}).
+     *
+     * @param x the residual stream {@code [B, T, C]}
+     * @param hook sees (and may replace) each intermediate; null runs the plain forward
+     * @param layer this block's index, for the capture points' names
+     * @return the stream after the block, {@code [B, T, C]}
      */
     public Tensor forward(Tensor x, ActivationHook hook, int layer) {
         if (hook == null) return forward(x);

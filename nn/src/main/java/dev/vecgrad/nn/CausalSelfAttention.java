@@ -30,7 +30,16 @@ public final class CausalSelfAttention extends Module {
     private final Dropout attnDropout;
     private final Dropout residDropout;
 
-    /** Attention over {@code nEmbd} features in {@code nHead} heads; dropouts draw from {@code rng}. */
+    /**
+     * Attention with zero parameters (the model initialises them).
+     *
+     * @param nEmbd the width C of the input and output
+     * @param nHead the number of heads; must divide {@code nEmbd}
+     * @param bias whether the two projections have biases
+     * @param dropout the probability of both dropouts (on the weights and on the output)
+     * @param rng the generator the dropouts draw from (shared, not copied)
+     * @throws IllegalArgumentException if {@code nEmbd} is not a positive multiple of {@code nHead}
+     */
     public CausalSelfAttention(int nEmbd, int nHead, boolean bias, float dropout, RandomGenerator rng) {
         if (nHead <= 0 || nEmbd <= 0 || nEmbd % nHead != 0) {
             throw new IllegalArgumentException("CausalSelfAttention: nEmbd " + nEmbd + " must be a positive multiple of nHead " + nHead);
@@ -44,22 +53,28 @@ public final class CausalSelfAttention extends Module {
         registerIgnoredKey("bias");
     }
 
-    /** The q, k, v projection {@code [3C, C]}. */
+    /** {@return the fused q, k, v projection {@code [3C, C]}} */
     public Linear cAttn() {
         return cAttn;
     }
 
-    /** The output projection {@code [C, C]}. */
+    /** {@return the output projection {@code [C, C]}} */
     public Linear cProj() {
         return cProj;
     }
 
-    /** Number of heads. */
+    /** {@return the number of heads} */
     public int nHead() {
         return nHead;
     }
 
-    /** x {@code [B, T, C]} -> {@code [B, T, C]}. */
+    /**
+     * Every position attends to itself and the positions before it.
+     *
+     * @param x {@code [B, T, C]}
+     * @return {@code [B, T, C]}
+     * @throws IllegalArgumentException if {@code x} is not 3-d with last size C
+     */
     public Tensor forward(Tensor x) {
         if (x.dim() != 3 || x.size(2) != nEmbd) {
             throw new IllegalArgumentException("CausalSelfAttention.forward: expected input [B, T, " + nEmbd + "], got "

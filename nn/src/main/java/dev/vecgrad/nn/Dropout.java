@@ -12,7 +12,13 @@ public final class Dropout extends Module {
     private final float p;
     private final RandomGenerator rng;
 
-    /** Dropout with probability {@code p} drawing from {@code rng} (shared, not copied). */
+    /**
+     * Dropout drawing from a generator that may be shared with other layers.
+     *
+     * @param p the probability of zeroing an element, in {@code [0, 1)}
+     * @param rng the generator (shared, not copied)
+     * @throws IllegalArgumentException if {@code p} is out of range or {@code rng} is null
+     */
     public Dropout(float p, RandomGenerator rng) {
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException("Dropout: p must be in [0, 1), got " + p);
         if (rng == null) throw new IllegalArgumentException("Dropout: rng must not be null");
@@ -20,12 +26,17 @@ public final class Dropout extends Module {
         this.rng = rng;
     }
 
-    /** Dropout with probability {@code p} and its own generator seeded with {@code seed}. */
+    /**
+     * Dropout with its own generator.
+     *
+     * @param p the probability of zeroing an element, in {@code [0, 1)}
+     * @param seed the seed of its {@link java.util.SplittableRandom}
+     */
     public Dropout(float p, long seed) {
         this(p, new SplittableRandom(seed));
     }
 
-    /** The drop probability. */
+    /** {@return the probability of zeroing an element} */
     public float p() {
         return p;
     }
@@ -35,7 +46,12 @@ public final class Dropout extends Module {
         return rng;
     }
 
-    /** In training, zeroes elements with probability p and scales the rest by 1/(1-p); else the identity. */
+    /**
+     * In training, zeroes elements with probability p and scales the rest by 1/(1-p); in evaluation, the identity.
+     *
+     * @param x any shape
+     * @return the same shape ({@code x} itself in evaluation)
+     */
     public Tensor forward(Tensor x) {
         return x.dropout(p, isTraining(), rng);
     }

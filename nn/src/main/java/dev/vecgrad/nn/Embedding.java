@@ -6,7 +6,13 @@ import dev.vecgrad.autograd.Tensor;
 public final class Embedding extends Module {
     private final Parameter weight;
 
-    /** A table of {@code num} rows of size {@code dim}, all zeros. */
+    /**
+     * A table of {@code num} rows of size {@code dim}, all zeros.
+     *
+     * @param num the number of rows (the vocabulary or the positions)
+     * @param dim the size of each row
+     * @throws IllegalArgumentException if a size is not positive
+     */
     public Embedding(int num, int dim) {
         if (num <= 0 || dim <= 0) {
             throw new IllegalArgumentException("Embedding: sizes must be positive, got num=" + num + ", dim=" + dim);
@@ -14,16 +20,18 @@ public final class Embedding extends Module {
         this.weight = registerParameter("weight", Parameter.zeros(num, dim));
     }
 
-    /** The table {@code [num, dim]}. */
+    /** {@return the table {@code [num, dim]}} */
     public Parameter weight() {
         return weight;
     }
 
     /**
-     * Rows {@code ids} of the table, shaped {@code [...shape, dim]}.
+     * Rows {@code ids} of the table, shaped {@code [...shape, dim]}; the gradient adds into the rows used.
      *
      * @param ids row indices, each in {@code [0, num)}
      * @param shape the shape of {@code ids} (its product must be {@code ids.length})
+     * @return the looked-up rows
+     * @throws IllegalArgumentException if the ids do not fill the shape or one is out of range
      */
     public Tensor forward(int[] ids, int... shape) {
         int n = 1;

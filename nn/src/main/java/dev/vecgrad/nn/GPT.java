@@ -33,16 +33,23 @@ public final class GPT extends Module {
     private static final class Transformer extends Module {}
 
     /**
-     * A model initialised from {@code seed}; dropout draws from a generator split off the same
-     * seed (so the initial weights do not depend on the dropout setting).
+     * A model initialised from {@code seed} the way nanoGPT initialises (normal(0, 0.02) weights,
+     * residual projections scaled by {@code 1/sqrt(2 nLayer)}, zero biases); dropout draws from a
+     * generator split off the same seed, so the initial weights do not depend on the dropout setting.
+     *
+     * @param config the architecture
+     * @param seed the seed of the initial weights and of dropout
      */
     public GPT(GPTConfig config, long seed) {
         this(config, new SplittableRandom(seed), null);
     }
 
     /**
-     * A model whose weights are drawn from {@code initRng} and whose dropout layers all draw from
-     * {@code dropoutRng} (kept, not copied; null: split one off {@code initRng} first).
+     * A model whose weights and dropout draw from generators of the caller's choosing.
+     *
+     * @param config the architecture
+     * @param initRng the initial weights are drawn from it, parameter by parameter in registration order
+     * @param dropoutRng every dropout layer draws from it (kept, not copied); null splits one off {@code initRng} first
      */
     public GPT(GPTConfig config, RandomGenerator initRng, RandomGenerator dropoutRng) {
         this(config, initRng, dropoutRng, true);
@@ -51,6 +58,9 @@ public final class GPT extends Module {
     /**
      * A model whose parameters are all zero (LayerNorm weights one), for loading weights into:
      * nothing is drawn at random only to be overwritten. Dropout draws from a fixed seed.
+     *
+     * @param config the architecture of the weights to be loaded
+     * @return the model, in training mode
      */
     public static GPT forLoading(GPTConfig config) {
         return new GPT(config, new SplittableRandom(0L), null, false);
@@ -87,32 +97,32 @@ public final class GPT extends Module {
         }
     }
 
-    /** The architecture. */
+    /** {@return the architecture} */
     public GPTConfig config() {
         return config;
     }
 
-    /** The token embedding {@code [V, C]} (its weight is also {@code lm_head}'s). */
+    /** {@return the token embedding {@code [V, C]} (its weight is also {@code lm_head}'s)} */
     public Embedding wte() {
         return wte;
     }
 
-    /** The position embedding {@code [blockSize, C]}. */
+    /** {@return the position embedding {@code [blockSize, C]}} */
     public Embedding wpe() {
         return wpe;
     }
 
-    /** The transformer blocks. */
+    /** {@return the transformer blocks, in order ({@code transformer.h})} */
     public ModuleList<Block> blocks() {
         return h;
     }
 
-    /** The final LayerNorm. */
+    /** {@return the final LayerNorm ({@code transformer.ln_f})} */
     public LayerNorm lnF() {
         return lnF;
     }
 
-    /** The output projection {@code [V, C]}, tied to {@link #wte()}. */
+    /** {@return the output projection {@code [V, C]}, tied to {@link #wte()}} */
     public Linear lmHead() {
         return lmHead;
     }
@@ -121,6 +131,8 @@ public final class GPT extends Module {
      * Logits for every position.
      *
      * @param idx token ids, row-major {@code [B, T]}, each in {@code [0, vocabSize)}
+     * @param B the number of sequences
+     * @param T the length of each sequence, at most the block size
      * @return logits {@code [B, T, vocabSize]}
      * @throws IllegalArgumentException when sizes disagree, {@code T > blockSize}, or an id is out
      *     of range (naming its batch row, time step and value)
@@ -135,7 +147,12 @@ public final class GPT extends Module {
      * ({@link Interventions}). With {@code hook} null, or a hook that returns what it is given,
      * the logits are bit-identical to the plain forward's.
      *
+     * @param idx token ids, row-major {@code [B, T]}, each in {@code [0, vocabSize)}
+     * @param B the number of sequences
+     * @param T the length of each sequence, at most the block size
+     * @param hook sees each capture point; null for none
      * @return logits {@code [B, T, vocabSize]}
+     * @throws IllegalArgumentException as {@link #forward(int[], int, int)} does
      */
     public Tensor forward(int[] idx, int B, int T, ActivationHook hook) {
         if (T > config.blockSize()) {
@@ -159,9 +176,11 @@ public final class GPT extends Module {
     }
 
     /**
-     * The logits that the residual stream {@code resid [B, T, C]} would give if it were the last
-     * block's output: {@code lm_head(ln_f(resid))}. Applied to each layer's residual stream this
-     * is the logit lens.
+     * The logits that a residual stream would give if it were the last block's output:
+     * {@code lm_head(ln_f(resid))}. Applied to each layer's residual stream this is the logit lens.
+     *
+     * @param resid a residual stream {@code [B, T, C]}, e.g. {@code blocks.l.hook_resid_post} from an {@link ActivationCache}
+     * @return logits {@code [B, T, vocabSize]}
      */
     public Tensor unembed(Tensor resid) {
         if (resid.dim() != 3 || resid.size(2) != config.nEmbd()) {
@@ -185,9 +204,12 @@ public final class GPT extends Module {
     }
 
     /**
-     * Mean cross-entropy of {@code logits [B, T, V]} against {@code targets} (row-major
-     * {@code [B, T]}); targets equal to {@link #IGNORE_INDEX} are left out.
+     * Mean cross-entropy of the logits against the next tokens.
      *
+     * @param logits {@code [B, T, V]}, as {@link #forward} returns them
+     * @param targets the token that should follow each position, row-major {@code [B, T]}; positions
+     *     whose target is {@link #IGNORE_INDEX} are left out of the mean
+     * @return a 0-d tensor, the loss to call {@code backward()} on
      * @throws IllegalArgumentException when the sizes disagree or a target is out of range
      */
     public Tensor loss(Tensor logits, int[] targets) {
@@ -215,6 +237,11 @@ public final class GPT extends Module {
      * call extends; equal (to float rounding) to the last {@code T} positions of
      * {@link #forward} over the whole sequence. Runs without recording a graph.
      *
+     * @param idx the new tokens' ids, row-major {@code [B, T]}
+     * @param B the number of sequences, the cache's batch
+     * @param T how many new tokens each sequence gets
+     * @param cache the keys and values of the tokens before them; extended by {@code T}
+     * @return logits {@code [B, T, vocabSize]} for the new positions
      * @throws IllegalArgumentException when the cache would exceed the block size, or ids are invalid
      */
     public Tensor forwardCached(int[] idx, int B, int T, KVCache cache) {

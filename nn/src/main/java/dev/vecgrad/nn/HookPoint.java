@@ -27,22 +27,49 @@ package dev.vecgrad.nn;
  * </table>
  */
 public enum HookPoint {
+    /** {@code hook_embed} [B, T, C]: token embeddings {@code wte[idx]}. */
     EMBED("hook_embed", false),
+    /** {@code hook_pos_embed} [T, C]: position embeddings {@code wpe[0..T)}, the same for every sequence. */
     POS_EMBED("hook_pos_embed", false),
+    /** {@code blocks.l.hook_resid_pre} [B, T, C]: the residual stream entering block l. */
     RESID_PRE("hook_resid_pre", true),
+    /** {@code blocks.l.ln1.hook_normalized} [B, T, C]: {@code ln_1}'s output, after its weight and bias. */
     LN1_NORMALIZED("ln1.hook_normalized", true),
+    /** {@code blocks.l.attn.hook_q} [B, T, H, hs]: the queries per head. */
     ATTN_Q("attn.hook_q", true),
+    /** {@code blocks.l.attn.hook_k} [B, T, H, hs]: the keys per head. */
     ATTN_K("attn.hook_k", true),
+    /** {@code blocks.l.attn.hook_v} [B, T, H, hs]: the values per head. */
     ATTN_V("attn.hook_v", true),
+    /**
+     * {@code blocks.l.attn.hook_pattern} [B, H, T, T]: the attention weights after softmax, before dropout.
+     */
     ATTN_PATTERN("attn.hook_pattern", true),
+    /**
+     * {@code blocks.l.attn.hook_z} [B, T, H, hs]: each head's output (weights times values), before {@code c_proj}.
+     */
     ATTN_Z("attn.hook_z", true),
+    /**
+     * {@code blocks.l.hook_attn_out} [B, T, C]: the attention output after {@code c_proj} and dropout, added to the residual.
+     */
     ATTN_OUT("hook_attn_out", true),
+    /** {@code blocks.l.hook_resid_mid} [B, T, C]: the residual stream after attention. */
     RESID_MID("hook_resid_mid", true),
+    /** {@code blocks.l.ln2.hook_normalized} [B, T, C]: {@code ln_2}'s output. */
     LN2_NORMALIZED("ln2.hook_normalized", true),
+    /**
+     * {@code blocks.l.mlp.hook_pre} [B, T, 4C]: the MLP's hidden layer before GELU ({@code c_fc}'s output).
+     */
     MLP_PRE("mlp.hook_pre", true),
+    /** {@code blocks.l.mlp.hook_post} [B, T, 4C]: the MLP's hidden activation after GELU. */
     MLP_POST("mlp.hook_post", true),
+    /** {@code blocks.l.hook_mlp_out} [B, T, C]: the MLP output after {@code c_proj} and dropout. */
     MLP_OUT("hook_mlp_out", true),
+    /** {@code blocks.l.hook_resid_post} [B, T, C]: the residual stream leaving block l. */
     RESID_POST("hook_resid_post", true),
+    /**
+     * {@code ln_final.hook_normalized} [B, T, C]: the final LayerNorm's output, the input of {@code lm_head}.
+     */
     LN_FINAL("ln_final.hook_normalized", false);
 
     private final String suffix;
@@ -53,14 +80,17 @@ public enum HookPoint {
         this.perBlock = perBlock;
     }
 
-    /** Whether the point exists once per block ({@code blocks.l.*}) rather than once per model. */
+    /** {@return whether the point exists once per block ({@code blocks.l.*}) rather than once per model} */
     public boolean perBlock() {
         return perBlock;
     }
 
     /**
-     * The full name, e.g. {@code blocks.1.attn.hook_pattern}; {@code layer} is ignored for the
-     * model-wide points (pass -1).
+     * The full name of this point in one block.
+     *
+     * @param layer the block index; ignored for the model-wide points (pass -1)
+     * @return e.g. {@code blocks.1.attn.hook_pattern}, or {@code hook_embed} for a model-wide point
+     * @throws IllegalArgumentException if the point is per block and {@code layer} is negative
      */
     public String name(int layer) {
         if (!perBlock) return suffix;
@@ -68,9 +98,14 @@ public enum HookPoint {
         return "blocks." + layer + "." + suffix;
     }
 
-    /** A point and its layer (-1 for model-wide points). */
+    /**
+     * A point in one layer: what a full name such as {@code blocks.1.hook_resid_post} stands for.
+     *
+     * @param point the kind of point
+     * @param layer its block, or -1 for a model-wide point
+     */
     public record Named(HookPoint point, int layer) {
-        /** The full name. */
+        /** {@return the full name, as {@link #parse} reads it back} */
         public String name() {
             return point.name(layer);
         }
@@ -79,6 +114,8 @@ public enum HookPoint {
     /**
      * Parses a full name such as {@code blocks.0.hook_resid_pre} or {@code hook_embed}.
      *
+     * @param name the full name, as {@link #name(int)} writes it
+     * @return the point and its layer
      * @throws IllegalArgumentException naming the text when it is not a capture point
      */
     public static Named parse(String name) {

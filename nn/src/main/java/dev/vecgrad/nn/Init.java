@@ -10,7 +10,15 @@ import java.util.random.RandomGenerator;
 public final class Init {
     private Init() {}
 
-    /** Fills {@code p} with samples of normal(mean, std) drawn from {@code rng}. */
+    /**
+     * Fills {@code p} with samples of normal(mean, std), drawn in row-major order.
+     *
+     * @param p the parameter, overwritten in place
+     * @param mean the distribution's mean
+     * @param std its standard deviation ({@code >= 0}; 0 gives the constant {@code mean})
+     * @param rng the source of the samples
+     * @throws IllegalArgumentException if {@code std} is negative or NaN
+     */
     public static void normal(Parameter p, double mean, double std, RandomGenerator rng) {
         if (!(std >= 0)) throw new IllegalArgumentException("Init.normal: std must be >= 0, got " + std);
         float[] a = p.tensor().storage();
@@ -18,7 +26,12 @@ public final class Init {
         p.tensor().markModified("Init.normal");
     }
 
-    /** Fills {@code p} with {@code value}. */
+    /**
+     * Fills {@code p} with {@code value} (LayerNorm weights start at 1, biases at 0).
+     *
+     * @param p the parameter, overwritten in place
+     * @param value every element's new value
+     */
     public static void constant(Parameter p, float value) {
         try (Grad g = Grad.disabled()) {
             p.tensor().fillInPlace(value);

@@ -13,14 +13,28 @@ import java.util.Arrays;
 public final class Interventions {
     private Interventions() {}
 
-    /** Sets the output of {@code heads} of block {@code layer} to zero before {@code c_proj}. */
+    /**
+     * Zero ablation: sets the output of some heads of one block to zero before {@code c_proj}, to see
+     * how much the model's output depends on them.
+     *
+     * @param layer the block
+     * @param heads the heads to silence, each in {@code [0, nHead)}
+     * @return the hook to pass to {@link GPT#forward(int[], int, int, ActivationHook)}
+     */
     public static ActivationHook zeroAblateHeads(int layer, int... heads) {
         return ablate(layer, heads, null);
     }
 
     /**
-     * Sets the output of {@code head} of block {@code layer} to {@code mean} ({@code hs} values, e.g.
-     * from {@link #headMeans}) at every sequence and position, before {@code c_proj}.
+     * Mean ablation: sets the output of one head to a fixed vector at every sequence and position,
+     * before {@code c_proj}; unlike zero ablation it keeps the head's average contribution and removes
+     * only what depends on the input.
+     *
+     * @param layer the block
+     * @param head the head, in {@code [0, nHead)}
+     * @param mean {@code hs} values, e.g. {@code headMeans(cache, layer)[head]}
+     * @return the hook
+     * @throws IllegalArgumentException if {@code mean} is null
      */
     public static ActivationHook meanAblateHead(int layer, int head, float[] mean) {
         if (mean == null) throw new IllegalArgumentException("meanAblateHead: mean must not be null");
@@ -28,8 +42,13 @@ public final class Interventions {
     }
 
     /**
-     * Each head's output of block {@code layer} ({@code blocks.l.attn.hook_z}, which the cache must
-     * hold) averaged over sequences and positions: {@code [H][hs]}, the values mean ablation uses.
+     * Each head's output of one block averaged over sequences and positions: the values mean
+     * ablation uses.
+     *
+     * @param cache a cache that kept {@code blocks.l.attn.hook_z} for this layer (from a forward over reference text)
+     * @param layer the block
+     * @return {@code [H][hs]}, the mean of each head's output vector
+     * @throws IllegalArgumentException if the cache does not hold that point
      */
     public static float[][] headMeans(ActivationCache cache, int layer) {
         Tensor z = cache.get(HookPoint.ATTN_Z, layer);                  // [B, T, H, hs]
@@ -72,12 +91,14 @@ public final class Interventions {
     }
 
     /**
-     * Activation patching: the tensor at capture point {@code name} (e.g.
-     * {@code blocks.0.hook_resid_post}) is replaced by {@code value}, typically taken from an
-     * {@link ActivationCache} of another prompt; the shapes must agree.
+     * Activation patching: the tensor at one capture point is replaced by {@code value}, typically
+     * taken from an {@link ActivationCache} of another prompt.
      *
-     * @throws IllegalArgumentException at once when {@code name} is not a capture point, and during
-     *     the forward when the shapes differ
+     * @param name the full capture-point name, e.g. {@code blocks.0.hook_resid_post}
+     * @param value the replacement, of the activation's shape
+     * @return the hook
+     * @throws IllegalArgumentException at once when {@code name} is not a capture point or {@code
+     *     value} is null, and during the forward when the shapes differ
      */
     public static ActivationHook patch(String name, Tensor value) {
         HookPoint.Named at = HookPoint.parse(name);
@@ -96,6 +117,13 @@ public final class Interventions {
      * Patching at some positions only: the tensor at {@code name}, whose dimension 1 is the
      * position (every capture point except {@code hook_pos_embed}, {@code hook_pattern}), takes
      * {@code value}'s entries at {@code positions} and keeps its own elsewhere.
+     *
+     * @param name the full capture-point name
+     * @param value the source of the patched entries, of the activation's shape
+     * @param positions the positions (dimension 1) to take from {@code value}
+     * @return the hook
+     * @throws IllegalArgumentException at once for a point not indexed by position, and during the
+     *     forward when the shapes differ or a position is out of range
      */
     public static ActivationHook patchPositions(String name, Tensor value, int... positions) {
         HookPoint.Named at = HookPoint.parse(name);

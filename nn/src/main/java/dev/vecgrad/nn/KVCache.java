@@ -12,7 +12,13 @@ public final class KVCache {
     final int batch, nHead, headSize, capacity;
     private int length;
 
-    /** An empty cache for {@code batch} sequences of a model with {@code config}. */
+    /**
+     * An empty cache with room for a whole block of tokens per sequence.
+     *
+     * @param config the model's architecture (the cache holds {@code nLayer} layers of {@code [batch, nHead, blockSize, headSize]} keys and values)
+     * @param batch how many sequences are generated together
+     * @throws IllegalArgumentException if {@code batch} is not positive
+     */
     public KVCache(GPTConfig config, int batch) {
         if (batch <= 0) throw new IllegalArgumentException("KVCache: batch must be positive, got " + batch);
         this.batch = batch;
@@ -24,17 +30,19 @@ public final class KVCache {
         values = new float[config.nLayer()][size];
     }
 
-    /** Tokens cached so far (the position of the next token). */
+    /** {@return the number of tokens cached so far per sequence (the position of the next token)} */
     public int length() {
         return length;
     }
 
-    /** Room left before the model's block size is reached. */
+    /**
+     * {@return the room left before the model's block size is reached; a sampler that goes on must crop the context and start over}
+     */
     public int remaining() {
         return capacity - length;
     }
 
-    /** Forgets every cached token. */
+    /** Forgets every cached token (the arrays are kept for the next sequence). */
     public void clear() {
         length = 0;
     }

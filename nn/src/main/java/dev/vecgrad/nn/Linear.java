@@ -13,7 +13,14 @@ public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** A layer with fresh zero parameters; {@code bias} says whether it has a bias. */
+    /**
+     * A layer with fresh zero parameters.
+     *
+     * @param in the input features
+     * @param out the output features
+     * @param bias whether it has a bias {@code [out]}
+     * @throws IllegalArgumentException if a size is not positive
+     */
     public Linear(int in, int out, boolean bias) {
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
@@ -23,8 +30,12 @@ public final class Linear extends Module {
     }
 
     /**
-     * A layer over existing parameters (weight {@code [out, in]}, bias {@code [out]} or null):
-     * how weights are tied, e.g. GPT's {@code lm_head} sharing the token embedding.
+     * A layer over existing parameters: how weights are tied, e.g. GPT's {@code lm_head} sharing
+     * the token embedding.
+     *
+     * @param weight {@code [out, in]}, registered by this layer as well as by its other owners
+     * @param bias {@code [out]}, or null for none
+     * @throws IllegalArgumentException if the weight is not 2-d or the bias does not match it
      */
     public Linear(Parameter weight, Parameter bias) {
         if (weight == null || weight.shape().length != 2) {
@@ -38,28 +49,35 @@ public final class Linear extends Module {
         this.bias = bias == null ? null : registerParameter("bias", bias);
     }
 
-    /** The weight {@code [out, in]}. */
+    /** {@return the weight {@code [out, in]}} */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias {@code [out]}, or {@code null}. */
+    /** {@return the bias {@code [out]}, or {@code null} when the layer has none} */
     public Parameter bias() {
         return bias;
     }
 
-    /** x {@code [..., in]} -> {@code [..., out]}. */
+    /**
+     * {@code x W^T + b} over the last dimension.
+     *
+     * @param x {@code [..., in]}
+     * @return {@code [..., out]}
+     */
     public Tensor forward(Tensor x) {
         return linear(x, weight.tensor(), bias == null ? null : bias.tensor());
     }
 
     /**
-     * The functional form ({@code torch.nn.functional.linear}): {@code x @ weight^T + bias}.
-     * The transpose is a view that the matmul reads in place, so nothing is copied.
+     * The functional form ({@code torch.nn.functional.linear}): {@code x @ weight^T + bias}. The
+     * transpose is a view that the matmul reads in place, so nothing is copied.
      *
      * @param x {@code [..., in]}
      * @param weight {@code [out, in]}
      * @param bias {@code [out]} or null
+     * @return {@code [..., out]}
+     * @throws IllegalArgumentException if {@code x}'s last size is not {@code in}
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         if (x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1)) {

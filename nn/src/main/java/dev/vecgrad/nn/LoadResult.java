@@ -11,7 +11,11 @@ import java.util.List;
  * @param ignoredKeys keys that name a known non-parameter buffer and were skipped
  */
 public record LoadResult(List<String> unexpectedKeys, List<String> ignoredKeys) {
-    /** Copies the lists so the result is immutable. */
+    /**
+     * Copies the lists so the result is immutable.
+     *
+     * @throws NullPointerException if a list or an element is null
+     */
     public LoadResult {
         unexpectedKeys = List.copyOf(unexpectedKeys);
         ignoredKeys = List.copyOf(ignoredKeys);

@@ -12,24 +12,36 @@ public final class MLP extends Module {
     private final Linear cProj;
     private final Dropout dropout;
 
-    /** An MLP of width {@code nEmbd} (hidden 4·nEmbd); dropout draws from {@code rng}. */
+    /**
+     * An MLP with zero parameters (the model initialises them).
+     *
+     * @param nEmbd the width C of the input and output (the hidden layer has 4C)
+     * @param bias whether the two projections have biases
+     * @param dropout the probability of the output dropout
+     * @param rng the generator the dropout draws from (shared, not copied)
+     */
     public MLP(int nEmbd, boolean bias, float dropout, RandomGenerator rng) {
         this.cFc = registerModule("c_fc", new Linear(nEmbd, 4 * nEmbd, bias));
         this.cProj = registerModule("c_proj", new Linear(4 * nEmbd, nEmbd, bias));
         this.dropout = registerModule("dropout", new Dropout(dropout, rng));
     }
 
-    /** The expansion {@code [4C, C]}. */
+    /** {@return the expansion {@code [4C, C]}} */
     public Linear cFc() {
         return cFc;
     }
 
-    /** The projection back {@code [C, 4C]}. */
+    /** {@return the projection back {@code [C, 4C]}} */
     public Linear cProj() {
         return cProj;
     }
 
-    /** x {@code [..., C]} -> {@code [..., C]}. */
+    /**
+     * {@code dropout(c_proj(gelu(c_fc(x))))}.
+     *
+     * @param x {@code [..., C]}
+     * @return {@code [..., C]}
+     */
     public Tensor forward(Tensor x) {
         return dropout.forward(cProj.forward(cFc.forward(x).gelu()));
     }

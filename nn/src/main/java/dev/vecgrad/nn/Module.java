@@ -29,19 +29,45 @@ public abstract class Module {
     private final Set<String> ignoredKeys = new LinkedHashSet<>();
     private boolean training = true;
 
-    /** Registers {@code p} under {@code name} and returns it. */
+    /** A module with no parameters or children yet, in training mode; subclasses register theirs in their constructor. */
+    protected Module() {}
+
+    /**
+     * Registers a parameter of this module; call it in the constructor, in the order the parameters
+     * should be listed.
+     *
+     * @param name the last part of the dotted name (non-empty, no dots, not yet used in this module)
+     * @param p the parameter; registering one in two modules ties it
+     * @return {@code p}, so a field can be set in one line
+     * @throws IllegalArgumentException if the name is invalid or taken, or {@code p} is null
+     */
     protected final Parameter registerParameter(String name, Parameter p) {
         checkName(name, p);
         params.put(name, p);
         return p;
     }
 
-    /** Wraps {@code value} in a new {@link Parameter}, registers it under {@code name} and returns it. */
+    /**
+     * Wraps {@code value} in a new {@link Parameter} and registers it.
+     *
+     * @param name the last part of the dotted name (non-empty, no dots, not yet used in this module)
+     * @param value the initial value (copied unless it is a contiguous leaf owning its storage)
+     * @return the new parameter
+     * @throws IllegalArgumentException if the name is invalid or taken
+     */
     protected final Parameter registerParameter(String name, Tensor value) {
         return registerParameter(name, new Parameter(value));
     }
 
-    /** Registers {@code child} under {@code name} and returns it (so a field can be set in one line). */
+    /**
+     * Registers a child module, whose parameters are then listed under {@code name.}.
+     *
+     * @param <M> the child's type, kept so the result can be assigned to a typed field
+     * @param name the name part (non-empty, no dots, not yet used in this module)
+     * @param child the child; not this module itself
+     * @return {@code child}, so a field can be set in one line
+     * @throws IllegalArgumentException if the name is invalid or taken, or the child is null or this module
+     */
     protected final <M extends Module> M registerModule(String name, M child) {
         checkName(name, child);
         if (child == this) throw new IllegalArgumentException("registerModule: a module cannot be its own child ('" + name + "')");
@@ -52,6 +78,9 @@ public abstract class Module {
     /**
      * Declares a state key of this module that {@link #loadStateDict} skips silently: a buffer of
      * another implementation that vecgrad computes instead (nanoGPT's {@code attn.bias} mask).
+     *
+     * @param name the last part of the key (non-empty, no dots, not yet used in this module)
+     * @throws IllegalArgumentException if the name is invalid or taken
      */
     protected final void registerIgnoredKey(String name) {
         checkName(name, name);
@@ -71,7 +100,7 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- traversal
 
-    /** Direct children in registration order (unmodifiable). */
+    /** {@return the direct children by name, in registration order (unmodifiable)} */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
@@ -89,7 +118,10 @@ public abstract class Module {
         return all;
     }
 
-    /** Parameters by dotted name in registration order; a tied parameter appears once, under its first name. */
+    /**
+     * {@return the parameters by dotted name in registration order} A tied parameter appears once, under
+     * its first name, so an optimizer that walks this map updates it once.
+     */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         Set<Parameter> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -99,12 +131,12 @@ public abstract class Module {
         return out;
     }
 
-    /** The distinct parameters in registration order. */
+    /** {@return the distinct parameters in registration order (a new list)} */
     public final List<Parameter> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Total number of elements over the distinct parameters (tied ones counted once). */
+    /** {@return the total number of elements over the distinct parameters (tied ones counted once)} */
     public final long numParameters() {
         long n = 0;
         for (Parameter p : parameters()) n += p.numel();
@@ -113,8 +145,10 @@ public abstract class Module {
 
     /**
      * Name to value for every parameter under every name (tied parameters appear under each of
-     * their names, as the same object). The values are detached views of the parameters: they
-     * share storage, so they change when the model trains; copy them to keep a snapshot.
+     * their names, as the same object), as PyTorch's {@code state_dict()} lists them.
+     *
+     * @return the values, detached views of the parameters: they share storage, so they change when
+     *     the model trains; copy them to keep a snapshot
      */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -183,29 +217,42 @@ public abstract class Module {
 
     // ---------------------------------------------------------------- modes and gradients
 
-    /** Sets training mode on this module and every descendant; returns {@code this}. */
+    /**
+     * Sets training or evaluation mode on this module and every descendant (dropout is active only in training).
+     *
+     * @param mode true for training
+     * @return {@code this}
+     */
     public Module train(boolean mode) {
         training = mode;
         for (Module c : children.values()) c.train(mode);
         return this;
     }
 
-    /** Training mode (dropout active), recursively; returns {@code this}. */
+    /**
+     * Training mode (dropout active), recursively.
+     *
+     * @return {@code this}
+     */
     public Module train() {
         return train(true);
     }
 
-    /** Evaluation mode (dropout off), recursively; returns {@code this}. */
+    /**
+     * Evaluation mode (dropout off), recursively.
+     *
+     * @return {@code this}
+     */
     public Module eval() {
         return train(false);
     }
 
-    /** Whether this module is in training mode (new modules are). */
+    /** {@return whether this module is in training mode (new modules are)} */
     public final boolean isTraining() {
         return training;
     }
 
-    /** Clears the gradient of every parameter. */
+    /** Clears the gradient of every parameter, before the next backward accumulates into them. */
     public final void zeroGrad() {
         for (Parameter p : parameters()) p.zeroGrad();
     }

@@ -17,14 +17,25 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
     /** An empty list. */
     public ModuleList() {}
 
-    /** Appends {@code m}, registered under its index; returns it. */
+    /**
+     * Appends a module, registered under its index (so its parameters are named {@code 0.*}, {@code 1.*}, ...).
+     *
+     * @param m the module to append
+     * @return {@code m}
+     */
     public M add(M m) {
         registerModule(Integer.toString(items.size()), m);
         items.add(m);
         return m;
     }
 
-    /** The element at {@code i}. */
+    /**
+     * The element at an index.
+     *
+     * @param i the index, in {@code [0, size())}
+     * @return the module
+     * @throws IllegalArgumentException if {@code i} is out of range
+     */
     public M get(int i) {
         if (i < 0 || i >= items.size()) {
             throw new IllegalArgumentException("ModuleList.get: index " + i + " is out of range for size " + items.size());
@@ -32,7 +43,7 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
         return items.get(i);
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public int size() {
         return items.size();
     }

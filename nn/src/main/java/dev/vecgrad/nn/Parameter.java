@@ -21,6 +21,7 @@ public final class Parameter {
      * Wraps {@code value} as a parameter. A leaf that is contiguous and owns its whole storage is
      * used as is (and marked as requiring grad); anything else is copied first.
      *
+     * @param value the initial value: a leaf tensor
      * @throws IllegalArgumentException if {@code value} is null or not a leaf
      */
     public Parameter(Tensor value) {
@@ -33,17 +34,27 @@ public final class Parameter {
         this.tensor = (owns ? value : Tensor.of(value.toArray(), value.shape())).requiresGrad(true);
     }
 
-    /** A parameter of zeros with the given shape. */
+    /**
+     * A parameter of zeros (how layers start before a model initialises them).
+     *
+     * @param shape the dimensions
+     * @return the parameter
+     */
     public static Parameter zeros(int... shape) {
         return new Parameter(Tensor.zeros(shape));
     }
 
-    /** The value: a contiguous leaf tensor that requires grad. Its identity never changes. */
+    /**
+     * {@return the value: a contiguous leaf tensor that requires grad} Its identity never changes, so
+     * optimizers, state dicts and tied layers can all hold it.
+     */
     public Tensor tensor() {
         return tensor;
     }
 
-    /** The accumulated gradient, or {@code null} before the first backward (or after {@link #zeroGrad()}). */
+    /**
+     * {@return the accumulated gradient, or {@code null} before the first backward (or after {@link #zeroGrad()})}
+     */
     public Tensor grad() {
         return tensor.grad();
     }
@@ -53,12 +64,12 @@ public final class Parameter {
         tensor.zeroGrad();
     }
 
-    /** The shape (a copy). */
+    /** {@return the shape (a copy)} */
     public int[] shape() {
         return tensor.shape();
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public int numel() {
         return tensor.numel();
     }

@@ -136,6 +136,129 @@ public final class Gemm {
         });
     }
 
+    /**
+     * One product cut into fixed output tiles that any thread may compute in any order, for
+     * callers that schedule several independent products together (a linear layer's backward
+     * runs its two products and the bias gradient as one list of tasks, see
+     * {@link Parallel#fromBothEnds}). The tiles are (row block, column part) rectangles of C,
+     * fixed by the shapes alone; op(B) is packed once, by whichever thread first needs it, into a
+     * buffer the caller provides. Each element of C is computed by one tile with
+     * {@link #sgemm}'s arithmetic, so the bits are exactly those of {@code sgemm} at any thread
+     * count. Only for products of one (k, n) block ({@link #fitsPlan}); others go through
+     * {@link #sgemm}.
+     */
+    public static final class Plan {
+        private final boolean transA, transB;
+        private final int m, n, k, lda, ldb, ldc, aOff, bOff, cOff;
+        private final float alpha, beta;
+        private final float[] a, b, c, bp;
+        private final int mc, mBlocks, parts, perPart, panels;
+        /** 0: op(B) not packed, 1: being packed, 2: packed (then bp is safe to read). */
+        private final java.util.concurrent.atomic.AtomicInteger packed = new java.util.concurrent.atomic.AtomicInteger();
+
+        private Plan(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, float[] bp, int minTiles) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.bp = bp;
+            this.mc = rowBlock(m);
+            this.mBlocks = (m + mc - 1) / mc;
+            this.panels = (n + NR - 1) / NR;
+            int wanted = Math.min(panels, Math.max(1, (minTiles + mBlocks - 1) / mBlocks));
+            this.perPart = (panels + wanted - 1) / wanted;
+            this.parts = (panels + perPart - 1) / perPart;
+        }
+
+        /** The number of tiles; tile {@code t} is computed by {@link #tile(int)}. */
+        public int tiles() {
+            return m == 0 || n == 0 ? 0 : mBlocks * parts;
+        }
+
+        /**
+         * Computes tile {@code t} of C (packing op(B) first if no thread has yet; waits while
+         * another thread is packing it). Modifies C's tile and, the first time, the pack buffer.
+         */
+        public void tile(int t) {
+            if (packed.get() != 2) pack();
+            int i0 = (t / parts) * mc, q0 = (t % parts) * perPart;
+            block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), 0, k, bp, n, 0, q0, Math.min(panels, q0 + perPart),
+                    alpha, beta, true, c, cOff, ldc, null, 0);
+        }
+
+        private void pack() {
+            if (packed.compareAndSet(0, 1)) {
+                try {
+                    packB(bp, transB, b, bOff, ldb, 0, k, 0, n, 0, panels);
+                } finally {
+                    packed.set(2);
+                }
+                return;
+            }
+            while (packed.get() != 2) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #plan} takes a product of these sizes: one k block and one n block, a
+     * non-zero alpha and k (the training shapes of the small presets; larger products go through
+     * {@link #sgemm}, which splits each block over the pool itself).
+     */
+    public static boolean fitsPlan(int m, int n, int k, float alpha) {
+        return m > 0 && n > 0 && k > 0 && k <= KC && n <= NC && alpha != 0f;
+    }
+
+    /** Floats of pack buffer a {@link #plan} of these sizes needs. */
+    public static int planBuffer(int n, int k) {
+        return (n + NR - 1) / NR * NR * k;
+    }
+
+    /**
+     * A {@link Plan} for {@code C = alpha * op(A) * op(B) + beta * C} (arguments as {@link #sgemm}),
+     * cut into at least {@code minTiles} tiles where the shape allows, packing op(B) into
+     * {@code packBuffer} (at least {@link #planBuffer} floats, used by no one else until the
+     * plan's tiles are done).
+     *
+     * @throws IllegalArgumentException as {@link #sgemm}, or when {@link #fitsPlan} is false or the
+     *     pack buffer is too small
+     */
+    public static Plan plan(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                            float beta, float[] c, int cOff, int ldc, float[] packBuffer, int minTiles) {
+        GemmChecks.check("plan", transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, 1);
+        if (!fitsPlan(m, n, k, alpha)) {
+            throw new IllegalArgumentException("plan(m=" + m + ", n=" + n + ", k=" + k + ", alpha=" + alpha
+                    + "): only products with 0 < k <= " + KC + ", 0 < n <= " + NC + ", m > 0 and alpha != 0 are planned");
+        }
+        KernelArgs.range("plan", "packBuffer", packBuffer, 0, planBuffer(n, k));
+        return new Plan(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, packBuffer,
+                Math.max(1, minTiles));
+    }
+
+    /** Row-block height for m rows (a multiple of MR): as many blocks as MC_MAX forces, an even count. */
+    private static int rowBlock(int m) {
+        int blocks = (m + MC_MAX - 1) / MC_MAX;
+        if (blocks > 1 && blocks % 2 == 1) {
+            blocks++;
+        }
+        return roundUp((m + blocks - 1) / blocks, MR);
+    }
+
     /** The blocked product on validated arguments; {@code parallel} only changes scheduling. */
     private static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -149,11 +272,7 @@ public final class Gemm {
         }
         // Row blocks depend on m only (never on the thread count): as many as MC_MAX forces,
         // rounded up to an even count so two threads get equal shares, of equal MR-rounded height.
-        int blocks = (m + MC_MAX - 1) / MC_MAX;
-        if (blocks > 1 && blocks % 2 == 1) {
-            blocks++;
-        }
-        int mc = roundUp((m + blocks - 1) / blocks, MR);
+        int mc = rowBlock(m);
         // Equal k blocks (k = 1100 gives 2 x 550, not 1024 + 76); they depend on k alone.
         int kBlocks = (k + KC - 1) / KC;
         int kBlock = (k + kBlocks - 1) / kBlocks;

@@ -1,6 +1,7 @@
 package dev.vecgrad.autograd.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -183,6 +184,41 @@ public final class Parallel {
                 body.accept(i);
             }
         });
+    }
+
+    /**
+     * Runs {@code task.accept(i)} for every {@code i} in {@code [0, tasks)} on at most two threads
+     * that take tasks from opposite ends of the range (one from 0 up, the other from the back)
+     * until they meet. For two pieces of independent work of unequal cost laid end to end (a
+     * linear layer's input-gradient tiles, then its weight-gradient tiles and bias sums): each
+     * thread works through its own piece, its operands in its own core's cache, and the first to
+     * finish carries on into the other's, so neither waits at the end. With one thread (or nested
+     * in a running loop) the tasks run on the calling thread in increasing order. Tasks must not
+     * depend on each other's results nor on which thread runs them. An exception from a task is
+     * rethrown once both ends have stopped.
+     *
+     * @throws IllegalArgumentException if {@code tasks < 0}
+     */
+    public static void fromBothEnds(int tasks, IntConsumer task) {
+        if (tasks < 0) throw new IllegalArgumentException("Parallel.fromBothEnds: expected tasks >= 0, got " + tasks);
+        // front in the high 32 bits, back (exclusive) in the low 32: one CAS claims from either end.
+        AtomicLong ends = new AtomicLong(tasks & 0xFFFFFFFFL);
+        forRange(2, 1, tasks >= 2, (lo, hi) -> {
+            for (int side = lo; side < hi; side++) {
+                for (int t; (t = claim(ends, side == 0)) >= 0; ) task.accept(t);
+            }
+        });
+    }
+
+    /** Claims the next task from the front or the back, or returns -1 when the ends have met. */
+    private static int claim(AtomicLong ends, boolean front) {
+        for (long s; ; ) {
+            s = ends.get();
+            int f = (int) (s >>> 32), b = (int) s;
+            if (f >= b) return -1;
+            long next = front ? ((long) (f + 1) << 32) | (b & 0xFFFFFFFFL) : ((long) f << 32) | ((b - 1) & 0xFFFFFFFFL);
+            if (ends.compareAndSet(s, next)) return front ? f : b - 1;
+        }
     }
 
     /** One parallel loop: its chunks are claimed by the caller and the workers through {@code next}. */

@@ -122,4 +122,12 @@ public final class VecFuncScalar {
             dx[dxOff + i] += dy[dyOff + i] * geluGrad(x[xOff + i]);
         }
     }
+
+    /** Scalar twin of {@link VecFunc#geluBackwardInto}: {@code dx[i] = dy[i] * gelu'(x[i])}. Modifies {@code dx}. */
+    public static void geluBackwardInto(float[] dx, int dxOff, float[] x, int xOff, float[] dy, int dyOff, int n) {
+        VecMath.check3("geluBackwardInto", dx, dxOff, x, xOff, dy, dyOff, n);
+        for (int i = 0; i < n; i++) {
+            dx[dxOff + i] = dy[dyOff + i] * geluGrad(x[xOff + i]);
+        }
+    }
 }

@@ -90,6 +90,46 @@ class GemmProperties {
         }
     }
 
+    /**
+     * A {@link Gemm.Plan}'s tiles, run in a random order, give exactly sgemm's bits (which
+     * {@link #check} holds to the scalar twin), whatever the tile count asked for; outside the
+     * window nothing changes. Cases the plan does not take (alpha 0) are skipped.
+     */
+    @Property(tries = 120, seed = "2020")
+    void planTilesInAnyOrderEqualSgemmBitForBit(@ForAll("cases") Case t, @ForAll("tileCounts") int minTiles) {
+        if (!Gemm.fitsPlan(t.m(), t.n(), t.k(), t.alpha())) return;
+        Layout l = new Layout(t);
+        Random rnd = new Random(t.seed());
+        float[] a = fill(rnd, l.aLen), b = fill(rnd, l.bLen), c0 = fill(rnd, l.cLen);
+        float[] expected = c0.clone(), actual = c0.clone();
+        Gemm.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), expected, t.offC(), l.ldc);
+        float[] pack = new float[Gemm.planBuffer(t.n(), t.k())];
+        Gemm.Plan plan = Gemm.plan(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a, t.offA(), l.lda, b, t.offB(),
+                l.ldb, t.beta(), actual, t.offC(), l.ldc, pack, minTiles);
+        java.util.List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < plan.tiles(); i++) order.add(i);
+        java.util.Collections.shuffle(order, rnd);
+        for (int i : order) plan.tile(i);
+        assertBitwiseEqual(expected, actual, "plan of " + t + " with " + minTiles + " tiles");
+    }
+
+    @Provide
+    Arbitrary<Integer> tileCounts() {
+        return Arbitraries.of(1, 2, 4, 8, 13, 64);
+    }
+
+    @org.junit.jupiter.api.Test
+    void planRefusesShapesItDoesNotTakeAndSmallPackBuffers() {
+        float[] x = new float[4096];
+        var deep = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.plan(false, false, 1, 1, 2000, 1f, x, 0, 2000, x, 0, 1, 0f, x, 0, 1, x, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(deep.getMessage().startsWith("plan(m=1, n=1, k=2000"), deep.getMessage());
+        var small = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.plan(false, false, 8, 8, 8, 1f, x, 0, 8, x, 0, 8, 0f, x, 0, 8, new float[10], 1));
+        org.junit.jupiter.api.Assertions.assertTrue(small.getMessage().contains("packBuffer"), small.getMessage());
+    }
+
     /** Runs one case through both kernels and compares element-wise within the rounding bound. */
     static void check(Case t) {
         Layout l = new Layout(t);

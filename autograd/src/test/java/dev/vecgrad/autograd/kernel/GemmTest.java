@@ -141,4 +141,35 @@ class GemmTest {
         assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
         assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(5, 0, (s, e) -> { }));
     }
+
+    /**
+     * fromBothEnds runs every task exactly once at 1, 2 and 3 threads, in increasing order on one
+     * thread, runs a nested pool call inline, and rethrows a task's exception after both ends stop.
+     */
+    @Test
+    void fromBothEndsRunsEveryTaskOnce() {
+        for (int threads = 1; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            for (int tasks : new int[] {0, 1, 2, 3, 17, 1000}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(1, tasks));
+                java.util.List<Integer> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                Parallel.fromBothEnds(tasks, t -> {
+                    Parallel.parallelFor(2, i -> { });
+                    hits.incrementAndGet(t);
+                    order.add(t);
+                });
+                for (int i = 0; i < tasks; i++) assertEquals(1, hits.get(i), "task " + i + " of " + tasks + " at " + threads + " threads");
+                if (threads == 1) {
+                    for (int i = 0; i < tasks; i++) assertEquals(i, order.get(i), "one thread runs the tasks in order");
+                }
+            }
+            AtomicIntegerArray ran = new AtomicIntegerArray(50);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.fromBothEnds(50, t -> {
+                ran.incrementAndGet(t);
+                if (t == 20) throw new IllegalStateException("task 20");
+            }));
+            assertEquals("task 20", e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Parallel.fromBothEnds(-1, t -> { }));
+    }
 }

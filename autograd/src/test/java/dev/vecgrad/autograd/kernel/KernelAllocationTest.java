@@ -78,6 +78,7 @@ class KernelAllocationTest {
                 kernel("layerNorm backward", () -> LayerNormKernel.backward(Z, 0, DW, 0, DB, 0, Y, 0, X, 0, MEAN, 0, RSTD, 0, W, 0, R, C)),
                 kernel("gelu", () -> VecFunc.gelu(Z, 0, X, 0, N)),
                 kernel("geluBackward", () -> VecFunc.geluBackward(Z, 0, X, 0, Y, 0, N)),
+                kernel("geluBackwardInto", () -> VecFunc.geluBackwardInto(Z, 0, X, 0, Y, 0, N)),
                 kernel("tanh", () -> VecFunc.tanh(Z, 0, X, 0, N)),
                 kernel("exp", () -> VecFunc.exp(Z, 0, X, 0, N)),
                 kernel("maskedScale", () -> VecMath.maskedScale(Z, 0, X, 0, BITS, 0, 1.25f, N)),

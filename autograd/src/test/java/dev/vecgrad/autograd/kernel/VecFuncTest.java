@@ -93,6 +93,31 @@ class VecFuncTest {
                 (x, dy) -> 16 * Math.abs(dy) * (1 + Math.min(Math.abs(x) * (1 + 0.14 * x * x), 1e3)));
     }
 
+    /**
+     * geluBackwardInto against its scalar twin (as {@link #backwardHelpersMatchScalar}, the old
+     * contents of dx ignored), and bit for bit against geluBackward into a zero-filled dx.
+     */
+    @Property(tries = 150, seed = "4204")
+    void geluBackwardIntoMatchesScalarAndAccumulatingIntoZeros(@ForAll("cases") KernelCase c) {
+        float[] x = c.data(0, c.off1());
+        float[] dy = c.data(1, c.off2());
+        float[] garbage = c.data(2, c.off0());
+        float[] dx = garbage.clone(), ref = garbage.clone(), zeros = garbage.clone();
+        java.util.Arrays.fill(zeros, c.off0(), c.off0() + c.n(), 0f);
+        VecFunc.geluBackwardInto(dx, c.off0(), x, c.off1(), dy, c.off2(), c.n());
+        VecFuncScalar.geluBackwardInto(ref, c.off0(), x, c.off1(), dy, c.off2(), c.n());
+        VecFunc.geluBackward(zeros, c.off0(), x, c.off1(), dy, c.off2(), c.n());
+        double[] tol = new double[ref.length];
+        for (int i = 0; i < c.n(); i++) {
+            double xi = x[c.off1() + i], l = 16 * Math.abs(dy[c.off2() + i]) * (1 + Math.min(Math.abs(xi) * (1 + 0.14 * xi * xi), 1e3));
+            tol[c.off0() + i] = l > Float.MAX_VALUE ? Double.POSITIVE_INFINITY : EPS * (l + 2 * Math.abs(ref[c.off0() + i]));
+        }
+        KernelCase.assertClose("geluBackwardInto", ref, dx, tol);
+        for (int i = 0; i < dx.length; i++) {
+            assertEquals(Float.floatToRawIntBits(zeros[i]), Float.floatToRawIntBits(dx[i]), "element " + i);
+        }
+    }
+
     interface LocalScale {
         double of(double x, double dy);
     }

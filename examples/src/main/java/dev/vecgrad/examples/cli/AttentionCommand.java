@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vecgrad attention}: which earlier tokens each head looks at, for a prompt. */
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Show which earlier tokens each attention head looks at.",
-        description = {"The attention weights of every layer and head for a prompt: shaded cells in the terminal and each",
-            "token's most-attended tokens; optionally a picture of the heatmaps (--out) and every weight as CSV (--csv)."})
+        description = {"The attention weights of every layer and head for a prompt: shaded cells in the terminal and each"
+                + " token's most-attended tokens; optionally a picture of the heatmaps (--out) and every weight as CSV (--csv)."})
 final class AttentionCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vecgrad dashboard}: a local web page over the run directories, live while they train. */
 @Command(name = "dashboard", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Watch runs train and look inside their models in the browser.",
-        description = {"A local web page over a directory of runs: live loss curves, attention maps, the explain",
-            "walk-through and streamed samples, plus the JSON API under /api/ (see the README). Ctrl-C stops it."})
+        description = {"A local web page over a directory of runs: live loss curves, attention maps, the explain"
+                + " walk-through and streamed samples, plus the JSON API under /api/ (see the README). Ctrl-C stops it."})
 final class DashboardCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -17,14 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "example", mixinStandardHelpOptions = true,
         header = "Run a small Java API demo: xor, linear, custom-op, char-gpt.",
         description = {"The demos:",
-            "  xor          a two-layer MLP learns XOR with SGD",
-            "  linear       gradient descent recovers the weight and bias of y = 3x - 2",
-            "  custom-op    a differentiable op of your own (softplus), checked with GradCheck",
-            "  char-gpt     a character-level GPT trained and sampled in ~30 lines [FILE [STEPS]]"})
+            "  xor        a two-layer MLP learns XOR with SGD.",
+            "  linear     gradient descent recovers y = 3x - 2.",
+            "  custom-op  a differentiable op (softplus), checked by GradCheck.",
+            "  char-gpt   a character GPT in ~30 lines; ARG: [FILE [STEPS]]."})
 final class ExampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "xor, linear, custom-op or char-gpt") String name;
+    @Parameters(index = "0", paramLabel = "NAME", description = "xor, linear, custom-op or char-gpt.") String name;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments of the demo.") String[] args = new String[0];
 

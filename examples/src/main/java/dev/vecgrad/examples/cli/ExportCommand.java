@@ -17,12 +17,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code vecgrad export}: a model as a Hugging Face GPT-2 folder, for transformers, nanoGPT and PyTorch. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Write a model as a Hugging Face GPT-2 folder.",
-            "",
-            "The folder holds config.json, the weights as model.safetensors (GPT-2's",
-            "names, Conv1D layout, F32) and the tokenizer: tokenizer.json, plus",
-            "vocab.json and merges.txt for GPT-2's split pattern. transformers'",
-            "GPT2LMHeadModel.from_pretrained(DIR) and nanoGPT's from_pretrained read it."})
+        header = "Write a model as a Hugging Face GPT-2 folder.",
+        description = {"The folder holds config.json, the weights as model.safetensors (GPT-2's names, Conv1D layout, F32)"
+                + " and the tokenizer: tokenizer.json, plus vocab.json and merges.txt for GPT-2's split pattern."
+                + " transformers' GPT2LMHeadModel.from_pretrained(DIR) and nanoGPT's from_pretrained read it."})
 final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -26,9 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vecgrad heads}: what each attention head does, as scores per head. */
 @Command(name = "heads", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Score each attention head: induction, previous token, ablation.",
-        description = {"Scores every attention head: previous-token, first-token (sink), induction, and the loss increase",
-            "when the head is mean-ablated (formulas in the README). Prints a table sorted by one score and writes a",
-            "heatmap PNG (layers x heads) per score."})
+        description = {"Scores every attention head: previous-token, first-token (sink), induction, and the loss increase"
+                + " when the head is mean-ablated (formulas in the README). Prints a table sorted by one score and writes a"
+                + " heatmap PNG (layers x heads) per score."})
 final class HeadsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -17,11 +17,18 @@ final class MemoryReport {
      * moments), against the heap limit; activations come on top and scale with batch x block.
      */
     static String plan(long parameters) {
-        double gb = parameters * 16.0 / 1e9;
-        double max = Runtime.getRuntime().maxMemory() / 1e9;
-        return String.format(Locale.ROOT, "memory: %,d parameters x 16 bytes (weights, gradients, AdamW moments) = %.2f GB"
-                + " plus activations; heap limit %.1f GB%s", parameters, gb, max,
-                gb > 0.8 * max ? " (tight: raise it with VECGRAD_JAVA_OPTS=-Xmx...)" : "");
+        double bytes = parameters * 16.0;
+        double max = Runtime.getRuntime().maxMemory();
+        return String.format(Locale.ROOT, "memory: %,d parameters x 16 bytes (weights, gradients, AdamW moments) = %s"
+                + " plus activations; heap limit %.1f GB%s", parameters, size(bytes), max / 1e9,
+                bytes > 0.8 * max ? " (tight: raise it with VECGRAD_JAVA_OPTS=-Xmx...)" : "");
+    }
+
+    /** Bytes in the unit that gives them a leading digit: a small model's 457 kB read "0.00 GB". */
+    static String size(double bytes) {
+        if (bytes >= 1e9) return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+        if (bytes >= 1e6) return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        return String.format(Locale.ROOT, "%.0f kB", bytes / 1e3);
     }
 
     /**

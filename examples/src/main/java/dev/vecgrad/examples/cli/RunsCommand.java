@@ -1,6 +1,6 @@
 package dev.vecgrad.examples.cli;
 
-import dev.vecgrad.train.inspect.LineChart;
+import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -169,11 +169,16 @@ final class RunsCommand implements Callable<Integer> {
                 f(pair[1], false)));
         out.printf(Locale.ROOT, "%nbest val: A %s, B %s%n", best(sa), best(sb));
         if (png != null) {
-            LineChart chart = new LineChart("A: " + a.getFileName() + "   B: " + b.getFileName(), "step", "loss");
-            addCurves(chart, "A", ma, new Color(30, 80, 200));
-            addCurves(chart, "B", mb, new Color(220, 90, 30));
-            OutputFiles.writeImage(png, chart.render(900, 500));
-            out.println("wrote " + png);
+            List<LossChart.Curve> curves = new ArrayList<>();
+            addCurves(curves, "A", ma, new Color(30, 80, 200));
+            addCurves(curves, "B", mb, new Color(220, 90, 30));
+            var img = LossChart.render("A: " + a.getFileName() + "   B: " + b.getFileName(), curves, 900, 500);
+            if (img == null) {
+                out.println("no evaluations in either run yet: " + png + " not written");
+            } else {
+                OutputFiles.writeImage(png, img);
+                out.println("wrote " + png);
+            }
         }
     }
 
@@ -181,11 +186,11 @@ final class RunsCommand implements Callable<Integer> {
         return Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f at step %d", s.bestVal(), s.bestStep());
     }
 
-    private static void addCurves(LineChart chart, String who, List<Metrics> evals, Color c) {
+    private static void addCurves(List<LossChart.Curve> curves, String who, List<Metrics> evals, Color c) {
         double[] x = evals.stream().mapToDouble(Metrics::step).toArray();
-        chart.add(new LineChart.Series(who + " val", c, true, 2f, x, evals.stream().mapToDouble(m -> m.eval().valLoss()).toArray()));
+        curves.add(new LossChart.Curve(who + " val", c, true, 2f, x, evals.stream().mapToDouble(m -> m.eval().valLoss()).toArray()));
         Color light = new Color(c.getRed(), c.getGreen(), c.getBlue(), 110);
-        chart.add(new LineChart.Series(who + " train", light, false, 1.5f, x,
+        curves.add(new LossChart.Curve(who + " train", light, false, 1.5f, x,
                 evals.stream().mapToDouble(m -> m.eval().trainLoss()).toArray()));
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vecgrad tokens}: how a tokenizer (a model's, or one from tokenizer files) splits a text. */
-@Command(name = "tokens", mixinStandardHelpOptions = true, header = "Show how a tokenizer splits a text.",
+@Command(name = "tokens", mixinStandardHelpOptions = true, sortOptions = false, header = "Show how a tokenizer splits a text.",
         description = "The token ids and pieces of a text, and the vocabulary size, with a model's tokenizer "
                 + "(--checkpoint) or tokenizer files (--tokenizer).")
 final class TokensCommand implements Callable<Integer> {
@@ -30,8 +30,8 @@ final class TokensCommand implements Callable<Integer> {
         Path checkpoint;
 
         @Option(names = "--tokenizer", required = true, paramLabel = "FILE|DIR",
-                description = {"tokenizer.json, a .tiktoken file, GPT-2's", "vocab.json (merges.txt beside it), or a directory",
-                    "holding tokenizer.json or vocab.json + merges.txt."})
+                description = "A tokenizer file (tokenizer.json, a .tiktoken file, or GPT-2's vocab.json with merges.txt"
+                        + " beside it) or a directory holding them.")
         Path tokenizer;
     }
 

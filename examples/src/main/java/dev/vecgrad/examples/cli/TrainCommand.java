@@ -52,8 +52,8 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "Train a GPT: a built-in task, or your own text (--data).",
         description = {"Without --data a GPT learns to add two 2-digit numbers and reports held-out exact-match accuracy.",
             "With --task induction it learns to continue a repeated segment of random tokens, which grows induction heads.",
-            "With --data FILE it learns a language model of a UTF-8 text file (90%% train, 10%% validation), character by",
-            "character or, with --tokenizer, on byte-level BPE tokens.",
+            "With --data FILE it learns a language model of a UTF-8 text file (90%% train, 10%% validation), character by"
+                + " character or, with --tokenizer, on byte-level BPE tokens.",
             "Every flag overrides the preset's value (the presets are listed below)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -67,11 +67,9 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--tokenizer", paramLabel = "FILE|DIR|bpe:N",
-            description = {"Tokens for --data: char (the default); a",
-                "tokenizer.json, a .tiktoken file, vocab.json",
-                "(merges.txt beside it) or a directory of them;",
-                "bpe:N trains an N-token byte-level BPE",
-                "tokenizer on the training split first."})
+            description = "Tokens for --data: char (the default); bpe:N trains an N-token byte-level BPE tokenizer on the"
+                    + " training split first; or a tokenizer file (tokenizer.json, .tiktoken, or vocab.json with merges.txt"
+                    + " beside it) or a directory of them.")
     String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",

@@ -400,6 +400,30 @@ class FirstHourTest {
         }
     }
 
+    /**
+     * picocli lays out each element of a description array as a paragraph of its own, so an
+     * element that stops mid-sentence ("... character by" / "character or ...") leaves a broken
+     * line in the help; every element must end a sentence (or introduce a list).
+     */
+    @Test
+    void everyHelpParagraphEndsASentence() {
+        List<String> broken = new java.util.ArrayList<>();
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine()));
+        while (!todo.isEmpty()) {
+            CommandLine cl = todo.pop();
+            todo.addAll(cl.getSubcommands().values());
+            var spec = cl.getCommandSpec();
+            List<String> paragraphs = new java.util.ArrayList<>(List.of(spec.usageMessage().description()));
+            for (var option : spec.options()) if (option.description().length > 1) paragraphs.addAll(List.of(option.description()));
+            for (var param : spec.positionalParameters()) paragraphs.addAll(List.of(param.description()));
+            for (String p : paragraphs) {
+                String text = p.replace("%n", "\n").strip();   // picocli's own help command ends with a format newline
+                if (!text.isEmpty() && !text.matches("(?s).*[.:?)]$")) broken.add(spec.qualifiedName() + ": '" + p + "'");
+            }
+        }
+        assertEquals(List.of(), broken, "help paragraphs that stop mid-sentence");
+    }
+
     @Test
     void testCommandFindsTheSourceTree() throws IOException {
         Path root = TestCommand.sourceRoot();
@@ -481,6 +505,13 @@ class FirstHourTest {
     }
 
     // --- item 12: summary, explain -----------------------------------------------------------------
+
+    @Test
+    void aSmallModelsMemoryIsNotZeroGigabytes() {
+        assertTrue(MemoryReport.plan(28_576).contains("= 457 kB plus activations"), MemoryReport.plan(28_576));
+        assertTrue(MemoryReport.plan(809_856).contains("= 13.0 MB plus"), MemoryReport.plan(809_856));
+        assertTrue(MemoryReport.plan(123_849_984).contains("= 1.98 GB plus"), MemoryReport.plan(123_849_984));
+    }
 
     @Test
     void summaryCountsFormOneColumn() {

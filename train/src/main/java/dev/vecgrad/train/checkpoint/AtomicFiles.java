@@ -19,13 +19,25 @@ import java.nio.file.StandardOpenOption;
 public final class AtomicFiles {
     private AtomicFiles() {}
 
-    /** Writes the bytes that {@code body} produces. */
+    /** What produces a file's bytes, for {@link #write}. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Writes the whole content.
+         *
+         * @param out the temporary file's stream (buffered; closed by the caller)
+         * @throws IOException when writing fails; the target is then left as it was
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Atomically replaces {@code target} with what {@code body} writes. */
+    /**
+     * Atomically replaces {@code target} with what {@code body} writes.
+     *
+     * @param target the file to create or replace; its directory must exist
+     * @param body produces the content
+     * @throws IOException when writing, syncing or renaming fails; the target is then unchanged
+     */
     public static void write(Path target, Body body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
@@ -45,7 +57,13 @@ public final class AtomicFiles {
         }
     }
 
-    /** Renames {@code from} over {@code to} (same directory) atomically and makes the rename durable. */
+    /**
+     * Renames {@code from} over {@code to} atomically and makes the rename durable.
+     *
+     * @param from the file to move
+     * @param to the new name, in the same directory (an atomic rename cannot cross file systems)
+     * @throws IOException when the rename or the directory sync fails
+     */
     public static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -55,7 +73,13 @@ public final class AtomicFiles {
         syncDirectory(to.toAbsolutePath().getParent());
     }
 
-    /** Atomically replaces {@code target} with {@code text} in UTF-8. */
+    /**
+     * Atomically replaces {@code target} with {@code text} in UTF-8.
+     *
+     * @param target the file to create or replace
+     * @param text the content
+     * @throws IOException when writing fails; the target is then unchanged
+     */
     public static void writeString(Path target, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         write(target, out -> out.write(bytes));

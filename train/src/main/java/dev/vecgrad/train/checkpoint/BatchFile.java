@@ -14,7 +14,10 @@ public final class BatchFile {
     /**
      * Reads a batch whose ids are checked only for sign (see {@link #read(Path, int)}).
      *
+     * @param file a {@code batch.safetensors}
+     * @return the batch
      * @throws CheckpointFormatException naming the file and the problem (as below)
+     * @throws IOException when the file cannot be read
      */
     public static Batch read(Path file) throws IOException {
         return read(file, 0);
@@ -25,10 +28,13 @@ public final class BatchFile {
      * or I32, each 2-d {@code [B, T]} with B, T >= 1, of the same shape; every {@code idx} value a
      * token id ({@code >= 0}) and every target a token id or -1 (ignored by the loss).
      *
+     * @param file a {@code batch.safetensors}
      * @param vocabSize when positive, ids must also be below it
+     * @return the batch
      * @throws CheckpointFormatException naming the file and the problem when the file is not
      *     safetensors, a tensor is missing, of another type or rank, the shapes differ, or a value
      *     is out of range (with its position)
+     * @throws IOException when the file cannot be read
      */
     public static Batch read(Path file, int vocabSize) throws IOException {
         String src = file.toString();
@@ -72,7 +78,13 @@ public final class BatchFile {
         return out;
     }
 
-    /** Writes a batch as I64 {@code idx} and {@code targets}. */
+    /**
+     * Writes a batch as I64 {@code idx} and {@code targets} (PyTorch's dtype for token ids), atomically.
+     *
+     * @param file the file to create or replace
+     * @param b the batch
+     * @throws IOException when writing fails
+     */
     public static void write(Path file, Batch b) throws IOException {
         long[] idx = Arrays.stream(b.idx()).asLongStream().toArray(), tgt = Arrays.stream(b.targets()).asLongStream().toArray();
         SafeTensors.write(file, java.util.List.of(SafeTensor.i64("idx", idx, b.batchSize(), b.blockSize()),

@@ -28,7 +28,12 @@ public final class GPTConfigJson {
 
     private GPTConfigJson() {}
 
-    /** The architecture as compact JSON (no dropout, see the class comment). */
+    /**
+     * The architecture as compact JSON (no dropout, see the class comment).
+     *
+     * @param c the architecture
+     * @return one line of JSON with nanoGPT's key names
+     */
     public static String write(GPTConfig c) {
         return JSON.createObjectNode().put("n_layer", c.nLayer()).put("n_head", c.nHead()).put("n_embd", c.nEmbd())
                 .put("block_size", c.blockSize()).put("vocab_size", c.vocabSize()).put("bias", c.bias()).toString();
@@ -39,6 +44,8 @@ public final class GPTConfigJson {
      * Strict: any other key, a missing or duplicate key, a value of the wrong type, or text after
      * the object is an error.
      *
+     * @param json the {@code config} metadata of a checkpoint
+     * @return the architecture (dropout 0 when absent)
      * @throws IllegalArgumentException naming the key and the problem, or where the JSON breaks;
      *     also GPTConfig's own range errors
      */

@@ -57,9 +57,12 @@ public final class HfGpt2 {
     }
 
     /**
-     * One tensor's correspondence. {@code {i}} stands for a block index; {@code shape} is the
-     * folder's shape in terms of the config: {@code V} vocab_size, {@code P} n_positions,
-     * {@code C} n_embd.
+     * One tensor's correspondence.
+     *
+     * @param hf the folder's name, without the optional {@link #PREFIX}; {@code {i}} stands for a block index
+     * @param vecgrad vecgrad's parameter name, with the same {@code {i}}
+     * @param layout how the folder stores it relative to vecgrad
+     * @param shape the folder's shape in terms of the config: {@code V} vocab_size, {@code P} n_positions, {@code C} n_embd
      */
     public record Row(String hf, String vecgrad, Layout layout, String shape) {}
 
@@ -90,16 +93,23 @@ public final class HfGpt2 {
     private HfGpt2() {}
 
     /**
-     * A model read from a folder, the architecture its {@code config.json} describes, and its
-     * tokenizer ({@code tokenizer.json}, else {@code vocab.json} + {@code merges.txt}; null when
-     * the folder has neither).
+     * A model read from a folder.
+     *
+     * @param model the model, its positions cropped if asked
+     * @param folderConfig the architecture {@code config.json} describes (before cropping)
+     * @param tokenizer {@code tokenizer.json}'s, else {@code vocab.json} + {@code merges.txt}'s; null when the folder has neither
+     * @param folder the folder it came from
      */
     public record Loaded(GPT model, GPTConfig folderConfig, BpeTokenizer tokenizer, Path folder) {}
 
     /**
      * The folder's tokenizer, or null when it has no tokenizer files.
      *
+     * @param folder the GPT-2 folder
+     * @param cfg its architecture, whose vocabulary the tokenizer must fit in
+     * @return the tokenizer, or null
      * @throws CheckpointFormatException when it has more tokens than the model's {@code vocab_size}
+     * @throws IOException when a file cannot be read or is malformed
      */
     public static BpeTokenizer readTokenizer(Path folder, GPTConfig cfg) throws IOException {
         boolean has = Files.isRegularFile(folder.resolve(TokenizerFiles.TOKENIZER_JSON))
@@ -117,13 +127,22 @@ public final class HfGpt2 {
     /**
      * Whether {@code path} is a folder in this layout rather than a vecgrad run directory: a
      * directory with a {@code config.json} or a {@code pytorch_model.bin} and no {@code state.json}.
+     *
+     * @param path any path
+     * @return true for a GPT-2 folder
      */
     public static boolean isFolder(Path path) {
         return Files.isDirectory(path) && !Files.exists(path.resolve("state.json"))
                 && (Files.exists(path.resolve(HfGpt2Config.FILE)) || Files.exists(path.resolve(PICKLE)));
     }
 
-    /** The folder's {@code config.json}, checked; see {@link HfGpt2Config#read}. */
+    /**
+     * The folder's {@code config.json}, checked; see {@link HfGpt2Config#read}.
+     *
+     * @param folder the GPT-2 folder
+     * @return the architecture
+     * @throws IOException when the file is missing, unreadable or invalid (a {@link CheckpointFormatException} naming the field)
+     */
     public static GPTConfig readConfig(Path folder) throws IOException {
         return HfGpt2Config.read(folder.resolve(HfGpt2Config.FILE));
     }
@@ -133,9 +152,13 @@ public final class HfGpt2 {
      * positive and smaller than {@code n_positions} (nanoGPT's {@code crop_block_size}: the first
      * rows of {@code wpe}).
      *
+     * @param folder the GPT-2 folder
+     * @param blockSize the context to keep; 0 or more than {@code n_positions} keeps all
+     * @return the model, the folder's config and its tokenizer
      * @throws CheckpointFormatException naming the file and the field or tensor for every problem:
      *     a pickle-only folder, config.json problems, unknown, missing, duplicated or non-float
      *     tensors, shapes that disagree with the config, an untied {@code lm_head}
+     * @throws IOException when a file cannot be read
      */
     public static Loaded load(Path folder, int blockSize) throws IOException {
         if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a directory");
@@ -303,6 +326,9 @@ public final class HfGpt2 {
      * {@code model}'s weights under the folder's names (no prefix, no {@code lm_head.weight}, no
      * mask buffers: the form of {@code openai-community/gpt2}'s file), Conv1D weights transposed,
      * F32, in table order.
+     *
+     * @param model the model to export
+     * @return the tensors, ready for {@link SafeTensors#write}
      */
     public static List<SafeTensor> tensors(GPT model) {
         GPTConfig c = model.config();
@@ -331,8 +357,12 @@ public final class HfGpt2 {
      * {@code tokenizer.json} and, when it splits text with GPT-2's pattern, {@code vocab.json} and
      * {@code merges.txt}.
      *
+     * @param dir the folder to write
+     * @param model the model
+     * @param tokenizer its tokenizer, or null to write the weights only
      * @throws IllegalArgumentException when the model has no biases (GPT-2 folders always do) or
      *     the tokenizer has more tokens than the model
+     * @throws IOException when writing fails
      */
     public static void write(Path dir, GPT model, BpeTokenizer tokenizer) throws IOException {
         if (tokenizer != null && tokenizer.vocabSize() > model.config().vocabSize()) {

@@ -55,9 +55,11 @@ public final class HfGpt2Config {
     /**
      * Reads {@code file} (a {@code config.json}).
      *
+     * @param file the folder's {@code config.json}
      * @return the architecture: block size {@code n_positions}, biases on, dropout 0 (a training
      *     setting that the command line chooses, not the folder)
      * @throws CheckpointFormatException naming the file and the field for every problem above
+     * @throws IOException when the file is missing or cannot be read
      */
     public static GPTConfig read(Path file) throws IOException {
         String src = file.toString();
@@ -123,7 +125,15 @@ public final class HfGpt2Config {
         }
     }
 
-    /** Writes a {@code config.json} that transformers' {@code GPT2LMHeadModel} loads as this architecture. */
+    /**
+     * Writes a {@code config.json} that transformers' {@code GPT2LMHeadModel} loads as this architecture, atomically.
+     *
+     * @param file the file to create or replace
+     * @param c the architecture (with biases: GPT-2 always has them)
+     * @param endOfTextId the id of {@code <|endoftext|>} for {@code bos_token_id} and {@code eos_token_id}, or null when the tokenizer has none
+     * @throws IllegalArgumentException when the model has no biases
+     * @throws IOException when writing fails
+     */
     public static void write(Path file, GPTConfig c, Integer endOfTextId) throws IOException {
         if (!c.bias()) {
             throw new IllegalArgumentException("a GPT-2 folder cannot hold a model without biases (transformers' GPT-2 always has them); "

@@ -27,15 +27,24 @@ public final class ModelCheckpoint {
 
     private ModelCheckpoint() {}
 
-    /** A loaded model, its tokenizer (null when the file has none) and the file's metadata. */
+    /**
+     * A loaded model and what came with it.
+     *
+     * @param model the model, in training mode
+     * @param tokenizer the tokenizer stored with it, or null when the file has none
+     * @param metadata the file's metadata entries
+     * @param file the model file it was read from
+     */
     public record Loaded(GPT model, Tokenizer tokenizer, Map<String, String> metadata, Path file) {}
 
     /**
      * The tensors of a model file, as stored, with the architecture from its metadata: the first
      * half of loading, before names are mapped and a model is built.
      *
+     * @param file the model file
      * @param config the architecture from the {@code config} metadata
      * @param tensors every tensor as F32, by the name in the file
+     * @param metadata the file's metadata entries
      */
     public record Tensors(Path file, GPTConfig config, Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
@@ -47,14 +56,27 @@ public final class ModelCheckpoint {
      */
     @FunctionalInterface
     public interface Layout {
-        /** vecgrad's name to tensor. */
+        /**
+         * Maps a file's tensors to vecgrad's parameters.
+         *
+         * @param fileTensors the tensors by the file's names
+         * @return the tensors by vecgrad's names, in vecgrad's orientation
+         */
         Map<String, Tensor> toVecgrad(Map<String, Tensor> fileTensors);
 
         /** nanoGPT's names, as vecgrad writes them. */
         Layout NANOGPT = t -> t;
     }
 
-    /** Writes {@code model} (and {@code tokenizer} when non-null) atomically; {@code extra} adds metadata. */
+    /**
+     * Writes a model file atomically: the parameters, the architecture and the tokenizer.
+     *
+     * @param file the {@code .safetensors} file to create or replace
+     * @param model the model
+     * @param tokenizer stored in the {@code tokenizer} metadata when non-null
+     * @param extra more metadata entries, or null
+     * @throws IOException when writing fails
+     */
     public static void save(Path file, GPT model, Tokenizer tokenizer, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -64,7 +86,12 @@ public final class ModelCheckpoint {
         SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);
     }
 
-    /** The parameters as F32 safetensors (the tied weight once, as {@code transformer.wte.weight}). */
+    /**
+     * The parameters as F32 safetensors (a copy of each, taken now).
+     *
+     * @param params by name, e.g. {@code model.namedParameters()} (the tied weight once, as {@code transformer.wte.weight})
+     * @return one tensor per parameter, in the map's order
+     */
     public static List<SafeTensor> tensorsOf(Map<String, Parameter> params) {
         List<SafeTensor> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
@@ -74,7 +101,12 @@ public final class ModelCheckpoint {
         return out;
     }
 
-    /** The path of the model file for a run directory or a file path. */
+    /**
+     * The path of the model file for a run directory or a file path.
+     *
+     * @param dirOrFile a run directory or a model file
+     * @return {@code dirOrFile/model.safetensors} for a directory, else {@code dirOrFile}
+     */
     public static Path resolve(Path dirOrFile) {
         return Files.isDirectory(dirOrFile) ? dirOrFile.resolve(FILE) : dirOrFile;
     }
@@ -84,8 +116,11 @@ public final class ModelCheckpoint {
      * {@link #build} with vecgrad's own names, then the tokenizer from the metadata), or a Hugging
      * Face GPT-2 folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}).
      *
+     * @param dirOrFile a model file, a run directory or a GPT-2 folder
+     * @return the model with its tokenizer and metadata
      * @throws CheckpointFormatException when the config is missing or invalid, or tensors are
      *     missing, unexpected or of the wrong shape (each named), or the tokenizer is unreadable
+     * @throws IOException when a file cannot be read
      */
     public static Loaded load(Path dirOrFile) throws IOException {
         if (HfGpt2.isFolder(dirOrFile)) {
@@ -108,8 +143,11 @@ public final class ModelCheckpoint {
      * Reads a model file's tensors (as F32) and its {@code config} metadata, without building a
      * model.
      *
+     * @param dirOrFile a model file or a run directory
+     * @return the tensors, the architecture and the metadata
      * @throws CheckpointFormatException when the config is missing or invalid or a tensor is not
      *     a float type
+     * @throws IOException when the file cannot be read
      */
     public static Tensors readTensors(Path dirOrFile) throws IOException {
         Path file = resolve(dirOrFile);
@@ -139,6 +177,9 @@ public final class ModelCheckpoint {
      * Builds the model of {@code t.config()} straight from the tensors (no random initialisation
      * that is then overwritten), after {@code layout} maps them to vecgrad's names.
      *
+     * @param t the tensors read from a file
+     * @param layout how the file names and orients its tensors
+     * @return the model
      * @throws CheckpointFormatException naming the file and every missing, unexpected or
      *     mis-shaped tensor
      */
@@ -152,12 +193,24 @@ public final class ModelCheckpoint {
         return model;
     }
 
-    /** The tokenizer JSON stored in checkpoints ({@link Tokenizer#toJson()}). */
+    /**
+     * The tokenizer JSON stored in checkpoints ({@link Tokenizer#toJson()}).
+     *
+     * @param t the tokenizer
+     * @return its JSON, tagged with its {@code "type"}
+     */
     public static String tokenizerJson(Tokenizer t) {
         return t.toJson();
     }
 
-    /** Parses {@link #tokenizerJson} of any tokenizer type, by its {@code "type"} tag. */
+    /**
+     * Parses {@link #tokenizerJson} of any tokenizer type, by its {@code "type"} tag.
+     *
+     * @param source the file the JSON came from, for error messages
+     * @param json the tokenizer JSON
+     * @return the tokenizer
+     * @throws CheckpointFormatException naming the file when the JSON is invalid or its type unknown
+     */
     public static Tokenizer parseTokenizer(String source, String json) throws CheckpointFormatException {
         try {
             return Tokenizers.fromJson(source, json);

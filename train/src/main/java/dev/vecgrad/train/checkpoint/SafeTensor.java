@@ -34,8 +34,14 @@ public final class SafeTensor {
 
     /**
      * An F32 tensor that keeps {@code values} (not copied) and turns them into bytes only while
-     * {@link SafeTensors#write} streams them out: saving a large model's optimizer state then
-     * needs no second copy of it on the heap. The array must not change until it is written.
+     * {@link SafeTensors#write} streams them out: saving a large model's optimizer state then needs
+     * no second copy of it on the heap. The array must not change until it is written.
+     *
+     * @param name the tensor's name in the file
+     * @param values {@code product(shape)} values, row-major
+     * @param shape the dimensions
+     * @return the tensor
+     * @throws IllegalArgumentException if the values do not fill the shape
      */
     public static SafeTensor f32View(String name, float[] values, int... shape) {
         checkCount(name, values.length, shape);
@@ -47,7 +53,15 @@ public final class SafeTensor {
         return floats;
     }
 
-    /** An F32 tensor holding {@code values} ({@code product(shape)} of them). */
+    /**
+     * An F32 tensor holding a copy of {@code values} as little-endian bytes.
+     *
+     * @param name the tensor's name in the file
+     * @param values {@code product(shape)} values, row-major
+     * @param shape the dimensions
+     * @return the tensor
+     * @throws IllegalArgumentException if the values do not fill the shape
+     */
     public static SafeTensor f32(String name, float[] values, int... shape) {
         checkCount(name, values.length, shape);
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -55,7 +69,15 @@ public final class SafeTensor {
         return new SafeTensor(name, DType.F32, shape.clone(), b);
     }
 
-    /** An I64 tensor. */
+    /**
+     * An I64 tensor (token ids, as PyTorch stores them).
+     *
+     * @param name the tensor's name in the file
+     * @param values {@code product(shape)} values, row-major
+     * @param shape the dimensions
+     * @return the tensor
+     * @throws IllegalArgumentException if the values do not fill the shape
+     */
     public static SafeTensor i64(String name, long[] values, int... shape) {
         checkCount(name, values.length, shape);
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -63,7 +85,15 @@ public final class SafeTensor {
         return new SafeTensor(name, DType.I64, shape.clone(), b);
     }
 
-    /** An I32 tensor. */
+    /**
+     * An I32 tensor.
+     *
+     * @param name the tensor's name in the file
+     * @param values {@code product(shape)} values, row-major
+     * @param shape the dimensions
+     * @return the tensor
+     * @throws IllegalArgumentException if the values do not fill the shape
+     */
     public static SafeTensor i32(String name, int[] values, int... shape) {
         checkCount(name, values.length, shape);
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,27 +113,29 @@ public final class SafeTensor {
         }
     }
 
-    /** The tensor's name. */
+    /** {@return the tensor's name in the file} */
     public String name() {
         return name;
     }
 
-    /** The element type. */
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
-    /** The shape (a copy). */
+    /** {@return the shape (a copy)} */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public int numel() {
         return floats != null ? floats.length : data.capacity() / dtype.bytes();
     }
 
-    /** The raw little-endian bytes (a read-only view; made from the values for an {@link #f32View} tensor). */
+    /**
+     * {@return the raw little-endian bytes} A read-only view; made from the values for an {@link #f32View} tensor.
+     */
     public ByteBuffer bytes() {
         if (floats != null) {
             ByteBuffer b = ByteBuffer.allocate(floats.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -116,6 +148,7 @@ public final class SafeTensor {
     /**
      * The values as float32 (F32 as is; F64, F16 and BF16 converted).
      *
+     * @return a new array, row-major
      * @throws IllegalArgumentException for integer types
      */
     public float[] toFloats() {
@@ -142,6 +175,7 @@ public final class SafeTensor {
     /**
      * The values as longs (integer types and BOOL).
      *
+     * @return a new array, row-major
      * @throws IllegalArgumentException for floating-point types
      */
     public long[] toLongs() {

@@ -45,7 +45,14 @@ public final class SafeTensors {
 
     private SafeTensors() {}
 
-    /** The tensors of {@code file} in header order, and its metadata. */
+    /**
+     * Reads a safetensors file: the header is parsed and checked, the data is mapped, not copied.
+     *
+     * @param file the file
+     * @return the tensors in header order, and the metadata
+     * @throws CheckpointFormatException naming the file and the problem when anything in it is inconsistent
+     * @throws IOException when the file cannot be read
+     */
     public static SafeTensorsFile read(Path file) throws IOException {
         String source = file.toString();
         if (!Files.exists(file)) throw new NoSuchFileException(source, null, "no such file");
@@ -68,7 +75,14 @@ public final class SafeTensors {
         }
     }
 
-    /** Parses a whole safetensors file held in memory ({@code source} names it in errors). */
+    /**
+     * Parses a whole safetensors file held in memory.
+     *
+     * @param bytes the file's content
+     * @param source names the bytes in errors
+     * @return the tensors in header order, and the metadata
+     * @throws CheckpointFormatException naming the source and the problem
+     */
     public static SafeTensorsFile read(byte[] bytes, String source) throws CheckpointFormatException {
         if (bytes.length < 8) throw new CheckpointFormatException(source, "too short to be a safetensors file (" + bytes.length + " bytes)");
         long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -203,7 +217,11 @@ public final class SafeTensors {
     /**
      * Writes {@code tensors} (in order) and {@code metadata} to {@code file}, atomically.
      *
+     * @param file the file to create or replace
+     * @param tensors the tensors, laid out in this order
+     * @param metadata the {@code __metadata__} entries (may be empty)
      * @throws IllegalArgumentException when two tensors share a name
+     * @throws IOException when writing fails
      */
     public static void write(Path file, Collection<SafeTensor> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = header(tensors, metadata);

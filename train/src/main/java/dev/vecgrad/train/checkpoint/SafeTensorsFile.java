@@ -15,22 +15,27 @@ public final class SafeTensorsFile {
         this.metadata = Collections.unmodifiableMap(metadata);
     }
 
-    /** Where the file came from (used in error messages). */
+    /** {@return where the file came from (used in error messages)} */
     public String source() {
         return source;
     }
 
-    /** All tensors by name, in header order. */
+    /** {@return all tensors by name, in header order} */
     public Map<String, SafeTensor> tensors() {
         return tensors;
     }
 
-    /** The {@code __metadata__} entries. */
+    /** {@return the {@code __metadata__} entries} */
     public Map<String, String> metadata() {
         return metadata;
     }
 
-    /** Whether a tensor of that name exists. */
+    /**
+     * Whether a tensor exists.
+     *
+     * @param name the tensor's name
+     * @return true when the file holds it
+     */
     public boolean has(String name) {
         return tensors.containsKey(name);
     }
@@ -38,6 +43,8 @@ public final class SafeTensorsFile {
     /**
      * The tensor called {@code name}.
      *
+     * @param name the tensor's name
+     * @return the tensor
      * @throws CheckpointFormatException naming the file and the missing tensor
      */
     public SafeTensor get(String name) throws CheckpointFormatException {

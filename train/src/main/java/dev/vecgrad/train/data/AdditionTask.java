@@ -29,9 +29,12 @@ public final class AdditionTask {
     private final long[] train;             // empty when problems are sampled on the fly
 
     /**
+     * A task with a fixed held-out set.
+     *
      * @param digits   digits per operand, 1..6
-     * @param testSize held-out problems
+     * @param testSize held-out problems, never drawn for training
      * @param seed     chooses the held-out set
+     * @throws IllegalArgumentException as {@link #checkSizes} does
      */
     public AdditionTask(int digits, int testSize, long seed) {
         checkSizes(digits, testSize);
@@ -68,6 +71,8 @@ public final class AdditionTask {
      * Checks what the constructor accepts: 1..6 digits and a held-out set of 1 to half of all
      * problems, at most {@link #MAX_HELD_OUT}.
      *
+     * @param digits digits per operand
+     * @param testSize the size of the held-out set
      * @throws IllegalArgumentException naming the value out of range
      */
     public static void checkSizes(int digits, int testSize) {
@@ -79,42 +84,59 @@ public final class AdditionTask {
         }
     }
 
-    /** The task's tokenizer. */
+    /** {@return the task's tokenizer over {@link #VOCAB}} */
     public CharTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** Digits per operand. */
+    /** {@return the digits per operand} */
     public int digits() {
         return digits;
     }
 
-    /** Tokens in one full problem ({@code 3 * digits + 3}). */
+    /** {@return the tokens in one full problem ({@code 3 * digits + 3})} */
     public int sequenceLength() {
         return 3 * digits + 3;
     }
 
-    /** The context a model needs: one problem minus its last token. */
+    /** {@return the context a model needs: one problem minus its last token} */
     public int blockSize() {
         return sequenceLength() - 1;
     }
 
-    /** Tokens of the answer ({@code digits + 1}). */
+    /** {@return the tokens of the answer ({@code digits + 1})} */
     public int answerLength() {
         return digits + 1;
     }
 
-    /** The prompt {@code "ab+cd="} with zero-padded operands. */
+    /**
+     * The prompt of one problem.
+     *
+     * @param a the first operand, below {@code 10^digits}
+     * @param b the second operand
+     * @return {@code "ab+cd="} with zero-padded operands
+     */
     public String prompt(int a, int b) {
         return pad(a, digits) + "+" + pad(b, digits) + "=";
     }
 
-    /** The expected completion: the sum's digits, reversed, padded to {@code digits + 1}. */
+    /**
+     * The expected completion of one problem.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return the sum's digits, reversed, padded to {@code digits + 1}
+     */
     public String answer(int a, int b) {
         return new StringBuilder(pad(a + b, digits + 1)).reverse().toString();
     }
 
-    /** Reads a reversed answer back into a number, or -1 when it is not all digits. */
+    /**
+     * Reads a reversed answer back into a number.
+     *
+     * @param reversed the generated answer, least significant digit first
+     * @return the number, or -1 when the text is not all digits
+     */
     public static long parseAnswer(String reversed) {
         String s = new StringBuilder(reversed).reverse().toString();
         if (s.isEmpty() || !s.chars().allMatch(Character::isDigit)) return -1;
@@ -127,7 +149,14 @@ public final class AdditionTask {
         return s.toString();
     }
 
-    /** A training batch of {@code batchSize} problems, none from the held-out set. */
+    /**
+     * A training batch of whole problems, none from the held-out set. Only the answer positions
+     * have targets: the operands' digits are random, so predicting them would teach nothing.
+     *
+     * @param batchSize how many problems
+     * @param rng draws the operands
+     * @return {@code [batchSize, blockSize()]}
+     */
     public Batch sample(int batchSize, RandomGenerator rng) {
         int t = blockSize();
         int[] idx = new int[batchSize * t], tgt = new int[batchSize * t];
@@ -152,14 +181,20 @@ public final class AdditionTask {
         }
     }
 
-    /** The held-out problems as {a, b} pairs. */
+    /** {@return the held-out problems as {@code {a, b}} pairs} */
     public List<int[]> heldOut() {
         List<int[]> out = new ArrayList<>(test.length);
         for (long p : test) out.add(new int[] {(int) (p / limit), (int) (p % limit)});
         return out;
     }
 
-    /** Whether (a, b) is in the held-out set. */
+    /**
+     * Whether a problem is in the held-out set.
+     *
+     * @param a the first operand
+     * @param b the second operand
+     * @return true when training never sees it
+     */
     public boolean isHeldOut(int a, int b) {
         return testSet.contains((long) a * limit + b);
     }

@@ -31,6 +31,8 @@ public final class InductionTask {
     private final CharTokenizer tokenizer;
 
     /**
+     * A task over the first {@code vocabSize} characters of {@link #ALPHABET}.
+     *
      * @param vocabSize distinct tokens, 2..{@value #MAX_VOCAB}
      * @throws IllegalArgumentException naming the value out of range
      */
@@ -48,22 +50,29 @@ public final class InductionTask {
     /** The smallest block size: room for two copies of 2 tokens and the target after them. */
     public static final int MIN_BLOCK = 4;
 
-    /** Distinct tokens. */
+    /** {@return the number of distinct tokens} */
     public int vocabSize() {
         return vocab;
     }
 
-    /** The tokenizer: one letter or digit per token. */
+    /** {@return the tokenizer: one letter or digit per token} */
     public CharTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The loss a model that knows nothing gets on the second copy: {@code ln V}. */
+    /** {@return the loss a model that knows nothing gets on the second copy: {@code ln V}} */
     public double chanceLoss() {
         return Math.log(vocab);
     }
 
-    /** A batch of {@code batchSize} sequences of {@code blockSize} inputs, drawn from {@code rng}. */
+    /**
+     * A batch of sequences with targets on the second copy only.
+     *
+     * @param batchSize how many sequences
+     * @param blockSize the inputs per sequence, at least {@value #MIN_BLOCK}
+     * @param rng draws the tokens and the copies' places
+     * @return {@code [batchSize, blockSize]}
+     */
     public Batch sample(int batchSize, int blockSize, RandomGenerator rng) {
         return sampleWithLayout(batchSize, blockSize, rng).batch();
     }
@@ -78,14 +87,27 @@ public final class InductionTask {
      */
     public record Layout(Batch batch, int[] secondCopy, int[] copyLength) {}
 
-    /** {@link #sample}, also saying where each sequence's copies are. */
+    /**
+     * {@link #sample}, also saying where each sequence's copies are.
+     *
+     * @param batchSize how many sequences
+     * @param blockSize the inputs per sequence, at least {@value #MIN_BLOCK}
+     * @param rng draws the tokens and the copies' places
+     * @return the batch and its layout
+     */
     public Layout sampleWithLayout(int batchSize, int blockSize, RandomGenerator rng) {
         return generate(batchSize, blockSize, vocab, rng);
     }
 
     /**
-     * The task's sequences over token ids {@code [0, vocabSize)} of any vocabulary (a GPT-2
+     * The task's sequences over token ids {@code [0, vocab)} of any vocabulary (a GPT-2
      * model's 50,257 too): what {@link #sampleWithLayout} draws, for probing models.
+     *
+     * @param batchSize how many sequences
+     * @param blockSize the inputs per sequence, at least {@value #MIN_BLOCK}
+     * @param vocab the number of token ids to draw from
+     * @param rng draws the tokens and the copies' places
+     * @return the batch and its layout
      */
     public static Layout generate(int batchSize, int blockSize, int vocab, RandomGenerator rng) {
         if (vocab < 2) throw new IllegalArgumentException("induction: vocab size must be >= 2, got " + vocab);
@@ -113,6 +135,12 @@ public final class InductionTask {
      * The induction score's probe (and TransformerLens's): {@code batchSize} sequences of
      * {@code n} random tokens from a vocabulary of {@code vocabSize} followed by the same
      * {@code n} again, {@code [B, 2n]}; targets on the second copy's tokens 2..n.
+     *
+     * @param batchSize how many sequences
+     * @param n the length of each copy
+     * @param vocabSize the number of token ids to draw from
+     * @param rng draws the tokens
+     * @return {@code [batchSize, 2n]}
      */
     public static Batch repeated(int batchSize, int n, int vocabSize, RandomGenerator rng) {
         if (n < 2) throw new IllegalArgumentException("induction: a repeated segment needs >= 2 tokens, got " + n);

@@ -37,9 +37,16 @@ public final class TextFiles {
     /** The NUL check looks at this many leading chars (a binary file shows itself early). */
     private static final int NUL_WINDOW = 1 << 16;
 
-    /** The tokenized file: its tokens, tokenizer, size and hash. */
+    /**
+     * The tokenized file.
+     *
+     * @param tokens one token per character (code point)
+     * @param tokenizer the tokenizer used: the given one, or the one built from the text
+     * @param bytes the file's size
+     * @param sha256 the SHA-256 of the bytes, in hex (recorded with a run, so resuming can check the data)
+     */
     public record Loaded(TokenArray tokens, CharTokenizer tokenizer, long bytes, String sha256) {
-        /** Number of tokens, i.e. characters (code points) in the file. */
+        /** {@return the number of tokens, i.e. characters (code points) in the file} */
         public int tokenCount() {
             return tokens.length();
         }
@@ -48,6 +55,9 @@ public final class TextFiles {
     /**
      * Loads {@code file}. With {@code tokenizer} null the vocabulary is built from the text.
      *
+     * @param file a UTF-8 text file
+     * @param tokenizer the vocabulary to check the text against, or null to build one
+     * @return the tokens, the tokenizer, the size and the hash
      * @throws IOException (with a message naming the file) when it is missing, not a regular
      *     file, empty, too large, not valid UTF-8, holds NUL characters, holds more distinct
      *     characters than a {@link TokenArray} can number, holds characters the given tokenizer
@@ -92,15 +102,23 @@ public final class TextFiles {
         return new Loaded(encode.tokens, tok, survey.bytes, HexFormat.of().formatHex(sha));
     }
 
-    /** A whole text file: its text, size in bytes and SHA-256 (hex). */
+    /**
+     * A whole text file.
+     *
+     * @param text its content
+     * @param bytes its size in bytes
+     * @param sha256 the SHA-256 of the bytes, in hex
+     */
     public record Text(String text, long bytes, String sha256) {}
 
     /**
-     * Reads a whole UTF-8 text file into memory (for tokenizers that need the text itself, such
-     * as BPE), with the same checks as {@link #load}.
+     * Reads a whole UTF-8 text file into memory (for tokenizers that need the text itself, such as BPE),
+     * with the same checks as {@link #load}.
      *
-     * @throws IOException naming the file when it is missing, not a regular file, empty, too
-     *     large for one string, not valid UTF-8 or holds NUL characters
+     * @param file a UTF-8 text file
+     * @return the text, its size and hash
+     * @throws IOException naming the file when it is missing, not a regular file, empty, too large
+     *     for one string, not valid UTF-8 or holds NUL characters
      */
     public static Text readText(Path file) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");

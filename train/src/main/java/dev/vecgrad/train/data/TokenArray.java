@@ -25,6 +25,9 @@ public final class TokenArray {
      * Zeroed storage for {@code length} ids below {@code vocabSize}: bytes when the vocabulary
      * has at most 256 symbols, chars otherwise.
      *
+     * @param length the number of tokens, at most {@link #MAX_TOKENS}
+     * @param vocabSize the number of distinct ids, at most {@link #MAX_VOCAB}
+     * @return the array, all ids 0
      * @throws IllegalArgumentException when the vocabulary or the length is out of range
      */
     public static TokenArray allocate(int length, int vocabSize) {
@@ -41,6 +44,8 @@ public final class TokenArray {
     /**
      * A copy of {@code ids}, as narrow as their largest id allows.
      *
+     * @param ids token ids, each in [0, 65535]
+     * @return the array
      * @throws IllegalArgumentException naming the first id outside [0, 65535] and its position
      */
     public static TokenArray of(int[] ids) {
@@ -56,17 +61,22 @@ public final class TokenArray {
         return a;
     }
 
-    /** Number of tokens. */
+    /** {@return the number of tokens} */
     public int length() {
         return length;
     }
 
-    /** Bytes of storage per token: 1 or 2. */
+    /** {@return the bytes of storage per token: 1 or 2} */
     public int bytesPerToken() {
         return narrow != null ? 1 : 2;
     }
 
-    /** The id at {@code i}. */
+    /**
+     * The id at one position.
+     *
+     * @param i the position, in {@code [0, length())}
+     * @return the id
+     */
     public int get(int i) {
         return narrow != null ? narrow[i] & 0xFF : wide[i];
     }
@@ -77,7 +87,14 @@ public final class TokenArray {
         else wide[i] = (char) id;
     }
 
-    /** Copies the ids {@code [from, from + n)} into {@code dst} at {@code at}. */
+    /**
+     * Copies a run of ids into an int array (how batches are cut out of the corpus).
+     *
+     * @param from the first position copied
+     * @param dst the destination
+     * @param at where in {@code dst} the first id goes
+     * @param n how many ids
+     */
     public void copyTo(int from, int[] dst, int at, int n) {
         java.util.Objects.checkFromIndexSize(from, n, length);
         java.util.Objects.checkFromIndexSize(at, n, dst.length);
@@ -88,7 +105,9 @@ public final class TokenArray {
         }
     }
 
-    /** All ids as an {@code int[]} (for small arrays and tests). */
+    /**
+     * {@return all ids as a new {@code int[]} (for small arrays and tests: a large corpus would need four bytes a token)}
+     */
     public int[] toIntArray() {
         int[] out = new int[length];
         copyTo(0, out, 0, length);

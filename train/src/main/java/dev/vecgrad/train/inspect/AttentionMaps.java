@@ -29,10 +29,14 @@ public final class AttentionMaps {
 
     /**
      * The attention weights the model itself computes for {@code ids} (one sequence, no graph,
-     * eval mode so no dropout), for the given layers and heads: {@code w[li][hi][q][k]} is
-     * layer {@code layers[li]}, head {@code heads[hi]}, query q, key k (0 above the diagonal).
-     * Read from the capture point {@code blocks.l.attn.hook_pattern} through an {@link ActivationCache}.
+     * eval mode so no dropout), for the given layers and heads. Read from the capture point
+     * {@code blocks.l.attn.hook_pattern} through an {@link ActivationCache}.
      *
+     * @param model the model; left in eval mode
+     * @param ids the prompt's token ids, 1 to block size of them
+     * @param layers the layers to keep
+     * @param heads the heads to keep (in every kept layer)
+     * @return {@code w[li][hi][q][k]}: layer {@code layers[li]}, head {@code heads[hi]}, query q, key k (0 above the diagonal)
      * @throws IllegalArgumentException when ids is empty or longer than the block size, or a
      *     layer or head is out of range
      */
@@ -64,6 +68,12 @@ public final class AttentionMaps {
     /**
      * Every weight as CSV text, one line per (layer, head, query, key) after the header
      * {@code layer,head,query,query_token,key,key_token,weight}; tokens quoted, quotes doubled.
+     *
+     * @param w the weights from {@link #capture}
+     * @param layers the layers {@code w} holds, in order
+     * @param heads the heads {@code w} holds, in order
+     * @param tokens the prompt's pieces, one per position
+     * @return the CSV text, lines ending in {@code \n}
      */
     public static String csv(float[][][][] w, int[] layers, int[] heads, List<String> tokens) {
         int t = tokens.size();
@@ -85,12 +95,22 @@ public final class AttentionMaps {
         return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
-    /** A token as a readable label: spaces and line breaks made visible. */
+    /**
+     * A token as a readable label: spaces and line breaks made visible.
+     *
+     * @param piece the token's text
+     * @return the label, e.g. {@code ␣the} for {@code " the"}
+     */
     public static String label(String piece) {
         return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
     }
 
-    /** The colour of a weight in [0, 1]: white to dark blue. */
+    /**
+     * The colour of a weight: white at 0 to dark blue at 1.
+     *
+     * @param v the weight, clamped to [0, 1]
+     * @return the colour
+     */
     public static Color shade(float v) {
         float c = Math.max(0f, Math.min(1f, v));
         return new Color(1f - 0.85f * c, 1f - 0.75f * c, 1f - 0.35f * c);
@@ -101,8 +121,15 @@ public final class AttentionMaps {
 
     /**
      * One heatmap per (layer, head) in a grid (layers down, heads across) under a title, with a
-     * colour scale from 0 to 1 on the right; masked cells (a key after its query) are grey and
-     * struck through, so they cannot be read as a weight of 0.
+     * colour scale from 0 to 1 on the right; masked cells (a key after its query) are grey and struck
+     * through, so they cannot be read as a weight of 0.
+     *
+     * @param w the weights from {@link #capture}
+     * @param layers the layers {@code w} holds, for the labels
+     * @param heads the heads {@code w} holds, for the labels
+     * @param tokens the prompt's pieces, on both axes
+     * @param title the line above the grid
+     * @return the image (write it with {@code ImageIO})
      */
     public static BufferedImage image(float[][][][] w, int[] layers, int[] heads, List<String> tokens, String title) {
         int t = tokens.size();
@@ -189,8 +216,14 @@ public final class AttentionMaps {
     }
 
     /**
-     * Prints one head's weights {@code m[query][key]} as shaded cells, one character per weight
-     * ({@code ·} where the causal mask hides a key), and each query's three most-attended keys.
+     * Prints one head's weights as shaded cells, one character per weight ({@code ·} where the
+     * causal mask hides a key), and each query's three most-attended keys.
+     *
+     * @param out where to print
+     * @param m the weights {@code [query][key]}
+     * @param layer the layer, for the heading
+     * @param head the head, for the heading
+     * @param tokens the prompt's pieces
      */
     public static void terminal(PrintWriter out, float[][] m, int layer, int head, List<String> tokens) {
         int t = tokens.size();
@@ -215,7 +248,14 @@ public final class AttentionMaps {
         out.println();
     }
 
-    /** Indices of the k largest of the first n values, largest first. */
+    /**
+     * The indices of the k largest of the first n values, largest first (the earlier index first on ties).
+     *
+     * @param v the values
+     * @param n how many of them to consider
+     * @param k how many indices to return (fewer when {@code n < k})
+     * @return the indices
+     */
     public static int[] topK(float[] v, int n, int k) {
         int m = Math.min(k, n);
         int[] idx = new int[m];

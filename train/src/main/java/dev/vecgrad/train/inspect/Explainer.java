@@ -34,9 +34,13 @@ public final class Explainer {
      * {@code residual_after_attention}, {@code mlp}, {@code residual_after_block},
      * {@code final_layernorm} and {@code next_token} (the five likeliest, with probabilities).
      *
+     * @param model the model
+     * @param tok its tokenizer, which encodes the prompt and names the pieces
+     * @param prompt the text
      * @param token the query position whose attention is shown, 0 .. prompt tokens - 1
      * @param layer the layer, 0 .. nLayer - 1
      * @param head  the head, 0 .. nHead - 1
+     * @return the walk-through
      * @throws IllegalArgumentException when the prompt is empty or longer than the block size,
      *     or token, layer or head is out of range (each named)
      */

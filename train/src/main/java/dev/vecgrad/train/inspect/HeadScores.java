@@ -41,9 +41,24 @@ public final class HeadScores {
     /** The score names, as in the JSON output. */
     public static final List<String> NAMES = List.of("previous_token", "first_token", "induction", "ablation");
 
-    /** One head's scores. */
+    /**
+     * One head's scores.
+     *
+     * @param layer the head's block
+     * @param head the head's index in the block
+     * @param previousToken the mean attention to the previous position
+     * @param firstToken the mean attention to position 0 (an attention sink)
+     * @param induction the mean attention to the token after the earlier copy of the current one
+     * @param ablation how much the held-out loss rises when the head is mean-ablated
+     */
     public record Head(int layer, int head, double previousToken, double firstToken, double induction, double ablation) {
-        /** The score called {@code name} (one of {@link #NAMES}). */
+        /**
+         * The score called {@code name}.
+         *
+         * @param name one of {@link #NAMES}
+         * @return the score
+         * @throws IllegalArgumentException for another name
+         */
         public double score(String name) {
             return switch (name) {
                 case "previous_token" -> previousToken;
@@ -58,31 +73,50 @@ public final class HeadScores {
     /**
      * Every head's scores.
      *
+     * @param nLayer the model's blocks
+     * @param nHead the heads per block
      * @param heads       every head, layer by layer
      * @param cleanLoss   the held-out loss without ablation
      * @param probeLength the length of the induction probe's sequences
      */
     public record Report(int nLayer, int nHead, List<Head> heads, double cleanLoss, int probeLength) {
-        /** The score {@code name} as {@code [layer][head]}. */
+        /**
+         * One score of every head, for a heatmap.
+         *
+         * @param name one of {@link #NAMES}
+         * @return {@code [layer][head]}
+         */
         public double[][] grid(String name) {
             double[][] g = new double[nLayer][nHead];
             for (Head h : heads) g[h.layer()][h.head()] = h.score(name);
             return g;
         }
 
-        /** The heads sorted by the score {@code name}, highest first. */
+        /**
+         * The heads sorted by one score.
+         *
+         * @param name one of {@link #NAMES}
+         * @return a new list, highest first
+         */
         public List<Head> sortedBy(String name) {
             List<Head> s = new ArrayList<>(heads);
             s.sort(Comparator.comparingDouble((Head h) -> h.score(name)).reversed());
             return s;
         }
 
-        /** The head with the highest score {@code name}. */
+        /**
+         * The head with the highest score.
+         *
+         * @param name one of {@link #NAMES}
+         * @return that head
+         */
         public Head best(String name) {
             return sortedBy(name).get(0);
         }
 
-        /** The report as plain maps and lists, the documented JSON schema of {@code vecgrad heads --json}. */
+        /**
+         * {@return the report as plain maps and lists, the documented JSON schema of {@code vecgrad heads --json}}
+         */
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("n_layer", nLayer);
@@ -105,19 +139,31 @@ public final class HeadScores {
         }
     }
 
-    /** Previous-token score of each head of one layer's pattern {@code [B, H, T, T]}. */
+    /**
+     * The previous-token score of each head of one layer.
+     *
+     * @param pattern the layer's attention pattern {@code [B, H, T, T]}
+     * @return one score per head, in [0, 1]
+     */
     public static double[] previousToken(Tensor pattern) {
         return diagonalMean(pattern, 1, -1, false);
     }
 
-    /** First-token (sink) score of each head of one layer's pattern {@code [B, H, T, T]}. */
+    /**
+     * The first-token (sink) score of each head of one layer.
+     *
+     * @param pattern the layer's attention pattern {@code [B, H, T, T]}
+     * @return one score per head, in [0, 1]
+     */
     public static double[] firstToken(Tensor pattern) {
         return diagonalMean(pattern, 1, 0, true);
     }
 
     /**
-     * Induction score of each head of one layer's pattern {@code [B, H, 2n, 2n]} on sequences whose
-     * second half repeats the first ({@code n = T/2}).
+     * Induction score of each head of one layer on sequences whose second half repeats the first ({@code n = T/2}).
+     *
+     * @param pattern the layer's attention pattern {@code [B, H, 2n, 2n]}
+     * @return one score per head, in [0, 1]
      */
     public static double[] induction(Tensor pattern) {
         int t = check(pattern);
@@ -128,9 +174,12 @@ public final class HeadScores {
     }
 
     /**
-     * Induction score of each head of one layer's pattern {@code [B, H, T, T]} on sequences whose
-     * second copy of {@code copyLength[b]} tokens starts at {@code secondCopy[b]} (queries past the
-     * last position are left out).
+     * Induction score of each head of one layer on sequences with a repeated segment at a known place.
+     *
+     * @param pattern the layer's attention pattern {@code [B, H, T, T]}
+     * @param secondCopy per sequence, the position where the second copy starts
+     * @param copyLength per sequence, the length of each copy (queries past the last position are left out)
+     * @return one score per head, in [0, 1]
      */
     public static double[] induction(Tensor pattern, int[] secondCopy, int[] copyLength) {
         int t = check(pattern), b = pattern.size(0), nh = pattern.size(1);
@@ -185,6 +234,11 @@ public final class HeadScores {
      * Scores every head of {@code model}: previous-token, first-token and ablation on
      * {@code heldOut} (its loss counts the targets that are not -1), induction on {@code repeated}
      * (from {@link #probe}). Runs in eval mode without a graph; costs two forwards plus one per head.
+     *
+     * @param model the model (its training mode is restored afterwards)
+     * @param heldOut the sequences to measure on
+     * @param repeated the induction probe
+     * @return every head's scores
      */
     public static Report compute(GPT model, Batch heldOut, InductionTask.Layout repeated) {
         int nl = model.config().nLayer(), nh = model.config().nHead();
@@ -213,15 +267,26 @@ public final class HeadScores {
     }
 
     /**
-     * The induction probe: {@code sequences} random token sequences of {@code length} tokens from a
-     * vocabulary of {@code vocabSize}, each with a segment of random length repeated at a random
-     * place ({@link InductionTask#sampleWithLayout}), drawn from {@code seed}.
+     * The induction probe: random token sequences, each with a segment of random length repeated
+     * at a random place ({@link InductionTask#sampleWithLayout}).
+     *
+     * @param vocabSize the number of token ids to draw from (the model's vocabulary)
+     * @param sequences how many sequences
+     * @param length the tokens per sequence
+     * @param seed fixes the draw, so scores of two models are comparable
+     * @return the sequences and where their copies are
      */
     public static InductionTask.Layout probe(int vocabSize, int sequences, int length, long seed) {
         return InductionTask.generate(sequences, length, vocabSize, new java.util.SplittableRandom(seed));
     }
 
-    /** The induction score of each head, {@code [layer][head]}, on {@code repeated}; eval mode, no graph. */
+    /**
+     * The induction score of each head, in eval mode, without a graph.
+     *
+     * @param model the model (its training mode is restored afterwards)
+     * @param repeated the induction probe
+     * @return {@code [layer][head]}
+     */
     public static double[][] inductionScores(GPT model, InductionTask.Layout repeated) {
         boolean training = model.isTraining();
         model.eval();
@@ -240,9 +305,13 @@ public final class HeadScores {
     }
 
     /**
-     * The mean loss on {@code data} with the heads {@code heads} (pairs {layer, head}) ablated
-     * together: replaced by their mean output over {@code data} ({@code mean} true) or by zero.
-     * Eval mode, no graph.
+     * The mean loss on {@code data} with some heads ablated together. Eval mode, no graph.
+     *
+     * @param model the model (its training mode is restored afterwards)
+     * @param data the sequences; targets of -1 are left out
+     * @param heads pairs {@code {layer, head}}
+     * @param mean true to replace each head's output by its mean over {@code data}, false for zero
+     * @return the loss
      */
     public static double ablatedLoss(GPT model, Batch data, List<int[]> heads, boolean mean) {
         boolean training = model.isTraining();

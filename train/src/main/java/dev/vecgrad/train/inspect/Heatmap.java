@@ -26,8 +26,15 @@ public final class Heatmap {
     /**
      * Writes the PNG atomically.
      *
+     * @param file the PNG to create or replace
+     * @param title the line above the grid
      * @param values    {@code [row][column]}
+     * @param rowLabels one label per row, on the left
+     * @param colLabels one label per column, on top
      * @param text      per cell, or null to print each value with two decimals
+     * @param lo the value drawn white
+     * @param hi the value drawn dark blue
+     * @throws IOException when the file cannot be written
      */
     public static void png(Path file, String title, double[][] values, List<String> rowLabels, List<String> colLabels,
                            String[][] text, double lo, double hi) throws IOException {

@@ -21,23 +21,44 @@ import java.util.function.IntFunction;
 public final class LogitLens {
     private LogitLens() {}
 
-    /** A candidate next token and its probability. */
+    /**
+     * A candidate next token.
+     *
+     * @param id its token id
+     * @param piece its text
+     * @param probability the probability the stream gives it
+     */
     public record Candidate(int id, String piece, double probability) {}
 
     /**
      * One position of one stream.
      *
+     * @param position the position in the prompt
+     * @param top the most likely next tokens, most likely first
      * @param actualProbability the probability given to the token that really comes next; NaN at
      *                          the last position, where the prompt does not say
      */
     public record Cell(int position, List<Candidate> top, double actualProbability) {}
 
-    /** One residual stream across the prompt. */
+    /**
+     * One residual stream across the prompt.
+     *
+     * @param name its capture point, e.g. {@code blocks.0.hook_resid_pre}
+     * @param cells one per position
+     */
     public record Stream(String name, List<Cell> cells) {}
 
-    /** The lens over a prompt: its tokens and one {@link Stream} per layer boundary, input first. */
+    /**
+     * The lens over a prompt.
+     *
+     * @param ids the prompt's token ids
+     * @param pieces their texts
+     * @param streams one per layer boundary, the embeddings first and the last block's output last
+     */
     public record Result(int[] ids, List<String> pieces, List<Stream> streams) {
-        /** {@code [stream][position]}: the probability of the actual next token (NaN at the last position). */
+        /**
+         * {@return {@code [stream][position]}: the probability of the actual next token (NaN at the last position)}
+         */
         public double[][] actualProbabilities() {
             double[][] p = new double[streams.size()][];
             for (int s = 0; s < p.length; s++) {
@@ -48,7 +69,9 @@ public final class LogitLens {
             return p;
         }
 
-        /** The result as plain maps and lists, the documented JSON schema of {@code vecgrad lens --json}. */
+        /**
+         * {@return the result as plain maps and lists, the documented JSON schema of {@code vecgrad lens --json}}
+         */
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             List<Map<String, Object>> toks = new ArrayList<>();
@@ -89,8 +112,15 @@ public final class LogitLens {
     }
 
     /**
-     * The lens over {@code ids} (one sequence, at most the block size), with the {@code topK}
-     * most likely next tokens per stream and position; {@code piece} names a token id.
+     * The lens over one sequence: every stream through the final LayerNorm and the unembedding,
+     * in eval mode, without a graph.
+     *
+     * @param model the model (its training mode is restored afterwards)
+     * @param ids the prompt's token ids, 1 to block size of them
+     * @param topK how many likeliest tokens to keep per stream and position ({@code >= 1})
+     * @param piece names a token id, e.g. {@code tokenizer::decodeToken}
+     * @return the lens
+     * @throws IllegalArgumentException when the prompt is empty or too long, or {@code topK < 1}
      */
     public static Result compute(GPT model, int[] ids, int topK, IntFunction<String> piece) {
         int t = ids.length, nl = model.config().nLayer(), v = model.config().vocabSize();

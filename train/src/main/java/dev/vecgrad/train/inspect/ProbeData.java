@@ -19,7 +19,15 @@ import java.util.SplittableRandom;
  * @param description what they are, e.g. {@code "validation batches of the run's task"}
  */
 public record ProbeData(Batch batch, String description) {
-    /** {@code sequences} validation batches of the task a run directory trained on (its data file must still exist). */
+    /**
+     * Validation sequences of the task a run directory trained on.
+     *
+     * @param runDir the run directory (its data file must still exist)
+     * @param sequences how many sequences
+     * @param seed fixes which ones
+     * @return the sequences, described
+     * @throws IOException when the run's state or data cannot be read
+     */
     public static ProbeData fromRun(Path runDir, int sequences, long seed) throws IOException {
         RunDirectory.State s = new RunDirectory(runDir).readState();
         TrainingTask task = s.task(null);
@@ -27,7 +35,17 @@ public record ProbeData(Batch batch, String description) {
         return new ProbeData(b, sequences + " validation sequences of the run's data (" + task.describe() + ")");
     }
 
-    /** {@code sequences} windows of {@code length} tokens from the last 10 % of a UTF-8 text file. */
+    /**
+     * Windows from the last 10 % of a UTF-8 text file (the part a run would validate on).
+     *
+     * @param file the text
+     * @param tokenizer encodes it (the model's tokenizer)
+     * @param sequences how many windows
+     * @param length the tokens per window
+     * @param seed fixes which windows
+     * @return the windows, described
+     * @throws IOException when the file cannot be read or is not valid text
+     */
     public static ProbeData fromText(Path file, Tokenizer tokenizer, int sequences, int length, long seed) throws IOException {
         TextTask t = TextTask.load(file, tokenizer);
         t.validate(length);
@@ -35,7 +53,15 @@ public record ProbeData(Batch batch, String description) {
                 sequences + " windows of " + length + " tokens from the last 10% of " + file.getFileName());
     }
 
-    /** {@code sequences} sequences of {@code n} random tokens repeated twice; the loss counts the second copy. */
+    /**
+     * Random tokens repeated twice, for a model without data; the loss counts the second copy.
+     *
+     * @param vocabSize the number of token ids to draw from
+     * @param sequences how many sequences
+     * @param n the length of each copy
+     * @param seed fixes the draw
+     * @return the sequences, described
+     */
     public static ProbeData repeated(int vocabSize, int sequences, int n, long seed) {
         return new ProbeData(InductionTask.repeated(sequences, n, vocabSize, new SplittableRandom(seed)),
                 sequences + " sequences of " + n + " random tokens repeated twice (loss on the second copy)");

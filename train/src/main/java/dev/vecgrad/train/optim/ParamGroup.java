@@ -13,6 +13,12 @@ import java.util.Map;
  * @param weightDecay decoupled weight decay for AdamW, L2 penalty for SGD
  */
 public record ParamGroup(Map<String, Tensor> params, float weightDecay) {
+    /**
+     * Checks that every parameter is contiguous (the optimizers update the storage as one run) and
+     * copies the map, keeping its order.
+     *
+     * @throws IllegalArgumentException naming a parameter that is not contiguous
+     */
     public ParamGroup {
         for (var e : params.entrySet()) {
             Tensor t = e.getValue();
@@ -25,8 +31,12 @@ public record ParamGroup(Map<String, Tensor> params, float weightDecay) {
     }
 
     /**
-     * nanoGPT's grouping: tensors with 2 or more dimensions get {@code weightDecay}, the rest none.
-     * Returns the decay group first, then the no-decay group.
+     * nanoGPT's grouping: tensors with 2 or more dimensions (weights, embeddings) get
+     * {@code weightDecay}, the rest (biases, LayerNorm parameters) none.
+     *
+     * @param named the parameters by name, e.g. {@code model.namedParameters()}'s tensors
+     * @param weightDecay the decay of the first group
+     * @return the decay group first, then the no-decay group
      */
     public static ParamGroup[] decayTwoDimensional(Map<String, Tensor> named, float weightDecay) {
         Map<String, Tensor> decay = new LinkedHashMap<>(), noDecay = new LinkedHashMap<>();

@@ -15,7 +15,15 @@ public final class SGD extends Optimizer {
     private final boolean nesterov;
     private final Map<String, float[]> buf = new HashMap<>();
 
-    /** Plain SGD with momentum (0 for none); {@code nesterov} needs momentum &gt; 0. */
+    /**
+     * SGD with optional momentum; each group's weight decay is an L2 penalty added to the gradient.
+     *
+     * @param groups parameter groups (each with its weight decay)
+     * @param lr learning rate
+     * @param momentum the momentum factor (0 for none)
+     * @param nesterov use Nesterov momentum (needs momentum &gt; 0)
+     * @throws IllegalArgumentException if momentum is negative, or Nesterov is asked for without momentum
+     */
     public SGD(List<ParamGroup> groups, float lr, float momentum, boolean nesterov) {
         super(groups, lr);
         if (!(momentum >= 0)) throw new IllegalArgumentException("SGD: momentum must be >= 0, got " + momentum);

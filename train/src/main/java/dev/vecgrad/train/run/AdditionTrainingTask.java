@@ -19,19 +19,32 @@ public final class AdditionTrainingTask implements TrainingTask {
     private final AdditionTask task;
     private final long seed;
 
-    /** {@code digits}-digit addition with {@code testSize} held-out problems chosen by {@code seed}. */
+    /**
+     * Addition of {@code digits}-digit numbers with a held-out set.
+     *
+     * @param digits digits per operand, 1..6
+     * @param testSize held-out problems
+     * @param seed chooses the held-out set
+     * @throws IllegalArgumentException naming the value out of range
+     */
     public AdditionTrainingTask(int digits, int testSize, long seed) {
         this.task = new AdditionTask(digits, testSize, seed);
         this.seed = seed;
     }
 
-    /** The built-in task's standard held-out set: 10 % of all problems, at most 1,000, seed 1234. */
+    /**
+     * The built-in task's standard held-out set: 10 % of all problems, at most 1,000, seed 1234.
+     *
+     * @param digits digits per operand, 1..6
+     * @return the task
+     * @throws IllegalArgumentException if {@code digits} is out of range
+     */
     public static AdditionTrainingTask standard(int digits) {
         if (digits < 1 || digits > 6) throw new IllegalArgumentException("addition: digits must be 1..6, got " + digits);
         return new AdditionTrainingTask(digits, (int) Math.min(1000, Math.pow(10, 2 * digits) / 10), 1234);
     }
 
-    /** The underlying problem generator. */
+    /** {@return the underlying problem generator} */
     public AdditionTask problems() {
         return task;
     }
@@ -57,7 +70,14 @@ public final class AdditionTrainingTask implements TrainingTask {
         return task.sample(batchSize, rng);
     }
 
-    /** Held-out problems, drawn at random: their loss is the validation loss. */
+    /**
+     * Held-out problems, drawn at random: their loss is the validation loss.
+     *
+     * @param batchSize the number of problems
+     * @param blockSize ignored: a problem has the task's own length
+     * @param rng draws the problems
+     * @return {@code [batchSize, blockSize()]} of the task
+     */
     @Override
     public Batch valBatch(int batchSize, int blockSize, RandomGenerator rng) {
         List<int[]> held = task.heldOut();
@@ -85,7 +105,12 @@ public final class AdditionTrainingTask implements TrainingTask {
         return m;
     }
 
-    /** Exact-match accuracy over every held-out problem, decoding greedily in batches. */
+    /**
+     * Exact-match accuracy over every held-out problem, decoding greedily in batches.
+     *
+     * @param model the model
+     * @return the share of problems whose whole answer is right
+     */
     @Override
     public double accuracy(GPT model) {
         List<int[]> held = task.heldOut();
@@ -104,7 +129,13 @@ public final class AdditionTrainingTask implements TrainingTask {
         return correct / (double) held.size();
     }
 
-    /** Greedy completions (reversed sums) of the prompts of {@code problems}. */
+    /**
+     * Greedy completions of problems' prompts, all decoded together.
+     *
+     * @param model the model
+     * @param problems {@code {a, b}} pairs
+     * @return the reversed sums the model writes, one per problem
+     */
     public String[] greedyAnswers(GPT model, List<int[]> problems) {
         int n = problems.size(), promptLen = 2 * task.digits() + 2, total = promptLen + task.answerLength() - 1;
         int v = task.tokenizer().vocabSize();

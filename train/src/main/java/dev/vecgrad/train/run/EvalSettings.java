@@ -8,7 +8,11 @@ package dev.vecgrad.train.run;
  */
 public record EvalSettings(int interval, int iters) {
 
-    /** @throws InvalidConfigException naming the field out of range */
+    /**
+     * Checks both settings.
+     *
+     * @throws InvalidConfigException naming the field out of range
+     */
     public EvalSettings {
         InvalidConfigException.positive("evalInterval", interval);
         InvalidConfigException.positive("evalIters", iters);

@@ -11,12 +11,18 @@ package dev.vecgrad.train.run;
  *                       ({@link TrainingTask#inductionScore}); NaN for tasks other than induction
  */
 public record Evaluation(double trainLoss, double valLoss, double accuracy, double inductionScore) {
-    /** An evaluation without an induction score. */
+    /**
+     * An evaluation without an induction score.
+     *
+     * @param trainLoss mean loss over the train-split evaluation batches
+     * @param valLoss mean loss over the validation-split evaluation batches
+     * @param accuracy held-out exact match in [0, 1]; NaN when the task has none
+     */
     public Evaluation(double trainLoss, double valLoss, double accuracy) {
         this(trainLoss, valLoss, accuracy, Double.NaN);
     }
 
-    /** Whether both losses are finite numbers. */
+    /** {@return whether both losses are finite numbers (a run that diverged has not)} */
     public boolean isFinite() {
         return Double.isFinite(trainLoss) && Double.isFinite(valLoss);
     }

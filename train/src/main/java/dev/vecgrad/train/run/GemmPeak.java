@@ -25,6 +25,10 @@ public final class GemmPeak {
      * machine busy with other work the figure is low, and shares computed from it high: say so
      * when quoting them.
      *
+     * @param maxWarmupMillis the longest the warm-up may take
+     * @param rounds how many timed rounds ({@code >= 1})
+     * @param roundMillis how long each round runs
+     * @return the best round's GFLOP/s
      * @throws IllegalArgumentException if rounds is under 1 or a duration is negative
      */
     public static double measure(int maxWarmupMillis, int rounds, int roundMillis) {
@@ -55,7 +59,7 @@ public final class GemmPeak {
         return best;
     }
 
-    /** {@link #measure(int, int, int)} with up to 2 s of warm-up and 4 rounds of 60 ms. */
+    /** {@return {@link #measure(int, int, int)} with up to 2 s of warm-up and 4 rounds of 60 ms} */
     public static double measure() {
         return measure(2000, 4, 60);
     }

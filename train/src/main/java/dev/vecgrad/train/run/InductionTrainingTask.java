@@ -21,12 +21,17 @@ public final class InductionTrainingTask implements TrainingTask {
 
     private final InductionTask task;
 
-    /** Sequences over {@code vocabSize} tokens. */
+    /**
+     * The induction task over {@code vocabSize} tokens.
+     *
+     * @param vocabSize distinct tokens, 2..{@value InductionTask#MAX_VOCAB}
+     * @throws IllegalArgumentException naming the value out of range
+     */
     public InductionTrainingTask(int vocabSize) {
         this.task = new InductionTask(vocabSize);
     }
 
-    /** The sequence generator. */
+    /** {@return the sequence generator} */
     public InductionTask problems() {
         return task;
     }
@@ -70,12 +75,20 @@ public final class InductionTrainingTask implements TrainingTask {
     /**
      * The fixed probe for the induction score: {@value #PROBE_SEQUENCES} of the task's sequences
      * (always the same ones; see {@link HeadScores#probe}).
+     *
+     * @param blockSize the length of each sequence (the model's context)
+     * @return the sequences and where their copies are
      */
     public InductionTask.Layout probe(int blockSize) {
         return HeadScores.probe(task.vocabSize(), PROBE_SEQUENCES, blockSize, 20221);
     }
 
-    /** The highest induction score of any head on {@link #probe}. */
+    /**
+     * The highest induction score of any head on {@link #probe}.
+     *
+     * @param model the model being trained
+     * @return the score in [0, 1]
+     */
     @Override
     public double inductionScore(GPT model) {
         double best = 0;

@@ -7,21 +7,29 @@ package dev.vecgrad.train.run;
  * maps {@code nLayer} to {@code --n-layer}).
  */
 public final class InvalidConfigException extends IllegalArgumentException {
-    private final String field, problem;
+    /** The setting at fault (serialised with the exception). */
+    private final String field;
+    /** The message without the field's name (serialised with the exception). */
+    private final String problem;
 
-    /** A problem with {@code field}; {@code problem} continues the sentence after the field's name. */
+    /**
+     * A problem with one setting; the message reads {@code "field problem"}.
+     *
+     * @param field the setting, e.g. {@code lr}
+     * @param problem continues the sentence after the field's name, e.g. {@code must be positive, got 0}
+     */
     public InvalidConfigException(String field, String problem) {
         super(field + " " + problem);
         this.field = field;
         this.problem = problem;
     }
 
-    /** The message without the field's name, e.g. {@code must be positive, got 0}. */
+    /** {@return the message without the field's name, e.g. {@code must be positive, got 0}} */
     public String problem() {
         return problem;
     }
 
-    /** The setting at fault, as TrainConfig's builder and {@code state.json} name it. */
+    /** {@return the setting at fault, as TrainConfig's builder and {@code state.json} name it} */
     public String field() {
         return field;
     }

@@ -22,23 +22,43 @@ import java.util.Objects;
  */
 public record Metrics(long step, double elapsedS, Step train, Evaluation eval, Speed speed, Map<String, double[]> layers) {
 
-    /** Checks that the line holds step or evaluation results (or both). */
+    /**
+     * Checks that the line holds step or evaluation results (or both).
+     *
+     * @throws IllegalArgumentException when both are null
+     * @throws NullPointerException when {@code speed} is null
+     */
     public Metrics {
         if (train == null && eval == null) throw new IllegalArgumentException("a metrics line needs step or evaluation results");
         Objects.requireNonNull(speed, "speed");
     }
 
-    /** A line of a step that did not evaluate. */
+    /**
+     * A line of a step that did not evaluate.
+     *
+     * @param step optimizer steps completed
+     * @param elapsedS wall-clock seconds the run has trained so far
+     * @param train the step's results
+     * @param speed throughput and memory so far
+     * @param layers per-layer gradient norms and update ratios, or null
+     * @return the line
+     */
     public static Metrics ofStep(long step, double elapsedS, Step train, Speed speed, Map<String, double[]> layers) {
         return new Metrics(step, elapsedS, train, null, speed, layers);
     }
 
-    /** This line with an evaluation's results added. */
+    /**
+     * This line with an evaluation's results added.
+     *
+     * @param e what the evaluation measured
+     * @param elapsedS the run's elapsed seconds after the evaluation
+     * @return a new line
+     */
     public Metrics withEval(Evaluation e, double elapsedS) {
         return new Metrics(step, elapsedS, train, e, speed, layers);
     }
 
-    /** Whether this step was evaluated. */
+    /** {@return whether this step was evaluated} */
     public boolean isEval() {
         return eval != null;
     }
@@ -70,7 +90,13 @@ public record Metrics(long step, double elapsedS, Step train, Evaluation eval, S
         /** Nothing measured yet. */
         public static final Speed UNKNOWN = new Speed(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
 
-        /** Averages without the time they cover or a utilization figure. */
+        /**
+         * Averages without the time they cover or a utilization figure.
+         *
+         * @param tokensPerS training tokens per second
+         * @param gcShare fraction of the wall time the garbage collector paused the JVM
+         * @param allocMbPerStep megabytes allocated per timed step, by all threads
+         */
         public Speed(double tokensPerS, double gcShare, double allocMbPerStep) {
             this(tokensPerS, gcShare, allocMbPerStep, Double.NaN, Double.NaN);
         }

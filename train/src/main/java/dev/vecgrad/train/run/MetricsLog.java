@@ -31,14 +31,17 @@ public final class MetricsLog implements AutoCloseable {
         this.bestValLoss = bestValLoss;
     }
 
-    /** The lowest validation loss among the lines kept when the log was opened (NaN: none). */
+    /**
+     * {@return the lowest validation loss among the lines kept when the log was opened (NaN: none)} A
+     * resumed run with {@code --keep best} compares new evaluations with it.
+     */
     public double bestValLoss() {
         return bestValLoss;
     }
 
     /**
-     * The last line kept when the log was opened (the step a resumed run continues from), whose
-     * elapsed time and averages the new lines carry on; null for a new log.
+     * {@return the last line kept when the log was opened, or null for a new log} That is the step a
+     * resumed run continues from, whose elapsed time and averages the new lines carry on.
      */
     public Metrics last() {
         return last;
@@ -47,6 +50,11 @@ public final class MetricsLog implements AutoCloseable {
     /**
      * Opens the log for appending; lines past {@code keepUpToStep} (from a run that went further
      * than its last checkpoint) are dropped first, so a resumed run's log has no duplicates.
+     *
+     * @param file the {@code metrics.jsonl} (created when missing)
+     * @param keepUpToStep the checkpoint's step
+     * @return the open log
+     * @throws IOException when the file cannot be read or rewritten
      */
     public static MetricsLog open(Path file, long keepUpToStep) throws IOException {
         Metrics last = null;
@@ -75,14 +83,24 @@ public final class MetricsLog implements AutoCloseable {
                 StandardOpenOption.APPEND), last, best);
     }
 
-    /** Appends one line and flushes it. */
+    /**
+     * Appends one line and flushes it, so a killed run keeps it.
+     *
+     * @param m the step's metrics
+     * @throws IOException when writing fails
+     */
     public void append(Metrics m) throws IOException {
         out.write(toJson(m));
         out.newLine();
         out.flush();
     }
 
-    /** One line of the file (without its line break); NaN fields are left out. */
+    /**
+     * One line of the file, as the documented JSON object.
+     *
+     * @param m the metrics
+     * @return the JSON without its line break; NaN fields are left out
+     */
     public static String toJson(Metrics m) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", m.step());
@@ -122,6 +140,10 @@ public final class MetricsLog implements AutoCloseable {
      * before evaluations joined their step's line hold a second line for an evaluation step (with
      * {@code val_loss}, and in the oldest files the evaluated train loss in {@code train_loss} as
      * well); it is merged into the step's line. Per-layer statistics are not read back.
+     *
+     * @param file a {@code metrics.jsonl}
+     * @return the lines in file order; malformed lines are skipped
+     * @throws IOException when the file cannot be read
      */
     public static List<Metrics> read(Path file) throws IOException {
         if (!Files.exists(file)) return new ArrayList<>();
@@ -146,10 +168,12 @@ public final class MetricsLog implements AutoCloseable {
 
     /**
      * One line of a metrics file: the step's results and, on an evaluation step, the
-     * evaluation's; or null when it is blank or not a JSON object with a numeric {@code step} (a
-     * line cut short by a crash, or one that is still being written). A line of the older format
-     * that held only an evaluation gives a Metrics without {@code train()} ({@link #read} merges
-     * it into its step's line).
+     * evaluation's. A line of the older format that held only an evaluation gives a Metrics without
+     * {@code train()} ({@link #read} merges it into its step's line).
+     *
+     * @param line one line of the file
+     * @return the metrics, or null when the line is blank or not a JSON object with a numeric
+     *     {@code step} (a line cut short by a crash, or one that is still being written)
      */
     public static Metrics parse(String line) {
         if (line.isBlank()) return null;

@@ -15,7 +15,11 @@ import dev.vecgrad.nn.GPTConfig;
  */
 public record ModelSettings(int nLayer, int nHead, int nEmbd, int blockSize, boolean bias, float dropout) {
 
-    /** @throws InvalidConfigException naming the first field out of range */
+    /**
+     * Checks every setting.
+     *
+     * @throws InvalidConfigException naming the first field out of range
+     */
     public ModelSettings {
         InvalidConfigException.positive("nLayer", nLayer);
         InvalidConfigException.positive("nHead", nHead);
@@ -27,12 +31,22 @@ public record ModelSettings(int nLayer, int nHead, int nEmbd, int blockSize, boo
         InvalidConfigException.fraction("dropout", dropout);
     }
 
-    /** The model architecture for a vocabulary of {@code vocabSize} tokens. */
+    /**
+     * The model architecture, once the tokenizer is known.
+     *
+     * @param vocabSize the tokenizer's vocabulary size
+     * @return the GPT's configuration
+     */
     public GPTConfig gpt(int vocabSize) {
         return new GPTConfig(nLayer, nHead, nEmbd, blockSize, vocabSize, bias, dropout);
     }
 
-    /** These settings with another context length. */
+    /**
+     * These settings with another context length.
+     *
+     * @param t the new block size
+     * @return new settings; the rest is unchanged
+     */
     public ModelSettings withBlockSize(int t) {
         return new ModelSettings(nLayer, nHead, nEmbd, t, bias, dropout);
     }

@@ -16,7 +16,11 @@ package dev.vecgrad.train.run;
 public record OptimizerSettings(float lr, float minLr, int warmupIters, int lrDecayIters, float weightDecay,
                                 float beta1, float beta2, float gradClip) {
 
-    /** @throws InvalidConfigException naming the first field out of range */
+    /**
+     * Checks every setting.
+     *
+     * @throws InvalidConfigException naming the first field out of range
+     */
     public OptimizerSettings {
         if (!(lr > 0) || Float.isInfinite(lr)) throw new InvalidConfigException("lr", "must be positive, got " + lr);
         if (!(minLr >= 0) || minLr > lr) throw new InvalidConfigException("minLr", "must be in [0, lr], got " + minLr);

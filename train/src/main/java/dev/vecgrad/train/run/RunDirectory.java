@@ -32,17 +32,21 @@ public final class RunDirectory {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final Path dir;
 
-    /** A run directory at {@code dir} (created on first save). */
+    /**
+     * A run directory at {@code dir}; nothing is read or created until it is used.
+     *
+     * @param dir the directory (created on first save)
+     */
     public RunDirectory(Path dir) {
         this.dir = dir;
     }
 
-    /** The directory. */
+    /** {@return the directory} */
     public Path path() {
         return dir;
     }
 
-    /** {@code metrics.jsonl}. */
+    /** {@return the path of {@code metrics.jsonl}} */
     public Path metricsFile() {
         return dir.resolve(METRICS);
     }
@@ -65,9 +69,12 @@ public final class RunDirectory {
     }
 
     /**
-     * Takes the directory's lock file, so two runs never write the same checkpoint.
+     * Takes the directory's lock file, so two runs never write the same checkpoint. The operating
+     * system releases it when the process dies, so a crash leaves no stale lock.
      *
+     * @return the lock; close it when training ends
      * @throws RunInUseException when another process holds it
+     * @throws IOException when the lock file cannot be created
      */
     public Lock lock() throws IOException {
         Files.createDirectories(dir);
@@ -86,7 +93,12 @@ public final class RunDirectory {
         return new Lock(ch, l);
     }
 
-    /** Whether the directory holds a checkpoint ({@code state.json}). */
+    /**
+     * Whether a directory holds a checkpoint.
+     *
+     * @param dir any path
+     * @return true when it has a {@code state.json}
+     */
     public static boolean isRun(Path dir) {
         // A first checkpoint whose commit a crash interrupted counts: recover() completes it.
         return Files.isRegularFile(dir.resolve(STATE)) || Files.isRegularFile(dir.resolve(STATE + ".next"));
@@ -99,6 +111,9 @@ public final class RunDirectory {
      * suffix; {@code state.json.next} is written last and is the commit record: once it exists
      * the new checkpoint is complete and the renames that follow can always be finished by
      * {@link #recover()}.
+     *
+     * @param t the trainer whose state is saved
+     * @throws IOException when writing fails (the previous checkpoint is then intact)
      */
     public void save(Trainer t) throws IOException {
         Files.createDirectories(dir);
@@ -131,6 +146,10 @@ public final class RunDirectory {
      * Writes the trainer's model to {@code best/model.safetensors} (with the tokenizer, and the
      * step and validation loss in its metadata), replacing the previous best atomically. It loads
      * wherever a model file or directory is accepted ({@code --checkpoint DIR/best}).
+     *
+     * @param t the trainer
+     * @param e the evaluation that made this the best model
+     * @throws IOException when writing fails
      */
     public void saveBest(Trainer t, Evaluation e) throws IOException {
         Path best = dir.resolve(BEST);
@@ -142,7 +161,10 @@ public final class RunDirectory {
     /**
      * The fields of {@code state.json} beyond the checkpoint's own ({@code format, step, config,
      * data, tokenizer}): what the front end recorded about the run ({@link Trainer#runInfo()}),
-     * such as its config file. Empty when there are none.
+     * such as its config file.
+     *
+     * @return the fields in file order; empty when there are none
+     * @throws IOException when {@code state.json} cannot be read or parsed
      */
     public Map<String, JsonNode> readRunInfo() throws IOException {
         JsonNode n = JSON.readTree(dir.resolve(STATE).toFile());
@@ -164,6 +186,8 @@ public final class RunDirectory {
      * last); without it the pending files are incomplete and are deleted, as are temporary files
      * of interrupted writes. Call it only while holding the directory's {@link #lock()} or when no
      * run uses the directory.
+     *
+     * @throws IOException when a rename or deletion fails
      */
     public void recover() throws IOException {
         if (!Files.isDirectory(dir)) return;
@@ -181,19 +205,35 @@ public final class RunDirectory {
         }
     }
 
-    /** What {@code state.json} says. */
+    /**
+     * What {@code state.json} says.
+     *
+     * @param step the optimizer steps the checkpoint has
+     * @param config the run's settings
+     * @param data the data's identity ({@link TrainingTask#identity()})
+     * @param tokenizer the tokenizer the run trained with
+     */
     public record State(long step, TrainConfig config, JsonNode data, Tokenizer tokenizer) {
         /**
-         * The task the run trained on, rebuilt from its saved identity; a text run reads
-         * {@code dataFile} when given, else the file it was trained on.
+         * The task the run trained on, rebuilt from its saved identity.
          *
+         * @param dataFile for a text run, the file to read instead of the one it was trained on; may be null
+         * @return the task
          * @throws NoSuchFileException when the run's text file is gone and none was given
+         * @throws IOException when the data cannot be read
          */
         public TrainingTask task(Path dataFile) throws IOException {
             return task(dataFile, null);
         }
 
-        /** As {@link #task(Path)}, reading and writing cached token ids in {@code cacheDir} (may be null). */
+        /**
+         * As {@link #task(Path)}, reading and writing cached token ids.
+         *
+         * @param dataFile for a text run, the file to read instead of the one it was trained on; may be null
+         * @param cacheDir where token ids are cached, or null for no cache
+         * @return the task
+         * @throws IOException as {@link #task(Path)}
+         */
         public TrainingTask task(Path dataFile, Path cacheDir) throws IOException {
             if (data.path("kind").asText().equals("addition") && dataFile == null) {
                 return new AdditionTrainingTask(data.path("digits").asInt(), data.path("held_out").asInt(),
@@ -213,10 +253,12 @@ public final class RunDirectory {
     /**
      * Reads {@code state.json}, checking every field.
      *
+     * @return the checkpoint's state
      * @throws NoSuchFileException when the directory has no {@code state.json}
      * @throws CheckpointFormatException naming the file and the problem when it is malformed in
      *     any way: not JSON, another format, a field missing, of the wrong type or out of range, a
      *     configuration {@link TrainConfig} rejects, unknown data, an unreadable tokenizer
+     * @throws IOException when the file cannot be read
      */
     public State readState() throws IOException {
         Path f = dir.resolve(STATE);
@@ -232,7 +274,11 @@ public final class RunDirectory {
      * come), same data, model and optimizer state.
      *
      * @param config the saved configuration with a new {@code maxIters} (and decay end), or null to keep it
+     * @param task the run's task (from {@link State#task(Path)})
+     * @return a trainer at the checkpoint's step
      * @throws InvalidConfigException naming the first other setting that differs
+     * @throws IllegalArgumentException when the task's data or tokenizer differ from the saved run's
+     * @throws IOException when the checkpoint cannot be read
      */
     public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
         try (Lock l = lock()) {

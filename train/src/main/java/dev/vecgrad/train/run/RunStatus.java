@@ -52,20 +52,27 @@ public record RunStatus(State state, long pid, Instant started, Instant updated,
         /** The loss or gradient became NaN or infinite. */
         DIVERGED;
 
-        /** The lower-case name used in the file and the dashboard. */
+        /** {@return the lower-case name used in the file and the dashboard} */
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    /** The same status in another state, written now. */
+    /**
+     * The same status in another state, stamped now (what a run writes when it ends).
+     *
+     * @param s the new state
+     * @param atStep the step the run reached
+     * @param why what ended it, for the dashboard; null for nothing
+     * @return the new status (not yet written)
+     */
     public RunStatus with(State s, long atStep, String why) {
         return new RunStatus(s, pid, started, Instant.now(), atStep, maxIters, parameters, task, why == null ? "" : why);
     }
 
     /**
-     * The state as a watcher should show it: a {@code running} file whose process no longer
-     * exists means the process was killed before it could say so.
+     * {@return the state as a watcher should show it} A {@code running} file whose process no longer
+     * exists means the process was killed before it could say so: that reads as {@code stopped}.
      */
     public State effectiveState() {
         if (state != State.RUNNING) return state;
@@ -73,7 +80,12 @@ public record RunStatus(State state, long pid, Instant started, Instant updated,
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? state : State.STOPPED;
     }
 
-    /** Writes the file into {@code dir} atomically. */
+    /**
+     * Writes the file into {@code dir} atomically.
+     *
+     * @param dir the run directory
+     * @throws IOException when writing fails
+     */
     public void write(Path dir) throws IOException {
         ObjectNode o = JSON.createObjectNode();
         o.put("format", FORMAT);
@@ -92,8 +104,10 @@ public record RunStatus(State state, long pid, Instant started, Instant updated,
     /**
      * Reads {@code dir/status.json}.
      *
-     * @return null when the directory has none (runs from before this file existed)
+     * @param dir the run directory
+     * @return the status, or null when the directory has none (runs from before this file existed)
      * @throws CheckpointFormatException naming the file and the field when it is malformed
+     * @throws IOException when the file cannot be read
      */
     public static RunStatus read(Path dir) throws IOException {
         Path f = dir.resolve(FILE);

@@ -11,12 +11,24 @@ import java.util.random.RandomGenerator;
 public final class StepRandom implements RandomGenerator {
     private long state;
 
-    /** A generator positioned at (seed, step, stream). */
+    /**
+     * A generator positioned at (seed, step, stream).
+     *
+     * @param seed the run's seed
+     * @param step the optimizer step
+     * @param stream which draw of the step (micro-batch data, dropout, ...), so draws do not overlap
+     */
     public StepRandom(long seed, long step, int stream) {
         reseed(seed, step, stream);
     }
 
-    /** Moves the generator to the stream of (seed, step, stream). */
+    /**
+     * Moves the generator to the stream of (seed, step, stream), without allocating.
+     *
+     * @param seed the run's seed
+     * @param step the optimizer step
+     * @param stream which draw of the step
+     */
     public void reseed(long seed, long step, int stream) {
         state = mix(mix(seed) ^ (step * 0x9E3779B97F4A7C15L) ^ ((long) stream << 48));
     }

@@ -39,8 +39,13 @@ public final class TextTask implements TrainingTask {
     }
 
     /**
-     * Reads and tokenizes a text file; with {@code tokenizer} null the vocabulary comes from the
-     * file, otherwise (on resume) the given one is used and unknown characters are an error.
+     * Reads and tokenizes a text file without a token cache.
+     *
+     * @param file a UTF-8 text file
+     * @param tokenizer null to build a character vocabulary from the file; otherwise (on resume) the
+     *     given one is used and unknown characters are an error
+     * @return the task
+     * @throws IOException naming the file when it cannot be read, is not valid text, or holds characters the tokenizer does not know
      */
     public static TextTask load(Path file, Tokenizer tokenizer) throws IOException {
         return load(file, tokenizer, null);
@@ -50,6 +55,12 @@ public final class TextTask implements TrainingTask {
      * Reads and tokenizes a text file. A char tokenizer (or null: the file's characters) streams
      * the file; another tokenizer encodes the whole text on all cores, reading and writing the
      * ids in {@code cacheDir} ({@link TokenCache}) when it is non-null.
+     *
+     * @param file a UTF-8 text file
+     * @param tokenizer null for a character vocabulary from the file, or the tokenizer to use
+     * @param cacheDir where encoded ids are cached, or null
+     * @return the task
+     * @throws IOException naming the file when it cannot be read or is not valid text
      */
     public static TextTask load(Path file, Tokenizer tokenizer, Path cacheDir) throws IOException {
         if (tokenizer == null || tokenizer instanceof CharTokenizer) {
@@ -85,7 +96,7 @@ public final class TextTask implements TrainingTask {
         return tokenizer;
     }
 
-    /** UTF-8 bytes of the file per token: converts a per-token loss to bits per byte. */
+    /** {@return the UTF-8 bytes of the file per token: converts a per-token loss to bits per byte} */
     public double bytesPerToken() {
         return (double) bytes / Math.max(1, tokens.length());
     }

@@ -25,7 +25,12 @@ import java.util.Objects;
 public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, EvalSettings eval, int batchSize, int gradAccum,
                           int maxIters, long seed) {
 
-    /** @throws InvalidConfigException naming the first field out of range */
+    /**
+     * Checks the loop's settings (the grouped ones check themselves).
+     *
+     * @throws InvalidConfigException naming the first field out of range
+     * @throws NullPointerException when a group of settings is null
+     */
     public TrainConfig {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(optimizer, "optimizer");
@@ -35,17 +40,29 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
         InvalidConfigException.positive("maxIters", maxIters);
     }
 
-    /** Tokens processed by one optimizer step. */
+    /**
+     * {@return the tokens processed by one optimizer step: batch size times accumulation times block size}
+     */
     public long tokensPerStep() {
         return (long) batchSize * gradAccum * model.blockSize();
     }
 
-    /** This configuration with another run length (the schedule is unchanged). */
+    /**
+     * This configuration with another run length (the schedule is unchanged).
+     *
+     * @param n the new number of optimizer steps
+     * @return a new configuration
+     */
     public TrainConfig withMaxIters(int n) {
         return new TrainConfig(model, optimizer, eval, batchSize, gradAccum, n, seed);
     }
 
-    /** This configuration with other model settings. */
+    /**
+     * This configuration with other model settings.
+     *
+     * @param m the model settings
+     * @return a new configuration
+     */
     public TrainConfig withModel(ModelSettings m) {
         return new TrainConfig(m, optimizer, eval, batchSize, gradAccum, maxIters, seed);
     }
@@ -53,8 +70,9 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
     /**
      * Every setting under its flat name, in a fixed order: {@code nLayer, nHead, nEmbd,
      * blockSize, bias, dropout, batchSize, gradAccum, maxIters, lr, minLr, warmupIters,
-     * lrDecayIters, weightDecay, beta1, beta2, gradClip, evalInterval, evalIters, seed}; values
-     * are Integer, Float, Boolean or Long. This is the {@code config} object of {@code state.json}.
+     * lrDecayIters, weightDecay, beta1, beta2, gradClip, evalInterval, evalIters, seed}.
+     *
+     * @return the settings; values are Integer, Float, Boolean or Long. This is the {@code config} object of {@code state.json}.
      */
     public Map<String, Object> fields() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -81,7 +99,7 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
         return m;
     }
 
-    /** A builder holding this configuration's settings. */
+    /** {@return a builder holding this configuration's settings, to change some of them} */
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -110,7 +128,12 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
             seed = c.seed();
         }
 
-        /** Sets all model settings. */
+        /**
+         * Sets all model settings.
+         *
+         * @param m the model settings
+         * @return this builder
+         */
         public Builder model(ModelSettings m) {
             nLayer = m.nLayer();
             nHead = m.nHead();
@@ -121,7 +144,12 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
             return this;
         }
 
-        /** Sets all optimizer settings. */
+        /**
+         * Sets all optimizer settings.
+         *
+         * @param o the optimizer settings
+         * @return this builder
+         */
         public Builder optimizer(OptimizerSettings o) {
             lr = o.lr();
             minLr = o.minLr();
@@ -134,57 +162,183 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
             return this;
         }
 
-        /** Sets both evaluation settings. */
+        /**
+         * Sets both evaluation settings.
+         *
+         * @param e the evaluation settings
+         * @return this builder
+         */
         public Builder eval(EvalSettings e) {
             evalInterval = e.interval();
             evalIters = e.iters();
             return this;
         }
 
-        /** @see ModelSettings#nLayer() */
+        /**
+         * Sets {@code nLayer}: the number of transformer blocks.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#nLayer()
+         */
         public Builder nLayer(int v) { nLayer = v; return this; }
-        /** @see ModelSettings#nHead() */
+        /**
+         * Sets {@code nHead}: the attention heads per block (must divide nEmbd).
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#nHead()
+         */
         public Builder nHead(int v) { nHead = v; return this; }
-        /** @see ModelSettings#nEmbd() */
+        /**
+         * Sets {@code nEmbd}: the embedding width.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#nEmbd()
+         */
         public Builder nEmbd(int v) { nEmbd = v; return this; }
-        /** @see ModelSettings#blockSize() */
+        /**
+         * Sets {@code blockSize}: the context length in tokens.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#blockSize()
+         */
         public Builder blockSize(int v) { blockSize = v; return this; }
-        /** @see ModelSettings#bias() */
+        /**
+         * Sets {@code bias}: whether Linear and LayerNorm layers have biases.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#bias()
+         */
         public Builder bias(boolean v) { bias = v; return this; }
-        /** @see ModelSettings#dropout() */
+        /**
+         * Sets {@code dropout}: the dropout probability in training, in [0, 1).
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see ModelSettings#dropout()
+         */
         public Builder dropout(float v) { dropout = v; return this; }
-        /** @see TrainConfig#batchSize() */
+        /**
+         * Sets {@code batchSize}: the sequences per micro-batch.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see TrainConfig#batchSize()
+         */
         public Builder batchSize(int v) { batchSize = v; return this; }
-        /** @see TrainConfig#gradAccum() */
+        /**
+         * Sets {@code gradAccum}: the micro-batches whose gradients add up to one optimizer step.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see TrainConfig#gradAccum()
+         */
         public Builder gradAccum(int v) { gradAccum = v; return this; }
-        /** @see TrainConfig#maxIters() */
+        /**
+         * Sets {@code maxIters}: the run's length in optimizer steps.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see TrainConfig#maxIters()
+         */
         public Builder maxIters(int v) { maxIters = v; return this; }
-        /** @see OptimizerSettings#lr() */
+        /**
+         * Sets {@code lr}: the peak learning rate.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#lr()
+         */
         public Builder lr(float v) { lr = v; return this; }
-        /** @see OptimizerSettings#minLr() */
+        /**
+         * Sets {@code minLr}: the learning rate at the end of the cosine decay.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#minLr()
+         */
         public Builder minLr(float v) { minLr = v; return this; }
-        /** @see OptimizerSettings#warmupIters() */
+        /**
+         * Sets {@code warmupIters}: the linear warmup steps.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#warmupIters()
+         */
         public Builder warmupIters(int v) { warmupIters = v; return this; }
-        /** @see OptimizerSettings#lrDecayIters() */
+        /**
+         * Sets {@code lrDecayIters}: the step at which the decay reaches minLr.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#lrDecayIters()
+         */
         public Builder lrDecayIters(int v) { lrDecayIters = v; return this; }
-        /** @see OptimizerSettings#weightDecay() */
+        /**
+         * Sets {@code weightDecay}: AdamW's decoupled weight decay for 2-D weights.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#weightDecay()
+         */
         public Builder weightDecay(float v) { weightDecay = v; return this; }
-        /** @see OptimizerSettings#beta1() */
+        /**
+         * Sets {@code beta1}: AdamW's first-moment decay.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#beta1()
+         */
         public Builder beta1(float v) { beta1 = v; return this; }
-        /** @see OptimizerSettings#beta2() */
+        /**
+         * Sets {@code beta2}: AdamW's second-moment decay.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#beta2()
+         */
         public Builder beta2(float v) { beta2 = v; return this; }
-        /** @see OptimizerSettings#gradClip() */
+        /**
+         * Sets {@code gradClip}: the global gradient-norm clip (0 disables it).
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see OptimizerSettings#gradClip()
+         */
         public Builder gradClip(float v) { gradClip = v; return this; }
-        /** @see EvalSettings#interval() */
+        /**
+         * Sets {@code evalInterval}: the optimizer steps between evaluations.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see EvalSettings#interval()
+         */
         public Builder evalInterval(int v) { evalInterval = v; return this; }
-        /** @see EvalSettings#iters() */
+        /**
+         * Sets {@code evalIters}: the batches of each split per evaluation.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see EvalSettings#iters()
+         */
         public Builder evalIters(int v) { evalIters = v; return this; }
-        /** @see TrainConfig#seed() */
+        /**
+         * Sets {@code seed}: the seed of the initial weights, the batches and dropout.
+         *
+         * @param v the value; checked by {@link #build()}
+         * @return this builder
+         * @see TrainConfig#seed()
+         */
         public Builder seed(long v) { seed = v; return this; }
 
         /**
          * The configuration.
          *
+         * @return the configuration
          * @throws InvalidConfigException naming the first setting that is not set or out of range
          */
         public TrainConfig build() {
@@ -209,6 +363,8 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
      * block 64, batch 12, 2000 steps) with the peak learning rate raised from 1e-3 to 3e-3: with
      * nanoGPT's 1e-3 both vecgrad and PyTorch end at val loss ~1.90, with 3e-3 both at ~1.77
      * (bench/RESULTS.md).
+     *
+     * @return the configuration
      */
     public static TrainConfig shakespeareChar() {
         return new TrainConfig(new ModelSettings(4, 4, 128, 64, true, 0f),
@@ -216,14 +372,14 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
                 new EvalSettings(250, 200), 12, 1, 2000, 1337);
     }
 
-    /** nanoGPT's "baby GPT": 6 layers, 6 heads, 384 wide, block 256, batch 64, dropout 0.2. */
+    /** {@return nanoGPT's "baby GPT": 6 layers, 6 heads, 384 wide, block 256, batch 64, dropout 0.2} */
     public static TrainConfig babyGpt() {
         return new TrainConfig(new ModelSettings(6, 6, 384, 256, true, 0.2f),
                 new OptimizerSettings(1e-3f, 1e-4f, 100, 5000, 0.1f, 0.9f, 0.99f, 1f),
                 new EvalSettings(250, 200), 64, 1, 5000, 1337);
     }
 
-    /** A small model for tests and quick demos on text. */
+    /** {@return a small model for tests and quick demos on text} */
     public static TrainConfig tiny() {
         return new TrainConfig(new ModelSettings(2, 2, 32, 32, true, 0f),
                 new OptimizerSettings(3e-3f, 3e-4f, 20, 200, 0.1f, 0.9f, 0.99f, 1f),
@@ -233,6 +389,8 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
     /**
      * The induction task's recipe: a 2-layer model (attention needs two layers to compose a
      * previous-token head with an induction head), 2 heads, 64 wide, block 32, 1500 steps.
+     *
+     * @return the configuration
      */
     public static TrainConfig induction() {
         return new TrainConfig(new ModelSettings(2, 2, 64, 32, true, 0f),
@@ -240,7 +398,12 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
                 new EvalSettings(100, 4), 32, 1, 1500, 1337);
     }
 
-    /** The built-in addition task's recipe for {@code digits}-digit numbers (block = 3 * digits + 2). */
+    /**
+     * The built-in addition task's recipe.
+     *
+     * @param digits digits per operand, 1..6
+     * @return the configuration (block = 3 * digits + 2)
+     */
     public static TrainConfig addition(int digits) {
         return new TrainConfig(new ModelSettings(2, 4, 64, 3 * digits + 2, true, 0f),
                 new OptimizerSettings(3e-3f, 3e-4f, 100, 2500, 0.1f, 0.9f, 0.99f, 1f),

@@ -32,17 +32,37 @@ import java.util.function.BooleanSupplier;
 public final class Trainer {
     /** Receives progress; every method is optional. */
     public interface Listener {
-        /** After each optimizer step. */
+        /**
+         * Called after each optimizer step.
+         *
+         * @param m what the step measured (the line written to {@code metrics.jsonl})
+         */
         default void onStep(Metrics m) {}
 
-        /** After each evaluation. */
+        /**
+         * Called after each evaluation.
+         *
+         * @param m the step's line with the evaluation's results
+         */
         default void onEval(Metrics m) {}
 
-        /** After a checkpoint was written to {@code dir}. */
+        /**
+         * Called after a checkpoint was written.
+         *
+         * @param dir the run directory
+         * @param step the step the checkpoint holds
+         */
         default void onCheckpoint(Path dir, long step) {}
     }
 
-    /** What one optimizer step measured. */
+    /**
+     * What one optimizer step measured.
+     *
+     * @param loss the mean loss of the step's micro-batches
+     * @param gradNorm the global gradient norm before clipping
+     * @param lr the learning rate the step used
+     * @param layers per layer, the gradient norm and update/weight ratio; null unless {@link #setLogGradNorms} is on
+     */
     public record StepResult(float loss, float gradNorm, float lr, Map<String, double[]> layers) {}
 
     private static final int WARMUP_STEPS_UNTIMED = 3;
@@ -64,7 +84,14 @@ public final class Trainer {
     private long step;
     private RunStatus status;
 
-    /** A fresh run: the model is initialised from {@code cfg.seed()}. */
+    /**
+     * A fresh run: the model is initialised from {@code cfg.seed()}.
+     *
+     * @param cfg every setting of the run
+     * @param task the data and how the result is judged
+     * @throws IllegalArgumentException when the task cannot feed the configured block size (an
+     *     {@link InvalidConfigException} naming {@code blockSize} when the task needs a longer one)
+     */
     public Trainer(TrainConfig cfg, TrainingTask task) {
         this.cfg = cfg;
         this.task = task;
@@ -83,27 +110,27 @@ public final class Trainer {
         this.schedule = LrSchedule.warmupCosine(o.lr(), o.minLr(), o.warmupIters(), o.lrDecayIters());
     }
 
-    /** The configuration. */
+    /** {@return the configuration} */
     public TrainConfig config() {
         return cfg;
     }
 
-    /** The task. */
+    /** {@return the task} */
     public TrainingTask task() {
         return task;
     }
 
-    /** The model being trained. */
+    /** {@return the model being trained} */
     public GPT model() {
         return model;
     }
 
-    /** The optimizer (its state is part of a checkpoint). */
+    /** {@return the optimizer (its state is part of a checkpoint)} */
     public AdamW optimizer() {
         return optimizer;
     }
 
-    /** Optimizer steps completed. */
+    /** {@return the optimizer steps completed} */
     public long step() {
         return step;
     }
@@ -116,6 +143,8 @@ public final class Trainer {
     /**
      * Also measures, at every step, each layer's gradient norm (before clipping) and its
      * update/weight ratio, for {@code metrics.jsonl}. Costs a copy of the weights per step.
+     *
+     * @param on true to measure
      */
     public void setLogGradNorms(boolean on) {
         logLayers = on;
@@ -125,15 +154,18 @@ public final class Trainer {
      * Checks every op's forward output and backward gradients for NaN and infinity during
      * training steps, failing on the first op that produces one ({@link
      * dev.vecgrad.autograd.NonFiniteException} names it with its shapes). Slower; for debugging.
+     *
+     * @param on true to check
      */
     public void setDetectAnomaly(boolean on) {
         detectAnomaly = on;
     }
 
     /**
-     * Where each micro-batch's activations and gradients live: by default a {@link Workspace}
-     * that hands the same arrays out again every step (so the loop barely allocates); null puts
-     * them on the heap, as outside the trainer.
+     * Where each micro-batch's activations and gradients live.
+     *
+     * @param ws by default a {@link Workspace} that hands the same arrays out again every step (so
+     *     the loop barely allocates); null puts them on the heap, as outside the trainer
      */
     public void setWorkspace(Workspace ws) {
         workspace = ws;
@@ -141,31 +173,36 @@ public final class Trainer {
 
     /**
      * Charges the time and allocation of every later training step to {@code p}, op by op, plus
-     * sections for batch sampling, gradient clipping and the optimizer; null stops profiling.
+     * sections for batch sampling, gradient clipping and the optimizer.
+     *
+     * @param p the profile; null stops profiling
      */
     public void setProfile(OpProfile p) {
         profile = p;
     }
 
     /**
-     * The GEMM GFLOP/s this machine reaches, against which each logged step reports its model
-     * FLOPs utilization ({@link Metrics.Speed#mfu()}); NaN (the default) leaves the figure out.
+     * Sets the GEMM GFLOP/s this machine reaches, against which each logged step reports its model
+     * FLOPs utilization ({@link Metrics.Speed#mfu()}).
+     *
+     * @param gflops the peak; NaN (the default) leaves the figure out
      */
     public void setGemmPeakGflops(double gflops) {
         peakGflops = gflops;
     }
 
     /**
-     * Measures the GEMM peak with {@code probe} (e.g. {@link
-     * GemmPeak#measure()}) when {@link #run} reaches its first timed
+     * Measures the GEMM peak with {@code probe} when {@link #run} reaches its first timed
      * step: after the warm-up steps, so the kernels are already compiled and the run starts (and
      * checkpoints) without waiting for it, and outside the timed steps.
+     *
+     * @param probe returns GFLOP/s, e.g. {@link GemmPeak#measure()}
      */
     public void setGemmPeakProbe(java.util.function.DoubleSupplier probe) {
         peakProbe = probe;
     }
 
-    /** The GEMM peak in GFLOP/s, set or measured; NaN until known. */
+    /** {@return the GEMM peak in GFLOP/s, set or measured; NaN until known} */
     public double gemmPeakGflops() {
         return peakGflops;
     }
@@ -183,7 +220,13 @@ public final class Trainer {
         }
     }
 
-    /** Runs one optimizer step (with {@code gradAccum} micro-batches) and returns what it measured. */
+    /**
+     * Runs one optimizer step: {@code gradAccum} micro-batches forward and backward, gradient
+     * clipping, the learning rate of the schedule, and AdamW.
+     *
+     * @return what the step measured
+     * @throws TrainingDivergedException when anomaly detection is on and an op produces NaN or infinity
+     */
     public StepResult trainStep() {
         float lr = schedule.lr(step);
         optimizer.setLr(lr);
@@ -214,15 +257,17 @@ public final class Trainer {
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
         float[] normBox = new float[1];
         float clip = cfg.optimizer().gradClip();
-        section("grad clip", () -> normBox[0] = GradClip.clipGradNorm(params.values(), clip > 0 ? clip : Float.POSITIVE_INFINITY));
+        section("grad clip", () -> normBox[0] = GradClip.globalNorm(params.values()));
         float norm = normBox[0];
         if (!Float.isFinite(loss) || !Float.isFinite(norm)) {
             optimizer.zeroGrad();
             throw new TrainingDivergedException(step + 1, loss, norm);
         }
-        section("optimizer", optimizer::step);
-        // Zeroed in place, not dropped: the next backward adds into the same heap arrays.
-        section("zero grad", () -> optimizer.zeroGrad(false));
+        // Clipping and zeroing happen inside the optimizer's pass (the same bits as scaling the
+        // gradients, stepping and zeroing one after another). Zeroed in place, not dropped: the
+        // next backward adds into the same heap arrays.
+        float coef = clip > 0 ? GradClip.coefficient(norm, clip) : 1f;
+        section("optimizer", () -> optimizer.step(coef, true));
         if (layers != null) LayerStats.updateRatios(layers, params, before);
         step++;
         return new StepResult(loss, norm, lr, layers);
@@ -231,8 +276,11 @@ public final class Trainer {
     /**
      * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
      * seed), plus the task's accuracy. Runs forward only (no graph), in eval mode, in the training
-     * steps' workspace (so it allocates next to nothing). Returns null when a stop was requested
-     * ({@link #requestStop()}) before it finished: it checks between batches.
+     * steps' workspace (so it allocates next to nothing).
+     *
+     * @return the evaluation, or null when a stop was requested ({@link #requestStop()}) before it
+     *     finished: it checks between batches
+     * @throws TrainingDivergedException when anomaly detection is on and an op produces NaN or infinity
      */
     public Evaluation evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
@@ -247,6 +295,14 @@ public final class Trainer {
      * Evaluates any model on a task: mean loss over {@code iters} batches of each split, drawn
      * from generators seeded by {@code seed} (so repeated evaluations see the same batches), and
      * the task's accuracy. Leaves the model in training mode.
+     *
+     * @param model the model
+     * @param task the task
+     * @param batchSize the sequences per batch
+     * @param blockSize the tokens per sequence
+     * @param iters the batches per split
+     * @param seed fixes the batches
+     * @return the evaluation
      */
     public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed) {
         return evaluate(model, task, batchSize, blockSize, iters, seed, new Workspace(), () -> false);
@@ -254,9 +310,18 @@ public final class Trainer {
 
     /**
      * {@link #evaluate(GPT, TrainingTask, int, int, int, long)} with each forward pass in a scope
-     * of {@code ws} (null: on the heap), a scope that keeps the workspace's other arrays for the
-     * next training step; {@code stop} is asked before every batch, and when it answers true
-     * the evaluation ends early and returns null.
+     * of a workspace, and a way to stop early.
+     *
+     * @param model the model
+     * @param task the task
+     * @param batchSize the sequences per batch
+     * @param blockSize the tokens per sequence
+     * @param iters the batches per split
+     * @param seed fixes the batches
+     * @param ws each forward runs in a scope of it that keeps its other arrays for the next training
+     *     step; null: on the heap
+     * @param stop asked before every batch; when it answers true the evaluation ends early
+     * @return the evaluation, or null when stopped
      */
     public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
                                       Workspace ws, BooleanSupplier stop) {
@@ -287,6 +352,12 @@ public final class Trainer {
      * Trains until {@code cfg.maxIters()} steps (or a stop request), evaluating every
      * {@code evalInterval} steps and at the end; with {@code out} non-null, checkpoints after each
      * evaluation and appends to {@code metrics.jsonl}.
+     *
+     * @param out the run directory, or null to train without writing anything
+     * @param listener receives progress ({@code new Trainer.Listener() {}} for none)
+     * @throws TrainingDivergedException when the loss or gradient stops being finite (the last good checkpoint is kept)
+     * @throws RunInUseException when another process trains into {@code out}
+     * @throws IOException when a checkpoint or the metrics cannot be written
      */
     public void run(Path out, Listener listener) throws IOException {
         status = null;
@@ -436,24 +507,32 @@ public final class Trainer {
     /**
      * Extra top-level fields saved into {@code state.json} with every checkpoint: what the front
      * end wants to record about the run (the command line stores its {@code --config} file and
-     * {@code --keep} there). Mutable; values must be serialisable by Jackson.
+     * {@code --keep} there).
+     *
+     * @return the fields; mutable, and values must be serialisable by Jackson
      */
     public Map<String, Object> runInfo() {
         return runInfo;
     }
     private double best = Double.NaN;
 
-    /** Which checkpoints {@link #run} keeps. */
+    /** {@return which checkpoints {@link #run} keeps} */
     public Keep keep() {
         return keep;
     }
 
-    /** Which checkpoints {@link #run} keeps (default {@link Keep#LAST}). */
+    /**
+     * Chooses which checkpoints {@link #run} keeps (default {@link Keep#LAST}).
+     *
+     * @param k the policy
+     */
     public void setKeep(Keep k) {
         keep = java.util.Objects.requireNonNull(k, "keep");
     }
 
-    /** The lowest validation loss the run has reached (NaN before its first evaluation in {@link #run}). */
+    /**
+     * {@return the lowest validation loss the run has reached (NaN before its first evaluation in {@link #run})}
+     */
     public double bestValLoss() {
         return best;
     }

@@ -9,6 +9,7 @@ import dev.vecgrad.autograd.NonFiniteException;
  * clipping; anomaly detection ({@link Trainer#setDetectAnomaly}) finds the op.
  */
 public final class TrainingDivergedException extends RuntimeException {
+    /** The step that diverged (serialised with the exception). */
     private final long step;
 
     TrainingDivergedException(long step, float loss, float gradNorm) {
@@ -29,7 +30,7 @@ public final class TrainingDivergedException extends RuntimeException {
         this.step = step;
     }
 
-    /** The step whose loss or gradient was not finite. */
+    /** {@return the step whose loss or gradient was not finite} */
     public long step() {
         return step;
     }

@@ -14,7 +14,12 @@ import dev.vecgrad.nn.GPTConfig;
 public final class TrainingFlops {
     private TrainingFlops() {}
 
-    /** Parameters that take part in matrix products: every parameter but the position embedding. */
+    /**
+     * The parameters that take part in matrix products: every parameter but the position embedding.
+     *
+     * @param c the architecture
+     * @return N in {@code 6 N + 12 L t C}
+     */
     public static long matmulParameters(GPTConfig c) {
         long ce = c.nEmbd(), bias = c.bias() ? 1 : 0;
         long perLayer = 2 * ce * (1 + bias)                 // ln_1, ln_2
@@ -25,14 +30,25 @@ public final class TrainingFlops {
         return c.nLayer() * perLayer + (long) c.vocabSize() * ce + ce * (1 + bias);   // + wte (tied lm_head), ln_f
     }
 
-    /** Training FLOPs per token at context length {@code t}: {@code 6 N + 12 L t C}. */
+    /**
+     * Training FLOPs per token, {@code 6 N + 12 L t C}: forward and backward through the weights, plus attention's scores and mixing.
+     *
+     * @param c the architecture
+     * @param t the context length the step runs at
+     * @return FLOPs per token
+     */
     public static double perToken(GPTConfig c, int t) {
         return 6.0 * matmulParameters(c) + 12.0 * c.nLayer() * (double) t * c.nEmbd();
     }
 
     /**
-     * Model FLOPs utilization: the model's FLOP/s at {@code tokensPerSecond} as a share of
-     * {@code peakGflops} (NaN when either is unknown).
+     * Model FLOPs utilization: the model's FLOP/s at {@code tokensPerSecond} as a share of {@code peakGflops}.
+     *
+     * @param c the architecture
+     * @param t the context length
+     * @param tokensPerSecond the measured training throughput
+     * @param peakGflops the machine's GEMM peak ({@link GemmPeak})
+     * @return the share, or NaN when either figure is unknown
      */
     public static double utilization(GPTConfig c, int t, double tokensPerSecond, double peakGflops) {
         if (!(tokensPerSecond > 0) || !(peakGflops > 0)) return Double.NaN;

@@ -8,41 +8,70 @@ import java.util.random.RandomGenerator;
 
 /** What a run trains on: where batches come from, and how the result is judged. */
 public interface TrainingTask {
-    /** A short description for the console, e.g. {@code "tinyshakespeare.txt: 1,115,394 characters, 65 distinct"}. */
+    /**
+     * {@return a short description for the console, e.g. {@code "tinyshakespeare.txt: 1,115,394 characters, 65 distinct"}}
+     */
     String describe();
 
-    /** The tokenizer (stored in the checkpoint, so sampling needs no data file). */
+    /** {@return the tokenizer (stored in the checkpoint, so sampling needs no data file)} */
     Tokenizer tokenizer();
 
-    /** A training batch. */
+    /**
+     * A training batch.
+     *
+     * @param batchSize the number of sequences
+     * @param blockSize the tokens per sequence
+     * @param rng the step's generator: the batch depends only on its state, so a resumed run draws the same batches
+     * @return {@code [batchSize, blockSize]}
+     */
     Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng);
 
-    /** A validation batch (held-out data). */
+    /**
+     * A validation batch, from held-out data.
+     *
+     * @param batchSize the number of sequences
+     * @param blockSize the tokens per sequence
+     * @param rng the evaluation's generator (seeded the same at every evaluation, so the losses are comparable)
+     * @return {@code [batchSize, blockSize]}
+     */
     Batch valBatch(int batchSize, int blockSize, RandomGenerator rng);
 
     /**
-     * What identifies the data in {@code state.json} (e.g. file name, size and SHA-256); a
+     * {@return what identifies the data in {@code state.json} (e.g. file name, size and SHA-256)} A
      * resumed run must see the same.
      */
     Map<String, Object> identity();
 
-    /** The longest context the task needs, or 0 when any block size works. */
+    /** {@return the longest context the task needs, or 0 when any block size works} */
     default int requiredBlockSize() {
         return 0;
     }
 
-    /** Checks the data can feed windows of {@code blockSize} tokens (throws naming the problem). */
+    /**
+     * Checks the data can feed windows of {@code blockSize} tokens, before a model is built.
+     *
+     * @param blockSize the model's context
+     * @throws IllegalArgumentException naming the problem (e.g. a validation split shorter than one window)
+     */
     default void validate(int blockSize) {}
 
     /**
      * The highest induction score of any head (see {@link dev.vecgrad.train.inspect.HeadScores}) on
-     * a fixed probe, for tasks whose point is to grow induction heads; NaN for the others.
+     * a fixed probe, for tasks whose point is to grow induction heads.
+     *
+     * @param model the model being trained
+     * @return the score in [0, 1], or NaN for tasks without one
      */
     default double inductionScore(GPT model) {
         return Double.NaN;
     }
 
-    /** A task-specific score (held-out exact-match accuracy for addition), or NaN when none. */
+    /**
+     * A task-specific score (held-out exact-match accuracy for addition).
+     *
+     * @param model the model being trained
+     * @return the score in [0, 1], or NaN when the task has none
+     */
     default double accuracy(GPT model) {
         return Double.NaN;
     }

@@ -16,7 +16,13 @@ public final class Generator {
      * Continues {@code prompt} by {@code maxNewTokens} tokens. The context is cropped to the
      * model's block size; each new token is handed to {@code onToken} as soon as it is chosen.
      *
+     * @param model the model; put in evaluation mode
+     * @param prompt at least one token id
+     * @param maxNewTokens how many tokens to add ({@code >= 0})
+     * @param picker chooses each token from the last position's logits
+     * @param onToken receives each new token as it is chosen (for streaming); may be null
      * @return the prompt followed by the generated tokens
+     * @throws IllegalArgumentException if the prompt is empty or {@code maxNewTokens} is negative
      */
     public static int[] generate(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntConsumer onToken) {
         return generateUntil(model, prompt, maxNewTokens, picker, id -> {
@@ -29,8 +35,14 @@ public final class Generator {
      * Like {@link #generate(GPT, int[], int, TokenPicker, IntConsumer)}, but {@code onToken} can
      * end the generation early by returning false (a stop string, a task's answer complete).
      *
+     * @param model the model; put in evaluation mode
+     * @param prompt at least one token id
+     * @param maxNewTokens the most tokens to add ({@code >= 0})
+     * @param picker chooses each token from the last position's logits
+     * @param onToken receives each new token; returning false ends the generation after it
      * @return the prompt followed by the tokens generated up to and including the last one handed
      *     to {@code onToken}
+     * @throws IllegalArgumentException if the prompt is empty or {@code maxNewTokens} is negative
      */
     public static int[] generateUntil(GPT model, int[] prompt, int maxNewTokens, TokenPicker picker, IntPredicate onToken) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");

@@ -15,8 +15,11 @@ public final class StopStrings {
     private boolean stopped;
 
     /**
+     * A watcher that has seen no text yet.
+     *
      * @param stops strings that end the generation (none: pass everything on)
      * @param out   receives the text that is certain to be printed
+     * @throws IllegalArgumentException if a stop string is empty
      */
     public StopStrings(List<String> stops, Consumer<String> out) {
         for (String s : stops) {
@@ -27,8 +30,9 @@ public final class StopStrings {
     }
 
     /**
-     * Adds the next generated piece of text.
+     * Adds the next generated piece of text, passing on what can no longer turn into a stop string.
      *
+     * @param piece the decoded text of the newest token(s)
      * @return false once a stop string has appeared (generation should end)
      */
     public boolean accept(String piece) {
@@ -67,7 +71,7 @@ public final class StopStrings {
         pending.setLength(0);
     }
 
-    /** Whether a stop string ended the text. */
+    /** {@return whether a stop string ended the text} */
     public boolean stopped() {
         return stopped;
     }

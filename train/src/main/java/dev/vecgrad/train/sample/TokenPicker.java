@@ -13,9 +13,12 @@ public final class TokenPicker {
     private final RandomGenerator rng;
 
     /**
+     * A picker with fixed settings.
+     *
      * @param temperature 0 for greedy decoding; otherwise &gt; 0 (1 samples the model's distribution)
      * @param topK        keep only the k most likely tokens (0 keeps all)
-     * @param rng         the source of randomness (seed it for reproducible samples)
+     * @param rng         the source of randomness (seed it for reproducible samples); unused when greedy
+     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite, or {@code topK} is negative
      */
     public TokenPicker(float temperature, int topK, RandomGenerator rng) {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
@@ -27,14 +30,28 @@ public final class TokenPicker {
         this.rng = rng;
     }
 
-    /** Index of the largest logit (the first one on ties). */
+    /**
+     * The index of the largest logit (the first one on ties), i.e. greedy decoding.
+     *
+     * @param logits the array holding the row
+     * @param off the row's first element
+     * @param n the row's length (the vocabulary size)
+     * @return a token id in {@code [0, n)}
+     */
     public static int argmax(float[] logits, int off, int n) {
         int best = 0;
         for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
         return best;
     }
 
-    /** The next token for the {@code n} logits starting at {@code off}. */
+    /**
+     * The next token for one row of logits.
+     *
+     * @param logits the array holding the row (not modified)
+     * @param off the row's first element
+     * @param n the row's length (the vocabulary size)
+     * @return a token id in {@code [0, n)}
+     */
     public int pick(float[] logits, int off, int n) {
         if (temperature == 0f) return argmax(logits, off, n);
         float cutoff = Float.NEGATIVE_INFINITY;

@@ -111,6 +111,7 @@ public final class BpeTokenizer implements Tokenizer {
      * @param specials special tokens and their ids
      * @param pattern the pre-tokenization pattern, or null for none
      * @param ignoreMerges when true a chunk that is a token as a whole becomes that token
+     * @return the tokenizer
      * @throws IllegalArgumentException naming the first inconsistency
      */
     public static BpeTokenizer fromMerges(byte[][] tokens, int[][] merges, Map<String, Integer> specials,
@@ -143,6 +144,12 @@ public final class BpeTokenizer implements Tokenizer {
      * Every split of a token into two tokens becomes a merge with the token's rank, and a chunk
      * that is a token as a whole is that token, exactly as tiktoken encodes. A merge list (for
      * writing {@code tokenizer.json}) is recovered from the ranks.
+     *
+     * @param tokens the bytes of every token, by rank; all 256 single bytes must be present
+     * @param specials special tokens and their ids
+     * @param pattern the pre-tokenization pattern, or null for none
+     * @return the tokenizer
+     * @throws IllegalArgumentException naming the first inconsistency
      */
     public static BpeTokenizer fromRanks(byte[][] tokens, Map<String, Integer> specials, SplitPattern pattern) {
         byte[][] t = tokens.clone();
@@ -211,37 +218,50 @@ public final class BpeTokenizer implements Tokenizer {
         return specialOfId.length;
     }
 
-    /** Number of merges in the merge list. */
+    /** {@return the number of merges in the merge list} */
     public int mergeCount() {
         return merges.length;
     }
 
-    /** The merge list in rank order, as {left id, right id} pairs (a copy). */
+    /** {@return the merge list in rank order, as {@code {left id, right id}} pairs (a copy)} */
     public int[][] merges() {
         int[][] m = new int[merges.length][];
         for (int i = 0; i < m.length; i++) m[i] = merges[i].clone();
         return m;
     }
 
-    /** The bytes of a token, or null when {@code id} is a special token or unused. */
+    /**
+     * The bytes of a token.
+     *
+     * @param id a token id
+     * @return a copy of its bytes, or null when {@code id} is a special token
+     * @throws IllegalArgumentException when {@code id} is not a token of this vocabulary
+     */
     public byte[] tokenBytes(int id) {
         checkId(id, 0);
         byte[] b = id < tokens.length ? tokens[id] : null;
         return b == null ? null : b.clone();
     }
 
-    /** The id of a token's bytes, or -1 when no ordinary token has them. */
+    /**
+     * The id of a token's bytes.
+     *
+     * @param bytes the bytes
+     * @return the id, or -1 when no ordinary token has them
+     */
     public int idOfBytes(byte[] bytes) {
         Integer id = idOfBytes.get(latin1(bytes));
         return id == null ? -1 : id;
     }
 
-    /** The pre-tokenization pattern, or null when the whole text is one chunk. */
+    /** {@return the pre-tokenization pattern, or null when the whole text is one chunk} */
     public SplitPattern pattern() {
         return pattern;
     }
 
-    /** Whether a chunk that is a token as a whole becomes that token without merging. */
+    /**
+     * {@return whether a chunk that is a token as a whole becomes that token without merging (tiktoken's rule)}
+     */
     public boolean ignoreMerges() {
         return ignoreMerges;
     }
@@ -297,9 +317,12 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     /**
-     * Token ids of {@code text} (specials as ordinary text), encoded on {@code threads} threads.
-     * The text is cut only where the built-in patterns always cut, so the ids equal
-     * {@link #encode(CharSequence)}'s.
+     * Token ids of {@code text} (specials as ordinary text), encoded on several threads. The text is
+     * cut only where the built-in patterns always cut, so the ids equal {@link #encode(CharSequence)}'s.
+     *
+     * @param text the text
+     * @param threads how many threads to use (1 encodes on the calling thread)
+     * @return the ids, in order
      */
     public int[] encodeParallel(CharSequence text, int threads) {
         int[] bounds = pattern == null ? new int[] {0, text.length()} : pattern.segmentBounds(text, threads * 4);
@@ -364,7 +387,12 @@ public final class BpeTokenizer implements Tokenizer {
         cache.clear();
     }
 
-    /** Token ids of raw bytes taken as one chunk (no pre-tokenization, no special tokens). */
+    /**
+     * Token ids of raw bytes taken as one chunk (no pre-tokenization, no special tokens).
+     *
+     * @param bytes the bytes
+     * @return the ids
+     */
     public int[] encodeBytes(byte[] bytes) {
         if (bytes.length == 0) return new int[0];
         if (bytes.length == 1) return new int[] {byteIds[bytes[0] & 0xFF]};
@@ -517,7 +545,13 @@ public final class BpeTokenizer implements Tokenizer {
         }
     }
 
-    /** The bytes of {@code ids} concatenated; special tokens contribute their UTF-8 text. */
+    /**
+     * The bytes of {@code ids} concatenated; special tokens contribute their UTF-8 text.
+     *
+     * @param ids token ids
+     * @return the bytes (possibly not valid UTF-8 when a character was cut)
+     * @throws IllegalArgumentException naming the first id that is not a token
+     */
     public byte[] decodeBytes(int[] ids) {
         int len = 0;
         for (int i = 0; i < ids.length; i++) {

@@ -33,10 +33,15 @@ import java.util.regex.Pattern;
  * counting, so no merge spans them.
  */
 public final class BpeTrainer {
-    /** Reports progress after each merge. */
+    /** Reports progress after each merge (the command line draws a progress bar with it). */
     @FunctionalInterface
     public interface Progress {
-        /** {@code done} of {@code total} merges are made. */
+        /**
+         * Called after each merge.
+         *
+         * @param done the merges made so far
+         * @param total the merges training aims for
+         */
         void merged(int done, int total);
     }
 
@@ -73,6 +78,9 @@ public final class BpeTrainer {
      * @param specials special tokens, given ids after the merged tokens in this order
      * @param threads threads for chunk counting
      * @param progress called after each merge, or null
+     * @return the tokenizer
+     * @throws IllegalArgumentException when the vocabulary is smaller than the bytes plus the special
+     *     tokens, or a special token is empty or repeated
      */
     public static BpeTokenizer train(CharSequence text, int vocabSize, SplitPattern pattern, List<String> specials,
             int threads, Progress progress) {

@@ -24,24 +24,44 @@ public final class ByteLevel {
 
     private ByteLevel() {}
 
-    /** The alphabet character of one byte (0..255). */
+    /**
+     * The alphabet character of one byte.
+     *
+     * @param b the byte, 0..255
+     * @return its printable character
+     */
     public static char charOf(int b) {
         return BYTE_TO_CHAR[b & 0xFF];
     }
 
-    /** The byte an alphabet character stands for, or -1 when {@code c} is not in the alphabet. */
+    /**
+     * The byte an alphabet character stands for.
+     *
+     * @param c a character
+     * @return the byte (0..255), or -1 when {@code c} is not in the alphabet
+     */
     public static int byteOf(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
-    /** Bytes spelled in the alphabet, e.g. {@code " the"} as {@code "Ġthe"}. */
+    /**
+     * Bytes spelled in the alphabet, e.g. {@code " the"} as {@code "Ġthe"}.
+     *
+     * @param bytes any bytes
+     * @return their spelling, one character per byte
+     */
     public static String encode(byte[] bytes) {
         char[] out = new char[bytes.length];
         for (int i = 0; i < bytes.length; i++) out[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
         return new String(out);
     }
 
-    /** The bytes of an alphabet spelling, or null when a character is outside the alphabet. */
+    /**
+     * The bytes of an alphabet spelling.
+     *
+     * @param piece a spelling such as {@code "Ġthe"}
+     * @return the bytes, or null when a character is outside the alphabet
+     */
     public static byte[] decode(String piece) {
         byte[] out = new byte[piece.length()];
         for (int i = 0; i < out.length; i++) {
@@ -53,8 +73,7 @@ public final class ByteLevel {
     }
 
     /**
-     * The bytes 0..255 in the order GPT-2 numbers them (ids 0..255 of its vocabulary: the
-     * printable bytes first, then the others).
+     * {@return the bytes 0..255 in the order GPT-2 numbers them (ids 0..255 of its vocabulary: the printable bytes first, then the others)}
      */
     public static int[] gpt2ByteOrder() {
         int[] order = new int[256];

@@ -18,7 +18,12 @@ public final class CharTokenizer implements Tokenizer {
         this.vocab = vocab;
     }
 
-    /** The tokenizer whose vocabulary is every distinct character of {@code text}. */
+    /**
+     * The tokenizer whose vocabulary is every distinct character of {@code text}, nanoGPT's way.
+     *
+     * @param text the training text
+     * @return the tokenizer, ids in code-point order
+     */
     public static CharTokenizer fromText(CharSequence text) {
         TreeSet<Integer> set = new TreeSet<>();
         text.codePoints().forEach(set::add);
@@ -28,6 +33,8 @@ public final class CharTokenizer implements Tokenizer {
     /**
      * A tokenizer with the given vocabulary in id order (as stored in a checkpoint).
      *
+     * @param codePoints the vocabulary, strictly increasing
+     * @return the tokenizer
      * @throws IllegalArgumentException if the code points are not strictly increasing
      */
     public static CharTokenizer fromCodePoints(int[] codePoints) {
@@ -41,7 +48,13 @@ public final class CharTokenizer implements Tokenizer {
         return new CharTokenizer(codePoints.clone());
     }
 
-    /** A tokenizer over the characters of {@code chars} (must be distinct; sorted here). */
+    /**
+     * A tokenizer over the characters of {@code chars}, sorted here.
+     *
+     * @param chars the vocabulary; every character distinct
+     * @return the tokenizer
+     * @throws IllegalArgumentException if a character repeats
+     */
     public static CharTokenizer of(String chars) {
         int[] cps = chars.codePoints().sorted().toArray();
         return fromCodePoints(cps);
@@ -52,13 +65,13 @@ public final class CharTokenizer implements Tokenizer {
         return TYPE;
     }
 
-    /** None: every id is a character. */
+    /** {@return none: every id is a character} */
     @Override
     public Map<String, Integer> specialTokens() {
         return Map.of();
     }
 
-    /** {@code {"type":"char","vocab":"<characters in id order>"}}. */
+    /** {@return {@code {"type":"char","vocab":"<characters in id order>"}}} */
     @Override
     public String toJson() {
         return Tokenizers.charJson(vocabString());
@@ -69,31 +82,38 @@ public final class CharTokenizer implements Tokenizer {
         return String.format("char, %,d characters", vocab.length);
     }
 
-    /** Number of tokens. */
+    /** {@return the number of tokens (distinct characters)} */
     @Override
     public int vocabSize() {
         return vocab.length;
     }
 
-    /** The vocabulary as code points in id order. */
+    /** {@return the vocabulary as code points in id order (a copy)} */
     public int[] codePoints() {
         return vocab.clone();
     }
 
-    /** The vocabulary as a string in id order. */
+    /** {@return the vocabulary as a string in id order} */
     public String vocabString() {
         return new String(vocab, 0, vocab.length);
     }
 
-    /** The id of one code point, or -1 when it is not in the vocabulary. */
+    /**
+     * The id of one code point.
+     *
+     * @param codePoint a Unicode code point
+     * @return its id, or -1 when it is not in the vocabulary
+     */
     public int idOf(int codePoint) {
         int i = Arrays.binarySearch(vocab, codePoint);
         return i < 0 ? -1 : i;
     }
 
     /**
-     * Token ids of {@code text}.
+     * Token ids of {@code text}, one per code point.
      *
+     * @param text the text
+     * @return the ids
      * @throws IllegalArgumentException naming the first unknown character and its position
      */
     @Override
@@ -111,7 +131,13 @@ public final class CharTokenizer implements Tokenizer {
         return ids;
     }
 
-    /** The text of the given ids. */
+    /**
+     * The text of the given ids.
+     *
+     * @param ids token ids
+     * @return the text
+     * @throws IllegalArgumentException naming the first id outside the vocabulary
+     */
     @Override
     public String decode(int[] ids) {
         StringBuilder sb = new StringBuilder(ids.length);
@@ -125,13 +151,23 @@ public final class CharTokenizer implements Tokenizer {
         return sb.toString();
     }
 
-    /** The text of one id (one character). */
+    /**
+     * The text of one id.
+     *
+     * @param id a token id
+     * @return its character
+     */
     @Override
     public String piece(int id) {
         return decode(new int[] {id});
     }
 
-    /** A code point for messages: {@code 'a'} when printable ASCII, else {@code U+00E9}. */
+    /**
+     * A code point for messages, so that invisible or confusable characters are named.
+     *
+     * @param cp a code point
+     * @return {@code 'a'} when printable ASCII, else {@code U+00E9}
+     */
     public static String describe(int cp) {
         if (cp >= 0x20 && cp < 0x7f) return "'" + (char) cp + "'";
         return String.format("U+%04X", cp);

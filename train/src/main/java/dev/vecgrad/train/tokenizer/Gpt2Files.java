@@ -33,7 +33,15 @@ public final class Gpt2Files {
 
     private Gpt2Files() {}
 
-    /** Reads {@code vocab.json} and {@code merges.txt}. */
+    /**
+     * Reads {@code vocab.json} and {@code merges.txt}, with GPT-2's pattern; entries spelled {@code <|...|>} that no merge produces become special tokens.
+     *
+     * @param vocabFile the {@code vocab.json}
+     * @param mergesFile the {@code merges.txt}
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the file, and the line or entry, of the first problem
+     * @throws IOException when a file cannot be read
+     */
     public static BpeTokenizer read(Path vocabFile, Path mergesFile) throws IOException {
         String vsrc = vocabFile.toString();
         JsonNode vocab;
@@ -117,9 +125,10 @@ public final class Gpt2Files {
     /**
      * Writes {@code vocab.json} and {@code merges.txt} into {@code dir} (atomically, each).
      *
-     * @throws IllegalArgumentException when the tokenizer does not use GPT-2's pattern (the
-     *     format has no place for another) or a special token is not spelled {@code <|...|>}
-     *     (it would read back as an ordinary token)
+     * @param dir the folder to write into
+     * @param t the tokenizer
+     * @throws IllegalArgumentException when the tokenizer does not use GPT-2's pattern (the format has no place for another) or a special token is not spelled {@code <|...|>} (it would read back as an ordinary token)
+     * @throws IOException when writing fails
      */
     public static void write(Path dir, BpeTokenizer t) throws IOException {
         if (t.pattern() != SplitPattern.GPT2) {

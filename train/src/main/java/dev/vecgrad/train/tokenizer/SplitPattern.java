@@ -17,6 +17,7 @@ import java.util.regex.PatternSyntaxException;
  *
  * @param name {@code gpt2}, {@code gpt4} or {@code custom}
  * @param regex the pattern as written in tokenizer files
+ * @param compiled {@code regex} compiled with {@link Pattern#UNICODE_CHARACTER_CLASS}
  */
 public record SplitPattern(String name, String regex, Pattern compiled) {
     /** GPT-2's pattern (OpenAI's {@code encoder.py}; tiktoken's {@code r50k_base}). */
@@ -33,7 +34,13 @@ public record SplitPattern(String name, String regex, Pattern compiled) {
     /** GPT-4's ({@code cl100k}) pattern. */
     public static final SplitPattern GPT4 = new SplitPattern("gpt4", GPT4_REGEX, compile(GPT4_REGEX));
 
-    /** The built-in pattern of a name ({@code gpt2}, {@code gpt4} or {@code cl100k}). */
+    /**
+     * The built-in pattern of a name.
+     *
+     * @param name {@code gpt2} (or {@code r50k}), {@code gpt4} (or {@code cl100k}); any case
+     * @return the pattern
+     * @throws IllegalArgumentException for another name, listing the known ones
+     */
     public static SplitPattern named(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "gpt2", "r50k" -> GPT2;
@@ -44,9 +51,11 @@ public record SplitPattern(String name, String regex, Pattern compiled) {
     }
 
     /**
-     * The pattern of a regex as found in a tokenizer file: the built-in one when the text is
-     * GPT-2's or GPT-4's, else compiled as {@code custom}.
+     * The pattern of a regex as found in a tokenizer file: the built-in one when the text is GPT-2's
+     * or GPT-4's, else compiled as {@code custom}.
      *
+     * @param regex the regex, in Python/Rust syntax
+     * @return the pattern
      * @throws IllegalArgumentException when Java cannot compile the regex
      */
     public static SplitPattern ofRegex(String regex) {
@@ -71,13 +80,24 @@ public record SplitPattern(String name, String regex, Pattern compiled) {
     /** Receives the chunks of a text in order. */
     @FunctionalInterface
     public interface ChunkSink {
-        /** One chunk, {@code text[start, end)}. */
+        /**
+         * One chunk.
+         *
+         * @param text the whole text
+         * @param start the chunk's first character
+         * @param end the index after its last character
+         */
         void chunk(CharSequence text, int start, int end);
     }
 
     /**
      * Cuts {@code text[from, to)} into chunks. Text the regex does not match (impossible for the
      * built-in patterns) becomes a chunk of its own, so no character is ever dropped.
+     *
+     * @param text the text
+     * @param from the first character to split
+     * @param to the index after the last one
+     * @param sink receives the chunks, in order
      */
     public void split(CharSequence text, int from, int to, ChunkSink sink) {
         Matcher m = compiled.matcher(text);
@@ -101,7 +121,10 @@ public record SplitPattern(String name, String regex, Pattern compiled) {
      * independently (on several threads) with the same chunks as the whole text: after a
      * {@code '\n'} that is followed by a letter. Every alternative that can hold a newline
      * consists of whitespace, line breaks or non-letters, so no chunk crosses such a point.
-     * Returns {@code {0, text.length()}} for custom patterns.
+     *
+     * @param text the text
+     * @param segments how many segments are wanted (fewer come back when the text has fewer cut points)
+     * @return ascending bounds from 0 to {@code text.length()}; {@code {0, text.length()}} for custom patterns
      */
     public int[] segmentBounds(CharSequence text, int segments) {
         int n = text.length();

@@ -13,12 +13,21 @@ public final class TextStream {
     private int[] pending = new int[8];
     private int n;
 
-    /** A stream over {@code tokenizer}'s ids. */
+    /**
+     * A stream that has seen no ids yet.
+     *
+     * @param tokenizer decodes the ids
+     */
     public TextStream(Tokenizer tokenizer) {
         this.tokenizer = tokenizer;
     }
 
-    /** Adds one id; returns the text that is now complete (maybe empty). */
+    /**
+     * Adds one id.
+     *
+     * @param id the next token
+     * @return the text that is now complete (maybe empty, when the id ends inside a character)
+     */
     public String push(int id) {
         if (n == pending.length) pending = Arrays.copyOf(pending, n * 2);
         pending[n++] = id;
@@ -28,7 +37,7 @@ public final class TextStream {
         return text;
     }
 
-    /** The text still held back (call at the end). */
+    /** {@return the text still held back (call at the end; an unfinished character decodes as U+FFFD)} */
     public String finish() {
         String text = n == 0 ? "" : tokenizer.decode(Arrays.copyOf(pending, n));
         n = 0;

@@ -23,7 +23,16 @@ import java.util.Map;
 public final class TiktokenFile {
     private TiktokenFile() {}
 
-    /** Reads a {@code .tiktoken} file with the pattern and special tokens its name implies. */
+    /**
+     * Reads a {@code .tiktoken} file with the pattern and special tokens its name implies:
+     * {@code r50k*} and {@code p50k*} GPT-2's, {@code cl100k*} GPT-4's; any other name gets GPT-2's
+     * pattern and no special tokens.
+     *
+     * @param file the rank file
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the file and line of the first malformed entry
+     * @throws IOException when the file cannot be read
+     */
     public static BpeTokenizer read(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         Map<String, Integer> specials = new LinkedHashMap<>();
@@ -41,7 +50,16 @@ public final class TiktokenFile {
         return read(file, pattern, specials);
     }
 
-    /** Reads a {@code .tiktoken} file with the given pattern and special tokens. */
+    /**
+     * Reads a {@code .tiktoken} file with the given pattern and special tokens.
+     *
+     * @param file the rank file
+     * @param pattern the pre-tokenization pattern
+     * @param specials special tokens and their ids (after the ranks)
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the file and line of the first malformed entry
+     * @throws IOException when the file cannot be read
+     */
     public static BpeTokenizer read(Path file, SplitPattern pattern, Map<String, Integer> specials) throws IOException {
         String src = file.toString();
         List<byte[]> byRank = new ArrayList<>();

@@ -18,13 +18,27 @@ import java.util.Map;
 public final class TokenCache {
     private TokenCache() {}
 
-    /** The cache file for a data hash and a tokenizer in {@code dir}. */
+    /**
+     * The cache file for a data hash and a tokenizer.
+     *
+     * @param dir the cache directory
+     * @param dataSha256 the data file's SHA-256 (hex)
+     * @param tokenizer the tokenizer, identified by its {@link Tokenizer#hash()}
+     * @return {@code dir/tokens-<data prefix>-<tokenizer prefix>.safetensors}
+     */
     public static Path file(Path dir, String dataSha256, Tokenizer tokenizer) {
         return dir.resolve("tokens-" + dataSha256.substring(0, 16) + "-" + tokenizer.hash().substring(0, 16)
                 + ".safetensors");
     }
 
-    /** The cached ids, or null when there is no valid cache file. */
+    /**
+     * The cached ids. A damaged or mismatched file is not an error: the data is simply encoded again.
+     *
+     * @param dir the cache directory
+     * @param dataSha256 the data file's SHA-256 (hex)
+     * @param tokenizer the tokenizer
+     * @return the ids, or null when there is no valid cache file (missing, other hashes, ids out of range, unreadable)
+     */
     public static int[] read(Path dir, String dataSha256, Tokenizer tokenizer) {
         Path f = file(dir, dataSha256, tokenizer);
         if (!Files.isRegularFile(f)) return null;
@@ -47,7 +61,15 @@ public final class TokenCache {
         }
     }
 
-    /** Writes the ids atomically. */
+    /**
+     * Writes the ids atomically, with both full hashes in the metadata.
+     *
+     * @param dir the cache directory (created if needed)
+     * @param dataSha256 the data file's SHA-256 (hex)
+     * @param tokenizer the tokenizer
+     * @param ids the encoded data
+     * @throws IOException when writing fails
+     */
     public static void write(Path dir, String dataSha256, Tokenizer tokenizer, int[] ids) throws IOException {
         Files.createDirectories(dir);
         Map<String, String> meta = new LinkedHashMap<>();

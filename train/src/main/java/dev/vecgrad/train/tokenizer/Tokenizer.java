@@ -14,16 +14,18 @@ import java.util.Set;
  * field names the implementation; {@link Tokenizers#fromJson} restores it.
  */
 public interface Tokenizer {
-    /** The implementation's tag in stored JSON: {@code "char"} or {@code "bpe"}. */
+    /** {@return the implementation's tag in stored JSON: {@code "char"} or {@code "bpe"}} */
     String type();
 
-    /** Number of ids (the model's {@code vocab_size}); ids are {@code 0..vocabSize()-1}. */
+    /** {@return the number of ids (the model's {@code vocab_size}); ids are {@code 0..vocabSize()-1}} */
     int vocabSize();
 
     /**
      * Token ids of {@code text}; special-token strings (e.g. {@code <|endoftext|>}) are encoded
-     * as ordinary text.
+     * as ordinary text, so text from users cannot inject a control token.
      *
+     * @param text the text
+     * @return the ids, in order
      * @throws IllegalArgumentException when the text cannot be encoded (a character outside a
      *     char tokenizer's vocabulary), naming the character and its position
      */
@@ -32,6 +34,11 @@ public interface Tokenizer {
     /**
      * Token ids of {@code text}, where the special tokens in {@code allowedSpecial} become their
      * own ids and every other special-token string is ordinary text.
+     *
+     * @param text the text
+     * @param allowedSpecial the special tokens to recognise (e.g. {@code <|endoftext|>} between documents)
+     * @return the ids, in order
+     * @throws IllegalArgumentException when the text cannot be encoded
      */
     default int[] encode(CharSequence text, Set<String> allowedSpecial) {
         return encode(text);
@@ -41,23 +48,32 @@ public interface Tokenizer {
      * The text of {@code ids}. Byte-level tokenizers replace invalid UTF-8 the way Python's
      * {@code bytes.decode("utf-8", errors="replace")} does.
      *
+     * @param ids token ids
+     * @return the text
      * @throws IllegalArgumentException naming the first id that is not a token
      */
     String decode(int[] ids);
 
-    /** How one token reads on its own, for display (a word piece such as {@code " the"}). */
+    /**
+     * How one token reads on its own, for display.
+     *
+     * @param id a token id
+     * @return a word piece such as {@code " the"} (a byte-level token that is part of a character reads as U+FFFD)
+     */
     String piece(int id);
 
-    /** Special tokens by string, with their ids (empty when there are none). */
+    /** {@return the special tokens by string, with their ids (empty when there are none)} */
     Map<String, Integer> specialTokens();
 
-    /** The tokenizer as a JSON object with a {@code "type"} field (checkpoint metadata). */
+    /** {@return the tokenizer as a JSON object with a {@code "type"} field (checkpoint metadata)} */
     String toJson();
 
-    /** A short description for the console, e.g. {@code "bpe, 4,096 tokens, gpt2 pattern"}. */
+    /** {@return a short description for the console, e.g. {@code "bpe, 4,096 tokens, gpt2 pattern"}} */
     String describe();
 
-    /** SHA-256 (hex) of {@link #toJson()}: identifies the tokenizer (token caches, resume checks). */
+    /**
+     * {@return the SHA-256 (hex) of {@link #toJson()}: identifies the tokenizer (token caches, resume checks)}
+     */
     default String hash() {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(toJson().getBytes(StandardCharsets.UTF_8));

@@ -17,9 +17,12 @@ public final class TokenizerFiles {
     private TokenizerFiles() {}
 
     /**
-     * Reads the tokenizer at {@code path}.
+     * Reads the tokenizer at {@code path}, choosing the reader by the file's name or the directory's contents.
      *
+     * @param path a {@code tokenizer.json}, a {@code .tiktoken} file, a {@code vocab.json}, or a directory holding one of the first or both GPT-2 files
+     * @return the tokenizer
      * @throws TokenizerFormatException naming the file and the problem, or what was looked for
+     * @throws IOException when a file cannot be read
      */
     public static BpeTokenizer load(Path path) throws IOException {
         if (Files.isDirectory(path)) {

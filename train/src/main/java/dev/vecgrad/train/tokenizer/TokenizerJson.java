@@ -35,7 +35,12 @@ public final class TokenizerJson {
 
     private TokenizerJson() {}
 
-    /** The {@code tokenizer.json} document of a tokenizer. */
+    /**
+     * The {@code tokenizer.json} document of a tokenizer, as the {@code tokenizers} library writes one.
+     *
+     * @param t the tokenizer
+     * @return the document (model, pre-tokenizer, decoder and added tokens)
+     */
     public static ObjectNode toHf(BpeTokenizer t) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "1.0");
@@ -103,7 +108,13 @@ public final class TokenizerJson {
                 .put("trim_offsets", true).put("use_regex", useRegex);
     }
 
-    /** Writes {@code tokenizer.json} atomically (indented, UTF-8). */
+    /**
+     * Writes {@code tokenizer.json} atomically (indented, UTF-8).
+     *
+     * @param file the file to create or replace
+     * @param t the tokenizer
+     * @throws IOException when writing fails
+     */
     public static void write(Path file, BpeTokenizer t) throws IOException {
         String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toHf(t)) + "\n";
         AtomicFiles.writeString(file, text);
@@ -116,7 +127,14 @@ public final class TokenizerJson {
         return n.toString();
     }
 
-    /** Reads a {@code tokenizer.json} file. */
+    /**
+     * Reads a {@code tokenizer.json} file.
+     *
+     * @param file the file
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the file and the first unsupported or inconsistent field
+     * @throws IOException when the file cannot be read
+     */
     public static BpeTokenizer read(Path file) throws IOException {
         return parse(file.toString(), readUtf8(file));
     }
@@ -131,7 +149,14 @@ public final class TokenizerJson {
         }
     }
 
-    /** Parses {@code tokenizer.json} text; {@code source} names it in errors. */
+    /**
+     * Parses {@code tokenizer.json} text.
+     *
+     * @param source names the text in errors
+     * @param text the JSON
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the source and the problem
+     */
     public static BpeTokenizer parse(String source, String text) throws TokenizerFormatException {
         JsonNode root;
         try {
@@ -144,7 +169,14 @@ public final class TokenizerJson {
         return fromHf(source, root);
     }
 
-    /** Builds a tokenizer from a parsed {@code tokenizer.json} document. */
+    /**
+     * Builds a tokenizer from a parsed {@code tokenizer.json} document.
+     *
+     * @param source names the document in errors
+     * @param root the document
+     * @return the tokenizer
+     * @throws TokenizerFormatException naming the source and the first unsupported or inconsistent field
+     */
     public static BpeTokenizer fromHf(String source, JsonNode root) throws TokenizerFormatException {
         if (root == null || !root.isObject()) throw new TokenizerFormatException(source, "expected a JSON object");
         JsonNode model = root.get("model");

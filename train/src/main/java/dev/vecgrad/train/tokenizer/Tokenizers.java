@@ -10,7 +10,12 @@ public final class Tokenizers {
 
     private Tokenizers() {}
 
-    /** The stored form of a char tokenizer. */
+    /**
+     * The stored form of a char tokenizer.
+     *
+     * @param vocab its characters in id order
+     * @return {@code {"type":"char","vocab":...}}
+     */
     public static String charJson(String vocab) {
         return JSON.createObjectNode().put("type", CharTokenizer.TYPE).put("vocab", vocab).toString();
     }
@@ -19,6 +24,8 @@ public final class Tokenizers {
      * The tokenizer stored as {@code json} ({@link Tokenizer#toJson()}).
      *
      * @param source names the JSON's origin in errors (e.g. a checkpoint file)
+     * @param json the stored form
+     * @return the tokenizer of the type its {@code "type"} tag names
      * @throws TokenizerFormatException naming the source and the problem
      */
     public static Tokenizer fromJson(String source, String json) throws TokenizerFormatException {
@@ -31,7 +38,14 @@ public final class Tokenizers {
         return fromJson(source, n);
     }
 
-    /** The tokenizer stored as the JSON object {@code n}. */
+    /**
+     * The tokenizer stored as a parsed JSON object.
+     *
+     * @param source names the JSON's origin in errors
+     * @param n the stored form
+     * @return the tokenizer of the type its {@code "type"} tag names
+     * @throws TokenizerFormatException naming the source and the problem (an unknown type included)
+     */
     public static Tokenizer fromJson(String source, JsonNode n) throws TokenizerFormatException {
         if (n == null || !n.isObject()) throw new TokenizerFormatException(source, "tokenizer must be a JSON object");
         String type = n.path("type").asText("");

@@ -9,7 +9,14 @@ package dev.vecgrad.train.tokenizer;
 public final class Utf8 {
     private Utf8() {}
 
-    /** Decodes {@code len} bytes from {@code off}, replacing ill-formed sequences with U+FFFD. */
+    /**
+     * Decodes part of an array, replacing each ill-formed sequence with one U+FFFD.
+     *
+     * @param b the bytes
+     * @param off the first byte
+     * @param len how many bytes
+     * @return the text
+     */
     public static String decodeReplace(byte[] b, int off, int len) {
         StringBuilder sb = new StringBuilder(len);
         int end = off + len;
@@ -67,7 +74,12 @@ public final class Utf8 {
         return sb.toString();
     }
 
-    /** Decodes a whole array; see {@link #decodeReplace(byte[], int, int)}. */
+    /**
+     * Decodes a whole array; see {@link #decodeReplace(byte[], int, int)}.
+     *
+     * @param b the bytes
+     * @return the text
+     */
     public static String decodeReplace(byte[] b) {
         return decodeReplace(b, 0, b.length);
     }

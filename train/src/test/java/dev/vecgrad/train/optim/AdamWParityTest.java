@@ -25,6 +25,16 @@ class AdamWParityTest {
 
     @Test
     void tenStepsMatchPyTorch() throws IOException {
+        tenSteps(false);
+    }
+
+    /** The trainer's path: the norm, then clipping, update and zeroing in one pass. */
+    @Test
+    void tenFusedStepsMatchPyTorch() throws IOException {
+        tenSteps(true);
+    }
+
+    private static void tenSteps(boolean fused) throws IOException {
         GPT model = ModelCheckpoint.load(DIR.resolve("model_init.safetensors")).model();
         SafeTensorsFile batches = SafeTensors.read(DIR.resolve("batches.safetensors"));
         SafeTensorsFile expected = SafeTensors.read(DIR.resolve("expected.safetensors"));
@@ -45,10 +55,14 @@ class AdamWParityTest {
             Tensor loss = model.loss(model.forward(x, b, t), y);
             assertEquals(losses[s], loss.item(), 1e-5 * Math.abs(losses[s]), "loss at step " + (s + 1));
             loss.backward();
-            float norm = GradClip.clipGradNorm(params.values(), 1f);
+            float norm = fused ? GradClip.globalNorm(params.values()) : GradClip.clipGradNorm(params.values(), 1f);
             assertEquals(norms[s], norm, 1e-4 * norms[s], "gradient norm at step " + (s + 1));
-            opt.step();
-            opt.zeroGrad();
+            if (fused) {
+                opt.step(GradClip.coefficient(norm, 1f), true);
+            } else {
+                opt.step();
+                opt.zeroGrad();
+            }
         }
         Map<String, Parameter> want = after.namedParameters();
         for (Map.Entry<String, Tensor> e : params.entrySet()) {

@@ -136,6 +136,98 @@ class OptimizerTest {
         assertEquals(0.8f, b.grad().item(), 1e-5f);
     }
 
+    /** Parameters of many sizes (small ones, ones spanning chunks, an empty one), two groups, one transposed gradient. */
+    private static Map<String, Tensor> mixedParams(long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        int[] sizes = {5, 128, 0, 16381, 40000, 3, 70001, 9};
+        for (int i = 0; i < sizes.length; i++) {
+            Tensor p = Tensor.randn(r, sizes[i]).requiresGrad(true);
+            p.setGrad(Tensor.randn(r, sizes[i]).mul(0.3f));
+            named.put("p" + i, p);
+        }
+        Tensor w = Tensor.randn(r, 96, 130).requiresGrad(true);
+        w.setGrad(Tensor.randn(r, 130, 96).transpose(0, 1));   // not contiguous
+        named.put("w", w);
+        return named;
+    }
+
+    private static float[][] afterSteps(Map<String, Tensor> named, boolean fused, int steps) {
+        AdamW opt = new AdamW(List.of(ParamGroup.decayTwoDimensional(named, 0.1f)), 3e-3f, 0.9f, 0.99f, 1e-8f);
+        List<Tensor> params = List.copyOf(named.values());
+        List<float[]> grads = new java.util.ArrayList<>();
+        for (Tensor p : params) grads.add(p.grad().toArray());
+        for (int s = 0; s < steps; s++) {
+            if (s > 0) {   // the same gradients again, added into the zeroed arrays as backward would
+                try (var g = dev.vecgrad.autograd.Grad.disabled()) {
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).grad().addInPlace(Tensor.of(grads.get(i), params.get(i).shape()));
+                    }
+                }
+            }
+            if (fused) {
+                float norm = GradClip.globalNorm(params);
+                opt.step(GradClip.coefficient(norm, 1f), true);
+            } else {
+                GradClip.clipGradNorm(params, 1f);
+                opt.step();
+                opt.zeroGrad(false);
+            }
+        }
+        float[][] out = new float[params.size() * 2][];
+        for (int i = 0; i < params.size(); i++) {
+            out[2 * i] = params.get(i).toArray();
+            out[2 * i + 1] = params.get(i).grad().toArray();
+        }
+        return out;
+    }
+
+    /**
+     * AdamW's fused pass (clipping coefficient, update and zeroing over all parameters at once, in
+     * parallel) gives the bits of clipping in place, stepping and zeroing one after another, and
+     * the same bits at 1, 2 and 3 threads; so does the gradient norm.
+     */
+    @Test
+    void fusedClipStepAndZeroMatchTheSeparatePassesAtAnyThreadCount() {
+        int before = dev.vecgrad.autograd.kernel.Parallel.threads();
+        try {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(1);
+            float[][] reference = afterSteps(mixedParams(7), false, 3);
+            float refNorm = GradClip.globalNorm(mixedParams(8).values());
+            for (int threads = 1; threads <= 3; threads++) {
+                dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
+                float[][] got = afterSteps(mixedParams(7), true, 3);
+                for (int i = 0; i < got.length; i++) assertArrayEquals(reference[i], got[i], "array " + i + " at " + threads + " threads");
+                assertEquals(Float.floatToIntBits(refNorm), Float.floatToIntBits(GradClip.globalNorm(mixedParams(8).values())),
+                        "norm at " + threads + " threads");
+            }
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(before);
+        }
+        float[][] zeroed = afterSteps(mixedParams(7), true, 1);
+        for (int i = 1; i < zeroed.length; i += 2) {
+            for (float x : zeroed[i]) assertEquals(0, Float.floatToIntBits(x), "gradient " + i / 2 + " is zero-filled (+0)");
+        }
+    }
+
+    @Test
+    void sgdTakesTheScaleAndZeroesLikeTheSeparatePasses() {
+        Tensor a = param(1f, 2f), b = param(1f, 2f);
+        SGD oa = new SGD(List.of(new ParamGroup(Map.of("w", a), 0.1f)), 0.1f, 0.9f, false);
+        SGD ob = new SGD(List.of(new ParamGroup(Map.of("w", b), 0.1f)), 0.1f, 0.9f, false);
+        for (int s = 0; s < 2; s++) {
+            setGrad(a, 3f, -4f);
+            setGrad(b, 3f, -4f);
+            GradClip.clipGradNorm(List.of(a), 1f);
+            oa.step();
+            oa.zeroGrad(false);
+            ob.step(GradClip.coefficient(GradClip.globalNorm(List.of(b)), 1f), true);
+            assertArrayEquals(a.toArray(), b.toArray());
+            assertArrayEquals(new float[] {0f, 0f}, b.grad().toArray());
+        }
+        assertThrows(IllegalArgumentException.class, () -> ob.step(Float.NaN, false));
+    }
+
     @Test
     void warmupCosineFollowsNanoGpt() {
         LrSchedule s = LrSchedule.warmupCosine(1e-3f, 1e-4f, 100, 2000);
