@@ -20,12 +20,18 @@ import org.junit.jupiter.api.Test;
  * higher learning rates (2e-3, 3e-3, 1e-2) were tried for 400-800 steps and all stayed on the
  * plateau that precedes the phase change: layer-0 heads that spread their attention over the
  * earlier tokens (induction score 0.11-0.26, the bag of earlier tokens lowering the loss a little)
- * and no layer-1 head above 0.08. With this recipe the phase change comes at steps 200-300 (see
+ * and no layer-1 head above 0.08. With this recipe and seed 1337 the phase change comes at steps 200-300 (see
  * bench/RESULTS.md for the full run), so {@value #STEPS} steps is the shortest run that is past it
  * with a margin.
  *
- * <p>Not a knife edge: vecgrad is bit-deterministic at any thread count, so the seed fixes the
- * numbers, and seeds 1-4 pass as well (best layer-1 induction scores {@code SEEDS_NOTE}).
+ * <p>The seed matters, and the test says so rather than hide it: vecgrad is bit-deterministic at
+ * any thread count, so seed 1337 (the preset's) gives the same numbers on every machine and the
+ * test is not flaky (best layer-1 score 0.50 at step 400, ablation +0.6 nats). But the step of the
+ * phase change varies with the seed: with seeds 1-4 no head is above 0.16 at step 400, and at
+ * step 800 seeds 1 and 4 have a layer-1 head at 0.21 (its ablation costing 2.6 and 0.9 nats) while
+ * seeds 2 and 3 reach a second-copy loss of 0.8-1.1 with no head above 0.12 on this score. A
+ * change of rounding anywhere in training (a kernel's summation order) can therefore move this
+ * test; when it fails after such a change, look at the run's curve before suspecting the scores.
  */
 class InductionHeadFormsTest {
     static final int STEPS = 400;
