@@ -3,8 +3,9 @@
  * Vector API.
  *
  * <p>Only {@code dev.vecgrad.autograd} is public API. The kernel package is exported only to the
- * vecgrad module that calls kernels directly (the optimizers in {@code dev.vecgrad.train}); to
- * everyone else on the module path it is internal, so it can change without notice.
+ * vecgrad modules that call kernels directly (the optimizers in {@code dev.vecgrad.train}, the
+ * command line's thread and benchmark options in {@code dev.vecgrad.examples}); to everyone else
+ * on the module path it is internal, so it can change without notice.
  * The module requires {@code jdk.incubator.vector}, so a module that requires this one resolves
  * the Vector API without {@code --add-modules}.
  */
@@ -15,5 +16,5 @@ module dev.vecgrad.autograd {
 
     exports dev.vecgrad.autograd;
     // Qualified: the kernels are an implementation detail with array-level contracts.
-    exports dev.vecgrad.autograd.kernel to dev.vecgrad.train;
+    exports dev.vecgrad.autograd.kernel to dev.vecgrad.train, dev.vecgrad.examples;
 }

@@ -55,7 +55,12 @@ public final class DashboardServer implements AutoCloseable {
     /** Largest request body or header block accepted, in bytes. */
     static final int MAX_REQUEST_BYTES = 16 << 10;
 
-    private static final String WEB = "/dev/vecgrad/dashboard/web";
+    /**
+     * The page's directory as a class-loader resource name. No leading slash: Jetty first tries
+     * {@code Resource.class.getResource(name)}, which from Jetty's own named module looks only inside
+     * that module, then the context class loader, which accepts only names without one.
+     */
+    private static final String WEB = "dev/vecgrad/dashboard/web";
     private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     /**
@@ -215,14 +220,17 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void vendor(Context ctx, String file, String type) throws IOException {
+        // Through the class loader, not Class.getResourceAsStream: on the module path the latter looks
+        // only inside this module, and the WebJar is a module of its own.
+        ClassLoader loader = DashboardServer.class.getClassLoader();
         String version;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+        try (InputStream in = loader.getResourceAsStream("META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
             if (in == null) throw new ApiException(500, "the uPlot WebJar is missing from the class path");
             Properties p = new Properties();
             p.load(in);
             version = p.getProperty("version");
         }
-        InputStream in = getClass().getResourceAsStream("/META-INF/resources/webjars/uplot/" + version + "/" + file);
+        InputStream in = loader.getResourceAsStream("META-INF/resources/webjars/uplot/" + version + "/" + file);
         if (in == null) throw new ApiException(500, "the uPlot WebJar has no " + file);
         ctx.contentType(type).header("Cache-Control", "max-age=86400").result(in);
     }

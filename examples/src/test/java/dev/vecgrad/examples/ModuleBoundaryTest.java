@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that requires vecgrad modules is compiled against the built modules on the module path. It may
  * use the public API with nothing but {@code requires dev.vecgrad.nn} (autograd comes
  * transitively, the Vector API without {@code --add-modules}), and it may not use the kernel
- * package, which autograd exports only to train.
+ * package, which autograd exports only to train and the app.
  */
 class ModuleBoundaryTest {
     private static String modulePath;
