@@ -6,21 +6,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.nn.GPT;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.inspect.HeadScores;
+import dev.vecgrad.train.inspect.ProbeData;
+import dev.vecgrad.train.tokenizer.BpeTokenizer;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import picocli.CommandLine;
 
-/** {@code heads}, {@code lens} and {@code train --task induction} end to end, in-process. */
+/**
+ * {@code heads}, {@code lens} and {@code train --task induction} end to end, in-process, on the
+ * three kinds of model they read: a run of the induction task, character and BPE runs on text, and
+ * a Hugging Face GPT-2 folder ({@code gpt2-tiny}, see {@link Gpt2CliTest}). {@code --threads} sets
+ * the global thread count in this JVM, so the class holds the thread-count lock and restores it.
+ */
+@ResourceLock("vecgrad.threads")
 class InspectCommandsTest {
     @TempDir static Path tmp;
-    static Path run;
+    static Path run, text, charRun, bpeRun;
+    static int threadsBefore;
 
     record Result(int code, String out, String err) {}
 
@@ -32,14 +52,36 @@ class InspectCommandsTest {
         return new Result(cl.execute(args), out.toString(), err.toString());
     }
 
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setThreads(threadsBefore);
+    }
+
     @BeforeAll
-    static void trainOnTheInductionTask() {
+    static void trainOnTheInductionTask() throws IOException {
+        threadsBefore = Parallel.threads();
         run = tmp.resolve("ind");
         Result r = vecgrad("train", "--task", "induction", "--vocab", "10", "--max-iters", "4", "--eval-interval", "2", "--eval-iters", "1",
                 "--n-embd", "16", "--n-head", "2", "--block-size", "12", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("induction: random sequences of 10 tokens"), r.out());
         assertTrue(r.out().contains("./vecgrad heads --checkpoint"), r.out());
+
+        // Text runs, one per tokenizer: a few steps are enough, the tests compare the commands'
+        // output with the loaded model's own numbers, not with what a trained model would say.
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 200; i++) sb.append("The bank of the river was steep, and the cat sat on the mat ").append(i % 7).append(".\n");
+        text = Files.writeString(tmp.resolve("river.txt"), sb.toString());
+        charRun = tmp.resolve("char");
+        bpeRun = tmp.resolve("bpe");
+        for (Path dir : List.of(charRun, bpeRun)) {
+            List<String> args = new ArrayList<>(List.of("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "4",
+                    "--eval-interval", "2", "--eval-iters", "1", "--block-size", "32", "--batch-size", "4", "--out", dir.toString(),
+                    "--threads", "1", "--no-progress"));
+            if (dir == bpeRun) args.addAll(List.of("--tokenizer", "bpe:300"));
+            Result t = vecgrad(args.toArray(String[]::new));
+            assertEquals(0, t.code(), t.err() + t.out());
+        }
     }
 
     @Test
@@ -108,5 +150,111 @@ class InspectCommandsTest {
         Result task = vecgrad("train", "--task", "juggling", "--out", tmp.resolve("x").toString());
         assertEquals(2, task.code());
         assertTrue(task.err().contains("--task juggling: unknown task"), task.err());
+    }
+
+    // ------------------------------------------------------------------ char, BPE and GPT-2 folders
+
+    static final Path GPT2_TINY = Gpt2CliTest.TINY;
+
+    @Test
+    void headsOnTextRunsAndAFolderEqualTheLibrarysScoresOnTheSameData() throws IOException {
+        assertTrue(ModelCheckpoint.load(charRun).tokenizer() instanceof CharTokenizer);
+        assertTrue(ModelCheckpoint.load(bpeRun).tokenizer() instanceof BpeTokenizer);
+        for (Path ckpt : List.of(charRun, bpeRun, GPT2_TINY)) {
+            boolean folder = ckpt == GPT2_TINY;
+            Path pngs = tmp.resolve("heads-" + ckpt.getFileName());
+            // The folder is a test resource: the PNGs go to --out, never beside its files.
+            Result r = vecgrad("heads", "--checkpoint", ckpt.toString(), "--json", "--sequences", "3", "--seed", "7",
+                    "--out", pngs.toString());
+            assertEquals(0, r.code(), ckpt + ": " + r.err());
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            GPT model = ModelCheckpoint.load(ckpt).model();
+            int nl = model.config().nLayer(), nh = model.config().nHead();
+            assertEquals(nl, j.get("n_layer").asInt());
+            assertEquals(nh, j.get("n_head").asInt());
+            // A run scores on its own validation data; a folder has none, so on repeated random tokens.
+            assertTrue(j.get("held_out").asText().contains(folder ? "repeated twice" : "validation sequences"), j.get("held_out").asText());
+            // The same data and probe in-process: the command prints exactly the library's scores.
+            int block = Math.min(model.config().blockSize(), 128);
+            ProbeData held = folder ? ProbeData.repeated(model.config().vocabSize(), 3, block / 2, 7) : ProbeData.fromRun(ckpt, 3, 7);
+            HeadScores.Report want = HeadScores.compute(model, held.batch(), HeadScores.probe(model.config().vocabSize(), 3, block, 8));
+            assertEquals(block, j.get("probe_length").asInt());
+            assertEquals(want.cleanLoss(), j.get("clean_loss").asDouble(), 0.0);
+            for (String s : HeadScores.NAMES) {
+                JsonNode grid = j.get("scores").get(s);
+                assertEquals(nl, grid.size(), s);
+                for (int l = 0; l < nl; l++) {
+                    assertEquals(nh, grid.get(l).size(), s);
+                    for (int h = 0; h < nh; h++) {
+                        double v = grid.get(l).get(h).asDouble();
+                        assertEquals(want.grid(s)[l][h], v, 0.0, ckpt + " " + s + " " + l + "." + h);
+                        if (!s.equals("ablation")) assertTrue(v >= 0 && v <= 1, s + " is a mean attention weight: " + v);
+                    }
+                }
+                assertNotNull(ImageIO.read(pngs.resolve("heads-" + s.replace('_', '-') + ".png").toFile()), s);
+            }
+            assertEquals(nl * nh, j.get("heads").size());
+        }
+        // --data FILE: windows of a text file, read with the checkpoint's own tokenizer.
+        Result r = vecgrad("heads", "--checkpoint", GPT2_TINY.toString(), "--data", text.toString(), "--json", "--sequences", "2",
+                "--length", "16");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("2 windows of 16 tokens from the last 10% of river.txt", j.get("held_out").asText());
+        assertEquals(16, j.get("probe_length").asInt());
+    }
+
+    @Test
+    void lensOnTextRunsAndAFolderEndsInTheModelsOwnPrediction() throws IOException {
+        String prompt = "The bank of the river was steep";
+        for (Path ckpt : List.of(charRun, bpeRun, GPT2_TINY)) {
+            Path png = tmp.resolve("lens-" + ckpt.getFileName() + ".png");
+            Result r = vecgrad("lens", "--checkpoint", ckpt.toString(), "--prompt", prompt, "--json", "--top-k", "3", "--out", png.toString());
+            assertEquals(0, r.code(), ckpt + ": " + r.err());
+            assertNotNull(ImageIO.read(png.toFile()), "--out with --json writes the PNG");
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            ModelCheckpoint.Loaded m = ModelCheckpoint.load(ckpt);
+            Tokenizer tok = m.tokenizer();
+            int[] ids = tok.encode(prompt);
+            JsonNode tokens = j.get("tokens");
+            assertEquals(ids.length, tokens.size());
+            StringBuilder joined = new StringBuilder();
+            for (int i = 0; i < ids.length; i++) {
+                assertEquals(ids[i], tokens.get(i).get("id").asInt());
+                joined.append(tokens.get(i).get("piece").asText());
+            }
+            assertEquals(prompt, joined.toString(), "the pieces spell the prompt");
+            if (!(tok instanceof CharTokenizer)) assertTrue(ids.length < prompt.length(), ckpt + ": BPE merges characters");
+            GPT model = m.model();
+            int nl = model.config().nLayer(), v = model.config().vocabSize();
+            JsonNode streams = j.get("streams");
+            assertEquals(nl + 1, streams.size(), "one stream entering each block, and the last block's output");
+            for (int l = 0; l < nl; l++) assertEquals("blocks." + l + ".hook_resid_pre", streams.get(l).get("stream").asText());
+            assertEquals("blocks." + (nl - 1) + ".hook_resid_post", streams.get(nl).get("stream").asText());
+            // The last stream is the model's own output: its top 3 and the actual next token's probability.
+            float[] probs;
+            try (Grad g = Grad.disabled()) {
+                model.eval();
+                probs = model.forward(ids, 1, ids.length).softmax(-1).toArray();
+            }
+            for (int i = 0; i < ids.length; i++) {
+                JsonNode cell = streams.get(nl).get("positions").get(i);
+                JsonNode top = cell.get("top");
+                assertEquals(3, top.size());
+                for (int k = 0; k < 3; k++) {
+                    int id = top.get(k).get("id").asInt();
+                    assertEquals(probs[i * v + id], top.get(k).get("probability").asDouble(), 1e-6);
+                    assertEquals(tok.piece(id), top.get(k).get("piece").asText());
+                }
+                int best = 0;
+                for (int c = 1; c < v; c++) if (probs[i * v + c] > probs[i * v + best]) best = c;
+                assertEquals(best, top.get(0).get("id").asInt(), ckpt + " position " + i);
+                if (i + 1 < ids.length) {
+                    assertEquals(probs[i * v + ids[i + 1]], cell.get("actual_next_probability").asDouble(), 1e-6);
+                } else {
+                    assertTrue(cell.get("actual_next_probability").isNull());
+                }
+            }
+        }
     }
 }
