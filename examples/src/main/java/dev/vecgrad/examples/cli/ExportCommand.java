@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "Write a model as a Hugging Face GPT-2 folder.",
         description = {"The folder holds config.json, the weights as model.safetensors (GPT-2's names, Conv1D layout, F32)"
                 + " and the tokenizer: tokenizer.json, plus vocab.json and merges.txt for GPT-2's split pattern."
-                + " transformers' GPT2LMHeadModel.from_pretrained(DIR) and nanoGPT's from_pretrained read it."})
+                + " It loads with transformers' from_pretrained (GPT2LMHeadModel, AutoTokenizer) and nanoGPT's."})
 final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
