@@ -24,23 +24,37 @@ import picocli.CommandLine.Model.CommandSpec;
 final class ExampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "xor, linear, custom-op or char-gpt.") String name;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "xor, linear, custom-op or char-gpt.") String name;
 
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments of the demo.") String[] args = new String[0];
 
     @Override
     public Integer call() throws Exception {
+        if (name == null) {
+            throw new ParameterException(spec.commandLine(), "which example? expected xor, linear, custom-op or char-gpt"
+                    + " ('vecgrad example --help' says what each shows)");
+        }
         switch (name) {
             case "xor" -> XorMlp.run(1000, System.out);
             case "linear" -> LinearRegression.run(200, System.out);
             case "custom-op" -> Softplus.run(System.out).assertOk();
             case "char-gpt" -> {
                 String text = args.length > 0 ? Files.readString(Path.of(args[0])) : "hello world, hello vecgrad. ".repeat(200);
-                CharGpt.run(text, args.length > 1 ? Integer.parseInt(args[1]) : 300, System.out);
+                CharGpt.run(text, args.length > 1 ? steps(args[1]) : 300, System.out);
             }
             default -> throw new ParameterException(spec.commandLine(), "unknown example '" + name
                     + "' (expected xor, linear, custom-op or char-gpt)");
         }
         return 0;
+    }
+
+    private int steps(String arg) {
+        try {
+            int n = Integer.parseInt(arg);
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below, with what was expected
+        }
+        throw new ParameterException(spec.commandLine(), "char-gpt STEPS: expected a whole number of at least 1, got '" + arg + "'");
     }
 }

@@ -536,6 +536,25 @@ class FirstHourTest {
         assertFalse(last.out().contains("then the same way"), last.out());
     }
 
+    // --- example without or with a bad argument --------------------------------------------------
+
+    @Test
+    void exampleWithoutANameListsTheDemosInOneLine() {
+        Result r = vecgrad("example");
+        assertEquals(2, r.code());
+        assertTrue(r.errLines().get(0).startsWith("vecgrad example: which example? expected xor, linear, custom-op or char-gpt"),
+                r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void exampleCharGptRefusesStepsThatAreNotANumber() throws IOException {
+        Path small = Files.writeString(tmp.resolve("tiny-text.txt"), "abc ".repeat(50));
+        Result r = vecgrad("example", "char-gpt", small.toString(), "many");
+        assertEquals(2, r.code());
+        assertTrue(r.errLines().get(0).contains("char-gpt STEPS: expected a whole number of at least 1, got 'many'"), r.err());
+    }
+
     // --- item 11: bench warm-up -------------------------------------------------------------------
 
     static volatile byte[] kept;

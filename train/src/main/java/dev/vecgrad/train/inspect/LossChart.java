@@ -188,7 +188,8 @@ public final class LossChart {
             XYSeries s = chart.addSeries(c.name(), x, y);
             s.setLineColor(c.color());
             s.setMarkerColor(c.color());
-            s.setMarker(c.markers() ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            // A single point has no line to show it (one evaluation of a short run): draw it as a marker.
+            s.setMarker(c.markers() || x.size() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
             s.setLineStyle(c.lineWidth() > 0 ? new BasicStroke(c.lineWidth()) : SeriesLines.NONE);   // markers only without a line
         }
         return any ? chart : null;

@@ -1,6 +1,7 @@
 package dev.vecgrad.train.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -91,6 +92,16 @@ class LossChartTest {
         }
         assertTrue(red > 500, "the curve is missing: " + red + " red pixels");
         assertNull(LossChart.render("empty", List.of(curve(new double[] {1}, new double[] {Double.NaN})), 900, 500));
+    }
+
+    @Test
+    void aCurveOfOnePointIsDrawnAsAMarker() {
+        // A short run evaluates once: its evaluation curve has one point and so no line to show.
+        LossChart.Curve one = new LossChart.Curve("val", Color.RED, false, 2f, new double[] {10}, new double[] {2.5});
+        LossChart.Curve many = new LossChart.Curve("batch", Color.BLUE, false, 2f, new double[] {1, 2, 3}, new double[] {3, 2.8, 2.6});
+        var chart = LossChart.chart("short run", List.of(one, many), 900, 500);
+        assertNotEquals(org.knowm.xchart.style.markers.SeriesMarkers.NONE, chart.getSeriesMap().get("val").getMarker());
+        assertEquals(org.knowm.xchart.style.markers.SeriesMarkers.NONE, chart.getSeriesMap().get("batch").getMarker());
     }
 
     @Test
