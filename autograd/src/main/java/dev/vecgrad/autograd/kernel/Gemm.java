@@ -40,8 +40,6 @@ public final class Gemm {
      * tuned on a quiet machine (the prototype saw gains only above ~100 MFLOP).
      */
     static final long PARALLEL_FLOPS = 4_000_000L;
-    /** Packed B blocks of at least this many floats are packed in parallel. */
-    static final long PARALLEL_PACK = 1L << 15;
     /** A parallel product is cut into at least this many (row block, column part) tasks when it can be. */
     static final int MIN_TASKS = 4;
 
@@ -51,6 +49,17 @@ public final class Gemm {
         final float[] tile = new float[MR * NR];
         final float[] scratch = new float[GemmPack.SCRATCH];
         float[] b = new float[0];
+        int[] state = new int[0];
+
+        /** The panel states of a parallel block, all 0 (not packed). */
+        int[] panelState(int panels) {
+            if (state.length < panels) {
+                state = new int[panels];
+            } else {
+                java.util.Arrays.fill(state, 0, panels, 0);
+            }
+            return state;
+        }
 
         float[] b(int size) {
             if (b.length < size) {
@@ -286,8 +295,9 @@ public final class Gemm {
                 int j0 = jc;
                 int p0 = pc;
                 boolean first = pc == 0;
-                if (!parallel) {
-                    // The many small products (attention tiles) skip the pool and its lambdas entirely.
+                if (!parallel || Parallel.threads() < 2) {
+                    // The many small products (attention tiles), and every product at one thread,
+                    // skip the pool and its lambdas entirely.
                     packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, 0, panels);
                     for (int i0 = 0; i0 < m; i0 += mc) {
                         block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), p0, kc, bp, nc, j0, 0, panels,
@@ -295,28 +305,74 @@ public final class Gemm {
                     }
                     continue;
                 }
-                // Packing is a copy: fork for it only when the block is big enough to repay a second fork.
-                Parallel.forRange(panels, 8, (long) panels * kc * NR >= PARALLEL_PACK,
-                        (s, e) -> packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, s, e));
-                // Tasks are (row block, column part): with few row blocks (a weight gradient's m is
-                // the layer width, 128 here) the columns are split too, so both threads get work.
-                // Every element of C is still computed by one task in the same order, so the split
-                // does not change the bits.
+                // One fork per block: tasks are (row block, column part) and pack the B panels
+                // they need themselves, each panel once, by whichever task reaches it first (see
+                // sweep). A separate parallel pack before the tasks cost a second hand-out and a
+                // barrier at which both threads waited.
+                // With few row blocks (a weight gradient's m is the layer width, 128 here) the
+                // columns are split too, so both threads get work. Every element of C is still
+                // computed by one task in one kernel call per k block, so neither the split nor the
+                // order in which a task visits its panels changes the bits.
                 int mBlocks = (m + mc - 1) / mc;
                 int wanted = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
                 int perPart = (panels + wanted - 1) / wanted;
                 int parts = (panels + perPart - 1) / perPart;   // no empty trailing part
                 int rowBlock = mc;
+                int[] state = own.panelState(panels);
+                int threads = Parallel.threads();
                 Parallel.forRange(mBlocks * parts, 1, true, (t0, t1) -> {
                     for (int t = t0; t < t1; t++) {
                         int i0 = (t / parts) * rowBlock, q0 = (t % parts) * perPart;
-                        block(transA, a, aOff, lda, i0, Math.min(rowBlock, m - i0), p0, kc, bp, nc, j0, q0,
-                                Math.min(panels, q0 + perPart), alpha, beta, first, c, cOff, ldc, bias, biasOff);
+                        sweep(transA, a, aOff, lda, i0, Math.min(rowBlock, m - i0), p0, kc, transB, b, bOff, ldb,
+                                bp, state, nc, j0, q0, Math.min(panels, q0 + perPart), t % threads, threads,
+                                alpha, beta, first, c, cOff, ldc, bias, biasOff);
                     }
                 });
             }
         }
     }
+
+    /**
+     * One task of a parallel block: packs its rows of op(A), then visits B panels [q0, q1), packing
+     * each one first if no task has yet ({@code state[q]}: 0 not packed, 1 being packed, 2 packed).
+     * Tasks that run at the same time start at different points of the range ({@code lane} of
+     * {@code lanes}, the task's index modulo the thread count), so each packs its own share of B
+     * instead of waiting for the other; a task that finds a panel being packed waits for it (one
+     * panel's copy). The visiting order does not change the bits: each tile of C is one kernel call.
+     */
+    private static void sweep(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                              boolean transB, float[] b, int bOff, int ldb, float[] bp, int[] state,
+                              int nc, int j0, int q0, int q1, int lane, int lanes, float alpha, float beta,
+                              boolean first, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+        Buffers t = BUFFERS.get();
+        float[] ap = t.a;
+        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        int count = q1 - q0;
+        int start = (int) ((long) lane * count / lanes);
+        for (int s = 0; s < count; s++) {
+            int q = q0 + (start + s) % count;
+            if ((int) STATE.getAcquire(state, q) != 2) {
+                if (STATE.compareAndSet(state, q, 0, 1)) {
+                    try {
+                        GemmPack.packBPanel(bp, q * NR * kc, transB, b, bOff, ldb, p0, kc, j0 + q * NR,
+                                Math.min(NR, nc - q * NR), t.scratch);
+                    } finally {
+                        // Even after a failure: a waiting task must not spin forever; the loop
+                        // rethrows the error once every task has stopped.
+                        STATE.setRelease(state, q, 2);
+                    }
+                } else {
+                    while ((int) STATE.getAcquire(state, q) != 2) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            panel(ap, mc, i0, kc, bp, q, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
+        }
+    }
+
+    /** Atomic access to a block's panel states (an int[] in the caller's buffers). */
+    private static final java.lang.invoke.VarHandle STATE = java.lang.invoke.MethodHandles.arrayElementVarHandle(int[].class);
 
     /** Packs B panels [q0, q1) of the (kc, nc) block at (p0, j0) into bp. */
     private static void packB(float[] bp, boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
@@ -334,15 +390,23 @@ public final class Gemm {
         Buffers t = BUFFERS.get();
         float[] ap = t.a;
         GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
-        for (int jr = q0 * NR, end = Math.min(nc, q1 * NR); jr < end; jr += NR) {
-            int cols = Math.min(NR, nc - jr);
-            int bi = jr * kc;
-            for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir);
-                int ci = cOff + (i0 + ir) * ldc + j0 + jr;
-                GemmKernels.kernel(kc, ap, ir * kc, bp, bi, t.tile);
-                GemmKernels.merge(c, ci, ldc, rows, cols, t.tile, alpha, beta, first, bias, biasOff + j0 + jr);
-            }
+        for (int q = q0; q < q1; q++) {
+            panel(ap, mc, i0, kc, bp, q, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
+        }
+    }
+
+    /** The MR-row tiles of one row block (packed in ap) against B panel q. */
+    private static void panel(float[] ap, int mc, int i0, int kc, float[] bp, int q, int nc, int j0,
+                              float alpha, float beta, boolean first, float[] c, int cOff, int ldc,
+                              float[] bias, int biasOff, float[] tile) {
+        int jr = q * NR;
+        int cols = Math.min(NR, nc - jr);
+        int bi = jr * kc;
+        for (int ir = 0; ir < mc; ir += MR) {
+            int rows = Math.min(MR, mc - ir);
+            int ci = cOff + (i0 + ir) * ldc + j0 + jr;
+            GemmKernels.kernel(kc, ap, ir * kc, bp, bi, tile);
+            GemmKernels.merge(c, ci, ldc, rows, cols, tile, alpha, beta, first, bias, biasOff + j0 + jr);
         }
     }
 
