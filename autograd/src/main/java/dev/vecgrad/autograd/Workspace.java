@@ -214,9 +214,10 @@ public final class Workspace {
                 next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
                 held += 4L * a.length;
             }
-            // Not poisoned: the bits are no tensor's storage, only a recorded op's backward reads
-            // them, and backward refuses a graph whose scope has closed (any bit pattern would
-            // be a valid mask anyway, so a fill would show nothing).
+            // Not poisoned: any bit pattern is a valid mask, so a fill would show nothing. Only a
+            // recorded op's backward reads them, and what guards them is what guards the float
+            // state saved next to them (attention's weights, as many elements): backward refuses
+            // a node whose output or inputs a closed scope lent.
             Map<Integer, ArrayDeque<long[]>> nextLongs = trim ? new HashMap<>() : carriedLongs;
             for (long[] a : usedLongs) {
                 nextLongs.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
