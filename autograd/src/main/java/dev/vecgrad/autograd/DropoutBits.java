@@ -16,6 +16,11 @@ import java.util.random.RandomGenerator;
  * and the decisions depend only on the generator's state, not on the thread count. At
  * {@code baby-gpt}'s size the attention weights alone take 150 million decisions per step, which
  * one {@code nextFloat()} each on one thread made a tenth of the step.
+ *
+ * <p>The bits come from the open {@link Workspace} ({@link Workspace#longScratch}), so a training
+ * step with dropout allocates no new ones (they were ~29 MB of {@code baby-gpt}'s step); with no
+ * scope open they are a heap array as before. The op that draws them keeps them for its backward,
+ * which the scope outlives.
  */
 final class DropoutBits {
     private DropoutBits() {}
@@ -25,23 +30,34 @@ final class DropoutBits {
 
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-    /** Decisions for {@code n} elements with drop probability {@code p}. */
+    /** Words of bits per block. */
+    private static final int BLOCK_WORDS = BLOCK >>> 6;
+
+    /**
+     * Decisions for {@code n} elements with drop probability {@code p}: the workspace's words
+     * while a scope is open (valid until it closes), else a new array.
+     */
     static long[] draw(int n, float p, RandomGenerator rng) {
-        long[] bits = new long[(n + 63) >>> 6];
+        long[] bits = Workspace.longScratch((n + 63) >>> 6);
         int blocks = (n + BLOCK - 1) / BLOCK;
-        long[] seeds = new long[blocks];
-        for (int i = 0; i < blocks; i++) seeds[i] = rng.nextLong();
+        // Each block's seed waits in the block's first word, which the block's own fill reads
+        // before it overwrites it: no array of seeds per call, and blocks touch only their own
+        // words, so the parallel fills do not race. Drawn here, in block order, on this thread.
+        for (int i = 0; i < blocks; i++) bits[i * BLOCK_WORDS] = rng.nextLong();
         // u < p with u = k 2^-24  <=>  k < ceil(p 2^24) (exact: p 2^24 is a float scaled by a power of 2).
         long limit = (long) Math.ceil(p * 16777216.0);
         Parallel.forRange(blocks, 1, blocks >= 4, (lo, hi) -> {
-            for (int blk = lo; blk < hi; blk++) fill(bits, blk, Math.min(BLOCK, n - blk * BLOCK), seeds[blk], limit);
+            for (int blk = lo; blk < hi; blk++) {
+                fill(bits, blk, Math.min(BLOCK, n - blk * BLOCK), bits[blk * BLOCK_WORDS], limit);
+            }
         });
         return bits;
     }
 
+    /** Writes every word of {@code block} (its seed, parked in the first word, is read before). */
     private static void fill(long[] bits, int block, int count, long seed, long limit) {
         long state = seed;
-        int firstWord = block * (BLOCK >>> 6);
+        int firstWord = block * BLOCK_WORDS;
         for (int w = 0; w < (count + 63) >>> 6; w++) {
             int inWord = Math.min(64, count - (w << 6));
             long word = 0;

@@ -37,6 +37,11 @@ import java.util.Map;
  * passed to an op or to backward) throws {@link IllegalStateException} instead of reading the
  * next step's values: each tensor remembers which scope lent its array, a check of two fields.
  *
+ * <p>Besides float arrays, a scope lends the {@code long[]} words of dropout's keep/drop bits
+ * under the same rules: held until the scope closes (the op's backward reads them), handed out
+ * again by the next scope. They were the last large per-step allocation of a training step with
+ * dropout ({@code baby-gpt}: ~29 MB a step, 3 MB per layer for the attention weights' bits).
+ *
  * <p>Within a scope, a backward pass gives each intermediate gradient back as soon as the
  * gradients of the op's inputs are computed from it, so later ops of the same pass reuse it: a
  * step holds its activations plus only the few gradients in flight, not every gradient it ever
@@ -69,6 +74,14 @@ public final class Workspace {
     /** Every distinct array the open scope has handed out, in order, each with its lend mark. */
     private final IdentityHashMap<float[], Long> used = new IdentityHashMap<>();
     private final ArrayList<float[]> usedOrder = new ArrayList<>();
+    /**
+     * Long arrays kept from earlier scopes, by length, and those the open scope has handed out, in
+     * order. Only dropout's decision bits ask for them, once per op, and keep them until the scope
+     * closes (its backward reads them), so they need no early release, no lend marks and no
+     * liveness lookups: no tensor is ever made over one.
+     */
+    private Map<Integer, ArrayDeque<long[]>> carriedLongs = new HashMap<>();
+    private final ArrayList<long[]> usedLongs = new ArrayList<>();
     /** Of {@link #used}, the arrays currently lent (not released). */
     private final IdentityHashMap<float[], Boolean> out = new IdentityHashMap<>();
     private long lentBytes, reusedBytes, heldBytes, usedBytes, lends;
@@ -201,6 +214,17 @@ public final class Workspace {
                 next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
                 held += 4L * a.length;
             }
+            // Not poisoned: any bit pattern is a valid mask, so a fill would show nothing. Only a
+            // recorded op's backward reads them, and what guards them is what guards the float
+            // state saved next to them (attention's weights, as many elements): backward refuses
+            // a node whose output or inputs a closed scope lent.
+            Map<Integer, ArrayDeque<long[]>> nextLongs = trim ? new HashMap<>() : carriedLongs;
+            for (long[] a : usedLongs) {
+                nextLongs.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+                held += 8L * a.length;
+            }
+            usedLongs.clear();
+            carriedLongs = nextLongs;
             usedOrder.clear();
             used.clear();
             out.clear();
@@ -251,6 +275,18 @@ public final class Workspace {
     }
 
     /**
+     * A {@code long[]} of length {@code n} whose contents are unspecified, from the current
+     * workspace if one is open (else, or when too small or beyond the cap, from the heap), lent
+     * until the scope closes: for dropout's decision bits ({@link DropoutBits#draw}), whose
+     * caller writes every word before reading any.
+     */
+    static long[] longScratch(int n) {
+        Workspace ws = CURRENT.get()[0];
+        long[] a = ws == null ? null : ws.takeLongs(n);
+        return a == null ? new long[n] : a;
+    }
+
+    /**
      * A position in the current workspace's sequence of lends (0 when none is open): {@link
      * #release} only takes back arrays lent after a given mark.
      */
@@ -275,10 +311,6 @@ public final class Workspace {
     }
 
     /**
-     * A recycled array of length n (zero-filled if asked) or a new one, tracked as lent; or null
-     * when the request is for the heap (too small, or a new array would pass the cap).
-     */
-    /**
      * Zero-fills a recycled array; large ones in fixed chunks over the compute pool (the
      * backward's gradient buffers of layer norm and attention, 0.4-1.5 MB each, were filled on
      * the calling thread while the other core waited).
@@ -291,6 +323,30 @@ public final class Workspace {
         }
     }
 
+    /** Like {@link #take} for a {@code long[]}, never zero-filled and never released early. */
+    private long[] takeLongs(int n) {
+        if (n < MIN_ELEMENTS) return null;
+        long bytes = 8L * n;
+        ArrayDeque<long[]> q = carriedLongs.get(n);
+        long[] a = q == null ? null : q.poll();
+        if (a != null) {
+            carriedTaken += bytes;
+            reusedBytes += bytes;
+        } else if (usedBytes + (trim ? 0 : heldBytes - carriedTaken) + bytes > maxBytes) {
+            return null;
+        } else {
+            a = new long[n];
+        }
+        usedBytes += bytes;
+        lentBytes += bytes;
+        usedLongs.add(a);
+        return a;
+    }
+
+    /**
+     * A recycled array of length n (zero-filled if asked) or a new one, tracked as lent; or null
+     * when the request is for the heap (too small, or a new array would pass the cap).
+     */
     private float[] take(int n, boolean zero) {
         if (n < MIN_ELEMENTS) return null;
         ArrayDeque<float[]> q = released.get(n);

@@ -2,6 +2,7 @@ package dev.vecgrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.vecgrad.autograd.kernel.Parallel;
 
@@ -53,6 +54,25 @@ class DropoutBitsTest {
         } finally {
             Parallel.setThreads(saved);
         }
+    }
+
+    @Test
+    void recycledWorkspaceWordsGiveTheHeapsDecisions() {
+        int n = 5 * DropoutBits.BLOCK + 4321;   // 1348 words (lent, not heap) in six blocks, the last one partial
+        long[] heap = DropoutBits.draw(n, 0.3f, new SplittableRandom(9));
+        Workspace ws = new Workspace(1L << 30, false);
+        long[] first;
+        try (var s = ws.open()) {
+            first = DropoutBits.draw(n, 0.7f, new SplittableRandom(10));   // leaves other decisions in the words
+            assertEquals(8L * heap.length, ws.lentBytes());
+        }
+        try (var s = ws.open()) {
+            long[] again = DropoutBits.draw(n, 0.3f, new SplittableRandom(9));
+            assertSame(first, again, "the next scope lends the same words");
+            assertArrayEquals(heap, again, "every word rewritten, seeds included");
+            assertEquals(ws.lentBytes(), ws.reusedBytes());
+        }
+        assertEquals(8L * heap.length, ws.heldBytes());
     }
 
     @Test

@@ -77,6 +77,58 @@ class WorkspaceTest {
         }
     }
 
+    /** Outputs and input gradients of attention with dropout and of a dropout op, both large enough that their bits are lent. */
+    private static List<float[]> dropoutRun() {
+        int b = 2, h = 2, t = 128, hs = 8;   // [B, H, T, T] = 65,536 decisions: 1024 words
+        Tensor qkv = Tensor.randn(new SplittableRandom(11), b, t, 3 * h * hs).requiresGrad(true);
+        Tensor z = Tensor.randn(new SplittableRandom(13), b, t, 512).requiresGrad(true);   // 2048 words
+        Tensor att = Attention.causalPacked(qkv, h, 0.2f, new SplittableRandom(14)).output();
+        Tensor dropped = z.dropout(0.3f, true, new SplittableRandom(15));
+        Tensor y = att.mul(att).sum().add(dropped.tanh().sum());
+        y.backward();
+        return List.of(y.toArray(), att.toArray(), dropped.toArray(), qkv.grad().toArray(), z.grad().toArray());
+    }
+
+    @Test
+    void dropoutBitsAreLentAndGiveTheHeapsResults() {
+        List<float[]> heap = dropoutRun();
+        Workspace ws = new Workspace(BIG, true);
+        for (int step = 0; step < 3; step++) {
+            List<float[]> got;
+            try (var s = ws.open()) {
+                got = dropoutRun();
+            }
+            for (int i = 0; i < heap.size(); i++) assertArrayEquals(heap.get(i), got.get(i), "step " + step + ", output " + i);
+            if (step > 0) assertEquals(ws.lentBytes(), ws.reusedBytes(), "every request of a repeated step is recycled");
+        }
+    }
+
+    @Test
+    void longArraysFollowTheFloatArraysRules() {
+        int n = 2048;
+        Workspace ws = new Workspace(8L * n + 100, false);
+        long[] lent;
+        try (var s = ws.open()) {
+            lent = Workspace.longScratch(n);                             // lent: fits the cap
+            assertNotSame(lent, Workspace.longScratch(n));               // beyond the cap: heap
+            Workspace.longScratch(Workspace.MIN_ELEMENTS - 1);           // too small: heap
+            assertEquals(8L * n, ws.lentBytes());
+        }
+        assertEquals(8L * n, ws.heldBytes());
+        try (var s = ws.openKeeping()) {
+            Tensor.randn(new SplittableRandom(1), 16).exp();             // uses nothing: keeps the words
+        }
+        try (var s = ws.open()) {
+            assertSame(lent, Workspace.longScratch(n));
+            assertEquals(8L * n, ws.reusedBytes());
+        }
+        try (var s = ws.open()) {
+            Workspace.longScratch(n + 1);                                // a size the last scope did not use
+        }
+        assertEquals(8L * (n + 1), ws.heldBytes());
+        assertNotSame(lent, Workspace.longScratch(n), "outside a scope, the heap");
+    }
+
     @Test
     void aBackwardPassReusesTheGradientsItIsDoneWith() {
         int n = 64 * 64, depth = 10;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
@@ -61,6 +62,40 @@ class TrainerTest {
         for (String name : a.keySet()) assertArrayEquals(a.get(name).toArray(), b.get(name).toArray(), name);
         assertTrue(ws.lentBytes() > 100_000, "lent " + ws.lentBytes());
         assertEquals(ws.lentBytes(), ws.reusedBytes(), "a steady-state step is served from the previous one");
+    }
+
+    /**
+     * A steady-state step with dropout allocates no more than one without: the keep/drop bits
+     * come from the workspace like the activations (they were the bulk of {@code baby-gpt}'s
+     * per-step allocation). Measured on this thread, where the ops draw the bits; the two
+     * trainers' steps alternate so the JIT has compiled the same code for both by the time the
+     * least allocation of each is taken.
+     */
+    @Test
+    void aSteadyStateStepWithDropoutAllocatesNoMoreThanOneWithout() throws IOException {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "needs per-thread allocation counters");
+        int b = 16, t = 128, c = 32, h = 4, rounds = 12;
+        Path data = textFile();
+        Trainer[] trainers = new Trainer[2];
+        for (int i = 0; i < 2; i++) {
+            trainers[i] = new Trainer(small(rounds, i == 0 ? 0f : 0.2f).toBuilder().nHead(h).nEmbd(c).blockSize(t)
+                    .batchSize(b).build(), TextTask.load(data, null));
+        }
+        long[] least = {Long.MAX_VALUE, Long.MAX_VALUE};
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < 2; i++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                trainers[i].trainStep();
+                long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+                if (round >= rounds / 2) least[i] = Math.min(least[i], bytes);
+            }
+        }
+        // The decisions a step draws: the attention weights' [B, H, T, T] and three [B, T, C]
+        // dropouts (embeddings, attention output, MLP output), one bit each: 152 KB.
+        long bitBytes = ((long) b * h * t * t + 3L * b * t * c) / 8;
+        assertTrue(least[1] - least[0] < bitBytes / 8, "least bytes a step allocated after warm-up: " + least[1]
+                + " with dropout, " + least[0] + " without (the bits alone: " + bitBytes + ")");
     }
 
     @Test
