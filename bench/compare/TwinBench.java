@@ -17,8 +17,12 @@ public class TwinBench {
         int rounds = Integer.parseInt(a[0]), steps = Integer.parseInt(a[1]);
         TextTask task = TextTask.load(Path.of(a[2]), null);
         TrainConfig cfg = TrainConfig.shakespeareChar();
+        // HALF=1: the twins train half batches each (the shards of one batch), so together they do
+        // the work of one step of the trainer alone.
+        boolean half = "1".equals(System.getenv("HALF"));
+        TrainConfig twinCfg = half ? cfg.toBuilder().batchSize(cfg.batchSize() / 2).build() : cfg;
         Parallel.setThreads(1);
-        Trainer one = new Trainer(cfg, task), other = new Trainer(cfg, task);
+        Trainer one = new Trainer(cfg, task), other = new Trainer(twinCfg, task), first = new Trainer(twinCfg, task);
         Parallel.setThreads(2);
         Trainer pooled = new Trainer(cfg, task);
         ExecutorService second = Executors.newSingleThreadExecutor();
@@ -31,7 +35,7 @@ public class TwinBench {
             double s1 = (System.nanoTime() - t0) / 1e9;
             t0 = System.nanoTime();
             Future<?> f = second.submit(() -> run(other, steps));
-            run(one, steps);
+            run(first, steps);
             f.get();
             double s2 = (System.nanoTime() - t0) / 1e9;
             Parallel.setThreads(2);
@@ -40,7 +44,7 @@ public class TwinBench {
             double s3 = (System.nanoTime() - t0) / 1e9;
             if (r >= 0) {
                 solo.add(tokens / s1);
-                twins.add(2 * tokens / s2);
+                twins.add((half ? 1 : 2) * tokens / s2);
                 twoThreads.add(tokens / s3);
             }
         }
