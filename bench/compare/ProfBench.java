@@ -14,7 +14,10 @@ public class ProfBench {
         String preset = a.length > 2 ? a[2] : "shakespeare-char";
         int warm = a.length > 3 ? Integer.parseInt(a[3]) : 60;
         int[] counts = java.util.Arrays.stream((a.length > 4 ? a[4] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
-        TrainConfig cfg = preset.equals("baby-gpt") ? TrainConfig.babyGpt() : TrainConfig.shakespeareChar();
+        // Evaluations of 2 batches per split, timed after the profile: per token against the
+        // forward ops of a training step (the issue asks evaluation to be at least as fast).
+        TrainConfig cfg = (preset.equals("baby-gpt") ? TrainConfig.babyGpt() : TrainConfig.shakespeareChar())
+                .toBuilder().evalIters(2).build();
         TextTask task = TextTask.load(Path.of(a[1]), null);
         // baby-gpt needs ~4 GB live per trainer, so it shares one trainer between the thread counts.
         boolean shared = preset.equals("baby-gpt");
@@ -30,7 +33,23 @@ public class ProfBench {
             for (int s = 0; s < steps; s++) tr[t].trainStep();
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
             tr[t].setProfile(null);
-            System.out.printf("=== %s, %d thread(s): %.2f ms/step wall (profiled)%n%s%n", preset, t, ms, p.table(steps));
+            String table = p.table(steps);
+            System.out.printf("=== %s, %d thread(s): %.2f ms/step wall (profiled)%n%s%n", preset, t, ms, table);
+            // The forward ops of a step: every row of the table but backward, optimizer, clipping and batch sampling.
+            double forward = 0;
+            for (String line : table.split("\n")) {
+                String[] f = line.trim().split("\\s{2,}");
+                if (f.length < 4 || line.contains("backward") || !f[1].matches("\\d+")) continue;
+                if (f[0].equals("optimizer") || f[0].equals("grad clip") || f[0].equals("batch")) continue;
+                forward += Double.parseDouble(f[3]);
+            }
+            System.out.printf("forward ops of a training step, %d thread(s): %.2f ms%n", t, forward);
+            tr[t].evaluate();
+            long e0 = System.nanoTime();
+            tr[t].evaluate();
+            double perBatch = (System.nanoTime() - e0) / 1e6 / 4;   // 2 batches of each split
+            System.out.printf("evaluation, %d thread(s): %.2f ms per batch of %d tokens (forward only, eval mode)%n%n",
+                    t, perBatch, cfg.tokensPerStep());
         }
     }
 }
