@@ -1,7 +1,8 @@
 // Single-file program behind bench/RESULTS.md's issue 20 figures; run from the repository root:
 //   java --add-modules jdk.incubator.vector -cp examples/target/vecgrad.jar bench/compare/ProfBench.java ARGS
-// (StepBench: ROUNDS STEPS TEXT_FILE; ProfBench: STEPS TEXT_FILE). One JVM, shakespeare-char,
-// both thread counts warmed up before anything is timed, so the JIT's warm-up is left out.
+// ARGS: STEPS TEXT_FILE [PRESET [WARMUP [THREADS]]] (PRESET shakespeare-char, the default, or
+// baby-gpt; WARMUP steps per thread count, default 60; THREADS "1,2" (default), "1" or "2"). One JVM, one trainer per thread count, both thread
+// counts warmed up before anything is timed, so the JIT's warm-up is left out.
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.run.*;
@@ -10,20 +11,45 @@ import java.nio.file.Path;
 public class ProfBench {
     public static void main(String[] a) throws Exception {
         int steps = Integer.parseInt(a[0]);
+        String preset = a.length > 2 ? a[2] : "shakespeare-char";
+        int warm = a.length > 3 ? Integer.parseInt(a[3]) : 60;
+        int[] counts = java.util.Arrays.stream((a.length > 4 ? a[4] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
+        // Evaluations of 2 batches per split, timed after the profile: per token against the
+        // forward ops of a training step (the issue asks evaluation to be at least as fast).
+        TrainConfig cfg = (preset.equals("baby-gpt") ? TrainConfig.babyGpt() : TrainConfig.shakespeareChar())
+                .toBuilder().evalIters(2).build();
         TextTask task = TextTask.load(Path.of(a[1]), null);
+        // baby-gpt needs ~4 GB live per trainer, so it shares one trainer between the thread counts.
+        boolean shared = preset.equals("baby-gpt");
         Trainer[] tr = new Trainer[3];
-        for (int t = 1; t <= 2; t++) { Parallel.setThreads(t); tr[t] = new Trainer(TrainConfig.shakespeareChar(), task); }
-        for (int w = 0; w < 2; w++) for (int t = 1; t <= 2; t++) { Parallel.setThreads(t); for (int s = 0; s < 60; s++) tr[t].trainStep(); }
-        for (int t = 1; t <= 2; t++) {
+        for (int t : counts) { Parallel.setThreads(t); tr[t] = shared && tr[3 - t] != null ? tr[3 - t] : new Trainer(cfg, task); }
+        for (int w = 0; w < 2; w++) for (int t : counts) { Parallel.setThreads(t); for (int s = 0; s < warm; s++) tr[t].trainStep(); }
+        for (int t : counts) {
             Parallel.setThreads(t);
-            for (int s = 0; s < 5; s++) tr[t].trainStep();
+            for (int s = 0; s < Math.min(5, warm); s++) tr[t].trainStep();
             OpProfile p = new OpProfile();
             tr[t].setProfile(p);
             long t0 = System.nanoTime();
             for (int s = 0; s < steps; s++) tr[t].trainStep();
             double ms = (System.nanoTime() - t0) / 1e6 / steps;
             tr[t].setProfile(null);
-            System.out.printf("=== %d thread(s): %.2f ms/step wall (profiled)%n%s%n", t, ms, p.table(steps));
+            String table = p.table(steps);
+            System.out.printf("=== %s, %d thread(s): %.2f ms/step wall (profiled)%n%s%n", preset, t, ms, table);
+            // The forward ops of a step: every row of the table but backward, optimizer, clipping and batch sampling.
+            double forward = 0;
+            for (String line : table.split("\n")) {
+                String[] f = line.trim().split("\\s{2,}");
+                if (f.length < 4 || line.contains("backward") || !f[1].matches("\\d+")) continue;
+                if (f[0].equals("optimizer") || f[0].equals("grad clip") || f[0].equals("batch")) continue;
+                forward += Double.parseDouble(f[3]);
+            }
+            System.out.printf("forward ops of a training step, %d thread(s): %.2f ms%n", t, forward);
+            tr[t].evaluate();
+            long e0 = System.nanoTime();
+            tr[t].evaluate();
+            double perBatch = (System.nanoTime() - e0) / 1e6 / 4;   // 2 batches of each split
+            System.out.printf("evaluation, %d thread(s): %.2f ms per batch of %d tokens (forward only, eval mode)%n%n",
+                    t, perBatch, cfg.tokensPerStep());
         }
     }
 }

@@ -4,23 +4,27 @@
 #   bench/compare/train_compare.sh tinyshakespeare.txt
 #
 # Per round: PyTorch (tools/pytorch/nanogpt.py through bench/compare/train_torch.py, same
-# architecture and recipe) at 1 and at 2 threads, then `./vecgrad train` at 2 threads, for
-# shakespeare-char (200 iterations) and baby-gpt (20 iterations). Both sides report training
+# architecture and recipe) at 1 and at 2 threads, then `./vecgrad train` at 1 and at 2 threads,
+# for shakespeare-char (200 iterations) and baby-gpt (20 iterations). Both sides report training
 # tokens/s without evaluation time and without their first iterations (torch: 5, vecgrad: 3).
-# Prints every run, then per preset the median tokens/s of each side over the rounds and the
-# ratio vecgrad / best PyTorch.
+# Prints every run, then per preset the median tokens/s of each side over the rounds, vecgrad's
+# thread scaling (most threads / fewest) and the ratio vecgrad (most threads) / best PyTorch.
 #
 # Environment: ROUNDS (default 3), PRESETS (default "shakespeare-char baby-gpt"),
-# VECGRAD_THREADS (default 2), JAVA_OPTS_EXTRA (extra JVM flags for vecgrad, e.g. -Xmx512m).
+# VECGRAD_THREADS (default "1 2"), TORCH_THREADS (default "1 2"; baby-gpt's slow PyTorch
+# 1-thread run can be left out with "2" once it is known to be the slower one), ITERS_SC and
+# ITERS_BABY (iterations per run, default 200 and 20), JAVA_OPTS_EXTRA (extra JVM flags for
+# vecgrad, e.g. -Xmx512m).
 set -euo pipefail
 DATA=${1:?usage: train_compare.sh TEXT_FILE}
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 PRESETS=${PRESETS:-"shakespeare-char baby-gpt"}
-VT=${VECGRAD_THREADS:-2}
+VTS=${VECGRAD_THREADS:-"1 2"}
+TTS=${TORCH_THREADS:-"1 2"}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-iters() { [ "$1" = baby-gpt ] && echo 20 || echo 200; }
+iters() { [ "$1" = baby-gpt ] && echo "${ITERS_BABY:-20}" || echo "${ITERS_SC:-200}"; }
 
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed, outside the timings
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -28,17 +32,19 @@ echo "# $(./vecgrad --version | head -1); $(/usr/bin/python3 -c 'import torch; p
 for r in $(seq 1 "$ROUNDS"); do
   for p in $PRESETS; do
     n=$(iters "$p")
-    for t in 1 2; do
+    for t in $TTS; do
       tps=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/compare/train_torch.py --data "$DATA" \
               --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet \
             | tail -1 | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
       echo "round $r $p pytorch threads=$t tokens/s $tps" | tee -a "$OUT/all.txt"
     done
-    rm -rf "$OUT/run"
-    VECGRAD_JAVA_OPTS="${JAVA_OPTS_EXTRA:-}" ./vecgrad train --data "$DATA" --preset "$p" --max-iters "$n" \
-        --eval-interval 1000000 --eval-iters 1 --threads "$VT" --no-progress --out "$OUT/run" >/dev/null
-    tps=$(tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
-    echo "round $r $p vecgrad threads=$VT tokens/s $tps" | tee -a "$OUT/all.txt"
+    for vt in $VTS; do
+      rm -rf "$OUT/run"
+      VECGRAD_JAVA_OPTS="${JAVA_OPTS_EXTRA:-}" ./vecgrad train --data "$DATA" --preset "$p" --max-iters "$n" \
+          --eval-interval 1000000 --eval-iters 1 --threads "$vt" --no-progress --out "$OUT/run" >/dev/null
+      tps=$(tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+      echo "round $r $p vecgrad threads=$vt tokens/s $tps" | tee -a "$OUT/all.txt"
+    done
   done
 done
 echo "## medians over $ROUNDS rounds"
@@ -52,7 +58,9 @@ for preset in dict.fromkeys(k[0] for k in runs):
     med = {k[1:]: statistics.median(v) for k, v in runs.items() if k[0] == preset}
     torch = {k: v for k, v in med.items() if k[0] == "pytorch"}
     best = max(torch, key=torch.get)
-    mine = next(v for k, v in med.items() if k[0] == "vecgrad")
+    ours = sorted((int(k[1].split("=")[1]), v) for k, v in med.items() if k[0] == "vecgrad")
+    mine = ours[-1][1]
     line = ", ".join(f"{i} {t}: {v:,.0f}" for (i, t), v in sorted(med.items()))
-    print(f"{preset}: {line} tokens/s; vecgrad / best pytorch ({best[1]}) = {mine / torch[best]:.2f}x")
+    scaling = f"; vecgrad {ours[-1][0]} / {ours[0][0]} threads = {mine / ours[0][1]:.2f}x" if len(ours) > 1 else ""
+    print(f"{preset}: {line} tokens/s{scaling}; vecgrad ({ours[-1][0]} threads) / best pytorch ({best[1]}) = {mine / torch[best]:.2f}x")
 PY

@@ -7,16 +7,16 @@ import dev.vecgrad.autograd.kernel.VecMath;
 /**
  * The affine layer as one op, PyTorch's {@code F.linear}: {@code y = x W^T + b} with W stored
  * {@code [out, in]}. One GEMM (NT) and a fused bias add forward; backward {@code dx = g W} (NN),
- * {@code dW = g^T x} (TN, straight into W's layout) and {@code db} as column sums, the first and
- * the other two on different threads. Compared with
+ * {@code dW = g^T x} (TN, straight into W's layout) and {@code db} as column sums, as one task
+ * list for both threads where the products fit one GEMM block. Compared with
  * {@code x.matmul(W.transpose(0, 1)).add(b)} it saves the broadcast add and its reduction, the
  * transposed gradient of W and its copy, and two graph nodes per layer.
  */
 final class LinearOps {
     /**
-     * From this many flops per product (2 rows in out), backward runs its two products at once,
-     * one per thread; below, each runs alone (then serially, being small). The training
-     * products are 12-100 MFLOP.
+     * From this many flops per product (2 rows in out), backward runs its two products at once
+     * from one task list; below, each runs alone (then serially, being small). The
+     * shakespeare-char training products are 12-100 MFLOP.
      */
     static final long BOTH_AT_ONCE_FLOPS = 4_000_000L;
 
@@ -102,13 +102,12 @@ final class LinearOps {
                     && 2L * fRows * in * out >= BOTH_AT_ONCE_FLOPS;
             if (bothAtOnce && Gemm.fitsPlan(fRows, in, out, 1f) && Gemm.fitsPlan(out, in, fRows, 1f)) {
                 backwardByTiles(gs, w, xs, dx, dw, db, fRows, in, out);
-            } else if (bothAtOnce) {
-                // Products too big for one block (baby-gpt's dW has k = 16384 rows): one per thread,
-                // each splitting itself no further (nested pool calls run inline).
-                Parallel.forRange(2, 1, true, (lo, hi) -> {
-                    for (int t = lo; t < hi; t++) (t == 0 ? inputGrad : weightGrad).run();
-                });
             } else {
+                // One product after the other, each split over the pool by sgemm when it is big
+                // enough. This is the path of products deeper than one block (baby-gpt's dW has
+                // k = 16384 rows): run one per thread instead, dW (a transposed A to pack, then
+                // the bias sums) took about 1 s longer per baby-gpt step than dx, and the other
+                // core waited for it.
                 if (dx != null) inputGrad.run();
                 weightGrad.run();
             }

@@ -62,10 +62,11 @@ class LinearGradTest {
     }
 
     /**
-     * Products big enough that backward runs dx and dW at once: as tiles taken from both ends of
-     * one task list (shapes of one GEMM block), or one product per thread (dW deeper than a
-     * block). The gradients must be the bits of the one-thread run, which computes the products
-     * one after the other, at 2 and 3 threads, for every combination of what requires a gradient.
+     * Products big enough for the pool: dx and dW at once as tiles taken from both ends of one
+     * task list (shapes of one GEMM block), or one after the other, each split over the pool (dW
+     * deeper than a block: 1100 rows). The gradients must be the bits of the one-thread run, which
+     * computes the products one after the other on one thread, at 2 and 3 threads, for every
+     * combination of what requires a gradient.
      */
     @Test
     @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)

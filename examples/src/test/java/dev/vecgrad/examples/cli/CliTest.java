@@ -152,7 +152,9 @@ class CliTest {
         var step = root.get("training").get(0);
         assertEquals("shakespeare-char", step.get("preset").asText());
         double tps = step.get("tokens_per_s").asDouble(), mfu = step.get("mfu").asDouble();
-        assertTrue(tps > 0 && mfu > 0 && mfu < 1, step.toString());
+        // No upper bound: the peak and the step are timed at different moments, so on a busy host
+        // a depressed peak makes the share exceed 1 (seen: 1.26); the relation below is what holds.
+        assertTrue(tps > 0 && mfu > 0, step.toString());
         // The share is the step's model FLOP/s over the best GEMM figure of the same run.
         double best = 0;
         for (var g : root.get("gemm")) if (g.get("impl").asText().equals("simd")) best = Math.max(best, g.get("gflops").asDouble());
