@@ -212,14 +212,7 @@ final class GemmPack {
             // same-JVM A/B, AVX2 Zen 3, 2026-12-06).
             int full = mc / MR * MR;
             for (int ib = 0; ib < full; ib += LINE) {
-                int iEnd = Math.min(full, ib + LINE);
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0;
-                    int d = apOff + p * MR;
-                    for (int i = ib; i < iEnd; i += MR) {
-                        FloatVector.fromArray(FMR, a, src + i).intoArray(ap, d + i * kc);
-                    }
-                }
+                transposedRows(ap, apOff, a, aOff + p0 * lda + i0, lda, kc, ib, Math.min(full, ib + LINE));
             }
             if (full < mc) {
                 for (int p = 0; p < kc; p++) {
@@ -236,6 +229,23 @@ final class GemmPack {
             int d = apOff + (i / MR) * MR * kc + i % MR;
             for (int p = 0; p < kc; p++, d += MR) {
                 ap[d] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [ib, iEnd)} (whole micro-panels) of op(A) = A^T, A stored (k, m) from
+     * {@code a[src]}: for each of the kc storage rows, MR floats at a time into their micro-panels.
+     * A method of its own so that its vectors stay inside a small compiled unit: with this loop
+     * nested one level deeper inside packAScalar, a TN product allocated 12 KB a call (boxed
+     * vectors) in one of two KernelAllocationTest runs. Modifies {@code ap}.
+     */
+    private static void transposedRows(float[] ap, int apOff, float[] a, int src, int lda, int kc, int ib, int iEnd) {
+        for (int p = 0; p < kc; p++) {
+            int row = src + p * lda;
+            int d = apOff + p * MR;
+            for (int i = ib; i < iEnd; i += MR) {
+                FloatVector.fromArray(FMR, a, row + i).intoArray(ap, d + i * kc);
             }
         }
     }
