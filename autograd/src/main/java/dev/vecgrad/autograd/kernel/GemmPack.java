@@ -6,8 +6,6 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.MR;
 import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packs op(A) and op(B) into the micro-panel layouts {@link GemmKernels} reads (see its class
@@ -26,8 +24,6 @@ final class GemmPack {
     static final boolean VECTOR_TRANSPOSE = L == 16 && MR == 8;
     /** Floats of scratch {@link #packBPanel} needs: one 16x16 block. */
     static final int SCRATCH = 256;
-    /** MR floats: one packed column of an A micro-panel, copied whole when packing op(A) = A^T. */
-    private static final VectorSpecies<Float> FMR = VectorSpecies.of(float.class, VectorShape.forBitSize(MR * 32));
     /** Rows of op(A) = A^T packed per pass down the storage rows: one 64-byte cache line of floats. */
     private static final int LINE = Math.max(16, MR);
 
@@ -236,16 +232,20 @@ final class GemmPack {
     /**
      * Rows {@code [ib, iEnd)} (whole micro-panels) of op(A) = A^T, A stored (k, m) from
      * {@code a[src]}: for each of the kc storage rows, MR floats at a time into their micro-panels.
-     * A method of its own so that its vectors stay inside a small compiled unit: with this loop
-     * nested one level deeper inside packAScalar, a TN product allocated 12 KB a call (boxed
-     * vectors) in one of two KernelAllocationTest runs. Modifies {@code ap}.
+     * Plain float copies, not an MR-lane vector: compiled inside a training step (not in
+     * KernelAllocationTest's loop) the vector load and store were boxed, and a shakespeare-char
+     * step allocated 41 MB instead of 0.4 (linear and attention backward, both TN products);
+     * a copy of MR constant-indexed floats is unrolled by C2 and cannot allocate. Modifies {@code ap}.
      */
     private static void transposedRows(float[] ap, int apOff, float[] a, int src, int lda, int kc, int ib, int iEnd) {
         for (int p = 0; p < kc; p++) {
             int row = src + p * lda;
             int d = apOff + p * MR;
             for (int i = ib; i < iEnd; i += MR) {
-                FloatVector.fromArray(FMR, a, row + i).intoArray(ap, d + i * kc);
+                int from = row + i, to = d + i * kc;
+                for (int r = 0; r < MR; r++) {
+                    ap[to + r] = a[from + r];
+                }
             }
         }
     }
