@@ -18,9 +18,11 @@ import jdk.incubator.vector.FloatVector;
  * VPERMI2PS/VPERMT2PS), 3-4x faster (A of a 512^3 product: 23 us against 62-105 us). With 256-bit
  * vectors (AVX2, MR = 4, NR = 16) {@link GemmPack8} transposes 4x8 blocks of A and 8x8 blocks of
  * B with one-source permutes and blends, since AVX2 has no two-source permute: on a Zen 3, 2.1x
- * (A) and 2.4x (B) faster than element by element (its class comment has the figures), and
- * SHAPES=256x256x256 gemm_compare at 2 threads went from NN/NT BEFORE_FIGURES to AFTER_FIGURES of
- * OpenBLAS (bench/RESULTS.md, 2026-12-06, AVX2 packing). Each transpose is gated on the exact
+ * (A) and 2.4x (B) faster than element by element (its class comment has the figures). A 256^3
+ * product on one core went from 72.7 to 75.7 GFLOP/s (NN) and from 68.8 to 77.7 (NT) (medians of
+ * 25 repetitions), and a shakespeare-char step's products at 1 thread from 38-40 to 34-37 ms
+ * (linear backward) and from 13-14 to 9-10 ms (attention and its backward), in runs alternating
+ * the two builds (bench/RESULTS.md, 2026-12-06, AVX2 packing). Each transpose is gated on the exact
  * lane count and panel shape it is written for; any other combination (another MR for AVX2, say)
  * uses the element-by-element twins, which are also the reference the tests compare the
  * transposes with (they must agree exactly: packing moves floats, it does no arithmetic).
