@@ -45,6 +45,38 @@ class GemmPackProperties {
         assertNoNaN(scalar, size, "packA");
     }
 
+    /**
+     * {@code packA} against the layout's definition (not against a twin, which for op(A) = A^T
+     * is the code under test): element (i, p) of op(A) at {@code (i/MR)*MR*kc + p*MR + i%MR},
+     * zeros in the padding rows, nothing written past the panels.
+     */
+    @Property(tries = 200, seed = "14")
+    void packAFollowsTheLayout(@ForAll("sizes") int mc, @ForAll("sizes") int kc, @ForAll boolean transA,
+                               @ForAll @IntRange(max = 9) int pad, @ForAll @IntRange(max = 20) int off,
+                               @ForAll @IntRange(max = 5) int i0, @ForAll @IntRange(max = 5) int p0) {
+        int mr = GemmKernels.MR;
+        int rows = transA ? p0 + kc : i0 + mc;
+        int cols = transA ? i0 + mc : p0 + kc;
+        int lda = cols + pad;
+        float[] a = random(off + rows * lda, mc * 29L + kc);
+        int padded = (mc + mr - 1) / mr * mr;
+        float[] packed = nans(padded * kc + 3);
+        GemmPack.packA(packed, transA, a, off, lda, i0, mc, p0, kc);
+        for (int i = 0; i < padded; i++) {
+            for (int p = 0; p < kc; p++) {
+                float want = i >= mc ? 0f : transA ? a[off + (p0 + p) * lda + i0 + i] : a[off + (i0 + i) * lda + p0 + p];
+                int at = (i / mr) * mr * kc + p * mr + i % mr;
+                if (Float.floatToRawIntBits(packed[at]) != Float.floatToRawIntBits(want)) {
+                    throw new AssertionError("packA mc=" + mc + " kc=" + kc + " transA=" + transA + ": row " + i
+                            + ", column " + p + " holds " + packed[at] + ", expected " + want);
+                }
+            }
+        }
+        for (int i = padded * kc; i < packed.length; i++) {
+            if (!Float.isNaN(packed[i])) throw new AssertionError("packA wrote past its panels at " + i);
+        }
+    }
+
     @Property(tries = 200, seed = "12")
     void packBMatchesTwin(@ForAll("sizes") int kc, @ForAll @IntRange(min = 1, max = 32) int widthPick,
                           @ForAll boolean transB, @ForAll @IntRange(max = 9) int pad,
