@@ -15,13 +15,25 @@ import jdk.incubator.vector.FloatVector;
  * stored (n, k) (op NT) rows of NR columns. Element by element they cost 5-7 % of a 512^3 product
  * on one core (scalar loads and stores, one float each); with 512-bit vectors they are done as
  * in-register transposes of 8x16 and 16x16 blocks with two-source permutes ({@code selectFrom},
- * VPERMI2PS/VPERMT2PS), 3-4x faster (A of a 512^3 product: 23 us against 62-105 us). Narrower species use
- * the element-by-element twins, which are also the reference the tests compare the transposes
- * with (they must agree exactly: packing moves floats, it does no arithmetic).
+ * VPERMI2PS/VPERMT2PS), 3-4x faster (A of a 512^3 product: 23 us against 62-105 us). With 256-bit
+ * vectors (AVX2, MR = 4, NR = 16) {@link GemmPack8} transposes 4x8 blocks of A and 8x8 blocks of
+ * B with one-source permutes and blends, since AVX2 has no two-source permute: on a Zen 3, 2.1x
+ * (A) and 2.4x (B) faster than element by element (its class comment has the figures). A 256^3
+ * product on one core went from 72.7 to 75.7 GFLOP/s (NN) and from 68.8 to 77.7 (NT) (medians of
+ * 25 repetitions), and a shakespeare-char step's products at 1 thread from 38-40 to 34-37 ms
+ * (linear backward) and from 13-14 to 9-10 ms (attention and its backward), in runs alternating
+ * the two builds (bench/RESULTS.md, 2026-12-06, AVX2 packing). Each transpose is gated on the exact
+ * lane count and panel shape it is written for; any other combination (another MR for AVX2, say)
+ * uses the element-by-element twins, which are also the reference the tests compare the
+ * transposes with (they must agree exactly: packing moves floats, it does no arithmetic).
  */
 final class GemmPack {
-    /** The vector transposes are written for 16 lanes and an 8-row A micro-panel. */
+    /** The 16-lane transposes are written for 16 lanes and an 8-row A micro-panel. */
     static final boolean VECTOR_TRANSPOSE = L == 16 && MR == 8;
+    /** {@link GemmPack8#rows4} is written for 8 lanes and a 4-row A micro-panel. */
+    static final boolean VECTOR_TRANSPOSE_A8 = L == 8 && MR == 4;
+    /** {@link GemmPack8#block8} fills 8 columns of a panel: two per panel at 8 lanes, NR = 16. */
+    static final boolean VECTOR_TRANSPOSE_B8 = L == 8 && NR == 16;
     /** Floats of scratch {@link #packBPanel} needs: one 16x16 block. */
     static final int SCRATCH = 256;
     /** Rows of op(A) = A^T packed per pass down the storage rows: one 64-byte cache line of floats. */
@@ -61,7 +73,7 @@ final class GemmPack {
      * Modifies {@code ap}.
      */
     static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
-        if (transA || !VECTOR_TRANSPOSE) {
+        if (transA || !(VECTOR_TRANSPOSE || VECTOR_TRANSPOSE_A8)) {
             packAScalar(ap, transA, a, aOff, lda, i0, mc, p0, kc);
             return;
         }
@@ -69,7 +81,8 @@ final class GemmPack {
         for (int ir = 0; ir < full; ir += MR) {
             int src = aOff + (i0 + ir) * lda + p0;
             int base = ir * kc;
-            int p = transposeRows8(ap, base, a, src, lda, kc);
+            int p = VECTOR_TRANSPOSE ? transposeRows8(ap, base, a, src, lda, kc)
+                    : GemmPack8.rows4(ap, base, a, src, lda, kc);
             for (; p < kc; p++) {
                 for (int r = 0; r < MR; r++) {
                     ap[base + p * MR + r] = a[src + r * lda + p];
@@ -275,16 +288,22 @@ final class GemmPack {
             }
             return;
         }
-        if (!VECTOR_TRANSPOSE || width < NR) {
+        if (!(VECTOR_TRANSPOSE || VECTOR_TRANSPOSE_B8) || width < NR) {
             packBTransScalar(bp, base, b, bOff, ldb, p0, kc, j, width);
             return;
         }
-        // B stored (n, k): the panel's NR columns are NR storage rows, transposed in 16x16 blocks.
+        // B stored (n, k): the panel's NR columns are NR storage rows, transposed in 16x16 blocks
+        // (16 lanes) or 8x8 blocks (8 lanes).
         int src = bOff + j * ldb + p0;
-        int done = kc / 16 * 16;
-        for (int p = 0; p < done; p += 16) {
-            for (int h = 0; h < NR; h += 16) {
-                transposeBlock16(bp, base + p * NR + h, b, src + h * ldb + p, ldb, scratch);
+        int block = VECTOR_TRANSPOSE ? 16 : 8;
+        int done = kc / block * block;
+        for (int p = 0; p < done; p += block) {
+            for (int h = 0; h < NR; h += block) {
+                if (VECTOR_TRANSPOSE) {
+                    transposeBlock16(bp, base + p * NR + h, b, src + h * ldb + p, ldb, scratch);
+                } else {
+                    GemmPack8.block8(bp, base + p * NR + h, NR, b, src + h * ldb + p, ldb);
+                }
             }
         }
         if (done < kc) {

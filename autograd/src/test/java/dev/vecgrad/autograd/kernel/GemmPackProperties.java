@@ -14,7 +14,9 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * The vector transposes of {@link GemmPack} against their element-by-element twins: packing only
  * moves floats, so the packed panels must be identical, padding included. The buffers start
- * filled with NaN so a float the pack forgets to write shows up.
+ * filled with NaN so a float the pack forgets to write shows up. {@code packA}/{@code packBPanel}
+ * exercise the transposes of this host's species (16 lanes: the 16x16 ones; 8 lanes with MR 4:
+ * {@link GemmPack8}'s); {@link GemmPack8}'s blocks are also checked on their own on any host.
  */
 class GemmPackProperties {
 
@@ -65,6 +67,78 @@ class GemmPackProperties {
                 throw new AssertionError("packB left element " + i + " unwritten");
             }
         }
+    }
+
+    /**
+     * {@link GemmPack8#rows4} alone (it runs on any host: the species is fixed at 8 lanes), on
+     * arbitrary bit patterns including NaN payloads, compared bit for bit: every column it reports
+     * done holds row r's float at {@code base + 4p + r}, and nothing else is written.
+     */
+    @Property(tries = 300, seed = "13")
+    void rows4MovesBitsExactly(@ForAll @IntRange(max = 80) int kc, @ForAll @IntRange(max = 9) int pad,
+                               @ForAll @IntRange(max = 20) int off, @ForAll @IntRange(max = 40) int base) {
+        int lda = kc + pad;
+        int[] a = randomBits(off + 4 * lda + 3, kc * 7L + pad);
+        int[] ap = randomBits(base + 4 * kc + 11, off);
+        int[] before = ap.clone();
+        float[] out = floats(ap);
+        int done = GemmPack8.rows4(out, base, floats(a), off, lda, kc);
+        if (done != kc / 8 * 8) {
+            throw new AssertionError("rows4 kc=" + kc + " reported " + done + " columns done");
+        }
+        int[] want = before.clone();
+        for (int p = 0; p < done; p++) {
+            for (int r = 0; r < 4; r++) {
+                want[base + 4 * p + r] = a[off + r * lda + p];
+            }
+        }
+        assertArrayEquals(want, bits(out), "rows4 kc=" + kc + " lda=" + lda + " off=" + off + " base=" + base);
+    }
+
+    /**
+     * {@link GemmPack8#block8} alone, likewise: storage row r, column p lands at
+     * {@code d + p*stride + r}, bit for bit, and nothing else is written.
+     */
+    @Property(tries = 300, seed = "14")
+    void block8MovesBitsExactly(@ForAll @IntRange(min = 8, max = 40) int ldb, @ForAll @IntRange(min = 8, max = 24) int stride,
+                                @ForAll @IntRange(max = 20) int src, @ForAll @IntRange(max = 20) int d) {
+        int[] b = randomBits(src + 7 * ldb + 8 + 3, ldb * 31L + stride);
+        int[] bp = randomBits(d + 7 * stride + 8 + 5, src);
+        int[] want = bp.clone();
+        float[] out = floats(bp);
+        GemmPack8.block8(out, d, stride, floats(b), src, ldb);
+        for (int p = 0; p < 8; p++) {
+            for (int r = 0; r < 8; r++) {
+                want[d + p * stride + r] = b[src + r * ldb + p];
+            }
+        }
+        assertArrayEquals(want, bits(out), "block8 ldb=" + ldb + " stride=" + stride + " src=" + src + " d=" + d);
+    }
+
+    /** Random 32-bit patterns, a quarter of them NaNs with random payloads. */
+    private static int[] randomBits(int n, long seed) {
+        Random rnd = new Random(seed);
+        int[] x = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextInt(4) == 0 ? 0x7f800001 | rnd.nextInt(0x007fffff) | (rnd.nextBoolean() ? 0x80000000 : 0) : rnd.nextInt();
+        }
+        return x;
+    }
+
+    private static float[] floats(int[] bits) {
+        float[] x = new float[bits.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Float.intBitsToFloat(bits[i]);
+        }
+        return x;
+    }
+
+    private static int[] bits(float[] x) {
+        int[] b = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            b[i] = Float.floatToRawIntBits(x[i]);
+        }
+        return b;
     }
 
     private static float[] random(int n, long seed) {
