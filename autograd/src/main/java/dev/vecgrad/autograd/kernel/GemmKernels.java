@@ -27,10 +27,15 @@ final class GemmKernels {
      * 2 x MR vector accumulators must cover the FMA latency (4 cycles x 2 pipes = 8 in flight)
      * and fit the register file with the two B vectors and a broadcast. AVX-512 has 32 vector
      * registers: 8 x 2 = 16 accumulators fit, and measured 4x32 at about 147 GFLOP/s vs 8x32
-     * higher (bench/RESULTS.md). AVX2 has 16: measured on an AVX2 Zen 3 (kernel alone, CPU time)
-     * 4x16 and 2x32 about 68 GFLOP/s; 6x16, 5x16 and 3x32 34-41, because C2's scheduler hoists
-     * all the broadcasts of an iteration, needs more than the 16 ymm registers and spills an
-     * accumulator (a store-load on the FMA chain).
+     * higher (bench/RESULTS.md). AVX2 has 16. On a quiet AVX2 Zen 3 (kernel alone on packed
+     * panels, CPU time, kc 128-1024, 2026-12-06) 4x16 runs at 87-95 GFLOP/s, against about 100
+     * for twelve register-only FMA chains, so the kernel is not where the AVX2 products lose time
+     * (an older figure of 68 was taken on a loaded host). Tiles of 10-12 accumulators (6x16, 5x16,
+     * 4x24, 3x32) run at 36-43: C2's pressure-aware local scheduler (OptoRegScheduling) places
+     * three to five broadcasts ahead of their FMAs and the allocator then spills an accumulator,
+     * a store and a load on its FMA chain. With that scheduler switched off 6x16 does not spill
+     * and runs at 85-98, no clear gain over 4x16; the source forms that avoid the spill (each
+     * FMA with its own broadcast, or reading B from memory) cost more loads than they save (48-74).
      */
     static final int MR = L >= 16 ? 8 : 4;
     /** Columns of the register tile: two vectors. */
