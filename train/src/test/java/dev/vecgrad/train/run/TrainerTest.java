@@ -310,6 +310,31 @@ class TrainerTest {
     }
 
     @Test
+    void aUtilizationAboveOneMeasuresThePeakAgainAFewTimes() throws IOException {
+        // A disturbed probe: a peak so low that every step's utilization comes out far above 1.
+        Trainer busy = new Trainer(small(100, 0f), TextTask.load(textFile(), null));
+        int[] calls = new int[1];
+        busy.setGemmPeakProbe(() -> {
+            calls[0]++;
+            return 1e-9;
+        });
+        busy.run(tmp.resolve("busy"), new Trainer.Listener() {});
+        assertEquals(4, calls[0], "the first measurement and three more, not one per step");
+
+        // The machine frees up: the second measurement is kept and the utilization is plausible again.
+        Path run = tmp.resolve("recovers");
+        Trainer t = new Trainer(small(40, 0f), TextTask.load(textFile(), null));
+        int[] probes = new int[1];
+        t.setGemmPeakProbe(() -> ++probes[0] == 1 ? 1e-9 : 1e6);
+        t.run(run, new Trainer.Listener() {});
+        assertEquals(2, probes[0]);
+        assertEquals(1e6, t.gemmPeakGflops());
+        List<Metrics> lines = MetricsLog.read(run.resolve(RunDirectory.METRICS));
+        assertTrue(lines.get(lines.size() - 1).speed().mfu() < 1, "utilization against the better peak");
+        assertTrue(lines.get(10).speed().mfu() > 1, "before the second measurement the disturbed peak showed");
+    }
+
+    @Test
     void perLayerGradientNormsAndUpdateRatiosAreLogged() throws IOException {
         Path run = tmp.resolve("layers");
         Trainer t = new Trainer(small(2, 0f), TextTask.load(textFile(), null));
