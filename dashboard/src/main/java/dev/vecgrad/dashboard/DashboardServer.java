@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.tokenizer.TextStream;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
@@ -416,15 +417,19 @@ public final class DashboardServer implements AutoCloseable {
                 }
                 client.sendEvent("prompt", JSON.writeValueAsString(Map.of("text", tok.decode(ids))));
                 TokenPicker picker = new TokenPicker(r.temperature(), r.topK(), new SplittableRandom(r.seed()));
+                // A byte-level token can end inside a character: "text" carries only whole
+                // characters (the CLI's sample streams the same way), "piece" shows the token itself.
+                TextStream stream = new TextStream(tok);
                 Generator.generate(m.model(), ids, r.maxNewTokens(), picker, id -> {
                     if (client.terminated()) throw new ClientGone();
                     try {
-                        client.sendEvent("token", JSON.writeValueAsString(Map.of("id", id, "piece", tok.piece(id))));
+                        client.sendEvent("token", JSON.writeValueAsString(Map.of("id", id, "piece", tok.piece(id),
+                                "text", stream.push(id))));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
                 });
-                client.sendEvent("done", "{}");
+                client.sendEvent("done", JSON.writeValueAsString(Map.of("text", stream.finish())));
                 return null;
             });
         } catch (ClientGone e) {

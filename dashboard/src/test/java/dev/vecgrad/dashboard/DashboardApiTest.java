@@ -53,6 +53,7 @@ class DashboardApiTest {
     static void start() throws IOException {
         runs = Files.createDirectories(tmp.resolve("runs"));
         TestRuns.train(runs, "tiny", 8);
+        TestRuns.trainBytes(runs, "bytes", 4);
         // A run whose state.json is not JSON: listed as broken, never an error for the whole page.
         Path broken = Files.createDirectories(runs.resolve("broken"));
         Files.writeString(broken.resolve("state.json"), "{\"format\": 1, \"step\": ");
@@ -283,6 +284,38 @@ class DashboardApiTest {
         return out;
     }
 
+    /**
+     * With a byte-level tokenizer, tokens that end inside a character stream no text until the
+     * character is whole: the events' texts add up to the decoded ids, where the tokens' pieces
+     * (shown as {@code <0xNN>}) would not.
+     */
+    @Test
+    void sampleStreamsWholeCharactersWhenTokensSplitThem() throws Exception {
+        HttpResponse<String> r = get("/api/runs/bytes/sample?prompt=" + q("caf\u00E9") + "&max_new_tokens=60&temperature=1.5&seed=3",
+                "text/event-stream");
+        assertEquals(200, r.statusCode(), r.body());
+        List<String[]> ev = events(r.body());
+        assertEquals("done", ev.get(ev.size() - 1)[0]);
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("bytes"));
+        List<Integer> ids = new ArrayList<>();
+        StringBuilder text = new StringBuilder(), pieces = new StringBuilder();
+        int split = 0;
+        for (String[] e : ev) {
+            if (!e[0].equals("token")) continue;
+            JsonNode t = JSON.readTree(e[1]);
+            ids.add(t.get("id").asInt());
+            text.append(t.get("text").asText());
+            pieces.append(t.get("piece").asText());
+            assertEquals(m.tokenizer().piece(t.get("id").asInt()), t.get("piece").asText());
+            if (t.get("piece").asText().contains("<0x")) split++;
+        }
+        text.append(JSON.readTree(ev.get(ev.size() - 1)[1]).get("text").asText());
+        assertEquals(60, ids.size());
+        assertTrue(split > 0, "no sampled token ended inside a character: " + pieces);
+        assertEquals(m.tokenizer().decode(ids.stream().mapToInt(Integer::intValue).toArray()), text.toString());
+        assertFalse(text.toString().contains("<0x"), text.toString());
+    }
+
     @Test
     void sampleStreamsTheGeneratorsTokens() throws Exception {
         HttpResponse<String> r = get("/api/runs/tiny/sample?prompt=the&max_new_tokens=12&temperature=0", "text/event-stream");
@@ -292,7 +325,8 @@ class DashboardApiTest {
         assertEquals("prompt", ev.get(0)[0]);
         assertEquals("done", ev.get(ev.size() - 1)[0]);
         StringBuilder got = new StringBuilder();
-        for (String[] e : ev) if (e[0].equals("token")) got.append(JSON.readTree(e[1]).get("piece").asText());
+        for (String[] e : ev) if (e[0].equals("token")) got.append(JSON.readTree(e[1]).get("text").asText());
+        got.append(JSON.readTree(ev.get(ev.size() - 1)[1]).get("text").asText());
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
         int[] ids = m.tokenizer().encode("the");
         int[] seq = Generator.generate(m.model(), ids, 12, new TokenPicker(0f, 0, new SplittableRandom(1)), null);

@@ -31,6 +31,23 @@ final class TestRuns {
         return f;
     }
 
+    /**
+     * A finished run {@code runs/name} of {@code iters} steps over a text of accented letters, arrows
+     * and emoji, with a byte-level BPE tokenizer of 272 tokens: most of those characters are
+     * several tokens, so a sample from it has tokens that end inside a character.
+     */
+    static Path trainBytes(Path runs, String name, int iters) throws IOException {
+        Path f = runs.getParent().resolve("bytes.txt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 60; i++) sb.append("caf\u00E9 na\u00EFve \u2192 \uD83D\uDE42 \u65E5\u672C ");
+        Files.writeString(f, sb.toString());
+        var tok = dev.vecgrad.train.tokenizer.BpeTrainer.train(sb, 272, dev.vecgrad.train.tokenizer.SplitPattern.GPT2,
+                java.util.List.of(), 1, null);
+        Path dir = runs.resolve(name);
+        new Trainer(tiny(iters), TextTask.load(f, tok)).run(dir, new Trainer.Listener() {});
+        return dir;
+    }
+
     /** A finished run {@code runs/name} of {@code iters} steps. */
     static Path train(Path runs, String name, int iters) throws IOException {
         Path dir = runs.resolve(name);

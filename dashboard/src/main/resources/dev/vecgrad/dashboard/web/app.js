@@ -405,8 +405,8 @@ function showInside(name, gen, linkedPrompt) {
     sampleBtn.disabled = true;
     const finish = () => { src.close(); if (sampleSource === src) sampleSource = null; sampleBtn.disabled = false; };
     src.addEventListener("prompt", e => out.append(el("span", { class: "prompt", text: JSON.parse(e.data).text })));
-    src.addEventListener("token", e => out.append(JSON.parse(e.data).piece));
-    src.addEventListener("done", () => { out.dataset.done = "1"; finish(); });
+    src.addEventListener("token", e => out.append(JSON.parse(e.data).text));
+    src.addEventListener("done", e => { out.append(JSON.parse(e.data).text); out.dataset.done = "1"; finish(); });
     src.addEventListener("error", e => {
       if (e.data) out.append(el("span", { class: "error", text: "\n" + JSON.parse(e.data).error }));
       finish();

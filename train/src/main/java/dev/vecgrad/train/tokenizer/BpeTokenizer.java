@@ -587,7 +587,7 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String piece(int id) {
-        return decode(new int[] {id});
+        return Utf8.decodeEscaped(decodeBytes(new int[] {id}));
     }
 
     @Override

@@ -58,7 +58,10 @@ public interface Tokenizer {
      * How one token reads on its own, for display.
      *
      * @param id a token id
-     * @return a word piece such as {@code " the"} (a byte-level token that is part of a character reads as U+FFFD)
+     * @return a word piece such as {@code " the"}; a byte-level token that holds only part of a
+     *     character shows those bytes as {@code <0xNN>} each (GPT-2's three tokens of an emoji read
+     *     {@code <0xF0><0x9F>}, {@code <0x99>}, ...), so such tokens can be told apart. For text,
+     *     decode the ids together ({@link #decode}, or {@link TextStream} when streaming).
      */
     String piece(int id);
 

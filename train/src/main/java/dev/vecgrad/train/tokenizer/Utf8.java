@@ -7,6 +7,8 @@ package dev.vecgrad.train.tokenizer;
  * U+FFFD in Java, three in Python), so BPE decoding uses this instead.
  */
 public final class Utf8 {
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of().withUpperCase();
+
     private Utf8() {}
 
     /**
@@ -18,6 +20,24 @@ public final class Utf8 {
      * @return the text
      */
     public static String decodeReplace(byte[] b, int off, int len) {
+        return decode(b, off, len, false);
+    }
+
+    /**
+     * Decodes a whole array for display: like {@link #decodeReplace(byte[])}, but each byte of an
+     * ill-formed sequence is written as {@code <0xNN>} (upper-case hex, the form byte-fallback
+     * vocabularies use) instead of U+FFFD. A byte-level token that holds part of a character (GPT-2
+     * cuts many non-ASCII characters and emoji into two or three tokens) then shows which bytes it
+     * holds, where U+FFFD would make every such token look the same.
+     *
+     * @param b the bytes
+     * @return the text, with {@code <0xNN>} for each byte that is not part of a whole character
+     */
+    public static String decodeEscaped(byte[] b) {
+        return decode(b, 0, b.length, true);
+    }
+
+    private static String decode(byte[] b, int off, int len, boolean escape) {
         StringBuilder sb = new StringBuilder(len);
         int end = off + len;
         int i = off;
@@ -45,7 +65,7 @@ public final class Utf8 {
                 if (c == 0xF0) lo = 0x90;
                 if (c == 0xF4) hi = 0x8F; // nothing above U+10FFFF
             } else {
-                sb.append('\uFFFD'); // a continuation byte or a lead byte that is never valid
+                bad(sb, b, i, i + 1, escape); // a continuation byte or a lead byte that is never valid
                 i++;
                 continue;
             }
@@ -67,11 +87,22 @@ public final class Utf8 {
             if (ok) {
                 sb.appendCodePoint(cp);
             } else {
-                sb.append('\uFFFD'); // the bytes consumed so far are one maximal subpart
+                bad(sb, b, i, j, escape); // the bytes consumed so far are one maximal subpart
             }
             i = j;
         }
         return sb.toString();
+    }
+
+    /** Appends the ill-formed subpart {@code b[from, to)}: one U+FFFD, or each byte as {@code <0xNN>}. */
+    private static void bad(StringBuilder sb, byte[] b, int from, int to, boolean escape) {
+        if (!escape) {
+            sb.append('\uFFFD');
+            return;
+        }
+        for (int k = from; k < to; k++) {
+            sb.append("<0x").append(HEX.toHexDigits(b[k])).append('>');
+        }
     }
 
     /**

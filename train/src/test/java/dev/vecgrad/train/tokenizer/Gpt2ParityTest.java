@@ -83,6 +83,27 @@ class Gpt2ParityTest {
         assertEquals(SplitPattern.GPT2, fromGpt2Files.pattern());
     }
 
+    /**
+     * GPT-2 cuts an emoji into byte-level tokens that each hold part of the character: each one's
+     * piece shows its bytes, and the pieces together spell the character's UTF-8 bytes, where
+     * U+FFFD would make them all look alike.
+     */
+    @Test
+    void piecesOfACharacterCutIntoTokensShowTheirBytes() {
+        load();
+        String emoji = "\uD83D\uDE42";   // U+1F642, F0 9F 99 82
+        int[] ids = fromGpt2Files.encode(emoji);
+        org.junit.jupiter.api.Assertions.assertTrue(ids.length > 1, "GPT-2 encodes U+1F642 as one token");
+        StringBuilder all = new StringBuilder();
+        for (int id : ids) {
+            String p = fromGpt2Files.piece(id);
+            org.junit.jupiter.api.Assertions.assertTrue(p.matches("(<0x[0-9A-F]{2}>)+"), p);
+            all.append(p);
+        }
+        assertEquals("<0xF0><0x9F><0x99><0x82>", all.toString());
+        assertEquals(emoji, fromGpt2Files.decode(ids));
+    }
+
     @Test
     void gpt2FilesMatchJtokkitOnVariedText() {
         load();

@@ -45,4 +45,29 @@ class Utf8Test {
         for (int i = 0; i + 1 < b.length; i++) if ((b[i] & 0xFF) == 0xED && (b[i + 1] & 0xFF) >= 0xA0) return;
         assertEquals(new String(b, StandardCharsets.UTF_8), Utf8.decodeReplace(b));
     }
+
+    @Test
+    void escapedShowsEachByteOfAnIllFormedSequence() {
+        String[][] cases = {{"e282", "<0xE2><0x82>"}, {"41e2", "A<0xE2>"}, {"e282ac", "\u20AC"}, {"80", "<0x80>"},
+            {"f09f9841", "<0xF0><0x9F><0x98>A"}, {"c0af", "<0xC0><0xAF>"}, {"eda080", "<0xED><0xA0><0x80>"},
+            {"20c3a9", " \u00E9"}, {"", ""}};
+        for (String[] c : cases) assertEquals(c[1], Utf8.decodeEscaped(HexFormat.of().parseHex(c[0])), c[0]);
+    }
+
+    /** The escaped form loses nothing: its text re-encoded, with each {@code <0xNN>} read back as a byte, is the input. */
+    @Property(tries = 500)
+    void escapedFormGivesBackTheBytes(@ForAll byte[] b) {
+        for (byte x : b) if (x == '<') return;   // a literal "<0x41>" in the input would read back as one byte
+        String s = Utf8.decodeEscaped(b);
+        java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<0x([0-9A-F]{2})>").matcher(s);
+        int at = 0;
+        while (m.find()) {
+            back.writeBytes(s.substring(at, m.start()).getBytes(StandardCharsets.UTF_8));
+            back.write(Integer.parseInt(m.group(1), 16));
+            at = m.end();
+        }
+        back.writeBytes(s.substring(at).getBytes(StandardCharsets.UTF_8));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b, back.toByteArray());
+    }
 }
