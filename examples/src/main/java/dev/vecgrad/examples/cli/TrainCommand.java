@@ -476,13 +476,45 @@ final class TrainCommand implements Callable<Integer> {
                     trainer.bestValLoss(), dir.resolve(RunDirectory.BEST));
         }
         out.println(MemoryReport.peak());
+        String checkpoint = ShellWords.quote(dir.toString());
         if (trainer.task() instanceof AdditionTrainingTask) {
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --temperature 0%n", dir);
+            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --temperature 0%n", checkpoint);
         } else if (trainer.task() instanceof InductionTrainingTask) {
-            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", dir);
+            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", checkpoint);
         } else {
-            out.printf("sample from it: ./vecgrad sample --checkpoint %s --prompt 'ROMEO:'%n", dir);
+            // A prompt from the text itself: its characters are in a char model's vocabulary,
+            // where a fixed one (this used to say 'ROMEO:') fails on any text without them.
+            String prompt = trainer.task() instanceof TextTask t ? openingWords(t.file()) : "";
+            out.printf("sample from it: ./vecgrad sample --checkpoint %s%s%n", checkpoint,
+                    prompt.isEmpty() ? "" : " --prompt " + ShellWords.quote(prompt));
         }
         return 0;
+    }
+
+    /** Longest prompt {@link #openingWords} suggests, in characters. */
+    static final int PROMPT_CHARS = 24;
+
+    /**
+     * The first words of a text's first non-blank line, at most {@link #PROMPT_CHARS} characters
+     * cut at a space where there is one ("" when the file cannot be read or starts with no such
+     * line in its first 4 KB).
+     */
+    static String openingWords(Path file) {
+        byte[] head;
+        try (var in = Files.newInputStream(file)) {
+            head = in.readNBytes(4096);
+        } catch (IOException e) {
+            return "";
+        }
+        // Cut the bytes at a line end so that a character split at 4096 is never decoded.
+        int end = head.length;
+        while (end > 0 && head[end - 1] != '\n') end--;
+        String text = new String(head, 0, end == 0 ? head.length : end, java.nio.charset.StandardCharsets.UTF_8);
+        String line = text.replace("\uFEFF", "").replace('\uFFFD', ' ').lines().map(String::strip)
+                .filter(l -> !l.isEmpty()).findFirst().orElse("");
+        if (line.codePointCount(0, line.length()) <= PROMPT_CHARS) return line;
+        String cut = line.substring(0, line.offsetByCodePoints(0, PROMPT_CHARS));
+        int space = cut.lastIndexOf(' ');
+        return (space > 0 ? cut.substring(0, space) : cut).strip();
     }
 }

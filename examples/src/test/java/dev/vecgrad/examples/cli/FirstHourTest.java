@@ -60,6 +60,67 @@ class FirstHourTest {
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "4", "--eval-interval", "4",
                 "--eval-iters", "1", "--block-size", "16", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
         assertEquals(0, r.code(), r.err());
+        trainOutput = r.out();
+    }
+
+    static String trainOutput;
+
+    /** Splits a suggested command line as a POSIX shell would (plain words and single quotes, as {@link ShellWords} writes them). */
+    static List<String> shellSplit(String line) {
+        List<String> words = new java.util.ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false, quoted = false, escaped = false;
+        for (char c : line.toCharArray()) {
+            if (escaped) {
+                w.append(c);
+                escaped = false;
+            } else if (quoted) {
+                if (c == '\'') quoted = false;
+                else w.append(c);
+            } else if (c == '\'') {
+                quoted = inWord = true;
+            } else if (c == '\\') {
+                escaped = inWord = true;
+            } else if (c == ' ') {
+                if (inWord) words.add(w.toString());
+                w.setLength(0);
+                inWord = false;
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) words.add(w.toString());
+        return words;
+    }
+
+    @Test
+    void theSampleCommandATextRunSuggestsWorksAndPromptsWithTheTextsOwnWords() {
+        String hint = trainOutput.lines().filter(l -> l.startsWith("sample from it: ")).findFirst().orElseThrow(
+                () -> new AssertionError("no sample hint in\n" + trainOutput));
+        // The text has no 'R', 'O', 'M' or 'E': the old fixed prompt 'ROMEO:' failed on it.
+        assertTrue(hint.endsWith(" --prompt 'To be, or not to be:'"), hint);
+        List<String> words = shellSplit(hint.substring("sample from it: ".length()));
+        assertEquals("./vecgrad", words.get(0));
+        List<String> args = new java.util.ArrayList<>(words.subList(1, words.size()));
+        args.addAll(List.of("--max-new-tokens", "3"));
+        Result r = vecgrad(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("To be, or not to be:"), r.out());
+    }
+
+    @Test
+    void openingWordsCutAtASpaceAndQuotingSurvivesTheShell() throws IOException {
+        Path f = Files.writeString(tmp.resolve("opening.txt"), "\uFEFF\n\n   It's a long way to Tipperary, it's a long way to go\n");
+        assertEquals("It's a long way to", TrainCommand.openingWords(f));
+        assertEquals(List.of("--prompt", "It's a long way to"), shellSplit("--prompt " + ShellWords.quote("It's a long way to")));
+        assertEquals("runs/a", ShellWords.quote("runs/a"));
+        assertEquals("'my runs/a b'", ShellWords.quote("my runs/a b"));
+        assertEquals("''", ShellWords.quote(""));
+        Path oneWord = Files.writeString(tmp.resolve("oneword.txt"), "\u65E5\u672C\u8A9E".repeat(20));
+        assertEquals("\u65E5\u672C\u8A9E".repeat(TrainCommand.PROMPT_CHARS / 3), TrainCommand.openingWords(oneWord));
+        assertEquals("", TrainCommand.openingWords(Files.writeString(tmp.resolve("blank.txt"), "\n \n")));
+        assertEquals("", TrainCommand.openingWords(tmp.resolve("missing.txt")));
     }
 
     // --- item 3 and the sampling flags ------------------------------------------------------------

@@ -86,6 +86,11 @@ public final class TextTask implements TrainingTask {
                         (double) text.bytes() / Math.max(1, ids.length), cached ? ", ids from the cache" : ""));
     }
 
+    /** {@return the text file the task was read from} */
+    public Path file() {
+        return file;
+    }
+
     @Override
     public String describe() {
         return file.getFileName() + ": " + note;
