@@ -57,24 +57,32 @@ final class ExplainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        out.println("1. The text becomes tokens (one per character) and their ids:");
         List<Map<String, Object>> tokens = (List<Map<String, Object>>) e.get("tokens");
+        List<Map<String, Object>> next = (List<Map<String, Object>>) e.get("next_token");
+        // One column width for every token shown, so that a BPE model's longer pieces line up.
+        int w = 3;
+        for (Map<String, Object> r : tokens) w = Math.max(w, AttentionMaps.label((String) r.get("piece")).length());
+        for (Map<String, Object> r : next) w = Math.max(w, AttentionMaps.label((String) r.get("piece")).length());
+        String col = "%-" + w + "s";
+        out.println("1. The text becomes tokens (" + (tok.type().equals("char") ? "one per character"
+                : "byte-level BPE: " + t + (t == 1 ? " token" : " tokens") + " for " + prompt.codePointCount(0, prompt.length())
+                + " characters") + ") and their ids:");
         for (Map<String, Object> r : tokens) {
-            out.printf("   %3d  %-3s id %3d%n", r.get("position"), AttentionMaps.label((String) r.get("piece")), r.get("id"));
+            out.printf("   %3d  " + col + " id %3d%n", r.get("position"), AttentionMaps.label((String) r.get("piece")), r.get("id"));
         }
         out.printf("%n2. Each token's embedding plus its position's embedding (first 6 of %d numbers):%n", e.get("embedding_size"));
         for (Map<String, Object> r : tokens) {
-            out.printf("   %-3s %s + %s = %s%n", AttentionMaps.label((String) r.get("piece")), vec(r.get("token_embedding")),
+            out.printf("   " + col + " %s + %s = %s%n", AttentionMaps.label((String) r.get("piece")), vec(r.get("token_embedding")),
                     vec(r.get("position_embedding")), vec(r.get("sum")));
         }
         Map<String, Object> a = (Map<String, Object>) e.get("attention");
         out.printf("%n3. Layer %d, head %d: the query of token %d (%s) against every earlier key (head size %d, scale %s):%n",
                 a.get("layer"), a.get("head"), a.get("query_position"), AttentionMaps.label((String) a.get("query_piece")),
                 a.get("head_size"), a.get("scale"));
-        out.printf("   %-9s %10s %10s %9s%n", "key", "q.k", "scaled", "softmax");
+        out.printf("   %-" + (w + 4) + "s %10s %10s %9s%n", "key", "q.k", "scaled", "softmax");
         double total = 0;
         for (Map<String, Object> k : (List<Map<String, Object>>) a.get("keys")) {
-            out.printf(Locale.ROOT, "   %3d %-5s %10.4f %10.4f %9.4f%n", k.get("key_position"), AttentionMaps.label((String) k.get("key_piece")),
+            out.printf(Locale.ROOT, "   %3d " + col + " %10.4f %10.4f %9.4f%n", k.get("key_position"), AttentionMaps.label((String) k.get("key_piece")),
                     k.get("score"), k.get("scaled"), k.get("weight"));
             total += (double) k.get("weight");
         }
@@ -91,8 +99,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
         out.printf("   Final LayerNorm (ln_f): %s%n", vec(e.get("final_layernorm")));
         out.println("   Most likely next tokens:");
-        for (Map<String, Object> p : (List<Map<String, Object>>) e.get("next_token")) {
-            out.printf(Locale.ROOT, "     %-3s %6.2f%%%n", AttentionMaps.label((String) p.get("piece")), 100 * (double) p.get("probability"));
+        for (Map<String, Object> p : next) {
+            out.printf(Locale.ROOT, "     " + col + " %6.2f%%%n", AttentionMaps.label((String) p.get("piece")), 100 * (double) p.get("probability"));
         }
         out.flush();
         return 0;

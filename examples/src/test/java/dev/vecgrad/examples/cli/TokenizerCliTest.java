@@ -96,6 +96,13 @@ class TokenizerCliTest {
         assertEquals(0, a.code(), a.err());
         Result e = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be, or not", "--json");
         assertEquals(0, e.code(), e.err());
+        // The walk-through says how a BPE model cut the text (it used to say "one per character").
+        int n = ModelCheckpoint.load(run).tokenizer().encode("To be, or not").length;
+        Result walk = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be, or not");
+        assertEquals(0, walk.code(), walk.err());
+        assertTrue(walk.out().startsWith("1. The text becomes tokens (byte-level BPE: " + n + " tokens for 13 characters)"),
+                walk.out());
+        assertTrue(n < 13, "the BPE run's tokenizer merges nothing in 'To be, or not'");
         Result ev = vecgrad("eval", "--checkpoint", run.toString(), "--data", text.toString(), "--eval-iters", "1");
         assertEquals(0, ev.code(), ev.err());
         assertTrue(ModelCheckpoint.load(run).tokenizer() instanceof BpeTokenizer);
