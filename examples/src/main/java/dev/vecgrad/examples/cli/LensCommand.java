@@ -5,6 +5,7 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.Heatmap;
+import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.LogitLens;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -69,23 +70,38 @@ final class LensCommand implements Callable<Integer> {
             pw.flush();
             return 0;
         }
-        int t = ids.length, w = 8;
+        int t = ids.length;
         pw.println("top next token and, in brackets, the probability of the actual next token, after each layer:");
-        StringBuilder head = new StringBuilder(String.format("%-26s", "stream \\ token"));
-        for (String p : r.pieces()) head.append(String.format("%" + w + "s ", label(p)));
-        pw.println(head);
+        // The table as cells first, so that each column is as wide as its widest cell (a BPE
+        // model's pieces are longer than one character).
+        List<List<String>> table = new ArrayList<>();
+        List<String> head = new ArrayList<>(List.of("stream \\ token"));
+        for (String p : r.pieces()) head.add(label(p));
+        table.add(head);
         for (LogitLens.Stream s : r.streams()) {
-            StringBuilder row = new StringBuilder(String.format("%-26s", s.name()));
+            List<String> row = new ArrayList<>(List.of(s.name()));
             for (LogitLens.Cell c : s.cells()) {
                 String top = label(c.top().get(0).piece());
-                String cell = Double.isNaN(c.actualProbability()) ? top : String.format(Locale.ROOT, "%s(%.2f)", top, c.actualProbability());
-                row.append(String.format("%" + w + "s ", cell));
+                row.add(Double.isNaN(c.actualProbability()) ? top : String.format(Locale.ROOT, "%s(%.2f)", top, c.actualProbability()));
             }
-            pw.println(row);
+            table.add(row);
         }
-        StringBuilder next = new StringBuilder(String.format("%-26s", "actual next token"));
-        for (int i = 0; i < t; i++) next.append(String.format("%" + w + "s ", i + 1 < t ? label(r.pieces().get(i + 1)) : "?"));
-        pw.println(next);
+        List<String> next = new ArrayList<>(List.of("actual next token"));
+        for (int i = 0; i < t; i++) next.add(i + 1 < t ? label(r.pieces().get(i + 1)) : "?");
+        table.add(next);
+        int[] width = new int[t + 1];
+        for (List<String> row : table) {
+            for (int c = 0; c <= t; c++) width[c] = Math.max(width[c], row.get(c).codePointCount(0, row.get(c).length()));
+        }
+        for (List<String> row : table) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c <= t; c++) {
+                String cell = row.get(c);
+                String pad = " ".repeat(width[c] - cell.codePointCount(0, cell.length()));
+                line.append(c == 0 ? cell + pad + "  " : pad + cell + " ");
+            }
+            pw.println(line.toString().stripTrailing());
+        }
         Path f = png != null ? png : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent()).resolve("lens.png");
         png(r, f);
         pw.println("wrote " + f);
@@ -110,6 +126,6 @@ final class LensCommand implements Callable<Integer> {
     }
 
     private static String label(String piece) {
-        return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
+        return AttentionMaps.label(piece);
     }
 }

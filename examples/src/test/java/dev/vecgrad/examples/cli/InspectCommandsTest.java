@@ -204,6 +204,24 @@ class InspectCommandsTest {
         assertEquals(16, j.get("probe_length").asInt());
     }
 
+    /** A BPE model's pieces are longer than a character: every column of the text table is as wide as its widest cell. */
+    @Test
+    void lensTableColumnsLineUpForLongPieces() {
+        Result r = vecgrad("lens", "--checkpoint", bpeRun.toString(), "--prompt", "The bank of the river was steep", "--out",
+                tmp.resolve("lens-table.png").toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        int from = 0;
+        while (!lines.get(from).startsWith("stream \\ token")) from++;
+        int to = from;
+        while (!lines.get(to).startsWith("actual next token")) to++;
+        assertTrue(to - from > 2, r.out());
+        int width = lines.get(from).codePointCount(0, lines.get(from).length());
+        for (int i = from; i <= to; i++) {
+            assertEquals(width, lines.get(i).codePointCount(0, lines.get(i).length()), "line " + i + " of\n" + r.out());
+        }
+    }
+
     @Test
     void lensOnTextRunsAndAFolderEndsInTheModelsOwnPrediction() throws IOException {
         String prompt = "The bank of the river was steep";
