@@ -56,7 +56,7 @@ final class HeadsCommand implements Callable<Integer> {
             description = "Also print the held-out loss with these heads mean-ablated together, e.g. 1.0,1.1.")
     List<String> ablate;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the checkpoint's directory).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the run directory; none for a model vecgrad did not train, e.g. a Hugging Face folder).")
     Path out;
 
     @Mixin ThreadsOption threads;
@@ -106,7 +106,7 @@ final class HeadsCommand implements Callable<Integer> {
         HeadScores.Report r = HeadScores.compute(model, held.batch(), probe);
         double together = ablate == null ? Double.NaN : HeadScores.ablatedLoss(model, held.batch(), heads, true);
         PrintWriter pw = spec.commandLine().getOut();
-        Path dir = out != null ? out : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent());
+        Path dir = out != null ? out : OutputFiles.defaultImageDir(checkpoint, m.file());
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("checkpoint", m.file().toString());
@@ -139,7 +139,11 @@ final class HeadsCommand implements Callable<Integer> {
             pw.printf(Locale.ROOT, "held-out loss with %s mean-ablated together: %.4f (clean %.4f)%n", String.join(", ", ablate),
                     together, r.cleanLoss());
         }
-        for (Path p : pngs(r, dir)) pw.println("wrote " + p);
+        if (dir != null) {
+            for (Path p : pngs(r, dir)) pw.println("wrote " + p);
+        } else {
+            pw.println("no heatmaps written: the checkpoint is not a vecgrad run directory (--out DIR writes them)");
+        }
         pw.flush();
         return 0;
     }

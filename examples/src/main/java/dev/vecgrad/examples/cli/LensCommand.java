@@ -39,7 +39,7 @@ final class LensCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "FILE.png",
             description = "The PNG (layers x positions, coloured by the probability of the actual next token; default: lens.png"
-                    + " in the checkpoint's directory; with --json only when given).")
+                    + " in the run directory, none for a model vecgrad did not train; with --json only when given).")
     Path png;
 
     @Mixin ThreadsOption threads;
@@ -102,9 +102,14 @@ final class LensCommand implements Callable<Integer> {
             }
             pw.println(line.toString().stripTrailing());
         }
-        Path f = png != null ? png : (Files.isDirectory(checkpoint) ? checkpoint : m.file().toAbsolutePath().getParent()).resolve("lens.png");
-        png(r, f);
-        pw.println("wrote " + f);
+        Path dir = png != null ? null : OutputFiles.defaultImageDir(checkpoint, m.file());
+        if (png != null || dir != null) {
+            Path f = png != null ? png : dir.resolve("lens.png");
+            png(r, f);
+            pw.println("wrote " + f);
+        } else {
+            pw.println("no lens.png written: the checkpoint is not a vecgrad run directory (--out FILE.png writes it)");
+        }
         pw.flush();
         return 0;
     }

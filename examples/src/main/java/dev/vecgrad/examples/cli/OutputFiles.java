@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.AtomicFiles;
+import dev.vecgrad.train.run.RunDirectory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +19,25 @@ import picocli.CommandLine.Model.CommandSpec;
  * JPEG, BMP or GIF) or refused with one line naming the flag.
  */
 final class OutputFiles {
+    /**
+     * Where a command puts its pictures when no --out names a place: beside the model, but only in
+     * a directory vecgrad made (a run directory, which has {@code state.json}, or its
+     * {@code best/} copy). A model from elsewhere, a Hugging Face folder above all, is never
+     * written into unasked; then this is null and the command says how to ask.
+     *
+     * @param checkpoint what --checkpoint named (a directory or a model file)
+     * @param modelFile the model file it resolved to
+     * @return the directory, or null
+     */
+    static Path defaultImageDir(Path checkpoint, Path modelFile) {
+        Path dir = Files.isDirectory(checkpoint) ? checkpoint : modelFile.toAbsolutePath().getParent();
+        if (dir == null) return null;
+        Path parent = dir.toAbsolutePath().getParent();
+        boolean ours = RunDirectory.isRun(dir) || dir.getFileName() != null
+                && dir.getFileName().toString().equals(RunDirectory.BEST) && parent != null && RunDirectory.isRun(parent);
+        return ours ? dir : null;
+    }
+
     /** Image formats by extension, as ImageIO names them. */
     private static final Map<String, String> IMAGE_FORMATS =
             Map.of("png", "png", "jpg", "jpg", "jpeg", "jpg", "bmp", "bmp", "gif", "gif");

@@ -204,6 +204,38 @@ class InspectCommandsTest {
         assertEquals(16, j.get("probe_length").asInt());
     }
 
+    /**
+     * heads and lens write their pictures into a run directory vecgrad made, never into a model
+     * folder from elsewhere: a copy of a Hugging Face folder keeps exactly its files.
+     */
+    @Test
+    void picturesGoIntoRunDirectoriesButNeverIntoAFolderFromElsewhere() throws IOException {
+        Path hf = Files.createDirectories(tmp.resolve("hf-copy"));
+        try (var files = Files.list(GPT2_TINY)) {
+            for (Path f : files.toList()) Files.copy(f, hf.resolve(f.getFileName()));
+        }
+        List<String> before;
+        try (var files = Files.list(hf)) {
+            before = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        Result h = vecgrad("heads", "--checkpoint", hf.toString(), "--sequences", "2");
+        assertEquals(0, h.code(), h.err());
+        assertTrue(h.out().contains("no heatmaps written") && h.out().contains("--out DIR"), h.out());
+        Result l = vecgrad("lens", "--checkpoint", hf.toString(), "--prompt", "The bank");
+        assertEquals(0, l.code(), l.err());
+        assertTrue(l.out().contains("no lens.png written") && l.out().contains("--out FILE.png"), l.out());
+        try (var files = Files.list(hf)) {
+            assertEquals(before, files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        Result own = vecgrad("lens", "--checkpoint", charRun.toString(), "--prompt", "The bank");
+        assertEquals(0, own.code(), own.err());
+        assertTrue(Files.isRegularFile(charRun.resolve("lens.png")), own.out());
+        Path pics = tmp.resolve("hf-pictures");
+        Result asked = vecgrad("heads", "--checkpoint", hf.toString(), "--sequences", "2", "--out", pics.toString());
+        assertEquals(0, asked.code(), asked.err());
+        assertTrue(Files.isRegularFile(pics.resolve("heads-induction.png")), asked.out());
+    }
+
     /** A BPE model's pieces are longer than a character: every column of the text table is as wide as its widest cell. */
     @Test
     void lensTableColumnsLineUpForLongPieces() {
