@@ -114,6 +114,11 @@ class VecFuncTest {
         }
         KernelCase.assertClose("geluBackwardInto", ref, dx, tol);
         for (int i = 0; i < dx.length; i++) {
+            // Any NaN matches any NaN: the Vector API's Java fallback (before C2 compiles the loop)
+            // gives Java's NaN where the compiled FMA gives x86's negative one, and the two calls
+            // can run in different tiers. Everything else, -0 against +0 included, must match bit
+            // for bit.
+            if (Float.isNaN(zeros[i]) && Float.isNaN(dx[i])) continue;
             assertEquals(Float.floatToRawIntBits(zeros[i]), Float.floatToRawIntBits(dx[i]), "element " + i);
         }
     }
