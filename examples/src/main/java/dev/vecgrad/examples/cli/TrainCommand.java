@@ -477,8 +477,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.println(MemoryReport.peak());
         String checkpoint = ShellWords.quote(dir.toString());
-        if (trainer.task() instanceof AdditionTrainingTask) {
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '12+34=' --temperature 0%n", checkpoint);
+        if (trainer.task() instanceof AdditionTrainingTask add) {
+            // A problem in the trained format: operands zero-padded to the model's digit count.
+            int digits = add.problems().digits();
+            String problem = digits == 1 ? add.problems().prompt(3, 4) : add.problems().prompt(12, 34);
+            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '%s' --temperature 0%n", checkpoint, problem);
         } else if (trainer.task() instanceof InductionTrainingTask) {
             out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", checkpoint);
         } else {

@@ -109,6 +109,23 @@ class FirstHourTest {
         assertTrue(r.out().startsWith("To be, or not to be:"), r.out());
     }
 
+    /** A 3-digit addition model is told a problem in its own format (operands padded to 3 digits), and that command works. */
+    @Test
+    void anAdditionRunSuggestsAProblemInItsOwnFormat() {
+        Path add3 = tmp.resolve("addition-3");
+        Result r = vecgrad("train", "--digits", "3", "--max-iters", "2", "--eval-iters", "1", "--out", add3.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        String hint = r.out().lines().filter(l -> l.startsWith("try it: ")).findFirst().orElseThrow(
+                () -> new AssertionError("no hint in\n" + r.out()));
+        assertTrue(hint.contains(" --prompt '012+034=' "), hint);
+        List<String> words = shellSplit(hint.substring("try it: ".length()));
+        Result s = vecgrad(words.subList(1, words.size()).toArray(String[]::new));
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().startsWith("012+034="), s.out());
+        Result two = vecgrad("train", "--max-iters", "1", "--eval-iters", "1", "--out", tmp.resolve("addition-2").toString(), "--no-progress");
+        assertTrue(two.out().contains(" --prompt '12+34=' --temperature 0"), two.out());
+    }
+
     @Test
     void openingWordsCutAtASpaceAndQuotingSurvivesTheShell() throws IOException {
         Path f = Files.writeString(tmp.resolve("opening.txt"), "\uFEFF\n\n   It's a long way to Tipperary, it's a long way to go\n");
