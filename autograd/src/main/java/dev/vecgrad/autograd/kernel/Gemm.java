@@ -50,6 +50,13 @@ public final class Gemm {
         final float[] scratch = new float[GemmPack.SCRATCH];
         float[] b = new float[0];
         int[] state = new int[0];
+        /**
+         * Which plan's row block {@link #a} holds ({@code aPlan} 0: none, or another product's
+         * rows): a thread running consecutive tiles of one row block packs its rows of op(A) once.
+         * Everything else that packs into {@code a} clears it first.
+         */
+        long aPlan;
+        int aBlock;
 
         /** The panel states of a parallel block, all 0 (not packed). */
         int[] panelState(int panels) {
@@ -70,6 +77,8 @@ public final class Gemm {
     }
 
     static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+    /** Source of {@link Plan} identities (process-wide, only ever incremented). */
+    private static final java.util.concurrent.atomic.AtomicLong PLAN_IDS = new java.util.concurrent.atomic.AtomicLong();
 
     private Gemm() {}
 
@@ -164,6 +173,8 @@ public final class Gemm {
         private final int mc, mBlocks, parts, perPart, panels;
         /** 0: op(B) not packed, 1: being packed, 2: packed (then bp is safe to read). */
         private final java.util.concurrent.atomic.AtomicInteger packed = new java.util.concurrent.atomic.AtomicInteger();
+        /** This plan's identity in the threads' {@link Buffers#aPlan} (never 0). */
+        private final long id = PLAN_IDS.incrementAndGet();
 
         private Plan(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, float[] bp, int minTiles) {
@@ -203,9 +214,21 @@ public final class Gemm {
          */
         public void tile(int t) {
             if (packed.get() != 2) pack();
-            int i0 = (t / parts) * mc, q0 = (t % parts) * perPart;
-            GemmBlocks.block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), 0, k, bp, n, 0, q0, Math.min(panels, q0 + perPart),
-                    alpha, beta, true, c, cOff, ldc, null, 0);
+            int block = t / parts, i0 = block * mc, q0 = (t % parts) * perPart, rows = Math.min(mc, m - i0);
+            // The tiles of one row block share its rows of op(A). A thread usually runs them one
+            // after another (Parallel.fromBothEnds hands out consecutive tiles), so it packs them
+            // once instead of once per tile: a weight gradient's op(A) = dY^T, the costliest
+            // pack, was packed up to four times at 2 threads. Packing moves floats, so the bits
+            // are the same either way.
+            Buffers own = BUFFERS.get();
+            if (own.aPlan != id || own.aBlock != block) {
+                own.aPlan = 0;
+                GemmPack.packA(own.a, transA, a, aOff, lda, i0, rows, 0, k);
+                own.aPlan = id;
+                own.aBlock = block;
+            }
+            GemmBlocks.panels(own.a, rows, i0, k, bp, n, 0, q0, Math.min(panels, q0 + perPart), alpha, beta, true, c, cOff,
+                    ldc, null, 0, own.tile);
         }
 
         private void pack() {

@@ -31,6 +31,7 @@ final class GemmBlocks {
             boolean first, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Gemm.Buffers t = Gemm.BUFFERS.get();
         float[] ap = t.a;
+        t.aPlan = 0;
         GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
         int count = q1 - q0;
         int start = (int) ((long) lane * count / lanes);
@@ -82,10 +83,17 @@ final class GemmBlocks {
             float[] bp, int nc, int j0, int q0, int q1, float alpha, float beta, boolean first,
             float[] c, int cOff, int ldc, float[] bias, int biasOff) {
         Gemm.Buffers t = Gemm.BUFFERS.get();
-        float[] ap = t.a;
-        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        t.aPlan = 0;
+        GemmPack.packA(t.a, transA, a, aOff, lda, i0, mc, p0, kc);
+        panels(t.a, mc, i0, kc, bp, nc, j0, q0, q1, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
+    }
+
+    /** A row block already packed in {@code ap} against B panels [q0, q1) of the current block. */
+    static void panels(float[] ap, int mc, int i0, int kc, float[] bp, int nc, int j0, int q0, int q1,
+            float alpha, float beta, boolean first, float[] c, int cOff, int ldc, float[] bias, int biasOff,
+            float[] tile) {
         for (int q = q0; q < q1; q++) {
-            panel(ap, mc, i0, kc, bp, q, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
+            panel(ap, mc, i0, kc, bp, q, nc, j0, alpha, beta, first, c, cOff, ldc, bias, biasOff, tile);
         }
     }
 

@@ -114,6 +114,41 @@ class GemmProperties {
         assertBitwiseEqual(expected, actual, "plan of " + t + " with " + minTiles + " tiles");
     }
 
+    /**
+     * A thread keeps its packed rows of op(A) between consecutive tiles of one row block. Tiles of
+     * two plans taken in turn, with an unrelated product between them that packs into the same
+     * thread's buffer, must still give each plan exactly {@code sgemm}'s bits: the kept rows are
+     * never another product's or another plan's.
+     */
+    @Property(tries = 60, seed = "2021")
+    void planTilesStayExactWhenOtherProductsAndPlansRunBetweenThem(@ForAll("cases") Case t, @ForAll("tileCounts") int minTiles) {
+        if (!Gemm.fitsPlan(t.m(), t.n(), t.k(), t.alpha())) return;
+        Layout l = new Layout(t);
+        Random rnd = new Random(t.seed());
+        float[] a1 = fill(rnd, l.aLen), a2 = fill(rnd, l.aLen), b = fill(rnd, l.bLen), c0 = fill(rnd, l.cLen);
+        float[] want1 = c0.clone(), want2 = c0.clone(), got1 = c0.clone(), got2 = c0.clone();
+        Gemm.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a1, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), want1, t.offC(), l.ldc);
+        Gemm.sgemm(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a2, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), want2, t.offC(), l.ldc);
+        Gemm.Plan p1 = Gemm.plan(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a1, t.offA(), l.lda, b, t.offB(),
+                l.ldb, t.beta(), got1, t.offC(), l.ldc, new float[Gemm.planBuffer(t.n(), t.k())], minTiles);
+        Gemm.Plan p2 = Gemm.plan(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a2, t.offA(), l.lda, b, t.offB(),
+                l.ldb, t.beta(), got2, t.offC(), l.ldc, new float[Gemm.planBuffer(t.n(), t.k())], minTiles);
+        float[] other = fill(rnd, 40 * 40), otherC = new float[40 * 40];
+        // The first plan's tiles in order (consecutive tiles of a row block reuse its packed rows),
+        // now and then interrupted by a tile of the second plan or by another product.
+        int next2 = 0;
+        for (int i = 0; i < p1.tiles(); i++) {
+            p1.tile(i);
+            if (i % 3 == 1) Gemm.sgemm(false, false, 40, 40, 40, 1f, other, 0, 40, other, 0, 40, 0f, otherC, 0, 40);
+            if (i % 2 == 1 && next2 < p2.tiles()) p2.tile(next2++);
+        }
+        while (next2 < p2.tiles()) p2.tile(next2++);
+        assertBitwiseEqual(want1, got1, "first plan of " + t);
+        assertBitwiseEqual(want2, got2, "second plan of " + t);
+    }
+
     @Provide
     Arbitrary<Integer> tileCounts() {
         return Arbitraries.of(1, 2, 4, 8, 13, 64);
