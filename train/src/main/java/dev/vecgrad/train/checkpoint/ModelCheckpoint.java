@@ -69,7 +69,9 @@ public final class ModelCheckpoint {
     }
 
     /**
-     * Writes a model file atomically: the parameters, the architecture and the tokenizer.
+     * Writes a model file atomically: the parameters, the architecture and the tokenizer. The
+     * weights are streamed from the parameters' own arrays, so nothing may change them until this
+     * returns (the trainer saves between steps, on its own thread).
      *
      * @param file the {@code .safetensors} file to create or replace
      * @param model the model
@@ -87,7 +89,9 @@ public final class ModelCheckpoint {
     }
 
     /**
-     * The parameters as F32 safetensors (a copy of each, taken now).
+     * The parameters as F32 safetensors over their own storage (a copy only for a parameter that
+     * is a view into a larger array): write them before the parameters change. A checkpoint
+     * then needs no second copy of the model's weights on the heap.
      *
      * @param params by name, e.g. {@code model.namedParameters()} (the tied weight once, as {@code transformer.wte.weight})
      * @return one tensor per parameter, in the map's order
@@ -96,7 +100,8 @@ public final class ModelCheckpoint {
         List<SafeTensor> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Tensor t = e.getValue().tensor();
-            out.add(SafeTensor.f32View(e.getKey(), t.toArray(), t.shape()));   // toArray() is already a copy
+            boolean whole = t.isContiguous() && t.offset() == 0 && t.storage().length == t.numel();
+            out.add(SafeTensor.f32View(e.getKey(), whole ? t.storage() : t.toArray(), t.shape()));
         }
         return out;
     }

@@ -119,11 +119,21 @@ public final class AdamW extends Optimizer {
 
     @Override
     public Map<String, float[]> state() {
+        return state(true);
+    }
+
+    @Override
+    public Map<String, float[]> stateView() {
+        return state(false);
+    }
+
+    private Map<String, float[]> state(boolean copy) {
         Map<String, float[]> s = new LinkedHashMap<>();
         for (String name : names()) {
             int n = sizeOf(name);
-            s.put("exp_avg." + name, m.containsKey(name) ? m.get(name).clone() : new float[n]);
-            s.put("exp_avg_sq." + name, v.containsKey(name) ? v.get(name).clone() : new float[n]);
+            float[] mm = m.get(name), vv = v.get(name);
+            s.put("exp_avg." + name, mm == null ? new float[n] : copy ? mm.clone() : mm);
+            s.put("exp_avg_sq." + name, vv == null ? new float[n] : copy ? vv.clone() : vv);
         }
         return s;
     }

@@ -58,6 +58,13 @@ public final class SGD extends Optimizer {
     }
 
     @Override
+    public Map<String, float[]> stateView() {
+        Map<String, float[]> s = new LinkedHashMap<>();
+        for (String name : names()) if (buf.containsKey(name)) s.put("momentum_buffer." + name, buf.get(name));
+        return s;
+    }
+
+    @Override
     public void loadState(Map<String, float[]> state, long stepCount) {
         Map<String, float[]> nb = new HashMap<>();
         for (String name : names()) {

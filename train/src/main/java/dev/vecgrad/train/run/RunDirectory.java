@@ -121,8 +121,10 @@ public final class RunDirectory {
         String step = Long.toString(t.step());
         ModelCheckpoint.save(next(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), Map.of("step", step));
         List<SafeTensor> opt = new ArrayList<>();
-        for (Map.Entry<String, float[]> e : t.optimizer().state().entrySet()) {
-            opt.add(SafeTensor.f32View(e.getKey(), e.getValue(), e.getValue().length));   // state() hands out copies
+        // The optimizer's own arrays, written before the next step can change them (saves run
+        // on the training thread between steps): no copy of its state at checkpoint time.
+        for (Map.Entry<String, float[]> e : t.optimizer().stateView().entrySet()) {
+            opt.add(SafeTensor.f32View(e.getKey(), e.getValue(), e.getValue().length));
         }
         opt.add(SafeTensor.i64("step", new long[] {t.optimizer().stepCount()}));
         SafeTensors.write(next(OPTIMIZER), opt, Map.of("step", step));
