@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
+import dev.vecgrad.train.run.ByteSize;
 import dev.vecgrad.train.run.RunInUseException;
 import dev.vecgrad.train.run.TrainingDivergedException;
 import java.io.IOException;
@@ -60,6 +61,21 @@ final class Errors {
         if (!debug() && !expected(e)) {
             err.println("hint: this looks like a bug in vecgrad; VECGRAD_DEBUG=1 shows the stack trace");
         }
+        err.flush();
+        return USAGE;
+    }
+
+    /**
+     * Out of heap while a command ran: one line with what to change, like other expected errors.
+     *
+     * @param e the error
+     * @param cl the command that was running
+     * @return the exit status
+     */
+    static int onOutOfMemory(OutOfMemoryError e, CommandLine cl) {
+        PrintWriter err = cl.getErr();
+        if (debug()) e.printStackTrace(err);
+        err.println(prefix(cl) + describe(e) + " (heap limit " + ByteSize.of(Runtime.getRuntime().maxMemory()) + ")");
         err.flush();
         return USAGE;
     }

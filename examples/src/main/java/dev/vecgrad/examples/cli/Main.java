@@ -3,6 +3,7 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.autograd.kernel.Simd;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +34,17 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setParameterExceptionHandler(Errors::onParameterError);
         cl.setExecutionExceptionHandler(Errors::onExecutionError);
+        // picocli hands Errors straight through to main, so running out of heap printed a JVM
+        // stack trace; it is the machine's limit (a batch too big for the heap), not a bug, and
+        // gets the same one line as any other input or environment problem.
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError e) {
+                List<CommandLine> chain = parsed.asCommandLineList();
+                return Errors.onOutOfMemory(e, chain.get(chain.size() - 1));
+            }
+        });
         cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainCommand.presetFooter());
         return cl;
     }

@@ -1,5 +1,6 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.train.run.ByteSize;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -20,15 +21,8 @@ final class MemoryReport {
         double bytes = parameters * 16.0;
         double max = Runtime.getRuntime().maxMemory();
         return String.format(Locale.ROOT, "memory: %,d parameters x 16 bytes (weights, gradients, AdamW moments) = %s"
-                + " plus activations; heap limit %.1f GB%s", parameters, size(bytes), max / 1e9,
+                + " plus activations; heap limit %s%s", parameters, ByteSize.of(bytes), ByteSize.of(max),
                 bytes > 0.8 * max ? " (tight: raise it with VECGRAD_JAVA_OPTS=-Xmx...)" : "");
-    }
-
-    /** Bytes in the unit that gives them a leading digit: a small model's 457 kB read "0.00 GB". */
-    static String size(double bytes) {
-        if (bytes >= 1e9) return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
-        if (bytes >= 1e6) return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
-        return String.format(Locale.ROOT, "%.0f kB", bytes / 1e3);
     }
 
     /**

@@ -42,11 +42,17 @@ class CrashResumeTest {
 
     /** Starts {@code vecgrad args} in a new JVM with this JVM's class path and module flags. */
     static Process vecgrad(Path log, List<String> args) throws IOException {
+        return vecgrad(log, List.of(), args);
+    }
+
+    /** {@link #vecgrad(Path, List)} with extra JVM options (e.g. {@code -Xmx40m}). */
+    static Process vecgrad(Path log, List<String> jvmOptions, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("--add-modules") || a.startsWith("-Xss")) cmd.add(a);
         }
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

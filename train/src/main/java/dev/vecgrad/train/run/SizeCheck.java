@@ -60,6 +60,6 @@ final class SizeCheck {
     }
 
     private static String gb(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+        return ByteSize.of(bytes);
     }
 }
