@@ -211,6 +211,11 @@ final class TrainCommand implements Callable<Integer> {
             if (tokenizer != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
             }
+            if (!Files.isDirectory(initFrom)) {
+                throw new ParameterException(spec.commandLine(), "--init-from " + initFrom + ": " + (Files.exists(initFrom)
+                        ? "not a directory (name the Hugging Face GPT-2 folder that holds config.json and model.safetensors)"
+                        : "no such directory"));
+            }
             dir = out != null ? out : defaultOut();
             fresh = !Files.exists(dir);
             trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));

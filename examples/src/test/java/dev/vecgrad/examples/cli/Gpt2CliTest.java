@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.train.checkpoint.SafeTensor;
@@ -167,6 +168,15 @@ class Gpt2CliTest {
         r = CliTest.vecgrad("train", "--init-from", TINY.toString(), "--out", tmp.resolve("c").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--init-from needs --data"), r.err());
+        r = CliTest.vecgrad("train", "--init-from", tmp.resolve("nowhere").toString(), "--data", text.toString(),
+                "--out", tmp.resolve("d").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--init-from " + tmp.resolve("nowhere") + ": no such directory"), r.err());
+        r = CliTest.vecgrad("train", "--init-from", TINY.resolve("config.json").toString(), "--data", text.toString(),
+                "--out", tmp.resolve("e").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(": not a directory (name the Hugging Face GPT-2 folder"), r.err());
+        assertFalse(Files.exists(tmp.resolve("d")) || Files.exists(tmp.resolve("e")), "no run directory for a failed start");
     }
 
     @Test
