@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,6 +62,9 @@ final class HeadsCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the PNGs go (default: the run directory; none for a model vecgrad did not train, e.g. a Hugging Face folder).")
     Path out;
+
+    @Option(names = "--no-progress", description = "No progress bar while the heads are scored.")
+    boolean noProgress;
 
     @Mixin ThreadsOption threads;
 
@@ -103,7 +110,14 @@ final class HeadsCommand implements Callable<Integer> {
                 }
             }
         }
-        HeadScores.Report r = HeadScores.compute(model, held.batch(), probe);
+        // A bar on a terminal: the ablations are a forward pass per head (GPT-2 small: minutes).
+        int nHeads = model.config().nLayer() * model.config().nHead();
+        HeadScores.Report r;
+        try (ProgressBar bar = !noProgress && System.console() != null ? new ProgressBarBuilder().setTaskName("heads")
+                .setInitialMax(nHeads).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).setConsumer(
+                        new ConsoleProgressBarConsumer(System.err)).build() : null) {
+            r = HeadScores.compute(model, held.batch(), probe, bar == null ? null : bar::stepTo);
+        }
         double together = ablate == null ? Double.NaN : HeadScores.ablatedLoss(model, held.batch(), heads, true);
         PrintWriter pw = spec.commandLine().getOut();
         Path dir = out != null ? out : OutputFiles.defaultImageDir(checkpoint, m.file());

@@ -107,7 +107,7 @@ class InspectCommandsTest {
         assertTrue(j.get("held_out").asText().contains("validation"), j.get("held_out").asText());
         assertTrue(j.get("ablated_together").get("loss").isNumber());
 
-        Result table = vecgrad("heads", "--checkpoint", run.toString(), "--sequences", "2", "--sort", "ablation");
+        Result table = vecgrad("heads", "--checkpoint", run.toString(), "--sequences", "2", "--sort", "ablation", "--no-progress");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("best induction") && table.out().contains("heads-ablation.png"), table.out());
         assertTrue(Files.exists(run.resolve("heads-induction.png")));

@@ -241,6 +241,21 @@ public final class HeadScores {
      * @return every head's scores
      */
     public static Report compute(GPT model, Batch heldOut, InductionTask.Layout repeated) {
+        return compute(model, heldOut, repeated, null);
+    }
+
+    /**
+     * {@link #compute(GPT, Batch, InductionTask.Layout)}, telling {@code headsDone} how many heads
+     * are scored after each one: the ablations are one forward pass per head, which for GPT-2
+     * small (144 heads) is minutes of work a command line should show.
+     *
+     * @param model the model (its training mode is restored afterwards)
+     * @param heldOut the sequences to measure on
+     * @param repeated the induction probe
+     * @param headsDone called with 1, 2, ... layers x heads on the calling thread, or null
+     * @return every head's scores
+     */
+    public static Report compute(GPT model, Batch heldOut, InductionTask.Layout repeated, java.util.function.IntConsumer headsDone) {
         int nl = model.config().nLayer(), nh = model.config().nHead();
         boolean training = model.isTraining();
         model.eval();
@@ -258,6 +273,7 @@ public final class HeadScores {
                 for (int h = 0; h < nh; h++) {
                     double ablated = loss(model, heldOut, Interventions.meanAblateHead(l, h, means[h]));
                     heads.add(new Head(l, h, prev[h], first[h], ind[h], ablated - cleanLoss));
+                    if (headsDone != null) headsDone.accept(heads.size());
                 }
             }
             return new Report(nl, nh, heads, cleanLoss, rb.blockSize());

@@ -97,6 +97,11 @@ class HeadScoresTest {
         double[][] grid = r.grid("induction");
         assertEquals(r.heads().get(4).induction(), grid[1][1]);
         assertTrue(r.sortedBy("ablation").get(0).ablation() >= r.sortedBy("ablation").get(5).ablation());
+        // The progress callback counts every head once, in order, and does not change the scores.
+        java.util.List<Integer> done = new java.util.ArrayList<>();
+        HeadScores.Report again = HeadScores.compute(g, held, rep, done::add);
+        assertEquals(java.util.List.of(1, 2, 3, 4, 5, 6), done);
+        assertEquals(r.heads(), again.heads());
     }
 
     @Test
