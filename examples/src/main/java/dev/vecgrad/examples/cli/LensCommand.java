@@ -76,18 +76,18 @@ final class LensCommand implements Callable<Integer> {
         // model's pieces are longer than one character).
         List<List<String>> table = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("stream \\ token"));
-        for (String p : r.pieces()) head.add(label(p));
+        for (String p : r.pieces()) head.add(AttentionMaps.label(p));
         table.add(head);
         for (LogitLens.Stream s : r.streams()) {
             List<String> row = new ArrayList<>(List.of(s.name()));
             for (LogitLens.Cell c : s.cells()) {
-                String top = label(c.top().get(0).piece());
+                String top = AttentionMaps.label(c.top().get(0).piece());
                 row.add(Double.isNaN(c.actualProbability()) ? top : String.format(Locale.ROOT, "%s(%.2f)", top, c.actualProbability()));
             }
             table.add(row);
         }
         List<String> next = new ArrayList<>(List.of("actual next token"));
-        for (int i = 0; i < t; i++) next.add(i + 1 < t ? label(r.pieces().get(i + 1)) : "?");
+        for (int i = 0; i < t; i++) next.add(i + 1 < t ? AttentionMaps.label(r.pieces().get(i + 1)) : "?");
         table.add(next);
         int[] width = new int[t + 1];
         for (List<String> row : table) {
@@ -117,20 +117,16 @@ final class LensCommand implements Callable<Integer> {
     private static void png(LogitLens.Result r, Path f) throws java.io.IOException {
         List<String> rows = new ArrayList<>(), cols = new ArrayList<>();
         for (LogitLens.Stream s : r.streams()) rows.add(s.name());
-        for (int i = 0; i < r.pieces().size(); i++) cols.add(i + " " + label(r.pieces().get(i)));
+        for (int i = 0; i < r.pieces().size(); i++) cols.add(i + " " + AttentionMaps.label(r.pieces().get(i)));
         double[][] p = r.actualProbabilities();
         String[][] text = new String[p.length][];
         for (int s = 0; s < p.length; s++) {
             text[s] = new String[p[s].length];
             for (int i = 0; i < p[s].length; i++) {
-                String top = label(r.streams().get(s).cells().get(i).top().get(0).piece());
+                String top = AttentionMaps.label(r.streams().get(s).cells().get(i).top().get(0).piece());
                 text[s][i] = Double.isNaN(p[s][i]) ? top : String.format(Locale.ROOT, "%s %.2f", top, p[s][i]);
             }
         }
         Heatmap.png(f, "logit lens: top next token, and colour = probability of the actual next token", p, rows, cols, text, 0, 1);
-    }
-
-    private static String label(String piece) {
-        return AttentionMaps.label(piece);
     }
 }

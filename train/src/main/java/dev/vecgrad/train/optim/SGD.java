@@ -52,15 +52,20 @@ public final class SGD extends Optimizer {
 
     @Override
     public Map<String, float[]> state() {
-        Map<String, float[]> s = new LinkedHashMap<>();
-        for (String name : names()) if (buf.containsKey(name)) s.put("momentum_buffer." + name, buf.get(name).clone());
-        return s;
+        return state(true);
     }
 
     @Override
     public Map<String, float[]> stateView() {
+        return state(false);
+    }
+
+    private Map<String, float[]> state(boolean copy) {
         Map<String, float[]> s = new LinkedHashMap<>();
-        for (String name : names()) if (buf.containsKey(name)) s.put("momentum_buffer." + name, buf.get(name));
+        for (String name : names()) {
+            float[] b = buf.get(name);
+            if (b != null) s.put("momentum_buffer." + name, copy ? b.clone() : b);
+        }
         return s;
     }
 

@@ -48,8 +48,8 @@ final class SizeCheck {
         if (paramBytes + attentionBytes > maxHeapBytes) {
             boolean model = paramBytes >= attentionBytes;
             throw new InvalidConfigException(model ? "nEmbd" : "blockSize", (model ? e : t) + " needs at least "
-                    + gb(paramBytes + attentionBytes) + " of heap (weights, gradients and AdamW moments " + gb(paramBytes)
-                    + ", attention " + gb(attentionBytes) + ") but the JVM may use " + gb(maxHeapBytes) + "; make the "
+                    + ByteSize.of(paramBytes + attentionBytes) + " of heap (weights, gradients and AdamW moments " + ByteSize.of(paramBytes)
+                    + ", attention " + ByteSize.of(attentionBytes) + ") but the JVM may use " + ByteSize.of(maxHeapBytes) + "; make the "
                     + (model ? "model smaller (nEmbd, nLayer)" : "context or batch smaller (blockSize, batchSize)")
                     + " or raise -Xmx (VECGRAD_JAVA_OPTS)");
         }
@@ -57,9 +57,5 @@ final class SizeCheck {
 
     private static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
-    }
-
-    private static String gb(long bytes) {
-        return ByteSize.of(bytes);
     }
 }
