@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import dev.vecgrad.train.checkpoint.AtomicFiles;
+import dev.vecgrad.train.inspect.Images;
 import dev.vecgrad.train.run.RunDirectory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -74,15 +74,7 @@ final class OutputFiles {
     static void writeImage(Path file, BufferedImage img) throws IOException {
         String format = IMAGE_FORMATS.get(extension(file));
         if (format == null) throw new IllegalArgumentException(file + ": unknown image type; name the file .png, .jpg, .bmp or .gif");
-        BufferedImage out = img;
-        if (!format.equals("png") && img.getColorModel().hasAlpha()) {
-            out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-            out.createGraphics().drawImage(img, 0, 0, java.awt.Color.WHITE, null);
-        }
-        BufferedImage toWrite = out;
-        AtomicFiles.write(file, os -> {
-            if (!ImageIO.write(toWrite, format, os)) throw new IOException(file + ": no " + format + " writer in this JDK");
-        });
+        Images.write(file, img, format);
     }
 
     /** Writes text (UTF-8), creating the parent directories. */

@@ -1,6 +1,5 @@
 package dev.vecgrad.train.inspect;
 
-import dev.vecgrad.train.checkpoint.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * A labelled grid of coloured cells as a PNG: head scores (layers × heads) and the logit lens
@@ -89,6 +87,6 @@ public final class Heatmap {
         g.setColor(Color.GRAY);
         g.drawString(String.format(Locale.ROOT, "colour: %.2f (white) to %.2f (blue)", lo, hi), PAD, height - 8);
         g.dispose();
-        AtomicFiles.write(file, out -> ImageIO.write(img, "png", out));
+        Images.write(file, img, "png");
     }
 }

@@ -1,6 +1,5 @@
 package dev.vecgrad.train.inspect;
 
-import dev.vecgrad.train.checkpoint.AtomicFiles;
 import dev.vecgrad.train.run.Metrics;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
-import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -221,7 +219,7 @@ public final class LossChart {
     public static void write(Path png, List<Metrics> metrics, String title) throws IOException {
         BufferedImage img = render(title, curves(metrics), 900, 500);
         if (img == null) return;
-        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+        Images.write(png, img, "png");
     }
 
     private static double[] xs(List<Metrics> ms) {
