@@ -11,7 +11,7 @@ torchrun starts, then writes a run directory that vecgrad resumes, samples and i
 
 What is carried over, from the files vecgrad writes (docs: README "Run directory"):
   - model.safetensors: the weights (nanoGPT names, F32) and the "config" / "tokenizer" metadata;
-  - optimizer.safetensors: AdamW's exp_avg.<param> / exp_avg_sq.<param> (flat F32) and "step",
+  - optimizer.safetensors: AdamW's exp_avg.<param> / exp_avg_sq.<param> (F32, in the parameter's shape; older vecgrad files hold them flat, which loads too) and "step",
     loaded into torch.optim.AdamW's per-parameter state, so the next update is the one vecgrad
     would make (same moments, same bias correction);
   - state.json: the recipe (learning-rate schedule: warmup + cosine to minLr at lrDecayIters;
@@ -187,8 +187,8 @@ def save_run(out, model, opt, names, state, step, metrics_lines, model_meta):
     ot = {}
     for n in names:
         s = opt.state[params[n]]
-        ot["exp_avg." + n] = s["exp_avg"].detach().float().cpu().reshape(-1).numpy()
-        ot["exp_avg_sq." + n] = s["exp_avg_sq"].detach().float().cpu().reshape(-1).numpy()
+        ot["exp_avg." + n] = s["exp_avg"].detach().float().cpu().numpy()
+        ot["exp_avg_sq." + n] = s["exp_avg_sq"].detach().float().cpu().numpy()
     ot["step"] = np.array(step, dtype=np.int64)
     atomic_write(os.path.join(out, OPTIMIZER), lambda f: f.write(safetensors_io.serialize(ot, {"step": str(step)})))
     atomic_write(os.path.join(out, METRICS), lambda f: f.write("".join(metrics_lines).encode("utf-8")))

@@ -67,8 +67,8 @@ final class Engine {
         }
         throw new IllegalStateException("backward: one of the tensors needed for gradient computation has been"
                 + " modified by an in-place operation: '" + node.op + "' (inputs " + shapes + "; output "
-                + Shapes.str(t.shape) + ") saved them when it was recorded, and since then "
-                + (changed.length() > 0 ? changed : "one of them changed")
+                + Shapes.str(t.shape) + ") saved them when it was recorded, and "
+                + (changed.length() > 0 ? "these have changed since: " + changed : "one of them has changed since")
                 + ". Its gradient would be computed from the new values; change a copy() instead, or make the"
                 + " in-place change after backward()");
     }

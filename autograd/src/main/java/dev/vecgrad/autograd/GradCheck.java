@@ -87,7 +87,7 @@ public final class GradCheck {
      * The outcome of a check: pass/fail and the worst element found (the one with the largest ratio
      * of error to allowed error).
      *
-     * @param ok whether every element passed
+     * @param ok whether every element passed (true when the inputs that require grad are all empty)
      * @param worstInput the index of the input holding the worst element, or -1 when nothing was checked
      * @param worstIndex the worst element's indices within that input
      * @param analytic the gradient backward computed there
@@ -102,7 +102,7 @@ public final class GradCheck {
          * {@return a one-line human-readable report naming the worst element, as {@link #assertOk()} throws it}
          */
         public String report() {
-            if (worstInput < 0) return "gradcheck: no elements checked";
+            if (worstInput < 0) return "gradcheck passed: no elements to check (the inputs that require grad are empty)";
             return String.format(Locale.ROOT, "gradcheck %s: worst element is input %d at %s: analytic %.6g vs numeric %.6g"
                             + " (|diff| %.3g, allowed %.3g; %d elements checked)",
                     ok ? "passed" : "FAILED", worstInput, Arrays.toString(worstIndex), analytic, numeric, error, allowed, checked);
@@ -127,8 +127,16 @@ public final class GradCheck {
      * @param f the function under test; may return any shape
      * @param inputs leaf tensors; those that require grad are checked, element by element
      * @return the outcome, with the worst element
+     * @throws IllegalArgumentException when no input requires grad (as PyTorch's gradcheck): the
+     *     check would otherwise compare nothing and pass. Inputs that require grad but are empty
+     *     (a property's random shape with a 0 dimension) pass with nothing checked, having run the
+     *     op's forward and backward on them.
      */
     public Result run(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        if (Arrays.stream(inputs).noneMatch(Tensor::requiresGrad)) {
+            throw new IllegalArgumentException("GradCheck: none of the " + inputs.length + " inputs requires grad, so there is"
+                    + " nothing to check; mark the tensors whose gradients to check with requiresGrad(true)");
+        }
         Tensor[] xs = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             xs[i] = Tensor.of(inputs[i].toArray(), inputs[i].shape()).requiresGrad(inputs[i].requiresGrad());

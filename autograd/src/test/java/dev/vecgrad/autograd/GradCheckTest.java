@@ -51,6 +51,22 @@ class GradCheckTest {
     }
 
     @Test
+    void aCheckWithNoInputThatRequiresGradIsRefused() {
+        // The easy mistake: tensors made without requiresGrad(true). A check that compared nothing
+        // used to pass, wrong gradient and all.
+        Tensor x = Tensor.of(0.5f, -1f, 2f);
+        var e = assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> wrongSquare(in[0]), x));
+        assertTrue(e.getMessage().contains("requiresGrad(true)"), e.getMessage());
+        // Inputs that require grad but hold no element (a property's random shape with a 0
+        // dimension): nothing to compare, and the report says so.
+        Tensor empty = Tensor.zeros(0, 3).requiresGrad(true);
+        GradCheck.Result r = GradCheck.check(in -> in[0].mul(2f), empty);
+        assertTrue(r.ok());
+        assertEquals(0, r.checked());
+        assertTrue(r.report().contains("no elements to check"), r.report());
+    }
+
+    @Test
     void settingsAreCopies() {
         GradCheck base = GradCheck.defaults();
         GradCheck strict = base.tolerance(1e-9, 1e-9).eps(1e-3).seed(7);

@@ -397,9 +397,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig c = trainer.config();
         ModelSettings ms = c.model();
         out.printf("vecgrad train: %s%n", trainer.task().describe());
-        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %d x %d, %d steps, %d thread%s%n",
-                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), c.batchSize(),
-                c.gradAccum(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        String batch = c.gradAccum() > 1 ? c.batchSize() + " x " + c.gradAccum() + " accumulated" : String.valueOf(c.batchSize());
+        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %d steps, %d thread%s%n",
+                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,
+                (long) c.batchSize() * c.gradAccum() * ms.blockSize(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
                 c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",
                 switch (trainer.keep()) {

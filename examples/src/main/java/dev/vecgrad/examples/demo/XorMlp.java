@@ -40,11 +40,18 @@ public final class XorMlp extends Module {
             sgd.zeroGrad();
             loss.backward();
             sgd.step();
-            if (epoch % (epochs / 10) == 0) log.printf("epoch %4d  loss %.5f%n", epoch, loss.item());
+            if (onLogScale(epoch) || epoch == epochs) log.printf("epoch %4d  loss %.5f%n", epoch, loss.item());
         }
         float[] p = model.forward(x).toArray();
         log.printf("xor(0,0)=%.3f  xor(0,1)=%.3f  xor(1,0)=%.3f  xor(1,1)=%.3f%n", p[0], p[1], p[2], p[3]);
         return p;
+    }
+
+    /** Epochs 1, 2, 5, 10, 20, 50, ...: the fall is steep early and slow later, so print on a log scale. */
+    private static boolean onLogScale(int epoch) {
+        int decade = 1;
+        while (decade * 10 <= epoch) decade *= 10;
+        return epoch == decade || epoch == 2 * decade || epoch == 5 * decade;
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,7 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.checkpoint.SafeTensor;
 import dev.vecgrad.train.checkpoint.SafeTensors;
 import dev.vecgrad.train.checkpoint.SafeTensorsFile;
+import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,8 +124,9 @@ public final class RunDirectory {
         List<SafeTensor> opt = new ArrayList<>();
         // The optimizer's own arrays, written before the next step can change them (saves run
         // on the training thread between steps): no copy of its state at checkpoint time.
+        Map<String, Parameter> params = t.model().namedParameters();
         for (Map.Entry<String, float[]> e : t.optimizer().stateView().entrySet()) {
-            opt.add(SafeTensor.f32View(e.getKey(), e.getValue(), e.getValue().length));
+            opt.add(SafeTensor.f32View(e.getKey(), e.getValue(), stateShape(e.getKey(), e.getValue().length, params)));
         }
         opt.add(SafeTensor.i64("step", new long[] {t.optimizer().stepCount()}));
         SafeTensors.write(next(OPTIMIZER), opt, Map.of("step", step));
@@ -322,6 +324,17 @@ public final class RunDirectory {
         }
         t.restoreStep(s.step());
         return t;
+    }
+
+    /**
+     * The shape an optimizer state array is saved with: its parameter's (as PyTorch's optimizer
+     * state holds it) when the key is {@code <kind>.<parameter name>} and the sizes agree, else flat.
+     * Loading reads either, so files written flat by earlier versions still resume.
+     */
+    static int[] stateShape(String key, int length, Map<String, Parameter> params) {
+        int dot = key.indexOf('.');
+        Parameter p = dot < 0 ? null : params.get(key.substring(dot + 1));
+        return p != null && p.tensor().numel() == length ? p.tensor().shape() : new int[] {length};
     }
 
     /** Settings a resumed run may change: the run's length and where the learning-rate decay ends. */
