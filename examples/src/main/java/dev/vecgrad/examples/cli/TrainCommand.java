@@ -97,9 +97,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run saved in DIR (same configuration and data).")
     Path resume;
 
-    @Option(names = "--init-from", paramLabel = "DIR", description = "Fine-tune a Hugging Face GPT-2 folder on --data: its "
-            + "weights, architecture and tokenizer; --block-size may crop its positions (default recipe: block 256, batch 4, "
-            + "20 steps at lr 3e-5).")
+    @Option(names = "--init-from", paramLabel = "MODEL", description = "Fine-tune a model on --data: a Hugging Face GPT-2 folder,"
+            + " or a vecgrad run (its directory, best/ or model file); its weights, architecture and tokenizer; --block-size may crop"
+            + " its positions (default recipe: block 256, batch 4, 20 steps at lr 3e-5).")
     Path initFrom;
 
     @Mixin ThreadsOption threads;
@@ -211,10 +211,9 @@ final class TrainCommand implements Callable<Integer> {
             if (tokenizer != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
             }
-            if (!Files.isDirectory(initFrom)) {
-                throw new ParameterException(spec.commandLine(), "--init-from " + initFrom + ": " + (Files.exists(initFrom)
-                        ? "not a directory (name the Hugging Face GPT-2 folder that holds config.json and model.safetensors)"
-                        : "no such directory"));
+            if (!Files.exists(initFrom)) {
+                throw new ParameterException(spec.commandLine(), "--init-from " + initFrom + ": no such file or directory (name a"
+                        + " Hugging Face GPT-2 folder, or a vecgrad run directory or model file)");
             }
             dir = out != null ? out : defaultOut();
             fresh = !Files.exists(dir);

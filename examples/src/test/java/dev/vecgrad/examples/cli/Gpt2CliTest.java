@@ -161,22 +161,57 @@ class Gpt2CliTest {
         Path text = text(tmp);
         CliTest.Result r = ft(text, tmp.resolve("a"), "2", "--n-layer", "3");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--n-layer 3 contradicts the folder's 2"), r.err());
+        assertTrue(r.err().contains("--n-layer 3 contradicts the model's 2"), r.err());
         r = ft(text, tmp.resolve("b"), "2", "--block-size", "65");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("n_positions 64"), r.err());
+        assertTrue(r.err().contains("context of 64 positions"), r.err());
         r = CliTest.vecgrad("train", "--init-from", TINY.toString(), "--out", tmp.resolve("c").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--init-from needs --data"), r.err());
         r = CliTest.vecgrad("train", "--init-from", tmp.resolve("nowhere").toString(), "--data", text.toString(),
                 "--out", tmp.resolve("d").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--init-from " + tmp.resolve("nowhere") + ": no such directory"), r.err());
+        assertTrue(r.err().contains("--init-from " + tmp.resolve("nowhere") + ": no such file or directory"), r.err());
         r = CliTest.vecgrad("train", "--init-from", TINY.resolve("config.json").toString(), "--data", text.toString(),
                 "--out", tmp.resolve("e").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains(": not a directory (name the Hugging Face GPT-2 folder"), r.err());
+        assertTrue(r.err().contains("config.json: not a safetensors file"), r.err());
         assertFalse(Files.exists(tmp.resolve("d")) || Files.exists(tmp.resolve("e")), "no run directory for a failed start");
+    }
+
+    @Test
+    void fineTuningStartsFromAVecgradRunToo() throws IOException {
+        // A character-level run of our own, then a "fine-tune" of it on other text with a learning
+        // rate too small to move a float32 weight: the new run holds the source's weights, with
+        // the position table cropped to the shorter block, and its tokenizer.
+        Path text = tmp.resolve("play.txt"), other = tmp.resolve("other.txt");
+        Files.writeString(text, "To be, or not to be: that is the question.\n".repeat(200));
+        Files.writeString(other, "to be not, or be: that is not the question, To be.\n".repeat(100));
+        Path source = tmp.resolve("source"), ft = tmp.resolve("ft");
+        CliTest.Result r = CliTest.vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "4",
+                "--eval-iters", "1", "--out", source.toString(), "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        r = CliTest.vecgrad("train", "--init-from", source.toString(), "--data", other.toString(), "--out", ft.toString(),
+                "--max-iters", "1", "--lr", "1e-30", "--min-lr", "1e-30", "--block-size", "16", "--eval-iters", "1", "--no-progress");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("block 16"), r.out());
+        SafeTensorsFile a = SafeTensors.read(source.resolve("model.safetensors")), b = SafeTensors.read(ft.resolve("model.safetensors"));
+        assertEquals(a.tensors().keySet(), b.tensors().keySet());
+        for (SafeTensor t : a.tensors().values()) {
+            float[] want = t.toFloats(), got = b.get(t.name()).toFloats();
+            if (t.name().equals("transformer.wpe.weight")) {
+                assertEquals(32 * 16, got.length);
+                want = java.util.Arrays.copyOf(want, got.length);   // the first 16 of 32 positions
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want, got, t.name());
+        }
+        assertEquals(a.metadata().get("tokenizer"), b.metadata().get("tokenizer"));
+        // Text the source's characters cannot spell is refused before anything is written.
+        Path greek = Files.writeString(tmp.resolve("greek.txt"), "αβγ ".repeat(100));
+        r = CliTest.vecgrad("train", "--init-from", source.toString(), "--data", greek.toString(), "--out", tmp.resolve("g").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("not in the vocabulary"), r.err());
+        assertFalse(Files.exists(tmp.resolve("g")));
     }
 
     @Test
