@@ -266,6 +266,31 @@ class CliTest {
         assertEquals(Float.parseFloat(r.out().strip().substring(5)), torchLoss, 1e-5f);
     }
 
+    @Test
+    void lossDrawsABatchFromATextAndSavesItForPyTorch() throws IOException {
+        Path batch = tmp.resolve("drawn.safetensors");
+        Result drawn = vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
+                "--block-size", "8", "--seed", "5", "--batch-out", batch.toString());
+        assertEquals(0, drawn.code(), drawn.err());
+        var f = dev.vecgrad.train.checkpoint.SafeTensors.read(batch);
+        assertArrayEquals(new int[] {3, 8}, f.get("idx").shape());
+        assertArrayEquals(new int[] {3, 8}, f.get("targets").shape());
+        long[] idx = f.get("idx").toLongs(), tgt = f.get("targets").toLongs();
+        for (int r = 0; r < 3; r++) {
+            for (int t = 0; t < 7; t++) assertEquals(idx[r * 8 + t + 1], tgt[r * 8 + t], "targets are the next tokens");
+        }
+        // The saved batch gives the same loss, and the same seed draws the same batch.
+        Result again = vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString());
+        assertEquals(drawn.out(), again.out());
+        assertEquals(drawn.out(), vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
+                "--block-size", "8", "--seed", "5").out());
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString()), "give --batch FILE");
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString(), "--data", text.toString()), "not both");
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString(), "--seed", "2"), "draw a batch from --data");
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--block-size", "17"),
+                "--block-size must be 1 to the model's 16");
+    }
+
     /** Asserts the shape every input error has: status 2 and exactly one line, which names the problem. */
     private static void oneLineError(Result r, String expected) {
         assertEquals(2, r.code(), r.out() + r.err());
