@@ -395,7 +395,10 @@ final class TrainCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         TrainConfig c = trainer.config();
         ModelSettings ms = c.model();
-        out.printf("vecgrad train: %s%n", trainer.task().describe());
+        // With no --data and no --task the built-in task runs; say so, since a preset from the
+        // "your own text" table (--preset tiny) is a natural first try and trains on addition then.
+        boolean builtIn = data == null && taskName == null && initFrom == null && resume == null;
+        out.printf("vecgrad train: %s%s%n", trainer.task().describe(), builtIn ? " (the built-in task; --data FILE trains on your text)" : "");
         String batch = c.gradAccum() > 1 ? c.batchSize() + " x " + c.gradAccum() + " accumulated" : String.valueOf(c.batchSize());
         out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %d steps, %d thread%s%n",
                 ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,

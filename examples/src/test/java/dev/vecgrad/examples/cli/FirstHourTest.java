@@ -124,6 +124,8 @@ class FirstHourTest {
         assertTrue(s.out().startsWith("012+034="), s.out());
         Result two = vecgrad("train", "--max-iters", "1", "--eval-iters", "1", "--out", tmp.resolve("addition-2").toString(), "--no-progress");
         assertTrue(two.out().contains(" --prompt '12+34=' --temperature 0"), two.out());
+        // With no --data, the first line says this is the built-in task and how to train on text.
+        assertTrue(two.out().lines().findFirst().orElse("").endsWith("(the built-in task; --data FILE trains on your text)"), two.out());
     }
 
     @Test
