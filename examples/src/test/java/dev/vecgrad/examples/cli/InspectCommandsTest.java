@@ -64,7 +64,10 @@ class InspectCommandsTest {
         Result r = vecgrad("train", "--task", "induction", "--vocab", "10", "--max-iters", "4", "--eval-interval", "2", "--eval-iters", "1",
                 "--n-embd", "16", "--n-head", "2", "--block-size", "12", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("induction: random sequences of 10 tokens"), r.out());
+        // 10 is the vocabulary, 12 the sequence length (it once said "random sequences of 10 tokens").
+        assertTrue(r.out().contains("induction: random tokens from a vocabulary of 10,"), r.out());
+        assertTrue(r.out().contains("on a fixed training probe of 16 sequences of 12 random tokens"), r.out());
+        assertTrue(r.out().contains("best induction score ") && r.out().contains(" (training probe)"), r.out());
         assertTrue(r.out().contains("./vecgrad heads --checkpoint"), r.out());
 
         // Text runs, one per tokenizer: a few steps are enough, the tests compare the commands'
@@ -110,6 +113,8 @@ class InspectCommandsTest {
         Result table = vecgrad("heads", "--checkpoint", run.toString(), "--sequences", "2", "--sort", "ablation", "--no-progress");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("best induction") && table.out().contains("heads-ablation.png"), table.out());
+        assertTrue(table.out().contains("induction probe: 2 sequences of 12 random tokens") && table.out().contains("(from --seed 1234;"
+                + " not the fixed probe of train's evaluation lines)"), table.out());
         assertTrue(Files.exists(run.resolve("heads-induction.png")));
     }
 
