@@ -247,9 +247,16 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector(".tok[data-pos='4']")).click();
         WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
         assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
-        // ... and the explain walk-through for it, as tables: one row per key it may attend to.
-        WebElement keys = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#explain-keys")));
-        assertEquals(1 + 5, keys.findElements(By.tagName("tr")).size());
+        // ... and the explain walk-through for it, as tables: one row per key it may attend to. The
+        // last token's explain (asked for when the prompt was shown) may still be on screen, or
+        // even arrive after this one: wait for token 4's, then make sure no late answer replaces it.
+        waitUpTo(10).until(d -> {
+            var tables = d.findElements(By.cssSelector("#explain-keys"));
+            return tables.size() == 1 && tables.get(0).findElements(By.tagName("tr")).size() == 1 + 5 ? tables.get(0) : null;
+        });
+        Thread.sleep(500);
+        assertEquals(1 + 5, browser.findElement(By.cssSelector("#explain-keys")).findElements(By.tagName("tr")).size(),
+                "an older explain replaced the clicked token's");
         assertEquals(5, browser.findElements(By.cssSelector("#explain-next tr")).size(), "the five likeliest next tokens");
         // The logit lens of the prompt: one row per residual stream, one cell per position.
         WebElement lens = waitUpTo(10).until(d -> d.findElement(By.id("lens-table")));

@@ -291,26 +291,33 @@ function showInside(name, gen, linkedPrompt) {
     el("h2", { text: "Sample" }), el("div", { class: "toolbar" }, el("label", {}, "tokens ", maxNew), el("label", {}, "temperature ", temp), sampleBtn), out);
 
   let data = null, sel = { layer: 0, head: 0, token: 0 };
+  // Each panel shows only the answer to its newest request: an earlier answer that arrives late
+  // (the last token's explain after a click chose another token, the previous prompt's lens)
+  // must not replace a newer one.
+  const latest = { show: 0, lens: 0, explain: 0 };
 
   async function show() {
     const text = prompt.value;
     if (!text) { status.textContent = "Type a prompt first."; return; }
     sessionStorage.setItem("vecgrad.prompt", text);
     status.textContent = "Running the model…";
+    const mine = ++latest.show;
+    let answer;
     try {
-      data = await api(`/api/runs/${enc(name)}/attention?prompt=${enc(text)}`);
-    } catch (e) { if (gen === generation) { status.textContent = ""; showError(maps, e); } return; }
-    if (gen !== generation) return;
+      answer = await api(`/api/runs/${enc(name)}/attention?prompt=${enc(text)}`);
+    } catch (e) { if (gen === generation && mine === latest.show) { status.textContent = ""; showError(maps, e); } return; }
+    if (gen !== generation || mine !== latest.show) return;
+    data = answer;
     status.textContent = `${data.tokens.length} tokens, ${data.layers.length} layers × ${data.heads.length} heads`;
     sel = { layer: 0, head: 0, token: data.tokens.length - 1 };
     drawTokens(); drawMaps(); select(); loadLens();
   }
 
   async function loadLens() {
-    const g = generation;
+    const g = generation, mine = ++latest.lens;
     let r;
-    try { r = await api(`/api/runs/${enc(name)}/lens?prompt=${enc(prompt.value)}`); } catch (e) { if (g === generation) showError(lens, e); return; }
-    if (g !== generation) return;
+    try { r = await api(`/api/runs/${enc(name)}/lens?prompt=${enc(prompt.value)}`); } catch (e) { if (g === generation && mine === latest.lens) showError(lens, e); return; }
+    if (g !== generation || mine !== latest.lens) return;
     const head = el("tr", {}, el("th", { text: "stream" }), r.tokens.map(t => el("th", { class: "mono", text: label(t.piece) })));
     const rows = r.streams.map(st => el("tr", { class: "lens-row" }, el("td", { class: "mono", text: st.stream }), st.positions.map(c => {
       const p = c.actual_next_probability;
@@ -399,11 +406,11 @@ function showInside(name, gen, linkedPrompt) {
   }
 
   async function loadExplain() {
-    const g = generation;
+    const g = generation, mine = ++latest.explain;
     const q = `prompt=${enc(prompt.value)}&token=${sel.token}&layer=${sel.layer}&head=${sel.head}`;
     let e;
-    try { e = await api(`/api/runs/${enc(name)}/explain?${q}`); } catch (err) { if (g === generation) showError(explain, err); return; }
-    if (g !== generation) return;
+    try { e = await api(`/api/runs/${enc(name)}/explain?${q}`); } catch (err) { if (g === generation && mine === latest.explain) showError(explain, err); return; }
+    if (g !== generation || mine !== latest.explain) return;
     explain.replaceChildren(renderExplain(e));
   }
 

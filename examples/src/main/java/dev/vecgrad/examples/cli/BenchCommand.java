@@ -79,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("%-18s %-4s %8s %10s%n", "GEMM m x n x k", "op", "threads", "GFLOP/s");
         }
         int before = Parallel.threads();
+        HostLoad load = HostLoad.start();
         java.util.Map<Integer, Double> peaks = new java.util.HashMap<>();
         try {
             for (int t : counts) {
@@ -135,9 +136,15 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             Parallel.setThreads(before);
         }
+        java.util.OptionalDouble others = load.othersShare();
+        if (others.isPresent()) root.put("others_cpu_share", Math.round(others.getAsDouble() * 1000) / 1000.0);
+        String busy = HostLoad.note(others, Runtime.getRuntime().availableProcessors(), "these figures");
         if (json) {
             out.println(root.toString());
-        } else if (unsettled > 0) {
+        } else if (busy != null) {
+            out.printf("%n%s.%n", busy);
+        }
+        if (!json && unsettled > 0) {
             out.printf("%n* %d figure%s measured although the kernel's speed had not settled after %d s of warm-up"
                     + " (a busy machine?); treat %s with care.%n", unsettled, unsettled == 1 ? " was" : "s were",
                     MAX_WARMUP_NANOS / 1_000_000_000L, unsettled == 1 ? "it" : "them");

@@ -435,6 +435,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        HostLoad load = HostLoad.start();
         OpProfile prof = profile ? new OpProfile() : null;
         long profileFrom = trainer.step() + 3;   // leave JIT warm-up out, as tokens/s does
         Trainer.Listener listener = !profile ? progress : new Trainer.Listener() {
@@ -480,6 +481,8 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(java.util.Locale.ROOT, "GEMM peak here: %.1f GFLOP/s (%d^3 NN, %d threads; the MFU reference)%n",
                     trainer.gemmPeakGflops(), GemmPeak.SIZE, Parallel.threads());
         }
+        String busy = HostLoad.note(load.othersShare(), Runtime.getRuntime().availableProcessors(), "the tokens/s and MFU above");
+        if (busy != null) out.println(busy);
         if (trainer.keep() == Trainer.Keep.LAST) {
             out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
         } else {
