@@ -38,6 +38,11 @@ final class Errors {
 
     /** The one-line message for a command-line mistake, with picocli's suggestions for a misspelling. */
     static String parameterMessage(CommandLine.ParameterException e, CommandLine cl) {
+        if (e instanceof CommandLine.MissingParameterException && !cl.getUnmatchedArguments().isEmpty()) {
+            // A misspelt required option is both unknown and missing; picocli reports it missing,
+            // which hides the typo and the suggestion that would fix it.
+            e = new CommandLine.UnmatchedArgumentException(cl, cl.getUnmatchedArguments());
+        }
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             boolean option = arg.startsWith("-");

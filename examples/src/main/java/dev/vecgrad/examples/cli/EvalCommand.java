@@ -69,7 +69,9 @@ final class EvalCommand implements Callable<Integer> {
         } else if (tok instanceof CharTokenizer c && c.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
         } else {
-            throw new ParameterException(spec.commandLine(), "--data FILE is needed to evaluate " + m.file());
+            // Named as the user gave it: for a GPT-2 folder, m.file() is the weights file inside it.
+            throw new ParameterException(spec.commandLine(), "--checkpoint " + checkpoint.path
+                    + ": not a run directory, so it has no data of its own; give --data FILE to evaluate it on");
         }
         int block = model.config().blockSize();
         Evaluation r = Trainer.evaluate(model, task, batch, block, iters, seed);

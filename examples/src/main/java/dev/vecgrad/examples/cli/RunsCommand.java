@@ -1,11 +1,14 @@
 package dev.vecgrad.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.RunInUseException;
 import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.tokenizer.CharTokenizer;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,14 +32,18 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "List the training runs in a directory, or compare two.",
         description = {"One line per run directory (one holding state.json) under DIR: its data, model, steps, best and"
                 + " last validation loss, tokens/s and state (finished, stopped, running).",
-            "--compare A B prints the two runs' evaluations side by side, step by step; --png draws their curves."})
+            "--compare A B prints the two runs' evaluations side by side, step by step; --png draws their curves."
+                + " A name that is not a path is looked up under DIR (default: runs)."})
 final class RunsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Where the runs are (default: runs).")
     Path dir;
 
-    @Option(names = "--compare", arity = "2", paramLabel = "RUN", description = "Two run directories to compare.")
+    // Any count is accepted and checked in call(): picocli's own message for a wrong count
+    // ("at index 0 (RUN) requires at least 2 values") and a third run taken for DIR both confused.
+    @Option(names = "--compare", arity = "1..*", paramLabel = "RUN",
+            description = "Two runs to compare: run directories, or names of runs under DIR.")
     List<Path> compare;
 
     @Option(names = "--png", paramLabel = "FILE", description = "With --compare: draw both runs' loss curves into an image.")
@@ -45,16 +52,36 @@ final class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        Path root = dir != null ? dir : Path.of("runs");
         if (compare != null) {
-            if (dir != null) throw new ParameterException(spec.commandLine(), "give DIR or --compare A B, not both");
+            if (compare.size() != 2) {
+                throw new ParameterException(spec.commandLine(), "--compare takes exactly two runs (A B), got " + compare.size() + ": "
+                        + String.join(" ", compare.stream().map(Path::toString).toList()));
+            }
             if (png != null) OutputFiles.checkImage(spec, "--png", png);
-            compare(out, compare.get(0), compare.get(1));
+            compare(out, run(root, compare.get(0)), run(root, compare.get(1)));
         } else {
             if (png != null) throw new ParameterException(spec.commandLine(), "--png needs --compare A B");
-            list(out, dir != null ? dir : Path.of("runs"));
+            list(out, root);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The run directory {@code --compare} means by {@code name}: the path itself when it exists,
+     * else the run of that name under {@code root}, so {@code --compare char bpe} works from the
+     * directory that holds {@code runs/}.
+     */
+    private Path run(Path root, Path name) {
+        Path under = root.resolve(name);
+        Path p = Files.exists(name) || !Files.exists(under) ? name : under;
+        if (!Files.exists(p)) {
+            throw new ParameterException(spec.commandLine(), "--compare " + name + ": no such run (looked for " + name
+                    + (under.equals(name) ? "" : " and " + under) + ")");
+        }
+        if (!RunDirectory.isRun(p)) throw new ParameterException(spec.commandLine(), "--compare " + p + ": not a run directory (no state.json)");
+        return p;
     }
 
     /** What the listing shows of one run. */
@@ -65,9 +92,7 @@ final class RunsCommand implements Callable<Integer> {
         RunDirectory rd = new RunDirectory(run);
         RunDirectory.State s = rd.readState();
         TrainConfig c = s.config();
-        String data = s.data().path("kind").asText().equals("addition")
-                ? "addition " + s.data().path("digits").asInt() + " digits"
-                : Path.of(s.data().path("path").asText("?")).getFileName().toString();
+        String data = data(s.data(), s.tokenizer());
         long params = parameters(c, s.tokenizer() == null ? 0 : s.tokenizer().vocabSize());
         String model = c.model().nLayer() + "x" + c.model().nEmbd() + " " + humanCount(params);
         List<Metrics> m = MetricsLog.read(rd.metricsFile());
@@ -89,6 +114,20 @@ final class RunsCommand implements Callable<Integer> {
         else if (s.step() >= c.maxIters()) state = "finished";
         else state = "stopped";
         return new Summary(run.getFileName().toString(), data, model, s.step(), c.maxIters(), best, bestStep, last, tps, state);
+    }
+
+    /**
+     * The data column: the task and its size for the built-in tasks; for text, the file and its
+     * tokenizer, since character-level and BPE losses on the same file are not comparable.
+     */
+    static String data(JsonNode data, Tokenizer tok) {
+        return switch (data.path("kind").asText()) {
+            case "addition" -> "addition " + data.path("digits").asInt() + " digits";
+            case "induction" -> "induction " + data.path("vocab").asInt() + " tokens";
+            case "text" -> Path.of(data.path("path").asText("?")).getFileName() + (tok == null ? ""
+                    : tok.type().equals(CharTokenizer.TYPE) ? " (char)" : " (" + tok.type() + " " + tok.vocabSize() + ")");
+            default -> data.path("kind").asText("?");
+        };
     }
 
     private static boolean inUse(RunDirectory rd) throws IOException {
@@ -130,21 +169,32 @@ final class RunsCommand implements Callable<Integer> {
             out.println("no runs in " + root + " (a run directory holds state.json; 'vecgrad train' makes one)");
             return;
         }
-        String row = "%-28s %-18s %-12s %11s %15s %9s %10s  %s%n";
-        out.printf(row, "run", "data", "model", "steps", "best val (step)", "last val", "tokens/s", "state");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"run", "data", "model", "steps", "best val (step)", "last val", "tokens/s", "state"});
         for (Path p : runs) {
             Summary s;
             try {
                 s = summarize(p);
             } catch (IOException | RuntimeException e) {
-                out.printf(row, shorten(p.getFileName().toString(), 28), "?", "?", "?", "?", "?", "?",
-                        "unreadable: " + Errors.describe(e));
+                rows.add(new String[] {shorten(p.getFileName().toString(), 28), "?", "?", "?", "?", "?", "?",
+                    "unreadable: " + Errors.describe(e)});
                 continue;
             }
-            out.printf(Locale.ROOT, row, shorten(s.name(), 28), shorten(s.data(), 18), s.model(), s.step() + "/" + s.maxIters(),
-                    Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f (%d)", s.bestVal(), s.bestStep()),
-                    Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
-                    Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state());
+            rows.add(new String[] {shorten(s.name(), 28), shorten(s.data(), 36), s.model(), s.step() + "/" + s.maxIters(),
+                Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f (%d)", s.bestVal(), s.bestStep()),
+                Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
+                Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state()});
+        }
+        // Each column as wide as its widest cell, so a long file name or tokenizer cannot shift the rest.
+        int[] width = new int[7];
+        for (String[] r : rows) for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], r[i].length());
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < 7; i++) {
+                String pad = " ".repeat(width[i] - r[i].length());
+                line.append(i < 3 ? r[i] + pad : pad + r[i]).append(i == 6 ? "  " : " ");   // text left, numbers right
+            }
+            out.println(line.append(r[7]));
         }
     }
 
@@ -153,15 +203,12 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     private void compare(PrintWriter out, Path a, Path b) throws IOException {
-        for (Path p : List.of(a, b)) {
-            if (!RunDirectory.isRun(p)) throw new ParameterException(spec.commandLine(), "--compare " + p + ": not a run directory (no state.json)");
-        }
         Summary sa = summarize(a), sb = summarize(b);
         List<Metrics> ma = evals(a), mb = evals(b);
         TreeMap<Long, Metrics[]> byStep = new TreeMap<>();
         for (Metrics m : ma) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[0] = m;
         for (Metrics m : mb) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[1] = m;
-        out.printf("A: %s (%s, %s, %d/%d steps)%nB: %s (%s, %s, %d/%d steps)%n%n", a, sa.data(), sa.model(), sa.step(), sa.maxIters(),
+        out.printf("A: %s: %s, %s, %d/%d steps%nB: %s: %s, %s, %d/%d steps%n%n", a, sa.data(), sa.model(), sa.step(), sa.maxIters(),
                 b, sb.data(), sb.model(), sb.step(), sb.maxIters());
         String row = "%8s  %10s %10s  %10s %10s%n";
         out.printf(row, "step", "A train", "A val", "B train", "B val");

@@ -198,15 +198,9 @@ final class SampleCommand implements Callable<Integer> {
         try {
             return tok.encode(text);
         } catch (IllegalArgumentException e) {
-            String why = Errors.strip(e.getMessage(), "tokenizer");
-            throw new ParameterException(spec.commandLine(), flag + ": " + why + " (the model knows only "
-                    + (tok instanceof CharTokenizer c ? preview(c.vocabString()) : tok.describe()) + ")");
+            // The tokenizer's message already names the vocabulary (spelled out when small).
+            throw new ParameterException(spec.commandLine(), flag + ": " + Errors.strip(e.getMessage(), "tokenizer"));
         }
-    }
-
-    private static String preview(String vocab) {
-        String v = vocab.replace("\n", "\\n").replace("\t", "\\t");
-        return v.length() <= 40 ? "'" + v + "'" : vocab.length() + " characters";
     }
 
     /** {@code \n} written as two characters becomes a line break, so a shell argument can hold one. */

@@ -13,6 +13,7 @@ import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.ModelSettings;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -161,7 +162,9 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
             if (!RunDirectory.isRun(resume)) {
-                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": not a run directory (no state.json)");
+                String parent = ModelCheckpoint.parentOfRuns(resume);
+                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": "
+                        + (parent != null ? parent : "not a run directory (no state.json)"));
             }
             if (initFrom != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from starts a new run and --resume continues one; give one of them");

@@ -170,7 +170,7 @@ class FirstHourTest {
         assertEquals(2, bad.code());
         assertEquals(1, bad.errLines().size(), bad.err());
         assertTrue(bad.err().startsWith("vecgrad sample: --prompt: character 'h' at position 0 is not in the vocabulary")
-                && bad.err().contains("'+0123456789='"), bad.err());
+                && bad.err().contains("\"+0123456789=\" (12 characters)"), bad.err());
     }
 
     @Test

@@ -9,11 +9,16 @@ import dev.vecgrad.train.tokenizer.TokenizerFormatException;
 import dev.vecgrad.train.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A GPT in {@code model.safetensors}: nanoGPT's parameter names, F32, the architecture in the
@@ -150,15 +155,22 @@ public final class ModelCheckpoint {
      *
      * @param dirOrFile a model file or a run directory
      * @return the tensors, the architecture and the metadata
-     * @throws CheckpointFormatException when the config is missing or invalid or a tensor is not
-     *     a float type
-     * @throws IOException when the file cannot be read
+     * @throws CheckpointFormatException when the config is missing or invalid (saying so when the
+     *     file is a run's optimizer state) or a tensor is not a float type
+     * @throws IOException when the file cannot be read; for a directory that holds runs rather
+     *     than being one, a {@link NoSuchFileException} naming a few of them
      */
     public static Tensors readTensors(Path dirOrFile) throws IOException {
         Path file = resolve(dirOrFile);
+        String parent = Files.isDirectory(dirOrFile) && !Files.exists(file) ? parentOfRuns(dirOrFile) : null;
+        if (parent != null) throw new NoSuchFileException(dirOrFile.toString(), null, parent);
         SafeTensorsFile f = SafeTensors.read(file);
         String cfgJson = f.metadata().get("config");
         if (cfgJson == null) {
+            if (isOptimizerState(f)) {
+                throw new CheckpointFormatException(file.toString(), "this is the optimizer state, not a model; "
+                        + "pass the run directory or its " + FILE);
+            }
             throw new CheckpointFormatException(file.toString(), "no \"config\" in __metadata__; expected the model's "
                     + "architecture as {\"n_layer\":..,\"n_head\":..,\"n_embd\":..,\"block_size\":..,\"vocab_size\":..,\"bias\":..}");
         }
@@ -176,6 +188,47 @@ public final class ModelCheckpoint {
             state.put(t.name(), Tensor.of(t.toFloats(), t.shape()));
         }
         return new Tensors(file, cfg, state, f.metadata());
+    }
+
+    /** How many runs the error for a directory of runs names (the newest first). */
+    private static final int RUNS_NAMED = 3;
+
+    /**
+     * Says so, naming a few of them, when {@code dir} holds run directories rather than being one:
+     * {@code --checkpoint runs} is an easy slip, and "runs/model.safetensors: no such file" does
+     * not say what to pass instead.
+     *
+     * @param dir a directory given where a run (or model file) was expected
+     * @return e.g. {@code "a directory of 4 runs, not a run; pass one of them: runs/b (newest),
+     *     runs/a, runs/d and 1 more"}, or null when no subdirectory holds a {@value #FILE}
+     * @throws IOException when the directory cannot be listed
+     */
+    public static String parentOfRuns(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return null;
+        List<Path> runs;
+        try (Stream<Path> s = Files.list(dir)) {
+            runs = s.filter(p -> Files.isRegularFile(p.resolve(FILE))).toList();
+        }
+        if (runs.isEmpty()) return null;
+        Map<Path, FileTime> modified = new HashMap<>();
+        for (Path r : runs) modified.put(r, Files.getLastModifiedTime(r.resolve(FILE)));
+        List<Path> newest = runs.stream()
+                .sorted(Comparator.comparing((Path r) -> modified.get(r)).reversed().thenComparing(Comparator.naturalOrder()))
+                .limit(RUNS_NAMED).toList();
+        List<String> names = new ArrayList<>(newest.stream().map(Path::toString).toList());
+        names.set(0, names.get(0) + " (newest)");
+        String more = runs.size() > RUNS_NAMED ? " and " + (runs.size() - RUNS_NAMED) + " more" : "";
+        return "a directory of " + runs.size() + " runs, not a run; pass one of them: " + String.join(", ", names) + more;
+    }
+
+    /**
+     * Whether a file without a model config is a run's optimizer state: PyTorch's names for
+     * AdamW's moments ({@code exp_avg.*}, {@code exp_avg_sq.*}) or SGD's momentum, as vecgrad
+     * writes them next to the model.
+     */
+    private static boolean isOptimizerState(SafeTensorsFile f) {
+        return f.tensors().keySet().stream().anyMatch(n -> n.startsWith("exp_avg.") || n.startsWith("exp_avg_sq.")
+                || n.startsWith("momentum_buffer."));
     }
 
     /**

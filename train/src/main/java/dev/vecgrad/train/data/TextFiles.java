@@ -76,7 +76,7 @@ public final class TextFiles {
         if (survey.nulAt >= 0) throw new IOException(file + ": contains NUL bytes; expected plain text");
         if (survey.unknownAt >= 0) {
             throw new IOException(file + ": tokenizer: character " + CharTokenizer.describe(survey.unknown) + " at position "
-                    + survey.unknownAt + " is not in the vocabulary of " + tokenizer.vocabSize() + " characters");
+                    + survey.unknownAt + " is not in " + tokenizer.vocabularyForMessages());
         }
         if (survey.count > TokenArray.MAX_TOKENS) {
             throw new IOException(file + ": " + survey.count + " characters is too many (the limit is " + TokenArray.MAX_TOKENS + ")");

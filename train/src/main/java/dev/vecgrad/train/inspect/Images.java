@@ -27,9 +27,9 @@ public final class Images {
      * into {@code file}, replacing it atomically and creating its parent directories. Formats
      * without transparency get the image drawn over white.
      *
-     * @param file the file to write
+     * @param file where the image goes
      * @param img the image
-     * @param format the ImageIO format name
+     * @param format an ImageIO format name
      * @throws IOException when the file cannot be written or this JDK has no writer for the format
      */
     public static void write(Path file, BufferedImage img, String format) throws IOException {

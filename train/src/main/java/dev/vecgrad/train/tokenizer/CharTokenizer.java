@@ -1,6 +1,7 @@
 package dev.vecgrad.train.tokenizer;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -124,7 +125,7 @@ public final class CharTokenizer implements Tokenizer {
             int id = idOf(cps[i]);
             if (id < 0) {
                 throw new IllegalArgumentException("tokenizer: character " + describe(cps[i]) + " at position " + i
-                        + " is not in the vocabulary of " + vocab.length + " characters");
+                        + " is not in " + vocabularyForMessages());
             }
             ids[i] = id;
         }
@@ -160,6 +161,45 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public String piece(int id) {
         return decode(new int[] {id});
+    }
+
+    /** Vocabularies up to this size are spelled out in messages; larger ones are only counted. */
+    static final int LISTED_IN_MESSAGES = 100;
+
+    /**
+     * The vocabulary for an error message, so a user whose text or prompt does not fit sees what
+     * does: spelled out when it is small (100 characters or fewer), with
+     * invisible characters escaped, else only counted.
+     *
+     * @return e.g. {@code the vocabulary "\n !abc" (6 characters)} or {@code the vocabulary of 5,000 characters}
+     */
+    public String vocabularyForMessages() {
+        if (vocab.length > LISTED_IN_MESSAGES) return String.format(Locale.ROOT, "the vocabulary of %,d characters", vocab.length);
+        StringBuilder sb = new StringBuilder("the vocabulary \"");
+        for (int cp : vocab) {
+            switch (cp) {
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (visible(cp)) sb.appendCodePoint(cp);
+                    else sb.append(String.format(cp <= 0xFFFF ? "\\u%04X" : "\\u{%X}", cp));
+                }
+            }
+        }
+        return sb.append("\" (").append(vocab.length).append(vocab.length == 1 ? " character)" : " characters)").toString();
+    }
+
+    /** Whether a character shows as itself: not a control, format or unassigned one, nor blank space other than ' '. */
+    private static boolean visible(int cp) {
+        if (cp == ' ') return true;
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.UNASSIGNED, Character.PRIVATE_USE, Character.SURROGATE,
+                 Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
     }
 
     /**

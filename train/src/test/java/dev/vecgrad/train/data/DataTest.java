@@ -23,6 +23,19 @@ class DataTest {
         assertEquals(tok.vocabString(), CharTokenizer.fromCodePoints(tok.codePoints()).vocabString());
     }
 
+    /** A small vocabulary is spelled out, with invisible characters escaped, so the user sees what would fit. */
+    @Test
+    void anUnknownCharacterErrorListsASmallVocabularyWithEscapes() {
+        CharTokenizer tok = CharTokenizer.fromText("ab \n\t\"\\\u00e9\u200b");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> tok.encode("ax"));
+        assertEquals("tokenizer: character 'x' at position 1 is not in the vocabulary \"\\t\\n \\\"\\\\ab\u00e9\\u200B\" (9 characters)",
+                e.getMessage());
+        StringBuilder big = new StringBuilder();
+        for (int c = 0x100; c < 0x100 + 101; c++) big.appendCodePoint(c);
+        IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> CharTokenizer.fromText(big).encode("a"));
+        assertEquals("tokenizer: character 'a' at position 0 is not in the vocabulary of 101 characters", many.getMessage());
+    }
+
     @Test
     void tokenizerHandlesCharactersOutsideTheBmp() {
         CharTokenizer tok = CharTokenizer.fromText("a\uD83D\uDE00b");

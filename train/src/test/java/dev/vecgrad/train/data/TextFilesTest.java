@@ -166,7 +166,7 @@ class TextFilesTest {
                 "not valid UTF-8");
         assertMessage(Files.writeString(tmp.resolve("nul.txt"), "abc\0def"), null, "contains NUL bytes");
         Path text = Files.writeString(tmp.resolve("t.txt"), "abcabc\u00e9abc");
-        assertMessage(text, CharTokenizer.of("abc"), "character U+00E9 at position 6 is not in the vocabulary of 3 characters");
+        assertMessage(text, CharTokenizer.of("abc"), "character U+00E9 at position 6 is not in the vocabulary \"abc\" (3 characters)");
     }
 
     @Test

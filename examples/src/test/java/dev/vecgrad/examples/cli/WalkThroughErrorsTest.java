@@ -1,0 +1,135 @@
+package dev.vecgrad.examples.cli;
+
+import static dev.vecgrad.examples.cli.FirstHourTest.vecgrad;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.examples.cli.FirstHourTest.Result;
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+
+/**
+ * Error messages a new user's walk-through found unhelpful, each pinned as one line that says what
+ * was wrong and what to give instead; and the {@code runs} table naming every run's task and
+ * tokenizer.
+ */
+@ResourceLock("vecgrad.threads")   // commands run in-process set the global thread count; restored after all
+class WalkThroughErrorsTest {
+    @TempDir static Path tmp;
+    static Path runs, text;
+    static int threadsBefore = Parallel.threads();
+
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setThreads(threadsBefore);
+    }
+
+    static final String[] TINY = {"--preset", "tiny", "--max-iters", "2", "--eval-interval", "2", "--eval-iters", "1",
+        "--block-size", "16", "--batch-size", "4", "--threads", "1", "--no-progress"};
+
+    static void train(String... args) {
+        String[] all = new String[1 + args.length + TINY.length];
+        all[0] = "train";
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.arraycopy(TINY, 0, all, 1 + args.length, TINY.length);
+        Result r = vecgrad(all);
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @BeforeAll
+    static void trainThreeRuns() throws IOException {
+        text = Files.writeString(tmp.resolve("play.txt"), "To be, or not to be: that is the question.\n".repeat(100));
+        runs = tmp.resolve("runs");
+        train("--data", text.toString(), "--out", runs.resolve("char").toString());
+        train("--data", text.toString(), "--tokenizer", "bpe:260", "--out", runs.resolve("bpe").toString());
+        train("--task", "induction", "--out", runs.resolve("induction").toString());
+        // The error for a directory of runs names the newest first: make the order certain.
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        for (String r : List.of("char", "bpe", "induction")) {
+            Files.setLastModifiedTime(runs.resolve(r).resolve(ModelCheckpoint.FILE), FileTime.from(t));
+            t = t.plusSeconds(60);
+        }
+    }
+
+    static String oneLine(Result r) {
+        assertEquals(2, r.code(), r.out());
+        assertEquals(1, r.errLines().size(), r.err());
+        return r.errLines().get(0);
+    }
+
+    @Test
+    void aMisspeltRequiredOptionIsReportedAsUnknownWithTheSuggestion() {
+        assertEquals("vecgrad sample: unknown option '--checkpont'; did you mean '--checkpoint'?",
+                oneLine(vecgrad("sample", "--checkpont", runs.resolve("char").toString())));
+        // Without a typo, a missing required option is still reported as missing.
+        assertTrue(oneLine(vecgrad("sample")).contains("Missing required option: '--checkpoint"));
+    }
+
+    @Test
+    void aDirectoryOfRunsNamesTheNewestRuns() {
+        String list = ": a directory of 3 runs, not a run; pass one of them: " + runs.resolve("induction") + " (newest), "
+                + runs.resolve("bpe") + ", " + runs.resolve("char");
+        assertEquals("vecgrad sample: " + runs + list, oneLine(vecgrad("sample", "--checkpoint", runs.toString())));
+        assertEquals("vecgrad train: --resume " + runs + list, oneLine(vecgrad("train", "--resume", runs.toString())));
+    }
+
+    @Test
+    void theOptimizerStateIsToldApartFromAModel() {
+        Path opt = runs.resolve("char").resolve("optimizer.safetensors");
+        assertEquals("vecgrad summary: " + opt + ": this is the optimizer state, not a model; pass the run directory or its "
+                + "model.safetensors", oneLine(vecgrad("summary", "--checkpoint", opt.toString())));
+    }
+
+    @Test
+    void aPromptOutsideASmallVocabularyListsIt() {
+        String err = oneLine(vecgrad("lens", "--checkpoint", runs.resolve("induction").toString(), "--prompt", "xyz"));
+        assertTrue(err.endsWith("character 'x' at position 0 is not in the vocabulary \"abcdefghijklmnop\" (16 characters)"), err);
+        String sample = oneLine(vecgrad("sample", "--checkpoint", runs.resolve("char").toString(), "--prompt", "Q"));
+        assertTrue(sample.endsWith("not in the vocabulary \"\\n ,.:Tabehinoqrstu\" (18 characters)"), sample);
+    }
+
+    @Test
+    void compareTakesExactlyTwoRunsAndFindsNamesUnderTheRunsDirectory() {
+        assertEquals("vecgrad runs: --compare takes exactly two runs (A B), got 1: a", oneLine(vecgrad("runs", "--compare", "a")));
+        assertEquals("vecgrad runs: --compare takes exactly two runs (A B), got 3: a b c",
+                oneLine(vecgrad("runs", "--compare", "a", "b", "c")));
+        Result r = vecgrad("runs", runs.toString(), "--compare", "char", "induction");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("A: " + runs.resolve("char") + ": play.txt (char), "), r.out());
+        assertTrue(lines.get(1).startsWith("B: " + runs.resolve("induction") + ": induction 16 tokens, "), r.out());
+        assertEquals("vecgrad runs: --compare nope: no such run (looked for nope and " + runs.resolve("nope") + ")",
+                oneLine(vecgrad("runs", runs.toString(), "--compare", "char", "nope")));
+    }
+
+    @Test
+    void runsShowsTheTaskAndTheTokenizerInAlignedColumns() {
+        Result r = vecgrad("runs", runs.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(4, lines.size(), r.out());
+        assertTrue(lines.get(1).startsWith("bpe       play.txt (bpe 260)  2x32 "), r.out());
+        assertTrue(lines.get(2).startsWith("char      play.txt (char)     2x32 "), r.out());
+        assertTrue(lines.get(3).startsWith("induction induction 16 tokens 2x32 "), r.out());
+        // Every column after the data one starts at the same place in every line.
+        int state = lines.get(0).indexOf("state");
+        for (String l : lines.subList(1, lines.size())) assertEquals("finished", l.substring(state), r.out());
+    }
+
+    @Test
+    void evalOfAFolderWithoutDataNamesTheFolderAndTheFlag() {
+        assertEquals("vecgrad eval: --checkpoint " + Gpt2CliTest.TINY + ": not a run directory, so it has no data of its own; "
+                + "give --data FILE to evaluate it on", oneLine(vecgrad("eval", "--checkpoint", Gpt2CliTest.TINY.toString())));
+    }
+}
