@@ -109,6 +109,20 @@ public final class GradCheck {
         }
 
         /**
+         * The record's usual form, but with {@code worstIndex}'s elements: the generated
+         * {@code toString} printed the array's identity ({@code [I@c8180}), which is what jshell
+         * shows for a result.
+         *
+         * @return e.g. {@code Result[ok=true, worstInput=0, worstIndex=[1, 2], analytic=0.5, ...]}
+         */
+        @Override
+        public String toString() {
+            return "Result[ok=" + ok + ", worstInput=" + worstInput + ", worstIndex=" + Arrays.toString(worstIndex)
+                    + ", analytic=" + analytic + ", numeric=" + numeric + ", error=" + error + ", allowed=" + allowed
+                    + ", checked=" + checked + "]";
+        }
+
+        /**
          * Throws an {@link AssertionError} with {@link #report()} when the check failed.
          *
          * @return this result, when it passed

@@ -38,6 +38,14 @@ class GradCheckTest {
         assertEquals(r.report(), e.getMessage());
     }
 
+    /** What jshell prints for a result: the worst element's index as numbers, not the array's identity. */
+    @Test
+    void toStringShowsTheWorstIndex() {
+        GradCheck.Result r = new GradCheck.Result(false, 1, new int[] {1, 0}, 2.5, 0.5, 2.0, 1e-3, 4);
+        assertEquals("Result[ok=false, worstInput=1, worstIndex=[1, 0], analytic=2.5, numeric=0.5, error=2.0, allowed=0.001,"
+                + " checked=4]", r.toString());
+    }
+
     @Test
     void passesACorrectGradientAndLeavesInputsAlone() {
         Tensor x = Tensor.of(0.5f, -1f, 2f).requiresGrad(true);

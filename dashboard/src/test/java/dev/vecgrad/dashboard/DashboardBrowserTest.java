@@ -3,6 +3,8 @@ package dev.vecgrad.dashboard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.File;
@@ -171,6 +173,34 @@ class DashboardBrowserTest {
             return d.findElement(By.id("info")).getText().contains("step 30") && !canvasFingerprint(c).equals(before);
         });
         System.out.printf("DashboardBrowserTest: an appended metrics line showed after %.2f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The page shows a token as the command line does: its {@code label} gives what
+     * {@link AttentionMaps#label} gives for each code point of the Basic Multilingual Plane and of
+     * the tag and variation-selector block, and for a few pieces of several characters.
+     */
+    @Test
+    void tokenLabelsMatchTheCommandLines() throws IOException {
+        browser.get(base);
+        waitUpTo(10).until(d -> d.findElement(By.id("view")));
+        List<String> pieces = new ArrayList<>(List.of(" the", "a\r\nb\u200d\u0001 ", "👍\ufe0f"));
+        for (int cp = 0; cp < 0x10000; cp++) pieces.add(Character.toString(cp));
+        for (int cp = 0xE0000; cp < 0xE0200; cp++) pieces.add(Character.toString(cp));
+        // The page builds the same pieces itself and sends the labels back as JSON text, where
+        // JSON.stringify escapes a lone surrogate (WebDriver cannot pass one either way).
+        String shown = (String) js("const p = [' the', 'a\\r\\nb\\u200d\\u0001 ', '👍\\ufe0f'];"
+                + "for (let c = 0; c < 0x10000; c++) p.push(String.fromCharCode(c));"
+                + "for (let c = 0xE0000; c < 0xE0200; c++) p.push(String.fromCodePoint(c));"
+                + "return JSON.stringify(p.map(label));");
+        List<String> page = new ObjectMapper().readValue(shown, new TypeReference<List<String>>() {});
+        assertEquals(pieces.size(), page.size());
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < pieces.size(); i++) {
+            String want = AttentionMaps.label(pieces.get(i));
+            if (!want.equals(page.get(i))) wrong.add(pieces.get(i).codePoints().boxed().toList() + ": page " + page.get(i) + ", CLI " + want);
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " differ, e.g. " + wrong.subList(0, Math.min(10, wrong.size())));
     }
 
     @Test

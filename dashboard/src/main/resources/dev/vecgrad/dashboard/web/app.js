@@ -33,7 +33,19 @@ async function api(path) {
 
 const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
 const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocaleString("en-US");
-const label = s => s.replace(/ /g, "␣").replace(/\n/g, "⏎").replace(/\t/g, "⇥");
+// A token as the command line shows it (AttentionMaps.label, the definition; DashboardBrowserTest
+// checks that both agree): space, line feed and tab as symbols, ASCII controls and DEL as <0xNN>,
+// every other invisible character (controls, format characters, separators, spaces other than
+// U+0020, variation selectors, lone surrogates) as <U+XXXX>.
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]/gu;
+const hex = (n, w) => n.toString(16).toUpperCase().padStart(w, "0");
+const label = s => s.replace(HIDDEN, c => {
+  if (c === " ") return "␣";
+  if (c === "\n") return "⏎";
+  if (c === "\t") return "⇥";
+  const cp = c.codePointAt(0);
+  return cp < 0x80 ? `<0x${hex(cp, 2)}>` : `<U+${hex(cp, 4)}>`;
+});
 const enc = encodeURIComponent;
 const two = n => String(n).padStart(2, "0");
 const when = iso => { const d = new Date(iso); return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`; };

@@ -96,8 +96,10 @@ final class HeadsCommand implements Callable<Integer> {
             held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
         }
         var probe = HeadScores.probe(model.config().vocabSize(), sequences, block, seed + 1);
-        String probeText = sequences + " sequences of " + block + " random tokens, each with a segment of random length repeated"
-                + " at a random place";
+        // Named by its seed: train's evaluation lines score a fixed probe of another seed, so their
+        // "best induction score" differs from this one's by sampling.
+        String probeText = HeadScores.describeProbe(sequences, block) + " (from --seed " + seed + "; not the fixed probe of train's"
+                + " evaluation lines)";
         List<int[]> heads = new ArrayList<>();
         if (ablate != null) {
             for (String a : ablate) {

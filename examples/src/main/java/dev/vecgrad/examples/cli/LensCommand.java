@@ -93,12 +93,14 @@ final class LensCommand implements Callable<Integer> {
         for (List<String> row : table) {
             for (int c = 0; c <= t; c++) width[c] = Math.max(width[c], row.get(c).codePointCount(0, row.get(c).length()));
         }
+        // Cells are left-aligned, so a column's token, its top prediction and the actual next token
+        // start at the same place; right-aligned, the header's piece sat over the previous cell's
+        // probability, and the last column (no probability) read as part of the one before it.
         for (List<String> row : table) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c <= t; c++) {
                 String cell = row.get(c);
-                String pad = " ".repeat(width[c] - cell.codePointCount(0, cell.length()));
-                line.append(c == 0 ? cell + pad + "  " : pad + cell + " ");
+                line.append(cell).append(" ".repeat(width[c] - cell.codePointCount(0, cell.length()) + 2));
             }
             pw.println(line.toString().stripTrailing());
         }

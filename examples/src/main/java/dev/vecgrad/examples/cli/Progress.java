@@ -111,7 +111,7 @@ final class Progress implements Trainer.Listener, AutoCloseable {
                         e.valLoss() / Math.log(2) / bytesPerToken),
                 (accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "")
                         + (Double.isNaN(e.inductionScore()) ? ""
-                                : String.format(Locale.ROOT, ", best induction score %.3f", e.inductionScore())),
+                                : String.format(Locale.ROOT, ", best induction score %.3f (training probe)", e.inductionScore())),
                 lr, tokensPerS(s), m.elapsedS());
         if (!Double.isNaN(s.gcShare()) && !Double.isNaN(s.allocMbPerStep())) {
             line += String.format(Locale.ROOT, " (GC pauses %.1f%%, %.1f MB allocated per step)", 100 * s.gcShare(),

@@ -413,6 +413,11 @@ final class TrainCommand implements Callable<Integer> {
                     case BEST -> "the best (lowest val loss)";
                     case BOTH -> "the last, and the best in best/";
                 });
+        if (trainer.task() instanceof InductionTrainingTask ind) {
+            // heads scores its own probe (--sequences, --seed), so its numbers differ from these by sampling.
+            out.printf("induction score (each evaluation): the best head's, on a fixed training probe of %s; heads draws"
+                    + " its own probe (--seed), so its scores differ%n", ind.describeProbe(ms.blockSize()));
+        }
         out.printf("run directory: %s%s%n", dir, trainer.step() > 0 ? " (resuming at step " + trainer.step() + ")" : "");
         out.println(MemoryReport.plan(trainer.model().numParameters()));
         out.printf(java.util.Locale.ROOT, "training FLOPs: %.2f MFLOP per token (6N + 12LTC); MFU = their FLOP/s as a share"

@@ -108,6 +108,23 @@ class Gpt2CliTest {
         assertEquals(0, e.code(), e.err());
     }
 
+    /** Every command that shows single tokens shows a control character as an escape, never raw ({@code \r} overwrote the line). */
+    @Test
+    void controlCharactersInTokensArePrintedVisibly() {
+        String text = "a\tb\u0001c\rd\u0000e\u2028f";
+        List<CliTest.Result> shown = List.of(CliTest.vecgrad("tokens", "--checkpoint", TINY.toString(), "--text", text),
+                CliTest.vecgrad("explain", "--checkpoint", TINY.toString(), "--prompt", text),
+                CliTest.vecgrad("lens", "--checkpoint", TINY.toString(), "--prompt", text),
+                CliTest.vecgrad("attention", "--checkpoint", TINY.toString(), "--prompt", text, "--layer", "0", "--head", "0"));
+        for (CliTest.Result r : shown) {
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().codePoints().noneMatch(c -> c != '\n' && (c < 0x20 || c == 0x7F || c == 0x2028)), r.out());
+        }
+        String tokens = shown.get(0).out();
+        // (this tokenizer holds U+2028 as three byte tokens: <0xE2> <0x80> <0xA8>)
+        for (String s : List.of("⇥", "<0x01>", "<0x0D>", "<0x00>", "<0xE2>")) assertTrue(tokens.contains(s), s + " in\n" + tokens);
+    }
+
     static Path text(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 150; i++) sb.append("The bank of the river was steep, and the cat sat on the mat. ");

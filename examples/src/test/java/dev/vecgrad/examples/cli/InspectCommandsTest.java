@@ -64,7 +64,10 @@ class InspectCommandsTest {
         Result r = vecgrad("train", "--task", "induction", "--vocab", "10", "--max-iters", "4", "--eval-interval", "2", "--eval-iters", "1",
                 "--n-embd", "16", "--n-head", "2", "--block-size", "12", "--batch-size", "4", "--out", run.toString(), "--threads", "1");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("induction: random sequences of 10 tokens"), r.out());
+        // 10 is the vocabulary, 12 the sequence length (it once said "random sequences of 10 tokens").
+        assertTrue(r.out().contains("induction: random tokens from a vocabulary of 10,"), r.out());
+        assertTrue(r.out().contains("on a fixed training probe of 16 sequences of 12 random tokens"), r.out());
+        assertTrue(r.out().contains("best induction score ") && r.out().contains(" (training probe)"), r.out());
         assertTrue(r.out().contains("./vecgrad heads --checkpoint"), r.out());
 
         // Text runs, one per tokenizer: a few steps are enough, the tests compare the commands'
@@ -110,6 +113,8 @@ class InspectCommandsTest {
         Result table = vecgrad("heads", "--checkpoint", run.toString(), "--sequences", "2", "--sort", "ablation", "--no-progress");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("best induction") && table.out().contains("heads-ablation.png"), table.out());
+        assertTrue(table.out().contains("induction probe: 2 sequences of 12 random tokens") && table.out().contains("(from --seed 1234;"
+                + " not the fixed probe of train's evaluation lines)"), table.out());
         assertTrue(Files.exists(run.resolve("heads-induction.png")));
     }
 
@@ -236,22 +241,43 @@ class InspectCommandsTest {
         assertTrue(Files.isRegularFile(pics.resolve("heads-induction.png")), asked.out());
     }
 
-    /** A BPE model's pieces are longer than a character: every column of the text table is as wide as its widest cell. */
+    /**
+     * Every column of the text table starts at the same place on every line, as wide as its widest
+     * cell (a BPE model's pieces are longer than a character), the last one too (it has no
+     * probability, and was jammed against the one before it when cells were right-aligned).
+     */
     @Test
-    void lensTableColumnsLineUpForLongPieces() {
-        Result r = vecgrad("lens", "--checkpoint", bpeRun.toString(), "--prompt", "The bank of the river was steep", "--out",
-                tmp.resolve("lens-table.png").toString());
-        assertEquals(0, r.code(), r.err());
-        List<String> lines = r.out().lines().toList();
-        int from = 0;
-        while (!lines.get(from).startsWith("stream \\ token")) from++;
-        int to = from;
-        while (!lines.get(to).startsWith("actual next token")) to++;
-        assertTrue(to - from > 2, r.out());
-        int width = lines.get(from).codePointCount(0, lines.get(from).length());
-        for (int i = from; i <= to; i++) {
-            assertEquals(width, lines.get(i).codePointCount(0, lines.get(i).length()), "line " + i + " of\n" + r.out());
+    void lensTableColumnsLineUp() throws IOException {
+        String prompt = "The bank of the river was steep";
+        for (Path ckpt : List.of(charRun, bpeRun)) {
+            Result r = vecgrad("lens", "--checkpoint", ckpt.toString(), "--prompt", prompt, "--out",
+                    tmp.resolve("lens-table.png").toString());
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = r.out().lines().toList();
+            int from = 0;
+            while (!lines.get(from).startsWith("stream \\ token")) from++;
+            int to = from;
+            while (!lines.get(to).startsWith("actual next token")) to++;
+            assertTrue(to - from > 2, r.out());
+            // The first column's cells hold spaces ("stream \ token"), the others never (a space is ␣).
+            int[] header = lines.get(from).codePoints().toArray();
+            int first = "stream \\ token".length();
+            while (header[first] == ' ') first++;
+            List<Integer> starts = columnStarts(header, first);
+            assertEquals(ModelCheckpoint.load(ckpt).tokenizer().encode(prompt).length, starts.size(), "one column a token:\n" + r.out());
+            for (int i = from + 1; i <= to; i++) {
+                assertEquals(starts, columnStarts(lines.get(i).codePoints().toArray(), first), "line " + i + " of\n" + r.out());
+            }
         }
+    }
+
+    /** Where each cell from {@code first} on begins: a non-space after a space, counted in code points. */
+    private static List<Integer> columnStarts(int[] line, int first) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = first; i < line.length; i++) {
+            if (line[i] != ' ' && (i == first || line[i - 1] == ' ')) starts.add(i);
+        }
+        return starts;
     }
 
     @Test

@@ -96,13 +96,48 @@ public final class AttentionMaps {
     }
 
     /**
-     * A token as a readable label: spaces and line breaks made visible.
+     * A token as a readable label, the one form in which every command shows a single token: a
+     * space is {@code ␣}, a line feed {@code ⏎}, a tab {@code ⇥}; every other character that would
+     * print as nothing or move the cursor is escaped. An ASCII control character or DEL becomes
+     * {@code <0xNN>} (as a byte-fallback vocabulary writes a byte, and as {@code BpeTokenizer.piece}
+     * writes the bytes of a partial character); any other invisible character (C1 controls such as
+     * U+0085, format characters such as zero-width spaces, BIDI controls and U+FEFF, the line and
+     * paragraph separators U+2028/U+2029, spaces other than U+0020, variation selectors, lone
+     * surrogates) becomes {@code <U+XXXX>}. Printed raw, a {@code \r} overwrote the terminal's line
+     * and a BIDI control reordered the rest of it.
      *
      * @param piece the token's text
-     * @return the label, e.g. {@code ␣the} for {@code " the"}
+     * @return the label, e.g. {@code ␣the} for {@code " the"}, {@code <0x0D>} for {@code "\r"}
      */
     public static String label(String piece) {
-        return piece.replace(" ", "␣").replace("\n", "⏎").replace("\t", "⇥");
+        StringBuilder sb = new StringBuilder(piece.length() + 8);
+        piece.codePoints().forEach(cp -> {
+            switch (cp) {
+                case ' ' -> sb.append('␣');
+                case '\n' -> sb.append('⏎');
+                case '\t' -> sb.append('⇥');
+                default -> {
+                    if (cp < 0x20 || cp == 0x7F) {
+                        sb.append(String.format(Locale.ROOT, "<0x%02X>", cp));
+                    } else if (invisible(cp)) {
+                        sb.append(String.format(Locale.ROOT, "<U+%04X>", cp));
+                    } else {
+                        sb.appendCodePoint(cp);
+                    }
+                }
+            }
+        });
+        return sb.toString();
+    }
+
+    /** Whether a code point above ASCII's controls shows no glyph of its own (or a blank one). */
+    private static boolean invisible(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.CONTROL, Character.FORMAT, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR,
+                    Character.SPACE_SEPARATOR, Character.SURROGATE -> true;
+            // Variation selectors are combining marks that only pick a glyph for the character before them.
+            default -> (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF);
+        };
     }
 
     /**

@@ -297,6 +297,21 @@ public final class HeadScores {
     }
 
     /**
+     * What {@link #probe} draws, in words, for the consoles that print an induction score (the
+     * training's evaluation lines and {@code heads} score on probes of different seeds, and each
+     * says which).
+     *
+     * @param sequences how many sequences
+     * @param length the tokens per sequence
+     * @return e.g. {@code "16 sequences of 32 random tokens, each with a segment of random length
+     *     repeated at a random place"}
+     */
+    public static String describeProbe(int sequences, int length) {
+        return sequences + " sequences of " + length + " random tokens, each with a segment of random length repeated"
+                + " at a random place";
+    }
+
+    /**
      * The induction score of each head, in eval mode, without a graph.
      *
      * @param model the model (its training mode is restored afterwards)

@@ -19,6 +19,9 @@ public final class InductionTrainingTask implements TrainingTask {
     /** Sequences in the induction-score probe. */
     static final int PROBE_SEQUENCES = 16;
 
+    /** The probe's seed: fixed, so every evaluation of a run (and of any run) scores the same sequences. */
+    static final long PROBE_SEED = 20221;
+
     private final InductionTask task;
 
     /**
@@ -38,8 +41,10 @@ public final class InductionTrainingTask implements TrainingTask {
 
     @Override
     public String describe() {
-        return String.format("induction: random sequences of %d tokens with a repeated segment; loss on the second copy"
-                + " (chance %.3f)", task.vocabSize(), task.chanceLoss());
+        // The sequences are a block long; this line only knows the vocabulary (the block is on the
+        // next line of train's header, and in describeProbe).
+        return String.format(java.util.Locale.ROOT, "induction: random tokens from a vocabulary of %d, each sequence with a"
+                + " segment repeated at a random place; loss on the second copy (chance %.3f)", task.vocabSize(), task.chanceLoss());
     }
 
     @Override
@@ -80,7 +85,17 @@ public final class InductionTrainingTask implements TrainingTask {
      * @return the sequences and where their copies are
      */
     public InductionTask.Layout probe(int blockSize) {
-        return HeadScores.probe(task.vocabSize(), PROBE_SEQUENCES, blockSize, 20221);
+        return HeadScores.probe(task.vocabSize(), PROBE_SEQUENCES, blockSize, PROBE_SEED);
+    }
+
+    /**
+     * {@link #probe} in words, for train's header.
+     *
+     * @param blockSize the length of each sequence (the model's context)
+     * @return {@link HeadScores#describeProbe} and the fixed seed
+     */
+    public String describeProbe(int blockSize) {
+        return HeadScores.describeProbe(PROBE_SEQUENCES, blockSize) + " (fixed seed " + PROBE_SEED + ")";
     }
 
     /**
