@@ -10,6 +10,16 @@ import java.nio.file.Path;
 /** Steady-state per-op profile: warm up both thread counts, then profile STEPS steps at 1 and at 2 threads. */
 public class ProfBench {
     public static void main(String[] a) throws Exception {
+        if (a.length < 2 || a.length > 5 || !a[0].matches("[1-9][0-9]*")
+                || a.length > 2 && !a[2].matches("shakespeare-char|baby-gpt")
+                || a.length > 3 && !a[3].matches("[0-9]+") || a.length > 4 && !a[4].matches("1|2|1,2|2,1")) {
+            System.err.println("usage: ProfBench STEPS TEXT_FILE [shakespeare-char|baby-gpt [WARMUP [1,2|1|2]]]");
+            System.exit(2);
+        }
+        if (!java.nio.file.Files.isRegularFile(Path.of(a[1]))) {
+            System.err.println("ProfBench: " + a[1] + ": no such file");
+            System.exit(2);
+        }
         int steps = Integer.parseInt(a[0]);
         String preset = a.length > 2 ? a[2] : "shakespeare-char";
         int warm = a.length > 3 ? Integer.parseInt(a[3]) : 60;

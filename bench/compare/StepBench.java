@@ -1,6 +1,6 @@
 // Single-file program behind bench/RESULTS.md's issue 20 figures; run from the repository root:
 //   java --add-modules jdk.incubator.vector -cp examples/target/vecgrad.jar bench/compare/StepBench.java ARGS
-// (StepBench: ROUNDS STEPS TEXT_FILE; ProfBench: STEPS TEXT_FILE). One JVM, shakespeare-char,
+// ARGS: ROUNDS STEPS TEXT_FILE. One JVM, shakespeare-char,
 // both thread counts warmed up before anything is timed, so the JIT's warm-up is left out.
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.train.run.*;
@@ -9,6 +9,14 @@ import java.util.*;
 /** Alternates 1 and 2 threads in one JVM: per round STEPS training steps at each count; medians. */
 public class StepBench {
     public static void main(String[] a) throws Exception {
+        if (a.length != 3 || !a[0].matches("[1-9][0-9]*") || !a[1].matches("[1-9][0-9]*")) {
+            System.err.println("usage: StepBench ROUNDS STEPS TEXT_FILE (positive counts)");
+            System.exit(2);
+        }
+        if (!java.nio.file.Files.isRegularFile(Path.of(a[2]))) {
+            System.err.println("StepBench: " + a[2] + ": no such file");
+            System.exit(2);
+        }
         int rounds = Integer.parseInt(a[0]), steps = Integer.parseInt(a[1]);
         TextTask task = TextTask.load(Path.of(a[2]), null);
         Map<Integer, Trainer> trainers = new HashMap<>();

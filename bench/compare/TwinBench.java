@@ -14,6 +14,14 @@ import java.util.concurrent.*;
 /** Two independent 1-thread trainers at once vs one alone vs one at 2 threads; medians of tokens/s. */
 public class TwinBench {
     public static void main(String[] a) throws Exception {
+        if (a.length != 3 || !a[0].matches("[1-9][0-9]*") || !a[1].matches("[1-9][0-9]*")) {
+            System.err.println("usage: [HALF=1] TwinBench ROUNDS STEPS TEXT_FILE (positive counts)");
+            System.exit(2);
+        }
+        if (!java.nio.file.Files.isRegularFile(Path.of(a[2]))) {
+            System.err.println("TwinBench: " + a[2] + ": no such file");
+            System.exit(2);
+        }
         int rounds = Integer.parseInt(a[0]), steps = Integer.parseInt(a[1]);
         TextTask task = TextTask.load(Path.of(a[2]), null);
         TrainConfig cfg = TrainConfig.shakespeareChar();

@@ -10,25 +10,39 @@
 # Build a jar of a commit with:  git worktree add --detach /tmp/x COMMIT && (cd /tmp/x &&
 #   mvn -B -q -DskipTests -pl examples -am package) && cp /tmp/x/examples/target/vecgrad.jar before.jar
 # Environment: ROUNDS (default 4), PRESET (default shakespeare-char), ITERS (default 60),
-# THREADS (default 2), JAVA (default java on the PATH; must be JDK 25).
+# THREADS (default 2), JAVA (a JDK 25 java; default: the first JDK 25 of JAVA_HOME, java on the
+# PATH, /usr/lib/jvm/*).
 # Prints every run, then the median of each side and the median of the per-round ratios B/A.
 set -euo pipefail
-A=${1:?usage: ab_train.sh A.jar B.jar TEXT_FILE}
-B=${2:?usage: ab_train.sh A.jar B.jar TEXT_FILE}
-DATA=${3:?usage: ab_train.sh A.jar B.jar TEXT_FILE}
+[[ $# -eq 3 ]] || { echo "usage: ab_train.sh A.jar B.jar TEXT_FILE" >&2; exit 2; }
+for f in "$@"; do [[ -f "$f" ]] || { echo "ab_train.sh: $f: no such file" >&2; exit 2; }; done
+A=$1
+B=$2
+DATA=$3
 ROUNDS=${ROUNDS:-4}
 PRESET=${PRESET:-shakespeare-char}
 ITERS=${ITERS:-60}
 THREADS=${THREADS:-2}
-JAVA=${JAVA:-java}
+is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
+if [[ -z "${JAVA:-}" ]]; then
+  for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    if [[ -x "$j" ]] && is_jdk25 "$j"; then JAVA="$j"; break; fi
+  done
+fi
+[[ -n "${JAVA:-}" ]] || { echo "ab_train.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
 run() {   # run JAR LABEL ROUND
   rm -rf "$OUT/run"
-  "$JAVA" --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -jar "$1" train --data "$DATA" \
+  # The run's output is kept out of the table, but shown if the run fails.
+  if ! "$JAVA" --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -jar "$1" train --data "$DATA" \
       --preset "$PRESET" --max-iters "$ITERS" --eval-interval 1000000 --eval-iters 1 --threads "$THREADS" \
-      --no-progress --out "$OUT/run" >/dev/null 2>&1
+      --no-progress --out "$OUT/run" >"$OUT/train.log" 2>&1; then
+    echo "ab_train.sh: training with $1 failed:" >&2
+    tail -n 20 "$OUT/train.log" >&2
+    exit 1
+  fi
   tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c '
 import json, sys
 m = json.load(sys.stdin)

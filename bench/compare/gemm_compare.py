@@ -14,6 +14,7 @@ used transposed, TN that A is stored (K, M). Transposes are views, so the librar
 """
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -101,6 +102,8 @@ def main():
     rp = sub.add_parser("report")
     rp.add_argument("file")
     args = p.parse_args()
+    if args.cmd == "report" and not os.path.isfile(args.file):
+        rp.error(f"{args.file}: no such file")
     measure(args) if args.cmd == "measure" else report(args)
 
 

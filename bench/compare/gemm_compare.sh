@@ -7,15 +7,16 @@
 # Environment: REPS (repetitions per round, default 3), MIN_MS (ms per repetition, default 300),
 # SHAPES (MxNxK,...), VARIANTS (NN,NT,TN), THREADS ("1 2"), JAVA (a JDK 25 java), OUT (raw JSON lines).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 
+[[ $# -le 1 && "${1:-3}" =~ ^[1-9][0-9]*$ ]] || { echo "usage: gemm_compare.sh [ROUNDS (a positive integer, default 3)]" >&2; exit 2; }
 ROUNDS="${1:-3}"
 REPS="${REPS:-3}"
 MIN_MS="${MIN_MS:-300}"
 SHAPES="${SHAPES:-512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128,768x128x512}"
 VARIANTS="${VARIANTS:-NN,NT,TN}"
 THREADS="${THREADS:-1 2}"
-OUT="${OUT:-$(mktemp /tmp/gemm_compare.XXXXXX.jsonl)}"
+OUT="$(realpath -m "${OUT:-$(mktemp /tmp/gemm_compare.XXXXXX.jsonl)}")"   # before the cd: relative to the caller
+cd "$(dirname "$0")/../.."
 is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
 if [[ -z "${JAVA:-}" ]]; then
   for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
@@ -24,8 +25,8 @@ if [[ -z "${JAVA:-}" ]]; then
 fi
 [[ -n "${JAVA:-}" ]] || { echo "gemm_compare.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
 JAR=bench/target/benchmarks.jar
-if [[ ! -f "$JAR" ]]; then
-  mvn -B -q -pl bench -am package -DskipTests
+if [[ ! -f "$JAR" ]]; then   # Maven on the same JDK 25 (the modular jars need its jar tool)
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -pl bench -am package -DskipTests
 fi
 
 # The environment may pin OpenBLAS to a core type or cache size; the reference runs use its own
@@ -38,7 +39,8 @@ py() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$1" OM
   for ((r = 1; r <= ROUNDS; r++)); do
     echo "# round $r" >&2
     "$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" dev.vecgrad.bench.GemmCompare \
-      --reps "$REPS" --min-ms "$MIN_MS" --threads "${THREADS// /,}" --shapes "$SHAPES" --variants "$VARIANTS" 2>/dev/null
+      --reps "$REPS" --min-ms "$MIN_MS" --threads "${THREADS// /,}" --shapes "$SHAPES" --variants "$VARIANTS" \
+      2> >(grep -v 'Using incubator modules' >&2)   # the JDK's one harmless line out, errors in
     for t in $THREADS; do
       py "$t" --lib numpy --reps "$REPS" --min-ms "$MIN_MS" --shapes "$SHAPES" --variants "$VARIANTS"
       py "$t" --lib torch --reps "$REPS" --min-ms "$MIN_MS" --shapes "$SHAPES" --variants "$VARIANTS"

@@ -18,7 +18,9 @@
 # Environment: ROUNDS (default 3), NEW_TOKENS (default 256), NOCACHE_NEW (default 64), STEP (1: also
 # the fine-tuning step; default 1).
 set -euo pipefail
-DATA=${1:?usage: gpt2_compare.sh TEXT_FILE}
+[[ $# -eq 1 ]] || { echo "usage: gpt2_compare.sh TEXT_FILE" >&2; exit 2; }
+[[ -f "$1" ]] || { echo "gpt2_compare.sh: $1: no such file" >&2; exit 2; }
+DATA=$(realpath "$1")   # absolute: paths given relative to the caller's directory, before the cd below
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 NEW=${NEW_TOKENS:-256}

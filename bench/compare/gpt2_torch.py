@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--block", type=int, default=256)
     ap.add_argument("--steps", type=int, default=5)
     args = ap.parse_args()
+    if not os.path.isfile(os.path.join(args.folder, "config.json")):
+        ap.error(f"--folder {args.folder}: not a GPT-2 folder (no config.json)")
     set_threads(args.threads)
     t0 = time.perf_counter()
     model = hf_gpt2.load_folder(args.folder)

@@ -16,6 +16,7 @@ they exceed the compiler's CPU time (its thread waits for a core), so compare gr
 log, and take CPU time from `-XX:+CITime` or the thread's /proc counters.
 """
 import collections
+import os
 import re
 import sys
 
@@ -65,8 +66,10 @@ def parse(path):
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: jit_profile.py compile.log [TOP]")
+    if not 2 <= len(sys.argv) <= 3 or (len(sys.argv) == 3 and not sys.argv[2].isdigit()):
+        sys.exit("usage: jit_profile.py compile.log [TOP (a number, default 25)]")
+    if not os.path.isfile(sys.argv[1]):
+        sys.exit(f"jit_profile.py: {sys.argv[1]}: no such file")
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
     tasks, traps = parse(sys.argv[1])
     if not tasks:

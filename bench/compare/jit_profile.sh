@@ -11,18 +11,25 @@
 # compile time goes, not for throughput. The log and the run are kept in KEEP (default: a
 # temporary directory, removed at the end).
 set -euo pipefail
-DATA=${1:?usage: jit_profile.sh TEXT_FILE}
-cd "$(dirname "$0")/../.."
+[[ $# -eq 1 ]] || { echo "usage: jit_profile.sh TEXT_FILE" >&2; exit 2; }
+[[ -f "$1" ]] || { echo "jit_profile.sh: $1: no such file" >&2; exit 2; }
+DATA=$(realpath "$1")   # absolute: paths given relative to the caller's directory, before the cd below
 THREADS=${THREADS:-2}
 ITERS=${ITERS:-200}
 OUT=${KEEP:-$(mktemp -d)}
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$OUT"' EXIT
 mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+cd "$(dirname "$0")/../.."
 
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed
-VECGRAD_JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=$OUT/compile.log -XX:+CITime" \
+if ! VECGRAD_JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=$OUT/compile.log -XX:+CITime" \
   ./vecgrad train --data "$DATA" --preset shakespeare-char --max-iters "$ITERS" --eval-interval 1000000 \
-  --eval-iters 1 --threads "$THREADS" --no-progress --out "$OUT/run" > "$OUT/train.out" 2>&1
+  --eval-iters 1 --threads "$THREADS" --no-progress --out "$OUT/run" > "$OUT/train.out" 2>&1; then
+  echo "jit_profile.sh: the training run failed:" >&2
+  tail -n 20 "$OUT/train.out" >&2
+  exit 1
+fi
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) shakespeare-char, $ITERS steps, $THREADS threads"
 tail -1 "$OUT/run/metrics.jsonl"
 sed -n 's/^ *\(C[12] Compile Time: .*\)/\1/p; s/^ *\(Total compilation time *: .*\)/\1/p' "$OUT/train.out"

@@ -46,6 +46,8 @@ def measure(x):
 
 
 def main():
+    if len(sys.argv) > 1:
+        sys.exit("usage: softmax_compare.py (no arguments; softmax_compare.sh runs it)")
     print(f"# torch {torch.__version__}, {torch.__config__.parallel_info().splitlines()[0]}")
     for threads in (1, 2):
         torch.set_num_threads(threads)

@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
 # Softmax, vecgrad vs torch.softmax, back to back, ROUNDS times (default 3); prints each round's
 # table and a summary of the ratios (min/median/max over rounds).
-# Needs bench/target/benchmarks.jar: mvn -B -q -pl bench -am package -DskipTests
+#
+#   [ROUNDS=3] bench/compare/softmax_compare.sh
+#
+# Environment: ROUNDS (default 3), JAVA (a JDK 25 java; default: the first JDK 25 of JAVA_HOME,
+# java on the PATH, /usr/lib/jvm/*). Builds bench/target/benchmarks.jar first if it is missing
+# (mvn -B -q -pl bench -am package -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+[[ $# -eq 0 ]] || { echo "usage: [ROUNDS=3] softmax_compare.sh (no arguments)" >&2; exit 2; }
 ROUNDS=${ROUNDS:-3}
-JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "softmax_compare.sh: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 2; }
+is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
+if [[ -z "${JAVA:-}" ]]; then
+  for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    if [[ -x "$j" ]] && is_jdk25 "$j"; then JAVA="$j"; break; fi
+  done
+fi
+[[ -n "${JAVA:-}" ]] || { echo "softmax_compare.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
+if [[ ! -f bench/target/benchmarks.jar ]]; then   # Maven on the same JDK 25 (the modular jars need its jar tool)
+  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -pl bench -am package -DskipTests
+fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -n) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -14,7 +30,7 @@ for r in $(seq 1 "$ROUNDS"); do
   /usr/bin/python3 bench/compare/softmax_compare.py > "$OUT/torch$r.txt"
   cat "$OUT/torch$r.txt"
   "$JAVA" --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
-    dev.vecgrad.bench.SoftmaxCompare "$OUT/torch$r.txt" 2>/dev/null | tee "$OUT/java$r.txt"
+    dev.vecgrad.bench.SoftmaxCompare "$OUT/torch$r.txt" 2> >(grep -v 'Using incubator modules' >&2) | tee "$OUT/java$r.txt"
 done
 echo "## summary over $ROUNDS rounds: speedup min / median / max, of per-round medians | of per-round minima"
 cat "$OUT"/java*.txt | grep '^ratio' | /usr/bin/python3 -c '

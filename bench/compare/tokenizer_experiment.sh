@@ -9,16 +9,19 @@
 # "char bpe:512 bpe:1024 bpe:2048"), THREADS (default 2), OUT (default a temporary directory).
 # bpe:N trains the tokenizer on the first 90% of the file (the training split) inside the run.
 set -euo pipefail
-DATA=${1:?usage: tokenizer_experiment.sh TEXT_FILE}
-cd "$(dirname "$0")/../.."
+[[ $# -eq 1 ]] || { echo "usage: tokenizer_experiment.sh TEXT_FILE" >&2; exit 2; }
+[[ -f "$1" ]] || { echo "tokenizer_experiment.sh: $1: no such file" >&2; exit 2; }
+DATA=$(realpath "$1")   # absolute: paths given relative to the caller's directory, before the cd below
 STEPS=${STEPS:-2000}
 EVAL_ITERS=${EVAL_ITERS:-50}
 TOKENIZERS=${TOKENIZERS:-"char bpe:512 bpe:1024 bpe:2048"}
 THREADS=${THREADS:-2}
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+cd "$(dirname "$0")/../.."
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg); $STEPS steps, eval-iters $EVAL_ITERS"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg); $STEPS steps, eval-iters $EVAL_ITERS; runs in $OUT"
 for tok in $TOKENIZERS; do
   run="$OUT/${tok/:/-}"
   rm -rf "$run"

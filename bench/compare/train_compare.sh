@@ -16,7 +16,9 @@
 # ITERS_BABY (iterations per run, default 200 and 20), JAVA_OPTS_EXTRA (extra JVM flags for
 # vecgrad, e.g. -Xmx512m).
 set -euo pipefail
-DATA=${1:?usage: train_compare.sh TEXT_FILE}
+[[ $# -eq 1 ]] || { echo "usage: train_compare.sh TEXT_FILE" >&2; exit 2; }
+[[ -f "$1" ]] || { echo "train_compare.sh: $1: no such file" >&2; exit 2; }
+DATA=$(realpath "$1")   # absolute: paths given relative to the caller's directory, before the cd below
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-3}
 PRESETS=${PRESETS:-"shakespeare-char baby-gpt"}

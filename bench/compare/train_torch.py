@@ -69,6 +69,8 @@ def parse_args(argv=None):
     p.add_argument("--metrics-out", default=None, help="write metrics.jsonl lines here")
     p.add_argument("--quiet", action="store_true", help="no per-step progress on stderr")
     a = p.parse_args(argv)
+    if not os.path.isfile(a.data):
+        p.error(f"--data {a.data}: no such file")
     cfg = dict(PRESETS[a.preset])
     for k in INT_KEYS + FLOAT_KEYS:
         if getattr(a, k) is not None:

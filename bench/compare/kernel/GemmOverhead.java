@@ -18,6 +18,10 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  */
 public class GemmOverhead {
     public static void main(String[] args) {
+        if (args.length == 0 || !java.util.Arrays.stream(args).allMatch(s -> s.matches("[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*:(NN|NT|TN)"))) {
+            System.err.println("usage: GemmOverhead MxNxK:OP... (OP one of NN, NT, TN)");
+            System.exit(2);
+        }
         Parallel.setThreads(1);
         String[] shapes = args;
         for (String sh : shapes) {

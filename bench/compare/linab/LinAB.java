@@ -19,6 +19,10 @@ import java.util.*;
  */
 public class LinAB {
     public static void main(String[] a) throws Throwable {
+        if (a.length != 4 || !a[2].matches("[1-9][0-9]*") || !a[3].matches("[1-9][0-9]*")) {
+            System.err.println("usage: LinAB BUILD_A BUILD_B THREADS PAIRS (BUILD_*: autograd/target/classes directories)");
+            System.exit(2);
+        }
         int threads = Integer.parseInt(a[2]), pairs = Integer.parseInt(a[3]);
         MethodHandle[] run = new MethodHandle[2];
         for (int v = 0; v < 2; v++) {

@@ -35,6 +35,14 @@ public final class KernelAB {
         }
         ClassLoader[] builds = {load(args[0]), load(args[1])};
         if (args[2].equals("gemm")) {
+            if (!args[3].matches("[1-9][0-9]*")) {
+                fail("KernelAB: THREADS must be a positive integer, got " + args[3]);
+            }
+            for (int i = 4; i < args.length; i++) {   // every shape checked before the first is timed
+                if (!args[i].matches("[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*:(NN|NT|TN)")) {
+                    fail("KernelAB: expected MxNxK:OP (OP one of NN, NT, TN), got " + args[i]);
+                }
+            }
             int threads = Integer.parseInt(args[3]);
             for (int i = 4; i < args.length; i++) {
                 gemm(builds, threads, args[i]);
@@ -44,10 +52,16 @@ public final class KernelAB {
         }
     }
 
+    /** A bad argument: one line on stderr, not a stack trace. */
+    private static void fail(String message) {
+        System.err.println(message);
+        System.exit(2);
+    }
+
     private static ClassLoader load(String dir) throws Exception {
         Path p = Path.of(dir);
         if (!Files.isDirectory(p.resolve("dev/vecgrad/autograd/kernel"))) {
-            throw new IllegalArgumentException("KernelAB: " + dir + " holds no dev/vecgrad/autograd/kernel classes");
+            fail("KernelAB: " + dir + " holds no dev/vecgrad/autograd/kernel classes (a build's autograd/target/classes)");
         }
         return new URLClassLoader(new URL[] {p.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
     }
