@@ -186,6 +186,14 @@ final class RunsCommand implements Callable<Integer> {
                 Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
                 Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state()});
         }
+        printTable(out, rows);
+    }
+
+    /**
+     * Prints the list's rows: the first three columns left-aligned text, the next four
+     * right-aligned numbers, the last (state) as it is.
+     */
+    static void printTable(PrintWriter out, List<String[]> rows) {
         // Each column as wide as its widest cell, so a long file name or tokenizer cannot shift the
         // rest; in terminal columns, as a run or file may be named in CJK.
         int[] width = new int[7];
@@ -201,7 +209,7 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     /** The text cut to at most n terminal columns, ending in … when cut (never inside a surrogate pair). */
-    private static String shorten(String s, int n) {
+    static String shorten(String s, int n) {
         if (TerminalWidth.of(s) <= n) return s;
         StringBuilder sb = new StringBuilder();
         int w = 0;
