@@ -177,7 +177,7 @@ class DashboardBrowserTest {
 
     /**
      * The page shows a token as the command line does: its {@code label} gives what
-     * {@link AttentionMaps#label} gives for each code point of the Basic Multilingual Plane and of
+     * {@link AttentionMaps#label} gives for each assigned code point of the Basic Multilingual Plane and of
      * the tag and variation-selector block, and for a few pieces of several characters.
      */
     @Test
@@ -197,6 +197,11 @@ class DashboardBrowserTest {
         assertEquals(pieces.size(), page.size());
         List<String> wrong = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
+            // The browser may know a newer Unicode than the JDK (Chromium 156 has the combining marks
+            // U+1ACF..U+1ADD of Unicode 17, JDK 25 has Unicode 16): a code point still unassigned
+            // for the JDK has no category to agree on.
+            String p = pieces.get(i);
+            if (p.codePointCount(0, p.length()) == 1 && Character.getType(p.codePointAt(0)) == Character.UNASSIGNED) continue;
             String want = AttentionMaps.label(pieces.get(i));
             if (!want.equals(page.get(i))) wrong.add(pieces.get(i).codePoints().boxed().toList() + ": page " + page.get(i) + ", CLI " + want);
         }

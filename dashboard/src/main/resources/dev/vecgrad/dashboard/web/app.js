@@ -36,10 +36,11 @@ const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocale
 // A token as the command line shows it (AttentionMaps.label, the definition; DashboardBrowserTest
 // checks that both agree): space, line feed and tab as symbols, ASCII controls and DEL as <0xNN>,
 // every other invisible character (controls, format characters, separators, spaces other than
-// U+0020, variation selectors, lone surrogates) as <U+XXXX>.
+// U+0020, variation selectors, lone surrogates) as <U+XXXX>; a leading combining mark on a ◌.
 const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Cs}\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}]/gu;
+const LEADING_MARK = /^(?![\u{FE00}-\u{FE0F}\u{E0100}-\u{E01EF}])[\p{Mn}\p{Me}]/u;
 const hex = (n, w) => n.toString(16).toUpperCase().padStart(w, "0");
-const label = s => s.replace(HIDDEN, c => {
+const label = s => (LEADING_MARK.test(s) ? "◌" : "") + s.replace(HIDDEN, c => {
   if (c === " ") return "␣";
   if (c === "\n") return "⏎";
   if (c === "\t") return "⇥";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.Explainer;
+import dev.vecgrad.train.inspect.TerminalWidth;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.util.List;
@@ -59,20 +60,20 @@ final class ExplainCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> tokens = (List<Map<String, Object>>) e.get("tokens");
         List<Map<String, Object>> next = (List<Map<String, Object>>) e.get("next_token");
-        // One column width for every token shown, so that a BPE model's longer pieces line up.
+        // One column width for every token shown, so that a BPE model's longer pieces line up;
+        // measured in terminal columns, as a wide piece (日本, 🙂) takes two a character.
         int w = 3;
-        for (Map<String, Object> r : tokens) w = Math.max(w, AttentionMaps.label((String) r.get("piece")).length());
-        for (Map<String, Object> r : next) w = Math.max(w, AttentionMaps.label((String) r.get("piece")).length());
-        String col = "%-" + w + "s";
+        for (Map<String, Object> r : tokens) w = Math.max(w, TerminalWidth.of(AttentionMaps.label((String) r.get("piece"))));
+        for (Map<String, Object> r : next) w = Math.max(w, TerminalWidth.of(AttentionMaps.label((String) r.get("piece"))));
         out.println("1. The text becomes tokens (" + (tok.type().equals("char") ? "one per character"
                 : "byte-level BPE: " + t + (t == 1 ? " token" : " tokens") + " for " + prompt.codePointCount(0, prompt.length())
                 + " characters") + ") and their ids:");
         for (Map<String, Object> r : tokens) {
-            out.printf("   %3d  " + col + " id %3d%n", r.get("position"), AttentionMaps.label((String) r.get("piece")), r.get("id"));
+            out.printf("   %3d  %s id %3d%n", r.get("position"), cell(r.get("piece"), w), r.get("id"));
         }
         out.printf("%n2. Each token's embedding plus its position's embedding (first 6 of %d numbers):%n", e.get("embedding_size"));
         for (Map<String, Object> r : tokens) {
-            out.printf("   " + col + " %s + %s = %s%n", AttentionMaps.label((String) r.get("piece")), vec(r.get("token_embedding")),
+            out.printf("   %s %s + %s = %s%n", cell(r.get("piece"), w), vec(r.get("token_embedding")),
                     vec(r.get("position_embedding")), vec(r.get("sum")));
         }
         Map<String, Object> a = (Map<String, Object>) e.get("attention");
@@ -82,7 +83,7 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf("   %-" + (w + 4) + "s %10s %10s %9s%n", "key", "q.k", "scaled", "softmax");
         double total = 0;
         for (Map<String, Object> k : (List<Map<String, Object>>) a.get("keys")) {
-            out.printf(Locale.ROOT, "   %3d " + col + " %10.4f %10.4f %9.4f%n", k.get("key_position"), AttentionMaps.label((String) k.get("key_piece")),
+            out.printf(Locale.ROOT, "   %3d %s %10.4f %10.4f %9.4f%n", k.get("key_position"), cell(k.get("key_piece"), w),
                     k.get("score"), k.get("scaled"), k.get("weight"));
             total += (double) k.get("weight");
         }
@@ -100,10 +101,15 @@ final class ExplainCommand implements Callable<Integer> {
         out.printf("   Final LayerNorm (ln_f): %s%n", vec(e.get("final_layernorm")));
         out.println("   Most likely next tokens:");
         for (Map<String, Object> p : next) {
-            out.printf(Locale.ROOT, "     " + col + " %6.2f%%%n", AttentionMaps.label((String) p.get("piece")), 100 * (double) p.get("probability"));
+            out.printf(Locale.ROOT, "     %s %6.2f%%%n", cell(p.get("piece"), w), 100 * (double) p.get("probability"));
         }
         out.flush();
         return 0;
+    }
+
+    /** A token's label, left-aligned in a column {@code w} terminal columns wide. */
+    private static String cell(Object piece, int w) {
+        return TerminalWidth.padRight(AttentionMaps.label((String) piece), w);
     }
 
     private static String vec(Object v) {

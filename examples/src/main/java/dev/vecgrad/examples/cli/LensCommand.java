@@ -7,6 +7,7 @@ import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.inspect.Heatmap;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import dev.vecgrad.train.inspect.LogitLens;
+import dev.vecgrad.train.inspect.TerminalWidth;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ final class LensCommand implements Callable<Integer> {
         int t = ids.length;
         pw.println("top next token and, in brackets, the probability of the actual next token, after each layer:");
         // The table as cells first, so that each column is as wide as its widest cell (a BPE
-        // model's pieces are longer than one character).
+        // model's pieces are longer than one character), in terminal columns (日本 takes four).
         List<List<String>> table = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("stream \\ token"));
         for (String p : r.pieces()) head.add(AttentionMaps.label(p));
@@ -91,7 +92,7 @@ final class LensCommand implements Callable<Integer> {
         table.add(next);
         int[] width = new int[t + 1];
         for (List<String> row : table) {
-            for (int c = 0; c <= t; c++) width[c] = Math.max(width[c], row.get(c).codePointCount(0, row.get(c).length()));
+            for (int c = 0; c <= t; c++) width[c] = Math.max(width[c], TerminalWidth.of(row.get(c)));
         }
         // Cells are left-aligned, so a column's token, its top prediction and the actual next token
         // start at the same place; right-aligned, the header's piece sat over the previous cell's
@@ -99,8 +100,7 @@ final class LensCommand implements Callable<Integer> {
         for (List<String> row : table) {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c <= t; c++) {
-                String cell = row.get(c);
-                line.append(cell).append(" ".repeat(width[c] - cell.codePointCount(0, cell.length()) + 2));
+                line.append(TerminalWidth.padRight(row.get(c), width[c] + 2));
             }
             pw.println(line.toString().stripTrailing());
         }

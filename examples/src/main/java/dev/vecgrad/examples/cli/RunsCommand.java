@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vecgrad.train.inspect.LossChart;
+import dev.vecgrad.train.inspect.TerminalWidth;
 import dev.vecgrad.train.run.Metrics;
 import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
@@ -185,21 +186,40 @@ final class RunsCommand implements Callable<Integer> {
                 Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
                 Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state()});
         }
-        // Each column as wide as its widest cell, so a long file name or tokenizer cannot shift the rest.
+        printTable(out, rows);
+    }
+
+    /**
+     * Prints the list's rows: the first three columns left-aligned text, the next four
+     * right-aligned numbers, the last (state) as it is.
+     */
+    static void printTable(PrintWriter out, List<String[]> rows) {
+        // Each column as wide as its widest cell, so a long file name or tokenizer cannot shift the
+        // rest; in terminal columns, as a run or file may be named in CJK.
         int[] width = new int[7];
-        for (String[] r : rows) for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], r[i].length());
+        for (String[] r : rows) for (int i = 0; i < width.length; i++) width[i] = Math.max(width[i], TerminalWidth.of(r[i]));
         for (String[] r : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < 7; i++) {
-                String pad = " ".repeat(width[i] - r[i].length());
-                line.append(i < 3 ? r[i] + pad : pad + r[i]).append(i == 6 ? "  " : " ");   // text left, numbers right
+                // text left, numbers right
+                line.append(i < 3 ? TerminalWidth.padRight(r[i], width[i]) : TerminalWidth.padLeft(r[i], width[i])).append(i == 6 ? "  " : " ");
             }
             out.println(line.append(r[7]));
         }
     }
 
-    private static String shorten(String s, int n) {
-        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    /** The text cut to at most n terminal columns, ending in … when cut (never inside a surrogate pair). */
+    static String shorten(String s, int n) {
+        if (TerminalWidth.of(s) <= n) return s;
+        StringBuilder sb = new StringBuilder();
+        int w = 0;
+        for (int cp : s.codePoints().toArray()) {
+            int cw = TerminalWidth.of(cp);
+            if (w + cw > n - 1) break;
+            sb.appendCodePoint(cp);
+            w += cw;
+        }
+        return sb.append('…').toString();
     }
 
     private void compare(PrintWriter out, Path a, Path b) throws IOException {

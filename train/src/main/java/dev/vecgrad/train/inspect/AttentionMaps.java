@@ -104,13 +104,18 @@ public final class AttentionMaps {
      * U+0085, format characters such as zero-width spaces, BIDI controls and U+FEFF, the line and
      * paragraph separators U+2028/U+2029, spaces other than U+0020, variation selectors, lone
      * surrogates) becomes {@code <U+XXXX>}. Printed raw, a {@code \r} overwrote the terminal's line
-     * and a BIDI control reordered the rest of it.
+     * and a BIDI control reordered the rest of it. A combining mark at the piece's start is shown
+     * on {@code ◌} (U+25CC).
      *
      * @param piece the token's text
      * @return the label, e.g. {@code ␣the} for {@code " the"}, {@code <0x0D>} for {@code "\r"}
      */
     public static String label(String piece) {
         StringBuilder sb = new StringBuilder(piece.length() + 8);
+        // A piece that starts with a combining mark (a character tokenizer's U+0301 of an e + U+0301)
+        // gets U+25CC as its base, the usual way to show a mark alone: else it drew on whatever
+        // came before it, a column's padding or a table's separator, and its cell looked empty.
+        if (!piece.isEmpty() && combining(piece.codePointAt(0))) sb.append('◌');
         piece.codePoints().forEach(cp -> {
             switch (cp) {
                 case ' ' -> sb.append('␣');
@@ -128,6 +133,12 @@ public final class AttentionMaps {
             }
         });
         return sb.toString();
+    }
+
+    /** Whether a code point is a nonspacing or enclosing mark that {@link #label} keeps (not a variation selector). */
+    private static boolean combining(int cp) {
+        int type = Character.getType(cp);
+        return (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK) && !invisible(cp);
     }
 
     /** Whether a code point above ASCII's controls shows no glyph of its own (or a blank one). */
@@ -263,10 +274,11 @@ public final class AttentionMaps {
     public static void terminal(PrintWriter out, float[][] m, int layer, int head, List<String> tokens) {
         int t = tokens.size();
         int w = 0;
-        for (String s : tokens) w = Math.max(w, label(s).length());
+        // Terminal columns, not chars: a wide piece (日本, 🙂) takes two a character, a combining mark none.
+        for (String s : tokens) w = Math.max(w, TerminalWidth.of(label(s)));
         out.printf("layer %d, head %d (rows: query, columns: key; %s = 0..1)%n", layer, head, SHADES.substring(1));
         for (int q = 0; q < t; q++) {
-            StringBuilder row = new StringBuilder(String.format("%" + w + "s |", label(tokens.get(q))));
+            StringBuilder row = new StringBuilder(TerminalWidth.padLeft(label(tokens.get(q)), w) + " |");
             for (int k = 0; k < t; k++) {
                 float v = m[q][k];
                 char c = k > q ? '·' : SHADES.charAt(Math.min(SHADES.length() - 1, Math.round(v * (SHADES.length() - 1))));
