@@ -23,13 +23,7 @@ ROUNDS=${ROUNDS:-4}
 PRESET=${PRESET:-shakespeare-char}
 ITERS=${ITERS:-60}
 THREADS=${THREADS:-2}
-is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
-if [[ -z "${JAVA:-}" ]]; then
-  for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$j" ]] && is_jdk25 "$j"; then JAVA="$j"; break; fi
-  done
-fi
-[[ -n "${JAVA:-}" ]] || { echo "ab_train.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/find_jdk25.sh"   # sets JAVA
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 

@@ -12,13 +12,7 @@ cd "$(dirname "$0")/../.."
 [[ $# -eq 0 ]] || { echo "usage: [ROUNDS=3] softmax_compare.sh (no arguments)" >&2; exit 2; }
 ROUNDS=${ROUNDS:-3}
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "softmax_compare.sh: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 2; }
-is_jdk25() { "$1" -XshowSettings:properties -version 2>&1 | grep -qE 'java\.specification\.version = (2[5-9]|[3-9][0-9])'; }
-if [[ -z "${JAVA:-}" ]]; then
-  for j in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-    if [[ -x "$j" ]] && is_jdk25 "$j"; then JAVA="$j"; break; fi
-  done
-fi
-[[ -n "${JAVA:-}" ]] || { echo "softmax_compare.sh: no JDK 25 found (set JAVA or JAVA_HOME)" >&2; exit 1; }
+source bench/compare/find_jdk25.sh   # sets JAVA (the cd above made the repository root current)
 if [[ ! -f bench/target/benchmarks.jar ]]; then   # Maven on the same JDK 25 (the modular jars need its jar tool)
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -pl bench -am package -DskipTests
 fi
