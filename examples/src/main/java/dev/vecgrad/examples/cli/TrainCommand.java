@@ -403,9 +403,9 @@ final class TrainCommand implements Callable<Integer> {
         boolean builtIn = data == null && taskName == null && initFrom == null && resume == null;
         out.printf("vecgrad train: %s%s%n", trainer.task().describe(), builtIn ? " (the built-in task; --data FILE trains on your text)" : "");
         String batch = c.gradAccum() > 1 ? c.batchSize() + " x " + c.gradAccum() + " accumulated" : String.valueOf(c.batchSize());
-        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %d steps, %d thread%s%n",
+        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %s, %d thread%s%n",
                 ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,
-                (long) c.batchSize() * c.gradAccum() * ms.blockSize(), c.maxIters(), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+                (long) c.batchSize() * c.gradAccum() * ms.blockSize(), steps(c.maxIters()), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
                 c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",
                 switch (trainer.keep()) {
@@ -489,9 +489,9 @@ final class TrainCommand implements Callable<Integer> {
         String busy = HostLoad.note(load.othersShare(), Runtime.getRuntime().availableProcessors(), "the tokens/s and MFU above");
         if (busy != null) out.println(busy);
         if (trainer.keep() == Trainer.Keep.LAST) {
-            out.printf("done: %d steps; checkpoint in %s%n", trainer.step(), dir);
+            out.printf("done: %s; checkpoint in %s%n", steps(trainer.step()), dir);
         } else {
-            out.printf(java.util.Locale.ROOT, "done: %d steps; the best weights (val loss %.4f) in %s%n", trainer.step(),
+            out.printf(java.util.Locale.ROOT, "done: %s; the best weights (val loss %.4f) in %s%n", steps(trainer.step()),
                     trainer.bestValLoss(), dir.resolve(RunDirectory.BEST));
         }
         out.println(MemoryReport.peak());
@@ -538,5 +538,10 @@ final class TrainCommand implements Callable<Integer> {
         String cut = line.substring(0, line.offsetByCodePoints(0, PROMPT_CHARS));
         int space = cut.lastIndexOf(' ');
         return (space > 0 ? cut.substring(0, space) : cut).strip();
+    }
+
+    /** "1 step", "20 steps". */
+    private static String steps(long n) {
+        return n == 1 ? "1 step" : n + " steps";
     }
 }

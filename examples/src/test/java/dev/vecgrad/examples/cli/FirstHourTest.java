@@ -126,6 +126,7 @@ class FirstHourTest {
         assertTrue(two.out().contains(" --prompt '12+34=' --temperature 0"), two.out());
         // With no --data, the first line says this is the built-in task and how to train on text.
         assertTrue(two.out().lines().findFirst().orElse("").endsWith("(the built-in task; --data FILE trains on your text)"), two.out());
+        assertTrue(two.out().contains(" tokens a step), 1 step, ") && two.out().contains("done: 1 step; "), two.out());
     }
 
     @Test
