@@ -1,5 +1,6 @@
 package dev.vecgrad.examples.cli;
 
+import static dev.vecgrad.examples.cli.CliTest.vecgrad;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.examples.cli.CliTest.Result;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.HeadScores;
@@ -16,8 +18,6 @@ import dev.vecgrad.train.tokenizer.BpeTokenizer;
 import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
-import picocli.CommandLine;
 
 /**
  * {@code heads}, {@code lens} and {@code train --task induction} end to end, in-process, on the
@@ -41,16 +40,6 @@ class InspectCommandsTest {
     @TempDir static Path tmp;
     static Path run, text, charRun, bpeRun;
     static int threadsBefore;
-
-    record Result(int code, String out, String err) {}
-
-    static Result vecgrad(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
-    }
 
     @AfterAll
     static void restoreThreads() {

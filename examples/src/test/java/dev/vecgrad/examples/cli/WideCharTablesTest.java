@@ -1,9 +1,11 @@
 package dev.vecgrad.examples.cli;
 
+import static dev.vecgrad.examples.cli.CliTest.vecgrad;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.kernel.Parallel;
+import dev.vecgrad.examples.cli.CliTest.Result;
 import dev.vecgrad.train.inspect.TerminalWidth;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
-import picocli.CommandLine;
 
 /**
  * The text tables of {@code tokens}, {@code explain}, {@code attention}, {@code lens} and
@@ -36,16 +37,6 @@ class WideCharTablesTest {
     @TempDir static Path tmp;
     static Path run;
     static int threadsBefore;
-
-    record Result(int code, String out, String err) {}
-
-    static Result vecgrad(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Result(cl.execute(args), out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void trainACharModelOnWideText() throws IOException {
