@@ -8,11 +8,26 @@ import jdk.incubator.vector.VectorSpecies;
  * The one place that chooses the vector species every SIMD kernel uses.
  *
  * <p>The preferred species is the widest the CPU supports (512 bits on AVX-512 machines, 256 on
- * AVX2). Kernels read {@link #F} as a {@code static final} so C2 can constant-fold the lane count.
+ * AVX2, 128 on ARM NEON). Kernels read {@link #F} as a {@code static final} so C2 can
+ * constant-fold the lane count. The system property {@code vecgrad.simd.bits} (128, 256 or 512)
+ * overrides the choice, for tests: the build runs the kernel tests at all three widths, so any
+ * CPU checks every width's code paths. A width wider than the CPU's is correct but runs in the
+ * Vector API's Java fallback, many times slower; a narrower one is native and just slower.
  */
 public final class Simd {
-    /** The float species used by all SIMD kernels. */
-    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** The float species used by all SIMD kernels: the CPU's preferred one unless {@code vecgrad.simd.bits} names another. */
+    public static final VectorSpecies<Float> F = species(System.getProperty("vecgrad.simd.bits"));
+
+    /** The species for a {@code vecgrad.simd.bits} value; null or empty: the CPU's preferred one. */
+    static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isEmpty()) return FloatVector.SPECIES_PREFERRED;
+        return switch (bits) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("vecgrad.simd.bits: expected 128, 256 or 512, got " + bits);
+        };
+    }
 
     /** Lanes per vector of {@link #F}. */
     public static final int LANES = F.length();
@@ -49,9 +64,22 @@ public final class Simd {
     }
 
     private static float sumNarrow(FloatVector v) {
-        return LANES == 8 ? fold(fold(fold(v, FOLD4), FOLD2), FOLD1).lane(0) : sumOther(v);
+        return LANES == 8 ? sum8(v) : LANES == 4 ? sum4(v) : sumOther(v);
     }
 
+    private static float sum8(FloatVector v) {
+        return fold(fold(fold(v, FOLD4), FOLD2), FOLD1).lane(0);
+    }
+
+    // 4 lanes: 128-bit vectors, the preferred species on ARM NEON (Apple silicon, most aarch64
+    // servers) and forced by vecgrad.simd.bits=128. Without its own constant folds it fell to
+    // sumOther, whose shuffles are built per call: 64 bytes allocated per row sum in every
+    // softmax and layer norm (KernelAllocationTest at 128 bits).
+    private static float sum4(FloatVector v) {
+        return fold(fold(v, FOLD2), FOLD1).lane(0);
+    }
+
+    // Lane counts other than 4, 8 and 16 (SVE vectors wider than 512 bits): builds its shuffles per call.
     private static float sumOther(FloatVector v) {
         for (int h = LANES / 2; h >= 1; h /= 2) v = fold(v, fold(h));
         return v.lane(0);
@@ -72,6 +100,10 @@ public final class Simd {
 
     /** A short human-readable description, e.g. {@code "Species[float, 16, S_512_BIT]"}. */
     public static String describe() {
-        return F.toString() + " (" + F.vectorBitSize() + "-bit, " + LANES + " float lanes)";
+        String forced = F.equals(FloatVector.SPECIES_PREFERRED) ? ""
+                : F.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                        ? ", set by vecgrad.simd.bits, wider than this CPU's " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits: emulated, slow"
+                        : ", set by vecgrad.simd.bits";
+        return F.toString() + " (" + F.vectorBitSize() + "-bit, " + LANES + " float lanes" + forced + ")";
     }
 }

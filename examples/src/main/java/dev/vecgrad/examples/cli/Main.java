@@ -50,7 +50,25 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        String simd = simdError();
+        if (simd != null) {
+            System.err.println("vecgrad: " + simd);
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Loads the kernels' vector width ({@link Simd#F}) up front, so that a bad
+     * {@code -Dvecgrad.simd.bits} is one line, not an ExceptionInInitializerError from whichever
+     * command touches a kernel first; returns that line, or null when the width is fine.
+     */
+    static String simdError() {
+        try {
+            return Simd.LANES > 0 ? null : "no SIMD lanes";
+        } catch (ExceptionInInitializerError e) {
+            return e.getCause() == null ? String.valueOf(e) : e.getCause().getMessage();
+        }
     }
 
     /** Prints vecgrad's version, the JDK and the SIMD species in use. */
