@@ -480,6 +480,9 @@ final class TrainCommand implements Callable<Integer> {
                     + " around each op%n", steps, Parallel.threads()) + prof.table(steps);
             out.print(table);
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
+        } else if (prof != null) {
+            out.printf("profile: no step to show: --profile leaves out a run's first 3 steps (the JIT's warm-up),"
+                    + " and this one trained %s; train 4 or more%n", steps(trainer.step() - (profileFrom - 3)));
         }
         LossChart.write(dir.resolve("loss.png"), MetricsLog.read(dir.resolve(RunDirectory.METRICS)), "vecgrad: " + dir.getFileName());
         if (!Double.isNaN(trainer.gemmPeakGflops())) {

@@ -267,6 +267,23 @@ class CliTest {
     }
 
     @Test
+    void profileShowsTheStepsAfterTheFirstThreeOrSaysThereAreNone() throws IOException {
+        Path five = tmp.resolve("profiled5"), two = tmp.resolve("profiled2");
+        Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "5", "--eval-interval", "100",
+                "--eval-iters", "1", "--no-progress", "--profile", "--out", five.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("profile of 2 steps"), r.out());
+        assertTrue(r.out().contains("linear (backward)"), r.out());
+        assertTrue(Files.readString(five.resolve("profile.txt")).contains("linear (backward)"));
+        r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "2", "--eval-interval", "100",
+                "--eval-iters", "1", "--no-progress", "--profile", "--out", two.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("profile: no step to show: --profile leaves out a run's first 3 steps (the JIT's warm-up),"
+                + " and this one trained 2 steps; train 4 or more"), r.out());
+        assertFalse(Files.exists(two.resolve("profile.txt")));
+    }
+
+    @Test
     void lossDrawsABatchFromATextAndSavesItForPyTorch() throws IOException {
         Path batch = tmp.resolve("drawn.safetensors");
         Result drawn = vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
