@@ -29,8 +29,8 @@ class LauncherTest {
         assertFalse(text.contains("usage: mvn"), text);
     }
 
-    /** This test JVM's java binary: a JDK 25, which the fake installs below hand their work to. */
-    private static final String REAL_JAVA = ProcessHandle.current().info().command().orElseThrow();
+    /** This test JVM's java binary: a JDK 25, which the fake installs below ask for their version. */
+    private static final String REAL_JAVA = ProcessHandle.current().info().command().orElse("java");
 
     /**
      * A directory for PATH holding only the tools the launcher uses before it starts java (no java:
@@ -38,7 +38,7 @@ class LauncherTest {
      */
     private static Path toolDir(Path tmp, Map<String, String> extra) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : List.of("sed", "head", "dirname", "readlink", "find", "uname")) {
+        for (String tool : List.of("sed", "head", "dirname", "find", "uname")) {
             if (extra.containsKey(tool)) continue;
             for (String dir : List.of("/usr/bin", "/bin")) {
                 Path p = Path.of(dir, tool);
@@ -59,22 +59,52 @@ class LauncherTest {
     }
 
     /**
+     * A java that answers the launcher's version question with the real JDK 25 and, for the run
+     * itself (the call with {@code -jar}), only logs {@code JAVA_HOME|arguments} and exits 0, so
+     * no JVM starts with flags this OS may not have.
+     */
+    private static void fakeJava(Path file, Path log) throws IOException {
+        script(file, "case \"$*\" in *-jar*) echo \"$JAVA_HOME|$*\" >> '" + log + "'; exit 0;; esac\nexec '" + REAL_JAVA
+                + "' \"$@\"");
+    }
+
+    /** The logged run (the call with -jar), or a failure naming what the launcher printed. */
+    private static String loggedRun(Path log, Launcher.Result r) throws IOException {
+        assertEquals(0, r.exitCode(), r.text());
+        assertTrue(Files.exists(log), "the fake java never ran the CLI: " + r.text());
+        List<String> runs = Files.readAllLines(log);
+        assertEquals(1, runs.size(), String.join("\n", runs));
+        return runs.get(0);
+    }
+
+    /**
      * With no JAVA_HOME and no java on the PATH, a JDK 25 installed by SDKMAN (as many Java
      * developers have it, on Linux and macOS) is found; before, only /usr/lib/jvm was searched.
      */
     @Test
     void findsAJdkInstalledWithSdkman(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path home = tmp.resolve("home"), used = tmp.resolve("sdkman-java-used");
-        script(home.resolve(".sdkman/candidates/java/25.0.3-tem/bin/java"),
-                "echo \"$*\" >> '" + used + "'\nexec '" + REAL_JAVA + "' \"$@\"");
+        Path home = tmp.resolve("home"), log = tmp.resolve("runs.txt");
+        fakeJava(home.resolve(".sdkman/candidates/java/25.0.3-tem/bin/java"), log);
         Path bin = toolDir(tmp, Map.of());
-        Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", "", "HOME", home.toString(), "PATH", bin.toString()),
+        Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", "", "HOME", home.toString(), "PATH", bin.toString(),
+                "VECGRAD_JAVA_OPTS", "", "SDKMAN_CANDIDATES_DIR", ""), 60, "--version");
+        assertTrue(loggedRun(log, r).contains("-jar"));
+    }
+
+    /**
+     * JAVA_HOME (for Maven and for {@code vecgrad shell}'s jshell) is the JDK's own java.home even
+     * when the java on the PATH is a shim script outside any JDK, as with jenv, asdf or mise, or
+     * macOS's /usr/bin/java stub; it was the folder two levels above the binary.
+     */
+    @Test
+    void javaHomeIsTheJdksOwnEvenBehindAShim(@TempDir Path tmp) throws IOException, InterruptedException {
+        Path log = tmp.resolve("runs.txt");
+        Path bin = toolDir(tmp, Map.of());
+        fakeJava(bin.resolve("java"), log);
+        Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", "", "PATH", bin.toString(), "VECGRAD_JAVA_OPTS", ""),
                 60, "--version");
-        assertEquals(0, r.exitCode(), r.text());
-        assertTrue(r.text().contains("JDK 25"), r.text());
-        // Asked for its version first, then run: the run is the call with -jar.
-        assertTrue(Files.exists(used) && Files.readAllLines(used).stream().anyMatch(l -> l.contains("-jar")),
-                "the launcher did not run the SDKMAN JDK: " + r.text());
+        String run = loggedRun(log, r);
+        assertEquals(System.getProperty("java.home"), run.substring(0, run.indexOf('|')), run);
     }
 
     /**
@@ -83,18 +113,14 @@ class LauncherTest {
      */
     @Test
     void hugePagesAreAskedForOnLinuxOnly(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path jdk = tmp.resolve("jdk"), args = tmp.resolve("java-args.txt");
-        script(jdk.resolve("bin/java"), "echo \"$*\" >> '" + args + "'\nexec '" + REAL_JAVA + "' \"$@\"");
-        Path linux = toolDir(tmp.resolve("linux"), Map.of("uname", "echo Linux"));
-        Path mac = toolDir(tmp.resolve("mac"), Map.of("uname", "echo Darwin"));
-        for (Path bin : List.of(linux, mac)) {
-            Files.deleteIfExists(args);
-            Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", jdk.toString(), "PATH", bin.toString()), 60, "--version");
-            assertEquals(0, r.exitCode(), r.text());
-            List<String> calls = Files.readAllLines(args);
-            String run = calls.get(calls.size() - 1);   // the last call runs the CLI; the first asked the version
-            assertTrue(run.contains("-jar"), run);
-            assertEquals(bin == linux, run.contains("-XX:+UseTransparentHugePages"), (bin == linux ? "Linux: " : "macOS: ") + run);
+        for (String os : List.of("Linux", "Darwin")) {
+            Path dir = tmp.resolve(os), log = dir.resolve("runs.txt");
+            fakeJava(dir.resolve("jdk/bin/java"), log);
+            Path bin = toolDir(dir, Map.of("uname", "echo " + os));
+            Launcher.Result r = Launcher.run(dir, null, Map.of("JAVA_HOME", dir.resolve("jdk").toString(), "PATH", bin.toString(),
+                    "VECGRAD_JAVA_OPTS", ""), 60, "--version");
+            String run = loggedRun(log, r);
+            assertEquals(os.equals("Linux"), run.contains("-XX:+UseTransparentHugePages"), os + ": " + run);
         }
     }
 }

@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Simd {
     /** The float species used by all SIMD kernels: the CPU's preferred one unless {@code vecgrad.simd.bits} names another. */
     public static final VectorSpecies<Float> F = species(System.getProperty("vecgrad.simd.bits"));
+    /** Whether {@code vecgrad.simd.bits} chose {@link #F} (even when it names the CPU's own width). */
+    private static final boolean SET = System.getProperty("vecgrad.simd.bits", "").length() > 0;
 
     /** The species for a {@code vecgrad.simd.bits} value; null or empty: the CPU's preferred one. */
     static VectorSpecies<Float> species(String bits) {
@@ -100,7 +102,7 @@ public final class Simd {
 
     /** A short human-readable description, e.g. {@code "Species[float, 16, S_512_BIT]"}. */
     public static String describe() {
-        String forced = F.equals(FloatVector.SPECIES_PREFERRED) ? ""
+        String forced = !SET ? ""
                 : F.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()
                         ? ", set by vecgrad.simd.bits, wider than this CPU's " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + " bits: emulated, slow"
                         : ", set by vecgrad.simd.bits";

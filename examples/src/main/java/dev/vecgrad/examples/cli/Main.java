@@ -60,14 +60,18 @@ public final class Main implements Runnable {
 
     /**
      * Loads the kernels' vector width ({@link Simd#F}) up front, so that a bad
-     * {@code -Dvecgrad.simd.bits} is one line, not an ExceptionInInitializerError from whichever
-     * command touches a kernel first; returns that line, or null when the width is fine.
+     * {@code -Dvecgrad.simd.bits}, or a JVM started without the Vector API module, is one line,
+     * not a stack trace from whichever command touches a kernel first; returns that line, or null
+     * when the kernels can load.
      */
     static String simdError() {
         try {
             return Simd.LANES > 0 ? null : "no SIMD lanes";
         } catch (ExceptionInInitializerError e) {
             return e.getCause() == null ? String.valueOf(e) : e.getCause().getMessage();
+        } catch (LinkageError e) {
+            // The JVM runs without the Vector API's incubator module (java -jar without the flag).
+            return "the Vector API is missing: run java with --add-modules jdk.incubator.vector (./vecgrad does)";
         }
     }
 

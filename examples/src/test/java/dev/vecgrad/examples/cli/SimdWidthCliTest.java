@@ -19,6 +19,10 @@ class SimdWidthCliTest {
     private static String run(String name, String bits, int expectedExit) throws Exception {
         Path log = tmp.resolve(name + ".log");
         Process p = CrashResumeTest.vecgrad(log, List.of("-Dvecgrad.simd.bits=" + bits), List.of("--version"));
+        return finish(p, log, expectedExit);
+    }
+
+    private static String finish(Process p, Path log, int expectedExit) throws Exception {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "vecgrad --version did not finish");
         String out = Files.readString(log);
         assertEquals(expectedExit, p.exitValue(), out);
@@ -29,6 +33,18 @@ class SimdWidthCliTest {
     void aWidthThatIsNotOneOfTheThreeIsOneLine() throws Exception {
         String out = run("bad", "64", 2);
         assertTrue(out.contains("vecgrad: vecgrad.simd.bits: expected 128, 256 or 512, got 64"), out);
+        assertFalse(out.contains("Exception") || out.contains("\tat "), out);
+    }
+
+    /** java -jar without --add-modules jdk.incubator.vector: one line saying what is missing. */
+    @Test
+    void withoutTheVectorApiModuleItIsOneLine() throws Exception {
+        Path log = tmp.resolve("nomodule.log");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "--help")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String out = finish(p, log, 2);
+        assertTrue(out.contains("vecgrad: the Vector API is missing: run java with --add-modules jdk.incubator.vector"), out);
         assertFalse(out.contains("Exception") || out.contains("\tat "), out);
     }
 
