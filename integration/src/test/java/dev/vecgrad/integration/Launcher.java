@@ -30,16 +30,26 @@ final class Launcher {
      */
     static Result run(Path tmp, Path stdin, Map<String, String> env, int timeoutSeconds, String... args)
             throws IOException, InterruptedException {
+        return run(ProjectRoot.find().resolve("vecgrad"), tmp, stdin, env, timeoutSeconds, args);
+    }
+
+    /** {@link #run(Path, Path, Map, int, String...)} with another copy of the launcher script. */
+    static Result run(Path script, Path tmp, Path stdin, Map<String, String> env, int timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         Path out = tmp.resolve("out.txt");
-        List<String> command = new java.util.ArrayList<>(List.of("bash", ProjectRoot.find().resolve("vecgrad").toString()));
+        List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
         if (stdin != null) pb.redirectInput(stdin.toFile());
         pb.environment().put("VECGRAD_NO_BUILD", "1");
         pb.environment().putAll(env);
         Process p = pb.start();
-        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS),
-                "vecgrad " + String.join(" ", args) + " did not exit within " + timeoutSeconds + " s");
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            org.junit.jupiter.api.Assertions.fail("vecgrad " + String.join(" ", args) + " did not exit within "
+                    + timeoutSeconds + " s");
+        }
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     }
 }

@@ -30,7 +30,19 @@ class LauncherTest {
     }
 
     /** This test JVM's java binary: a JDK 25, which the fake installs below ask for their version. */
-    private static final String REAL_JAVA = ProcessHandle.current().info().command().orElse("java");
+    private static final String REAL_JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    /**
+     * A copy of the launcher in its own root under {@code target/} (not {@code /tmp}, which a CI
+     * machine may mount noexec) next to an empty jar newer than any source there, so the launcher
+     * neither builds nor depends on this checkout's jar being current: the fake java never opens it.
+     */
+    private static Path launcherCopy(String name) throws IOException {
+        Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target", "launcher-tests")).toAbsolutePath(), name);
+        Files.copy(ProjectRoot.find().resolve("vecgrad"), root.resolve("vecgrad"));
+        Files.createFile(Files.createDirectories(root.resolve("examples/target")).resolve("vecgrad.jar"));
+        return root;
+    }
 
     /**
      * A directory for PATH holding only the tools the launcher uses before it starts java (no java:
@@ -38,15 +50,18 @@ class LauncherTest {
      */
     private static Path toolDir(Path tmp, Map<String, String> extra) throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
-        for (String tool : List.of("sed", "head", "dirname", "find", "uname")) {
+        for (String tool : List.of("sed", "head", "dirname", "find", "uname", "tr")) {
             if (extra.containsKey(tool)) continue;
-            for (String dir : List.of("/usr/bin", "/bin")) {
+            Path found = null;
+            for (String dir : System.getenv("PATH").split(java.io.File.pathSeparator)) {
                 Path p = Path.of(dir, tool);
                 if (Files.isExecutable(p)) {
-                    Files.createSymbolicLink(bin.resolve(tool), p);
+                    found = p;
                     break;
                 }
             }
+            assertTrue(found != null, tool + " is not on this machine's PATH");
+            Files.createSymbolicLink(bin.resolve(tool), found);
         }
         for (var e : extra.entrySet()) script(bin.resolve(e.getKey()), e.getValue());
         return bin;
@@ -82,12 +97,12 @@ class LauncherTest {
      * developers have it, on Linux and macOS) is found; before, only /usr/lib/jvm was searched.
      */
     @Test
-    void findsAJdkInstalledWithSdkman(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path home = tmp.resolve("home"), log = tmp.resolve("runs.txt");
+    void findsAJdkInstalledWithSdkman() throws IOException, InterruptedException {
+        Path tmp = launcherCopy("sdkman"), home = tmp.resolve("home"), log = tmp.resolve("runs.txt");
         fakeJava(home.resolve(".sdkman/candidates/java/25.0.3-tem/bin/java"), log);
         Path bin = toolDir(tmp, Map.of());
-        Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", "", "HOME", home.toString(), "PATH", bin.toString(),
-                "VECGRAD_JAVA_OPTS", "", "SDKMAN_CANDIDATES_DIR", ""), 60, "--version");
+        Launcher.Result r = Launcher.run(tmp.resolve("vecgrad"), tmp, null, Map.of("JAVA_HOME", "", "HOME", home.toString(),
+                "PATH", bin.toString(), "VECGRAD_JAVA_OPTS", "", "SDKMAN_CANDIDATES_DIR", ""), 60, "--version");
         assertTrue(loggedRun(log, r).contains("-jar"));
     }
 
@@ -97,12 +112,12 @@ class LauncherTest {
      * macOS's /usr/bin/java stub; it was the folder two levels above the binary.
      */
     @Test
-    void javaHomeIsTheJdksOwnEvenBehindAShim(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path log = tmp.resolve("runs.txt");
+    void javaHomeIsTheJdksOwnEvenBehindAShim() throws IOException, InterruptedException {
+        Path tmp = launcherCopy("shim"), log = tmp.resolve("runs.txt");
         Path bin = toolDir(tmp, Map.of());
         fakeJava(bin.resolve("java"), log);
-        Launcher.Result r = Launcher.run(tmp, null, Map.of("JAVA_HOME", "", "PATH", bin.toString(), "VECGRAD_JAVA_OPTS", ""),
-                60, "--version");
+        Launcher.Result r = Launcher.run(tmp.resolve("vecgrad"), tmp, null, Map.of("JAVA_HOME", "", "PATH", bin.toString(),
+                "VECGRAD_JAVA_OPTS", ""), 60, "--version");
         String run = loggedRun(log, r);
         assertEquals(System.getProperty("java.home"), run.substring(0, run.indexOf('|')), run);
     }
@@ -112,13 +127,13 @@ class LauncherTest {
      * JVM refused to start with it ("Unrecognized VM option"), so the launcher passes it on Linux only.
      */
     @Test
-    void hugePagesAreAskedForOnLinuxOnly(@TempDir Path tmp) throws IOException, InterruptedException {
+    void hugePagesAreAskedForOnLinuxOnly() throws IOException, InterruptedException {
         for (String os : List.of("Linux", "Darwin")) {
-            Path dir = tmp.resolve(os), log = dir.resolve("runs.txt");
+            Path dir = launcherCopy(os), log = dir.resolve("runs.txt");
             fakeJava(dir.resolve("jdk/bin/java"), log);
             Path bin = toolDir(dir, Map.of("uname", "echo " + os));
-            Launcher.Result r = Launcher.run(dir, null, Map.of("JAVA_HOME", dir.resolve("jdk").toString(), "PATH", bin.toString(),
-                    "VECGRAD_JAVA_OPTS", ""), 60, "--version");
+            Launcher.Result r = Launcher.run(dir.resolve("vecgrad"), dir, null, Map.of("JAVA_HOME", dir.resolve("jdk").toString(),
+                    "PATH", bin.toString(), "VECGRAD_JAVA_OPTS", ""), 60, "--version");
             String run = loggedRun(log, r);
             assertEquals(os.equals("Linux"), run.contains("-XX:+UseTransparentHugePages"), os + ": " + run);
         }
