@@ -54,7 +54,7 @@ public final class Simd {
      * a resumed run (a fresh JVM) drift from an uninterrupted one in the last bits.
      */
     public static float sum(FloatVector v) {
-        return LANES == 16 ? sum16(v) : LANES == 8 ? sum8(v) : sumSmall(v);
+        return LANES == 16 ? sum16(v) : sumNarrow(v);
     }
 
     // sum() and its helpers stay under C2's MaxInlineSize (35 bytes of bytecode), so they are
@@ -65,11 +65,8 @@ public final class Simd {
         return fold(fold(fold(fold(v, FOLD8), FOLD4), FOLD2), FOLD1).reduceLanes(jdk.incubator.vector.VectorOperators.MIN);
     }
 
-    // 16 and 8 lanes (AVX-512, AVX2) are one call below sum(), as before 4 lanes had their own
-    // fold: every level is one more inlining decision for C2, taken in a graph that the row
-    // kernels' inlined exp has already made large (see GroupedSoftmax, Softmax).
-    private static float sumSmall(FloatVector v) {
-        return LANES == 4 ? sum4(v) : sumOther(v);
+    private static float sumNarrow(FloatVector v) {
+        return LANES == 8 ? sum8(v) : LANES == 4 ? sum4(v) : sumOther(v);
     }
 
     private static float sum8(FloatVector v) {
