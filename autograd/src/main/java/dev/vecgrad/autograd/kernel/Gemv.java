@@ -1,6 +1,10 @@
 package dev.vecgrad.autograd.kernel;
 
 import static dev.vecgrad.autograd.kernel.Simd.F;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD1;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD2;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD4;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD8;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
@@ -52,7 +56,19 @@ public final class Gemv {
                 a2 = FloatVector.fromArray(F, w, r2 + i).fma(xv, a2);
                 a3 = FloatVector.fromArray(F, w, r3 + i).fma(xv, a3);
             }
-            float s0 = Simd.sum(a0), s1 = Simd.sum(a1), s2 = Simd.sum(a2), s3 = Simd.sum(a3);
+            // Each row's lane tree (Simd), the four rows' steps side by side.
+            if (LANES == 16) {
+                a0 = a0.add(a0.rearrange(FOLD8)); a1 = a1.add(a1.rearrange(FOLD8));
+                a2 = a2.add(a2.rearrange(FOLD8)); a3 = a3.add(a3.rearrange(FOLD8));
+            }
+            if (LANES >= 8) {
+                a0 = a0.add(a0.rearrange(FOLD4)); a1 = a1.add(a1.rearrange(FOLD4));
+                a2 = a2.add(a2.rearrange(FOLD4)); a3 = a3.add(a3.rearrange(FOLD4));
+            }
+            a0 = a0.add(a0.rearrange(FOLD2)); a1 = a1.add(a1.rearrange(FOLD2));
+            a2 = a2.add(a2.rearrange(FOLD2)); a3 = a3.add(a3.rearrange(FOLD2));
+            float s0 = a0.add(a0.rearrange(FOLD1)).lane(0), s1 = a1.add(a1.rearrange(FOLD1)).lane(0);
+            float s2 = a2.add(a2.rearrange(FOLD1)).lane(0), s3 = a3.add(a3.rearrange(FOLD1)).lane(0);
             for (int i = kv; i < k; i++) {
                 float xi = x[xOff + i];
                 s0 = Math.fma(w[r0 + i], xi, s0);
@@ -75,7 +91,10 @@ public final class Gemv {
             int r = wOff + o * ldw;
             FloatVector a = FloatVector.zero(F);
             for (int i = 0; i < kv; i += LANES) a = FloatVector.fromArray(F, w, r + i).fma(FloatVector.fromArray(F, x, xOff + i), a);
-            float s = Simd.sum(a);
+            if (LANES == 16) a = a.add(a.rearrange(FOLD8));
+            if (LANES >= 8) a = a.add(a.rearrange(FOLD4));
+            a = a.add(a.rearrange(FOLD2));
+            float s = a.add(a.rearrange(FOLD1)).lane(0);
             for (int i = kv; i < k; i++) s = Math.fma(w[r + i], x[xOff + i], s);
             y[yOff + o] = bias != null ? s + bias[biasOff + o] : s;
         }

@@ -216,8 +216,8 @@ final class GroupedSoftmax {
     }
 
     /**
-     * {@link #treeMax} for sums, in {@link Simd#sum}'s pairwise order (lane i with i+8, then i+4,
-     * i+2, i+1), so each row's sum has the bits a per-row {@code Simd.sum} would give.
+     * {@link #treeMax} for sums, in the order of {@link Simd}'s lane tree (lane i with i+8, then
+     * i+4, i+2, i+1), so each row's sum has the bits a row-by-row kernel would give.
      */
     private static void treeSum(float[] s) {
         FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
@@ -254,7 +254,7 @@ final class GroupedSoftmax {
 
     /**
      * The tree reductions for vectors of other than 16 lanes: each row folded in place in
-     * {@link Simd#sum}'s order, then copied to {@code s[RESULTS + i]}. Modifies {@code s}.
+     * the order of {@link Simd}'s lane tree, then copied to {@code s[RESULTS + i]}. Modifies {@code s}.
      */
     private static void treeScalar(float[] s, boolean max) {
         for (int i = 0; i < GROUP; i++) {

@@ -1,6 +1,10 @@
 package dev.vecgrad.autograd.kernel;
 
 import static dev.vecgrad.autograd.kernel.Simd.F;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD1;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD2;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD4;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD8;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
@@ -39,7 +43,10 @@ public final class LayerNormKernel {
                 FloatVector d = FloatVector.fromArray(F, x, p + j).sub(vm);
                 acc = d.fma(d, acc);
             }
-            float var = Simd.sum(acc);
+            if (LANES == 16) acc = acc.add(acc.rearrange(FOLD8));
+            if (LANES >= 8) acc = acc.add(acc.rearrange(FOLD4));
+            acc = acc.add(acc.rearrange(FOLD2));
+            float var = acc.add(acc.rearrange(FOLD1)).lane(0);
             for (; j < cols; j++) {
                 float d = x[p + j] - m;
                 var += d * d;
@@ -108,8 +115,14 @@ public final class LayerNormKernel {
                     a0 = a0.add(gr);
                     a1 = gr.fma(n, a1);
                 }
-                gMean = Simd.sum(a0);
-                gnMean = Simd.sum(a1);
+                if (LANES == 16) a0 = a0.add(a0.rearrange(FOLD8));
+                if (LANES >= 8) a0 = a0.add(a0.rearrange(FOLD4));
+                a0 = a0.add(a0.rearrange(FOLD2));
+                gMean = a0.add(a0.rearrange(FOLD1)).lane(0);
+                if (LANES == 16) a1 = a1.add(a1.rearrange(FOLD8));
+                if (LANES >= 8) a1 = a1.add(a1.rearrange(FOLD4));
+                a1 = a1.add(a1.rearrange(FOLD2));
+                gnMean = a1.add(a1.rearrange(FOLD1)).lane(0);
                 for (; j < cols; j++) {
                     float n = (x[p + j] - m) * s;
                     float gr = dout[g + j] * (weight == null ? 1f : weight[weightOff + j]);
@@ -182,7 +195,11 @@ public final class LayerNormKernel {
             a0 = a0.add(FloatVector.fromArray(F, x, p + j));
             a1 = a1.add(FloatVector.fromArray(F, x, p + j + LANES));
         }
-        float sum = Simd.sum(a0.add(a1));
+        FloatVector acc = a0.add(a1);
+        if (LANES == 16) acc = acc.add(acc.rearrange(FOLD8));
+        if (LANES >= 8) acc = acc.add(acc.rearrange(FOLD4));
+        acc = acc.add(acc.rearrange(FOLD2));
+        float sum = acc.add(acc.rearrange(FOLD1)).lane(0);
         for (; j < c; j++) {
             sum += x[p + j];
         }

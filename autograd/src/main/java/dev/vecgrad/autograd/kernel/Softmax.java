@@ -1,6 +1,10 @@
 package dev.vecgrad.autograd.kernel;
 
 import static dev.vecgrad.autograd.kernel.Simd.F;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD1;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD2;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD4;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD8;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
@@ -160,8 +164,9 @@ public final class Softmax {
 
     // C2 stops inlining once a method's graph passes NodeCountInliningCutoff, and every inlined
     // vector exp is thousands of nodes before optimisation: a row kernel with three exp sites
-    // (a loop unrolled by hand plus a remainder) left Simd.sum un-inlined, which boxed its vector
-    // argument on every row. So each method below has at most one exp site.
+    // (a loop unrolled by hand plus a remainder) left the lane sum's helper un-inlined, which
+    // boxed its vector argument on every row. So each method below has at most one exp site, and
+    // the lane sums are written out in place (see Simd).
 
     private static void softmaxRow(float[] out, int o, float[] in, int p, int c) {
         float max = VecReduce.maxUnchecked(in, p, c);
@@ -179,7 +184,10 @@ public final class Softmax {
             e.intoArray(out, o + j);
             acc = acc.add(e);
         }
-        float sum = Simd.sum(acc);
+        if (LANES == 16) acc = acc.add(acc.rearrange(FOLD8));
+        if (LANES >= 8) acc = acc.add(acc.rearrange(FOLD4));
+        acc = acc.add(acc.rearrange(FOLD2));
+        float sum = acc.add(acc.rearrange(FOLD1)).lane(0);
         for (; j < n; j++) {
             float e = sexp(in[p + j] - shift);
             out[o + j] = e;
@@ -196,7 +204,10 @@ public final class Softmax {
         for (int bound = F.loopBound(n); j < bound; j += LANES) {
             acc = acc.add(vexp(FloatVector.fromArray(F, in, p + j).sub(vshift)));
         }
-        float sum = Simd.sum(acc);
+        if (LANES == 16) acc = acc.add(acc.rearrange(FOLD8));
+        if (LANES >= 8) acc = acc.add(acc.rearrange(FOLD4));
+        acc = acc.add(acc.rearrange(FOLD2));
+        float sum = acc.add(acc.rearrange(FOLD1)).lane(0);
         for (; j < n; j++) {
             sum += sexp(in[p + j] - shift);
         }
@@ -223,7 +234,10 @@ public final class Softmax {
         for (int bound = F.loopBound(c); j < bound; j += LANES) {
             acc = FloatVector.fromArray(F, dy, g + j).fma(FloatVector.fromArray(F, y, q + j), acc);
         }
-        float s = Simd.sum(acc);
+        if (LANES == 16) acc = acc.add(acc.rearrange(FOLD8));
+        if (LANES >= 8) acc = acc.add(acc.rearrange(FOLD4));
+        acc = acc.add(acc.rearrange(FOLD2));
+        float s = acc.add(acc.rearrange(FOLD1)).lane(0);
         for (; j < c; j++) {
             s += dy[g + j] * y[q + j];
         }

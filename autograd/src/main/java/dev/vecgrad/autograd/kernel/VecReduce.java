@@ -1,6 +1,10 @@
 package dev.vecgrad.autograd.kernel;
 
 import static dev.vecgrad.autograd.kernel.Simd.F;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD1;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD2;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD4;
+import static dev.vecgrad.autograd.kernel.Simd.FOLD8;
 import static dev.vecgrad.autograd.kernel.Simd.LANES;
 
 import jdk.incubator.vector.FloatVector;
@@ -36,13 +40,20 @@ public final class VecReduce {
                 s2 = s2.add(FloatVector.fromArray(F, a, aOff + i + 2 * LANES));
                 s3 = s3.add(FloatVector.fromArray(F, a, aOff + i + 3 * LANES));
             }
-            total += Simd.sum(s0.add(s1).add(s2.add(s3)));
+            FloatVector c = s0.add(s1).add(s2.add(s3));
+            if (LANES == 16) c = c.add(c.rearrange(FOLD8));
+            if (LANES >= 8) c = c.add(c.rearrange(FOLD4));
+            c = c.add(c.rearrange(FOLD2));
+            total += c.add(c.rearrange(FOLD1)).lane(0);
         }
         FloatVector s = FloatVector.zero(F);
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
             s = s.add(FloatVector.fromArray(F, a, aOff + i));
         }
-        total += Simd.sum(s);
+        if (LANES == 16) s = s.add(s.rearrange(FOLD8));
+        if (LANES >= 8) s = s.add(s.rearrange(FOLD4));
+        s = s.add(s.rearrange(FOLD2));
+        total += s.add(s.rearrange(FOLD1)).lane(0);
         for (; i < n; i++) {
             total += a[aOff + i];
         }
@@ -66,13 +77,20 @@ public final class VecReduce {
                 s3 = FloatVector.fromArray(F, a, aOff + i + 3 * LANES)
                         .fma(FloatVector.fromArray(F, b, bOff + i + 3 * LANES), s3);
             }
-            total += Simd.sum(s0.add(s1).add(s2.add(s3)));
+            FloatVector c = s0.add(s1).add(s2.add(s3));
+            if (LANES == 16) c = c.add(c.rearrange(FOLD8));
+            if (LANES >= 8) c = c.add(c.rearrange(FOLD4));
+            c = c.add(c.rearrange(FOLD2));
+            total += c.add(c.rearrange(FOLD1)).lane(0);
         }
         FloatVector s = FloatVector.zero(F);
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
             s = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s);
         }
-        total += Simd.sum(s);
+        if (LANES == 16) s = s.add(s.rearrange(FOLD8));
+        if (LANES >= 8) s = s.add(s.rearrange(FOLD4));
+        s = s.add(s.rearrange(FOLD2));
+        total += s.add(s.rearrange(FOLD1)).lane(0);
         for (; i < n; i++) {
             total += (double) a[aOff + i] * b[bOff + i];
         }

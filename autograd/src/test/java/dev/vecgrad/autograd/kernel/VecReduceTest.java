@@ -24,18 +24,6 @@ class VecReduceTest {
      * log2(4*LANES) <= 6 levels, and a double accumulation, so its error is under
      * {@code (16 + 6 + 2) * eps * sum|x|}; the double reference is far tighter. Max is exact.
      */
-    /** The lane sum has a fixed order, so its scalar twin reproduces it bit for bit. */
-    @Property(tries = 300)
-    void laneSumIsTheFixedTreeOfItsScalarTwin(@ForAll("laneValues") float[] a) {
-        float simd = Simd.sum(jdk.incubator.vector.FloatVector.fromArray(Simd.F, a, 0));
-        assertEquals(Float.floatToIntBits(Simd.sumScalar(a, 0)), Float.floatToIntBits(simd));
-    }
-
-    @Provide
-    Arbitrary<float[]> laneValues() {
-        return Arbitraries.floats().between(-1e6f, 1e6f).array(float[].class).ofSize(Simd.LANES);
-    }
-
     @Property(tries = 200, seed = "4301")
     void reductionsMatchScalar(@ForAll("cases") KernelCase c) {
         float[] a = c.data(0, c.off1());
