@@ -18,8 +18,9 @@ import java.util.Random;
  * This is how the GEMM and causal-softmax changes in {@code bench/RESULTS.md} were sized; a run of
  * separate processes on this host varies by 15-30 %, the paired ratios by 1-3 %.
  *
- * <p>Usage: {@code KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP...} (OP is NN, NT or TN)
- * or {@code KernelAB A_CLASSES B_CLASSES causal}, where A_CLASSES and B_CLASSES are directories
+ * <p>Usage: {@code KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP...} (OP is NN, NT or TN),
+ * {@code KernelAB A_CLASSES B_CLASSES causal} or {@code KernelAB A_CLASSES B_CLASSES rows} (the
+ * row kernels that end in a lane sum, at {@code shakespeare-char}'s shapes), where A_CLASSES and B_CLASSES are directories
  * holding compiled {@code dev/vecgrad/autograd/kernel} classes (e.g. {@code autograd/target/classes}
  * of two checkouts). Prints, per case, both builds' median speed and the median and interquartile
  * range of the B/A speed ratios over {@code -Dpairs=20} bursts of {@code -Dburst.ms=100}.
@@ -29,8 +30,9 @@ public final class KernelAB {
 
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Throwable {
-        if (args.length < 3 || !(args[2].equals("gemm") && args.length >= 5 || args[2].equals("causal"))) {
-            System.err.println("usage: KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP... | KernelAB A_CLASSES B_CLASSES causal");
+        if (args.length < 3 || !(args[2].equals("gemm") && args.length >= 5 || args[2].equals("causal")
+                || args[2].equals("rows"))) {
+            System.err.println("usage: KernelAB A_CLASSES B_CLASSES gemm THREADS MxNxK:OP... | KernelAB A_CLASSES B_CLASSES causal|rows");
             System.exit(2);
         }
         ClassLoader[] builds = {load(args[0]), load(args[1])};
@@ -47,8 +49,10 @@ public final class KernelAB {
             for (int i = 4; i < args.length; i++) {
                 gemm(builds, threads, args[i]);
             }
-        } else {
+        } else if (args[2].equals("causal")) {
             causal(builds);
+        } else {
+            rows(builds);
         }
     }
 
@@ -127,6 +131,80 @@ public final class KernelAB {
             };
         }
         report("causal softmax, 192 blocks of 64x64, blocks/s", alternate(calls), blocks);
+    }
+
+    /** A kernel call on prepared arrays; rethrows what the method handle throws, unchecked. */
+    private interface Call {
+        void run(MethodHandle h) throws Throwable;
+    }
+
+    /** One row kernel of both builds, by class, method name and signature. */
+    private static void rowCase(ClassLoader[] builds, String what, String cls, String method, MethodType type,
+                                Call call) throws Throwable {
+        Runnable[] calls = new Runnable[2];
+        for (int v = 0; v < 2; v++) {
+            MethodHandle h = MethodHandles.publicLookup()
+                    .findStatic(builds[v].loadClass("dev.vecgrad.autograd.kernel." + cls), method, type);
+            calls[v] = () -> {
+                try {
+                    call.run(h);
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        report(what + ", calls/s", alternate(calls), 1);
+    }
+
+    /**
+     * The row kernels whose rows end in a lane sum, one thread, at {@code shakespeare-char}'s
+     * shapes: layer norm over 768 rows of 128 (B 12 x T 64, C 128), forward and backward; the
+     * cross-entropy's log-sum-exp and probabilities over 768 rows of 65; softmax backward over 48
+     * causal 64x64 blocks (12 sequences x 4 heads).
+     */
+    private static void rows(ClassLoader[] builds) throws Throwable {
+        int r = 768, c = 128, v = 65, t = 64, blocks = 48;
+        Random rnd = new Random(5);
+        float[] x = gaussian(rnd, r * c), out = new float[r * c], w = gaussian(rnd, c), b = gaussian(rnd, c);
+        float[] mean = new float[r], rstd = new float[r], dout = gaussian(rnd, r * c), dx = new float[r * c];
+        float[] dw = new float[c], db = new float[c], logits = gaussian(rnd, r * v), lse = new float[r];
+        float[] y = new float[blocks * t * t], dy = gaussian(rnd, y.length), dscores = new float[y.length];
+        for (int i = 0; i < y.length; i++) y[i] = rnd.nextFloat() / t;
+        Class<?> f = float[].class, i = int.class;
+        rowCase(builds, "layerNorm forward 768x128", "LayerNormKernel", "forward",
+                MethodType.methodType(void.class, f, i, f, i, f, i, f, i, f, i, f, i, i, i, float.class),
+                h -> {
+                    h.invokeExact(out, 0, mean, 0, rstd, 0, x, 0, w, 0, b, 0, r, c, 1e-5f);
+                });
+        rowCase(builds, "layerNorm backward 768x128", "LayerNormKernel", "backward",
+                MethodType.methodType(void.class, f, i, f, i, f, i, f, i, f, i, f, i, f, i, f, i, i, i),
+                h -> {
+                    h.invokeExact(dx, 0, dw, 0, db, 0, dout, 0, x, 0, mean, 0, rstd, 0, w, 0, r, c);
+                });
+        rowCase(builds, "logSumExpRows 768x65", "Softmax", "logSumExpRows",
+                MethodType.methodType(void.class, f, i, f, i, i, i),
+                h -> {
+                    h.invokeExact(lse, 0, logits, 0, r, v);
+                });
+        float[] probs = new float[r * v];
+        rowCase(builds, "softmaxFromLogSumExpRows 768x65", "Softmax", "softmaxFromLogSumExpRows",
+                MethodType.methodType(void.class, f, i, f, i, f, i, float.class, i, i),
+                h -> {
+                    h.invokeExact(probs, 0, logits, 0, lse, 0, 1f / r, r, v);
+                });
+        rowCase(builds, "causal softmax backward, 48 blocks of 64x64", "Softmax", "causalSoftmaxBackwardRows",
+                MethodType.methodType(void.class, f, i, f, i, f, i, i, i, i),
+                h -> {
+                    for (int blk = 0; blk < blocks; blk++) {
+                        h.invokeExact(dscores, blk * t * t, y, blk * t * t, dy, blk * t * t, t, t, 0);
+                    }
+                });
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int k = 0; k < n; k++) a[k] = (float) rnd.nextGaussian();
+        return a;
     }
 
     /** Warms both builds up, then {pairs} alternating bursts; returns calls/s per build per pair. */

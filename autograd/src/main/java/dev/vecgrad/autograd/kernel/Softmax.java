@@ -228,7 +228,25 @@ public final class Softmax {
         }
     }
 
+    // The dot product is a method of its own, arrays in and a float out: written into the row
+    // method, the lane tree took it past C2's FreqInlineSize (325 bytes), and the causal backward,
+    // whose rows are short, ran 10 % slower calling each row out of line (KernelAB rows).
     private static void softmaxBackwardRow(float[] dx, int d, float[] y, int q, float[] dy, int g, int c) {
+        float s = rowDot(dy, g, y, q, c);
+        FloatVector vs = FloatVector.broadcast(F, s);
+        int j = 0;
+        for (int bound = F.loopBound(c); j < bound; j += LANES) {
+            FloatVector vy = FloatVector.fromArray(F, y, q + j);
+            FloatVector diff = FloatVector.fromArray(F, dy, g + j).sub(vs);
+            vy.fma(diff, FloatVector.fromArray(F, dx, d + j)).intoArray(dx, d + j);
+        }
+        for (; j < c; j++) {
+            dx[d + j] += y[q + j] * (dy[g + j] - s);
+        }
+    }
+
+    /** sum_j dy[g+j] * y[q+j] for j < c: one vector accumulator, the lane tree, then the tail. */
+    private static float rowDot(float[] dy, int g, float[] y, int q, int c) {
         FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (int bound = F.loopBound(c); j < bound; j += LANES) {
@@ -241,16 +259,7 @@ public final class Softmax {
         for (; j < c; j++) {
             s += dy[g + j] * y[q + j];
         }
-        FloatVector vs = FloatVector.broadcast(F, s);
-        j = 0;
-        for (int bound = F.loopBound(c); j < bound; j += LANES) {
-            FloatVector vy = FloatVector.fromArray(F, y, q + j);
-            FloatVector diff = FloatVector.fromArray(F, dy, g + j).sub(vs);
-            vy.fma(diff, FloatVector.fromArray(F, dx, d + j)).intoArray(dx, d + j);
-        }
-        for (; j < c; j++) {
-            dx[d + j] += y[q + j] * (dy[g + j] - s);
-        }
+        return s;
     }
 
     private static void logSoftmaxBackwardRow(float[] dx, int d, float[] y, int q, float[] dy, int g, int c) {
