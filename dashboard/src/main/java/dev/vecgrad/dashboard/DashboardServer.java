@@ -29,8 +29,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.ServerConnector;
@@ -45,6 +47,11 @@ import org.eclipse.jetty.server.ServerConnector;
  * <p>It only reads: run names from requests are resolved by {@link RunStore}, which refuses
  * anything outside the runs directory; prompts, token counts and request sizes are bounded; loaded
  * models are kept in a {@link ModelCache} with a memory budget.
+ *
+ * <p>Web pages of other sites are refused, before any handler: on a loopback address every
+ * request must name this machine in its {@code Host} header (against DNS rebinding), and on any
+ * address a request from a browser must come from the dashboard's own page ({@code Origin},
+ * {@code Sec-Fetch-Site}).
  */
 public final class DashboardServer implements AutoCloseable {
     /** Longest prompt accepted, in characters. */
@@ -93,11 +100,20 @@ public final class DashboardServer implements AutoCloseable {
     private final ModelCache models;
     private final Javalin app;
     private final String host;
+    /**
+     * The names a {@code Host} header may give (lower case, without a port) when the dashboard is
+     * bound to a loopback address; null when it is bound elsewhere, where the names the machine is
+     * reached by are not known and any is accepted.
+     */
+    private final Set<String> localNames;
 
     private DashboardServer(Options o) throws IOException {
         this.store = new RunStore(o.runs());
         this.models = new ModelCache(o.modelMemoryMb() << 20);
         this.host = o.host();
+        // The bound address itself too, so that the address url() prints always works (--host localhost, ::1, 127.0.0.2).
+        this.localNames = isLoopback(o.host())
+                ? Set.copyOf(List.of("localhost", "127.0.0.1", "[::1]", literal(o.host()).toLowerCase(Locale.ROOT))) : null;
         this.app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = MAX_REQUEST_BYTES;
@@ -149,14 +165,19 @@ public final class DashboardServer implements AutoCloseable {
 
     /** The page's address. */
     public String url() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
+        String h = literal(host);
         if (h.equals("0.0.0.0") || h.equals("[::]")) h = "127.0.0.1";
         return "http://" + h + ":" + port() + "/";
     }
 
+    /** A host as it is written in a URL or a {@code Host} header: an IPv6 address in brackets. */
+    private static String literal(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
     /**
-     * Whether {@code host} is a loopback address (only this machine can connect); for the warning
-     * printed when the dashboard is bound elsewhere.
+     * Whether {@code host} is a loopback address (only this machine can connect): such a dashboard
+     * checks each request's {@code Host} header, and the command warns when it is bound elsewhere.
      */
     public static boolean isLoopback(String host) {
         try {
@@ -177,6 +198,7 @@ public final class DashboardServer implements AutoCloseable {
             // a run's file names or tokens from running.
             ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'");
             ctx.header("X-Content-Type-Options", "nosniff");
+            checkSource(ctx);
             if (ctx.queryString() != null && ctx.queryString().length() > MAX_REQUEST_BYTES) {
                 throw new ApiException(414, "the query is longer than " + MAX_REQUEST_BYTES + " bytes");
             }
@@ -194,6 +216,7 @@ public final class DashboardServer implements AutoCloseable {
         app.get("/api/runs/{run}/heads", this::heads);
         app.before("/api/runs/{run}/sample", this::checkSample);
         app.sse("/api/runs/{run}/sample", this::sample);
+        app.exception(ForeignRequest.class, (e, ctx) -> ctx.status(403).contentType("text/plain; charset=utf-8").result(e.getMessage() + "\n"));
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
         app.exception(ModelCache.TooLargeException.class, (e, ctx) -> error(ctx, 413, e.getMessage()));
         app.exception(CheckpointFormatException.class, (e, ctx) -> error(ctx, 422, e.getMessage()));
@@ -203,6 +226,69 @@ public final class DashboardServer implements AutoCloseable {
             String type = ctx.res().getContentType();
             if (type == null || !type.startsWith("application/json")) error(ctx, 404, "no such page: " + shorten(ctx.path()));
         });
+    }
+
+    /** A request refused by {@link #checkSource}: answered 403 with a line of plain text, not the API's JSON. */
+    private static final class ForeignRequest extends RuntimeException {
+        ForeignRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Refuses a request that a web page of another site could have made, before any handler (the
+     * page's files, the API, the sample's event stream: Javalin runs this "before" handler for every
+     * HTTP request, matched or not; the dashboard has no WebSocket endpoint).
+     *
+     * <ul>
+     *   <li>Bound to a loopback address, the {@code Host} header must be {@code localhost},
+     *       {@code 127.0.0.1}, {@code [::1]} or the bound address, optionally with the bound port.
+     *       Without this check, DNS rebinding (a page's own host name re-resolved to 127.0.0.1)
+     *       would let any web page read the runs and use the API as if it were the dashboard's own
+     *       page. A request without a {@code Host} header (HTTP/1.0) is refused too: every browser
+     *       and HTTP client sends one, and a single rule is easier to trust than an exception.</li>
+     *   <li>On any address, an {@code Origin} header (sent by browsers with cross-origin requests,
+     *       such as another site's {@code EventSource} starting a sample) must be the dashboard's own
+     *       origin, {@code http://} and the {@code Host} header; and an API request whose
+     *       {@code Sec-Fetch-Site} says another site sent it is refused, which also covers requests
+     *       browsers send without {@code Origin} ({@code <img src>}, {@code <script src>}) that
+     *       would make the server compute attention or head scores for nobody.</li>
+     * </ul>
+     *
+     * <p>403, not 421 Misdirected Request: 421 tells a client to retry on another connection
+     * (RFC 9110 section 15.5.20), while this refusal is final for whoever sent it, whatever the
+     * connection. Tools without these headers (curl, scripts) are unaffected.
+     */
+    private void checkSource(Context ctx) {
+        String hostHeader = ctx.header("Host");
+        if (localNames != null && !isLocalHost(hostHeader, localNames, port())) {
+            throw new ForeignRequest("refused: the dashboard listens on " + host + " and answers only requests for localhost,"
+                    + " 127.0.0.1 or [::1] (this one's Host header is " + (hostHeader == null ? "missing" : "\"" + shorten(hostHeader) + "\"")
+                    + "); open " + url());
+        }
+        String origin = ctx.header("Origin");
+        if (origin != null && (hostHeader == null || !origin.equalsIgnoreCase("http://" + hostHeader))) {
+            throw new ForeignRequest("refused: a request from the web page of another site (Origin " + shorten(origin) + ")");
+        }
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null && ctx.path().startsWith("/api/") && !site.equals("same-origin") && !site.equals("none")) {
+            throw new ForeignRequest("refused: an API request from the web page of another site (Sec-Fetch-Site: " + shorten(site) + ")");
+        }
+    }
+
+    /**
+     * Whether a {@code Host} header names one of {@code names} (lower case), case-insensitively,
+     * with no port or with {@code port}.
+     */
+    static boolean isLocalHost(String hostHeader, Set<String> names, int port) {
+        if (hostHeader == null) return false;
+        String h = hostHeader.toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > h.lastIndexOf(']')) {     // a port follows (the colons of "[::1]" are inside the brackets)
+            if (!h.substring(colon + 1).equals(Integer.toString(port))) return false;
+            h = h.substring(0, colon);
+        }
+        return names.contains(h);
     }
 
     private static void error(Context ctx, int status, String message) {

@@ -19,6 +19,10 @@ import dev.vecgrad.train.run.Trainer;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -31,12 +35,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -478,5 +484,180 @@ class DashboardApiTest {
             pool.shutdownNow();
         }
         assertEquals("finished", run(json("/api/runs"), "live").get("state").asText());
+    }
+
+    /** The answer to raw request bytes, sent to {@code port} of {@code address}: HTTP clients add a Host header of their own. */
+    static String raw(String address, int port, String request) throws IOException {
+        try (Socket s = new Socket(address, port)) {
+            s.setSoTimeout(60_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code method path HTTP/1.1} to the test server with {@code host} as its Host header (none when null) and more header lines. */
+    static String raw(String method, String path, String host, String... headers) throws IOException {
+        StringBuilder r = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+        if (host != null) r.append("Host: ").append(host).append("\r\n");
+        for (String h : headers) r.append(h).append("\r\n");
+        if (method.equals("POST")) r.append("Content-Length: 0\r\n");
+        return raw("127.0.0.1", server.port(), r.append("Connection: close\r\n\r\n").toString());
+    }
+
+    static int status(String answer) {
+        assertTrue(answer.startsWith("HTTP/1."), answer);
+        return Integer.parseInt(answer.substring(9, 12));
+    }
+
+    /** Asserts the answer is the 403 of a foreign request: plain text, and nothing of the runs or the page. */
+    static void refused(String what, String answer) {
+        assertEquals(403, status(answer), what + " -> " + answer);
+        assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: text/plain"), what + " -> " + answer);
+        assertTrue(answer.contains("refused: "), what + " -> " + answer);
+        assertFalse(answer.contains("\"tiny\"") || answer.contains("uPlot") || answer.contains("event: "), what + " -> " + answer);
+    }
+
+    /**
+     * DNS rebinding: a web page whose own host name later resolves to 127.0.0.1 reaches the
+     * dashboard with that name in the Host header. Only this machine's names are answered, on every
+     * path (API, the event stream, the page's files, unknown paths) and method.
+     */
+    @Test
+    void requestsForAnotherHostAreRefused() throws Exception {
+        int port = server.port();
+        for (String host : List.of("evil.example:" + port, "evil.example", "127.0.0.1.evil.example", "127.0.0.1.evil.example:" + port,
+                "localhost.evil", "localhost.evil:" + port, "localhost:" + (port == 65535 ? 1 : port + 1), "127.0.0.1:80", "[::1]:1",
+                "localhost.:" + port, "127.0.0.2:" + port, "0.0.0.0:" + port, "::1", "localhost:0" + port)) {
+            for (String path : List.of("/api/runs", "/api/runs/tiny", "/", "/app.js", "/vendor/uplot.js", "/api/nothing")) {
+                refused(host + " " + path, raw("GET", path, host));
+            }
+            refused(host + " sample", raw("GET", "/api/runs/tiny/sample?prompt=the&max_new_tokens=5", host, "Accept: text/event-stream"));
+            refused(host + " POST", raw("POST", "/api/runs", host));
+            assertEquals(403, status(raw("HEAD", "/api/runs", host)), host + " HEAD");
+        }
+        // Malformed Host headers: Jetty itself answers 400 to some, the dashboard 403 to the others.
+        for (String host : List.of("", "localhost:", "localhost:x", "[::1", "a b")) {
+            String r = raw("GET", "/api/runs", host);
+            assertTrue(status(r) == 400 || status(r) == 403, host + " -> " + r);
+            assertFalse(r.contains("\"tiny\""), host + " -> " + r);
+        }
+        // Two Host headers, or an absolute URL naming another host: Jetty answers 400 before the dashboard sees them.
+        for (String r : List.of(raw("GET", "/api/runs", "localhost:" + port, "Host: evil.example"),
+                raw("GET", "http://localhost:" + port + "/api/runs", "evil.example:" + port),
+                raw("GET", "http://evil.example:" + port + "/api/runs", "localhost:" + port))) {
+            assertTrue(status(r) == 400 || status(r) == 403, r);
+            assertFalse(r.contains("\"tiny\""), r);
+        }
+    }
+
+    @Test
+    void thisMachinesNamesAreAnsweredWithOrWithoutThePortInAnyCase() throws Exception {
+        int port = server.port();
+        for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port, "LocalHost",
+                "localhost", "127.0.0.1", "[::1]")) {
+            String r = raw("GET", "/api/runs", host);
+            assertEquals(200, status(r), host + " -> " + r);
+            assertTrue(r.contains("\"tiny\""), host + " -> " + r);
+            assertEquals(200, status(raw("GET", "/", host)), host);
+        }
+        // The page's own requests, as a browser sends them: Origin (when sent) is the page's, Sec-Fetch-Site same-origin.
+        String own = raw("GET", "/api/runs/tiny/sample?prompt=the&max_new_tokens=3&temperature=0", "127.0.0.1:" + port,
+                "Accept: text/event-stream", "Origin: http://127.0.0.1:" + port, "Sec-Fetch-Site: same-origin");
+        assertEquals(200, status(own), own);
+        assertTrue(own.contains("event: done") || own.contains("event:done"), own);
+        assertEquals(200, status(raw("GET", "/api/runs", "LOCALHOST:" + port, "Origin: http://localhost:" + port)));
+        assertEquals(200, status(raw("GET", "/api/runs", "localhost:" + port, "Sec-Fetch-Site: none")), "an address typed in the browser");
+    }
+
+    /** Every browser and client sends Host; a request without one (HTTP/1.1, where it is required, or HTTP/1.0) is refused. */
+    @Test
+    void requestsWithoutAHostHeaderAreRefused() throws Exception {
+        String http11 = raw("GET", "/api/runs", null);     // Jetty answers 400 ("No Host") before the dashboard sees it
+        assertTrue(status(http11) == 400 || status(http11) == 403, http11);
+        assertFalse(http11.contains("\"tiny\""), http11);
+        String http10 = raw("127.0.0.1", server.port(), "GET /api/runs HTTP/1.0\r\n\r\n");
+        refused("HTTP/1.0 without Host", http10);
+        assertTrue(http10.contains("Host header is missing"), http10);
+        // With a Host header, HTTP/1.0 is answered as usual.
+        assertEquals(200, status(raw("127.0.0.1", server.port(), "GET /api/runs HTTP/1.0\r\nHost: 127.0.0.1:" + server.port() + "\r\n\r\n")));
+    }
+
+    /**
+     * A page of another site that asks the dashboard itself (no rebinding): browsers say where the
+     * request comes from, with Origin (cross-origin fetch, EventSource, any POST) or Sec-Fetch-Site
+     * (also on {@code <img src>}); such requests are refused, so another site cannot start samples or
+     * other computations.
+     */
+    @Test
+    void requestsFromOtherSitesPagesAreRefused() throws Exception {
+        String local = "127.0.0.1:" + server.port();
+        for (String origin : List.of("http://evil.example", "http://evil.example:" + server.port(), "null", "https://" + local,
+                "http://localhost:" + server.port(), "http://" + local + ".evil.example", "http://127.0.0.1")) {
+            refused(origin + " POST", raw("POST", "/api/runs", local, "Origin: " + origin));
+            refused(origin + " sample", raw("GET", "/api/runs/tiny/sample?prompt=the&max_new_tokens=5", local,
+                    "Accept: text/event-stream", "Origin: " + origin));
+            refused(origin + " GET", raw("GET", "/api/runs", local, "Origin: " + origin));
+        }
+        for (String site : List.of("cross-site", "same-site")) {
+            refused(site, raw("GET", "/api/runs/tiny/heads?sequences=1", local, "Sec-Fetch-Site: " + site, "Sec-Fetch-Dest: image"));
+            refused(site + " sample", raw("GET", "/api/runs/tiny/sample?prompt=the", local, "Sec-Fetch-Site: " + site,
+                    "Accept: text/event-stream"));
+        }
+        // A link from another site to the page itself opens it.
+        assertEquals(200, status(raw("GET", "/", local, "Sec-Fetch-Site: cross-site", "Sec-Fetch-Mode: navigate")));
+        // The same through java.net.http, which lets a test set Origin (not Host).
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + local + "/api/runs"))
+                .header("Origin", "http://evil.example").POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, post.statusCode(), post.body());
+    }
+
+    @Test
+    void hostNamesParse() {
+        Set<String> names = Set.of("localhost", "127.0.0.1", "[::1]");
+        assertTrue(DashboardServer.isLocalHost("[::1]:6006", names, 6006));
+        assertTrue(DashboardServer.isLocalHost("[::1]", names, 6006));
+        assertTrue(DashboardServer.isLocalHost("LOCALHOST:6006", names, 6006));
+        assertFalse(DashboardServer.isLocalHost("[::1]:6007", names, 6006));
+        assertFalse(DashboardServer.isLocalHost("::1", names, 6006));
+        assertFalse(DashboardServer.isLocalHost("localhost:6006:6006", names, 6006));
+        assertFalse(DashboardServer.isLocalHost("[::1]:", names, 6006));
+        assertFalse(DashboardServer.isLocalHost(null, names, 6006));
+        assertFalse(DashboardServer.isLocalHost("", names, 6006));
+    }
+
+    /** Bound to --host localhost, the address the dashboard prints is answered, and others are still refused. */
+    @Test
+    void boundToLocalhostByName() throws Exception {
+        try (DashboardServer s = DashboardServer.start(new DashboardServer.Options(runs, "localhost", 0, 16))) {
+            assertEquals("http://localhost:" + s.port() + "/", s.url());
+            String address = InetAddress.getByName("localhost").getHostAddress();
+            assertEquals(200, status(raw(address, s.port(), "GET /api/runs HTTP/1.1\r\nHost: localhost:" + s.port()
+                    + "\r\nConnection: close\r\n\r\n")));
+            refused("evil", raw(address, s.port(), "GET /api/runs HTTP/1.1\r\nHost: evil.example:" + s.port()
+                    + "\r\nConnection: close\r\n\r\n"));
+        }
+    }
+
+    /**
+     * Bound with --host to an address other machines reach, the names it is reached by are not
+     * known: any Host is answered (the command warns about such a bind); other sites' pages are
+     * still refused.
+     */
+    @Test
+    void boundToAnotherAddressAnyHostIsAnswered() throws Exception {
+        String address = null;
+        for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
+            if (!nif.isUp() || nif.isLoopback()) continue;
+            for (InetAddress a : nif.inetAddresses().toList()) if (a instanceof Inet4Address && address == null) address = a.getHostAddress();
+        }
+        Assumptions.assumeTrue(address != null, "this machine has no IPv4 address besides loopback");
+        try (DashboardServer s = DashboardServer.start(new DashboardServer.Options(runs, address, 0, 16))) {
+            String r = raw(address, s.port(), "GET /api/runs HTTP/1.1\r\nHost: my-workstation.lan:" + s.port() + "\r\nConnection: close\r\n\r\n");
+            assertEquals(200, status(r), r);
+            assertTrue(r.contains("\"tiny\""), r);
+            refused("evil origin", raw(address, s.port(), "POST /api/runs HTTP/1.1\r\nHost: my-workstation.lan:" + s.port()
+                    + "\r\nOrigin: http://evil.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        }
     }
 }

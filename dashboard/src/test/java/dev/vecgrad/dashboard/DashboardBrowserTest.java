@@ -77,6 +77,8 @@ class DashboardBrowserTest {
         o.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1400,1000",
+                // What DNS rebinding achieves: a name of another site that resolves to this machine.
+                "--host-resolver-rules=MAP evil.example 127.0.0.1",
                 "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
@@ -280,5 +282,24 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> "1".equals(out.getAttribute("data-done")));
         assertEquals(prompt.length() + 20, out.getText().codePointCount(0, out.getText().length()), out.getText());
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    }
+
+    /**
+     * DNS rebinding as the browser sees it: a page of evil.example, a name that resolves to
+     * 127.0.0.1, is same-origin with whatever answers at evil.example:PORT. The dashboard refuses the
+     * page and every request its scripts make, so they can read no run.
+     */
+    @Test
+    void aPageOfAnotherNameThatResolvesHereIsRefused() {
+        browser.get("http://evil.example:" + server.port() + "/");
+        String body = browser.findElement(By.tagName("body")).getText();
+        assertTrue(body.startsWith("refused: "), body);
+        assertEquals("403 false", js("return fetch('/api/runs').then(async r => r.status + ' ' + (await r.text()).includes('tiny'));"));
+        // The refusals are logged as failed loads; anything else fails the test as usual.
+        List<String> other = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("status of 403")) other.add(e.getMessage());
+        }
+        assertTrue(other.isEmpty(), "browser console errors: " + other);
     }
 }
