@@ -114,6 +114,30 @@ class WalkThroughErrorsTest {
     }
 
     @Test
+    void aMistypedRunNameSuggestsTheCloseOnes() {
+        assertEquals("vecgrad runs: --compare chr: no such run (looked for chr and " + runs.resolve("chr") + "); did you mean char?",
+                oneLine(vecgrad("runs", runs.toString(), "--compare", "chr", "bpe")));
+        assertEquals("vecgrad runs: --compare indu: no such run (looked for indu and " + runs.resolve("indu")
+                + "); did you mean induction?", oneLine(vecgrad("runs", runs.toString(), "--compare", "char", "indu")));
+        assertEquals(List.of("sc100"), RunsCommand.closeNames("sc10", List.of("bpe", "char", "sc100", "sc2000")));
+        assertEquals(List.of("sc100", "sc101"), RunsCommand.closeNames("sc10l", List.of("sc100", "sc101", "sc2000")));
+        assertEquals(List.of(), RunsCommand.closeNames("nope", List.of("bpe", "char", "induction")));
+    }
+
+    @Test
+    void runsNeverCutsARunNameSoItCanBeCopied() throws IOException {
+        // The default name of a run: a time stamp and the data file's name, longer than the other columns' cut.
+        String name = "20261207-040359-tinyshakespeare-char";
+        Path dir = Files.createDirectories(tmp.resolve("long").resolve(name));
+        try (var files = Files.list(runs.resolve("char"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        Result r = vecgrad("runs", tmp.resolve("long").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().skip(1).findFirst().orElseThrow().startsWith(name + " play.txt (char) "), r.out());
+    }
+
+    @Test
     void runsShowsTheTaskAndTheTokenizerInAlignedColumns() {
         Result r = vecgrad("runs", runs.toString());
         assertEquals(0, r.code(), r.err());
