@@ -152,6 +152,20 @@ class WalkThroughErrorsTest {
     }
 
     @Test
+    void evalOfAnInductionModelFileNeedsNoData() throws IOException {
+        // As for addition: the built-in task's batches are generated, there is no file to ask for.
+        Path model = runs.resolve("induction").resolve(ModelCheckpoint.FILE);
+        Result inRun = vecgrad("eval", "--checkpoint", model.toString(), "--eval-iters", "1", "--threads", "1");
+        assertEquals(0, inRun.code(), inRun.err());
+        assertTrue(inRun.out().contains("val loss"), inRun.out());
+        // Copied out of its run, the model's vocabulary (the task's first 16 letters) names the task.
+        Path alone = Files.copy(model, Files.createDirectories(tmp.resolve("alone")).resolve("induction.safetensors"));
+        Result copied = vecgrad("eval", "--checkpoint", alone.toString(), "--eval-iters", "1", "--threads", "1");
+        assertEquals(0, copied.code(), copied.err());
+        assertTrue(copied.out().contains("val loss"), copied.out());
+    }
+
+    @Test
     void evalOfAFolderWithoutDataNamesTheFolderAndTheFlag() {
         assertEquals("vecgrad eval: --checkpoint " + Gpt2CliTest.TINY + ": not a run directory, so it has no data of its own; "
                 + "give --data FILE to evaluate it on", oneLine(vecgrad("eval", "--checkpoint", Gpt2CliTest.TINY.toString())));
