@@ -243,6 +243,14 @@ class CliTest {
     }
 
     @Test
+    void aBatchLongerThanTheBlockSizeIsOneLineNamingTheFileAndBothLengths() throws IOException {
+        Path batch = tmp.resolve("long-batch.safetensors");
+        dev.vecgrad.train.checkpoint.BatchFile.write(batch, new dev.vecgrad.train.data.Batch(new int[2 * 32], new int[2 * 32], 2, 32));
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString()),
+                "--batch " + batch + ": T = 32 (idx is [2, 32]) is longer than the model's block size, 16");
+    }
+
+    @Test
     void pytorchLoadsAVecgradModelAndAgreesOnLossAndGradients() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
