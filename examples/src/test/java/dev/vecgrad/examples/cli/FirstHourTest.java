@@ -609,6 +609,15 @@ class FirstHourTest {
     }
 
     @Test
+    void summaryCountsOneLayerAndOneHeadInTheSingular() {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        SummaryCommand.print(new dev.vecgrad.nn.GPT(new dev.vecgrad.nn.GPTConfig(1, 1, 8, 4, 5, true, 0f), 0L),
+                new java.io.PrintWriter(sw, true));
+        assertTrue(sw.toString().startsWith("GPT: 1 layer, 1 head, 8 wide, block 4, vocabulary 5, bias true"), sw.toString());
+        assertEquals("4 layers", SummaryCommand.count(4, "layer"));
+    }
+
+    @Test
     void explainSaysTheOtherBlocksRan() {
         Result first = vecgrad("explain", "--checkpoint", run.toString(), "--prompt", "To be", "--layer", "0");
         assertEquals(0, first.code(), first.err());
