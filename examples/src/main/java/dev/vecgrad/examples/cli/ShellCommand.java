@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -16,18 +16,19 @@ import picocli.CommandLine.Model.CommandSpec;
  * without starting this JVM (as it runs Maven for {@code test}); this command is what {@code --help}
  * lists and what {@code java -jar vecgrad.jar shell} runs: the same jshell, from this JVM's JDK.
  */
-@Command(name = "shell", mixinStandardHelpOptions = true,
+@Command(name = "shell", mixinStandardHelpOptions = true, customSynopsis = "vecgrad shell [-hV] [JSHELL_ARG...]",
         header = "Start jshell with vecgrad's packages imported.",
-        description = {"Starts jshell with the Vector API module added and dev.vecgrad.autograd.*, dev.vecgrad.nn.* and the"
-                + " dev.vecgrad.train packages imported (examples/src/main/jshell/vecgrad.jsh), so"
-                + " 'Tensor.of(1, 2, 3).pow(2).sum()' works at the first prompt. Extra arguments go to jshell."})
+        description = {"Starts jshell with the Vector API module added and vecgrad's packages imported (autograd, nn and"
+                + " the train packages; examples/src/main/jshell/vecgrad.jsh), so 'Tensor.of(1, 2, 3).pow(2).sum()' works at"
+                + " the first prompt. Extra arguments go to jshell."})
 final class ShellCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     /** The startup script, relative to the source tree. */
     static final String STARTUP = "examples/src/main/jshell/vecgrad.jsh";
 
-    @Parameters(paramLabel = "JSHELL_ARG", arity = "0..*", description = "Passed to jshell.")
+    /** jshell's own options (-q, --feedback ...) are not vecgrad's: everything picocli does not know goes to jshell. */
+    @Unmatched
     List<String> jshellArgs = new ArrayList<>();
 
     @Override

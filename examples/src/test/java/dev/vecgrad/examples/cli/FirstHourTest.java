@@ -467,6 +467,12 @@ class FirstHourTest {
         assertTrue(usage.contains("\n  test "), usage);
         // The launcher runs jshell itself, but the command list names it like the others.
         assertTrue(usage.contains("\n  shell "), usage);
+        String shell = Main.commandLine().getSubcommands().get("shell").getUsageMessage();
+        assertTrue(shell.lines().anyMatch(l -> l.equals("Usage: vecgrad shell [-hV] [JSHELL_ARG...]")), shell);
+        // jshell's own options are handed to jshell, not refused as unknown to vecgrad.
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("shell", "-q", "--feedback", "concise");
+        assertEquals(List.of("-q", "--feedback", "concise"),
+                ((ShellCommand) parsed.subcommand().commandSpec().userObject()).jshellArgs);
         String list = usage.substring(usage.indexOf("Commands:"));
         for (String line : list.lines().skip(1).takeWhile(l -> !l.isBlank()).toList()) {
             assertTrue(line.matches("  [a-z]+ +[A-Z].*\\.$"), "a command's summary wraps or stops mid-sentence: '" + line + "'");
