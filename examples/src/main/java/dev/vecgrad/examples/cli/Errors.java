@@ -1,5 +1,6 @@
 package dev.vecgrad.examples.cli;
 
+import dev.vecgrad.autograd.NonFiniteException;
 import dev.vecgrad.train.checkpoint.CheckpointFormatException;
 import dev.vecgrad.train.run.ByteSize;
 import dev.vecgrad.train.run.RunInUseException;
@@ -62,7 +63,12 @@ final class Errors {
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (debug()) e.printStackTrace(err);
-        err.println(prefix(cl) + strip(describe(e), cl.getCommandName()));
+        String msg = describe(e);
+        if (unwrap(e) instanceof TrainingDivergedException d && anomalyDetectionOn(d, cl)) {
+            // The op is already named (or the flag was given): only the remedies remain to say.
+            msg = d.getMessage() + "; try a lower --lr or --grad-clip 1.0";
+        }
+        err.println(prefix(cl) + strip(msg, cl.getCommandName()));
         if (!debug() && !expected(e)) {
             err.println("hint: this looks like a bug in vecgrad; VECGRAD_DEBUG=1 shows the stack trace");
         }
@@ -83,6 +89,21 @@ final class Errors {
         err.println(prefix(cl) + describe(e) + " (heap limit " + ByteSize.of(Runtime.getRuntime().maxMemory()) + ")");
         err.flush();
         return USAGE;
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof UncheckedIOException u && u.getCause() != null ? unwrap(u.getCause()) : e;
+    }
+
+    /**
+     * Whether a diverged run already had anomaly detection on: the op was found (the cause names
+     * it), or the command's {@code --detect-anomaly} is set (on the command line or in a config
+     * file); then suggesting the flag is no help.
+     */
+    static boolean anomalyDetectionOn(TrainingDivergedException e, CommandLine cl) {
+        if (e.getCause() instanceof NonFiniteException) return true;
+        CommandLine.Model.OptionSpec o = cl.getCommandSpec().findOption("--detect-anomaly");
+        return o != null && Boolean.TRUE.equals(o.getValue());
     }
 
     /** {@code "vecgrad train: "}, or {@code "vecgrad: "} for the top-level command. */

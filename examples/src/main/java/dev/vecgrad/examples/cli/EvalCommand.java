@@ -3,10 +3,12 @@ package dev.vecgrad.examples.cli;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.AdditionTask;
+import dev.vecgrad.train.data.InductionTask;
 import dev.vecgrad.train.tokenizer.CharTokenizer;
 import dev.vecgrad.train.tokenizer.Tokenizer;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.Evaluation;
+import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
@@ -24,7 +26,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code vecgrad eval}: train/validation loss of a trained model (and accuracy for the addition task). */
+/**
+ * {@code vecgrad eval}: train/validation loss of a trained model (and accuracy for the addition
+ * task). The built-in tasks need no data: a model of a run is evaluated on the run's task, and a
+ * model file from elsewhere on the task its vocabulary names (addition's or induction's characters).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Evaluate a trained model on train and validation batches.",
         description = "Prints the mean loss over the same fixed batches of each split (and the held-out accuracy for addition).")
@@ -55,10 +61,10 @@ final class EvalCommand implements Callable<Integer> {
         ModelCheckpoint.Loaded m = checkpoint.load();
         GPT model = m.model();
         Tokenizer tok = m.tokenizer();
-        Path run = checkpoint.path;
+        Path run = runOf(checkpoint.path);
         TrainingTask task;
         int iters = evalIters != null ? evalIters : 50, batch = batchSize != null ? batchSize : 12;
-        if (Files.isDirectory(run) && RunDirectory.isRun(run)) {
+        if (run != null) {
             RunDirectory.State s = new RunDirectory(run).readState();
             TrainConfig c = s.config();
             if (evalIters == null) iters = c.eval().iters();
@@ -68,6 +74,8 @@ final class EvalCommand implements Callable<Integer> {
             task = TextTask.load(data, checkpoint.tokenizer());
         } else if (tok instanceof CharTokenizer c && c.vocabString().equals(AdditionTask.VOCAB)) {
             task = AdditionTrainingTask.standard((model.config().blockSize() - 2) / 3);
+        } else if (tok instanceof CharTokenizer c && isInductionVocabulary(c.vocabString())) {
+            task = new InductionTrainingTask(c.vocabSize());
         } else {
             // Named as the user gave it: for a GPT-2 folder, m.file() is the weights file inside it.
             throw new ParameterException(spec.commandLine(), "--checkpoint " + checkpoint.path
@@ -80,5 +88,28 @@ final class EvalCommand implements Callable<Integer> {
         if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());
         out.flush();
         return 0;
+    }
+
+    /**
+     * The run directory a checkpoint belongs to, whose {@code state.json} says what it was trained
+     * on: the directory itself, the directory of its model file, or the run above its
+     * {@code best/} copy; null for a model from anywhere else.
+     */
+    static Path runOf(Path checkpoint) {
+        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
+        if (dir == null) return null;
+        if (RunDirectory.isRun(dir)) return Files.isDirectory(checkpoint) ? checkpoint : dir;
+        Path parent = dir.toAbsolutePath().getParent();
+        boolean best = dir.getFileName() != null && dir.getFileName().toString().equals(RunDirectory.BEST);
+        return best && parent != null && RunDirectory.isRun(parent) ? parent : null;
+    }
+
+    /**
+     * Whether a character vocabulary is the induction task's: the first 2 or more characters of its
+     * alphabet, in order (a text's vocabulary is sorted by code point, so one of letters alone would
+     * have to be exactly a, b, c... to look the same).
+     */
+    static boolean isInductionVocabulary(String vocab) {
+        return vocab.length() >= 2 && vocab.length() <= InductionTask.MAX_VOCAB && InductionTask.ALPHABET.startsWith(vocab);
     }
 }

@@ -74,6 +74,11 @@ final class LossCommand implements Callable<Integer> {
         if (batchOut != null) OutputFiles.check(spec, "--batch-out", batchOut, "safetensors");
         GPT model = checkpoint.model();
         Batch b = data == null ? BatchFile.read(batchFile, model.config().vocabSize()) : drawBatch(model);
+        if (b.blockSize() > model.config().blockSize()) {
+            throw new ParameterException(spec.commandLine(), "--batch " + batchFile + ": T = " + b.blockSize() + " (idx is ["
+                    + b.batchSize() + ", " + b.blockSize() + "]) is longer than the model's block size, "
+                    + model.config().blockSize());
+        }
         if (batchOut != null) BatchFile.write(batchOut, b);
         model.eval();
         Tensor loss = model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets());

@@ -78,11 +78,58 @@ final class RunsCommand implements Callable<Integer> {
         Path under = root.resolve(name);
         Path p = Files.exists(name) || !Files.exists(under) ? name : under;
         if (!Files.exists(p)) {
+            // A bare name is looked for under DIR; a path with folders, in its own folder.
+            Path parent = name.getParent();
+            List<String> close = closeNames(String.valueOf(name.getFileName()), runNames(parent != null ? parent : root)).stream()
+                    .map(n -> parent != null ? parent.resolve(n).toString() : n).toList();
             throw new ParameterException(spec.commandLine(), "--compare " + name + ": no such run (looked for " + name
-                    + (under.equals(name) ? "" : " and " + under) + ")");
+                    + (under.equals(name) ? "" : " and " + under) + ")"
+                    + (close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close) + "?"));
         }
         if (!RunDirectory.isRun(p)) throw new ParameterException(spec.commandLine(), "--compare " + p + ": not a run directory (no state.json)");
         return p;
+    }
+
+    /** The names of the run directories directly under {@code root} (none when it is not a directory). */
+    static List<String> runNames(Path root) {
+        if (!Files.isDirectory(root)) return List.of();
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> Files.isDirectory(p) && RunDirectory.isRun(p)).map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The run names a mistyped {@code name} probably meant, closest first, at most three: those
+     * one edit away (two for names of 6 characters or more), or that start with it.
+     */
+    static List<String> closeNames(String name, List<String> names) {
+        int limit = name.length() >= 6 ? 2 : 1;
+        record Near(String name, int distance) {}
+        List<Near> near = new ArrayList<>();
+        for (String n : names) {
+            int d = editDistance(name, n);
+            if (d <= limit || (name.length() >= 2 && n.startsWith(name))) near.add(new Near(n, d));
+        }
+        near.sort(java.util.Comparator.comparingInt(Near::distance).thenComparing(Near::name));
+        return near.stream().limit(3).map(Near::name).toList();
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** What the listing shows of one run. */
@@ -177,11 +224,11 @@ final class RunsCommand implements Callable<Integer> {
             try {
                 s = summarize(p);
             } catch (IOException | RuntimeException e) {
-                rows.add(new String[] {shorten(p.getFileName().toString(), 28), "?", "?", "?", "?", "?", "?",
+                rows.add(new String[] {p.getFileName().toString(), "?", "?", "?", "?", "?", "?",
                     "unreadable: " + Errors.describe(e)});
                 continue;
             }
-            rows.add(new String[] {shorten(s.name(), 28), shorten(s.data(), 36), s.model(), s.step() + "/" + s.maxIters(),
+            rows.add(new String[] {s.name(), shorten(s.data(), 36), s.model(), s.step() + "/" + s.maxIters(),
                 Double.isNaN(s.bestVal()) ? "-" : String.format(Locale.ROOT, "%.4f (%d)", s.bestVal(), s.bestStep()),
                 Double.isNaN(s.lastVal()) ? "-" : String.format(Locale.ROOT, "%.4f", s.lastVal()),
                 Double.isNaN(s.tokensPerS()) ? "-" : String.format(Locale.ROOT, "%,.0f", s.tokensPerS()), s.state()});

@@ -59,10 +59,15 @@ final class SummaryCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code "1 layer"}, {@code "4 layers"}: a count and its noun, plural unless the count is 1. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
     static void print(GPT model, PrintWriter out) {
         GPTConfig c = model.config();
-        out.printf("GPT: %d layers, %d heads, %d wide, block %d, vocabulary %d, bias %b%n%n", c.nLayer(), c.nHead(), c.nEmbd(),
-                c.blockSize(), c.vocabSize(), c.bias());
+        out.printf("GPT: %s, %s, %d wide, block %d, vocabulary %d, bias %b%n%n", count(c.nLayer(), "layer"),
+                count(c.nHead(), "head"), c.nEmbd(), c.blockSize(), c.vocabSize(), c.bias());
         // Column widths from every row that will be printed, the totals' labels included, so that
         // the counts line up in one column.
         int width = "biases and norms (1-D)".length(), shapeW = "shape".length(), countW = 12;

@@ -243,6 +243,14 @@ class CliTest {
     }
 
     @Test
+    void aBatchLongerThanTheBlockSizeIsOneLineNamingTheFileAndBothLengths() throws IOException {
+        Path batch = tmp.resolve("long-batch.safetensors");
+        dev.vecgrad.train.checkpoint.BatchFile.write(batch, new dev.vecgrad.train.data.Batch(new int[2 * 32], new int[2 * 32], 2, 32));
+        oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString()),
+                "--batch " + batch + ": T = 32 (idx is [2, 32]) is longer than the model's block size, 16");
+    }
+
+    @Test
     void pytorchLoadsAVecgradModelAndAgreesOnLossAndGradients() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
@@ -352,6 +360,7 @@ class CliTest {
         assertTrue(m.find(), r.err());
         int bad = Integer.parseInt(m.group(1));
         assertTrue(bad > 1, "diverged at step " + bad + ": too early to leave a checkpoint");
+        assertTrue(r.err().contains("; try a lower --lr or --grad-clip 1.0, or --detect-anomaly to find the op"), r.err());
         var state = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("state.json").toFile());
         assertEquals(bad - 1, state.get("step").asInt());
         Result eval = vecgrad("sample", "--checkpoint", out.toString(), "--max-new-tokens", "3", "--temperature", "0");
@@ -368,6 +377,9 @@ class CliTest {
         assertTrue(r.err().matches("(?s).*diverged at step \\d+: anomaly: the (forward|backward) of '\\w+' produced a"
                 + " non-finite value: .*\\[\\d+(, \\d+)*].*"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
+        // The flag is on: the hint names only the remedies, not the flag itself.
+        assertTrue(r.err().strip().endsWith("; try a lower --lr or --grad-clip 1.0"), r.err());
+        assertFalse(r.err().contains("or --detect-anomaly"), r.err());
         assertTrue(Files.exists(out.resolve("state.json")), "the last good checkpoint is kept");
     }
 

@@ -465,6 +465,14 @@ class FirstHourTest {
     void helpListsEveryCommandOnOneCompleteLine() {
         String usage = Main.commandLine().getUsageMessage();
         assertTrue(usage.contains("\n  test "), usage);
+        // The launcher runs jshell itself, but the command list names it like the others.
+        assertTrue(usage.contains("\n  shell "), usage);
+        String shell = Main.commandLine().getSubcommands().get("shell").getUsageMessage();
+        assertTrue(shell.lines().anyMatch(l -> l.equals("Usage: vecgrad shell [-hV] [JSHELL_ARG...]")), shell);
+        // jshell's own options are handed to jshell, not refused as unknown to vecgrad.
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("shell", "-q", "--feedback", "concise");
+        assertEquals(List.of("-q", "--feedback", "concise"),
+                ((ShellCommand) parsed.subcommand().commandSpec().userObject()).jshellArgs);
         String list = usage.substring(usage.indexOf("Commands:"));
         for (String line : list.lines().skip(1).takeWhile(l -> !l.isBlank()).toList()) {
             assertTrue(line.matches("  [a-z]+ +[A-Z].*\\.$"), "a command's summary wraps or stops mid-sentence: '" + line + "'");
@@ -604,6 +612,15 @@ class FirstHourTest {
         int end = rows.get(0).length();
         for (String row : rows) assertEquals(end, row.length(), "misaligned: '" + row + "'\n" + r.out());
         assertTrue(rows.get(0).startsWith("transformer.wte.weight (= lm_head.weight)"), rows.get(0));
+    }
+
+    @Test
+    void summaryCountsOneLayerAndOneHeadInTheSingular() {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        SummaryCommand.print(new dev.vecgrad.nn.GPT(new dev.vecgrad.nn.GPTConfig(1, 1, 8, 4, 5, true, 0f), 0L),
+                new java.io.PrintWriter(sw, true));
+        assertTrue(sw.toString().startsWith("GPT: 1 layer, 1 head, 8 wide, block 4, vocabulary 5, bias true"), sw.toString());
+        assertEquals("4 layers", SummaryCommand.count(4, "layer"));
     }
 
     @Test

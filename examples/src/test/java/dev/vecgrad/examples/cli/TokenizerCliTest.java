@@ -1,6 +1,7 @@
 package dev.vecgrad.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,6 +53,19 @@ class TokenizerCliTest {
         BpeTokenizer t = TokenizerFiles.load(out);
         assertEquals(289, t.specialTokens().get("<|endoftext|>"));
         assertEquals("gpt4", t.pattern().name());
+
+        // Run again into the same file: refused in one line, the file kept; --force replaces it.
+        byte[] before = Files.readAllBytes(out);
+        Result again = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "280", "--out", out.toString(),
+                "--no-progress");
+        assertEquals(2, again.code(), again.out());
+        assertEquals("vecgrad tokenizer train: --out " + out + " already exists; give --force to overwrite it, or another"
+                + " --out FILE", again.err().strip());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(out)), "the existing file was changed");
+        Result forced = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "280", "--out", out.toString(),
+                "--no-progress", "--force");
+        assertEquals(0, forced.code(), forced.err());
+        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(out)), "--force did not replace the file");
 
         Result bad = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "100");
         assertEquals(2, bad.code());

@@ -114,6 +114,30 @@ class WalkThroughErrorsTest {
     }
 
     @Test
+    void aMistypedRunNameSuggestsTheCloseOnes() {
+        assertEquals("vecgrad runs: --compare chr: no such run (looked for chr and " + runs.resolve("chr") + "); did you mean char?",
+                oneLine(vecgrad("runs", runs.toString(), "--compare", "chr", "bpe")));
+        assertEquals("vecgrad runs: --compare indu: no such run (looked for indu and " + runs.resolve("indu")
+                + "); did you mean induction?", oneLine(vecgrad("runs", runs.toString(), "--compare", "char", "indu")));
+        assertEquals(List.of("sc100"), RunsCommand.closeNames("sc10", List.of("bpe", "char", "sc100", "sc2000")));
+        assertEquals(List.of("sc100", "sc101"), RunsCommand.closeNames("sc10l", List.of("sc100", "sc101", "sc2000")));
+        assertEquals(List.of(), RunsCommand.closeNames("nope", List.of("bpe", "char", "induction")));
+    }
+
+    @Test
+    void runsNeverCutsARunNameSoItCanBeCopied() throws IOException {
+        // The default name of a run: a time stamp and the data file's name, longer than the other columns' cut.
+        String name = "20261207-040359-tinyshakespeare-char";
+        Path dir = Files.createDirectories(tmp.resolve("long").resolve(name));
+        try (var files = Files.list(runs.resolve("char"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        Result r = vecgrad("runs", tmp.resolve("long").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().lines().skip(1).findFirst().orElseThrow().startsWith(name + " play.txt (char) "), r.out());
+    }
+
+    @Test
     void runsShowsTheTaskAndTheTokenizerInAlignedColumns() {
         Result r = vecgrad("runs", runs.toString());
         assertEquals(0, r.code(), r.err());
@@ -125,6 +149,20 @@ class WalkThroughErrorsTest {
         // Every column after the data one starts at the same place in every line.
         int state = lines.get(0).indexOf("state");
         for (String l : lines.subList(1, lines.size())) assertEquals("finished", l.substring(state), r.out());
+    }
+
+    @Test
+    void evalOfAnInductionModelFileNeedsNoData() throws IOException {
+        // As for addition: the built-in task's batches are generated, there is no file to ask for.
+        Path model = runs.resolve("induction").resolve(ModelCheckpoint.FILE);
+        Result inRun = vecgrad("eval", "--checkpoint", model.toString(), "--eval-iters", "1", "--threads", "1");
+        assertEquals(0, inRun.code(), inRun.err());
+        assertTrue(inRun.out().contains("val loss"), inRun.out());
+        // Copied out of its run, the model's vocabulary (the task's first 16 letters) names the task.
+        Path alone = Files.copy(model, Files.createDirectories(tmp.resolve("alone")).resolve("induction.safetensors"));
+        Result copied = vecgrad("eval", "--checkpoint", alone.toString(), "--eval-iters", "1", "--threads", "1");
+        assertEquals(0, copied.code(), copied.err());
+        assertTrue(copied.out().contains("val loss"), copied.out());
     }
 
     @Test
