@@ -82,6 +82,9 @@ final class TrainOptions {
     boolean evalScaled;
 
     private TrainConfig applyTo(TrainConfig b, boolean keepDecay, boolean resuming) {
+        // Only a possible --max-iters shapes the rest: an impossible one is left for TrainConfig to
+        // reject under its own name, instead of surfacing as a --warmup-iters or --lr-decay-iters error.
+        Integer length = maxIters != null && maxIters > 0 ? maxIters : null;
         TrainConfig.Builder c = b.toBuilder();
         if (nLayer != null) c.nLayer(nLayer);
         if (nHead != null) c.nHead(nHead);
@@ -100,12 +103,12 @@ final class TrainOptions {
         if (evalInterval != null) c.evalInterval(evalInterval);
         if (evalIters != null) {
             c.evalIters(evalIters);
-        } else if (!resuming && maxIters != null && maxIters < b.maxIters()) {
+        } else if (!resuming && length != null && length < b.maxIters()) {
             // A run shorter than its preset evaluates on proportionally fewer batches (at least 10,
             // or the preset's own count when smaller): a 200-step shakespeare-char run spent about
             // half its time evaluating 200 batches per split.
             int base = b.eval().iters();
-            int scaled = (int) Math.max(Math.min(base, 10), Math.round((double) base * maxIters / b.maxIters()));
+            int scaled = (int) Math.max(Math.min(base, 10), Math.round((double) base * length / b.maxIters()));
             evalScaled = scaled < base;
             c.evalIters(Math.min(base, scaled));
         }
@@ -115,7 +118,7 @@ final class TrainOptions {
         c.minLr(minLr != null ? minLr : Math.min(b.optimizer().minLr(), peak));
         // The decay follows --max-iters unless set on its own, as in nanoGPT's configs.
         int decay = lrDecayIters != null ? lrDecayIters
-                : (maxIters != null && !keepDecay ? maxIters : b.optimizer().lrDecayIters());
+                : (length != null && !keepDecay ? length : b.optimizer().lrDecayIters());
         c.lrDecayIters(decay);
         int warm = warmupIters != null ? warmupIters : b.optimizer().warmupIters();
         c.warmupIters(warmupIters == null && warm > decay ? decay : warm);

@@ -342,6 +342,17 @@ class CliTest {
     }
 
     @Test
+    void anImpossibleMaxItersIsNamedRatherThanTheScheduleDerivedFromIt() {
+        // Warmup and decay follow --max-iters; a negative one used to be blamed on --warmup-iters or --lr-decay-iters.
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "-5", "--out", tmp.resolve("m1").toString()),
+                "--max-iters must be positive, got -5");
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "-5", "--warmup-iters", "2",
+                "--out", tmp.resolve("m2").toString()), "--max-iters must be positive, got -5");
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "0", "--out", tmp.resolve("m3").toString()),
+                "--max-iters must be positive, got 0");
+    }
+
+    @Test
     void aDivergingRunStopsWithOneLineAndKeepsItsLastGoodCheckpoint() throws IOException {
         Path out = tmp.resolve("nan");
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--lr", "1e8", "--min-lr", "0",
