@@ -189,8 +189,13 @@ final class TrainCommand implements Callable<Integer> {
                             + "); a run resumes with the tokenizer it was trained with");
                 }
             }
-            TrainingTask task = saved.task(data, cacheDir(resume));
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
+            if (hyper.maxIters != null && hyper.maxIters < saved.step()) {
+                throw new ParameterException(spec.commandLine(), "--max-iters " + hyper.maxIters + " is below the " + saved.step()
+                        + " steps " + resume + " has already trained (a run cannot be shortened; --max-iters N with N above "
+                        + saved.step() + " trains it further)");
+            }
+            TrainingTask task = saved.task(data, cacheDir(resume));
             trainer = run.resume(cfg, task);
             dir = resume;
             // What the run recorded about itself (its config file, --keep) stays, unless given anew.

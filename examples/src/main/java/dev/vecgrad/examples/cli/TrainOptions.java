@@ -71,7 +71,8 @@ final class TrainOptions {
      * decay ended at its last step (nanoGPT's configs, and every preset, set both alike), so an
      * extended run decays again over its new length instead of running every new step at the
      * minimum rate; a decay end set apart from the run's length stays. {@code --lr-decay-iters}
-     * sets it explicitly.
+     * sets it explicitly. The saved warmup always stays (a shorter {@code --max-iters} does not cut
+     * it, unlike in a new run): the steps already taken followed it.
      */
     TrainConfig applyToSaved(TrainConfig saved) {
         boolean followed = saved.optimizer().lrDecayIters() == saved.maxIters();
@@ -116,12 +117,15 @@ final class TrainOptions {
         float peak = lr != null ? lr : b.optimizer().lr();
         // Without --min-lr the preset's floor stays, unless a lower --lr would put it above the peak.
         c.minLr(minLr != null ? minLr : Math.min(b.optimizer().minLr(), peak));
-        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs.
-        int decay = lrDecayIters != null ? lrDecayIters
-                : (length != null && !keepDecay ? length : b.optimizer().lrDecayIters());
-        c.lrDecayIters(decay);
         int warm = warmupIters != null ? warmupIters : b.optimizer().warmupIters();
-        c.warmupIters(warmupIters == null && warm > decay ? decay : warm);
+        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs. Where the two
+        // would cross, a new run's warmup shortens to end with the decay; a resumed run's steps already
+        // ran under its warmup, which therefore stays, so the decay ends no sooner than the warmup does.
+        int decay = lrDecayIters != null ? lrDecayIters
+                : length == null || keepDecay ? b.optimizer().lrDecayIters()
+                : resuming ? Math.max(length, warm) : length;
+        c.lrDecayIters(decay);
+        c.warmupIters(!resuming && warmupIters == null && warm > decay ? decay : warm);
         return c.build();
     }
 }

@@ -234,6 +234,10 @@ class FirstHourTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("already finished its 4 steps; nothing to do"), again.out());
         assertFalse(again.out().contains("done:"), again.out());
+        Result fewer = vecgrad("train", "--resume", dir.toString(), "--max-iters", "3");
+        assertEquals(2, fewer.code(), fewer.out() + fewer.err());
+        assertEquals("vecgrad train: --max-iters 3 is below the 4 steps " + dir + " has already trained (a run cannot be"
+                + " shortened; --max-iters N with N above 4 trains it further)", fewer.err().strip());
 
         Result more = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--no-progress");
         assertEquals(0, more.code(), more.err());
@@ -247,6 +251,40 @@ class FirstHourTest {
         Result other = vecgrad("train", "--resume", dir.toString(), "--max-iters", "12", "--warmup-iters", "1");
         assertEquals(2, other.code());
         assertTrue(other.err().contains("cannot change except --max-iters and --lr-decay-iters"), other.err());
+    }
+
+    @Test
+    void aStoppedRunResumesWithAShorterMaxItersAndKeepsItsWarmup() throws IOException {
+        // A 30-step run (warmup 20) stopped at step 3, as Ctrl-C leaves it.
+        Path dir = tmp.resolve("shorter");
+        var cfg = dev.vecgrad.train.run.TrainConfig.tiny().toBuilder().blockSize(16).batchSize(4).evalIters(1)
+                .maxIters(30).warmupIters(20).lrDecayIters(30).build();
+        var t = new dev.vecgrad.train.run.Trainer(cfg, dev.vecgrad.train.run.TextTask.load(text, null));
+        t.run(dir, new dev.vecgrad.train.run.Trainer.Listener() {
+            @Override
+            public void onStep(dev.vecgrad.train.run.Metrics m) {
+                if (m.step() == 3) t.requestStop();
+            }
+        });
+        assertEquals(3, t.step());
+
+        Result below = vecgrad("train", "--resume", dir.toString(), "--max-iters", "2");
+        assertEquals(2, below.code(), below.out() + below.err());
+        assertEquals(1, below.err().lines().count(), below.err());
+        assertTrue(below.err().startsWith("vecgrad train: --max-iters 2 is below the 3 steps"), below.err());
+
+        // Only --max-iters is given: the warmup the first steps ran under stays, and the decay cannot end inside it.
+        Result shorter = vecgrad("train", "--resume", dir.toString(), "--max-iters", "5", "--threads", "1", "--no-progress");
+        assertEquals(0, shorter.code(), shorter.err());
+        var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("state.json").toFile()).get("config");
+        assertEquals(5, config.get("maxIters").asInt());
+        assertEquals(20, config.get("warmupIters").asInt());
+        assertEquals(20, config.get("lrDecayIters").asInt());
+
+        // A decay end inside the warmup is refused under the flag that asked for it.
+        Result decay = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--lr-decay-iters", "10");
+        assertEquals(2, decay.code());
+        assertTrue(decay.err().startsWith("vecgrad train: --lr-decay-iters (10) must be >= --warmup-iters (20)"), decay.err());
     }
 
     @Test
