@@ -8,6 +8,7 @@ import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.data.TokenArray;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.DataMismatchException;
 import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
@@ -196,7 +197,13 @@ final class TrainCommand implements Callable<Integer> {
                         + saved.step() + " trains it further)");
             }
             TrainingTask task = saved.task(data, cacheDir(resume));
-            trainer = run.resume(cfg, task);
+            try {
+                trainer = run.resume(cfg, task);
+            } catch (DataMismatchException e) {
+                // Without --data the run's own file was read: it changed, and the message names it.
+                if (data == null) throw e;
+                throw new ParameterException(spec.commandLine(), "--data " + e.getMessage());
+            }
             dir = resume;
             // What the run recorded about itself (its config file, --keep) stays, unless given anew.
             run.readRunInfo().forEach(info::put);

@@ -383,6 +383,17 @@ class CliTest {
     }
 
     @Test
+    void resumingWithOtherDataSaysWhichFilesInOneReadableLine() throws IOException {
+        Path other = Files.writeString(tmp.resolve("other.txt"), Files.readString(text).replace("question", "notion"));
+        Result r = vecgrad("train", "--resume", run.toString(), "--data", other.toString());
+        String sha = dev.vecgrad.train.data.TextFiles.readText(other).sha256().substring(0, 8);
+        String saved = dev.vecgrad.train.data.TextFiles.readText(text).sha256().substring(0, 8);
+        oneLineError(r, "vecgrad train: --data other.txt (" + String.format(java.util.Locale.ROOT, "%,d", Files.size(other))
+                + " bytes, sha256 " + sha + "...) is not the data this run trained on: play.txt ("
+                + String.format(java.util.Locale.ROOT, "%,d", Files.size(text)) + " bytes, sha256 " + saved + "...)");
+    }
+
+    @Test
     void existingRunsAreNeverOverwritten() throws IOException {
         byte[] before = Files.readAllBytes(run.resolve("model.safetensors"));
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--out", run.toString());
