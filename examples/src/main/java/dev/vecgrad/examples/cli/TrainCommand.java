@@ -425,6 +425,14 @@ final class TrainCommand implements Callable<Integer> {
                     case BEST -> "the best (lowest val loss)";
                     case BOTH -> "the last, and the best in best/";
                 });
+        int warmup = c.optimizer().warmupIters();
+        if (warmup >= c.maxIters() && warmup > 0 && hyper.warmupIters == null && resume == null) {
+            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 100), which
+            // then never trains at the peak rate; a resumed run's warmup cannot change, so it gets no advice.
+            out.printf(Locale.ROOT, "note: the learning rate never leaves warmup (%d steps; the run has %d), so it never reaches"
+                    + " --lr %s or decays; set a shorter --warmup-iters (e.g. %d) for the whole schedule%n", warmup, c.maxIters(),
+                    c.optimizer().lr(), c.maxIters() / 10);
+        }
         if (trainer.task() instanceof InductionTrainingTask ind) {
             // heads scores its own probe (--sequences, --seed), so its numbers differ from these by sampling.
             out.printf("induction score (each evaluation): the best head's, on a fixed training probe of %s; heads draws"

@@ -288,6 +288,27 @@ class FirstHourTest {
     }
 
     @Test
+    void aRunInsideItsPresetsWarmupSaysSoOnceAndTrainsAsBefore() throws IOException {
+        // tiny warms up for 20 steps; a 4-step run's warmup shrinks to 4, all of it.
+        Path derived = tmp.resolve("warm-derived"), given = tmp.resolve("warm-given");
+        Result r = train("--max-iters", "4", "--eval-interval", "4", "--out", derived.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: the learning rate never leaves warmup")).toList();
+        assertEquals(List.of("note: the learning rate never leaves warmup (4 steps; the run has 4), so it never reaches --lr 0.003"
+                + " or decays; set a shorter --warmup-iters (e.g. 0) for the whole schedule"), notes, r.out());
+        // Asked for explicitly, the same warmup needs no note, and the steps are the same.
+        Result explicit = train("--max-iters", "4", "--eval-interval", "4", "--warmup-iters", "4", "--out", given.toString());
+        assertEquals(0, explicit.code(), explicit.err());
+        assertFalse(explicit.out().contains("never leaves warmup"), explicit.out());
+        var a = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
+        var b = dev.vecgrad.train.run.MetricsLog.read(given.resolve("metrics.jsonl"));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(a.get(i).train().loss(), b.get(i).train().loss());
+            assertEquals(a.get(i).train().lr(), b.get(i).train().lr());
+        }
+    }
+
+    @Test
     void metricsHaveOneLinePerStepAndTimeCarriesOnAcrossAResume() throws IOException {
         Path dir = tmp.resolve("metrics");
         assertEquals(0, train("--max-iters", "6", "--eval-interval", "3", "--out", dir.toString()).code());
