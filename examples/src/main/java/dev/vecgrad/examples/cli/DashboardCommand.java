@@ -43,7 +43,7 @@ final class DashboardCommand implements Callable<Integer> {
                     + " which saves under runs/)");
         }
         PrintWriter out = spec.commandLine().getOut();
-        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb));
+        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb), "--port");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -55,14 +55,24 @@ final class DashboardCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Starts a dashboard, warning on stderr when it is reachable from other machines. */
-    static DashboardServer start(CommandSpec spec, DashboardServer.Options o) throws java.io.IOException {
+    /**
+     * Starts a dashboard, warning on stderr when it is reachable from other machines.
+     *
+     * @param portFlag the running command's option for the port, which a busy port's error suggests changing
+     */
+    static DashboardServer start(CommandSpec spec, DashboardServer.Options o, String portFlag) throws java.io.IOException {
         if (!DashboardServer.isLoopback(o.host())) {
             PrintWriter err = spec.commandLine().getErr();
             err.printf("vecgrad dashboard: warning: listening on %s; anyone who can reach port %d can read these runs"
                     + " and run their models%n", o.host(), o.port());
             err.flush();
         }
-        return DashboardServer.start(o);
+        try {
+            return DashboardServer.start(o);
+        } catch (java.net.BindException e) {
+            var named = new java.net.BindException(e.getMessage() + " (pick another " + portFlag + ", or 0 for any free one)");
+            named.initCause(e);
+            throw named;
+        }
     }
 }

@@ -279,7 +279,8 @@ final class TrainCommand implements Callable<Integer> {
             if (!dashboard) return run(trainer, dir);
             Path parent = dir.toAbsolutePath().normalize().getParent();
             Files.createDirectories(parent);
-            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
+            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024),
+                    "--dashboard-port")) {
                 spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
                         server.url(), dir.getFileName(), parent);
                 return run(trainer, dir);
