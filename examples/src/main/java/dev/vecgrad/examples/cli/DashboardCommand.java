@@ -39,8 +39,8 @@ final class DashboardCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
         if (modelMemoryMb < 1) throw new ParameterException(spec.commandLine(), "--model-memory-mb must be >= 1, got " + modelMemoryMb);
         if (!Files.isDirectory(runs)) {
-            throw new ParameterException(spec.commandLine(), "--runs " + runs + ": no such directory (train a run first: ./vecgrad train,"
-                    + " which saves under runs/)");
+            throw new ParameterException(spec.commandLine(), "--runs " + runs + ": no such directory (train a run first: "
+                    + ShellWords.command("train") + ", which saves under runs/)");
         }
         PrintWriter out = spec.commandLine().getOut();
         DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb), "--port");

@@ -281,8 +281,8 @@ final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(parent);
             try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024),
                     "--dashboard-port")) {
-                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
-                        server.url(), dir.getFileName(), parent);
+                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: %s)%n",
+                        server.url(), dir.getFileName(), ShellWords.command("dashboard --runs " + ShellWords.quote(parent.toString())));
                 return run(trainer, dir);
             }
         } catch (Exception | Error e) {
@@ -487,8 +487,8 @@ final class TrainCommand implements Callable<Integer> {
             progress.close();
             if (interrupted.get()) {
                 // Printed before releasing the hook: once it returns the JVM halts (with status 130 for SIGINT).
-                out.printf("interrupted: checkpoint saved at step %d in %s%ncontinue it with: ./vecgrad train --resume %s%n",
-                        trainer.step(), dir, dir);
+                out.printf("interrupted: checkpoint saved at step %d in %s%ncontinue it with: %s%n",
+                        trainer.step(), dir, ShellWords.command("train --resume " + ShellWords.quote(dir.toString())));
                 out.flush();
             }
             finished.countDown();
@@ -524,15 +524,15 @@ final class TrainCommand implements Callable<Integer> {
             // A problem in the trained format: operands zero-padded to the model's digit count.
             int digits = add.problems().digits();
             String problem = digits == 1 ? add.problems().prompt(3, 4) : add.problems().prompt(12, 34);
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '%s' --temperature 0%n", checkpoint, problem);
+            out.printf("try it: %s%n", ShellWords.command("sample --checkpoint " + checkpoint + " --prompt '" + problem + "' --temperature 0"));
         } else if (trainer.task() instanceof InductionTrainingTask) {
-            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", checkpoint);
+            out.printf("find its induction heads: %s%n", ShellWords.command("heads --checkpoint " + checkpoint));
         } else {
             // A prompt from the text itself: its characters are in a char model's vocabulary,
             // where a fixed one (this used to say 'ROMEO:') fails on any text without them.
             String prompt = trainer.task() instanceof TextTask t ? openingWords(t.file()) : "";
-            out.printf("sample from it: ./vecgrad sample --checkpoint %s%s%n", checkpoint,
-                    prompt.isEmpty() ? "" : " --prompt " + ShellWords.quote(prompt));
+            out.printf("sample from it: %s%n", ShellWords.command("sample --checkpoint " + checkpoint
+                    + (prompt.isEmpty() ? "" : " --prompt " + ShellWords.quote(prompt))));
         }
         return 0;
     }

@@ -101,7 +101,7 @@ class FirstHourTest {
         // The text has no 'R', 'O', 'M' or 'E': the old fixed prompt 'ROMEO:' failed on it.
         assertTrue(hint.endsWith(" --prompt 'To be, or not to be:'"), hint);
         List<String> words = shellSplit(hint.substring("sample from it: ".length()));
-        assertEquals("./vecgrad", words.get(0));
+        assertEquals(shellSplit(ShellWords.command("")).get(0), words.get(0));
         List<String> args = new java.util.ArrayList<>(words.subList(1, words.size()));
         args.addAll(List.of("--max-new-tokens", "3"));
         Result r = vecgrad(args.toArray(String[]::new));
@@ -127,6 +127,16 @@ class FirstHourTest {
         // With no --data, the first line says this is the built-in task and how to train on text.
         assertTrue(two.out().lines().findFirst().orElse("").endsWith("(the built-in task; --data FILE trains on your text)"), two.out());
         assertTrue(two.out().contains(" tokens a step), 1 step, ") && two.out().contains("done: 1 step; "), two.out());
+    }
+
+    /** Suggested commands start the way the user started vecgrad; they all said ./vecgrad, which works only from the checkout. */
+    @Test
+    void suggestedCommandsStartWithTheProgramTheUserRan() {
+        assertEquals("./vecgrad sample --checkpoint runs/a", ShellWords.command("./vecgrad", "sample --checkpoint runs/a"));
+        assertEquals("/tmp/x/vecgrad train", ShellWords.command("/tmp/x/vecgrad", "train"));
+        assertEquals("'/tmp/my x/vecgrad' train", ShellWords.command("/tmp/my x/vecgrad", "train"));
+        assertEquals("vecgrad heads", ShellWords.command(null, "heads"));   // java -jar: no launcher
+        assertEquals("vecgrad heads", ShellWords.command("", "heads"));
     }
 
     @Test
