@@ -136,7 +136,11 @@ public final class DashboardServer implements AutoCloseable {
         routes();
     }
 
-    /** Starts a dashboard; see {@link #url()} for where. */
+    /**
+     * Starts a dashboard; see {@link #url()} for where.
+     *
+     * @throws java.net.BindException when the port is taken or the host is not this machine's
+     */
     public static DashboardServer start(Options o) throws IOException {
         DashboardServer s = new DashboardServer(o);
         try {
@@ -145,8 +149,11 @@ public final class DashboardServer implements AutoCloseable {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();
             if (root instanceof java.net.BindException) {
-                throw new IOException("cannot listen on " + o.host() + ":" + o.port() + ": port " + o.port()
-                        + " is in use or the address is not this machine's (pick another --port, or 0 for any free one)", e);
+                // No flag named here: the front end knows what its option for the port is called.
+                var busy = new java.net.BindException("cannot listen on " + o.host() + ":" + o.port() + ": port " + o.port()
+                        + " is in use or the address is not this machine's");
+                busy.initCause(e);
+                throw busy;
             }
             throw new IOException("cannot start the dashboard on " + o.host() + ":" + o.port() + ": " + rootMessage(e), e);
         }

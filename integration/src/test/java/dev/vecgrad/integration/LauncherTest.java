@@ -123,6 +123,27 @@ class LauncherTest {
     }
 
     /**
+     * The launcher tells the CLI how it was run, for the commands the CLI suggests: the path as
+     * typed (here absolute, as from another directory), or the bare name when the PATH finds this
+     * script under it. They all said {@code ./vecgrad}, which works only from the checkout.
+     */
+    @Test
+    void theCliIsToldHowTheLauncherWasRun() throws IOException, InterruptedException {
+        Path dir = launcherCopy("command"), log = dir.resolve("runs.txt");
+        script(dir.resolve("jdk/bin/java"), "case \"$*\" in *-jar*) echo \"$VECGRAD_COMMAND\" >> '" + log + "'; exit 0;; esac\nexec '"
+                + REAL_JAVA + "' \"$@\"");
+        Path bin = toolDir(dir, Map.of());
+        Map<String, String> env = Map.of("JAVA_HOME", dir.resolve("jdk").toString(), "PATH", bin.toString(), "VECGRAD_JAVA_OPTS", "");
+        Launcher.Result typed = Launcher.run(dir.resolve("vecgrad"), dir, null, env, 60, "--version");
+        assertEquals(dir.resolve("vecgrad").toString(), loggedRun(log, typed));
+        Files.delete(log);
+        Map<String, String> onPath = new java.util.HashMap<>(env);
+        onPath.put("PATH", bin + java.io.File.pathSeparator + dir);
+        Launcher.Result found = Launcher.run(dir.resolve("vecgrad"), dir, null, onPath, 60, "--version");
+        assertEquals("vecgrad", loggedRun(log, found));
+    }
+
+    /**
      * {@code -XX:+UseTransparentHugePages} exists only in Linux builds of HotSpot: on macOS the
      * JVM refused to start with it ("Unrecognized VM option"), so the launcher passes it on Linux only.
      */

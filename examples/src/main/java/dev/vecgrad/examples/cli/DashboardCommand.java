@@ -39,11 +39,11 @@ final class DashboardCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
         if (modelMemoryMb < 1) throw new ParameterException(spec.commandLine(), "--model-memory-mb must be >= 1, got " + modelMemoryMb);
         if (!Files.isDirectory(runs)) {
-            throw new ParameterException(spec.commandLine(), "--runs " + runs + ": no such directory (train a run first: ./vecgrad train,"
-                    + " which saves under runs/)");
+            throw new ParameterException(spec.commandLine(), "--runs " + runs + ": no such directory (train a run first: "
+                    + ShellWords.command("train") + ", which saves under runs/)");
         }
         PrintWriter out = spec.commandLine().getOut();
-        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb));
+        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb), "--port");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -55,14 +55,24 @@ final class DashboardCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Starts a dashboard, warning on stderr when it is reachable from other machines. */
-    static DashboardServer start(CommandSpec spec, DashboardServer.Options o) throws java.io.IOException {
+    /**
+     * Starts a dashboard, warning on stderr when it is reachable from other machines.
+     *
+     * @param portFlag the running command's option for the port, which a busy port's error suggests changing
+     */
+    static DashboardServer start(CommandSpec spec, DashboardServer.Options o, String portFlag) throws java.io.IOException {
         if (!DashboardServer.isLoopback(o.host())) {
             PrintWriter err = spec.commandLine().getErr();
             err.printf("vecgrad dashboard: warning: listening on %s; anyone who can reach port %d can read these runs"
                     + " and run their models%n", o.host(), o.port());
             err.flush();
         }
-        return DashboardServer.start(o);
+        try {
+            return DashboardServer.start(o);
+        } catch (java.net.BindException e) {
+            var named = new java.net.BindException(e.getMessage() + " (pick another " + portFlag + ", or 0 for any free one)");
+            named.initCause(e);
+            throw named;
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.data.TokenArray;
 import dev.vecgrad.train.inspect.LossChart;
 import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.DataMismatchException;
 import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.InvalidConfigException;
 import dev.vecgrad.train.run.Metrics;
@@ -189,9 +190,20 @@ final class TrainCommand implements Callable<Integer> {
                             + "); a run resumes with the tokenizer it was trained with");
                 }
             }
-            TrainingTask task = saved.task(data, cacheDir(resume));
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
-            trainer = run.resume(cfg, task);
+            if (hyper.maxIters != null && hyper.maxIters < saved.step()) {
+                throw new ParameterException(spec.commandLine(), "--max-iters " + hyper.maxIters + " is below the " + saved.step()
+                        + " steps " + resume + " has already trained (a run cannot be shortened; --max-iters N with N above "
+                        + saved.step() + " trains it further)");
+            }
+            TrainingTask task = saved.task(data, cacheDir(resume));
+            try {
+                trainer = run.resume(cfg, task);
+            } catch (DataMismatchException e) {
+                // Without --data the run's own file was read: it changed, and the message names it.
+                if (data == null) throw e;
+                throw new ParameterException(spec.commandLine(), "--data " + e.getMessage());
+            }
             dir = resume;
             // What the run recorded about itself (its config file, --keep) stays, unless given anew.
             run.readRunInfo().forEach(info::put);
@@ -267,9 +279,10 @@ final class TrainCommand implements Callable<Integer> {
             if (!dashboard) return run(trainer, dir);
             Path parent = dir.toAbsolutePath().normalize().getParent();
             Files.createDirectories(parent);
-            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024))) {
-                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: ./vecgrad dashboard --runs %s)%n",
-                        server.url(), dir.getFileName(), parent);
+            try (DashboardServer server = DashboardCommand.start(spec, new DashboardServer.Options(parent, "127.0.0.1", dashboardPort, 1024),
+                    "--dashboard-port")) {
+                spec.commandLine().getOut().printf("dashboard: %s#/run/%s (while the run trains; afterwards: %s)%n",
+                        server.url(), dir.getFileName(), ShellWords.command("dashboard --runs " + ShellWords.quote(parent.toString())));
                 return run(trainer, dir);
             }
         } catch (Exception | Error e) {
@@ -413,6 +426,14 @@ final class TrainCommand implements Callable<Integer> {
                     case BEST -> "the best (lowest val loss)";
                     case BOTH -> "the last, and the best in best/";
                 });
+        int warmup = c.optimizer().warmupIters();
+        if (warmup >= c.maxIters() && warmup > 0 && hyper.warmupIters == null && resume == null) {
+            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 100), which
+            // then never trains at the peak rate; a resumed run's warmup cannot change, so it gets no advice.
+            out.printf(Locale.ROOT, "note: the learning rate never leaves warmup (%d steps; the run has %d), so it never reaches"
+                    + " --lr %s or decays; set a shorter --warmup-iters (e.g. %d) for the whole schedule%n", warmup, c.maxIters(),
+                    c.optimizer().lr(), c.maxIters() / 10);
+        }
         if (trainer.task() instanceof InductionTrainingTask ind) {
             // heads scores its own probe (--sequences, --seed), so its numbers differ from these by sampling.
             out.printf("induction score (each evaluation): the best head's, on a fixed training probe of %s; heads draws"
@@ -466,8 +487,8 @@ final class TrainCommand implements Callable<Integer> {
             progress.close();
             if (interrupted.get()) {
                 // Printed before releasing the hook: once it returns the JVM halts (with status 130 for SIGINT).
-                out.printf("interrupted: checkpoint saved at step %d in %s%ncontinue it with: ./vecgrad train --resume %s%n",
-                        trainer.step(), dir, dir);
+                out.printf("interrupted: checkpoint saved at step %d in %s%ncontinue it with: %s%n",
+                        trainer.step(), dir, ShellWords.command("train --resume " + ShellWords.quote(dir.toString())));
                 out.flush();
             }
             finished.countDown();
@@ -503,15 +524,15 @@ final class TrainCommand implements Callable<Integer> {
             // A problem in the trained format: operands zero-padded to the model's digit count.
             int digits = add.problems().digits();
             String problem = digits == 1 ? add.problems().prompt(3, 4) : add.problems().prompt(12, 34);
-            out.printf("try it: ./vecgrad sample --checkpoint %s --prompt '%s' --temperature 0%n", checkpoint, problem);
+            out.printf("try it: %s%n", ShellWords.command("sample --checkpoint " + checkpoint + " --prompt '" + problem + "' --temperature 0"));
         } else if (trainer.task() instanceof InductionTrainingTask) {
-            out.printf("find its induction heads: ./vecgrad heads --checkpoint %s%n", checkpoint);
+            out.printf("find its induction heads: %s%n", ShellWords.command("heads --checkpoint " + checkpoint));
         } else {
             // A prompt from the text itself: its characters are in a char model's vocabulary,
             // where a fixed one (this used to say 'ROMEO:') fails on any text without them.
             String prompt = trainer.task() instanceof TextTask t ? openingWords(t.file()) : "";
-            out.printf("sample from it: ./vecgrad sample --checkpoint %s%s%n", checkpoint,
-                    prompt.isEmpty() ? "" : " --prompt " + ShellWords.quote(prompt));
+            out.printf("sample from it: %s%n", ShellWords.command("sample --checkpoint " + checkpoint
+                    + (prompt.isEmpty() ? "" : " --prompt " + ShellWords.quote(prompt))));
         }
         return 0;
     }

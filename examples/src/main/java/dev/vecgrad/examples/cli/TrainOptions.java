@@ -71,7 +71,8 @@ final class TrainOptions {
      * decay ended at its last step (nanoGPT's configs, and every preset, set both alike), so an
      * extended run decays again over its new length instead of running every new step at the
      * minimum rate; a decay end set apart from the run's length stays. {@code --lr-decay-iters}
-     * sets it explicitly.
+     * sets it explicitly. The saved warmup always stays (a shorter {@code --max-iters} does not cut
+     * it, unlike in a new run): the steps already taken followed it.
      */
     TrainConfig applyToSaved(TrainConfig saved) {
         boolean followed = saved.optimizer().lrDecayIters() == saved.maxIters();
@@ -82,6 +83,9 @@ final class TrainOptions {
     boolean evalScaled;
 
     private TrainConfig applyTo(TrainConfig b, boolean keepDecay, boolean resuming) {
+        // Only a possible --max-iters shapes the rest: an impossible one is left for TrainConfig to
+        // reject under its own name, instead of surfacing as a --warmup-iters or --lr-decay-iters error.
+        Integer length = maxIters != null && maxIters > 0 ? maxIters : null;
         TrainConfig.Builder c = b.toBuilder();
         if (nLayer != null) c.nLayer(nLayer);
         if (nHead != null) c.nHead(nHead);
@@ -100,12 +104,12 @@ final class TrainOptions {
         if (evalInterval != null) c.evalInterval(evalInterval);
         if (evalIters != null) {
             c.evalIters(evalIters);
-        } else if (!resuming && maxIters != null && maxIters < b.maxIters()) {
+        } else if (!resuming && length != null && length < b.maxIters()) {
             // A run shorter than its preset evaluates on proportionally fewer batches (at least 10,
             // or the preset's own count when smaller): a 200-step shakespeare-char run spent about
             // half its time evaluating 200 batches per split.
             int base = b.eval().iters();
-            int scaled = (int) Math.max(Math.min(base, 10), Math.round((double) base * maxIters / b.maxIters()));
+            int scaled = (int) Math.max(Math.min(base, 10), Math.round((double) base * length / b.maxIters()));
             evalScaled = scaled < base;
             c.evalIters(Math.min(base, scaled));
         }
@@ -113,12 +117,15 @@ final class TrainOptions {
         float peak = lr != null ? lr : b.optimizer().lr();
         // Without --min-lr the preset's floor stays, unless a lower --lr would put it above the peak.
         c.minLr(minLr != null ? minLr : Math.min(b.optimizer().minLr(), peak));
-        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs.
-        int decay = lrDecayIters != null ? lrDecayIters
-                : (maxIters != null && !keepDecay ? maxIters : b.optimizer().lrDecayIters());
-        c.lrDecayIters(decay);
         int warm = warmupIters != null ? warmupIters : b.optimizer().warmupIters();
-        c.warmupIters(warmupIters == null && warm > decay ? decay : warm);
+        // The decay follows --max-iters unless set on its own, as in nanoGPT's configs. Where the two
+        // would cross, a new run's warmup shortens to end with the decay; a resumed run's steps already
+        // ran under its warmup, which therefore stays, so the decay ends no sooner than the warmup does.
+        int decay = lrDecayIters != null ? lrDecayIters
+                : length == null || keepDecay ? b.optimizer().lrDecayIters()
+                : resuming ? Math.max(length, warm) : length;
+        c.lrDecayIters(decay);
+        c.warmupIters(!resuming && warmupIters == null && warm > decay ? decay : warm);
         return c.build();
     }
 }

@@ -350,6 +350,17 @@ class CliTest {
     }
 
     @Test
+    void anImpossibleMaxItersIsNamedRatherThanTheScheduleDerivedFromIt() {
+        // Warmup and decay follow --max-iters; a negative one used to be blamed on --warmup-iters or --lr-decay-iters.
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "-5", "--out", tmp.resolve("m1").toString()),
+                "--max-iters must be positive, got -5");
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "-5", "--warmup-iters", "2",
+                "--out", tmp.resolve("m2").toString()), "--max-iters must be positive, got -5");
+        oneLineError(vecgrad("train", "--data", text.toString(), "--max-iters", "0", "--out", tmp.resolve("m3").toString()),
+                "--max-iters must be positive, got 0");
+    }
+
+    @Test
     void aDivergingRunStopsWithOneLineAndKeepsItsLastGoodCheckpoint() throws IOException {
         Path out = tmp.resolve("nan");
         Result r = vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--lr", "1e8", "--min-lr", "0",
@@ -381,6 +392,17 @@ class CliTest {
         assertTrue(r.err().strip().endsWith("; try a lower --lr or --grad-clip 1.0"), r.err());
         assertFalse(r.err().contains("or --detect-anomaly"), r.err());
         assertTrue(Files.exists(out.resolve("state.json")), "the last good checkpoint is kept");
+    }
+
+    @Test
+    void resumingWithOtherDataSaysWhichFilesInOneReadableLine() throws IOException {
+        Path other = Files.writeString(tmp.resolve("other.txt"), Files.readString(text).replace("question", "notion"));
+        Result r = vecgrad("train", "--resume", run.toString(), "--data", other.toString());
+        String sha = dev.vecgrad.train.data.TextFiles.readText(other).sha256().substring(0, 8);
+        String saved = dev.vecgrad.train.data.TextFiles.readText(text).sha256().substring(0, 8);
+        oneLineError(r, "vecgrad train: --data other.txt (" + String.format(java.util.Locale.ROOT, "%,d", Files.size(other))
+                + " bytes, sha256 " + sha + "...) is not the data this run trained on: play.txt ("
+                + String.format(java.util.Locale.ROOT, "%,d", Files.size(text)) + " bytes, sha256 " + saved + "...)");
     }
 
     @Test

@@ -177,7 +177,7 @@ class CrashResumeTest {
         assertTrue(m.find(), out);
         long step = Long.parseLong(m.group(1));
         assertTrue(step >= 3, out);
-        assertTrue(out.contains("continue it with: ./vecgrad train --resume " + run), out);
+        assertTrue(out.contains("continue it with: " + ShellWords.command("train --resume " + ShellWords.quote(run.toString()))), out);
         assertEquals(step, new RunDirectory(run).readState().step());
         assertEquals(step, new RunDirectory(run).resume(null, TextTask.load(text, null)).step());
     }

@@ -113,6 +113,13 @@ class DashboardCliTest {
             CliTest.Result busy = CliTest.vecgrad("dashboard", "--runs", runs.toString(), "--port", Integer.toString(s.port()));
             assertEquals(2, busy.code());
             assertTrue(busy.err().contains("port " + s.port() + " is in use"), busy.err());
+            assertTrue(busy.err().strip().endsWith("(pick another --port, or 0 for any free one)"), busy.err());
+            // train's flag for the same port has another name, and the advice uses it.
+            CliTest.Result training = CliTest.vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "1",
+                    "--dashboard", "--dashboard-port", Integer.toString(s.port()), "--out", tmp.resolve("busy").toString());
+            assertEquals(2, training.code());
+            assertEquals(1, training.err().lines().count(), training.err());
+            assertTrue(training.err().strip().endsWith("(pick another --dashboard-port, or 0 for any free one)"), training.err());
         }
     }
 }

@@ -101,7 +101,7 @@ class FirstHourTest {
         // The text has no 'R', 'O', 'M' or 'E': the old fixed prompt 'ROMEO:' failed on it.
         assertTrue(hint.endsWith(" --prompt 'To be, or not to be:'"), hint);
         List<String> words = shellSplit(hint.substring("sample from it: ".length()));
-        assertEquals("./vecgrad", words.get(0));
+        assertEquals(shellSplit(ShellWords.command("")).get(0), words.get(0));
         List<String> args = new java.util.ArrayList<>(words.subList(1, words.size()));
         args.addAll(List.of("--max-new-tokens", "3"));
         Result r = vecgrad(args.toArray(String[]::new));
@@ -127,6 +127,16 @@ class FirstHourTest {
         // With no --data, the first line says this is the built-in task and how to train on text.
         assertTrue(two.out().lines().findFirst().orElse("").endsWith("(the built-in task; --data FILE trains on your text)"), two.out());
         assertTrue(two.out().contains(" tokens a step), 1 step, ") && two.out().contains("done: 1 step; "), two.out());
+    }
+
+    /** Suggested commands start the way the user started vecgrad; they all said ./vecgrad, which works only from the checkout. */
+    @Test
+    void suggestedCommandsStartWithTheProgramTheUserRan() {
+        assertEquals("./vecgrad sample --checkpoint runs/a", ShellWords.command("./vecgrad", "sample --checkpoint runs/a"));
+        assertEquals("/tmp/x/vecgrad train", ShellWords.command("/tmp/x/vecgrad", "train"));
+        assertEquals("'/tmp/my x/vecgrad' train", ShellWords.command("/tmp/my x/vecgrad", "train"));
+        assertEquals("vecgrad heads", ShellWords.command(null, "heads"));   // java -jar: no launcher
+        assertEquals("vecgrad heads", ShellWords.command("", "heads"));
     }
 
     @Test
@@ -234,6 +244,10 @@ class FirstHourTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("already finished its 4 steps; nothing to do"), again.out());
         assertFalse(again.out().contains("done:"), again.out());
+        Result fewer = vecgrad("train", "--resume", dir.toString(), "--max-iters", "3");
+        assertEquals(2, fewer.code(), fewer.out() + fewer.err());
+        assertEquals("vecgrad train: --max-iters 3 is below the 4 steps " + dir + " has already trained (a run cannot be"
+                + " shortened; --max-iters N with N above 4 trains it further)", fewer.err().strip());
 
         Result more = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--no-progress");
         assertEquals(0, more.code(), more.err());
@@ -247,6 +261,61 @@ class FirstHourTest {
         Result other = vecgrad("train", "--resume", dir.toString(), "--max-iters", "12", "--warmup-iters", "1");
         assertEquals(2, other.code());
         assertTrue(other.err().contains("cannot change except --max-iters and --lr-decay-iters"), other.err());
+    }
+
+    @Test
+    void aStoppedRunResumesWithAShorterMaxItersAndKeepsItsWarmup() throws IOException {
+        // A 30-step run (warmup 20) stopped at step 3, as Ctrl-C leaves it.
+        Path dir = tmp.resolve("shorter");
+        var cfg = dev.vecgrad.train.run.TrainConfig.tiny().toBuilder().blockSize(16).batchSize(4).evalIters(1)
+                .maxIters(30).warmupIters(20).lrDecayIters(30).build();
+        var t = new dev.vecgrad.train.run.Trainer(cfg, dev.vecgrad.train.run.TextTask.load(text, null));
+        t.run(dir, new dev.vecgrad.train.run.Trainer.Listener() {
+            @Override
+            public void onStep(dev.vecgrad.train.run.Metrics m) {
+                if (m.step() == 3) t.requestStop();
+            }
+        });
+        assertEquals(3, t.step());
+
+        Result below = vecgrad("train", "--resume", dir.toString(), "--max-iters", "2");
+        assertEquals(2, below.code(), below.out() + below.err());
+        assertEquals(1, below.err().lines().count(), below.err());
+        assertTrue(below.err().startsWith("vecgrad train: --max-iters 2 is below the 3 steps"), below.err());
+
+        // Only --max-iters is given: the warmup the first steps ran under stays, and the decay cannot end inside it.
+        Result shorter = vecgrad("train", "--resume", dir.toString(), "--max-iters", "5", "--threads", "1", "--no-progress");
+        assertEquals(0, shorter.code(), shorter.err());
+        var config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("state.json").toFile()).get("config");
+        assertEquals(5, config.get("maxIters").asInt());
+        assertEquals(20, config.get("warmupIters").asInt());
+        assertEquals(20, config.get("lrDecayIters").asInt());
+
+        // A decay end inside the warmup is refused under the flag that asked for it.
+        Result decay = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--lr-decay-iters", "10");
+        assertEquals(2, decay.code());
+        assertTrue(decay.err().startsWith("vecgrad train: --lr-decay-iters (10) must be >= --warmup-iters (20)"), decay.err());
+    }
+
+    @Test
+    void aRunInsideItsPresetsWarmupSaysSoOnceAndTrainsAsBefore() throws IOException {
+        // tiny warms up for 20 steps; a 4-step run's warmup shrinks to 4, all of it.
+        Path derived = tmp.resolve("warm-derived"), given = tmp.resolve("warm-given");
+        Result r = train("--max-iters", "4", "--eval-interval", "4", "--out", derived.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: the learning rate never leaves warmup")).toList();
+        assertEquals(List.of("note: the learning rate never leaves warmup (4 steps; the run has 4), so it never reaches --lr 0.003"
+                + " or decays; set a shorter --warmup-iters (e.g. 0) for the whole schedule"), notes, r.out());
+        // Asked for explicitly, the same warmup needs no note, and the steps are the same.
+        Result explicit = train("--max-iters", "4", "--eval-interval", "4", "--warmup-iters", "4", "--out", given.toString());
+        assertEquals(0, explicit.code(), explicit.err());
+        assertFalse(explicit.out().contains("never leaves warmup"), explicit.out());
+        var a = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
+        var b = dev.vecgrad.train.run.MetricsLog.read(given.resolve("metrics.jsonl"));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(a.get(i).train().loss(), b.get(i).train().loss());
+            assertEquals(a.get(i).train().lr(), b.get(i).train().lr());
+        }
     }
 
     @Test

@@ -57,7 +57,7 @@ class InspectCommandsTest {
         assertTrue(r.out().contains("induction: random tokens from a vocabulary of 10,"), r.out());
         assertTrue(r.out().contains("on a fixed training probe of 16 sequences of 12 random tokens"), r.out());
         assertTrue(r.out().contains("best induction score ") && r.out().contains(" (training probe)"), r.out());
-        assertTrue(r.out().contains("./vecgrad heads --checkpoint"), r.out());
+        assertTrue(r.out().contains("find its induction heads: " + ShellWords.command("heads --checkpoint")), r.out());
 
         // Text runs, one per tokenizer: a few steps are enough, the tests compare the commands'
         // output with the loaded model's own numbers, not with what a trained model would say.

@@ -281,7 +281,8 @@ public final class RunDirectory {
      * @param task the run's task (from {@link State#task(Path)})
      * @return a trainer at the checkpoint's step
      * @throws InvalidConfigException naming the first other setting that differs
-     * @throws IllegalArgumentException when the task's data or tokenizer differ from the saved run's
+     * @throws DataMismatchException when the task's data differ from the saved run's
+     * @throws IllegalArgumentException when the task's tokenizer differs from the saved run's
      * @throws IOException when the checkpoint cannot be read
      */
     public Trainer resume(TrainConfig config, TrainingTask task) throws IOException {
@@ -296,8 +297,7 @@ public final class RunDirectory {
                 || !Objects.equals(want.path("sha256").asText(null), have.path("sha256").asText(null))
                 || !Objects.equals(want.path("digits").asText(null), have.path("digits").asText(null))
                 || !Objects.equals(want.path("vocab").asText(null), have.path("vocab").asText(null))) {
-            throw new IllegalArgumentException(dir + ": the data differ from the saved run's (saved: " + want
-                    + ", given: " + have + ")");
+            throw new DataMismatchException(have, want);
         }
         if (s.tokenizer() != null && task.tokenizer() != null && !s.tokenizer().hash().equals(task.tokenizer().hash())) {
             throw new IllegalArgumentException("--resume " + dir + ": the tokenizer differs from the saved run's (saved: "

@@ -145,8 +145,9 @@ class TrainerTest {
         new Trainer(small(4, 0f), TextTask.load(data, null)).run(run, new Trainer.Listener() {});
         Path other = tmp.resolve("other.txt");
         Files.writeString(other, Files.readString(data).replace("lazy", "sleepy"));
-        var e = assertThrows(IllegalArgumentException.class, () -> new RunDirectory(run).resume(null, TextTask.load(other, null)));
-        assertTrue(e.getMessage().contains("data differ"), e.getMessage());
+        var e = assertThrows(DataMismatchException.class, () -> new RunDirectory(run).resume(null, TextTask.load(other, null)));
+        assertTrue(e.getMessage().matches("other\\.txt \\([0-9,]+ bytes, sha256 [0-9a-f]{8}\\.\\.\\.\\) is not the data this run"
+                + " trained on: [^ ]+\\.txt \\([0-9,]+ bytes, sha256 [0-9a-f]{8}\\.\\.\\.\\)"), e.getMessage());
         TrainConfig different = small(4, 0f).toBuilder().lr(5e-2f).beta2(0.95f).build();
         var e2 = assertThrows(InvalidConfigException.class, () -> new RunDirectory(run).resume(different, TextTask.load(data, null)));
         assertEquals("lr", e2.field());
