@@ -416,8 +416,8 @@ final class TrainCommand implements Callable<Integer> {
         boolean builtIn = data == null && taskName == null && initFrom == null && resume == null;
         out.printf("vecgrad train: %s%s%n", trainer.task().describe(), builtIn ? " (the built-in task; --data FILE trains on your text)" : "");
         String batch = c.gradAccum() > 1 ? c.batchSize() + " x " + c.gradAccum() + " accumulated" : String.valueOf(c.batchSize());
-        out.printf("model: %d layers, %d heads, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %s, %d thread%s%n",
-                ms.nLayer(), ms.nHead(), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,
+        out.printf("model: %s, %s, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %s, %d thread%s%n",
+                SummaryCommand.count(ms.nLayer(), "layer"), SummaryCommand.count(ms.nHead(), "head"), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,
                 (long) c.batchSize() * c.gradAccum() * ms.blockSize(), steps(c.maxIters()), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
                 c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",

@@ -402,6 +402,7 @@ class FirstHourTest {
         // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10
         assertTrue(r.out().contains("evaluation: every 250 steps and at the end, 10 batches per split (fewer for a run shorter"),
                 r.out());
+        assertTrue(r.out().contains("model: 1 layer, 2 heads, 16 wide"), r.out());
     }
 
     // --- config file -----------------------------------------------------------------------------
