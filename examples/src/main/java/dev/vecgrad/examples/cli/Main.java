@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tensors, autograd and a small GPT in pure Java, with Vector API SIMD kernels.",
-        footer = {"", "New here? './vecgrad train' trains a small GPT in about 20 s; the last lines",
+        footer = {"", "New here? './vecgrad train' trains a small GPT in under a minute; the last lines",
             "it prints say how to sample from it. 'vecgrad COMMAND --help' explains a command."},
         subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
             ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, TokenizerCommand.class,
