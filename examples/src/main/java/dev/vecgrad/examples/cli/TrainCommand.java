@@ -150,6 +150,9 @@ final class TrainCommand implements Callable<Integer> {
         if (config != null) configValues = ConfigFile.apply(spec, config, Set.of("--config"));
         threads.apply();
         if (data == null && (digits < 1 || digits > 6)) throw new ParameterException(spec.commandLine(), "--digits must be 1..6, got " + digits);
+        if (dashboardPort < 0 || dashboardPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--dashboard-port must be 0..65535, got " + dashboardPort);
+        }
         if (data != null && !Files.exists(data)) throw new ParameterException(spec.commandLine(), "--data " + data + ": no such file");
         Trainer.Keep keepMode = keep == null ? null : switch (keep.toLowerCase(java.util.Locale.ROOT)) {
             case "last" -> Trainer.Keep.LAST;

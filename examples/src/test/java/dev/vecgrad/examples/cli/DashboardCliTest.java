@@ -121,5 +121,9 @@ class DashboardCliTest {
             assertEquals(1, training.err().lines().count(), training.err());
             assertTrue(training.err().strip().endsWith("(pick another --dashboard-port, or 0 for any free one)"), training.err());
         }
+        CliTest.Result range = CliTest.vecgrad("train", "--data", text.toString(), "--preset", "tiny", "--max-iters", "1",
+                "--dashboard", "--dashboard-port", "70000", "--out", tmp.resolve("range").toString());
+        assertEquals(2, range.code());
+        assertEquals("vecgrad train: --dashboard-port must be 0..65535, got 70000", range.err().strip());
     }
 }
