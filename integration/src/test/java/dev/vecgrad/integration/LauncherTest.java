@@ -29,6 +29,16 @@ class LauncherTest {
         assertFalse(text.contains("usage: mvn"), text);
     }
 
+    /** {@code shell --help} is the CLI's description of the command, not jshell's option list. */
+    @Test
+    void shellHelpDescribesTheCommandNotJshell(@TempDir Path tmp) throws IOException, InterruptedException {
+        Launcher.Result r = Launcher.run(tmp, null, java.util.Map.of(), 60, "shell", "--help");
+        String text = r.text();
+        assertEquals(0, r.exitCode(), text);
+        assertTrue(text.contains("Usage: vecgrad shell"), text);
+        assertFalse(text.contains("Usage:   jshell"), text);
+    }
+
     /** This test JVM's java binary: a JDK 25, which the fake installs below ask for their version. */
     private static final String REAL_JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
