@@ -199,8 +199,10 @@ final class TrainCommand implements Callable<Integer> {
                         + " steps " + resume + " has already trained (a run cannot be shortened; --max-iters N with N above "
                         + saved.step() + " trains it further)");
             }
-            TrainingTask task = saved.task(data, cacheDir(resume));
+            TrainingTask task;
             try {
+                if (data != null) saved.requireSameText(data);
+                task = saved.task(data, cacheDir(resume));
                 trainer = run.resume(cfg, task);
             } catch (DataMismatchException e) {
                 // Without --data the run's own file was read: it changed, and the message names it.

@@ -403,6 +403,12 @@ class CliTest {
         oneLineError(r, "vecgrad train: --data other.txt (" + String.format(java.util.Locale.ROOT, "%,d", Files.size(other))
                 + " bytes, sha256 " + sha + "...) is not the data this run trained on: play.txt ("
                 + String.format(java.util.Locale.ROOT, "%,d", Files.size(text)) + " bytes, sha256 " + saved + "...)");
+        // A character the run's vocabulary lacks: still named as other data, not as an unknown character.
+        Path alien = Files.writeString(tmp.resolve("alien.txt"), Files.readString(text) + "\u00e9\u00e9\u00e9");
+        Result a = vecgrad("train", "--resume", run.toString(), "--data", alien.toString());
+        assertEquals(2, a.code(), a.err());
+        assertTrue(a.err().strip().startsWith("vecgrad train: --data alien.txt ("), a.err());
+        assertTrue(a.err().contains("is not the data this run trained on: play.txt ("), a.err());
     }
 
     @Test

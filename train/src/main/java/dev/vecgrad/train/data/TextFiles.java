@@ -5,6 +5,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -50,6 +51,27 @@ public final class TextFiles {
         public int tokenCount() {
             return tokens.length();
         }
+    }
+
+    /**
+     * The SHA-256 of a file's bytes, in hex: the hash {@link #load} and {@link #readText} record,
+     * without decoding or tokenizing the text.
+     *
+     * @param file a file
+     * @return the hash in lower-case hex
+     * @throws IOException when the file cannot be read
+     */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha.digest());
     }
 
     /**

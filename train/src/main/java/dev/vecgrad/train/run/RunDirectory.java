@@ -252,6 +252,27 @@ public final class RunDirectory {
             }
             return TextTask.load(file, tokenizer, cacheDir);
         }
+
+        /**
+         * Checks, by its hash and before anything is tokenized, that {@code dataFile} holds the
+         * bytes this text run trained on: for resuming, where a character the run's vocabulary
+         * lacks would otherwise be the error and hide that the file is not the run's.
+         * {@link RunDirectory#resume} checks the data again in any case.
+         *
+         * @param dataFile a text file given for this run
+         * @throws DataMismatchException when the run trained on text and the file's bytes differ
+         * @throws IOException when the file cannot be read
+         */
+        public void requireSameText(Path dataFile) throws IOException {
+            String saved = data.path("sha256").asText(null);
+            if (!data.path("kind").asText().equals("text") || saved == null || !Files.isRegularFile(dataFile)) return;
+            String sha = dev.vecgrad.train.data.TextFiles.sha256(dataFile);
+            if (!sha.equals(saved)) {
+                ObjectNode given = JSON.createObjectNode().put("kind", "text").put("path", dataFile.toString())
+                        .put("bytes", Files.size(dataFile)).put("sha256", sha);
+                throw new DataMismatchException(given, data);
+            }
+        }
     }
 
     /**
