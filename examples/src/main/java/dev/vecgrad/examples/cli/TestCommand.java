@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
@@ -17,14 +17,15 @@ import picocli.CommandLine.Model.CommandSpec;
  * launcher runs Maven itself without starting this JVM; this command is what {@code java -jar
  * vecgrad.jar test} and {@code --help} see.
  */
-@Command(name = "test", mixinStandardHelpOptions = true,
+@Command(name = "test", mixinStandardHelpOptions = true, customSynopsis = "vecgrad test [-hV] [MAVEN_ARG...]",
         header = "Build and run the whole test suite (mvn -B verify).",
         description = {"Runs 'mvn -B verify' in the vecgrad source tree this jar was built from (or the current directory"
                 + " when that holds vecgrad's pom.xml). Extra arguments go to Maven, e.g. -pl train -Dtest=StateFileTest."})
 final class TestCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "MAVEN_ARG", arity = "0..*", description = "Passed to Maven after 'verify'.")
+    /** Maven's own options (-pl, -Dtest=...) are not vecgrad's: everything picocli does not know goes to Maven, after 'verify'. */
+    @Unmatched
     List<String> mavenArgs = new ArrayList<>();
 
     @Override

@@ -590,6 +590,14 @@ class FirstHourTest {
         assertTrue(Files.exists(root.resolve("autograd/pom.xml")), root.toString());
     }
 
+    /** Maven's own options reach Maven through 'java -jar vecgrad.jar test', not only through the launcher. */
+    @Test
+    void testCommandPassesMavensOptionsOn() {
+        TestCommand t = new TestCommand();
+        new picocli.CommandLine(t).parseArgs("-pl", "train", "-Dtest=StateFileTest", "-q");
+        assertEquals(List.of("-pl", "train", "-Dtest=StateFileTest", "-q"), t.mavenArgs);
+    }
+
     // --- item 4: files --------------------------------------------------------------------------
 
     @Test
