@@ -11,32 +11,27 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code ./vecgrad} launcher script as a user meets it. */
 class LauncherTest {
 
     /**
-     * The launcher runs Maven itself for {@code test}; {@code test --help} must describe the
-     * command rather than hand {@code --help} to Maven, which printed mvn's own option list.
+     * The launcher runs Maven itself for {@code test} and jshell for {@code shell}; their
+     * {@code --help} must describe the command rather than hand {@code --help} to the tool, which
+     * printed mvn's or jshell's own option list.
      */
-    @Test
-    void testHelpDescribesTheCommandNotMaven(@TempDir Path tmp) throws IOException, InterruptedException {
-        Launcher.Result r = Launcher.run(tmp, null, java.util.Map.of(), 60, "test", "--help");
+    @ParameterizedTest
+    @CsvSource({"test, usage: mvn", "shell, Usage:   jshell"})
+    void helpDescribesTheCommandNotTheToolItRuns(String command, String toolsUsage, @TempDir Path tmp)
+            throws IOException, InterruptedException {
+        Launcher.Result r = Launcher.run(tmp, null, java.util.Map.of(), 60, command, "--help");
         String text = r.text();
         assertEquals(0, r.exitCode(), text);
-        assertTrue(text.contains("Usage: vecgrad test"), text);
-        assertFalse(text.contains("usage: mvn"), text);
-    }
-
-    /** {@code shell --help} is the CLI's description of the command, not jshell's option list. */
-    @Test
-    void shellHelpDescribesTheCommandNotJshell(@TempDir Path tmp) throws IOException, InterruptedException {
-        Launcher.Result r = Launcher.run(tmp, null, java.util.Map.of(), 60, "shell", "--help");
-        String text = r.text();
-        assertEquals(0, r.exitCode(), text);
-        assertTrue(text.contains("Usage: vecgrad shell"), text);
-        assertFalse(text.contains("Usage:   jshell"), text);
+        assertTrue(text.contains("Usage: vecgrad " + command), text);
+        assertFalse(text.contains(toolsUsage), text);
     }
 
     /** This test JVM's java binary: a JDK 25, which the fake installs below ask for their version. */
