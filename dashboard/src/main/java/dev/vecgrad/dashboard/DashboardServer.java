@@ -249,7 +249,8 @@ public final class DashboardServer implements AutoCloseable {
      *
      * <ul>
      *   <li>Bound to a loopback address, the {@code Host} header must be {@code localhost},
-     *       {@code 127.0.0.1}, {@code [::1]} or the bound address, optionally with the bound port.
+     *       {@code 127.0.0.1}, {@code [::1]} or the bound address, with any port or none (a tunnel
+     *       forwards another local port; see {@link #isLocalHost}).
      *       Without this check, DNS rebinding (a page's own host name re-resolved to 127.0.0.1)
      *       would let any web page read the runs and use the API as if it were the dashboard's own
      *       page. A request without a {@code Host} header (HTTP/1.0) is refused too: every browser
@@ -268,7 +269,7 @@ public final class DashboardServer implements AutoCloseable {
      */
     private void checkSource(Context ctx) {
         String hostHeader = ctx.header("Host");
-        if (localNames != null && !isLocalHost(hostHeader, localNames, port())) {
+        if (localNames != null && !isLocalHost(hostHeader, localNames)) {
             throw new ForeignRequest("refused: the dashboard listens on " + host + " and answers only requests for localhost,"
                     + " 127.0.0.1 or [::1] (this one's Host header is " + (hostHeader == null ? "missing" : "\"" + shorten(hostHeader) + "\"")
                     + "); open " + url());
@@ -285,14 +286,17 @@ public final class DashboardServer implements AutoCloseable {
 
     /**
      * Whether a {@code Host} header names one of {@code names} (lower case), case-insensitively,
-     * with no port or with {@code port}.
+     * with no port or any port from 1 to 65535 written plainly. Any port, not only the bound one: a
+     * tunnel (ssh -L 16006:localhost:6006, an IDE's port forwarding) brings the browser in on
+     * another local port, and the port says nothing about rebinding, which the name gives away.
      */
-    static boolean isLocalHost(String hostHeader, Set<String> names, int port) {
+    static boolean isLocalHost(String hostHeader, Set<String> names) {
         if (hostHeader == null) return false;
         String h = hostHeader.toLowerCase(Locale.ROOT);
         int colon = h.lastIndexOf(':');
         if (colon > h.lastIndexOf(']')) {     // a port follows (the colons of "[::1]" are inside the brackets)
-            if (!h.substring(colon + 1).equals(Integer.toString(port))) return false;
+            String p = h.substring(colon + 1);
+            if (!p.matches("[1-9][0-9]{0,4}") || Integer.parseInt(p) > 65535) return false;
             h = h.substring(0, colon);
         }
         return names.contains(h);

@@ -527,7 +527,7 @@ class DashboardApiTest {
     void requestsForAnotherHostAreRefused() throws Exception {
         int port = server.port();
         for (String host : List.of("evil.example:" + port, "evil.example", "127.0.0.1.evil.example", "127.0.0.1.evil.example:" + port,
-                "localhost.evil", "localhost.evil:" + port, "localhost:" + (port == 65535 ? 1 : port + 1), "127.0.0.1:80", "[::1]:1",
+                "localhost.evil", "localhost.evil:" + port,
                 "localhost.:" + port, "127.0.0.2:" + port, "0.0.0.0:" + port, "::1", "localhost:0" + port)) {
             for (String path : List.of("/api/runs", "/api/runs/tiny", "/", "/app.js", "/vendor/uplot.js", "/api/nothing")) {
                 refused(host + " " + path, raw("GET", path, host));
@@ -537,7 +537,7 @@ class DashboardApiTest {
             assertEquals(403, status(raw("HEAD", "/api/runs", host)), host + " HEAD");
         }
         // Malformed Host headers: Jetty itself answers 400 to some, the dashboard 403 to the others.
-        for (String host : List.of("", "localhost:", "localhost:x", "[::1", "a b")) {
+        for (String host : List.of("", "localhost:", "localhost:x", "[::1", "a b", "localhost:70000", "127.0.0.1:0")) {
             String r = raw("GET", "/api/runs", host);
             assertTrue(status(r) == 400 || status(r) == 403, host + " -> " + r);
             assertFalse(r.contains("\"tiny\""), host + " -> " + r);
@@ -554,8 +554,9 @@ class DashboardApiTest {
     @Test
     void thisMachinesNamesAreAnsweredWithOrWithoutThePortInAnyCase() throws Exception {
         int port = server.port();
+        // Other ports too: a tunnel (ssh -L 16006:localhost:6006) brings the browser in on another local port.
         for (String host : List.of("localhost:" + port, "127.0.0.1:" + port, "[::1]:" + port, "LOCALHOST:" + port, "LocalHost",
-                "localhost", "127.0.0.1", "[::1]")) {
+                "localhost", "127.0.0.1", "[::1]", "localhost:16006", "127.0.0.1:80", "[::1]:1")) {
             String r = raw("GET", "/api/runs", host);
             assertEquals(200, status(r), host + " -> " + r);
             assertTrue(r.contains("\"tiny\""), host + " -> " + r);
@@ -615,15 +616,19 @@ class DashboardApiTest {
     @Test
     void hostNamesParse() {
         Set<String> names = Set.of("localhost", "127.0.0.1", "[::1]");
-        assertTrue(DashboardServer.isLocalHost("[::1]:6006", names, 6006));
-        assertTrue(DashboardServer.isLocalHost("[::1]", names, 6006));
-        assertTrue(DashboardServer.isLocalHost("LOCALHOST:6006", names, 6006));
-        assertFalse(DashboardServer.isLocalHost("[::1]:6007", names, 6006));
-        assertFalse(DashboardServer.isLocalHost("::1", names, 6006));
-        assertFalse(DashboardServer.isLocalHost("localhost:6006:6006", names, 6006));
-        assertFalse(DashboardServer.isLocalHost("[::1]:", names, 6006));
-        assertFalse(DashboardServer.isLocalHost(null, names, 6006));
-        assertFalse(DashboardServer.isLocalHost("", names, 6006));
+        assertTrue(DashboardServer.isLocalHost("[::1]:6006", names));
+        assertTrue(DashboardServer.isLocalHost("[::1]", names));
+        assertTrue(DashboardServer.isLocalHost("LOCALHOST:6006", names));
+        assertTrue(DashboardServer.isLocalHost("[::1]:6007", names));
+        assertTrue(DashboardServer.isLocalHost("localhost:65535", names));
+        assertFalse(DashboardServer.isLocalHost("localhost:65536", names));
+        assertFalse(DashboardServer.isLocalHost("localhost:06006", names));
+        assertFalse(DashboardServer.isLocalHost("localhost:0", names));
+        assertFalse(DashboardServer.isLocalHost("::1", names));
+        assertFalse(DashboardServer.isLocalHost("localhost:6006:6006", names));
+        assertFalse(DashboardServer.isLocalHost("[::1]:", names));
+        assertFalse(DashboardServer.isLocalHost(null, names));
+        assertFalse(DashboardServer.isLocalHost("", names));
     }
 
     /** Bound to --host localhost, the address the dashboard prints is answered, and others are still refused. */

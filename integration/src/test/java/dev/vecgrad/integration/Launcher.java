@@ -40,6 +40,8 @@ final class Launcher {
         List<String> command = new java.util.ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+        // A bare name (`bash vecgrad` as typed in its folder) runs from tmp, which holds the script.
+        if (script.getParent() == null) pb.directory(tmp.toFile());
         if (stdin != null) pb.redirectInput(stdin.toFile());
         pb.environment().put("VECGRAD_NO_BUILD", "1");
         pb.environment().putAll(env);

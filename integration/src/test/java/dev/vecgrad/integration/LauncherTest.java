@@ -146,6 +146,10 @@ class LauncherTest {
         onPath.put("PATH", bin + java.io.File.pathSeparator + dir);
         Launcher.Result found = Launcher.run(dir.resolve("vecgrad"), dir, null, onPath, 60, "--version");
         assertEquals("vecgrad", loggedRun(log, found));
+        Files.delete(log);
+        // `bash vecgrad` in its folder: a bare vecgrad would be looked up on the PATH, so ./vecgrad.
+        Launcher.Result bare = Launcher.run(Path.of("vecgrad"), dir, null, env, 60, "--version");
+        assertEquals("./vecgrad", loggedRun(log, bare));
     }
 
     /**

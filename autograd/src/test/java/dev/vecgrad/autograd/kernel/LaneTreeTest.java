@@ -56,12 +56,15 @@ class LaneTreeTest {
     }
 
     @Property(tries = 150)
-    void sumOfTheChunkedPath(@ForAll("lanes") float[] a) {
+    void sumAndDotOfTheChunkedPath(@ForAll("lanes") float[] a) {
         // One full chunk whose first vector is a and the rest zeros: the four accumulators,
         // added as (s0 + s1) + (s2 + s3), hold a (+0 for -0), then the tree.
         float[] x = new float[VecReduce.CHUNK];
         System.arraycopy(a, 0, x, 0, LANES);
         assertBits("VecReduce.sum chunk", (float) (0.0 + Simd.sumScalar(plusZero(a), 0)), VecReduce.sum(x, 0, x.length));
+        // The dot product's chunk site: the same data against ones (a * 1 + 0 is exact).
+        assertBits("VecReduce.dot chunk", (float) (0.0 + Simd.sumScalar(plusZero(a), 0)),
+                VecReduce.dot(x, 0, ones(x.length), 0, x.length));
     }
 
     @Property(tries = 100)

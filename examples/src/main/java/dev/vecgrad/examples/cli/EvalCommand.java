@@ -106,10 +106,12 @@ final class EvalCommand implements Callable<Integer> {
 
     /**
      * Whether a character vocabulary is the induction task's: the first 2 or more characters of its
-     * alphabet, in order (a text's vocabulary is sorted by code point, so one of letters alone would
-     * have to be exactly a, b, c... to look the same).
+     * alphabet, as a character tokenizer holds them (sorted by code point: from 27 on the capitals
+     * come first, from 53 on the digits).
      */
     static boolean isInductionVocabulary(String vocab) {
-        return vocab.length() >= 2 && vocab.length() <= InductionTask.MAX_VOCAB && InductionTask.ALPHABET.startsWith(vocab);
+        int n = vocab.length();
+        return n >= 2 && n <= InductionTask.MAX_VOCAB
+                && vocab.equals(dev.vecgrad.train.tokenizer.CharTokenizer.of(InductionTask.ALPHABET.substring(0, n)).vocabString());
     }
 }

@@ -88,11 +88,11 @@ final class TokenizerCommand implements Runnable {
             if (Files.isDirectory(out)) out = out.resolve("tokenizer.json");
             // Checked before the training, which can take minutes; the default --out is in the working
             // directory, where a tokenizer trained earlier is easily replaced without a word.
+            if (Files.isDirectory(out)) throw new ParameterException(spec.commandLine(), "--out " + out + ": is a directory; name a file");
             if (Files.exists(out) && !force) {
                 throw new ParameterException(spec.commandLine(), "--out " + out + " already exists; give --force to overwrite it,"
                         + " or another --out FILE");
             }
-            if (Files.isDirectory(out)) throw new ParameterException(spec.commandLine(), "--out " + out + ": is a directory; name a file");
             int n = threads != null ? threads : Parallel.threads();
             if (n < 1) throw new ParameterException(spec.commandLine(), "--threads must be >= 1, got " + n);
             PrintWriter w = spec.commandLine().getOut();

@@ -196,12 +196,12 @@ final class TrainCommand implements Callable<Integer> {
             TrainConfig cfg = hyper.anySet() ? hyper.applyToSaved(saved.config()) : null;
             if (hyper.maxIters != null && hyper.maxIters < saved.step()) {
                 throw new ParameterException(spec.commandLine(), "--max-iters " + hyper.maxIters + " is below the " + saved.step()
-                        + " steps " + resume + " has already trained (a run cannot be shortened; --max-iters N with N above "
-                        + saved.step() + " trains it further)");
+                        + " steps " + resume + " has already trained (--max-iters must be at least " + saved.step() + ")");
             }
             TrainingTask task;
             try {
-                if (data != null) saved.requireSameText(data);
+                // The run's own file too, when not given: it may have been edited since.
+                saved.requireSameText(data != null ? data : Path.of(saved.data().path("path").asText("")));
                 task = saved.task(data, cacheDir(resume));
                 trainer = run.resume(cfg, task);
             } catch (DataMismatchException e) {
@@ -218,6 +218,14 @@ final class TrainCommand implements Callable<Integer> {
                     case "both" -> Trainer.Keep.BOTH;
                     default -> Trainer.Keep.LAST;
                 };
+            }
+            if (trainer.step() >= trainer.config().maxIters() && saved.config().maxIters() > trainer.step()) {
+                // --max-iters equal to the steps done: nothing to train, and the run keeps its plan.
+                spec.commandLine().getOut().printf("vecgrad train: %s has trained %d steps, which --max-iters %d asks for; nothing to do"
+                        + " (its plan of %d steps stays for a later --resume)%n", resume, trainer.step(), trainer.step(),
+                        saved.config().maxIters());
+                spec.commandLine().getOut().flush();
+                return 0;
             }
             if (trainer.step() >= trainer.config().maxIters()) {
                 spec.commandLine().getOut().printf("vecgrad train: %s already finished its %d steps; nothing to do"

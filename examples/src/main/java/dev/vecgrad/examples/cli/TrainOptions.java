@@ -75,7 +75,11 @@ final class TrainOptions {
      * it, unlike in a new run): the steps already taken followed it.
      */
     TrainConfig applyToSaved(TrainConfig saved) {
-        boolean followed = saved.optimizer().lrDecayIters() == saved.maxIters();
+        // A decay end that followed --max-iters may sit at the warmup's end instead, where a resume
+        // shortened the run below its warmup (below): it still follows.
+        int followingEnd = Math.max(saved.maxIters(), saved.optimizer().warmupIters());
+        boolean followed = saved.optimizer().lrDecayIters() == saved.maxIters()
+                || saved.optimizer().lrDecayIters() == followingEnd;
         return applyTo(saved, !followed, true);
     }
 

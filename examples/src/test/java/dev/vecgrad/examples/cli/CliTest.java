@@ -411,6 +411,19 @@ class CliTest {
         assertTrue(a.err().contains("is not the data this run trained on: play.txt ("), a.err());
     }
 
+    /** The run's own file, edited after training to hold a new character, is named as changed data. */
+    @Test
+    void resumingAfterTheRunsOwnFileChangedSaysSo() throws IOException {
+        Path own = Files.copy(text, tmp.resolve("edited.txt")), dir = tmp.resolve("edited-run");
+        Result r = vecgrad("train", "--data", own.toString(), "--preset", "tiny", "--max-iters", "2", "--eval-iters", "1",
+                "--block-size", "16", "--batch-size", "4", "--out", dir.toString(), "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        Files.writeString(own, Files.readString(own) + "\u00e9");
+        Result resumed = vecgrad("train", "--resume", dir.toString(), "--max-iters", "4");
+        oneLineError(resumed, "vecgrad train: edited.txt (");
+        assertTrue(resumed.err().contains("is not the data this run trained on: edited.txt ("), resumed.err());
+    }
+
     @Test
     void existingRunsAreNeverOverwritten() throws IOException {
         byte[] before = Files.readAllBytes(run.resolve("model.safetensors"));

@@ -246,8 +246,8 @@ class FirstHourTest {
         assertFalse(again.out().contains("done:"), again.out());
         Result fewer = vecgrad("train", "--resume", dir.toString(), "--max-iters", "3");
         assertEquals(2, fewer.code(), fewer.out() + fewer.err());
-        assertEquals("vecgrad train: --max-iters 3 is below the 4 steps " + dir + " has already trained (a run cannot be"
-                + " shortened; --max-iters N with N above 4 trains it further)", fewer.err().strip());
+        assertEquals("vecgrad train: --max-iters 3 is below the 4 steps " + dir + " has already trained (--max-iters must be"
+                + " at least 4)", fewer.err().strip());
 
         Result more = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--no-progress");
         assertEquals(0, more.code(), more.err());
@@ -282,6 +282,11 @@ class FirstHourTest {
         assertEquals(2, below.code(), below.out() + below.err());
         assertEquals(1, below.err().lines().count(), below.err());
         assertTrue(below.err().startsWith("vecgrad train: --max-iters 2 is below the 3 steps"), below.err());
+        assertTrue(below.err().strip().endsWith("(--max-iters must be at least 3)"), below.err());
+        Result equal = vecgrad("train", "--resume", dir.toString(), "--max-iters", "3");
+        assertEquals(0, equal.code(), equal.err());
+        assertTrue(equal.out().contains("has trained 3 steps, which --max-iters 3 asks for; nothing to do (its plan of 30 steps stays"),
+                equal.out());
 
         // Only --max-iters is given: the warmup the first steps ran under stays, and the decay cannot end inside it.
         Result shorter = vecgrad("train", "--resume", dir.toString(), "--max-iters", "5", "--threads", "1", "--no-progress");
@@ -295,6 +300,13 @@ class FirstHourTest {
         Result decay = vecgrad("train", "--resume", dir.toString(), "--max-iters", "8", "--lr-decay-iters", "10");
         assertEquals(2, decay.code());
         assertTrue(decay.err().startsWith("vecgrad train: --lr-decay-iters (10) must be >= --warmup-iters (20)"), decay.err());
+
+        // Extended again, the decay still follows --max-iters: it was at the warmup's end only because of the shortening.
+        Result longer = vecgrad("train", "--resume", dir.toString(), "--max-iters", "40", "--threads", "1", "--no-progress");
+        assertEquals(0, longer.code(), longer.err());
+        config = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("state.json").toFile()).get("config");
+        assertEquals(40, config.get("maxIters").asInt());
+        assertEquals(40, config.get("lrDecayIters").asInt());
     }
 
     @Test

@@ -67,6 +67,14 @@ class TokenizerCliTest {
         assertEquals(0, forced.code(), forced.err());
         assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(out)), "--force did not replace the file");
 
+        // --out DIR whose tokenizer.json is itself a directory: said at once, not after a --force.
+        Path dir = Files.createDirectories(out.resolveSibling("outdir").resolve("tokenizer.json")).getParent();
+        Result intoDir = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "280", "--out", dir.toString(),
+                "--no-progress");
+        assertEquals(2, intoDir.code(), intoDir.out());
+        assertEquals("vecgrad tokenizer train: --out " + dir.resolve("tokenizer.json") + ": is a directory; name a file",
+                intoDir.err().strip());
+
         Result bad = vecgrad("tokenizer", "train", "--data", text.toString(), "--vocab-size", "100");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--vocab-size"), bad.err());

@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import static dev.vecgrad.examples.cli.FirstHourTest.vecgrad;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.kernel.Parallel;
@@ -163,6 +164,17 @@ class WalkThroughErrorsTest {
         Result copied = vecgrad("eval", "--checkpoint", alone.toString(), "--eval-iters", "1", "--threads", "1");
         assertEquals(0, copied.code(), copied.err());
         assertTrue(copied.out().contains("val loss"), copied.out());
+    }
+
+    @Test
+    void everyInductionVocabularySizeIsRecognisedAndTextsAreNot() {
+        for (int n = 2; n <= dev.vecgrad.train.data.InductionTask.MAX_VOCAB; n++) {
+            String vocab = dev.vecgrad.train.tokenizer.CharTokenizer
+                    .of(dev.vecgrad.train.data.InductionTask.ALPHABET.substring(0, n)).vocabString();
+            assertTrue(EvalCommand.isInductionVocabulary(vocab), n + ": " + vocab);
+        }
+        assertFalse(EvalCommand.isInductionVocabulary(" !,.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"));
+        assertFalse(EvalCommand.isInductionVocabulary("abd"));
     }
 
     @Test
