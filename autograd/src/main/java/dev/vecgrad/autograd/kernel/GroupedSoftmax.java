@@ -196,10 +196,32 @@ final class GroupedSoftmax {
      */
     private static void treeMax(float[] s) {
         FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
-        FloatVector u0 = maxFold(lo, hi, s, 0), u1 = maxFold(lo, hi, s, 2);
-        FloatVector u2 = maxFold(lo, hi, s, 4), u3 = maxFold(lo, hi, s, 6);
-        FloatVector u4 = maxFold(lo, hi, s, 8), u5 = maxFold(lo, hi, s, 10);
-        FloatVector u6 = maxFold(lo, hi, s, 12), u7 = maxFold(lo, hi, s, 14);
+        // Stage one, rows 2k and 2k+1 into u_k, written out: no vector crosses a call (see Simd).
+        FloatVector a, b;
+        a = FloatVector.fromArray(F, s, 0 * STRIDE);
+        b = FloatVector.fromArray(F, s, 1 * STRIDE);
+        FloatVector u0 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 2 * STRIDE);
+        b = FloatVector.fromArray(F, s, 3 * STRIDE);
+        FloatVector u1 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 4 * STRIDE);
+        b = FloatVector.fromArray(F, s, 5 * STRIDE);
+        FloatVector u2 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 6 * STRIDE);
+        b = FloatVector.fromArray(F, s, 7 * STRIDE);
+        FloatVector u3 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 8 * STRIDE);
+        b = FloatVector.fromArray(F, s, 9 * STRIDE);
+        FloatVector u4 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 10 * STRIDE);
+        b = FloatVector.fromArray(F, s, 11 * STRIDE);
+        FloatVector u5 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 12 * STRIDE);
+        b = FloatVector.fromArray(F, s, 13 * STRIDE);
+        FloatVector u6 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 14 * STRIDE);
+        b = FloatVector.fromArray(F, s, 15 * STRIDE);
+        FloatVector u7 = lo.selectFrom(a, b).max(hi.selectFrom(a, b));
         lo = FloatVector.fromArray(F, TREE_LO, GROUP);
         hi = FloatVector.fromArray(F, TREE_HI, GROUP);
         FloatVector w0 = lo.selectFrom(u0, u1).max(hi.selectFrom(u0, u1));
@@ -221,10 +243,32 @@ final class GroupedSoftmax {
      */
     private static void treeSum(float[] s) {
         FloatVector lo = FloatVector.fromArray(F, TREE_LO, 0), hi = FloatVector.fromArray(F, TREE_HI, 0);
-        FloatVector u0 = sumFold(lo, hi, s, 0), u1 = sumFold(lo, hi, s, 2);
-        FloatVector u2 = sumFold(lo, hi, s, 4), u3 = sumFold(lo, hi, s, 6);
-        FloatVector u4 = sumFold(lo, hi, s, 8), u5 = sumFold(lo, hi, s, 10);
-        FloatVector u6 = sumFold(lo, hi, s, 12), u7 = sumFold(lo, hi, s, 14);
+        // Stage one, rows 2k and 2k+1 into u_k, written out: no vector crosses a call (see Simd).
+        FloatVector a, b;
+        a = FloatVector.fromArray(F, s, 0 * STRIDE);
+        b = FloatVector.fromArray(F, s, 1 * STRIDE);
+        FloatVector u0 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 2 * STRIDE);
+        b = FloatVector.fromArray(F, s, 3 * STRIDE);
+        FloatVector u1 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 4 * STRIDE);
+        b = FloatVector.fromArray(F, s, 5 * STRIDE);
+        FloatVector u2 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 6 * STRIDE);
+        b = FloatVector.fromArray(F, s, 7 * STRIDE);
+        FloatVector u3 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 8 * STRIDE);
+        b = FloatVector.fromArray(F, s, 9 * STRIDE);
+        FloatVector u4 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 10 * STRIDE);
+        b = FloatVector.fromArray(F, s, 11 * STRIDE);
+        FloatVector u5 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 12 * STRIDE);
+        b = FloatVector.fromArray(F, s, 13 * STRIDE);
+        FloatVector u6 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
+        a = FloatVector.fromArray(F, s, 14 * STRIDE);
+        b = FloatVector.fromArray(F, s, 15 * STRIDE);
+        FloatVector u7 = lo.selectFrom(a, b).add(hi.selectFrom(a, b));
         lo = FloatVector.fromArray(F, TREE_LO, GROUP);
         hi = FloatVector.fromArray(F, TREE_HI, GROUP);
         FloatVector w0 = lo.selectFrom(u0, u1).add(hi.selectFrom(u0, u1));
@@ -240,17 +284,7 @@ final class GroupedSoftmax {
         lo.selectFrom(x0, x1).add(hi.selectFrom(x0, x1)).intoArray(s, RESULTS);
     }
 
-    /** Stage one of {@link #treeMax} for the partial vectors of rows i and i+1. */
-    private static FloatVector maxFold(FloatVector lo, FloatVector hi, float[] s, int i) {
-        FloatVector a = FloatVector.fromArray(F, s, i * STRIDE), b = FloatVector.fromArray(F, s, (i + 1) * STRIDE);
-        return lo.selectFrom(a, b).max(hi.selectFrom(a, b));
-    }
 
-    /** Stage one of {@link #treeSum} for the partial vectors of rows i and i+1. */
-    private static FloatVector sumFold(FloatVector lo, FloatVector hi, float[] s, int i) {
-        FloatVector a = FloatVector.fromArray(F, s, i * STRIDE), b = FloatVector.fromArray(F, s, (i + 1) * STRIDE);
-        return lo.selectFrom(a, b).add(hi.selectFrom(a, b));
-    }
 
     /**
      * The tree reductions for vectors of other than 16 lanes: each row folded in place in
