@@ -127,7 +127,7 @@ final class ConfigFile {
             names.add(n.substring(2));
         }
         for (String n : names) {
-            int d = distance(key, n);
+            int d = Spelling.distance(key, n);
             if (d < bestD) {
                 bestD = d;
                 best = n;
@@ -135,21 +135,5 @@ final class ConfigFile {
         }
         return best != null && bestD <= Math.max(2, key.length() / 3) ? "; did you mean \"" + best + "\"?"
                 : " (keys are this command's flags without the dashes, e.g. \"max-iters\")";
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

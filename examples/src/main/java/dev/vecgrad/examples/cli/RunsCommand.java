@@ -109,27 +109,11 @@ final class RunsCommand implements Callable<Integer> {
         record Near(String name, int distance) {}
         List<Near> near = new ArrayList<>();
         for (String n : names) {
-            int d = editDistance(name, n);
+            int d = Spelling.distance(name, n);
             if (d <= limit || (name.length() >= 2 && n.startsWith(name))) near.add(new Near(n, d));
         }
         near.sort(java.util.Comparator.comparingInt(Near::distance).thenComparing(Near::name));
         return near.stream().limit(3).map(Near::name).toList();
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /** What the listing shows of one run. */
