@@ -31,7 +31,7 @@ final class SummaryCommand implements Callable<Integer> {
      */
     static final class Source {
         @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
-        @Option(names = "--preset", paramLabel = "NAME", description = "tiny, shakespeare-char or baby-gpt.") String preset;
+        @Option(names = "--preset", paramLabel = "NAME", description = "A preset of vecgrad train: addition (2 digits), induction, tiny, shakespeare-char or baby-gpt.") String preset;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
@@ -45,13 +45,12 @@ final class SummaryCommand implements Callable<Integer> {
         if (source.checkpoint != null) {
             model = ModelCheckpoint.load(source.checkpoint).model();
         } else {
-            TrainConfig c = switch (source.preset) {
-                case "tiny" -> TrainConfig.tiny();
-                case "shakespeare-char" -> TrainConfig.shakespeareChar();
-                case "baby-gpt" -> TrainConfig.babyGpt();
-                default -> throw new ParameterException(spec.commandLine(), "--preset " + source.preset
-                        + ": unknown preset (expected tiny, shakespeare-char or baby-gpt)");
-            };
+            TrainConfig c;
+            try {
+                c = TrainConfig.preset(source.preset, 2);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": " + e.getMessage());
+            }
             if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
             model = new GPT(c.model().gpt(vocabSize), 0L);
         }

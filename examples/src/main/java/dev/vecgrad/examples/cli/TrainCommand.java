@@ -374,15 +374,11 @@ final class TrainCommand implements Callable<Integer> {
     private TrainConfig base() {
         String name = preset != null ? preset
                 : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
-        return switch (name) {
-            case "addition" -> TrainConfig.addition(digits);
-            case "induction" -> TrainConfig.induction();
-            case "tiny" -> TrainConfig.tiny();
-            case "shakespeare-char" -> TrainConfig.shakespeareChar();
-            case "baby-gpt" -> TrainConfig.babyGpt();
-            default -> throw new ParameterException(spec.commandLine(), "--preset " + name
-                    + ": unknown preset (expected tiny, shakespeare-char, baby-gpt, addition or induction)");
-        };
+        try {
+            return TrainConfig.preset(name, digits);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--preset " + name + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -396,16 +392,13 @@ final class TrainCommand implements Callable<Integer> {
         String row = "  %-16s %6s %5s %5s %5s %5s %5s %5s %6s %7s";
         lines.add(String.format(Locale.ROOT, row, "preset", "layers", "heads", "width", "block", "batch", "steps", "lr",
                 "warmup", "eval"));
-        Map<String, TrainConfig> presets = new LinkedHashMap<>();
-        presets.put("addition", TrainConfig.addition(2));
-        presets.put("induction", TrainConfig.induction());
-        presets.put("tiny", TrainConfig.tiny());
-        presets.put("shakespeare-char", TrainConfig.shakespeareChar());
-        presets.put("baby-gpt", TrainConfig.babyGpt());
-        presets.forEach((name, c) -> lines.add(String.format(Locale.ROOT, row, name, c.model().nLayer(), c.model().nHead(),
-                c.model().nEmbd(), c.model().blockSize(), c.batchSize(), c.maxIters(),
-                String.format(Locale.ROOT, "%.0e", c.optimizer().lr()).replace("e-0", "e-"), c.optimizer().warmupIters(),
-                c.eval().interval() + "/" + c.eval().iters())));
+        for (String name : TrainConfig.PRESETS) {
+            TrainConfig c = TrainConfig.preset(name, 2);
+            lines.add(String.format(Locale.ROOT, row, name, c.model().nLayer(), c.model().nHead(),
+                    c.model().nEmbd(), c.model().blockSize(), c.batchSize(), c.maxIters(),
+                    String.format(Locale.ROOT, "%.0e", c.optimizer().lr()).replace("e-0", "e-"), c.optimizer().warmupIters(),
+                    c.eval().interval() + "/" + c.eval().iters()));
+        }
         lines.add("eval N/B: every N steps (and at the end) the run evaluates the mean loss of B");
         lines.add("batches per split (--eval-interval, --eval-iters) and saves a checkpoint.");
         lines.add("All presets: AdamW with betas 0.9 and 0.99, weight decay 0.1, cosine decay");

@@ -134,6 +134,20 @@ class CliTest {
     }
 
     @Test
+    void summaryAndTrainKnowTheSamePresets() {
+        // Every preset train accepts, summary describes (they share TrainConfig.preset).
+        Result induction = vecgrad("summary", "--preset", "induction", "--vocab-size", "16");
+        assertEquals(0, induction.code(), induction.err());
+        assertTrue(induction.out().contains("transformer.h.1.attn.c_attn.weight"), induction.out());
+        for (String command : new String[] {"summary", "train"}) {
+            Result bad = vecgrad(command, "--preset", "babygpt");
+            assertEquals(2, bad.code(), command + ": " + bad.err());
+            assertTrue(bad.err().contains("--preset babygpt: unknown preset 'babygpt' (expected addition, induction, tiny,"
+                    + " shakespeare-char, baby-gpt)"), command + ": " + bad.err());
+        }
+    }
+
+    @Test
     void benchJsonCoversTheRequiredShapes() throws IOException {
         Result r = vecgrad("bench", "--json", "--threads", "1", "--rounds", "1");
         assertEquals(0, r.code(), r.err());

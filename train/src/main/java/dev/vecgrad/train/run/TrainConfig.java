@@ -1,6 +1,7 @@
 package dev.vecgrad.train.run;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -356,6 +357,30 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
             if (v == null) throw new InvalidConfigException(field, "is not set");
             return v;
         }
+    }
+
+    /** The presets' names, in the order help texts list them. */
+    public static final List<String> PRESETS = List.of("addition", "induction", "tiny", "shakespeare-char", "baby-gpt");
+
+    /**
+     * A preset by name: the one place that maps {@link #PRESETS} to their configurations, so that
+     * every command accepts the same names.
+     *
+     * @param name one of {@link #PRESETS}
+     * @param additionDigits digits per operand for {@code addition} (1..6); the others ignore it
+     * @return the configuration
+     * @throws IllegalArgumentException naming {@code name} and the presets there are
+     */
+    public static TrainConfig preset(String name, int additionDigits) {
+        return switch (name) {
+            case "addition" -> addition(additionDigits);
+            case "induction" -> induction();
+            case "tiny" -> tiny();
+            case "shakespeare-char" -> shakespeareChar();
+            case "baby-gpt" -> babyGpt();
+            default -> throw new IllegalArgumentException(
+                    "unknown preset '" + name + "' (expected " + String.join(", ", PRESETS) + ")");
+        };
     }
 
     /**
