@@ -148,6 +148,12 @@ class TrainerTest {
         var e = assertThrows(DataMismatchException.class, () -> new RunDirectory(run).resume(null, TextTask.load(other, null)));
         assertTrue(e.getMessage().matches("other\\.txt \\([0-9,]+ bytes, sha256 [0-9a-f]{8}\\.\\.\\.\\) is not the data this run"
                 + " trained on: [^ ]+\\.txt \\([0-9,]+ bytes, sha256 [0-9a-f]{8}\\.\\.\\.\\)"), e.getMessage());
+        // Two files of one name: their whole paths, since the name alone would read as the same file.
+        Path sameName = Files.createDirectories(tmp.resolve("elsewhere")).resolve(data.getFileName());
+        Files.copy(other, sameName);
+        var e3 = assertThrows(DataMismatchException.class, () -> new RunDirectory(run).resume(null, TextTask.load(sameName, null)));
+        assertTrue(e3.getMessage().startsWith(sameName.toAbsolutePath().normalize() + " (")
+                && e3.getMessage().contains(" trained on: " + data.toAbsolutePath().normalize() + " ("), e3.getMessage());
         TrainConfig different = small(4, 0f).toBuilder().lr(5e-2f).beta2(0.95f).build();
         var e2 = assertThrows(InvalidConfigException.class, () -> new RunDirectory(run).resume(different, TextTask.load(data, null)));
         assertEquals("lr", e2.field());
