@@ -8,9 +8,14 @@ import java.lang.classfile.Attributes;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.MethodModel;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,5 +58,38 @@ class InliningBudgetTest {
         assertTrue(seen == ROW_METHODS.stream().mapToInt(Set::size).sum(),
                 "a listed per-row method was renamed or removed; update ROW_METHODS");
         assertTrue(tooBig.isEmpty(), "over C2's FreqInlineSize (" + FREQ_INLINE_SIZE + " bytes): " + tooBig);
+    }
+
+    /**
+     * A kernel method that takes or returns a vector ({@code FastExp.exp}, {@code VecFunc.tanh})
+     * must be inlined where it is used: called out of line, its vectors are boxed on the heap at
+     * every call, which the allocation-free training step cannot afford. C2 inlines a hot callee
+     * only up to {@code FreqInlineSize}, so every such method in the kernel package stays under it.
+     */
+    /** A vector, mask or shuffle in a method descriptor: values C2 boxes across a call (a species is a constant). */
+    private static final Pattern VECTOR_VALUE = Pattern.compile("Ljdk/incubator/vector/(\\w*Vector|VectorMask|VectorShuffle);");
+
+    @Test
+    void methodsPassingVectorsFitC2sHotInliningLimit() throws IOException, URISyntaxException {
+        Path dir = Path.of(Softmax.class.getResource("Softmax.class").toURI()).getParent();
+        List<String> tooBig = new ArrayList<>();
+        int seen = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".class")).sorted().toList()) {
+                ClassModel model = ClassFile.of().parse(Files.readAllBytes(f));
+                for (MethodModel m : model.methods()) {
+                    if (!VECTOR_VALUE.matcher(m.methodType().stringValue()).find()) continue;
+                    var code = m.findAttribute(Attributes.code());
+                    if (code.isEmpty()) continue;
+                    seen++;
+                    int bytes = code.get().codeLength();
+                    if (bytes > FREQ_INLINE_SIZE) {
+                        tooBig.add(f.getFileName() + " " + m.methodName().stringValue() + ": " + bytes + " bytes");
+                    }
+                }
+            }
+        }
+        assertTrue(seen >= 3, "found only " + seen + " methods passing vectors in " + dir + "; is the scan broken?");
+        assertTrue(tooBig.isEmpty(), "methods passing vectors over C2's FreqInlineSize (" + FREQ_INLINE_SIZE + " bytes): " + tooBig);
     }
 }
