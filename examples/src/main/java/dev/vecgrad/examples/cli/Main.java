@@ -14,8 +14,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tensors, autograd and a small GPT in pure Java, with Vector API SIMD kernels.",
-        footer = {"", "New here? './vecgrad train' trains a small GPT in under a minute; the last lines",
-            "it prints say how to sample from it. 'vecgrad COMMAND --help' explains a command."},
         subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
             ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, TokenizerCommand.class,
             ExplainCommand.class, TestCommand.class, DashboardCommand.class, ExportCommand.class, HeadsCommand.class,
@@ -46,6 +44,10 @@ public final class Main implements Runnable {
             }
         });
         cl.getSubcommands().get("train").getCommandSpec().usageMessage().footer(TrainCommand.presetFooter());
+        // Set here rather than in @Command: the commands it suggests start the way vecgrad was started.
+        cl.getCommandSpec().usageMessage().footer("", "New here? '" + ShellWords.command("train")
+                + "' trains a small GPT in under a minute; the last lines it prints say how to sample from it. '"
+                + ShellWords.command("COMMAND --help") + "' explains a command.");
         return cl;
     }
 

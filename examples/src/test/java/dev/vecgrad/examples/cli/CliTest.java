@@ -134,6 +134,15 @@ class CliTest {
     }
 
     @Test
+    void helpSuggestsCommandsTheWayVecgradWasStarted() {
+        Result r = vecgrad("--help");
+        assertEquals(0, r.code(), r.err());
+        String flat = r.out().replaceAll("\\s+", " ");
+        assertTrue(flat.contains("New here? '" + ShellWords.command("train") + "' trains")
+                && flat.contains("'" + ShellWords.command("COMMAND --help") + "' explains a command"), r.out());
+    }
+
+    @Test
     void summaryAndTrainKnowTheSamePresets() {
         // Every preset train accepts, summary describes (they share TrainConfig.preset).
         Result induction = vecgrad("summary", "--preset", "induction", "--vocab-size", "16");
