@@ -296,6 +296,19 @@ class HfGpt2Test {
         assertTrue(m.contains("missing tensors h.2.ln_1.weight"), m);
     }
 
+    /** Sizes in config.json far beyond the weights are refused before a model of that size is allocated. */
+    @Test
+    void configSizesBeyondTheWeightsAreRefusedBeforeAllocating() throws IOException {
+        for (String[] edit : new String[][] {{"\"n_positions\": 8", "\"n_positions\": 1073741824"},
+                {"\"n_embd\": 16", "\"n_embd\": 1073741824"}, {"\"vocab_size\": 11", "\"vocab_size\": 2000000000"},
+                {"\"n_positions\": 8", "\"n_positions\": 4000000"}}) {
+            String m = loadError(withConfig(s -> s.replace(edit[0], edit[1]).replace("\"n_ctx\": 8", "\"n_ctx\": null")));
+            assertTrue(m.contains("model.safetensors: tensor '") && m.contains("but config.json implies"), m);
+        }
+        String m = loadError(withConfig(s -> s.replace("\"n_layer\": 2", "\"n_layer\": 2147483647")));
+        assertTrue(m.contains("config.json has n_layer 2147483647 but the file holds the tensors of 2 blocks"), m);
+    }
+
     @Test
     void tensorProblemsAreNamed() throws IOException {
         String m = loadError(withTensors(ts -> ts.stream().filter(t -> !t.name().equals("ln_f.bias")).toList()));
