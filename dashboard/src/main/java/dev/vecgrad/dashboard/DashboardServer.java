@@ -453,7 +453,7 @@ public final class DashboardServer implements AutoCloseable {
     private void heads(Context ctx) throws Exception {
         Path dir = run(ctx), file = modelFile(dir);
         int sequences = intParam(ctx, "sequences", 16, 1, 64);
-        long seed = ctx.queryParamAsClass("seed", Long.class).getOrDefault(1234L);
+        long seed = longParam(ctx, "seed", 1234L, Long.MIN_VALUE, Long.MAX_VALUE);
         models.use(file, m -> {
             GPT model = m.model();
             ProbeData held = ProbeData.fromRun(dir, sequences, seed);
@@ -486,7 +486,7 @@ public final class DashboardServer implements AutoCloseable {
         int n = intParam(ctx, "max_new_tokens", 200, 0, MAX_NEW_TOKENS);
         float temperature = floatParam(ctx, "temperature", 0.8f, 0f, 100f);
         int topK = intParam(ctx, "top_k", 200, 0, Integer.MAX_VALUE);
-        long seed = ctx.queryParamAsClass("seed", Long.class).getOrDefault(1337L);
+        long seed = longParam(ctx, "seed", 1337L, Long.MIN_VALUE, Long.MAX_VALUE);
         String accept = ctx.header("Accept");
         if (accept == null || !accept.contains("text/event-stream")) {
             // Javalin streams events only to clients that ask for them (EventSource does).
@@ -549,14 +549,23 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private static int intParam(Context ctx, String name, int dflt, int min, int max) {
+        return (int) longParam(ctx, name, dflt, min, max);
+    }
+
+    /**
+     * A query parameter that must be an integer in {@code min..max}; anything else is the API's 400
+     * (not Javalin's validator, whose answer is not the API's {@code {"error": ..}} form).
+     */
+    private static long longParam(Context ctx, String name, long dflt, long min, long max) {
         String v = ctx.queryParam(name);
         if (v == null || v.isEmpty()) return dflt;
         try {
             long x = Long.parseLong(v);
             if (x < min || x > max) throw new NumberFormatException();
-            return (int) x;
+            return x;
         } catch (NumberFormatException e) {
-            throw new ApiException(400, name + ": an integer " + min + ".." + max + ", got \"" + shorten(v) + "\"");
+            String range = min == Long.MIN_VALUE && max == Long.MAX_VALUE ? "a 64-bit integer" : "an integer " + min + ".." + max;
+            throw new ApiException(400, name + ": " + range + ", got \"" + shorten(v) + "\"");
         }
     }
 

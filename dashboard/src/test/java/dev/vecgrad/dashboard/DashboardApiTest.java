@@ -272,6 +272,8 @@ class DashboardApiTest {
             }
         }
         error("/api/runs/tiny/heads?sequences=1000", 400, "sequences: an integer 1..64");
+        error("/api/runs/tiny/heads?seed=abc", 400, "seed: a 64-bit integer, got \"abc\"");
+        error("/api/runs/tiny/heads?seed=99999999999999999999", 400, "seed: a 64-bit integer");
         error("/api/runs/half/heads", 404, "no model.safetensors yet");
     }
 
@@ -340,6 +342,7 @@ class DashboardApiTest {
 
         error("/api/runs/tiny/sample?prompt=the&max_new_tokens=5000", 400, "max_new_tokens: an integer 0..2000");
         error("/api/runs/tiny/sample?prompt=the&temperature=-1", 400, "temperature: a number");
+        error("/api/runs/tiny/sample?prompt=the&seed=x", 400, "seed: a 64-bit integer, got \"x\"");
         error("/api/runs/tiny/sample", 400, "prompt: required");
         error("/api/runs/nope/sample?prompt=the", 404, "no run named");
         error("/api/runs/tiny/sample?prompt=the", 406, "Accept: text/event-stream");

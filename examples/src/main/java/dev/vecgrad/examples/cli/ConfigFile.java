@@ -52,7 +52,7 @@ final class ConfigFile {
         if (Files.size(file) > MAX_BYTES) throw new ParameterException(spec.commandLine(), src + ": larger than 1 MB; not a config file");
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = JSON.readTree(dev.vecgrad.train.tokenizer.Utf8.stripBom(Files.readString(file)));
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new ParameterException(spec.commandLine(), src + ": not valid JSON (" + why + ")");

@@ -441,6 +441,10 @@ class FirstHourTest {
         Result t = vecgrad("train", "--config", typo.toString());
         assertEquals(List.of("vecgrad train: --config " + typo + ": unknown key \"max-iter\"; did you mean \"max-iters\"?"),
                 t.errLines());
+        // A byte-order mark (Windows editors write one) is dropped, not "not valid JSON".
+        Path bom = Files.writeString(tmp.resolve("bom.json"), "\uFEFF{\"max-iter\": 5}");
+        assertEquals(List.of("vecgrad train: --config " + bom + ": unknown key \"max-iter\"; did you mean \"max-iters\"?"),
+                vecgrad("train", "--config", bom.toString()).errLines());
         Path wrongType = Files.writeString(tmp.resolve("type.json"), "{\"lr\": \"fast\"}");
         Result w = vecgrad("train", "--config", wrongType.toString());
         assertEquals(List.of("vecgrad train: --config " + wrongType + ": \"lr\" must be a number, got \"fast\""), w.errLines());

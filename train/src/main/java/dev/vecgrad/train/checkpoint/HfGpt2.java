@@ -183,9 +183,7 @@ public final class HfGpt2 {
         GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;
         BpeTokenizer tok = readTokenizer(folder, fileCfg);
         SafeTensorsFile f = SafeTensors.read(weights);
-        GPT model = GPT.forLoading(cfg); // every weight is copied in below: no random init to overwrite
-        copyInto(f, fileCfg, model);
-        return new Loaded(model, fileCfg, tok, folder);
+        return new Loaded(build(f, fileCfg, cfg), fileCfg, tok, folder);
     }
 
     /** The folder name of one table row at block {@code layer} (-1 for rows outside the blocks). */
@@ -210,8 +208,14 @@ public final class HfGpt2 {
         return out;
     }
 
-    /** Every tensor of {@code f} into {@code model}, whose block size may be smaller than {@code fileCfg}'s. */
-    private static void copyInto(SafeTensorsFile f, GPTConfig fileCfg, GPT model) throws CheckpointFormatException {
+    /**
+     * The model of {@code cfg} (whose block size may be smaller than {@code fileCfg}'s) with every
+     * tensor of {@code f}. Every name and shape is checked against {@code fileCfg} before the model
+     * is allocated, so a config.json that disagrees with the weights (an edited n_positions of a
+     * billion) is named instead of ending in OutOfMemoryError: once the shapes match, the model is
+     * no larger than the file.
+     */
+    private static GPT build(SafeTensorsFile f, GPTConfig fileCfg, GPTConfig cfg) throws CheckpointFormatException {
         String src = f.source();
         Map<String, SafeTensor> byName = new LinkedHashMap<>();
         SafeTensor lmHead = null;
@@ -226,11 +230,13 @@ public final class HfGpt2 {
             }
         }
         Map<String, Row> rows = new LinkedHashMap<>();
+        int blocks = 0;
         for (String n : byName.keySet()) {
             Matcher m = LAYER.matcher(n);
             String pattern = n;
             if (m.matches()) {
                 int layer = Integer.parseInt(m.group(1));
+                blocks = Math.max(blocks, layer + 1);
                 pattern = "h.{i}." + m.group(2);
                 if (layer >= fileCfg.nLayer() && (rowFor(pattern) != null || IGNORED.contains(pattern))) {
                     throw new CheckpointFormatException(src, "tensor '" + n + "' belongs to block " + layer + " but config.json has n_layer "
@@ -244,19 +250,35 @@ public final class HfGpt2 {
             }
             rows.put(n, r);
         }
-        Map<String, Parameter> params = model.namedParameters();
+        // One block short lists its tensors below; more is said at once, without naming (or
+        // looping over) the tensors of blocks an edited n_layer of a billion would have.
+        if (fileCfg.nLayer() > blocks + 1) {
+            throw new CheckpointFormatException(src, "config.json has n_layer " + fileCfg.nLayer() + " but the file holds the tensors of "
+                    + blocks + " block" + (blocks == 1 ? "" : "s"));
+        }
         List<String> missing = new ArrayList<>();
         for (int layer = -1; layer < fileCfg.nLayer(); layer++) {
             for (Row r : TABLE) {
-                boolean perBlock = r.hf().contains("{i}");
-                if (perBlock != (layer >= 0)) continue;
+                if (r.hf().contains("{i}") != (layer >= 0)) continue;
                 String n = name(r.hf(), layer);
                 SafeTensor t = byName.get(n);
-                if (t == null) {
-                    missing.add(n);
-                    continue;
-                }
-                float[] values = check(src, n, t, folderShape(r, fileCfg));
+                if (t == null) missing.add(n);
+                else check(src, n, t, folderShape(r, fileCfg));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CheckpointFormatException(src, "missing tensor" + (missing.size() > 1 ? "s " : " ") + summarize(missing)
+                    + " (config.json has n_layer " + fileCfg.nLayer() + ")");
+        }
+        if (lmHead != null) check(src, LM_HEAD, lmHead, folderShape(TABLE.get(0), fileCfg));
+
+        GPT model = GPT.forLoading(cfg); // every weight is copied in below: no random init to overwrite
+        Map<String, Parameter> params = model.namedParameters();
+        for (int layer = -1; layer < fileCfg.nLayer(); layer++) {
+            for (Row r : TABLE) {
+                if (r.hf().contains("{i}") != (layer >= 0)) continue;
+                SafeTensor t = byName.get(name(r.hf(), layer));
+                float[] values = t.toFloats();
                 Parameter p = params.get(name(r.vecgrad(), layer));
                 float[] dst = p.tensor().storage();
                 if (r.layout() == Layout.CONV1D) {
@@ -268,12 +290,8 @@ public final class HfGpt2 {
                 }
             }
         }
-        if (!missing.isEmpty()) {
-            throw new CheckpointFormatException(src, "missing tensor" + (missing.size() > 1 ? "s " : " ") + summarize(missing)
-                    + " (config.json has n_layer " + fileCfg.nLayer() + ")");
-        }
         if (lmHead != null) {
-            float[] head = check(src, LM_HEAD, lmHead, folderShape(TABLE.get(0), fileCfg));
+            float[] head = lmHead.toFloats();
             float[] wte = model.wte().weight().tensor().storage();
             for (int i = 0; i < head.length; i++) {
                 if (Float.floatToIntBits(head[i]) != Float.floatToIntBits(wte[i])) {
@@ -282,6 +300,7 @@ public final class HfGpt2 {
                 }
             }
         }
+        return model;
     }
 
     private static Row rowFor(String pattern) {
@@ -289,8 +308,8 @@ public final class HfGpt2 {
         return null;
     }
 
-    /** The tensor's values as float32, after checking its type and shape. */
-    private static float[] check(String src, String n, SafeTensor t, int[] want) throws CheckpointFormatException {
+    /** Checks a tensor's type and shape. */
+    private static void check(String src, String n, SafeTensor t, int[] want) throws CheckpointFormatException {
         if (!t.dtype().isFloat()) {
             throw new CheckpointFormatException(src, "tensor '" + n + "' is " + t.dtype() + "; weights must be F32, F16, BF16 or F64");
         }
@@ -301,7 +320,6 @@ public final class HfGpt2 {
             throw new CheckpointFormatException(src, "tensor '" + n + "' has shape " + Arrays.toString(got) + " but config.json implies "
                     + Arrays.toString(want) + hint);
         }
-        return t.toFloats();
     }
 
     private static String summarize(List<String> names) {

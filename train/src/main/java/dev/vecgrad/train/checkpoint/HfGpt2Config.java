@@ -67,7 +67,7 @@ public final class HfGpt2Config {
         if (Files.size(file) > MAX_BYTES) throw new CheckpointFormatException(src, Files.size(file) + " bytes is too large for a config.json");
         JsonNode n;
         try {
-            n = JSON.readTree(Files.readString(file));
+            n = JSON.readTree(dev.vecgrad.train.tokenizer.Utf8.stripBom(Files.readString(file)));
         } catch (IOException e) {
             throw new CheckpointFormatException(src, "not valid JSON (" + firstLine(e.getMessage()) + ")");
         }

@@ -239,9 +239,12 @@ public final class ModelCheckpoint {
      * @param layout how the file names and orients its tensors
      * @return the model
      * @throws CheckpointFormatException naming the file and every missing, unexpected or
-     *     mis-shaped tensor
+     *     mis-shaped tensor, and a config that describes more weights than the file holds
      */
     public static GPT build(Tensors t, Layout layout) throws CheckpointFormatException {
+        long values = 0;
+        for (Tensor x : t.tensors().values()) values += x.numel();
+        requireWeightsFor(t.file().toString(), t.config(), values, "the \"config\" metadata " + GPTConfigJson.write(t.config()));
         GPT model = GPT.forLoading(t.config());
         try {
             model.loadStateDict(layout.toVecgrad(t.tensors()), true);
@@ -249,6 +252,25 @@ public final class ModelCheckpoint {
             throw new CheckpointFormatException(t.file().toString(), e.getMessage());
         }
         return model;
+    }
+
+    /**
+     * Refuses a config that describes more weights than the file holds, before a model of that
+     * size is allocated: the config is a few numbers anyone can edit, and a wrong one (a block
+     * size of a billion) would otherwise end in OutOfMemoryError or an array-size error that names
+     * neither the file nor the field. The file's values are already bounded by its size, so a
+     * config that passes allocates no more than the file brought in.
+     *
+     */
+    private static void requireWeightsFor(String src, GPTConfig c, long fileValues, String config) throws CheckpointFormatException {
+        // A lower bound (the embeddings and each block's 12 C^2 matrix weights; no biases or
+        // LayerNorms), in double: the fields' products can pass even a long.
+        double e = c.nEmbd(), need = ((double) c.vocabSize() + c.blockSize()) * e + c.nLayer() * 12.0 * e * e;
+        if (need > fileValues) {
+            throw new CheckpointFormatException(src, config + " describes a model of at least "
+                    + String.format(java.util.Locale.ROOT, "%,.0f", need) + " weights, but the file holds "
+                    + String.format(java.util.Locale.ROOT, "%,d", fileValues) + " values: the config does not belong to these weights");
+        }
     }
 
     /**

@@ -119,9 +119,17 @@ public final class SafeTensors {
     }
 
     private static SafeTensorsFile parse(String source, byte[] header, ByteBuffer data) throws CheckpointFormatException {
+        String text;
+        try {
+            // Strict, as the reference reader is: a lenient decode would turn every bad byte of a
+            // tensor name into U+FFFD and load the tensor under a name the file does not hold.
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(header)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CheckpointFormatException(source, "the header is not valid UTF-8");
+        }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+            root = JSON.readTree(text);
         } catch (IOException e) {
             throw new CheckpointFormatException(source, "the header is not valid JSON (" + firstLine(e.getMessage()) + ")");
         }

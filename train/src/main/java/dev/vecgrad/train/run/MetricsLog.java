@@ -61,7 +61,7 @@ public final class MetricsLog implements AutoCloseable {
         double best = Double.NaN;
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            for (String line : lines(file)) {
                 if (line.isBlank()) continue;
                 try {
                     JsonNode n = JSON.readTree(line);
@@ -147,7 +147,16 @@ public final class MetricsLog implements AutoCloseable {
      */
     public static List<Metrics> read(Path file) throws IOException {
         if (!Files.exists(file)) return new ArrayList<>();
-        return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
+        return parse(lines(file));
+    }
+
+    /**
+     * The file's lines, bytes that are not UTF-8 replaced by U+FFFD: such a line (a crash that left
+     * garbage, a disk error) is skipped like any malformed line instead of failing the whole file
+     * with "Input length = 1", which named neither the file nor the line and stopped a resume.
+     */
+    private static List<String> lines(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
     }
 
     private static List<Metrics> parse(List<String> lines) {

@@ -325,8 +325,9 @@ public final class RunDirectory {
                     + s.tokenizer().describe() + ", given: " + task.tokenizer().describe() + ")");
         }
         Trainer t = new Trainer(cfg, task);
-        ModelCheckpoint.Loaded m = ModelCheckpoint.load(dir.resolve(ModelCheckpoint.FILE));
-        SafeTensorsFile opt = SafeTensors.read(dir.resolve(OPTIMIZER));
+        Path modelFile = dir.resolve(ModelCheckpoint.FILE), optFile = dir.resolve(OPTIMIZER);
+        ModelCheckpoint.Loaded m = ModelCheckpoint.load(modelFile);
+        SafeTensorsFile opt = SafeTensors.read(optFile);
         String ms = m.metadata().get("step"), os = opt.metadata().get("step");
         if (!Long.toString(s.step()).equals(ms) || !Long.toString(s.step()).equals(os)) {
             throw new CheckpointFormatException(dir.toString(), "the checkpoint files disagree on the step (state.json "
@@ -334,17 +335,38 @@ public final class RunDirectory {
         }
         try (var g = dev.vecgrad.autograd.Grad.disabled()) {
             t.model().loadStateDict(m.model().stateDict(), true);
+        } catch (IllegalArgumentException e) {
+            // The model file's own config (its metadata) describes another model than state.json's config.
+            throw new CheckpointFormatException(modelFile.toString(), "does not fit the run's config in " + STATE + ": "
+                    + e.getMessage());
         }
+        long optStep = optimizerStep(optFile, opt.get("step"));
         Map<String, float[]> state = new java.util.LinkedHashMap<>();
-        for (SafeTensor st : opt.tensors().values()) if (!st.name().equals("step")) state.put(st.name(), st.toFloats());
-        long optStep = opt.get("step").toLongs()[0];
+        for (SafeTensor st : opt.tensors().values()) {
+            if (st.name().equals("step")) continue;
+            if (!st.dtype().isFloat()) {
+                throw new CheckpointFormatException(optFile.toString(), "tensor '" + st.name() + "' is " + st.dtype() + ", expected F32");
+            }
+            state.put(st.name(), st.toFloats());
+        }
         try {
             t.optimizer().loadState(state, optStep);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(dir.resolve(OPTIMIZER).toString(), e.getMessage());
+            throw new CheckpointFormatException(optFile.toString(), e.getMessage());
         }
         t.restoreStep(s.step());
         return t;
+    }
+
+    /** The optimizer's step count: the one integer >= 0 of the {@code step} tensor. */
+    private static long optimizerStep(Path optFile, SafeTensor step) throws CheckpointFormatException {
+        long[] v = step.dtype().isFloat() ? null : step.toLongs();
+        if (v == null || v.length != 1 || v[0] < 0) {
+            throw new CheckpointFormatException(optFile.toString(), "tensor 'step' must hold one integer >= 0 (the optimizer's "
+                    + "step count), got " + step.dtype() + " " + java.util.Arrays.toString(step.shape())
+                    + (v != null && v.length == 1 ? " = " + v[0] : ""));
+        }
+        return v[0];
     }
 
     /**

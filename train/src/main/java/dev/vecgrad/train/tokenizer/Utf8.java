@@ -12,6 +12,19 @@ public final class Utf8 {
     private Utf8() {}
 
     /**
+     * The text without a leading byte-order mark (U+FEFF). Windows editors begin UTF-8 files
+     * with one, and JSON parsers refuse it as an unexpected character before the first value, an
+     * error that does not say the mark is invisible in the editor; vecgrad's readers of
+     * hand-editable files (tokenizer files, config.json, --config) drop it instead.
+     *
+     * @param text decoded text
+     * @return {@code text} without its first character when that is U+FEFF
+     */
+    public static String stripBom(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /**
      * Decodes part of an array, replacing each ill-formed sequence with one U+FFFD.
      *
      * @param b the bytes

@@ -4,10 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GPTConfigJsonTest {
+    @TempDir Path tmp;
 
     @Test
     void roundTripInNanoGptsKeys() {
@@ -43,5 +51,27 @@ class GPTConfigJsonTest {
         var e = assertThrows(IllegalArgumentException.class, () -> GPTConfigJson.read(json));
         assertTrue(e.getMessage().startsWith("model config: "), e.getMessage());
         assertTrue(e.getMessage().contains(part), e.getMessage());
+    }
+
+    /**
+     * A checkpoint whose config metadata was edited to a huge model is refused by name before the
+     * model is allocated (it used to fail inside the allocation, with OutOfMemoryError or "more
+     * than 2^31-1 elements", naming neither the file nor the config).
+     */
+    @Test
+    void aConfigLargerThanTheFilesWeightsIsRefusedBeforeAllocating() throws IOException {
+        GPTConfig small = new GPTConfig(1, 2, 16, 8, 10, true, 0f);
+        List<SafeTensor> weights = ModelCheckpoint.tensorsOf(new GPT(small, 1L).namedParameters());
+        for (String edit : new String[] {"\"block_size\":1073741824", "\"block_size\":4000000", "\"vocab_size\":2000000000",
+                "\"n_layer\":100000"}) {
+            Path f = tmp.resolve("edited.safetensors");
+            Map<String, String> meta = new LinkedHashMap<>();
+            String key = edit.substring(0, edit.indexOf(':') + 1);
+            meta.put("config", GPTConfigJson.write(small).replaceFirst(java.util.regex.Pattern.quote(key) + "[0-9]+", edit));
+            SafeTensors.write(f, weights, meta);
+            var e = assertThrows(CheckpointFormatException.class, () -> ModelCheckpoint.load(f), edit);
+            assertTrue(e.getMessage().startsWith(f + ": the \"config\" metadata {") && e.getMessage().contains(edit)
+                    && e.getMessage().contains("does not belong to these weights"), e.getMessage());
+        }
     }
 }

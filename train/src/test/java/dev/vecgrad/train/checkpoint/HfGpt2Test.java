@@ -277,6 +277,8 @@ class HfGpt2Test {
         assertTrue(loadError(withConfig(s -> s.replace("\"n_embd\": 16", "\"n_embd\": \"16\""))).contains("\"n_embd\" must be an integer"));
         assertTrue(loadError(withConfig(s -> s.replace("\"n_inner\": null", "\"n_inner\": 32"))).contains("n_inner"));
         assertTrue(loadError(withConfig(s -> s.substring(0, 40))).contains("not valid JSON"));
+        // A byte-order mark (Windows editors write one) is dropped, not "not valid JSON".
+        assertEquals(HfGpt2.readConfig(FIXTURES.resolve("plain")), HfGpt2.readConfig(withConfig(s -> "\uFEFF" + s)));
     }
 
     @Test
@@ -294,6 +296,19 @@ class HfGpt2Test {
         // more layers in the config than in the file
         m = loadError(withConfig(s -> s.replace("\"n_layer\": 2", "\"n_layer\": 3")));
         assertTrue(m.contains("missing tensors h.2.ln_1.weight"), m);
+    }
+
+    /** Sizes in config.json far beyond the weights are refused before a model of that size is allocated. */
+    @Test
+    void configSizesBeyondTheWeightsAreRefusedBeforeAllocating() throws IOException {
+        for (String[] edit : new String[][] {{"\"n_positions\": 8", "\"n_positions\": 1073741824"},
+                {"\"n_embd\": 16", "\"n_embd\": 1073741824"}, {"\"vocab_size\": 11", "\"vocab_size\": 2000000000"},
+                {"\"n_positions\": 8", "\"n_positions\": 4000000"}}) {
+            String m = loadError(withConfig(s -> s.replace(edit[0], edit[1]).replace("\"n_ctx\": 8", "\"n_ctx\": null")));
+            assertTrue(m.contains("model.safetensors: tensor '") && m.contains("but config.json implies"), m);
+        }
+        String m = loadError(withConfig(s -> s.replace("\"n_layer\": 2", "\"n_layer\": 2147483647")));
+        assertTrue(m.contains("config.json has n_layer 2147483647 but the file holds the tensors of 2 blocks"), m);
     }
 
     @Test

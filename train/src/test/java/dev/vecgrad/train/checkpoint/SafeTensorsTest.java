@@ -78,6 +78,10 @@ class SafeTensorsTest {
                 new byte[8]), "not valid JSON");
         assertProblem(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", new byte[8]), "shape");
         assertProblem(file("[1,2]", new byte[0]), "not a JSON object");
+        byte[] latin1 = file(ok.replace("\"x\"", "\"x?\""), new byte[8]);
+        latin1[8 + 3] = (byte) 0xE9;   // the name's '?' as ISO-8859-1's é: not UTF-8
+        assertProblem(latin1, "not valid UTF-8");
+        assertProblem(file("{\"__metadata__\":" + "[".repeat(5000) + "]".repeat(5000) + "}", new byte[0]), "not valid JSON");
         assertProblem(new byte[] {1, 2, 3}, "too short");
         byte[] huge = file(ok, new byte[8]);
         ByteBuffer.wrap(huge).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Long.MAX_VALUE);

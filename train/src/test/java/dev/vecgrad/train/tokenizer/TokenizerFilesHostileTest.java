@@ -105,6 +105,28 @@ class TokenizerFilesHostileTest {
         expectError("vocab.json", vocab, "merges.txt beside it");
     }
 
+    /** A leading byte-order mark (Windows editors write one) is dropped from every tokenizer file. */
+    @Test
+    void aByteOrderMarkIsIgnored() throws IOException {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Path json = tmp.resolve("tokenizer.json");
+        Files.write(json, concat(bom, validJson().getBytes(StandardCharsets.UTF_8)));
+        assertTrue(TokenizerFiles.load(json).hash().equals(SMALL.hash()));
+        for (String name : List.of(Gpt2Files.VOCAB, Gpt2Files.MERGES)) {
+            Path g = Files.createDirectory(tmp.resolve("bom-" + name));
+            Gpt2Files.write(g, SMALL);
+            Files.write(g.resolve(name), concat(bom, Files.readAllBytes(g.resolve(name))));
+            // merges.txt's "#version" line was read as a merge of "\uFEFF#version:" and "0.2"
+            assertTrue(TokenizerFiles.load(g).hash().equals(SMALL.hash()), name);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void tiktokenProblemsAreNamed() throws IOException {
         StringBuilder ok = new StringBuilder();
