@@ -206,6 +206,12 @@ public final class DashboardServer implements AutoCloseable {
             ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'");
             ctx.header("X-Content-Type-Options", "nosniff");
             checkSource(ctx);
+            // Every page, file and API answer is read with GET: the dashboard changes nothing on disk.
+            String method = ctx.req().getMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ctx.header("Allow", "GET, HEAD");
+                throw new ApiException(405, shorten(method) + " is not allowed: the dashboard only reads (GET, HEAD)");
+            }
             if (ctx.queryString() != null && ctx.queryString().length() > MAX_REQUEST_BYTES) {
                 throw new ApiException(414, "the query is longer than " + MAX_REQUEST_BYTES + " bytes");
             }

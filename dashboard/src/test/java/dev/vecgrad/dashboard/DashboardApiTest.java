@@ -555,6 +555,22 @@ class DashboardApiTest {
     }
 
     @Test
+    void onlyGetAndHeadAreAnswered() throws Exception {
+        String local = "localhost:" + server.port();
+        for (String method : List.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FROB")) {
+            for (String path : List.of("/api/runs", "/api/runs/tiny", "/api/runs/tiny/sample", "/", "/app.js", "/api/nothing")) {
+                String r = raw(method, path, local);
+                assertEquals(405, status(r), method + " " + path + " -> " + r);
+                assertTrue(r.contains("Allow: GET, HEAD") && r.contains("is not allowed: the dashboard only reads"),
+                        method + " " + path + " -> " + r);
+                assertFalse(r.contains("\"tiny\""), method + " " + path + " -> " + r);
+            }
+        }
+        assertEquals(200, status(raw("HEAD", "/api/runs", local)));
+        assertEquals(200, status(raw("GET", "/api/runs", local)));
+    }
+
+    @Test
     void thisMachinesNamesAreAnsweredWithOrWithoutThePortInAnyCase() throws Exception {
         int port = server.port();
         // Other ports too: a tunnel (ssh -L 16006:localhost:6006) brings the browser in on another local port.
