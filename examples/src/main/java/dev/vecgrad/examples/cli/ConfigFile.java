@@ -50,9 +50,15 @@ final class ConfigFile {
         String src = "--config " + file;
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file (given with --config)");
         if (Files.size(file) > MAX_BYTES) throw new ParameterException(spec.commandLine(), src + ": larger than 1 MB; not a config file");
+        String text;
+        try {
+            text = dev.vecgrad.train.tokenizer.Utf8.readText(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ParameterException(spec.commandLine(), src + ": not valid UTF-8 text");
+        }
         JsonNode root;
         try {
-            root = JSON.readTree(dev.vecgrad.train.tokenizer.Utf8.stripBom(Files.readString(file)));
+            root = JSON.readTree(text);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new ParameterException(spec.commandLine(), src + ": not valid JSON (" + why + ")");

@@ -445,6 +445,9 @@ class FirstHourTest {
         Path bom = Files.writeString(tmp.resolve("bom.json"), "\uFEFF{\"max-iter\": 5}");
         assertEquals(List.of("vecgrad train: --config " + bom + ": unknown key \"max-iter\"; did you mean \"max-iters\"?"),
                 vecgrad("train", "--config", bom.toString()).errLines());
+        Path latin1 = Files.write(tmp.resolve("latin1.json"), "{\"out\": \"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals(List.of("vecgrad train: --config " + latin1 + ": not valid UTF-8 text"),
+                vecgrad("train", "--config", latin1.toString()).errLines());
         Path wrongType = Files.writeString(tmp.resolve("type.json"), "{\"lr\": \"fast\"}");
         Result w = vecgrad("train", "--config", wrongType.toString());
         assertEquals(List.of("vecgrad train: --config " + wrongType + ": \"lr\" must be a number, got \"fast\""), w.errLines());

@@ -65,9 +65,15 @@ public final class HfGpt2Config {
         String src = file.toString();
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(src, null, "no config.json (a Hugging Face GPT-2 folder has one)");
         if (Files.size(file) > MAX_BYTES) throw new CheckpointFormatException(src, Files.size(file) + " bytes is too large for a config.json");
+        String text;
+        try {
+            text = dev.vecgrad.train.tokenizer.Utf8.readText(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CheckpointFormatException(src, "not valid UTF-8 text");
+        }
         JsonNode n;
         try {
-            n = JSON.readTree(dev.vecgrad.train.tokenizer.Utf8.stripBom(Files.readString(file)));
+            n = JSON.readTree(text);
         } catch (IOException e) {
             throw new CheckpointFormatException(src, "not valid JSON (" + firstLine(e.getMessage()) + ")");
         }

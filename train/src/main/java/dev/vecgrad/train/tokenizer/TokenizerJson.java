@@ -141,9 +141,8 @@ public final class TokenizerJson {
 
     /** A file's text without a leading byte-order mark; invalid UTF-8 is an error naming the file. */
     static String readUtf8(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
         try {
-            return Utf8.stripBom(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
+            return Utf8.readText(file);
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new TokenizerFormatException(file.toString(), "not valid UTF-8 text");
         }

@@ -25,6 +25,21 @@ public final class Utf8 {
     }
 
     /**
+     * A hand-editable file's text (a tokenizer file, a config): strictly decoded, without a
+     * leading byte-order mark ({@link #stripBom}).
+     *
+     * @param file the file
+     * @return its text
+     * @throws java.nio.charset.CharacterCodingException when the file is not UTF-8 text; readers
+     *     catch it to say so with the file's name, which its own message ("Input length = 1") does not
+     * @throws java.io.IOException when the file cannot be read
+     */
+    public static String readText(java.nio.file.Path file) throws java.io.IOException {
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        return stripBom(java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
+    }
+
+    /**
      * Decodes part of an array, replacing each ill-formed sequence with one U+FFFD.
      *
      * @param b the bytes

@@ -279,6 +279,11 @@ class HfGpt2Test {
         assertTrue(loadError(withConfig(s -> s.substring(0, 40))).contains("not valid JSON"));
         // A byte-order mark (Windows editors write one) is dropped, not "not valid JSON".
         assertEquals(HfGpt2.readConfig(FIXTURES.resolve("plain")), HfGpt2.readConfig(withConfig(s -> "\uFEFF" + s)));
+        // Bytes that are not UTF-8 are said to be that, with the file's name.
+        Path latin1 = withConfig(s -> s);
+        Files.write(latin1.resolve("config.json"), "{\"n_embd\": 16, \"name\": \"caf\u00e9\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String bad = loadError(latin1);
+        assertTrue(bad.contains("config.json") && bad.contains("not valid UTF-8 text"), bad);
     }
 
     @Test
