@@ -88,7 +88,7 @@ final class HeadsCommand implements Callable<Integer> {
         }
         ProbeData held;
         if (data != null) {
-            if (m.tokenizer() == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; --data needs one to read text");
+            if (m.tokenizer() == null) throw new IllegalArgumentException(m.missingTokenizer() + "; --data needs one to read text");
             held = ProbeData.fromText(data, m.tokenizer(), sequences, block, seed);
         } else if (length == null && Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
             held = ProbeData.fromRun(checkpoint, sequences, seed);

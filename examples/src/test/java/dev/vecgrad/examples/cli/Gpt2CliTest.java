@@ -78,6 +78,21 @@ class Gpt2CliTest {
     }
 
     @Test
+    void aFolderWithoutItsTokenizerFilesIsNamedAsAGpt2Folder() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("weights-only"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), d.resolve(f));
+        CliTest.Result r = CliTest.vecgrad("sample", "--checkpoint", d.toString(), "--prompt", "The", "--max-new-tokens", "2");
+        assertEquals(2, r.code());
+        assertEquals("vecgrad sample: " + d + ": no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt);"
+                + " sample needs one to read and show text", r.err().strip());
+        Files.copy(TINY.resolve("vocab.json"), d.resolve("vocab.json"));
+        r = CliTest.vecgrad("tokens", "--checkpoint", d.toString(), "--text", "The");
+        assertEquals(2, r.code());
+        assertTrue(r.err().strip().endsWith("directory has vocab.json but no merges.txt (GPT-2's tokenizer is the two files"
+                + " together) and no tokenizer.json"), r.err());
+    }
+
+    @Test
     void aCharLevelRunIsRefusedWithTheReason() throws IOException {
         CliTest.Result r = CliTest.vecgrad("export", "--checkpoint", "../train/src/test/resources/fixtures/gpt/A/model.safetensors",
                 "--out", tmp.resolve("x").toString());
