@@ -78,6 +78,25 @@ class Gpt2CliTest {
     }
 
     @Test
+    void theReadmesPytorchCheckerTakesAFolderAsLossDoes() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path batch = PLAIN.resolve("batch.safetensors"), grads = tmp.resolve("grads.safetensors");
+        assertEquals(0, CliTest.vecgrad("loss", "--checkpoint", PLAIN.toString(), "--batch", batch.toString(), "--grads-out",
+                grads.toString()).code());
+        // the folder itself, and its weights file (whose architecture is in config.json beside it)
+        for (Path model : List.of(PLAIN, PLAIN.resolve("model.safetensors"))) {
+            Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/check_vecgrad_model.py", model.toString(),
+                    batch.toString(), "--grads", grads.toString()).redirectErrorStream(true).start();
+            String text = new String(check.getInputStream().readAllBytes());
+            assertEquals(0, check.waitFor(), model + ": " + text);
+            assertTrue(text.contains("all gradients within tolerance"), text);
+        }
+    }
+
+    @Test
     void aFolderWithoutItsTokenizerFilesIsNamedAsAGpt2Folder() throws IOException {
         Path d = Files.createDirectories(tmp.resolve("weights-only"));
         for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), d.resolve(f));
