@@ -179,6 +179,13 @@ public final class ModelCheckpoint {
      */
     public static Tensors readTensors(Path dirOrFile) throws IOException {
         Path file = resolve(dirOrFile);
+        Path holder = dirOrFile.toAbsolutePath().getParent();
+        // config.json or state.json beside the weights: the folder was meant (as a checkpoint, it is read whole).
+        if (Files.isRegularFile(dirOrFile) && !dirOrFile.getFileName().toString().endsWith(".safetensors") && holder != null
+                && (HfGpt2.isFolder(holder) || Files.exists(holder.resolve("state.json")))) {
+            Path given = dirOrFile.getParent() != null ? dirOrFile.getParent() : Path.of(".");
+            throw new CheckpointFormatException(dirOrFile.toString(), "not a model file; pass the folder that holds it, " + given);
+        }
         String parent = Files.isDirectory(dirOrFile) && !Files.exists(file) ? parentOfRuns(dirOrFile) : null;
         if (parent != null) throw new NoSuchFileException(dirOrFile.toString(), null, parent);
         SafeTensorsFile f = SafeTensors.read(file);

@@ -331,6 +331,13 @@ class HfGpt2Test {
     }
 
     @Test
+    void aFileOfTheFolderOtherThanItsWeightsAsksForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve("config.json")));
+        assertEquals(d.resolve("config.json") + ": not a model file; pass the folder that holds it, " + d, e.getMessage());
+    }
+
+    @Test
     void halfOfGpt2sTokenizerPairNamesTheMissingFile() throws IOException {
         Path d = copyFixture("plain");
         Files.writeString(d.resolve("vocab.json"), "{}");
