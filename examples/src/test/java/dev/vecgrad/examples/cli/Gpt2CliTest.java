@@ -226,7 +226,7 @@ class Gpt2CliTest {
         r = CliTest.vecgrad("train", "--init-from", TINY.resolve("config.json").toString(), "--data", text.toString(),
                 "--out", tmp.resolve("e").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("config.json: not a safetensors file"), r.err());
+        assertTrue(r.err().contains("config.json: not a model file; pass the folder that holds it, " + TINY), r.err());
         assertFalse(Files.exists(tmp.resolve("d")) || Files.exists(tmp.resolve("e")), "no run directory for a failed start");
     }
 
