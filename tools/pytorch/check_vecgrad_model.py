@@ -5,7 +5,9 @@ Usage (from anywhere):
         [--grads GRADS.safetensors] [--tol 1e-4]
 
 MODEL is a model.safetensors written by vecgrad (or PyTorch): config from the "config" metadata,
-tied weight under transformer.wte.weight and/or lm_head.weight. BATCH holds idx and targets
+tied weight under transformer.wte.weight and/or lm_head.weight; or a run directory (its
+model.safetensors); or a Hugging Face GPT-2 folder (config.json + model.safetensors, read as
+hf_gpt2.py reads it), as every `vecgrad --checkpoint` accepts them. BATCH holds idx and targets
 ([B,T], I64 or I32; -1 targets are ignored). The script prints `loss <value>` (float64 math on
 the stored float32 weights, full precision) and the float32 loss for reference.
 
@@ -26,6 +28,24 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 from nanogpt import TIED_ALIAS, TIED_NAME, load_model, make_deterministic  # noqa: E402
+import hf_gpt2  # noqa: E402
+
+
+def is_gpt2_folder(path):
+    """vecgrad's rule (HfGpt2.isFolder): config.json and no state.json, which a run directory has."""
+    return os.path.isfile(os.path.join(path, "config.json")) and not os.path.exists(os.path.join(path, "state.json"))
+
+
+def load_any(path, dtype):
+    """The model at MODEL: a model file, a run directory or a GPT-2 folder (or that folder's weights file)."""
+    if os.path.isdir(path):
+        if is_gpt2_folder(path):
+            return hf_gpt2.load_folder(path, dtype)
+        path = os.path.join(path, "model.safetensors")
+    elif is_gpt2_folder(os.path.dirname(path) or "."):
+        # GPT-2's weights file has no architecture of its own: config.json beside it has it.
+        return hf_gpt2.load_folder(os.path.dirname(path) or ".", dtype)
+    return load_model(path, dtype=dtype)[0]
 
 
 def load_batch(path):
@@ -95,11 +115,13 @@ def main():
     make_deterministic()
 
     try:
-        model64, meta = load_model(args.model, dtype=torch.float64)
-        model32, _ = load_model(args.model, dtype=torch.float32)
+        model64 = load_any(args.model, torch.float64)
+        model32 = load_any(args.model, torch.float32)
+        idx, targets = load_batch(args.batch)
     except ValueError as e:
         raise SystemExit(str(e))
-    idx, targets = load_batch(args.batch)
+    except OSError as e:  # a missing file is one line, not a traceback
+        raise SystemExit(f"{e.filename}: {e.strerror}")
     cfg = model64.config
     if idx.shape[1] > cfg.block_size:
         raise SystemExit(f"{args.batch}: T={idx.shape[1]} exceeds block_size {cfg.block_size}")

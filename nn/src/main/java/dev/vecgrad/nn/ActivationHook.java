@@ -32,6 +32,29 @@ public interface ActivationHook {
      * @return the combined hook
      */
     default ActivationHook andThen(ActivationHook next) {
-        return (p, l, v) -> next.apply(p, l, apply(p, l, v));
+        ActivationHook first = this;
+        return new ActivationHook() {
+            @Override
+            public Tensor apply(HookPoint p, int l, Tensor v) {
+                return next.apply(p, l, first.apply(p, l, v));
+            }
+
+            @Override
+            public void checkTargets(GPTConfig config) {
+                first.checkTargets(config);
+                next.checkTargets(config);
+            }
+        };
     }
+
+    /**
+     * Called once before a forward pass with this hook: refuses a model that lacks the block or
+     * head the hook is aimed at. A hook only sees the points the model has, so an intervention on
+     * block 5 of a 2-block model would never fire, and its "effect" would silently be none.
+     * Observers (such as {@link ActivationCache}) aim at nothing and accept every model.
+     *
+     * @param config the architecture of the model about to run
+     * @throws IllegalArgumentException naming the block or head the model does not have
+     */
+    default void checkTargets(GPTConfig config) {}
 }

@@ -152,7 +152,8 @@ public final class GPT extends Module {
      * @param T the length of each sequence, at most the block size
      * @param hook sees each capture point; null for none
      * @return logits {@code [B, T, vocabSize]}
-     * @throws IllegalArgumentException as {@link #forward(int[], int, int)} does
+     * @throws IllegalArgumentException as {@link #forward(int[], int, int)} does, and before the
+     *     pass when the hook is aimed at a block or head this model lacks ({@link ActivationHook#checkTargets})
      */
     public Tensor forward(int[] idx, int B, int T, ActivationHook hook) {
         if (T > config.blockSize()) {
@@ -160,6 +161,7 @@ public final class GPT extends Module {
                     + ", block size is only " + config.blockSize());
         }
         checkIds(idx, B, T);
+        if (hook != null) hook.checkTargets(config);
         Tensor tok = wte.forward(idx, B, T);                               // (B,T,C)
         Tensor pos = wpe.weight().tensor().narrow(0, 0, T);                // (T,C), positions 0..T-1
         if (hook == null) {

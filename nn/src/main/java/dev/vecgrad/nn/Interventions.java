@@ -8,7 +8,8 @@ import java.util.Arrays;
  * (zero or mean) at {@code blocks.l.attn.hook_z}, and activation patching (replacing one capture
  * point's tensor by the one another prompt produced). Chain several with
  * {@link ActivationHook#andThen}. Heads that are not ablated and points that are not patched pass
- * through unchanged.
+ * through unchanged. A forward refuses an intervention aimed at a block or head its model lacks
+ * ({@link ActivationHook#checkTargets}), rather than running as if it were not there.
  */
 public final class Interventions {
     private Interventions() {}
@@ -20,6 +21,7 @@ public final class Interventions {
      * @param layer the block
      * @param heads the heads to silence, each in {@code [0, nHead)}
      * @return the hook to pass to {@link GPT#forward(int[], int, int, ActivationHook)}
+     * @throws IllegalArgumentException at once when no head is named or {@code layer} is negative
      */
     public static ActivationHook zeroAblateHeads(int layer, int... heads) {
         return ablate(layer, heads, null);
@@ -34,7 +36,7 @@ public final class Interventions {
      * @param head the head, in {@code [0, nHead)}
      * @param mean {@code hs} values, e.g. {@code headMeans(cache, layer)[head]}
      * @return the hook
-     * @throws IllegalArgumentException if {@code mean} is null
+     * @throws IllegalArgumentException if {@code mean} is null or {@code layer} negative
      */
     public static ActivationHook meanAblateHead(int layer, int head, float[] mean) {
         if (mean == null) throw new IllegalArgumentException("meanAblateHead: mean must not be null");
@@ -68,7 +70,8 @@ public final class Interventions {
     private static ActivationHook ablate(int layer, int[] heads, float[][] fill) {
         if (heads == null || heads.length == 0) throw new IllegalArgumentException("ablation: name at least one head");
         int[] hs = heads.clone();
-        return (point, l, z) -> {
+        if (layer < 0) throw new IllegalArgumentException("ablation: layer must be >= 0, got " + layer);
+        return aimedAt(layer, (point, l, z) -> {
             if (point != HookPoint.ATTN_Z || l != layer) return z;
             int nh = z.size(2), d = z.size(3);
             float[] keep = new float[nh];
@@ -87,6 +90,27 @@ public final class Interventions {
             }
             Tensor out = z.mul(Tensor.of(keep, nh, 1));
             return fill == null ? out : out.add(Tensor.of(add, nh, d));
+        });
+    }
+
+    /**
+     * {@code hook}, refusing before the forward a model without block {@code layer} (-1: a
+     * model-wide point, in every model). Heads are checked where the hook sees their count.
+     */
+    private static ActivationHook aimedAt(int layer, ActivationHook hook) {
+        return new ActivationHook() {
+            @Override
+            public Tensor apply(HookPoint point, int l, Tensor value) {
+                return hook.apply(point, l, value);
+            }
+
+            @Override
+            public void checkTargets(GPTConfig config) {
+                if (layer >= config.nLayer()) {
+                    throw new IllegalArgumentException("intervention on block " + layer + ", but the model has blocks 0.."
+                            + (config.nLayer() - 1));
+                }
+            }
         };
     }
 
@@ -103,14 +127,14 @@ public final class Interventions {
     public static ActivationHook patch(String name, Tensor value) {
         HookPoint.Named at = HookPoint.parse(name);
         if (value == null) throw new IllegalArgumentException("patch: no value for " + name);
-        return (point, l, v) -> {
+        return aimedAt(at.layer(), (point, l, v) -> {
             if (point != at.point() || l != at.layer()) return v;
             if (!Arrays.equals(v.shape(), value.shape())) {
                 throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
                         + " but the activation is " + Arrays.toString(v.shape()));
             }
             return value;
-        };
+        });
     }
 
     /**
@@ -131,7 +155,7 @@ public final class Interventions {
             throw new IllegalArgumentException("patchPositions: " + name + " is not indexed [B, T, ...]; use patch");
         }
         int[] pos = positions.clone();
-        return (point, l, v) -> {
+        return aimedAt(at.layer(), (point, l, v) -> {
             if (point != at.point() || l != at.layer()) return v;
             if (!Arrays.equals(v.shape(), value.shape())) {
                 throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
@@ -149,7 +173,7 @@ public final class Interventions {
             Tensor mask = Tensor.of(m, maskShape);
             Tensor keepMask = Tensor.of(invert(m), maskShape);
             return v.mul(keepMask).add(value.mul(mask));
-        };
+        });
     }
 
     private static float[] invert(float[] m) {

@@ -249,6 +249,30 @@ class ActivationCacheTest {
     }
 
     @Test
+    void anInterventionOnABlockTheModelLacksIsRefusedNotSilentlyIgnored() {
+        GPT g = model(0f, 29);
+        g.eval();
+        int[] idx = ids(10);
+        try (Grad x = Grad.disabled()) {
+            ActivationCache clean = new ActivationCache();
+            g.forward(idx, B, T, clean);
+            float[] mean = Interventions.headMeans(clean, 0)[0];
+            Tensor resid = clean.get("blocks.0.hook_resid_post");
+            for (ActivationHook h : new ActivationHook[] {Interventions.zeroAblateHeads(L, 0),
+                    Interventions.meanAblateHead(L + 3, 0, mean),
+                    Interventions.patch("blocks." + L + ".hook_resid_post", resid),
+                    Interventions.patchPositions("blocks.7.hook_resid_pre", resid, 1),
+                    new ActivationCache().andThen(Interventions.zeroAblateHeads(5, 0))}) {
+                var e = assertThrows(IllegalArgumentException.class, () -> g.forward(idx, B, T, h));
+                assertTrue(e.getMessage().contains("but the model has blocks 0.." + (L - 1)), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> Interventions.zeroAblateHeads(-1, 0));
+            // model-wide points and the last block are in every model
+            g.forward(idx, B, T, Interventions.patch("hook_embed", clean.get("hook_embed")).andThen(Interventions.zeroAblateHeads(L - 1, 0)));
+        }
+    }
+
+    @Test
     void namesRoundTrip() {
         for (HookPoint p : HookPoint.values()) {
             HookPoint.Named n = HookPoint.parse(p.name(p.perBlock() ? 12 : -1));

@@ -38,13 +38,12 @@ final class CheckpointOption {
      * The checkpoint's tokenizer.
      *
      * @throws IllegalArgumentException naming the file when it has none (a model converted from
-     *     elsewhere, which only has token ids)
+     *     elsewhere, which only has token ids, or a GPT-2 folder without its tokenizer files)
      */
     Tokenizer tokenizer() throws IOException {
         Tokenizer tok = load().tokenizer();
         if (tok == null) {
-            throw new IllegalArgumentException(load().file() + " has no tokenizer in its metadata; " + command.name()
-                    + " needs a model trained by vecgrad");
+            throw new IllegalArgumentException(load().missingTokenizer() + "; " + command.name() + " needs one to read and show text");
         }
         return tok;
     }

@@ -52,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
             model = l.model();
             Object tok = l.tokenizer();
             if (tok == null) {
-                throw new IllegalArgumentException(l.file() + " has no tokenizer in its metadata; a GPT-2 folder needs one");
+                throw new IllegalArgumentException(l.missingTokenizer() + "; a GPT-2 folder needs one");
             }
             if (!(tok instanceof BpeTokenizer b)) {
                 throw new IllegalArgumentException(l.file() + " uses a character-level tokenizer, which a GPT-2 folder cannot "

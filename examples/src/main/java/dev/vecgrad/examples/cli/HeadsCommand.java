@@ -6,7 +6,6 @@ import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.HeadScores;
 import dev.vecgrad.train.inspect.Heatmap;
 import dev.vecgrad.train.inspect.ProbeData;
-import dev.vecgrad.train.run.RunDirectory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +76,11 @@ final class HeadsCommand implements Callable<Integer> {
         if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + ": is a file; name a directory for the PNGs");
         }
-        if (!HeadScores.NAMES.contains(sort)) throw new ParameterException(spec.commandLine(), "--sort must be one of " + HeadScores.NAMES);
+        if (!HeadScores.NAMES.contains(sort)) {
+            List<String> close = Spelling.closeNames(sort.replace('-', '_'), HeadScores.NAMES);
+            throw new ParameterException(spec.commandLine(), "--sort " + sort + ": must be one of " + String.join(", ", HeadScores.NAMES)
+                    + (close.isEmpty() ? "" : "; did you mean " + close.getFirst() + "?"));
+        }
         if (sequences < 1) throw new ParameterException(spec.commandLine(), "--sequences must be >= 1, got " + sequences);
         ModelCheckpoint.Loaded m = ckpt.load();
         Path checkpoint = ckpt.path;
@@ -86,12 +89,15 @@ final class HeadsCommand implements Callable<Integer> {
         if (block < 4 || block > model.config().blockSize()) {
             throw new ParameterException(spec.commandLine(), "--length must be 4.." + model.config().blockSize() + ", got " + block);
         }
+        List<int[]> heads = ablatedHeads(model.config().nLayer(), model.config().nHead());
         ProbeData held;
+        Path run = EvalCommand.runOf(checkpoint);
         if (data != null) {
-            if (m.tokenizer() == null) throw new IllegalArgumentException(m.file() + " has no tokenizer; --data needs one to read text");
+            if (m.tokenizer() == null) throw new IllegalArgumentException(m.missingTokenizer() + "; --data needs one to read text");
             held = ProbeData.fromText(data, m.tokenizer(), sequences, block, seed);
-        } else if (length == null && Files.isDirectory(checkpoint) && RunDirectory.isRun(checkpoint)) {
-            held = ProbeData.fromRun(checkpoint, sequences, seed);
+        } else if (run != null) {
+            // Also for the run's model file or best/, and with --length: that sets the induction probe only.
+            held = ProbeData.fromRun(run, sequences, seed);
         } else {
             held = ProbeData.repeated(model.config().vocabSize(), sequences, block / 2, seed);
         }
@@ -100,18 +106,6 @@ final class HeadsCommand implements Callable<Integer> {
         // "best induction score" differs from this one's by sampling.
         String probeText = HeadScores.describeProbe(sequences, block) + " (from --seed " + seed + "; not the fixed probe of train's"
                 + " evaluation lines)";
-        List<int[]> heads = new ArrayList<>();
-        if (ablate != null) {
-            for (String a : ablate) {
-                String[] p = a.trim().split("\\.");
-                try {
-                    if (p.length != 2) throw new NumberFormatException();
-                    heads.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
-                } catch (NumberFormatException e) {
-                    throw new ParameterException(spec.commandLine(), "--ablate expects LAYER.HEAD[,LAYER.HEAD...], got '" + a + "'");
-                }
-            }
-        }
         // A bar on a terminal: the ablations are a forward pass per head (GPT-2 small: minutes).
         int nHeads = model.config().nLayer() * model.config().nHead();
         HeadScores.Report r;
@@ -162,6 +156,36 @@ final class HeadsCommand implements Callable<Integer> {
         }
         pw.flush();
         return 0;
+    }
+
+    /**
+     * {@code --ablate}'s heads, checked against the model before any scoring (GPT-2 small's
+     * ablations take minutes) and named as they were typed.
+     */
+    private List<int[]> ablatedHeads(int nLayer, int nHead) {
+        List<int[]> heads = new ArrayList<>();
+        if (ablate == null) return heads;
+        for (String a : ablate) {
+            String[] p = a.trim().split("\\.");
+            int[] lh;
+            try {
+                if (p.length != 2) throw new NumberFormatException();
+                lh = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--ablate expects LAYER.HEAD[,LAYER.HEAD...], got '" + a + "'");
+            }
+            if (lh[0] < 0 || lh[0] >= nLayer || lh[1] < 0 || lh[1] >= nHead) {
+                throw new ParameterException(spec.commandLine(), "--ablate " + a.trim() + ": no such head; the model has layers 0.."
+                        + (nLayer - 1) + " and heads 0.." + (nHead - 1) + " in each");
+            }
+            for (int[] seen : heads) {
+                if (seen[0] == lh[0] && seen[1] == lh[1]) {
+                    throw new ParameterException(spec.commandLine(), "--ablate names head " + a.trim() + " twice");
+                }
+            }
+            heads.add(lh);
+        }
+        return heads;
     }
 
     private static List<Path> pngs(HeadScores.Report r, Path dir) throws java.io.IOException {

@@ -80,7 +80,7 @@ final class RunsCommand implements Callable<Integer> {
         if (!Files.exists(p)) {
             // A bare name is looked for under DIR; a path with folders, in its own folder.
             Path parent = name.getParent();
-            List<String> close = closeNames(String.valueOf(name.getFileName()), runNames(parent != null ? parent : root)).stream()
+            List<String> close = Spelling.closeNames(String.valueOf(name.getFileName()), runNames(parent != null ? parent : root)).stream()
                     .map(n -> parent != null ? parent.resolve(n).toString() : n).toList();
             throw new ParameterException(spec.commandLine(), "--compare " + name + ": no such run (looked for " + name
                     + (under.equals(name) ? "" : " and " + under) + ")"
@@ -98,22 +98,6 @@ final class RunsCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
-    }
-
-    /**
-     * The run names a mistyped {@code name} probably meant, closest first, at most three: those
-     * one edit away (two for names of 6 characters or more), or that start with it.
-     */
-    static List<String> closeNames(String name, List<String> names) {
-        int limit = name.length() >= 6 ? 2 : 1;
-        record Near(String name, int distance) {}
-        List<Near> near = new ArrayList<>();
-        for (String n : names) {
-            int d = Spelling.distance(name, n);
-            if (d <= limit || (name.length() >= 2 && n.startsWith(name))) near.add(new Near(n, d));
-        }
-        near.sort(java.util.Comparator.comparingInt(Near::distance).thenComparing(Near::name));
-        return near.stream().limit(3).map(Near::name).toList();
     }
 
     /** What the listing shows of one run. */

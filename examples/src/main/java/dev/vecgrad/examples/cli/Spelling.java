@@ -1,6 +1,10 @@
 package dev.vecgrad.examples.cli;
 
-/** How far apart two names are, for the "did you mean ...?" of a mistyped config key or run name. */
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** How far apart two names are, for the "did you mean ...?" of a mistyped config key, run name or option value. */
 final class Spelling {
     private Spelling() {}
 
@@ -18,5 +22,21 @@ final class Spelling {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    /**
+     * The names a mistyped {@code name} probably meant, closest first, at most three: those one
+     * edit away (two for names of 6 characters or more), or that start with it.
+     */
+    static List<String> closeNames(String name, List<String> names) {
+        int limit = name.length() >= 6 ? 2 : 1;
+        record Near(String name, int distance) {}
+        List<Near> near = new ArrayList<>();
+        for (String n : names) {
+            int d = distance(name, n);
+            if (d <= limit || (name.length() >= 2 && n.startsWith(name))) near.add(new Near(n, d));
+        }
+        near.sort(Comparator.comparingInt(Near::distance).thenComparing(Near::name));
+        return near.stream().limit(3).map(Near::name).toList();
     }
 }

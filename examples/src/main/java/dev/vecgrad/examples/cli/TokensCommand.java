@@ -56,8 +56,9 @@ final class TokensCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tokenizer tok;
         if (source.checkpoint != null) {
-            tok = ModelCheckpoint.load(source.checkpoint).tokenizer();
-            if (tok == null) throw new IllegalArgumentException(source.checkpoint + " has no tokenizer in its metadata");
+            ModelCheckpoint.Loaded m = ModelCheckpoint.load(source.checkpoint);
+            tok = m.tokenizer();
+            if (tok == null) throw new IllegalArgumentException(m.missingTokenizer());
         } else {
             tok = TokenizerFiles.load(source.tokenizer);
         }

@@ -78,6 +78,40 @@ class Gpt2CliTest {
     }
 
     @Test
+    void theReadmesPytorchCheckerTakesAFolderAsLossDoes() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path batch = PLAIN.resolve("batch.safetensors"), grads = tmp.resolve("grads.safetensors");
+        assertEquals(0, CliTest.vecgrad("loss", "--checkpoint", PLAIN.toString(), "--batch", batch.toString(), "--grads-out",
+                grads.toString()).code());
+        // the folder itself, and its weights file (whose architecture is in config.json beside it)
+        for (Path model : List.of(PLAIN, PLAIN.resolve("model.safetensors"))) {
+            Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/check_vecgrad_model.py", model.toString(),
+                    batch.toString(), "--grads", grads.toString()).redirectErrorStream(true).start();
+            String text = new String(check.getInputStream().readAllBytes());
+            assertEquals(0, check.waitFor(), model + ": " + text);
+            assertTrue(text.contains("all gradients within tolerance"), text);
+        }
+    }
+
+    @Test
+    void aFolderWithoutItsTokenizerFilesIsNamedAsAGpt2Folder() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("weights-only"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), d.resolve(f));
+        CliTest.Result r = CliTest.vecgrad("sample", "--checkpoint", d.toString(), "--prompt", "The", "--max-new-tokens", "2");
+        assertEquals(2, r.code());
+        assertEquals("vecgrad sample: " + d + ": no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt);"
+                + " sample needs one to read and show text", r.err().strip());
+        Files.copy(TINY.resolve("vocab.json"), d.resolve("vocab.json"));
+        r = CliTest.vecgrad("tokens", "--checkpoint", d.toString(), "--text", "The");
+        assertEquals(2, r.code());
+        assertTrue(r.err().strip().endsWith("directory has vocab.json but no merges.txt (GPT-2's tokenizer is the two files"
+                + " together) and no tokenizer.json"), r.err());
+    }
+
+    @Test
     void aCharLevelRunIsRefusedWithTheReason() throws IOException {
         CliTest.Result r = CliTest.vecgrad("export", "--checkpoint", "../train/src/test/resources/fixtures/gpt/A/model.safetensors",
                 "--out", tmp.resolve("x").toString());
@@ -192,7 +226,7 @@ class Gpt2CliTest {
         r = CliTest.vecgrad("train", "--init-from", TINY.resolve("config.json").toString(), "--data", text.toString(),
                 "--out", tmp.resolve("e").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("config.json: not a safetensors file"), r.err());
+        assertTrue(r.err().contains("config.json: not a model file; pass the folder that holds it, " + TINY), r.err());
         assertFalse(Files.exists(tmp.resolve("d")) || Files.exists(tmp.resolve("e")), "no run directory for a failed start");
     }
 

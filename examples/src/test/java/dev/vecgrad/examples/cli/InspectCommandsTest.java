@@ -128,16 +128,38 @@ class InspectCommandsTest {
     }
 
     @Test
+    void aRunsHeldOutDataIsItsOwnWithLengthAndFromItsModelFile() throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        for (List<String> args : List.of(List.of("--checkpoint", run.toString(), "--length", "8"),
+                List.of("--checkpoint", run.resolve("model.safetensors").toString()))) {
+            List<String> all = new ArrayList<>(List.of("heads", "--json", "--sequences", "2"));
+            all.addAll(args);
+            Result r = vecgrad(all.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            JsonNode j = m.readTree(r.out());
+            assertTrue(j.get("held_out").asText().startsWith("2 validation sequences of the run's data"), args + ": " + j.get("held_out"));
+        }
+    }
+
+    @Test
     void badInputIsOneClearError() {
         Result sort = vecgrad("heads", "--checkpoint", run.toString(), "--sort", "bogus");
         assertEquals(2, sort.code());
-        assertTrue(sort.err().contains("--sort must be one of"), sort.err());
+        assertTrue(sort.err().contains("--sort bogus: must be one of previous_token, first_token, induction, ablation"), sort.err());
+        Result typo = vecgrad("heads", "--checkpoint", run.toString(), "--sort", "inductoin");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().strip().endsWith("; did you mean induction?"), typo.err());
+        Result dashed = vecgrad("heads", "--checkpoint", run.toString(), "--sort", "previous-token");
+        assertTrue(dashed.err().strip().endsWith("; did you mean previous_token?"), dashed.err());
         Result ablate = vecgrad("heads", "--checkpoint", run.toString(), "--ablate", "1");
         assertEquals(2, ablate.code());
         assertTrue(ablate.err().contains("--ablate expects LAYER.HEAD"), ablate.err());
         Result head = vecgrad("heads", "--checkpoint", run.toString(), "--ablate", "5.0");
         assertEquals(2, head.code());
-        assertTrue(head.err().contains("no head [5, 0]"), head.err());
+        assertEquals("vecgrad heads: --ablate 5.0: no such head; the model has layers 0..1 and heads 0..1 in each", head.err().strip());
+        Result twice = vecgrad("heads", "--checkpoint", run.toString(), "--ablate", "1.0,1.0");
+        assertEquals(2, twice.code());
+        assertTrue(twice.err().contains("--ablate names head 1.0 twice"), twice.err());
         Result prompt = vecgrad("lens", "--checkpoint", run.toString(), "--prompt", "abcdabcdabcdabcd");
         assertEquals(2, prompt.code());
         assertTrue(prompt.err().contains("block size is 12"), prompt.err());

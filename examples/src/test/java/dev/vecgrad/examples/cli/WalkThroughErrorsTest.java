@@ -120,9 +120,9 @@ class WalkThroughErrorsTest {
                 oneLine(vecgrad("runs", runs.toString(), "--compare", "chr", "bpe")));
         assertEquals("vecgrad runs: --compare indu: no such run (looked for indu and " + runs.resolve("indu")
                 + "); did you mean induction?", oneLine(vecgrad("runs", runs.toString(), "--compare", "char", "indu")));
-        assertEquals(List.of("sc100"), RunsCommand.closeNames("sc10", List.of("bpe", "char", "sc100", "sc2000")));
-        assertEquals(List.of("sc100", "sc101"), RunsCommand.closeNames("sc10l", List.of("sc100", "sc101", "sc2000")));
-        assertEquals(List.of(), RunsCommand.closeNames("nope", List.of("bpe", "char", "induction")));
+        assertEquals(List.of("sc100"), Spelling.closeNames("sc10", List.of("bpe", "char", "sc100", "sc2000")));
+        assertEquals(List.of("sc100", "sc101"), Spelling.closeNames("sc10l", List.of("sc100", "sc101", "sc2000")));
+        assertEquals(List.of(), Spelling.closeNames("nope", List.of("bpe", "char", "induction")));
     }
 
     @Test

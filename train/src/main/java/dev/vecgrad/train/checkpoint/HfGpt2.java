@@ -103,7 +103,8 @@ public final class HfGpt2 {
     public record Loaded(GPT model, GPTConfig folderConfig, BpeTokenizer tokenizer, Path folder) {}
 
     /**
-     * The folder's tokenizer, or null when it has no tokenizer files.
+     * The folder's tokenizer, or null when it has no tokenizer files (one of GPT-2's two files
+     * without the other is an error).
      *
      * @param folder the GPT-2 folder
      * @param cfg its architecture, whose vocabulary the tokenizer must fit in
@@ -112,8 +113,9 @@ public final class HfGpt2 {
      * @throws IOException when a file cannot be read or is malformed
      */
     public static BpeTokenizer readTokenizer(Path folder, GPTConfig cfg) throws IOException {
+        // Half of GPT-2's pair is a damaged folder, not one without a tokenizer: TokenizerFiles names the missing file.
         boolean has = Files.isRegularFile(folder.resolve(TokenizerFiles.TOKENIZER_JSON))
-                || (Files.isRegularFile(folder.resolve(Gpt2Files.VOCAB)) && Files.isRegularFile(folder.resolve(Gpt2Files.MERGES)));
+                || Files.isRegularFile(folder.resolve(Gpt2Files.VOCAB)) || Files.isRegularFile(folder.resolve(Gpt2Files.MERGES));
         if (!has) return null;
         BpeTokenizer t = TokenizerFiles.load(folder);
         // Padded vocabularies (a model with more rows than tokens) are common; the reverse cannot work.
@@ -122,6 +124,19 @@ public final class HfGpt2 {
                     + " tokens but config.json's vocab_size is " + cfg.vocabSize());
         }
         return t;
+    }
+
+    /**
+     * Whether a file's tensor names are this layout's without its prefix ({@code wte.weight},
+     * {@code h.0.attn.c_attn.weight}, ...), which vecgrad's own files never use: a weights file
+     * whose folder lost its {@code config.json} is then named as such.
+     *
+     * @param names the tensor names of a safetensors file
+     * @return true when one of them is an unprefixed table row of block 0 or of the model
+     */
+    public static boolean hasFolderNames(java.util.Collection<String> names) {
+        for (Row r : TABLE) if (names.contains(name(r.hf(), 0))) return true;
+        return false;
     }
 
     /**

@@ -4,7 +4,9 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
+import dev.vecgrad.train.tokenizer.Gpt2Files;
 import dev.vecgrad.train.tokenizer.Tokenizer;
+import dev.vecgrad.train.tokenizer.TokenizerFiles;
 import dev.vecgrad.train.tokenizer.TokenizerFormatException;
 import dev.vecgrad.train.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -40,7 +42,22 @@ public final class ModelCheckpoint {
      * @param metadata the file's metadata entries
      * @param file the model file it was read from
      */
-    public record Loaded(GPT model, Tokenizer tokenizer, Map<String, String> metadata, Path file) {}
+    public record Loaded(GPT model, Tokenizer tokenizer, Map<String, String> metadata, Path file) {
+        /**
+         * Why {@link #tokenizer()} is null, for a command that needs one: a GPT-2 folder lacks the
+         * tokenizer files (its weights are fine), a model file lacks the metadata vecgrad writes.
+         *
+         * @return e.g. {@code "gpt2: no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt)"}
+         */
+        public String missingTokenizer() {
+            Path dir = file.getParent();
+            if (dir != null && HfGpt2.isFolder(dir)) {
+                return dir + ": no tokenizer in the GPT-2 folder (" + TokenizerFiles.TOKENIZER_JSON + ", or " + Gpt2Files.VOCAB
+                        + " + " + Gpt2Files.MERGES + ")";
+            }
+            return file + " has no tokenizer in its metadata (a model converted from elsewhere holds only token ids)";
+        }
+    }
 
     /**
      * The tensors of a model file, as stored, with the architecture from its metadata: the first
@@ -162,6 +179,13 @@ public final class ModelCheckpoint {
      */
     public static Tensors readTensors(Path dirOrFile) throws IOException {
         Path file = resolve(dirOrFile);
+        Path holder = dirOrFile.toAbsolutePath().getParent();
+        // config.json or state.json beside the weights: the folder was meant (as a checkpoint, it is read whole).
+        if (Files.isRegularFile(dirOrFile) && !dirOrFile.getFileName().toString().endsWith(".safetensors") && holder != null
+                && (HfGpt2.isFolder(holder) || Files.exists(holder.resolve("state.json")))) {
+            Path given = dirOrFile.getParent() != null ? dirOrFile.getParent() : Path.of(".");
+            throw new CheckpointFormatException(dirOrFile.toString(), "not a model file; pass the folder that holds it, " + given);
+        }
         String parent = Files.isDirectory(dirOrFile) && !Files.exists(file) ? parentOfRuns(dirOrFile) : null;
         if (parent != null) throw new NoSuchFileException(dirOrFile.toString(), null, parent);
         SafeTensorsFile f = SafeTensors.read(file);
@@ -170,6 +194,10 @@ public final class ModelCheckpoint {
             if (isOptimizerState(f)) {
                 throw new CheckpointFormatException(file.toString(), "this is the optimizer state, not a model; "
                         + "pass the run directory or its " + FILE);
+            }
+            if (HfGpt2.hasFolderNames(f.tensors().keySet())) {
+                throw new CheckpointFormatException(file.toString(), "GPT-2's tensor names but no architecture: a Hugging Face "
+                        + "GPT-2 folder keeps it in " + HfGpt2Config.FILE + " beside " + HfGpt2.WEIGHTS + ", and there is none");
             }
             throw new CheckpointFormatException(file.toString(), "no \"config\" in __metadata__; expected the model's "
                     + "architecture as {\"n_layer\":..,\"n_head\":..,\"n_embd\":..,\"block_size\":..,\"vocab_size\":..,\"bias\":..}");

@@ -30,12 +30,23 @@ public final class TokenizerFiles {
             if (Files.isRegularFile(tj)) return TokenizerJson.read(tj);
             Path v = path.resolve(Gpt2Files.VOCAB), m = path.resolve(Gpt2Files.MERGES);
             if (Files.isRegularFile(v) && Files.isRegularFile(m)) return Gpt2Files.read(v, m);
+            if (Files.isRegularFile(v) || Files.isRegularFile(m)) {
+                String has = Files.isRegularFile(v) ? Gpt2Files.VOCAB : Gpt2Files.MERGES;
+                String lacks = Files.isRegularFile(v) ? Gpt2Files.MERGES : Gpt2Files.VOCAB;
+                throw new TokenizerFormatException(path.toString(), "directory has " + has + " but no " + lacks + " (GPT-2's "
+                        + "tokenizer is the two files together) and no " + TOKENIZER_JSON);
+            }
             throw new TokenizerFormatException(path.toString(), "directory has no " + TOKENIZER_JSON + " and no "
                     + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES);
         }
         if (!Files.isRegularFile(path)) throw new TokenizerFormatException(path.toString(), "no such file or directory");
         String name = path.getFileName().toString();
         if (name.endsWith(".tiktoken")) return TiktokenFile.read(path);
+        // An easy slip beside tokenizer.json in a model folder; its bytes would read as "not UTF-8".
+        if (name.endsWith(".safetensors")) {
+            throw new TokenizerFormatException(path.toString(), "a model's weights, not a tokenizer file; a model's own tokenizer"
+                    + " comes with the model (--checkpoint), or name " + TOKENIZER_JSON + " or " + Gpt2Files.VOCAB);
+        }
         Path dir = path.toAbsolutePath().getParent();
         if (name.equals(Gpt2Files.MERGES)) return Gpt2Files.read(dir.resolve(Gpt2Files.VOCAB), path);
         if (name.equals(Gpt2Files.VOCAB)) {

@@ -341,6 +341,43 @@ class HfGpt2Test {
     }
 
     @Test
+    void folderWithoutConfigJsonSaysSoRatherThanAskingForVecgradMetadata() throws IOException {
+        for (String fixture : List.of("plain", "f16")) {
+            Path d = copyFixture(fixture);
+            Files.delete(d.resolve("config.json"));
+            IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d));
+            assertTrue(e.getMessage().contains("GPT-2's tensor names") && e.getMessage().contains("config.json"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFileOfTheFolderOtherThanItsWeightsAsksForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve("config.json")));
+        assertEquals(d.resolve("config.json") + ": not a model file; pass the folder that holds it, " + d, e.getMessage());
+    }
+
+    @Test
+    void halfOfGpt2sTokenizerPairNamesTheMissingFile() throws IOException {
+        Path d = copyFixture("plain");
+        Files.writeString(d.resolve("vocab.json"), "{}");
+        String m = loadError(d);
+        assertTrue(m.contains("has vocab.json but no merges.txt"), m);
+        Files.delete(d.resolve("vocab.json"));
+        Files.writeString(d.resolve("merges.txt"), "#version: 0.2\n");
+        m = loadError(d);
+        assertTrue(m.contains("has merges.txt but no vocab.json"), m);
+    }
+
+    @Test
+    void aFolderWithoutTokenizerFilesSaysWhichFilesAreMissing() throws IOException {
+        ModelCheckpoint.Loaded l = ModelCheckpoint.load(copyFixture("plain"));
+        assertEquals(null, l.tokenizer());
+        assertTrue(l.missingTokenizer().contains("no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt)"),
+                l.missingTokenizer());
+    }
+
+    @Test
     void modelsWithoutBiasesCannotBeExported() {
         GPT m = new GPT(new GPTConfig(1, 1, 8, 4, 5, false, 0f), 1L);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HfGpt2.write(tmp.resolve("nb"), m, null));

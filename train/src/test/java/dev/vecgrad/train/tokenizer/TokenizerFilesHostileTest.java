@@ -154,6 +154,15 @@ class TokenizerFilesHostileTest {
         assertTrue(e.getMessage().contains("no such file"), e.getMessage());
     }
 
+    @Test
+    void modelWeightsGivenAsATokenizerAreNamedAsSuch() throws IOException {
+        // a safetensors header: its length, then JSON; not UTF-8 text as a whole
+        Path f = tmp.resolve("model.safetensors");
+        Files.write(f, new byte[] {2, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(f));
+        assertTrue(e.getMessage().contains("a model's weights, not a tokenizer file"), e.getMessage());
+    }
+
     /** Random byte flips, cuts, duplications and insertions. */
     private static byte[] mutate(byte[] src, Random r) {
         byte[] b = src.clone();
