@@ -84,7 +84,14 @@ final class EvalCommand implements Callable<Integer> {
         int block = model.config().blockSize();
         Evaluation r = Trainer.evaluate(model, task, batch, block, iters, seed);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
+        // Bits per byte too for text, as training's evaluation lines print: they compare across tokenizers.
+        if (task instanceof TextTask t) {
+            out.printf(Locale.ROOT, "train loss %.4f (%.3f bits/byte)%nval loss %.4f (%.3f bits/byte)%n",
+                    r.trainLoss(), TextTask.bitsPerByte(r.trainLoss(), t.bytesPerToken()),
+                    r.valLoss(), TextTask.bitsPerByte(r.valLoss(), t.bytesPerToken()));
+        } else {
+            out.printf(Locale.ROOT, "train loss %.4f%nval loss %.4f%n", r.trainLoss(), r.valLoss());
+        }
         if (!Double.isNaN(r.accuracy())) out.printf(Locale.ROOT, "held-out accuracy %.2f%%%n", 100 * r.accuracy());
         out.flush();
         return 0;

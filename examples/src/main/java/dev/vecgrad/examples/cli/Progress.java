@@ -108,7 +108,7 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         String line = String.format(Locale.ROOT, "step %d/%d: train loss %.4f, val loss %.4f%s%s, lr %.2e, %s tokens/s, %.0f s",
                 m.step(), total, e.trainLoss(), e.valLoss(),
                 Double.isNaN(bytesPerToken) ? "" : String.format(Locale.ROOT, " (%.3f bits/byte)",
-                        e.valLoss() / Math.log(2) / bytesPerToken),
+                        dev.vecgrad.train.run.TextTask.bitsPerByte(e.valLoss(), bytesPerToken)),
                 (accuracy ? String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * e.accuracy()) : "")
                         + (Double.isNaN(e.inductionScore()) ? ""
                                 : String.format(Locale.ROOT, ", best induction score %.3f (training probe)", e.inductionScore())),

@@ -249,6 +249,11 @@ class CliTest {
         Result r = vecgrad("eval", "--checkpoint", run.toString(), "--eval-iters", "2");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("train loss") && r.out().contains("val loss"), r.out());
+        // Bits per byte beside each loss, as training prints them; the text is ASCII, one byte a token.
+        var m = java.util.regex.Pattern.compile("val loss ([0-9.]+) \\(([0-9.]+) bits/byte\\)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertEquals(Double.parseDouble(m.group(1)) / Math.log(2), Double.parseDouble(m.group(2)), 1e-3, r.out());
+        assertTrue(r.out().matches("(?s)train loss [0-9.]+ \\([0-9.]+ bits/byte\\).*"), r.out());
     }
 
     @Test

@@ -127,6 +127,10 @@ class TokenizerCliTest {
         assertTrue(n < 13, "the BPE run's tokenizer merges nothing in 'To be, or not'");
         Result ev = vecgrad("eval", "--checkpoint", run.toString(), "--data", text.toString(), "--eval-iters", "1");
         assertEquals(0, ev.code(), ev.err());
+        // A word piece holds several bytes, so the loss in bits per byte is below the loss in bits per token.
+        var m = java.util.regex.Pattern.compile("val loss ([0-9.]+) \\(([0-9.]+) bits/byte\\)").matcher(ev.out());
+        assertTrue(m.find(), ev.out());
+        assertTrue(Double.parseDouble(m.group(2)) < Double.parseDouble(m.group(1)) / Math.log(2), ev.out());
         assertTrue(ModelCheckpoint.load(run).tokenizer() instanceof BpeTokenizer);
     }
 

@@ -106,6 +106,18 @@ public final class TextTask implements TrainingTask {
         return (double) bytes / Math.max(1, tokens.length());
     }
 
+    /**
+     * A per-token loss in bits per byte of text, which compares across tokenizers (a character
+     * model's loss per character and a BPE model's loss per word piece do not).
+     *
+     * @param loss mean cross-entropy per token, in nats
+     * @param bytesPerToken UTF-8 bytes per token ({@link #bytesPerToken()})
+     * @return bits per byte
+     */
+    public static double bitsPerByte(double loss, double bytesPerToken) {
+        return loss / Math.log(2) / bytesPerToken;
+    }
+
     @Override
     public Batch trainBatch(int batchSize, int blockSize, RandomGenerator rng) {
         return dataset.sample(TextDataset.Split.TRAIN, batchSize, blockSize, rng);
