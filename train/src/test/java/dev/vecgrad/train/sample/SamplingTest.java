@@ -48,4 +48,14 @@ class SamplingTest {
         assertThrows(IllegalArgumentException.class, () -> new TokenPicker(-1f, 0, new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class, () -> new TokenPicker(1f, -3, new SplittableRandom(1)));
     }
+
+    @Test
+    void samplingWithoutAGeneratorIsRefusedAtOnceAndGreedyNeedsNone() {
+        String msg = assertThrows(IllegalArgumentException.class, () -> new TokenPicker(0.8f, 0, null)).getMessage();
+        assertEquals("temperature 0.8 samples at random and needs a generator; pass one (e.g. new SplittableRandom(seed)),"
+                + " or temperature 0 for greedy decoding", msg);
+        GPT model = new GPT(new GPTConfig(1, 1, 8, 8, 5, true, 0f), 2);
+        int[] greedy = Generator.generate(model, new int[] {0}, 4, new TokenPicker(0f, 0, null), null);
+        assertArrayEquals(Generator.generate(model, new int[] {0}, 4, new TokenPicker(0f, 0, new SplittableRandom(1)), null), greedy);
+    }
 }
