@@ -253,4 +253,16 @@ class OptimizerTest {
         sgd.setLr(0f);
         assertEquals(0f, sgd.lr());
     }
+
+    @Test
+    void aModuleGivesItsParametersToAGroupByName() {
+        dev.vecgrad.nn.GPT model = new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(), 1L);
+        ParamGroup all = ParamGroup.of(model, 0.1f);
+        assertEquals(List.copyOf(model.namedParameters().keySet()), List.copyOf(all.params().keySet()));   // lm_head tied: once
+        model.namedParameters().forEach((name, p) -> assertTrue(p.tensor() == all.params().get(name), name));
+        assertEquals(0.1f, all.weightDecay());
+        Map<String, Tensor> named = new LinkedHashMap<>(all.params());
+        ParamGroup[] byMap = ParamGroup.decayTwoDimensional(named, 0.1f), byModule = ParamGroup.decayTwoDimensional(model, 0.1f);
+        for (int g = 0; g < 2; g++) assertEquals(byMap[g], byModule[g]);
+    }
 }
