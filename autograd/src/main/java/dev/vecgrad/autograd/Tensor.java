@@ -726,6 +726,20 @@ public final class Tensor {
     }
 
     /**
+     * The entry {@code index} of dimension {@code dim}, with that dimension removed (a view), like
+     * {@code torch.select}: {@code x.select(0, i)} is PyTorch's {@code x[i]}, and
+     * {@code x.select(-1, 0)} its {@code x[..., 0]}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param index the entry (negative counts from the end of the dimension)
+     * @return the view, one rank lower (recorded)
+     * @throws IllegalArgumentException if this tensor is 0-d or {@code dim} or {@code index} is out of range
+     */
+    public Tensor select(int dim, int index) {
+        return ViewOps.select(this, dim, index);
+    }
+
+    /**
      * Broadcasts size-1 (or missing leading) dimensions to {@code newShape} without copying: the
      * expanded dimensions get stride 0. The gradient sums over them.
      *
