@@ -960,8 +960,12 @@ public final class Tensor {
 
     /**
      * {@return the maximum of all elements, as a 0-d tensor} The gradient goes to the first maximal element.
+     *
+     * @throws IllegalArgumentException if the tensor has no elements
      */
     public Tensor max() {
+        // Checked here: the flattened tensor's error would name the shape [0], not this one.
+        if (numel() == 0) throw new IllegalArgumentException("max: cannot take the maximum of an empty tensor (shape " + Shapes.str(shape) + ")");
         return ReduceOps.max(this.reshape(-1), 0, false);
     }
 
