@@ -26,8 +26,10 @@ public final class CustomOp {
      * @param values the forward result, row-major in {@code shape} (copied)
      * @param shape the result's dimensions
      * @param backward given the output's gradient, returns one gradient per input, in input order
-     *     (the input's shape, or broadcastable to it; {@code null} for an input without one); it runs
-     *     with recording off
+     *     (the input's shape, or a shape the input broadcasts to; {@code null} for an input without
+     *     one); it runs with recording off. A result with another number of gradients, or a gradient
+     *     of a shape that does not fit, makes {@code backward()} throw an
+     *     {@code IllegalStateException} naming this op
      * @param inputs the tensors the result depends on; only those that require grad get a gradient
      * @return the result, recorded when grad is enabled and an input requires grad
      * @throws IllegalArgumentException if the name is blank, {@code backward} is null or the values do not fill the shape

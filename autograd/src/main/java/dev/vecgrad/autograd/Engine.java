@@ -117,6 +117,7 @@ final class Engine {
                 Node node = t.node;
                 checkSavedVersions(t, node);
                 Tensor[] inGrads = node.apply(grad);
+                if (inGrads == null || inGrads.length != node.inputs.length) throw wrongGradientCount(node, inGrads);
                 if (anomaly) Anomaly.checkBackward(node.op, grad, node.inputs, inGrads);
                 OpProfile.backwardDone(node.op);
                 dead.clear();
@@ -126,7 +127,7 @@ final class Engine {
                     dead.add(inGrads[k]);
                     Tensor in = node.inputs[k];
                     if (in == null || !in.requiresGrad) continue;
-                    Tensor gk = sumToShape(inGrads[k], in.shape);
+                    Tensor gk = sumToShape(node.op, k, inGrads[k], in.shape);
                     Tensor prev = grads.get(in);
                     Tensor sum = prev == null ? gk : prev.add(gk);
                     grads.put(in, sum);
@@ -206,25 +207,32 @@ final class Engine {
         return order;
     }
 
+    /** A backward function (a {@link CustomOp}'s, typically) that broke its contract of one gradient per input. */
+    private static IllegalStateException wrongGradientCount(Node node, Tensor[] inGrads) {
+        return new IllegalStateException("backward of '" + node.op + "': returned "
+                + (inGrads == null ? "null" : inGrads.length + " gradients") + " for " + node.inputs.length
+                + " inputs; return an array with one gradient per input, in input order (null for an input that needs none)");
+    }
+
     /**
      * Sums a gradient of a broadcast shape back to {@code shape}: leading extra dimensions and
-     * dimensions where {@code shape} has size 1 are summed away.
+     * dimensions where {@code shape} has size 1 are summed away. {@code op} and {@code input}
+     * name the backward that produced it, for the error when it does not fit.
      */
-    static Tensor sumToShape(Tensor grad, int[] shape) {
+    static Tensor sumToShape(String op, int input, Tensor grad, int[] shape) {
         if (java.util.Arrays.equals(grad.shape, shape)) return grad;
         Tensor g = grad;
         int lead = g.shape.length - shape.length;
-        if (lead < 0) {
-            throw new IllegalStateException("sumToShape: gradient " + Shapes.str(grad.shape)
-                    + " has fewer dimensions than the input " + Shapes.str(shape));
-        }
-        for (int i = 0; i < lead; i++) g = g.sum(0, false);
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1 && g.shape[d] != 1) g = g.sum(d, true);
+        if (lead >= 0) {
+            for (int i = 0; i < lead; i++) g = g.sum(0, false);
+            for (int d = 0; d < shape.length; d++) {
+                if (shape[d] == 1 && g.shape[d] != 1) g = g.sum(d, true);
+            }
         }
         if (!java.util.Arrays.equals(g.shape, shape)) {
-            throw new IllegalStateException("sumToShape: cannot reduce gradient " + Shapes.str(grad.shape)
-                    + " to " + Shapes.str(shape));
+            throw new IllegalStateException("backward of '" + op + "': the gradient for input " + input + " has shape "
+                    + Shapes.str(grad.shape) + ", which is neither the input's shape " + Shapes.str(shape)
+                    + " nor a shape that " + Shapes.str(shape) + " broadcasts to");
         }
         return g;
     }

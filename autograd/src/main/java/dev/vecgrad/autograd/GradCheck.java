@@ -104,8 +104,9 @@ public final class GradCheck {
         public String report() {
             if (worstInput < 0) return "gradcheck passed: no elements to check (the inputs that require grad are empty)";
             return String.format(Locale.ROOT, "gradcheck %s: worst element is input %d at %s: analytic %.6g vs numeric %.6g"
-                            + " (|diff| %.3g, allowed %.3g; %d elements checked)",
-                    ok ? "passed" : "FAILED", worstInput, Arrays.toString(worstIndex), analytic, numeric, error, allowed, checked);
+                            + " (|diff| %.3g, allowed %.3g; %d %s checked)",
+                    ok ? "passed" : "FAILED", worstInput, Arrays.toString(worstIndex), analytic, numeric, error, allowed, checked,
+                    checked == 1 ? "element" : "elements");
         }
 
         /**

@@ -532,6 +532,22 @@ public final class Tensor {
     }
 
     /**
+     * {@link #checkInPlace}, for the writes of every element: refused on an expanded view, where
+     * a dimension of stride 0 makes several elements one storage cell, so an add or a scale would
+     * apply to that cell once per alias (PyTorch refuses these too).
+     */
+    private void checkInPlaceAll(String op) {
+        checkInPlace(op);
+        for (int d = 0; d < shape.length; d++) {
+            if (strides[d] == 0 && shape[d] > 1) {
+                throw new IllegalStateException(op + ": cannot write in place into " + Shapes.str(shape)
+                        + ": it is an expanded view whose dimension " + d + " repeats one element " + shape[d]
+                        + " times (stride 0); write into the tensor it expands, or into a copy()");
+            }
+        }
+    }
+
+    /**
      * How many times this tensor's storage has been changed in place (by {@link #addInPlace},
      * {@link #mulInPlace}, {@link #fillInPlace}, {@link #copyInPlace}, {@link #set} or
      * {@link #markModified}); views share the count with the tensor they view. An op that saved
@@ -560,10 +576,11 @@ public final class Tensor {
      *
      * @param other added elementwise, broadcast to this tensor's shape
      * @return {@code this}
-     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded, or
+     *     it is an {@link #expand expanded} view (its elements alias each other)
      */
     public Tensor addInPlace(Tensor other) {
-        checkInPlace("addInPlace");
+        checkInPlaceAll("addInPlace");
         ElementwiseOps.addInPlace(this, other, 1f);
         bumpVersion("addInPlace");   // after the write: a rejected call changes nothing
         return this;
@@ -576,10 +593,11 @@ public final class Tensor {
      * @param other added elementwise, broadcast to this tensor's shape
      * @param alpha the factor applied to {@code other}
      * @return {@code this}
-     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded, or
+     *     it is an {@link #expand expanded} view (its elements alias each other)
      */
     public Tensor addInPlace(Tensor other, float alpha) {
-        checkInPlace("addInPlace");
+        checkInPlaceAll("addInPlace");
         ElementwiseOps.addInPlace(this, other, alpha);
         bumpVersion("addInPlace");   // after the write: a rejected call changes nothing
         return this;
@@ -590,10 +608,11 @@ public final class Tensor {
      *
      * @param s the factor
      * @return {@code this}
-     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded, or
+     *     it is an {@link #expand expanded} view (its elements alias each other)
      */
     public Tensor mulInPlace(float s) {
-        checkInPlace("mulInPlace");
+        checkInPlaceAll("mulInPlace");
         ElementwiseOps.scaleInPlace(this, s);
         bumpVersion("mulInPlace");   // after the write: a rejected call changes nothing
         return this;
@@ -604,10 +623,11 @@ public final class Tensor {
      *
      * @param value the new value of every element
      * @return {@code this}
-     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded, or
+     *     it is an {@link #expand expanded} view (its elements alias each other)
      */
     public Tensor fillInPlace(float value) {
-        checkInPlace("fillInPlace");
+        checkInPlaceAll("fillInPlace");
         ElementwiseOps.fillInPlace(this, value);
         bumpVersion("fillInPlace");   // after the write: a rejected call changes nothing
         return this;
@@ -618,10 +638,11 @@ public final class Tensor {
      *
      * @param src the values, broadcast to this tensor's shape
      * @return {@code this}
-     * @throws IllegalStateException when this tensor requires grad and grad is being recorded
+     * @throws IllegalStateException when this tensor requires grad and grad is being recorded, or
+     *     it is an {@link #expand expanded} view (its elements alias each other)
      */
     public Tensor copyInPlace(Tensor src) {
-        checkInPlace("copyInPlace");
+        checkInPlaceAll("copyInPlace");
         ElementwiseOps.copyInPlace(this, src);
         bumpVersion("copyInPlace");   // after the write: a rejected call changes nothing
         return this;
@@ -702,6 +723,20 @@ public final class Tensor {
         int s = Math.clamp(start < 0 ? (long) start + shape[d] : start, 0, shape[d]);
         int e = Math.clamp(end < 0 ? (long) end + shape[d] : end, s, shape[d]);
         return ViewOps.narrow(this, d, s, e - s);
+    }
+
+    /**
+     * The entry {@code index} of dimension {@code dim}, with that dimension removed (a view), like
+     * {@code torch.select}: {@code x.select(0, i)} is PyTorch's {@code x[i]}, and
+     * {@code x.select(-1, 0)} its {@code x[..., 0]}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param index the entry (negative counts from the end of the dimension)
+     * @return the view, one rank lower (recorded)
+     * @throws IllegalArgumentException if this tensor is 0-d or {@code dim} or {@code index} is out of range
+     */
+    public Tensor select(int dim, int index) {
+        return ViewOps.select(this, dim, index);
     }
 
     /**
@@ -925,8 +960,12 @@ public final class Tensor {
 
     /**
      * {@return the maximum of all elements, as a 0-d tensor} The gradient goes to the first maximal element.
+     *
+     * @throws IllegalArgumentException if the tensor has no elements
      */
     public Tensor max() {
+        // Checked here: the flattened tensor's error would name the shape [0], not this one.
+        if (numel() == 0) throw new IllegalArgumentException("max: cannot take the maximum of an empty tensor (shape " + Shapes.str(shape) + ")");
         return ReduceOps.max(this.reshape(-1), 0, false);
     }
 

@@ -84,6 +84,18 @@ final class ViewOps {
         }, x);
     }
 
+    /** A narrow of one entry without its dimension: two views, so the gradient needs no code of its own. */
+    static Tensor select(Tensor x, int dim, int index) {
+        if (x.shape.length == 0) throw new IllegalArgumentException("select: cannot select from a 0-d tensor");
+        int d = Shapes.dim("select", dim, x.shape.length);
+        int i = index < 0 ? index + x.shape[d] : index;
+        if (i < 0 || i >= x.shape[d]) {
+            throw new IllegalArgumentException("select: index " + index + " is out of range for dimension " + d
+                    + " of size " + x.shape[d] + " (shape " + Shapes.str(x.shape) + ")");
+        }
+        return squeeze(narrow(x, d, i, 1), d);
+    }
+
     /** An unrecorded narrow view (for writing into). */
     static Tensor narrowView(Tensor x, int d, int start, int length) {
         int[] shape = x.shape.clone();

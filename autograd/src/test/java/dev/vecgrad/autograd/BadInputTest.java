@@ -136,6 +136,7 @@ class BadInputTest {
         // Reducing over a dimension of an empty tensor gives an empty result, not a division by zero.
         assertEquals(0, Tensor.zeros(3, 0).max(0, false).numel());
         assertBad(() -> Tensor.zeros(3, 0).max(1, false), "max", "size 0", "[3, 0]");
+        assertBad(() -> Tensor.zeros(0, 3).max(), "max: cannot take the maximum of an empty tensor (shape [0, 3])");
         // Slice bounds clamp like Python's.
         assertEquals(0, Tensor.arange(5).slice(0, 7, 9).numel());
         assertEquals(2, Tensor.arange(5).slice(0, -9, 2).numel());

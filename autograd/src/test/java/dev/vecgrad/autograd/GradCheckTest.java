@@ -56,6 +56,9 @@ class GradCheckTest {
         assertArrayEquals(new float[] {0.5f, -1f, 2f}, x.toArray());
         assertNull(x.grad());
         assertTrue(r.report().startsWith("gradcheck passed"), r.report());
+        assertTrue(r.report().endsWith("; 3 elements checked)"), r.report());
+        String one = GradCheck.check(in -> in[0].mul(in[0]), Tensor.scalar(2f).requiresGrad(true)).report();
+        assertTrue(one.endsWith("; 1 element checked)"), one);
     }
 
     @Test

@@ -162,4 +162,26 @@ class MisuseTest {
         // d sum(x w) / dw[i][j] = sum over rows of x[., i], for every column j
         assertArrayEquals(x.sum(0, false).toArray(), first.narrow(1, 0, 1).reshape(3).toArray(), 1e-5f);
     }
+
+    // ---------------------------------------------------------------- in place into an expanded view
+
+    @Test
+    void wholeTensorWritesIntoAnExpandedViewThrowAndChangeNothing() {
+        Tensor v = Tensor.of(1, 2, 3);
+        Tensor e = v.expand(2, 3);                         // both rows are v's three cells
+        String msg = fails(() -> e.addInPlace(Tensor.ones(2, 3)));
+        assertEquals("addInPlace: cannot write in place into [2, 3]: it is an expanded view whose dimension 0"
+                + " repeats one element 2 times (stride 0); write into the tensor it expands, or into a copy()", msg);
+        fails(() -> e.addInPlace(Tensor.ones(3), 2f));
+        assertTrue(fails(() -> e.mulInPlace(2f)).startsWith("mulInPlace: cannot write in place into [2, 3]"));
+        fails(() -> e.fillInPlace(0f));
+        fails(() -> e.copyInPlace(Tensor.zeros(2, 3)));
+        assertArrayEquals(new float[] {1, 2, 3}, v.toArray());
+        assertEquals(0, v.version());
+        e.set(7f, 1, 0);                                   // one element: one cell, written once
+        assertArrayEquals(new float[] {7, 2, 3}, v.toArray());
+        Tensor ones = Tensor.of(5).expand(1, 1);           // stride 0 over size 1 aliases nothing
+        ones.addInPlace(Tensor.ones(1, 1));
+        assertEquals(6f, ones.item());
+    }
 }

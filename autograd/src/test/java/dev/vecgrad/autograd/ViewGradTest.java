@@ -7,6 +7,7 @@ import dev.vecgrad.testing.TensorArbitraries;
 import dev.vecgrad.testing.TensorArbitraries.Values;
 import java.util.SplittableRandom;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -121,6 +122,33 @@ class ViewGradTest {
         // slice takes an end; a negative end counts from the back.
         int end = start + len == shape[d] && len > 0 && r.nextBoolean() ? Integer.MAX_VALUE : start + len;
         assertGradients(in -> (slice ? in[0].slice(d, start, end) : in[0].narrow(d, start, len)).mul(w), x);
+    }
+
+    @Property(tries = 40, seed = "313")
+    void select(@ForAll("nonScalarShapes") int[] shape, @ForAll("seeds") long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int d = r.nextInt(shape.length);
+        int i = r.nextInt(shape[d]);
+        int index = r.nextBoolean() ? i : i - shape[d];            // negative indices count from the end
+        Tensor x = param(r, Values.ANY, shape);
+        Tensor picked = x.detach().select(d - (r.nextBoolean() ? 0 : shape.length), index);
+        Tensor narrowed = x.detach().narrow(d, i, 1);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(narrowed.toArray(), picked.toArray());
+        org.junit.jupiter.api.Assertions.assertEquals(shape.length - 1, picked.dim());
+        org.junit.jupiter.api.Assertions.assertSame(x.storage(), picked.storage());   // a view
+        Tensor w = TensorArbitraries.values(r, Values.ANY, picked.shape());
+        assertGradients(in -> in[0].select(d, index).mul(w), x);
+    }
+
+    @Example
+    void selectNamesTheDimensionAndSizeItMisses() {
+        Tensor x = Tensor.arange(6).reshape(2, 3);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 4, 5}, x.select(0, -1).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {2, 5}, x.select(-1, 2).toArray());
+        String msg = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> x.select(1, 3)).getMessage();
+        org.junit.jupiter.api.Assertions.assertEquals("select: index 3 is out of range for dimension 1 of size 3 (shape [2, 3])", msg);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> x.select(2, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1).select(0, 0));
     }
 
     @Property(tries = 40, seed = "307")

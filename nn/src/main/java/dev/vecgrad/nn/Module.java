@@ -22,6 +22,10 @@ import java.util.Set;
  * {@link #parameters()} and {@link #numParameters()} count it once, under the first name met;
  * {@link #stateDict()} lists it under every name (as PyTorch's {@code state_dict} does), and
  * {@link #loadStateDict} accepts any of its names.
+ *
+ * <p>The name is PyTorch's, and so collides with {@code java.lang.Module}: next to
+ * {@code import dev.vecgrad.nn.*;} a source file needs {@code import dev.vecgrad.nn.Module;}
+ * as well, or {@code extends Module} fails with "reference to Module is ambiguous".
  */
 public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();

@@ -14,9 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /** A character-level GPT trained and sampled from Java code, without the CLI. */
@@ -28,9 +26,7 @@ public final class CharGpt {
         CharTokenizer tok = CharTokenizer.fromText(text);                          // vocabulary: the text's characters
         TextDataset data = new TextDataset(tok.encode(text), 0.9);                 // 90% train, 10% validation
         GPT model = new GPT(new GPTConfig(2, 4, 64, 32, tok.vocabSize(), true, 0f), 1337);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> params.put(name, p.tensor()));
-        AdamW opt = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, 0.1f)), 3e-3f, 0.9f, 0.99f, 1e-8f);
+        AdamW opt = new AdamW(List.of(ParamGroup.decayTwoDimensional(model, 0.1f)), 3e-3f, 0.9f, 0.99f, 1e-8f);
         SplittableRandom rng = new SplittableRandom(1);
         for (int step = 1; step <= steps; step++) {
             Batch b = data.sample(TextDataset.Split.TRAIN, 16, 32, rng);          // 16 random windows of 32 chars

@@ -6,9 +6,7 @@ import dev.vecgrad.nn.Module;
 import dev.vecgrad.train.optim.ParamGroup;
 import dev.vecgrad.train.optim.SGD;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** A two-layer MLP learns XOR with plain SGD: the smallest problem a straight line cannot solve. */
 public final class XorMlp extends Module {
@@ -32,9 +30,7 @@ public final class XorMlp extends Module {
         Tensor x = Tensor.of(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, 4, 2);
         Tensor y = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
         XorMlp model = new XorMlp(42);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        model.namedParameters().forEach((n, p) -> params.put(n, p.tensor()));
-        SGD sgd = new SGD(List.of(new ParamGroup(params, 0f)), 0.5f, 0.9f, false);
+        SGD sgd = new SGD(List.of(ParamGroup.of(model, 0f)), 0.5f, 0.9f, false);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             Tensor loss = model.forward(x).sub(y).pow(2).mean();   // mean squared error
             sgd.zeroGrad();

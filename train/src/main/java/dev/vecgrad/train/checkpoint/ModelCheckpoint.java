@@ -98,13 +98,24 @@ public final class ModelCheckpoint {
      * @param file the {@code .safetensors} file to create or replace
      * @param model the model
      * @param tokenizer stored in the {@code tokenizer} metadata when non-null
-     * @param extra more metadata entries, or null
+     * @param extra more metadata entries, or null; not {@code format}, {@code config} or
+     *     {@code tokenizer}, which this method writes and {@link #load} reads
+     * @throws IllegalArgumentException when {@code extra} holds one of those keys (the file would
+     *     load as another model, or not at all)
      * @throws IOException when writing fails
      */
     public static void save(Path file, GPT model, Tokenizer tokenizer, Map<String, String> extra) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("config", GPTConfigJson.write(model.config()));
+        if (extra != null) {
+            for (String key : List.of("format", "config", "tokenizer")) {
+                if (extra.containsKey(key)) {
+                    throw new IllegalArgumentException("ModelCheckpoint.save: the extra metadata may not hold '" + key
+                            + "': save writes it itself, and load reads it back; name the entry differently");
+                }
+            }
+        }
         if (tokenizer != null) meta.put("tokenizer", tokenizer.toJson());
         if (extra != null) meta.putAll(extra);
         SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);

@@ -32,7 +32,7 @@ public final class AttentionMaps {
      * eval mode so no dropout), for the given layers and heads. Read from the capture point
      * {@code blocks.l.attn.hook_pattern} through an {@link ActivationCache}.
      *
-     * @param model the model; left in eval mode
+     * @param model the model; it runs in eval mode and is left in the mode it was in
      * @param ids the prompt's token ids, 1 to block size of them
      * @param layers the layers to keep
      * @param heads the heads to keep (in every kept layer)

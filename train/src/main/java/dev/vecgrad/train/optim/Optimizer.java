@@ -29,18 +29,23 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException if {@code lr} is negative, NaN or infinite
      */
     protected Optimizer(List<ParamGroup> groups, float lr) {
-        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("optimizer: invalid learning rate " + lr);
         this.groups = List.copyOf(groups);
-        this.lr = lr;
+        this.lr = checkLr(lr);
     }
 
     /**
      * Sets the learning rate used by the next {@link #step()}.
      *
-     * @param lr the new rate
+     * @param lr the new rate; finite and {@code >= 0}, as in the constructor
+     * @throws IllegalArgumentException if {@code lr} is negative, NaN or infinite
      */
     public void setLr(float lr) {
-        this.lr = lr;
+        this.lr = checkLr(lr);
+    }
+
+    private static float checkLr(float lr) {
+        if (!(lr >= 0) || Float.isInfinite(lr)) throw new IllegalArgumentException("optimizer: invalid learning rate " + lr);
+        return lr;
     }
 
     /** {@return the current learning rate} */

@@ -1,6 +1,7 @@
 package dev.vecgrad.train.optim;
 
 import dev.vecgrad.autograd.Tensor;
+import dev.vecgrad.nn.Module;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,37 @@ public record ParamGroup(Map<String, Tensor> params, float weightDecay) {
             }
         }
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    /**
+     * A module's parameters in one group, under the names {@link Module#namedParameters()} gives
+     * them (a tied weight once): {@code new SGD(List.of(ParamGroup.of(model, 0f)), lr, 0f, false)}
+     * is PyTorch's {@code SGD(model.parameters(), lr)}.
+     *
+     * @param module the model whose parameters to optimize
+     * @param weightDecay the group's decay
+     * @return the group
+     */
+    public static ParamGroup of(Module module, float weightDecay) {
+        return new ParamGroup(tensorsOf(module), weightDecay);
+    }
+
+    /**
+     * {@link #decayTwoDimensional(Map, float)} over a module's parameters, named as
+     * {@link Module#namedParameters()} names them.
+     *
+     * @param module the model whose parameters to optimize
+     * @param weightDecay the decay of the first group
+     * @return the decay group first, then the no-decay group
+     */
+    public static ParamGroup[] decayTwoDimensional(Module module, float weightDecay) {
+        return decayTwoDimensional(tensorsOf(module), weightDecay);
+    }
+
+    private static Map<String, Tensor> tensorsOf(Module module) {
+        Map<String, Tensor> named = new LinkedHashMap<>();
+        module.namedParameters().forEach((name, p) -> named.put(name, p.tensor()));
+        return named;
     }
 
     /**

@@ -16,7 +16,7 @@ public final class Generator {
      * Continues {@code prompt} by {@code maxNewTokens} tokens. The context is cropped to the
      * model's block size; each new token is handed to {@code onToken} as soon as it is chosen.
      *
-     * @param model the model; put in evaluation mode
+     * @param model the model; it runs in evaluation mode (no dropout) and is left in the mode it was in
      * @param prompt at least one token id
      * @param maxNewTokens how many tokens to add ({@code >= 0})
      * @param picker chooses each token from the last position's logits
@@ -35,7 +35,7 @@ public final class Generator {
      * Like {@link #generate(GPT, int[], int, TokenPicker, IntConsumer)}, but {@code onToken} can
      * end the generation early by returning false (a stop string, a task's answer complete).
      *
-     * @param model the model; put in evaluation mode
+     * @param model the model; it runs in evaluation mode (no dropout) and is left in the mode it was in
      * @param prompt at least one token id
      * @param maxNewTokens the most tokens to add ({@code >= 0})
      * @param picker chooses each token from the last position's logits
@@ -50,6 +50,9 @@ public final class Generator {
         int block = model.config().blockSize(), v = model.config().vocabSize();
         int[] seq = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
         int len = prompt.length;
+        // Evaluation mode only for the call, as the inspectors do: a sample printed from inside a
+        // training loop must not switch the loop's dropout off.
+        boolean training = model.isTraining();
         model.eval();
         // Within the block size a KV cache makes each token cost one position's work; past it the
         // window slides and every position shifts, so the context is re-run in full (exactly
@@ -70,6 +73,8 @@ public final class Generator {
                 seq[len++] = next;
                 if (!onToken.test(next)) break;
             }
+        } finally {
+            if (training) model.train();
         }
         return len == seq.length ? seq : Arrays.copyOf(seq, len);
     }

@@ -17,14 +17,20 @@ public final class TokenPicker {
      *
      * @param temperature 0 for greedy decoding; otherwise &gt; 0 (1 samples the model's distribution)
      * @param topK        keep only the k most likely tokens (0 keeps all)
-     * @param rng         the source of randomness (seed it for reproducible samples); unused when greedy
-     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite, or {@code topK} is negative
+     * @param rng         the source of randomness (seed it for reproducible samples); unused, and may
+     *                    be null, when greedy
+     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite, {@code topK} is
+     *     negative, or {@code rng} is null with a temperature above 0
      */
     public TokenPicker(float temperature, int topK, RandomGenerator rng) {
         if (!(temperature >= 0) || Float.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
         }
         if (topK < 0) throw new IllegalArgumentException("topK must be >= 0, got " + topK);
+        if (rng == null && temperature > 0) {
+            throw new IllegalArgumentException("temperature " + temperature + " samples at random and needs a generator;"
+                    + " pass one (e.g. new SplittableRandom(seed)), or temperature 0 for greedy decoding");
+        }
         this.temperature = temperature;
         this.topK = topK;
         this.rng = rng;

@@ -91,4 +91,14 @@ class AttentionMapsTest {
         assertEquals(List.of(1, 2), java.util.Arrays.stream(AttentionMaps.topK(v, 3, 2)).boxed().toList());
         assertEquals(List.of(3, 1, 2, 0), java.util.Arrays.stream(AttentionMaps.topK(v, 4, 9)).boxed().toList());
     }
+
+    @Test
+    void captureLeavesTheModelInTheModeItWasIn() {
+        GPT model = new GPT(GPTConfig.tiny(), 1L);
+        AttentionMaps.capture(model, new int[] {1, 2, 3}, new int[] {0}, new int[] {0});
+        assertTrue(model.isTraining());
+        model.eval();
+        AttentionMaps.capture(model, new int[] {1, 2, 3}, new int[] {0}, new int[] {0});
+        assertTrue(!model.isTraining());
+    }
 }

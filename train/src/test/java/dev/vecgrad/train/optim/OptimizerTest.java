@@ -240,4 +240,29 @@ class OptimizerTest {
         assertEquals(0.3f, LrSchedule.constant(0.3f).lr(12345));
         assertThrows(IllegalArgumentException.class, () -> LrSchedule.warmupCosine(1, 0, 10, 5));
     }
+
+    @Test
+    void setLrRefusesWhatTheConstructorRefuses() {
+        SGD sgd = new SGD(List.of(new ParamGroup(Map.of("p", param(1f)), 0f)), 0.1f, 0f, false);
+        for (float bad : new float[] {-1e-3f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> sgd.setLr(bad)).getMessage();
+            assertEquals("optimizer: invalid learning rate " + bad, msg);
+            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(), bad, 0f, false));
+        }
+        assertEquals(0.1f, sgd.lr());
+        sgd.setLr(0f);
+        assertEquals(0f, sgd.lr());
+    }
+
+    @Test
+    void aModuleGivesItsParametersToAGroupByName() {
+        dev.vecgrad.nn.GPT model = new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(), 1L);
+        ParamGroup all = ParamGroup.of(model, 0.1f);
+        assertEquals(List.copyOf(model.namedParameters().keySet()), List.copyOf(all.params().keySet()));   // lm_head tied: once
+        model.namedParameters().forEach((name, p) -> assertTrue(p.tensor() == all.params().get(name), name));
+        assertEquals(0.1f, all.weightDecay());
+        Map<String, Tensor> named = new LinkedHashMap<>(all.params());
+        ParamGroup[] byMap = ParamGroup.decayTwoDimensional(named, 0.1f), byModule = ParamGroup.decayTwoDimensional(model, 0.1f);
+        for (int g = 0; g < 2; g++) assertEquals(byMap[g], byModule[g]);
+    }
 }

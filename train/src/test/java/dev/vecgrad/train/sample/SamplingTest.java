@@ -2,6 +2,7 @@ package dev.vecgrad.train.sample;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,5 +48,26 @@ class SamplingTest {
         assertArrayEquals(a, b);
         assertThrows(IllegalArgumentException.class, () -> new TokenPicker(-1f, 0, new SplittableRandom(1)));
         assertThrows(IllegalArgumentException.class, () -> new TokenPicker(1f, -3, new SplittableRandom(1)));
+    }
+
+    @Test
+    void generationLeavesTheModelInTheModeItWasIn() {
+        GPT model = new GPT(new GPTConfig(1, 1, 8, 4, 5, true, 0.5f), 2);   // dropout 0.5: eval matters
+        TokenPicker greedy = new TokenPicker(0f, 0, null);
+        int[] inTraining = Generator.generate(model, new int[] {0}, 9, greedy, null);   // past the block size too
+        assertTrue(model.isTraining(), "a sample taken inside a training loop switched dropout off");
+        model.eval();
+        assertArrayEquals(Generator.generate(model, new int[] {0}, 9, greedy, null), inTraining);   // ran without dropout
+        assertFalse(model.isTraining());
+    }
+
+    @Test
+    void samplingWithoutAGeneratorIsRefusedAtOnceAndGreedyNeedsNone() {
+        String msg = assertThrows(IllegalArgumentException.class, () -> new TokenPicker(0.8f, 0, null)).getMessage();
+        assertEquals("temperature 0.8 samples at random and needs a generator; pass one (e.g. new SplittableRandom(seed)),"
+                + " or temperature 0 for greedy decoding", msg);
+        GPT model = new GPT(new GPTConfig(1, 1, 8, 8, 5, true, 0f), 2);
+        int[] greedy = Generator.generate(model, new int[] {0}, 4, new TokenPicker(0f, 0, null), null);
+        assertArrayEquals(Generator.generate(model, new int[] {0}, 4, new TokenPicker(0f, 0, new SplittableRandom(1)), null), greedy);
     }
 }

@@ -5,9 +5,7 @@ import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.Linear;
 import dev.vecgrad.train.optim.AdamW;
 import dev.vecgrad.train.optim.ParamGroup;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** Fits y = softplus(2x - 1) with a linear layer followed by a user-written softplus op. */
 public final class Fit {
@@ -30,9 +28,7 @@ public final class Fit {
         }
         Tensor x = Tensor.of(xs, n, 1), y = Tensor.of(ys, n, 1);
         Linear layer = new Linear(1, 1, true);
-        Map<String, Tensor> params = new LinkedHashMap<>();
-        layer.namedParameters().forEach((name, p) -> params.put(name, p.tensor()));
-        AdamW opt = new AdamW(List.of(new ParamGroup(params, 0f)), 0.05f, 0.9f, 0.999f, 1e-8f);
+        AdamW opt = new AdamW(List.of(ParamGroup.of(layer, 0f)), 0.05f, 0.9f, 0.999f, 1e-8f);
         float first = 0, last = 0;
         for (int step = 0; step < steps; step++) {
             Tensor loss = softplus(layer.forward(x)).sub(y).pow(2).mean();
