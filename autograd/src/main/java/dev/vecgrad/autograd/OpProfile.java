@@ -35,6 +35,11 @@ import java.util.Map;
  * loops out to the workers and waiting at a loop's end for their last chunks. The calling
  * thread's time outside all of these is serial code (op glue, small loops run inline count as
  * busy).
+ *
+ * <p>The pool is shared, and so are its counters: with profiles open on two threads at once
+ * (or one thread profiling while others compute), each profile's per-thread columns include the
+ * pool time of the other threads' loops. Each profile still gets its own op entries, times and
+ * allocations, and the counters stay on until the last open profile closes.
  */
 public final class OpProfile {
     private static final ThreadLocal<OpProfile[]> OPEN = ThreadLocal.withInitial(() -> new OpProfile[1]);
@@ -105,7 +110,6 @@ public final class OpProfile {
     /** Pool counters at the last mark and now; reused so profiling allocates nothing per op. */
     private long[] markPool = new long[0], nowPool = new long[0];
     private int poolSlots;
-    private boolean poolWasOff;
 
     /**
      * Starts charging ops on this thread to this profile until the returned scope is closed; turns
@@ -117,8 +121,7 @@ public final class OpProfile {
         OpProfile[] slot = OPEN.get();
         Scope s = new Scope(slot[0]);
         slot[0] = this;
-        poolWasOff = !PoolCounters.enabled();
-        if (poolWasOff) PoolCounters.setEnabled(true);
+        PoolCounters.acquire();
         int n = 3 * Parallel.threads();
         if (markPool.length != n) {
             markPool = new long[n];
@@ -131,16 +134,19 @@ public final class OpProfile {
     /** A profile scope, from {@link #open()}: closing it restores the profile open before it (if any). */
     public final class Scope implements AutoCloseable {
         private final OpProfile previous;
+        private boolean closed;
 
         private Scope(OpProfile previous) {
             this.previous = previous;
         }
 
-        /** Stops charging to this profile and restores the previous one. */
+        /** Stops charging to this profile and restores the previous one; a second call does nothing. */
         @Override
         public void close() {
+            if (closed) return;
+            closed = true;
             OPEN.get()[0] = previous;
-            if (poolWasOff) PoolCounters.setEnabled(false);
+            PoolCounters.release();
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.PoolCounters;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
@@ -65,6 +67,75 @@ class OpProfileTest {
                     assertTrue(table.contains("hand-out") && table.contains("thread 1: busy"), table);
                 }
             }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+    /** Every pool column of every entry: none may be negative (a reading below the one before). */
+    private static void assertNoNegativeTimes(OpProfile p, int threads) {
+        for (OpProfile.Entry e : p.entries()) {
+            for (int t = 0; t < threads; t++) assertTrue(e.busyNanos(t) >= 0, e.name() + " thread " + t + ": " + e.busyNanos(t));
+            assertTrue(e.handOutNanos() >= 0 && e.waitNanos() >= 0, e.name());
+        }
+    }
+
+    /**
+     * Profiles open on two threads at once: the one that closes first must not turn the pool's
+     * counters off under the other (its entries then had no pool times at all).
+     */
+    @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
+    void aProfileClosingOnAnotherThreadLeavesTheCountersOnForThisOne() throws Exception {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            Tensor big = Tensor.randn(new java.util.SplittableRandom(3), 1 << 17);
+            CountDownLatch otherOpen = new CountDownLatch(1), thisOpen = new CountDownLatch(1), otherClosed = new CountDownLatch(1);
+            Thread other = new Thread(() -> {
+                try (var s = new OpProfile().open()) {
+                    otherOpen.countDown();
+                    thisOpen.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                otherClosed.countDown();
+            });
+            other.start();
+            assertTrue(otherOpen.await(60, TimeUnit.SECONDS));
+            OpProfile p = new OpProfile();
+            try (var s = p.open()) {
+                thisOpen.countDown();
+                assertTrue(otherClosed.await(60, TimeUnit.SECONDS));
+                assertTrue(PoolCounters.enabled(), "still on: this profile is open");
+                for (int i = 0; i < 5; i++) big.exp();
+            }
+            other.join();
+            assertFalse(PoolCounters.enabled(), "off once the last profile closed");
+            assertTrue(entry(p, "exp").busyNanos(0) > 0, "the calling thread's busy time was counted");
+            assertNoNegativeTimes(p, 2);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    /** A thread count set while a profile is open keeps the counts: the next entry's times are not negative. */
+    @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
+    void setThreadsDuringAProfileKeepsItsTimesPositive() {
+        int before = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            Tensor big = Tensor.randn(new java.util.SplittableRandom(3), 1 << 17);
+            Tensor small = Tensor.randn(new java.util.SplittableRandom(4), 2048);
+            OpProfile p = new OpProfile();
+            try (var s = p.open()) {
+                for (int i = 0; i < 20; i++) big.exp();
+                Parallel.setThreads(2);   // same count: the counters used to start again from zero
+                small.tanh();
+                Parallel.setThreads(1);
+                small.sigmoid();
+            }
+            assertNoNegativeTimes(p, 2);
         } finally {
             Parallel.setThreads(before);
         }

@@ -15,8 +15,13 @@ import java.util.Map;
  * weights, as they sit in memory). A checkpoint that changed on disk (a running training saved a
  * newer one) is loaded again.
  *
- * <p>A model's forward pass keeps state (attention capture, eval mode), so every use of a cached
- * model goes through {@link #use}, which holds that model's lock.
+ * <p>Each request makes its own state (KV cache, activation cache, generator, hooks) and only
+ * reads the parameters, but a model's mode is model state: loaded in training mode, the inspect
+ * calls switch it to eval and back and a sample leaves it in eval, so a request running while
+ * another switches it could run in the wrong mode (with dropout, if the config has any). Every use
+ * of a cached model therefore goes through {@link #use}, which holds that model's lock: requests
+ * for one model run one after the other, requests for different models at once. docs/DESIGN.md
+ * (section 15) weighs the alternative.
  */
 final class ModelCache {
     /** What a request does with a loaded model. */

@@ -489,6 +489,62 @@ class DashboardApiTest {
         assertEquals("finished", run(json("/api/runs"), "live").get("state").asText());
     }
 
+    /**
+     * Requests for the same cached models at once (two samples of one run with the same seed,
+     * others with other seeds, attention, explain, lens and head scores) answer byte for byte
+     * what they answer one at a time: no request sees another's sampling state, KV cache,
+     * activation cache or mode, and sharing the compute pool changes no bits.
+     */
+    @Test
+    void concurrentRequestsForOneModelAnswerWhatTheyAnswerAlone() throws Exception {
+        String p = q("the cat sat");
+        List<String> paths = List.of(
+                "/api/runs/tiny/sample?prompt=the&max_new_tokens=40&temperature=1&seed=1",
+                "/api/runs/tiny/sample?prompt=the&max_new_tokens=40&temperature=1&seed=1",
+                "/api/runs/tiny/sample?prompt=the&max_new_tokens=40&temperature=1.2&top_k=5&seed=2",
+                "/api/runs/tiny/attention?prompt=" + p,
+                "/api/runs/tiny/explain?prompt=" + p + "&layer=1&head=1",
+                "/api/runs/tiny/lens?prompt=" + p,
+                "/api/runs/tiny/heads?sequences=4&seed=5",
+                "/api/runs/bytes/sample?prompt=" + q("caf\u00E9") + "&max_new_tokens=30&temperature=1.5&seed=3",
+                "/api/runs/bytes/attention?prompt=" + p);
+        List<String> alone = new ArrayList<>();
+        for (String path : paths) alone.add(answer(path));
+        assertEquals(alone.get(0), alone.get(1), "one seed, one sample");
+        int clients = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(clients);
+            List<Future<List<String>>> fs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int first = c * 2;   // each client starts elsewhere in the list, so different requests overlap
+                fs.add(pool.submit(() -> {
+                    start.await();
+                    List<String> got = new ArrayList<>(java.util.Collections.nCopies(paths.size(), (String) null));
+                    for (int i = 0; i < paths.size(); i++) {
+                        int k = (first + i) % paths.size();
+                        got.set(k, answer(paths.get(k)));
+                    }
+                    return got;
+                }));
+            }
+            for (int c = 0; c < clients; c++) {
+                List<String> got = fs.get(c).get();
+                for (int i = 0; i < paths.size(); i++) assertEquals(alone.get(i), got.get(i), "client " + c + ": " + paths.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The body of a 200 answer (a sample's event stream, or JSON). */
+    static String answer(String path) throws Exception {
+        HttpResponse<String> r = get(path, path.contains("/sample?") ? "text/event-stream" : "*/*");
+        assertEquals(200, r.statusCode(), path + " -> " + r.body());
+        if (path.contains("/sample?")) assertTrue(r.body().contains("event: done"), path + " -> " + r.body());
+        return r.body();
+    }
+
     /** The answer to raw request bytes, sent to {@code port} of {@code address}: HTTP clients add a Host header of their own. */
     static String raw(String address, int port, String request) throws IOException {
         try (Socket s = new Socket(address, port)) {

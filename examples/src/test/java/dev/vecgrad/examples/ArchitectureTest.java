@@ -65,8 +65,10 @@ class ArchitectureTest {
             // the compute pool and its size: one pool per JVM, sized once
             "dev.vecgrad.autograd.kernel.Parallel.pool",
             "dev.vecgrad.autograd.kernel.Parallel.threads",
-            // the pool's profiling counters (on only while an OpProfile is open) and the nesting depth
+            // the pool's profiling counters (on only while an OpProfile is open), how many open
+            // profiles hold them, and the nesting depth
             "dev.vecgrad.autograd.kernel.PoolCounters.counters",
+            "dev.vecgrad.autograd.kernel.PoolCounters.holders",
             "dev.vecgrad.autograd.kernel.PoolCounters.DEPTH",
             // scope state of the calling thread, so scopes on different threads never interfere
             "dev.vecgrad.autograd.Grad.ENABLED",

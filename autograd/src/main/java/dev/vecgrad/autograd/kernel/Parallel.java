@@ -112,10 +112,12 @@ public final class Parallel {
         }
     }
 
-    /** True when the current thread is one of this pool's workers (nested calls run inline). */
+    /**
+     * True on a compute worker, the current pool's or one that {@link #setThreads} replaced while
+     * it ran a chunk: loops nested in a chunk run inline, never on the new pool's workers too.
+     */
     public static boolean inPool() {
-        Pool p = pool;
-        return p != null && Thread.currentThread() instanceof Worker w && w.pool == p;
+        return Thread.currentThread() instanceof Worker;
     }
 
     private static Pool pool() {

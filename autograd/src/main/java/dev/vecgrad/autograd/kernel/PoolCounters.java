@@ -7,7 +7,17 @@ package dev.vecgrad.autograd.kernel;
  * last chunks. Off (and free) unless a profile turns it on; {@code OpProfile} reads it per op.
  *
  * <p>Each slot is written by one thread only, 128 bytes away from the next (no shared cache
- * lines); a reader sees a worker's counts once the loop they belong to has finished.
+ * lines); a reader sees a worker's counts once the loop they belong to has finished. The
+ * exception is slot 0 while two application threads run loops at once (one on the pool, the
+ * other inline): both add to it without synchronisation, so an addition can be lost. The
+ * counters describe the one shared pool, not one caller: a profile open on one thread also sees
+ * the pool time of loops that other threads run meanwhile.
+ *
+ * <p>The counters are on while at least one profile holds them ({@link #acquire}, {@link
+ * #release}), and only ever grow while on: each profile subtracts its previous reading from the
+ * next. (A profile closing on one thread used to turn them off under a profile still open on
+ * another, and a {@link Parallel#setThreads} reset them to zero, so the next reading of an open
+ * profile came out negative.)
  */
 public final class PoolCounters {
     private PoolCounters() {}
@@ -19,16 +29,33 @@ public final class PoolCounters {
     /** The counters while on, null while off. Documented static state (docs/DESIGN.md). */
     private static volatile long[] counters;
 
+    /**
+     * How many holders ({@link #acquire}) want the counters on; guarded by the class's lock.
+     * Static because the counters it guards are: profiles on several threads share them.
+     */
+    private static int holders;
+
     /** Depth of loop bodies the current thread is inside (nested loops are not counted twice). */
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
-     * Turns the counters on (from zero, one slot per thread of {@link Parallel#threads()}) or
-     * off. They cost two {@link System#nanoTime()} calls per chunk, so they are off unless a
+     * Turns the counters on for the caller until its {@link #release()}: the first holder starts
+     * them from zero, one slot per thread of {@link Parallel#threads()}; later holders find them
+     * running. They cost two {@link System#nanoTime()} calls per chunk, so they are off unless a
      * profile asks for them.
      */
-    public static synchronized void setEnabled(boolean on) {
-        counters = on ? new long[Math.max(1, Parallel.threads()) * STRIDE] : null;
+    public static synchronized void acquire() {
+        if (holders++ == 0) counters = new long[Math.max(1, Parallel.threads()) * STRIDE];
+    }
+
+    /**
+     * Gives up one {@link #acquire()}: the counters go off when the last holder releases them.
+     *
+     * @throws IllegalStateException when nothing holds them
+     */
+    public static synchronized void release() {
+        if (holders == 0) throw new IllegalStateException("PoolCounters.release: the counters are not held");
+        if (--holders == 0) counters = null;
     }
 
     /** Whether the counters are on. */
@@ -54,9 +81,13 @@ public final class PoolCounters {
         return slots;
     }
 
-    /** A new thread count: fresh counters sized for it, if they are on. */
+    /**
+     * A new thread count: more slots if it has more threads, the counts so far kept (an open
+     * profile's last reading must stay below its next); a smaller count keeps the extra slots.
+     */
     static synchronized void resize(int threads) {
-        if (counters != null) counters = new long[threads * STRIDE];
+        long[] c = counters;
+        if (c != null && c.length < threads * STRIDE) counters = java.util.Arrays.copyOf(c, threads * STRIDE);
     }
 
     /** The counters to add to, or null while off. */
