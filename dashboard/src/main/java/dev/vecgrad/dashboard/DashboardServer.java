@@ -78,9 +78,28 @@ public final class DashboardServer implements AutoCloseable {
      * @param host           the address to bind (127.0.0.1 keeps it to this machine)
      * @param port           the port, 0 for any free one
      * @param modelMemoryMb  the budget for loaded models
+     * @param trainCommand   the command the page suggests while {@code runs} holds no run (the
+     *                       command line writes it the way vecgrad was started)
      */
-    public record Options(Path runs, String host, int port, long modelMemoryMb) {
-        /** Defaults: 127.0.0.1, port 6006, 1024 MB of models. */
+    public record Options(Path runs, String host, int port, long modelMemoryMb, String trainCommand) {
+        /**
+         * Options whose suggested command is {@code vecgrad train --out RUNS/first}.
+         *
+         * @param runs           the directory of run directories
+         * @param host           the address to bind (127.0.0.1 keeps it to this machine)
+         * @param port           the port, 0 for any free one
+         * @param modelMemoryMb  the budget for loaded models
+         */
+        public Options(Path runs, String host, int port, long modelMemoryMb) {
+            this(runs, host, port, modelMemoryMb, "vecgrad train --out " + runs.resolve("first"));
+        }
+
+        /**
+         * Defaults: 127.0.0.1, port 6006, 1024 MB of models.
+         *
+         * @param runs the directory of run directories
+         * @return the options
+         */
         public static Options defaults(Path runs) {
             return new Options(runs, "127.0.0.1", 6006, 1024);
         }
@@ -100,6 +119,8 @@ public final class DashboardServer implements AutoCloseable {
     private final ModelCache models;
     private final Javalin app;
     private final String host;
+    /** What the page suggests running while there is no run ({@link Options#trainCommand()}). */
+    private final String trainCommand;
     /**
      * The names a {@code Host} header may give (lower case, without a port) when the dashboard is
      * bound to a loopback address; null when it is bound elsewhere, where the names the machine is
@@ -111,6 +132,7 @@ public final class DashboardServer implements AutoCloseable {
         this.store = new RunStore(o.runs());
         this.models = new ModelCache(o.modelMemoryMb() << 20);
         this.host = o.host();
+        this.trainCommand = o.trainCommand();
         // The bound address itself too, so that the address url() prints always works (--host localhost, ::1, 127.0.0.2).
         this.localNames = isLoopback(o.host())
                 ? Set.copyOf(List.of("localhost", "127.0.0.1", "[::1]", literal(o.host()).toLowerCase(Locale.ROOT))) : null;
@@ -219,7 +241,7 @@ public final class DashboardServer implements AutoCloseable {
         app.get("/vendor/uplot.js", ctx -> vendor(ctx, "dist/uPlot.iife.min.js", "text/javascript"));
         app.get("/vendor/uplot.css", ctx -> vendor(ctx, "dist/uPlot.min.css", "text/css"));
         app.get("/api/runs", ctx -> ctx.json(Map.of("root", store.root().getFileName() == null ? "" : store.root().getFileName().toString(),
-                "runs", store.list())));
+                "runs", store.list(), "train_command", trainCommand)));
         app.get("/api/runs/{run}", ctx -> ctx.json(store.summary(ctx.pathParam("run"), run(ctx))));
         app.get("/api/runs/{run}/config", this::config);
         app.get("/api/runs/{run}/metrics", this::metrics);

@@ -123,6 +123,8 @@ class DashboardApiTest {
         JsonNode list = json("/api/runs");
         JsonNode tiny = run(list, "tiny");
         assertNotNull(tiny, list.toString());
+        // What the page suggests while a directory holds no run (here the library's default wording).
+        assertEquals("vecgrad train --out " + runs.resolve("first"), list.get("train_command").asText(), list.toString());
         assertEquals("finished", tiny.get("state").asText());
         assertEquals(8, tiny.get("step").asInt());
         assertEquals(8, tiny.get("max_iters").asInt());

@@ -100,7 +100,7 @@ async function showRuns(gen) {
     if (gen !== generation) return;
     document.getElementById("live").className = data.runs.some(r => r.state === "running") ? "" : "off";
     if (data.runs.length === 0) {
-      table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: ./vecgrad train --out runs/first" }));
+      table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: " + data.train_command }));
       return;
     }
     const head = el("tr", {}, ["", "run", "state", "task", "model", "step", "train loss", "val loss", "accuracy", "tokens/s", "started", ""]

@@ -43,7 +43,7 @@ final class DashboardCommand implements Callable<Integer> {
                     + ShellWords.command("train") + ", which saves under runs/)");
         }
         PrintWriter out = spec.commandLine().getOut();
-        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb), "--port");
+        DashboardServer server = start(spec, new DashboardServer.Options(runs, host, port, modelMemoryMb, trainSuggestion(runs)), "--port");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -53,6 +53,11 @@ final class DashboardCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The page's suggestion while {@code runs} is empty: a run saved there, written as vecgrad was started. */
+    static String trainSuggestion(Path runs) {
+        return ShellWords.command("train --out " + ShellWords.quote(runs.resolve("first").toString()));
     }
 
     /**

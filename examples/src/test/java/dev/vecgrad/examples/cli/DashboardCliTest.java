@@ -105,6 +105,12 @@ class DashboardCliTest {
     }
 
     @Test
+    void anEmptyRunsDirectorySuggestsATrainCommandThatSavesIntoIt() {
+        Path runs = Path.of("my runs");
+        assertEquals(ShellWords.command("train --out 'my runs/first'"), DashboardCommand.trainSuggestion(runs));
+    }
+
+    @Test
     void dashboardNeedsAnExistingRunsDirectoryAndAFreePort() throws Exception {
         CliTest.Result r = CliTest.vecgrad("dashboard", "--runs", tmp.resolve("nope").toString(), "--port", "0");
         assertEquals(2, r.code());
