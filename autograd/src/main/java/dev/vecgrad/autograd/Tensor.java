@@ -695,13 +695,15 @@ public final class Tensor {
     }
 
     /**
-     * {@code length} entries of dimension {@code dim} starting at {@code start} (a view).
+     * {@code length} entries of dimension {@code dim} starting at {@code start} (a view), like
+     * {@code torch.narrow}: {@code x.narrow(0, -2, 2)} is the last two entries.
      *
      * @param dim the dimension to cut (negative counts from the end)
-     * @param start the first entry kept
+     * @param start the first entry kept, in {@code -size..size}; negative counts from the end
      * @param length how many entries are kept
      * @return the view
-     * @throws IllegalArgumentException if the range does not fit in the dimension
+     * @throws IllegalArgumentException naming the dimension, start, length and size when the
+     *     range does not fit in the dimension
      */
     public Tensor narrow(int dim, int start, int length) {
         return ViewOps.narrow(this, dim, start, length);

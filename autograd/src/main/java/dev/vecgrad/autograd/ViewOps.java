@@ -66,12 +66,22 @@ final class ViewOps {
         return Engine.record(out, op, g -> new Tensor[] {g.permute(inverse)}, x);
     }
 
-    static Tensor narrow(Tensor x, int dim, int start, int length) {
+    static Tensor narrow(Tensor x, int dim, int startArg, int length) {
         int d = Shapes.dim("narrow", dim, x.shape.length);
         if (x.shape.length == 0) throw new IllegalArgumentException("narrow: cannot narrow a 0-d tensor");
-        if (start < 0 || length < 0 || start + length > x.shape[d]) {
-            throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") is out of bounds"
-                    + " for dimension " + d + " of size " + x.shape[d] + " (shape " + Shapes.str(x.shape) + ")");
+        int size = x.shape[d];
+        String call = "narrow(dim " + dim + ", start " + startArg + ", length " + length + "): ";
+        String where = " dimension " + d + " of size " + size + " (shape " + Shapes.str(x.shape) + ")";
+        // A negative start counts from the end, as torch.narrow's does: -size is the first entry.
+        if (startArg < -size || startArg > size) {
+            throw new IllegalArgumentException(call + "start must be in " + -size + ".." + size + " for" + where);
+        }
+        if (length < 0) throw new IllegalArgumentException(call + "length must not be negative, for" + where);
+        int start = startArg < 0 ? startArg + size : startArg;
+        if ((long) start + length > size) {
+            String from = startArg < 0 ? " (start " + startArg + " is entry " + start + ")" : "";
+            throw new IllegalArgumentException(call + "entries [" + start + ", " + ((long) start + length) + ")" + from
+                    + " do not fit" + where);
         }
         int[] shape = x.shape.clone();
         shape[d] = length;

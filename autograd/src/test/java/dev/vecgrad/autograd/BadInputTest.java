@@ -99,8 +99,13 @@ class BadInputTest {
         assertBad(() -> M23.view(7), "view", "[2, 3]", "[7]");
         assertBad(() -> M23.expand(4, 3), "expand", "[2, 3]", "[4, 3]");
         assertBad(() -> M23.expand(3), "expand", "[2, 3]", "[3]");
-        assertBad(() -> M23.narrow(1, 2, 2), "narrow", "[2, 4)", "size 3", "[2, 3]");
-        assertBad(() -> M23.narrow(0, -1, 1), "narrow", "[-1, 0)");
+        assertBad(() -> M23.narrow(1, 2, 2), "narrow(dim 1, start 2, length 2)", "[2, 4)", "size 3", "[2, 3]");
+        assertBad(() -> M23.narrow(-1, -1, 2), "narrow(dim -1, start -1, length 2)", "[2, 4) (start -1 is entry 2)",
+                "dimension 1 of size 3");
+        assertBad(() -> M23.narrow(0, -3, 1), "narrow(dim 0, start -3, length 1)", "start must be in -2..2", "size 2");
+        assertBad(() -> M23.narrow(0, 3, 0), "start must be in -2..2");
+        assertBad(() -> M23.narrow(0, 0, -1), "narrow(dim 0, start 0, length -1)", "length must not be negative");
+        assertBad(() -> M23.narrow(1, 1, Integer.MAX_VALUE), "[1, 2147483648)", "size 3");
         assertBad(() -> M23.split(new int[] {1, 1}, 1), "split", "[1, 1]", "[2, 3]");
         assertBad(() -> M23.chunk(0, 0), "chunk", "0");
         assertBad(() -> Tensor.cat(0, M23, Tensor.zeros(2, 2)), "cat", "[2, 2]", "[2, 3]");

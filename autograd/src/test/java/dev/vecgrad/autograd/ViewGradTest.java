@@ -121,7 +121,19 @@ class ViewGradTest {
         Tensor w = TensorArbitraries.values(r, Values.ANY, x.detach().narrow(d, start, len).shape());
         // slice takes an end; a negative end counts from the back.
         int end = start + len == shape[d] && len > 0 && r.nextBoolean() ? Integer.MAX_VALUE : start + len;
-        assertGradients(in -> (slice ? in[0].slice(d, start, end) : in[0].narrow(d, start, len)).mul(w), x);
+        // narrow's start may count from the back too (-size is entry 0).
+        int from = r.nextBoolean() ? start - shape[d] : start;
+        assertGradients(in -> (slice ? in[0].slice(d, start, end) : in[0].narrow(d, from, len)).mul(w), x);
+    }
+
+    @Example
+    void narrowWithANegativeStartCountsFromTheEnd() {
+        Tensor x = Tensor.arange(10).reshape(2, 5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {3, 4, 8, 9}, x.narrow(1, -2, 2).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x.narrow(1, 0, 5).toArray(), x.narrow(-1, -5, 5).toArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {5, 6, 7, 8, 9}, x.narrow(0, -1, 1).toArray());
+        org.junit.jupiter.api.Assertions.assertEquals(0, x.narrow(1, -2, 0).numel());
+        org.junit.jupiter.api.Assertions.assertSame(x.storage(), x.narrow(1, -2, 2).storage());   // a view
     }
 
     @Property(tries = 40, seed = "313")

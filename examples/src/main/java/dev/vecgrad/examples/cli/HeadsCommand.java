@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.HeadScores;
 import dev.vecgrad.train.inspect.Heatmap;
@@ -89,7 +90,7 @@ final class HeadsCommand implements Callable<Integer> {
         if (block < 4 || block > model.config().blockSize()) {
             throw new ParameterException(spec.commandLine(), "--length must be 4.." + model.config().blockSize() + ", got " + block);
         }
-        List<int[]> heads = ablatedHeads(model.config().nLayer(), model.config().nHead());
+        List<int[]> heads = ablatedHeads(model.config());
         ProbeData held;
         Path run = EvalCommand.runOf(checkpoint);
         if (data != null) {
@@ -162,7 +163,7 @@ final class HeadsCommand implements Callable<Integer> {
      * {@code --ablate}'s heads, checked against the model before any scoring (GPT-2 small's
      * ablations take minutes) and named as they were typed.
      */
-    private List<int[]> ablatedHeads(int nLayer, int nHead) {
+    private List<int[]> ablatedHeads(GPTConfig config) {
         List<int[]> heads = new ArrayList<>();
         if (ablate == null) return heads;
         for (String a : ablate) {
@@ -174,10 +175,8 @@ final class HeadsCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new ParameterException(spec.commandLine(), "--ablate expects LAYER.HEAD[,LAYER.HEAD...], got '" + a + "'");
             }
-            if (lh[0] < 0 || lh[0] >= nLayer || lh[1] < 0 || lh[1] >= nHead) {
-                throw new ParameterException(spec.commandLine(), "--ablate " + a.trim() + ": no such head; the model has layers 0.."
-                        + (nLayer - 1) + " and heads 0.." + (nHead - 1) + " in each");
-            }
+            String missing = HeadScores.missingHead(config, lh[0], lh[1]);
+            if (missing != null) throw new ParameterException(spec.commandLine(), "--ablate " + a.trim() + ": " + missing);
             for (int[] seen : heads) {
                 if (seen[0] == lh[0] && seen[1] == lh[1]) {
                     throw new ParameterException(spec.commandLine(), "--ablate names head " + a.trim() + " twice");

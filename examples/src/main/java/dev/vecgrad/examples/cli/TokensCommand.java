@@ -49,7 +49,8 @@ final class TokensCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(names = "--json", description = "Print {\"ids\": [...], \"pieces\": [...]} instead of a table.")
+    @Option(names = "--json", description = "Print {\"ids\": [...], \"pieces\": [...], \"bytes\": [[...], ...]} instead of a"
+            + " table (bytes: each token's exact UTF-8 bytes as numbers 0-255).")
     boolean json;
 
     @Override
@@ -68,10 +69,14 @@ final class TokensCommand implements Callable<Integer> {
         if (json) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode n = m.createObjectNode();
-            ArrayNode a = n.putArray("ids"), p = n.putArray("pieces");
+            ArrayNode a = n.putArray("ids"), p = n.putArray("pieces"), b = n.putArray("bytes");
             for (int id : ids) {
                 a.add(id);
                 p.add(tok.piece(id));
+                // Numbers, not a string: bytes(t) in Python, and a piece cut inside a character
+                // stays unambiguous where "<0xF0>" could be the text itself.
+                ArrayNode one = b.addArray();
+                for (byte x : tok.bytes(id)) one.add(x & 0xff);
             }
             out.println(m.writeValueAsString(n));
         } else {

@@ -1,5 +1,6 @@
 package dev.vecgrad.examples.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,6 +92,25 @@ class TokenizerCliTest {
         n.get("pieces").forEach(p -> joined.append(p.asText()));
         assertEquals("To be, or not", joined.toString());
         assertTrue(n.get("ids").size() < 13, "BPE merges characters: " + r.out());
+        assertEquals(java.util.List.of("ids", "pieces", "bytes"), iterate(n.fieldNames()));
+
+        // A piece cut inside a character reads like text that spells its escape; the bytes do not.
+        String tricky = "be \uD83D\uDE42<0xF0>";   // U+1F642 is F0 9F 99 82
+        JsonNode e = new ObjectMapper().readTree(vecgrad("tokens", "--tokenizer", tj.toString(), "--text", tricky, "--json").out());
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        java.util.List<String> escapes = new java.util.ArrayList<>();
+        for (int i = 0; i < e.get("ids").size(); i++) {
+            JsonNode b = e.get("bytes").get(i);
+            byte[] one = new byte[b.size()];
+            for (int j = 0; j < one.length; j++) {
+                assertTrue(b.get(j).isInt() && b.get(j).asInt() >= 0 && b.get(j).asInt() <= 255, b.toString());
+                one[j] = (byte) b.get(j).asInt();
+            }
+            all.writeBytes(one);
+            if (e.get("pieces").get(i).asText().equals("<0xF0>")) escapes.add(b.toString());
+        }
+        assertArrayEquals(tricky.getBytes(java.nio.charset.StandardCharsets.UTF_8), all.toByteArray());
+        assertTrue(escapes.contains("[240]"), "the emoji's first byte is its own token here: " + e);
 
         Path gpt2 = Files.createDirectory(tmp.resolve("gpt2"));
         Gpt2Files.write(gpt2, TokenizerFiles.load(tj));
@@ -106,6 +126,12 @@ class TokenizerCliTest {
         Result broken = vecgrad("tokens", "--tokenizer", text.toString(), "--text", "x");
         assertEquals(1, Math.min(1, broken.code()), broken.out());
         assertTrue(broken.err().contains(text.toString()), broken.err());
+    }
+
+    private static java.util.List<String> iterate(java.util.Iterator<String> it) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     @Test

@@ -25,7 +25,9 @@ import java.util.stream.Stream;
 /**
  * A GPT in {@code model.safetensors}: nanoGPT's parameter names, F32, the architecture in the
  * {@code config} metadata and (for models vecgrad trained) the tokenizer in {@code tokenizer}.
- * PyTorch can load the file, and vecgrad loads files PyTorch wrote.
+ * PyTorch can load the file, and vecgrad loads files PyTorch wrote. The parameters are written
+ * as {@link ModuleCheckpoint} writes any module's, so {@code ModuleCheckpoint.load(gpt, file)}
+ * fills a GPT of the same config from a model file.
  */
 public final class ModelCheckpoint {
     /** Name of the model file inside a run directory. */
@@ -118,7 +120,7 @@ public final class ModelCheckpoint {
         }
         if (tokenizer != null) meta.put("tokenizer", tokenizer.toJson());
         if (extra != null) meta.putAll(extra);
-        SafeTensors.write(file, tensorsOf(model.namedParameters()), meta);
+        ModuleCheckpoint.save(model, file, meta);
     }
 
     /**
@@ -219,14 +221,7 @@ public final class ModelCheckpoint {
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        for (SafeTensor t : f.tensors().values()) {
-            if (!t.dtype().isFloat()) {
-                throw new CheckpointFormatException(file.toString(), "tensor '" + t.name() + "' is " + t.dtype() + ", expected F32");
-            }
-            state.put(t.name(), Tensor.of(t.toFloats(), t.shape()));
-        }
-        return new Tensors(file, cfg, state, f.metadata());
+        return new Tensors(file, cfg, ModuleCheckpoint.floatTensors(file.toString(), f), f.metadata());
     }
 
     /** How many runs the error for a directory of runs names (the newest first). */

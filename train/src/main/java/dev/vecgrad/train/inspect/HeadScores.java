@@ -4,6 +4,7 @@ import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.nn.ActivationCache;
 import dev.vecgrad.nn.GPT;
+import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.HookPoint;
 import dev.vecgrad.nn.Interventions;
 import dev.vecgrad.train.data.Batch;
@@ -336,6 +337,21 @@ public final class HeadScores {
     }
 
     /**
+     * Why a model has no head {@code layer.head}, in the words {@code vecgrad heads --ablate} and
+     * {@link #ablatedLoss} use, so both say the same.
+     *
+     * @param config the model's architecture
+     * @param layer the layer, from 0
+     * @param head the head within the layer, from 0
+     * @return null when the head exists, else e.g. {@code "no such head; the model has layers 0..1
+     *     and heads 0..3 in each"}
+     */
+    public static String missingHead(GPTConfig config, int layer, int head) {
+        if (layer >= 0 && layer < config.nLayer() && head >= 0 && head < config.nHead()) return null;
+        return "no such head; the model has layers 0.." + (config.nLayer() - 1) + " and heads 0.." + (config.nHead() - 1) + " in each";
+    }
+
+    /**
      * The mean loss on {@code data} with some heads ablated together. Eval mode, no graph.
      *
      * @param model the model (its training mode is restored afterwards)
@@ -343,6 +359,7 @@ public final class HeadScores {
      * @param heads pairs {@code {layer, head}}
      * @param mean true to replace each head's output by its mean over {@code data}, false for zero
      * @return the loss
+     * @throws IllegalArgumentException naming the first head the model lacks ({@link #missingHead})
      */
     public static double ablatedLoss(GPT model, Batch data, List<int[]> heads, boolean mean) {
         boolean training = model.isTraining();
@@ -352,10 +369,11 @@ public final class HeadScores {
             if (mean) loss(model, data, clean);
             dev.vecgrad.nn.ActivationHook hook = null;
             for (int[] lh : heads) {
-                if (lh.length != 2 || lh[0] < 0 || lh[0] >= model.config().nLayer() || lh[1] < 0 || lh[1] >= model.config().nHead()) {
-                    throw new IllegalArgumentException("ablation: no head " + java.util.Arrays.toString(lh) + " in a model of "
-                            + model.config().nLayer() + " layers x " + model.config().nHead() + " heads");
+                if (lh.length != 2) {
+                    throw new IllegalArgumentException("ablation: a head is {layer, head}, got " + java.util.Arrays.toString(lh));
                 }
+                String missing = missingHead(model.config(), lh[0], lh[1]);
+                if (missing != null) throw new IllegalArgumentException("ablation: head " + lh[0] + "." + lh[1] + ": " + missing);
                 dev.vecgrad.nn.ActivationHook one = mean
                         ? Interventions.meanAblateHead(lh[0], lh[1], Interventions.headMeans(clean, lh[0])[lh[1]])
                         : Interventions.zeroAblateHeads(lh[0], lh[1]);

@@ -587,7 +587,12 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String piece(int id) {
-        return Utf8.decodeEscaped(decodeBytes(new int[] {id}));
+        return Utf8.decodeEscaped(bytes(id));
+    }
+
+    @Override
+    public byte[] bytes(int id) {
+        return decodeBytes(new int[] {id});
     }
 
     @Override

@@ -65,6 +65,19 @@ public interface Tokenizer {
      */
     String piece(int id);
 
+    /**
+     * The exact bytes one token contributes to decoded text: what {@link #piece} shows, without
+     * the {@code <0xNN>} escapes that a piece shares with text that really reads {@code <0xNN>}.
+     *
+     * @param id a token id
+     * @return its UTF-8 bytes (a byte-level token may hold part of a character; a special token
+     *     gives its string's bytes)
+     * @throws IllegalArgumentException when {@code id} is not a token
+     */
+    default byte[] bytes(int id) {
+        return decode(new int[] {id}).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** {@return the special tokens by string, with their ids (empty when there are none)} */
     Map<String, Integer> specialTokens();
 

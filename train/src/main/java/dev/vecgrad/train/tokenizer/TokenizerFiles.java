@@ -1,5 +1,7 @@
 package dev.vecgrad.train.tokenizer;
 
+import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.checkpoint.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +38,9 @@ public final class TokenizerFiles {
                 throw new TokenizerFormatException(path.toString(), "directory has " + has + " but no " + lacks + " (GPT-2's "
                         + "tokenizer is the two files together) and no " + TOKENIZER_JSON);
             }
-            throw new TokenizerFormatException(path.toString(), "directory has no " + TOKENIZER_JSON + " and no "
-                    + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES);
+            String model = modelInstead(path);
+            throw new TokenizerFormatException(path.toString(), (model != null ? model : "directory has no " + TOKENIZER_JSON
+                    + " and no " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES));
         }
         if (!Files.isRegularFile(path)) throw new TokenizerFormatException(path.toString(), "no such file or directory");
         String name = path.getFileName().toString();
@@ -57,5 +60,36 @@ public final class TokenizerFiles {
             return Gpt2Files.read(path, m);
         }
         return TokenizerJson.read(path);
+    }
+
+    /**
+     * What to say when a directory without tokenizer files holds a model: a character-level run
+     * keeps its tokenizer only in its model's metadata, and "no tokenizer.json" alone sends the
+     * user looking for a file that was never written.
+     *
+     * @return the problem and what to pass instead, or null when the directory holds no readable model file
+     */
+    private static String modelInstead(Path dir) {
+        Path file = dir.resolve(ModelCheckpoint.FILE);
+        if (!Files.isRegularFile(file)) return null;
+        String json;
+        try {
+            json = SafeTensors.read(file).metadata().get("tokenizer");
+        } catch (IOException e) {
+            return null;   // a broken model file gets its own error where it is loaded as a model
+        }
+        String noFiles = " (no " + TOKENIZER_JSON + " or " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + ")";
+        if (json == null) {
+            return "holds a model (" + ModelCheckpoint.FILE + ") but no tokenizer: none in the model's metadata" + noFiles;
+        }
+        String kind;
+        try {
+            kind = Tokenizers.fromJson(file.toString(), json).describe();
+        } catch (TokenizerFormatException e) {
+            kind = "unreadable: " + e.getMessage();
+        }
+        return "holds a vecgrad model, as a run directory does: its tokenizer (" + kind + ") is stored in " + ModelCheckpoint.FILE + "'s metadata, not in a"
+                + " tokenizer file" + noFiles + "; pass the directory as --checkpoint DIR, which reads the tokenizer from the"
+                + " run's model (train: --init-from DIR to go on from the model, tokenizer and all)";
     }
 }

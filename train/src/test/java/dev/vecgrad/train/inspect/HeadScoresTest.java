@@ -105,6 +105,19 @@ class HeadScoresTest {
     }
 
     @Test
+    void ablatingAHeadTheModelLacksNamesItAndTheModelsRanges() {
+        GPT g = new GPT(new GPTConfig(2, 3, 24, 16, 10, true, 0f), 3);
+        Batch held = new InductionTask(10).sample(2, 16, new SplittableRandom(1));
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> HeadScores.ablatedLoss(g, held, java.util.List.of(new int[] {1, 2}, new int[] {2, 0}), true)).getMessage();
+        assertEquals("ablation: head 2.0: no such head; the model has layers 0..1 and heads 0..2 in each", msg);
+        assertEquals("no such head; the model has layers 0..1 and heads 0..2 in each", HeadScores.missingHead(g.config(), 0, -1));
+        assertEquals(null, HeadScores.missingHead(g.config(), 1, 2));
+        assertTrue(g.isTraining(), "the model's mode is restored");
+        assertTrue(Double.isFinite(HeadScores.ablatedLoss(g, held, java.util.List.of(new int[] {1, 2}), true)));
+    }
+
+    @Test
     void theLastLensStreamIsTheModelsOwnPrediction() {
         GPT g = new GPT(new GPTConfig(2, 2, 16, 12, 9, true, 0f), 4);
         int[] ids = {1, 5, 2, 8, 0, 3, 3};

@@ -102,6 +102,21 @@ class Gpt2ParityTest {
         }
         assertEquals("<0xF0><0x9F><0x99><0x82>", all.toString());
         assertEquals(emoji, fromGpt2Files.decode(ids));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int id : ids) bytes.writeBytes(fromGpt2Files.bytes(id));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x99, (byte) 0x82},
+                bytes.toByteArray(), "each token's exact bytes, without the escapes");
+        int eot = fromGpt2Files.specialTokens().get("<|endoftext|>");
+        assertEquals("<|endoftext|>", new String(fromGpt2Files.bytes(eot), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aCharacterTokensBytesAreItsUtf8() {
+        dev.vecgrad.train.tokenizer.CharTokenizer c = dev.vecgrad.train.tokenizer.CharTokenizer.fromText("aé\uD83D\uDE42");
+        assertEquals(3, c.vocabSize());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {(byte) 0xC3, (byte) 0xA9}, c.bytes(c.encode("é")[0]));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x99, (byte) 0x82},
+                c.bytes(c.encode("\uD83D\uDE42")[0]));
     }
 
     @Test

@@ -155,6 +155,30 @@ class TokenizerFilesHostileTest {
     }
 
     @Test
+    void aRunDirectoryIsNamedWithWhereItsTokenizerIs() throws IOException {
+        Path run = Files.createDirectory(tmp.resolve("char-run"));
+        dev.vecgrad.nn.GPT gpt = new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(5), 1L);
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(run.resolve("model.safetensors"), gpt, CharTokenizer.fromText("abcde"), null);
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(run));
+        org.junit.jupiter.api.Assertions.assertEquals(run + ": holds a vecgrad model, as a run directory does: its tokenizer (char, 5"
+                + " characters) is stored in model.safetensors's metadata, not in a tokenizer file (no tokenizer.json or vocab.json"
+                + " + merges.txt); pass the directory as --checkpoint DIR, which reads the tokenizer from the run's model (train:"
+                + " --init-from DIR to go on from the model, tokenizer and all)", e.getMessage());
+
+        Path bare = Files.createDirectory(tmp.resolve("converted"));
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(bare.resolve("model.safetensors"), gpt, null, null);
+        e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(bare));
+        assertTrue(e.getMessage().contains("holds a model (model.safetensors) but no tokenizer: none in the model's metadata"
+                + " (no tokenizer.json or vocab.json + merges.txt)"), e.getMessage());
+
+        // A model file that does not read is not this error's business: the plain message stands.
+        Path broken = Files.createDirectory(tmp.resolve("broken"));
+        Files.writeString(broken.resolve("model.safetensors"), "not a model");
+        e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(broken));
+        assertTrue(e.getMessage().endsWith("directory has no tokenizer.json and no vocab.json + merges.txt"), e.getMessage());
+    }
+
+    @Test
     void modelWeightsGivenAsATokenizerAreNamedAsSuch() throws IOException {
         // a safetensors header: its length, then JSON; not UTF-8 text as a whole
         Path f = tmp.resolve("model.safetensors");
