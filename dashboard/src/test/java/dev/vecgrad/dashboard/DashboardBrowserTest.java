@@ -269,6 +269,11 @@ class DashboardBrowserTest {
         WebElement lens = waitUpTo(10).until(d -> d.findElement(By.id("lens-table")));
         assertEquals(3, lens.findElements(By.cssSelector("tr.lens-row")).size());
         assertEquals(t, lens.findElements(By.cssSelector("tr.lens-row")).get(0).findElements(By.tagName("td")).size() - 1);
+        // Its column headers are the prompt's tokens as rendered (getText applies CSS text-transform),
+        // in their own case: the grid's upper-case column titles must not turn "the" into "THE".
+        List<String> header = new ArrayList<>();
+        for (WebElement th : lens.findElements(By.cssSelector("th.mono"))) header.add(th.getText());
+        assertEquals(List.of("t", "h", "e", "␣", "l", "a", "z", "y"), header);
         // Head scores on request: one row per head.
         browser.findElement(By.id("score-heads")).click();
         WebElement heads = waitUpTo(30).until(d -> d.findElement(By.id("heads-table")));
