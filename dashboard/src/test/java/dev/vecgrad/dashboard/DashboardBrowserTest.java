@@ -278,6 +278,16 @@ class DashboardBrowserTest {
         browser.findElement(By.id("score-heads")).click();
         WebElement heads = waitUpTo(30).until(d -> d.findElement(By.id("heads-table")));
         assertEquals(1 + 4, heads.findElements(By.tagName("tr")).size());
+        // The ablation column (a change in loss, the last) as `vecgrad heads` prints it: signed, four decimals.
+        String apiHeads = (String) js("return fetch('/api/runs/tiny/heads').then(r => r.text());");
+        List<Map<String, Object>> scored = new ObjectMapper().convertValue(new ObjectMapper().readTree(apiHeads).get("heads"),
+                new TypeReference<List<Map<String, Object>>>() {});
+        List<WebElement> headRows = heads.findElements(By.tagName("tr"));
+        for (int i = 0; i < scored.size(); i++) {
+            List<WebElement> cells = headRows.get(1 + i).findElements(By.tagName("td"));
+            double ablation = ((Number) scored.get(i).get("ablation")).doubleValue();
+            assertEquals(String.format(java.util.Locale.ROOT, "%+.4f", ablation), cells.get(cells.size() - 1).getText(), "head row " + i);
+        }
         // Streamed sampling.
         WebElement n = browser.findElement(By.id("max-new"));
         n.clear();

@@ -32,6 +32,8 @@ async function api(path) {
 }
 
 const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
+// A change in loss as `vecgrad heads` prints it (%+.4f): three decimals made a head that lowers the loss a little read "-0.000".
+const signed4 = v => (v >= 0 ? "+" : "") + v.toFixed(4);
 const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocaleString("en-US");
 // A token as the command line shows it (AttentionMaps.label, the definition; DashboardBrowserTest
 // checks that both agree): space, line feed and tab as symbols, ASCII controls and DEL as <0xNN>,
@@ -344,7 +346,7 @@ function showInside(name, gen, linkedPrompt) {
     heads.replaceChildren(el("p", { class: "muted", text: `held-out data: ${r.held_out}; clean loss ${r.clean_loss.toFixed(4)}` }),
       el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
         r.heads.map(h => el("tr", {}, el("td", { class: "num", text: h.layer }), el("td", { class: "num", text: h.head }),
-          names.map(n => el("td", { class: "num", text: h[n].toFixed(3) }))))));
+          names.map(n => el("td", { class: "num", text: n === "ablation" ? signed4(h[n]) : h[n].toFixed(3) }))))));
   }
 
   function drawTokens() {
