@@ -300,6 +300,30 @@ class DashboardBrowserTest {
     }
 
     /**
+     * On a window 400 pixels wide (a phone; headless Chromium's own windows are at least 500 wide,
+     * so the page's size is emulated) no view is wider than the window: the charts shrink to fit,
+     * the explain and attends columns stack, and wide tables scroll in their own box.
+     */
+    @Test
+    void aNarrowWindowNeedsNoSidewaysScrolling() {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            String[][] views = {{"#/", "tr.run-row"}, {"#/run/tiny", "#chart-loss canvas"},
+                    {"#/inside/tiny?prompt=the%20quick%20fox", "#lens-table"}};
+            for (String[] v : views) {
+                browser.get(base + v[0]);
+                waitUpTo(20).until(d -> !d.findElements(By.cssSelector(v[1])).isEmpty());
+                waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#explain-tables, .chart, #runs table")).isEmpty());
+                long page = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
+                assertTrue(page <= 400, v[0] + " is " + page + " pixels wide in a window of 400");
+            }
+        } finally {
+            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    /**
      * DNS rebinding as the browser sees it: a page of evil.example, a name that resolves to
      * 127.0.0.1, is same-origin with whatever answers at evil.example:PORT. The dashboard refuses the
      * page and every request its scripts make, so they can read no run.

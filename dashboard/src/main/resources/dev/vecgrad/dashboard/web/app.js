@@ -121,7 +121,7 @@ async function showRuns(gen) {
         el("td", {}, el("a", { href: "#/run/" + enc(r.name), text: r.name })),
         state,
         el("td", { class: "task", text: r.task || "–" }),
-        el("td", { text: model }),
+        el("td", { class: "model", text: model }),
         el("td", { class: "num", text: fmtInt(r.step) + (r.max_iters ? " / " + fmtInt(r.max_iters) : "") }),
         el("td", { class: "num", text: fmt(r.train_loss) }),
         el("td", { class: "num", text: fmt(r.val_loss) }),
@@ -130,7 +130,7 @@ async function showRuns(gen) {
         el("td", { text: when(r.started) }),
         el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
     });
-    table.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
+    table.replaceChildren(el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows))));
   }
   await refresh();
   if (gen === generation) timer = setInterval(refresh, 2 * POLL_MS);
@@ -183,7 +183,10 @@ function chartBox(id, title, runs, fields, opts = {}) {
   const { cols, series } = joined(runs, fields);
   if (cols.length < 2) return null;
   const box = el("div", { class: "chart", id }, el("h3", { text: title }));
-  const width = Math.max(480, Math.min(900, (view.clientWidth - 40) / 2 - 24));
+  // Two charts a row where two fit (as .charts lays them out), else one as wide as the window allows:
+  // a fixed minimum overflowed narrow windows.
+  const avail = view.clientWidth - 40, perRow = avail >= 2 * 560 + 18 ? 2 : 1;
+  const width = Math.min(900, Math.floor((avail - 18 * (perRow - 1)) / perRow) - 18);
   const u = new uPlot({
     width, height: 260, series,
     scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
@@ -331,7 +334,7 @@ function showInside(name, gen, linkedPrompt) {
       return td;
     })));
     lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token; colour: the probability of the token that actually comes next." }),
-      el("table", { class: "grid small", id: "lens-table" }, head, rows));
+      el("div", { class: "scroll" }, el("table", { class: "grid small", id: "lens-table" }, head, rows)));
   }
 
   async function loadHeads() {
@@ -344,9 +347,9 @@ function showInside(name, gen, linkedPrompt) {
     headsBtn.disabled = false;
     const names = Object.keys(r.scores);
     heads.replaceChildren(el("p", { class: "muted", text: `held-out data: ${r.held_out}; clean loss ${r.clean_loss.toFixed(4)}` }),
-      el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
+      el("div", { class: "scroll" }, el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
         r.heads.map(h => el("tr", {}, el("td", { class: "num", text: h.layer }), el("td", { class: "num", text: h.head }),
-          names.map(n => el("td", { class: "num", text: n === "ablation" ? signed4(h[n]) : h[n].toFixed(3) }))))));
+          names.map(n => el("td", { class: "num", text: n === "ablation" ? signed4(h[n]) : h[n].toFixed(3) })))))));
   }
 
   function drawTokens() {
