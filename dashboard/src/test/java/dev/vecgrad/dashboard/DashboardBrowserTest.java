@@ -300,6 +300,39 @@ class DashboardBrowserTest {
     }
 
     /**
+     * The server stops while the page is open (a {@code train --dashboard} run ended): the page
+     * says so in a sentence, not the browser's "Failed to fetch", keeps the curves it has, and
+     * the header stops claiming "live".
+     */
+    @Test
+    void aStoppedServerIsToldAndTheCurvesStay() throws IOException {
+        DashboardServer second = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 64));
+        try {
+            browser.get("http://127.0.0.1:" + second.port() + "/#/run/tiny");
+            waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
+        } finally {
+            second.close();
+        }
+        WebElement problem = waitUpTo(10).until(d -> {
+            WebElement p = d.findElement(By.id("problem"));
+            return p.getText().isEmpty() ? null : p;
+        });
+        assertTrue(problem.getText().startsWith("The dashboard server does not answer"), problem.getText());
+        assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "the loaded curves stay");
+        assertEquals("● server stopped", browser.findElement(By.id("live")).getText());
+        // The refused connections are logged as failed loads; anything else fails the test as usual.
+        List<String> other = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("ERR_CONNECTION_REFUSED")) other.add(e.getMessage());
+        }
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve("aStoppedServerIsToldAndTheCurvesStay-page.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+        browser.get("about:blank");   // no more polling of the stopped server, whose failures the next test would see
+        browser.manage().logs().get(LogType.BROWSER);
+        assertTrue(other.isEmpty(), "browser console errors: " + other);
+    }
+
+    /**
      * On a window 400 pixels wide (a phone; headless Chromium's own windows are at least 500 wide,
      * so the page's size is emulated) no view is wider than the window: the charts shrink to fit,
      * the explain and attends columns stack, and wide tables scroll in their own box.

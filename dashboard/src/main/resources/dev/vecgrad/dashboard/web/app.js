@@ -24,11 +24,30 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+const OFFLINE = "The dashboard server does not answer: it was stopped (a train --dashboard serves only while the run trains). "
+  + "What was loaded stays on the page, which reconnects when a dashboard is back on this address.";
+
+// Every request goes through here, so a stopped server and an answer that is not the API's JSON
+// (a 403 refusal is plain text) read as sentences, not as the browser's "Failed to fetch" or a JSON
+// parser's "Unexpected token".
 async function api(path) {
-  const r = await fetch(path, { cache: "no-store" });
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+  let r;
+  try { r = await fetch(path, { cache: "no-store" }); } catch (e) { setLive("offline"); throw Object.assign(new Error(OFFLINE), { offline: true }); }
+  const text = await r.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch (e) { /* not JSON: reported below with its first line */ }
+  if (!r.ok || body === null) throw new Error((body && body.error) || `HTTP ${r.status}: ${text.trim().split("\n")[0].slice(0, 300) || "an empty answer"}`);
+  if (live.dataset.state === "offline") setLive("off");
   return body;
+}
+
+const live = document.getElementById("live");
+// The header's dot: "live" while a shown run trains, "off" otherwise, "offline" while the server does not answer.
+function setLive(state) {
+  live.dataset.state = state;
+  live.className = state === "live" ? "" : state;
+  live.textContent = state === "offline" ? "● server stopped" : "● live";
+  live.title = state === "offline" ? OFFLINE : "updates every second";
 }
 
 const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
@@ -62,7 +81,7 @@ function stopView() {
   if (sampleSource) sampleSource.close();
   sampleSource = null;
   tip.hidden = true;
-  document.getElementById("live").className = "off";
+  if (live.dataset.state !== "offline") setLive("off");
 }
 
 function route() {
@@ -94,13 +113,16 @@ async function showRuns(gen) {
     location.hash = "#/run/" + [...selected].map(enc).join(",");
   } }, "Compare selected");
   const table = el("div", { id: "runs" });
+  const problem = el("div", { id: "problem" });
   view.replaceChildren(el("h1", { text: "Runs" }), el("div", { class: "toolbar" }, compare,
-    el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), table);
+    el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), problem, table);
   async function refresh() {
     let data;
-    try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(table, e); return; }
+    // The last list stays below the message: a server that stopped is often back a moment later.
+    try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(problem, e); return; }
     if (gen !== generation) return;
-    document.getElementById("live").className = data.runs.some(r => r.state === "running") ? "" : "off";
+    problem.replaceChildren();
+    setLive(data.runs.some(r => r.state === "running") ? "live" : "off");
     if (data.runs.length === 0) {
       table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: " + data.train_command }));
       return;
@@ -205,8 +227,9 @@ async function showRun(names, gen) {
     log = e.target.checked; localStorage.setItem("vecgrad.log", log ? "1" : "0"); draw();
   } });
   const info = el("div", { id: "info" });
+  const problem = el("div", { id: "problem" });
   const grid = el("div", { class: "charts", id: "charts" });
-  view.replaceChildren(el("h1", { text: names.join(" + ") }), info,
+  view.replaceChildren(el("h1", { text: names.join(" + ") }), problem, info,
     el("div", { class: "toolbar" }, el("label", {}, logBox, " log scale (loss)"),
       names.length === 1 ? el("a", { href: "#/inside/" + enc(names[0]), text: "Look inside the model →" }) : null), grid);
 
@@ -246,10 +269,11 @@ async function showRun(names, gen) {
         r.next = m.next;
         r.info = s;
       } catch (e) {
-        if (gen === generation) showError(info, new Error(r.name + ": " + e.message));
+        if (gen === generation) showError(problem, e.offline ? e : new Error(r.name + ": " + e.message));
         return;
       }
     }
+    problem.replaceChildren();
     info.replaceChildren(...runs.map(r => el("p", { class: "run-info" },
       el("span", { class: "badge " + r.info.state, text: r.info.state }), " ",
       r.info.broken ? el("span", { class: "badge broken", text: "broken" }) : null, " ",
@@ -260,7 +284,7 @@ async function showRun(names, gen) {
       for (const r of runs) r.table = byStep(r.lines);
       draw();
     }
-    document.getElementById("live").className = runs.some(r => r.info && r.info.state === "running") ? "" : "off";
+    setLive(runs.some(r => r.info && r.info.state === "running") ? "live" : "off");
   }
   await refresh();
   if (gen === generation) timer = setInterval(refresh, POLL_MS);
