@@ -300,6 +300,29 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A prompt keeps its line feeds (a text input would drop them: "ROMEO:\nI" became "ROMEO:I"),
+     * and Enter in the prompt box shows it.
+     */
+    @Test
+    void aPromptKeepsItsLineFeedsAndEnterShowsIt() {
+        browser.get(base + "#/inside/tiny?prompt=the%0Alazy");
+        WebElement box = waitUpTo(10).until(d -> d.findElement(By.id("prompt")));
+        assertEquals("the\nlazy", box.getAttribute("value"));
+        // This run's text has no line feed, so the server names the character it cannot encode.
+        WebElement error = waitUpTo(20).until(d -> d.findElement(By.cssSelector("#maps .error")));
+        assertTrue(error.getText().contains("U+000A"), error.getText());
+        box.clear();
+        box.sendKeys("the lazy" + org.openqa.selenium.Keys.ENTER);
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        assertEquals("the lazy", box.getAttribute("value"), "Enter shows the prompt without adding a line to it");
+        List<String> other = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("status of 400")) other.add(e.getMessage());
+        }
+        assertTrue(other.isEmpty(), "browser console errors: " + other);
+    }
+
+    /**
      * The server stops while the page is open (a {@code train --dashboard} run ended): the page
      * says so in a sentence, not the browser's "Failed to fetch", keeps the curves it has, and
      * the header stops claiming "live".

@@ -294,8 +294,12 @@ async function showRun(names, gen) {
 
 function showInside(name, gen, linkedPrompt) {
   setCrumbs(el("a", { href: "#/run/" + enc(name), text: name }), el("a", { href: location.hash, text: "inside" }));
-  const prompt = el("input", { type: "text", id: "prompt", maxlength: 1000, value: linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "",
-    placeholder: "a prompt, e.g. ROMEO: or 12+34=" });
+  // A text area, not an input: an input drops line feeds, and a prompt such as "ROMEO:\nI" needs them
+  // (a linked prompt with %0A lost its line feed silently). Enter shows, Shift+Enter starts a new line.
+  const prompt = el("textarea", { id: "prompt", rows: 2, maxlength: 1000, "aria-label": "prompt", spellcheck: "false",
+    placeholder: "a prompt, e.g. ROMEO: or 12+34= (Shift+Enter for a new line)",
+    onkeydown: e => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); show(); } } });
+  prompt.value = linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "";
   const go = el("button", { id: "show", type: "submit" }, "Show");
   const status = el("span", { class: "muted", id: "inside-status" });
   const tokens = el("div", { class: "tokens", id: "tokens" });
