@@ -138,6 +138,9 @@ class DashboardBrowserTest {
         assertTrue(broken.getText().contains("broken"), broken.getText());
         WebElement tiny = browser.findElement(By.cssSelector("tr.run-row[data-run=tiny]"));
         assertTrue(tiny.getText().contains("8 / 8"), tiny.getText());
+        for (WebElement box : browser.findElements(By.cssSelector("tr.run-row input[type=checkbox]"))) {
+            assertTrue(box.getAttribute("aria-label").startsWith("compare "), "a checkbox without a name for screen readers");
+        }
     }
 
     @Test
@@ -250,8 +253,11 @@ class DashboardBrowserTest {
             checked++;
         }
         assertEquals(5, checked);
-        // Click a token: the list of what it attends to, for the selected map (layer 0, head 0).
-        browser.findElement(By.cssSelector(".tok[data-pos='4']")).click();
+        // Choose a token from the keyboard (tokens are buttons): the list of what it attends to, for
+        // the selected map (layer 0, head 0).
+        WebElement token4 = browser.findElement(By.cssSelector(".tok[data-pos='4']"));
+        assertEquals("button", token4.getTagName());
+        token4.sendKeys(org.openqa.selenium.Keys.ENTER);
         WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
         assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
         // ... and the explain walk-through for it, as tables: one row per key it may attend to. The

@@ -130,7 +130,7 @@ async function showRuns(gen) {
     const head = el("tr", {}, ["", "run", "state", "task", "model", "step", "train loss", "val loss", "accuracy", "tokens/s", "started", ""]
       .map(h => el("th", { text: h })));
     const rows = data.runs.map(r => {
-      const box = el("input", { type: "checkbox", checked: selected.has(r.name), onchange: e => {
+      const box = el("input", { type: "checkbox", "aria-label": "compare " + r.name, checked: selected.has(r.name), onchange: e => {
         if (e.target.checked) selected.add(r.name); else selected.delete(r.name);
         compare.disabled = selected.size < 2;
       } });
@@ -381,7 +381,9 @@ function showInside(name, gen, linkedPrompt) {
   }
 
   function drawTokens() {
-    tokens.replaceChildren(...data.tokens.map((t, i) => el("span", { class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
+    // Buttons, so a token can be reached with Tab and chosen with Enter or Space, not only clicked.
+    tokens.replaceChildren(...data.tokens.map((t, i) => el("button", { type: "button", class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
+      "aria-pressed": i === sel.token ? "true" : "false",
       title: "position " + i + ", id " + data.ids[i], text: label(t), onclick: () => { sel.token = i; drawTokens(); select(); } })));
   }
 
