@@ -138,6 +138,9 @@ class DashboardBrowserTest {
         assertTrue(broken.getText().contains("broken"), broken.getText());
         WebElement tiny = browser.findElement(By.cssSelector("tr.run-row[data-run=tiny]"));
         assertTrue(tiny.getText().contains("8 / 8"), tiny.getText());
+        for (WebElement box : browser.findElements(By.cssSelector("tr.run-row input[type=checkbox]"))) {
+            assertTrue(box.getAttribute("aria-label").startsWith("compare "), "a checkbox without a name for screen readers");
+        }
     }
 
     @Test
@@ -250,8 +253,11 @@ class DashboardBrowserTest {
             checked++;
         }
         assertEquals(5, checked);
-        // Click a token: the list of what it attends to, for the selected map (layer 0, head 0).
-        browser.findElement(By.cssSelector(".tok[data-pos='4']")).click();
+        // Choose a token from the keyboard (tokens are buttons): the list of what it attends to, for
+        // the selected map (layer 0, head 0).
+        WebElement token4 = browser.findElement(By.cssSelector(".tok[data-pos='4']"));
+        assertEquals("button", token4.getTagName());
+        token4.sendKeys(org.openqa.selenium.Keys.ENTER);
         WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
         assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
         // ... and the explain walk-through for it, as tables: one row per key it may attend to. The
@@ -269,10 +275,25 @@ class DashboardBrowserTest {
         WebElement lens = waitUpTo(10).until(d -> d.findElement(By.id("lens-table")));
         assertEquals(3, lens.findElements(By.cssSelector("tr.lens-row")).size());
         assertEquals(t, lens.findElements(By.cssSelector("tr.lens-row")).get(0).findElements(By.tagName("td")).size() - 1);
+        // Its column headers are the prompt's tokens as rendered (getText applies CSS text-transform),
+        // in their own case: the grid's upper-case column titles must not turn "the" into "THE".
+        List<String> header = new ArrayList<>();
+        for (WebElement th : lens.findElements(By.cssSelector("th.mono"))) header.add(th.getText());
+        assertEquals(List.of("t", "h", "e", "␣", "l", "a", "z", "y"), header);
         // Head scores on request: one row per head.
         browser.findElement(By.id("score-heads")).click();
         WebElement heads = waitUpTo(30).until(d -> d.findElement(By.id("heads-table")));
         assertEquals(1 + 4, heads.findElements(By.tagName("tr")).size());
+        // The ablation column (a change in loss, the last) as `vecgrad heads` prints it: signed, four decimals.
+        String apiHeads = (String) js("return fetch('/api/runs/tiny/heads').then(r => r.text());");
+        List<Map<String, Object>> scored = new ObjectMapper().convertValue(new ObjectMapper().readTree(apiHeads).get("heads"),
+                new TypeReference<List<Map<String, Object>>>() {});
+        List<WebElement> headRows = heads.findElements(By.tagName("tr"));
+        for (int i = 0; i < scored.size(); i++) {
+            List<WebElement> cells = headRows.get(1 + i).findElements(By.tagName("td"));
+            double ablation = ((Number) scored.get(i).get("ablation")).doubleValue();
+            assertEquals(String.format(java.util.Locale.ROOT, "%+.4f", ablation), cells.get(cells.size() - 1).getText(), "head row " + i);
+        }
         // Streamed sampling.
         WebElement n = browser.findElement(By.id("max-new"));
         n.clear();
@@ -282,6 +303,86 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> "1".equals(out.getAttribute("data-done")));
         assertEquals(prompt.length() + 20, out.getText().codePointCount(0, out.getText().length()), out.getText());
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    }
+
+    /**
+     * A prompt keeps its line feeds (a text input would drop them: "ROMEO:\nI" became "ROMEO:I"),
+     * and Enter in the prompt box shows it.
+     */
+    @Test
+    void aPromptKeepsItsLineFeedsAndEnterShowsIt() {
+        browser.get(base + "#/inside/tiny?prompt=the%0Alazy");
+        WebElement box = waitUpTo(10).until(d -> d.findElement(By.id("prompt")));
+        assertEquals("the\nlazy", box.getAttribute("value"));
+        // This run's text has no line feed, so the server names the character it cannot encode.
+        WebElement error = waitUpTo(20).until(d -> d.findElement(By.cssSelector("#maps .error")));
+        assertTrue(error.getText().contains("U+000A"), error.getText());
+        box.clear();
+        box.sendKeys("the lazy" + org.openqa.selenium.Keys.ENTER);
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        assertEquals("the lazy", box.getAttribute("value"), "Enter shows the prompt without adding a line to it");
+        List<String> other = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("status of 400")) other.add(e.getMessage());
+        }
+        assertTrue(other.isEmpty(), "browser console errors: " + other);
+    }
+
+    /**
+     * The server stops while the page is open (a {@code train --dashboard} run ended): the page
+     * says so in a sentence, not the browser's "Failed to fetch", keeps the curves it has, and
+     * the header stops claiming "live".
+     */
+    @Test
+    void aStoppedServerIsToldAndTheCurvesStay() throws IOException {
+        DashboardServer second = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 64));
+        try {
+            browser.get("http://127.0.0.1:" + second.port() + "/#/run/tiny");
+            waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
+        } finally {
+            second.close();
+        }
+        WebElement problem = waitUpTo(10).until(d -> {
+            WebElement p = d.findElement(By.id("problem"));
+            return p.getText().isEmpty() ? null : p;
+        });
+        assertTrue(problem.getText().startsWith("The dashboard server does not answer"), problem.getText());
+        assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "the loaded curves stay");
+        assertEquals("● server stopped", browser.findElement(By.id("live")).getText());
+        // The refused connections are logged as failed loads; anything else fails the test as usual.
+        List<String> other = new ArrayList<>();
+        for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("ERR_CONNECTION_REFUSED")) other.add(e.getMessage());
+        }
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve("aStoppedServerIsToldAndTheCurvesStay-page.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+        browser.get("about:blank");   // no more polling of the stopped server, whose failures the next test would see
+        browser.manage().logs().get(LogType.BROWSER);
+        assertTrue(other.isEmpty(), "browser console errors: " + other);
+    }
+
+    /**
+     * On a window 400 pixels wide (a phone; headless Chromium's own windows are at least 500 wide,
+     * so the page's size is emulated) no view is wider than the window: the charts shrink to fit,
+     * the explain and attends columns stack, and wide tables scroll in their own box.
+     */
+    @Test
+    void aNarrowWindowNeedsNoSidewaysScrolling() {
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 400, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            String[][] views = {{"#/", "tr.run-row"}, {"#/run/tiny", "#chart-loss canvas"},
+                    {"#/inside/tiny?prompt=the%20quick%20fox", "#lens-table"}};
+            for (String[] v : views) {
+                browser.get(base + v[0]);
+                waitUpTo(20).until(d -> !d.findElements(By.cssSelector(v[1])).isEmpty());
+                waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#explain-tables, .chart, #runs table")).isEmpty());
+                long page = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
+                assertTrue(page <= 400, v[0] + " is " + page + " pixels wide in a window of 400");
+            }
+        } finally {
+            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
     }
 
     /**

@@ -24,14 +24,35 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+const OFFLINE = "The dashboard server does not answer: it was stopped (a train --dashboard serves only while the run trains). "
+  + "What was loaded stays on the page, which reconnects when a dashboard is back on this address.";
+
+// Every request goes through here, so a stopped server and an answer that is not the API's JSON
+// (a 403 refusal is plain text) read as sentences, not as the browser's "Failed to fetch" or a JSON
+// parser's "Unexpected token".
 async function api(path) {
-  const r = await fetch(path, { cache: "no-store" });
-  const body = await r.json();
-  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+  let r;
+  try { r = await fetch(path, { cache: "no-store" }); } catch (e) { setLive("offline"); throw Object.assign(new Error(OFFLINE), { offline: true }); }
+  const text = await r.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch (e) { /* not JSON: reported below with its first line */ }
+  if (!r.ok || body === null) throw new Error((body && body.error) || `HTTP ${r.status}: ${text.trim().split("\n")[0].slice(0, 300) || "an empty answer"}`);
+  if (live.dataset.state === "offline") setLive("off");
   return body;
 }
 
+const live = document.getElementById("live");
+// The header's dot: "live" while a shown run trains, "off" otherwise, "offline" while the server does not answer.
+function setLive(state) {
+  live.dataset.state = state;
+  live.className = state === "live" ? "" : state;
+  live.textContent = state === "offline" ? "● server stopped" : "● live";
+  live.title = state === "offline" ? OFFLINE : "updates every second";
+}
+
 const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
+// A change in loss as `vecgrad heads` prints it (%+.4f): three decimals made a head that lowers the loss a little read "-0.000".
+const signed4 = v => (v >= 0 ? "+" : "") + v.toFixed(4);
 const fmtInt = v => (v === null || v === undefined) ? "–" : Number(v).toLocaleString("en-US");
 // A token as the command line shows it (AttentionMaps.label, the definition; DashboardBrowserTest
 // checks that both agree): space, line feed and tab as symbols, ASCII controls and DEL as <0xNN>,
@@ -60,7 +81,7 @@ function stopView() {
   if (sampleSource) sampleSource.close();
   sampleSource = null;
   tip.hidden = true;
-  document.getElementById("live").className = "off";
+  if (live.dataset.state !== "offline") setLive("off");
 }
 
 function route() {
@@ -92,13 +113,16 @@ async function showRuns(gen) {
     location.hash = "#/run/" + [...selected].map(enc).join(",");
   } }, "Compare selected");
   const table = el("div", { id: "runs" });
+  const problem = el("div", { id: "problem" });
   view.replaceChildren(el("h1", { text: "Runs" }), el("div", { class: "toolbar" }, compare,
-    el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), table);
+    el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), problem, table);
   async function refresh() {
     let data;
-    try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(table, e); return; }
+    // The last list stays below the message: a server that stopped is often back a moment later.
+    try { data = await api("/api/runs"); } catch (e) { if (gen === generation) showError(problem, e); return; }
     if (gen !== generation) return;
-    document.getElementById("live").className = data.runs.some(r => r.state === "running") ? "" : "off";
+    problem.replaceChildren();
+    setLive(data.runs.some(r => r.state === "running") ? "live" : "off");
     if (data.runs.length === 0) {
       table.replaceChildren(el("p", { class: "muted", text: "No runs yet in this directory. Train one: " + data.train_command }));
       return;
@@ -106,7 +130,7 @@ async function showRuns(gen) {
     const head = el("tr", {}, ["", "run", "state", "task", "model", "step", "train loss", "val loss", "accuracy", "tokens/s", "started", ""]
       .map(h => el("th", { text: h })));
     const rows = data.runs.map(r => {
-      const box = el("input", { type: "checkbox", checked: selected.has(r.name), onchange: e => {
+      const box = el("input", { type: "checkbox", "aria-label": "compare " + r.name, checked: selected.has(r.name), onchange: e => {
         if (e.target.checked) selected.add(r.name); else selected.delete(r.name);
         compare.disabled = selected.size < 2;
       } });
@@ -119,7 +143,7 @@ async function showRuns(gen) {
         el("td", {}, el("a", { href: "#/run/" + enc(r.name), text: r.name })),
         state,
         el("td", { class: "task", text: r.task || "–" }),
-        el("td", { text: model }),
+        el("td", { class: "model", text: model }),
         el("td", { class: "num", text: fmtInt(r.step) + (r.max_iters ? " / " + fmtInt(r.max_iters) : "") }),
         el("td", { class: "num", text: fmt(r.train_loss) }),
         el("td", { class: "num", text: fmt(r.val_loss) }),
@@ -128,7 +152,7 @@ async function showRuns(gen) {
         el("td", { text: when(r.started) }),
         el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
     });
-    table.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
+    table.replaceChildren(el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows))));
   }
   await refresh();
   if (gen === generation) timer = setInterval(refresh, 2 * POLL_MS);
@@ -181,7 +205,10 @@ function chartBox(id, title, runs, fields, opts = {}) {
   const { cols, series } = joined(runs, fields);
   if (cols.length < 2) return null;
   const box = el("div", { class: "chart", id }, el("h3", { text: title }));
-  const width = Math.max(480, Math.min(900, (view.clientWidth - 40) / 2 - 24));
+  // Two charts a row where two fit (as .charts lays them out), else one as wide as the window allows:
+  // a fixed minimum overflowed narrow windows.
+  const avail = view.clientWidth - 40, perRow = avail >= 2 * 560 + 18 ? 2 : 1;
+  const width = Math.min(900, Math.floor((avail - 18 * (perRow - 1)) / perRow) - 18);
   const u = new uPlot({
     width, height: 260, series,
     scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
@@ -200,8 +227,9 @@ async function showRun(names, gen) {
     log = e.target.checked; localStorage.setItem("vecgrad.log", log ? "1" : "0"); draw();
   } });
   const info = el("div", { id: "info" });
+  const problem = el("div", { id: "problem" });
   const grid = el("div", { class: "charts", id: "charts" });
-  view.replaceChildren(el("h1", { text: names.join(" + ") }), info,
+  view.replaceChildren(el("h1", { text: names.join(" + ") }), problem, info,
     el("div", { class: "toolbar" }, el("label", {}, logBox, " log scale (loss)"),
       names.length === 1 ? el("a", { href: "#/inside/" + enc(names[0]), text: "Look inside the model →" }) : null), grid);
 
@@ -241,10 +269,11 @@ async function showRun(names, gen) {
         r.next = m.next;
         r.info = s;
       } catch (e) {
-        if (gen === generation) showError(info, new Error(r.name + ": " + e.message));
+        if (gen === generation) showError(problem, e.offline ? e : new Error(r.name + ": " + e.message));
         return;
       }
     }
+    problem.replaceChildren();
     info.replaceChildren(...runs.map(r => el("p", { class: "run-info" },
       el("span", { class: "badge " + r.info.state, text: r.info.state }), " ",
       r.info.broken ? el("span", { class: "badge broken", text: "broken" }) : null, " ",
@@ -255,7 +284,7 @@ async function showRun(names, gen) {
       for (const r of runs) r.table = byStep(r.lines);
       draw();
     }
-    document.getElementById("live").className = runs.some(r => r.info && r.info.state === "running") ? "" : "off";
+    setLive(runs.some(r => r.info && r.info.state === "running") ? "live" : "off");
   }
   await refresh();
   if (gen === generation) timer = setInterval(refresh, POLL_MS);
@@ -265,8 +294,12 @@ async function showRun(names, gen) {
 
 function showInside(name, gen, linkedPrompt) {
   setCrumbs(el("a", { href: "#/run/" + enc(name), text: name }), el("a", { href: location.hash, text: "inside" }));
-  const prompt = el("input", { type: "text", id: "prompt", maxlength: 1000, value: linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "",
-    placeholder: "a prompt, e.g. ROMEO: or 12+34=" });
+  // A text area, not an input: an input drops line feeds, and a prompt such as "ROMEO:\nI" needs them
+  // (a linked prompt with %0A lost its line feed silently). Enter shows, Shift+Enter starts a new line.
+  const prompt = el("textarea", { id: "prompt", rows: 2, maxlength: 1000, "aria-label": "prompt", spellcheck: "false",
+    placeholder: "a prompt, e.g. ROMEO: or 12+34= (Shift+Enter for a new line)",
+    onkeydown: e => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); show(); } } });
+  prompt.value = linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "";
   const go = el("button", { id: "show", type: "submit" }, "Show");
   const status = el("span", { class: "muted", id: "inside-status" });
   const tokens = el("div", { class: "tokens", id: "tokens" });
@@ -329,7 +362,7 @@ function showInside(name, gen, linkedPrompt) {
       return td;
     })));
     lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token; colour: the probability of the token that actually comes next." }),
-      el("table", { class: "grid small", id: "lens-table" }, head, rows));
+      el("div", { class: "scroll" }, el("table", { class: "grid small", id: "lens-table" }, head, rows)));
   }
 
   async function loadHeads() {
@@ -342,13 +375,15 @@ function showInside(name, gen, linkedPrompt) {
     headsBtn.disabled = false;
     const names = Object.keys(r.scores);
     heads.replaceChildren(el("p", { class: "muted", text: `held-out data: ${r.held_out}; clean loss ${r.clean_loss.toFixed(4)}` }),
-      el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
+      el("div", { class: "scroll" }, el("table", { class: "grid small", id: "heads-table" }, el("tr", {}, el("th", { text: "layer" }), el("th", { text: "head" }), names.map(n => el("th", { text: n }))),
         r.heads.map(h => el("tr", {}, el("td", { class: "num", text: h.layer }), el("td", { class: "num", text: h.head }),
-          names.map(n => el("td", { class: "num", text: h[n].toFixed(3) }))))));
+          names.map(n => el("td", { class: "num", text: n === "ablation" ? signed4(h[n]) : h[n].toFixed(3) })))))));
   }
 
   function drawTokens() {
-    tokens.replaceChildren(...data.tokens.map((t, i) => el("span", { class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
+    // Buttons, so a token can be reached with Tab and chosen with Enter or Space, not only clicked.
+    tokens.replaceChildren(...data.tokens.map((t, i) => el("button", { type: "button", class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
+      "aria-pressed": i === sel.token ? "true" : "false",
       title: "position " + i + ", id " + data.ids[i], text: label(t), onclick: () => { sel.token = i; drawTokens(); select(); } })));
   }
 
