@@ -226,6 +226,11 @@ class DashboardBrowserTest {
         for (WebElement grid : browser.findElements(By.cssSelector(".attn"))) {
             assertEquals(t * t, grid.findElements(By.cssSelector(".cell")).size(), "one cell per (query, key) pair");
         }
+        // Masked (future) keys are hatched, unlike any weight's plain colour: a weight near 0 is near white.
+        WebElement masked = browser.findElement(By.cssSelector(".attn .cell.masked"));
+        assertTrue(masked.getCssValue("background-image").contains("repeating-linear-gradient"), masked.getCssValue("background-image"));
+        WebElement weight = browser.findElement(By.cssSelector(".attn .cell[data-q='1'][data-k='0']"));
+        assertEquals("none", weight.getCssValue("background-image"));
         // What `vecgrad attention --csv` writes for this prompt: the same library call on the same checkpoint.
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(runs.resolve("tiny"));
         int[] ids = m.tokenizer().encode(prompt);

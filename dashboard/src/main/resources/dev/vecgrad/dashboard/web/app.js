@@ -398,7 +398,7 @@ function showInside(name, gen, linkedPrompt) {
       for (let q = 0; q < t; q++) for (let k = 0; k < t; k++) {
         const v = w[q][k];
         const c = el("div", { class: k > q ? "cell masked" : "cell", "data-q": q, "data-k": k, "data-w": v.toFixed(6) });
-        // The same colour scale as the command line's PNG: 0 white to 1 dark blue; masked (future) keys grey.
+        // The same colour scale as the command line's PNG: 0 white to 1 dark blue; masked (future) keys hatched grey.
         if (k <= q) c.style.background = `rgb(${Math.round(255 * (1 - 0.85 * v))},${Math.round(255 * (1 - 0.75 * v))},${Math.round(255 * (1 - 0.35 * v))})`;
         grid.append(c);
       }
