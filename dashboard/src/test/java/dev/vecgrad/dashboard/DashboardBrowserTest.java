@@ -390,6 +390,27 @@ class DashboardBrowserTest {
         }
     }
 
+    /** Charts follow the window: drawn again at the new width once a resize pauses (uPlot sizes a chart once). */
+    @Test
+    void chartsAreDrawnAgainWhenTheWindowNarrows() {
+        browser.get(base + "#/run/tiny");
+        long wide = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas"))).getRect().getWidth();
+        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 520, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+        try {
+            long narrow = waitUpTo(10).until(d -> {
+                long w = d.findElement(By.cssSelector("#chart-loss canvas")).getRect().getWidth();
+                return w < wide ? w : null;
+            });
+            assertTrue(narrow <= 520, "the loss chart is " + narrow + " pixels wide in a window of 520 (was " + wide + ")");
+            assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "one chart, drawn again, not two");
+        } finally {
+            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+        // Back to the full width; waiting for that redraw keeps it from replacing a canvas the next test holds.
+        waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")).getRect().getWidth() == wide);
+    }
+
     /**
      * DNS rebinding as the browser sees it: a page of evil.example, a name that resolves to
      * 127.0.0.1, is same-origin with whatever answers at evil.example:PORT. The dashboard refuses the

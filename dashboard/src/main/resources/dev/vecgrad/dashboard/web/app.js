@@ -10,6 +10,15 @@ let timer = null;          // the current view's refresh timer
 let charts = [];           // uPlot instances of the run view
 let generation = 0;        // bumped on every navigation, so late answers for an old view are dropped
 let sampleSource = null;   // the open sample stream, if any
+let redraw = null;         // draws the run view's charts again; uPlot sizes a chart once, at its width then
+let resizeTimer = 0;
+
+// A chart keeps the width it was drawn at: after the window's width changes, draw them again
+// (once the resizing pauses, not at every step of a drag).
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => { if (redraw) redraw(); }, 150);
+});
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -78,6 +87,7 @@ function stopView() {
   timer = null;
   for (const c of charts) c.destroy();
   charts = [];
+  redraw = null;
   if (sampleSource) sampleSource.close();
   sampleSource = null;
   tip.hidden = true;
@@ -244,7 +254,8 @@ async function showRun(names, gen) {
         { name: "val", get: r => r.val, points: true, width: 2 }], { log }),
       chartBox("chart-lr", "learning rate", runs, [{ name: "lr", get: r => r.lr }]),
       chartBox("chart-grad", "gradient norm (before clipping)", runs, [{ name: "grad norm", get: r => r.grad_norm }]),
-      chartBox("chart-tps", "tokens/s", runs, [{ name: "tokens/s", get: r => r.tps }]),
+      // metrics.jsonl logs the run's average so far (the JIT's warm-up steps excluded), not each step's speed.
+      chartBox("chart-tps", "tokens/s (average over the run so far)", runs, [{ name: "tokens/s", get: r => r.tps }]),
       chartBox("chart-acc", "accuracy (held out)", runs, [{ name: "accuracy", get: r => r.accuracy, points: true }]),
       layerNames.length ? chartBox("chart-layers", "per-layer gradient norm", runs,
         layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined }))) : null,
@@ -252,6 +263,7 @@ async function showRun(names, gen) {
     grid.replaceChildren(...boxes);
     if (boxes.length === 0) grid.replaceChildren(el("p", { class: "muted", text: "No metrics yet." }));
   }
+  redraw = draw;
 
   async function refresh() {
     let changed = false;
