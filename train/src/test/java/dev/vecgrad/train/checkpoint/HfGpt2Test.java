@@ -350,6 +350,15 @@ class HfGpt2Test {
         }
     }
 
+    /** Its weights file has config.json beside it: the message must not say there is none. */
+    @Test
+    void theFoldersWeightsFileAsksForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve(HfGpt2.WEIGHTS)));
+        assertEquals(d.resolve(HfGpt2.WEIGHTS) + ": GPT-2's tensor names, whose architecture is in config.json beside them;"
+                + " pass the folder that holds them, " + d, e.getMessage());
+    }
+
     @Test
     void aFileOfTheFolderOtherThanItsWeightsAsksForTheFolder() throws IOException {
         Path d = copyFixture("plain");
