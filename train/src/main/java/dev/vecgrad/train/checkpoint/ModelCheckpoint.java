@@ -53,7 +53,8 @@ public final class ModelCheckpoint {
          */
         public String missingTokenizer() {
             Path dir = file.getParent();
-            if (dir != null && HfGpt2.isFolder(dir)) {
+            // A file with vecgrad's "config" was read as a model file, whatever lies beside it.
+            if (!metadata.containsKey("config") && dir != null && HfGpt2.isFolder(dir)) {
                 return dir + ": no tokenizer in the GPT-2 folder (" + TokenizerFiles.TOKENIZER_JSON + ", or " + Gpt2Files.VOCAB
                         + " + " + Gpt2Files.MERGES + ")";
             }

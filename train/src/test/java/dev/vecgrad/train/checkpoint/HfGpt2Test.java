@@ -386,6 +386,19 @@ class HfGpt2Test {
                 l.missingTokenizer());
     }
 
+    /** A model file of vecgrad's format that lies beside a config.json is not a GPT-2 folder's: it lacks tokenizer metadata. */
+    @Test
+    void aModelFileWithoutTokenizerBesideAConfigJsonSaysItsMetadataLacksOne() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("beside"));
+        Files.copy(FIXTURES.resolve("plain/config.json"), d.resolve("config.json"));
+        Path file = d.resolve("model.safetensors");
+        ModelCheckpoint.save(file, new GPT(GPTConfig.tiny(5), 1L), null, null);
+        ModelCheckpoint.Loaded l = ModelCheckpoint.load(file);
+        assertEquals(null, l.tokenizer());
+        assertEquals(file + " has no tokenizer in its metadata (a model converted from elsewhere holds only token ids)",
+                l.missingTokenizer());
+    }
+
     @Test
     void modelsWithoutBiasesCannotBeExported() {
         GPT m = new GPT(new GPTConfig(1, 1, 8, 4, 5, false, 0f), 1L);
