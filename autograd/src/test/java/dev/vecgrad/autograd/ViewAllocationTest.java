@@ -31,17 +31,18 @@ class ViewAllocationTest {
         Tensor x = Tensor.zeros(4, 6, 8);
         Tensor[] sink = new Tensor[1];
         try (Grad g = Grad.disabled()) {
-            // The baseline: a view of the same size that builds no message (a transpose).
+            // For comparison: a view that builds no message (a transpose).
             long transpose = bytesPerCall(() -> sink[0] = x.transpose(1, 2));
             long narrow = bytesPerCall(() -> sink[0] = x.narrow(1, 2, 3));
             long negative = bytesPerCall(() -> sink[0] = x.narrow(-1, -4, 2));
             long select = bytesPerCall(() -> sink[0] = x.select(1, -1));
             String seen = "bytes per call: transpose " + transpose + ", narrow " + narrow + ", narrow from the end " + negative
                     + ", select " + select;
-            // 184, 184 and 360 bytes against transpose's 256 on JDK 25; the messages built eagerly made narrow 456
-            assertTrue(narrow <= transpose, seen);
-            assertTrue(negative <= transpose, seen);
-            assertTrue(select <= 2 * transpose, seen);
+            // On JDK 25 (compressed oops): narrow 184 and select 360 bytes, transpose 256; the messages
+            // built on every call made narrow 456. The bound leaves room for another object layout.
+            assertTrue(narrow <= Math.max(320, transpose), seen);
+            assertTrue(negative <= Math.max(320, transpose), seen);
+            assertTrue(select <= 2 * Math.max(320, transpose), seen);
         }
     }
 }
