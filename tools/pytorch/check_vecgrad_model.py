@@ -19,6 +19,7 @@ either name or both. Exit status 1 when any error exceeds --tol, a gradient is m
 unexpected, or shapes differ.
 """
 import argparse
+import json
 import math
 import os
 import sys
@@ -36,14 +37,27 @@ def is_gpt2_folder(path):
     return os.path.isfile(os.path.join(path, "config.json")) and not os.path.exists(os.path.join(path, "state.json"))
 
 
+def has_own_config(path):
+    """Whether a safetensors file's metadata holds a "config" (vecgrad's model files do); False when unreadable."""
+    try:
+        with open(path, "rb") as f:
+            n = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(n)) if 2 <= n <= 100_000_000 else {}
+    except (OSError, ValueError):
+        return False
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    return isinstance(meta, dict) and "config" in meta
+
+
 def load_any(path, dtype):
     """The model at MODEL: a model file, a run directory or a GPT-2 folder (or that folder's weights file)."""
     if os.path.isdir(path):
         if is_gpt2_folder(path):
             return hf_gpt2.load_folder(path, dtype)
         path = os.path.join(path, "model.safetensors")
-    elif is_gpt2_folder(os.path.dirname(path) or "."):
-        # GPT-2's weights file has no architecture of its own: config.json beside it has it.
+    elif not has_own_config(path) and is_gpt2_folder(os.path.dirname(path) or "."):
+        # GPT-2's weights file has no architecture of its own: config.json beside it has it. A
+        # model file that has one is read as such wherever it lies, as vecgrad reads it.
         return hf_gpt2.load_folder(os.path.dirname(path) or ".", dtype)
     return load_model(path, dtype=dtype)[0]
 

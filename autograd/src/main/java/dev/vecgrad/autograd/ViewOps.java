@@ -70,18 +70,16 @@ final class ViewOps {
         int d = Shapes.dim("narrow", dim, x.shape.length);
         if (x.shape.length == 0) throw new IllegalArgumentException("narrow: cannot narrow a 0-d tensor");
         int size = x.shape[d];
-        String call = "narrow(dim " + dim + ", start " + startArg + ", length " + length + "): ";
-        String where = " dimension " + d + " of size " + size + " (shape " + Shapes.str(x.shape) + ")";
         // A negative start counts from the end, as torch.narrow's does: -size is the first entry.
         if (startArg < -size || startArg > size) {
-            throw new IllegalArgumentException(call + "start must be in " + -size + ".." + size + " for" + where);
+            throw badNarrow(x, dim, d, startArg, length, "start must be in " + -size + ".." + size + " for");
         }
-        if (length < 0) throw new IllegalArgumentException(call + "length must not be negative, for" + where);
+        if (length < 0) throw badNarrow(x, dim, d, startArg, length, "length must not be negative, for");
         int start = startArg < 0 ? startArg + size : startArg;
         if ((long) start + length > size) {
             String from = startArg < 0 ? " (start " + startArg + " is entry " + start + ")" : "";
-            throw new IllegalArgumentException(call + "entries [" + start + ", " + ((long) start + length) + ")" + from
-                    + " do not fit" + where);
+            throw badNarrow(x, dim, d, startArg, length, "entries [" + start + ", " + ((long) start + length) + ")" + from
+                    + " do not fit");
         }
         int[] shape = x.shape.clone();
         shape[d] = length;
@@ -92,6 +90,15 @@ final class ViewOps {
             Strided.copyInto(narrowView(full, d, start, length), g);
             return new Tensor[] {full};
         }, x);
+    }
+
+    /**
+     * A narrow's error, naming the call, the dimension and the shape. Built only when thrown:
+     * narrow runs several times per layer in every step and once per sampled token.
+     */
+    private static IllegalArgumentException badNarrow(Tensor x, int dim, int d, int start, int length, String what) {
+        return new IllegalArgumentException("narrow(dim " + dim + ", start " + start + ", length " + length + "): " + what
+                + " dimension " + d + " of size " + x.shape[d] + " (shape " + Shapes.str(x.shape) + ")");
     }
 
     /** A narrow of one entry without its dimension: two views, so the gradient needs no code of its own. */

@@ -79,9 +79,15 @@ public final class DashboardServer implements AutoCloseable {
      * @param port           the port, 0 for any free one
      * @param modelMemoryMb  the budget for loaded models
      * @param trainCommand   the command the page suggests while {@code runs} holds no run (the
-     *                       command line writes it the way vecgrad was started)
+     *                       command line writes it the way vecgrad was started); null for
+     *                       {@code vecgrad train --out RUNS/first}
      */
     public record Options(Path runs, String host, int port, long modelMemoryMb, String trainCommand) {
+        /** Fills in the default suggestion: /api/runs answers it, and a JSON map cannot hold a null. */
+        public Options {
+            if (trainCommand == null) trainCommand = "vecgrad train --out " + runs.resolve("first");
+        }
+
         /**
          * Options whose suggested command is {@code vecgrad train --out RUNS/first}.
          *
@@ -91,7 +97,7 @@ public final class DashboardServer implements AutoCloseable {
          * @param modelMemoryMb  the budget for loaded models
          */
         public Options(Path runs, String host, int port, long modelMemoryMb) {
-            this(runs, host, port, modelMemoryMb, "vecgrad train --out " + runs.resolve("first"));
+            this(runs, host, port, modelMemoryMb, null);
         }
 
         /**

@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <p>Each request makes its own state (KV cache, activation cache, generator, hooks) and only
  * reads the parameters, but a model's mode is model state: loaded in training mode, the inspect
- * calls switch it to eval and back and a sample leaves it in eval, so a request running while
+ * calls and a sample ({@code Generator}) switch it to eval and back, so a request running while
  * another switches it could run in the wrong mode (with dropout, if the config has any). Every use
  * of a cached model therefore goes through {@link #use}, which holds that model's lock: requests
  * for one model run one after the other, requests for different models at once. docs/DESIGN.md

@@ -708,6 +708,16 @@ class DashboardApiTest {
         assertFalse(DashboardServer.isLocalHost("", names));
     }
 
+    /** Options without a suggested command (null, as a library caller may pass) list the runs all the same. */
+    @Test
+    void noSuggestedCommandGivesTheDefault() throws Exception {
+        try (DashboardServer s = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 16, null))) {
+            String r = raw("127.0.0.1", s.port(), "GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1:" + s.port() + "\r\nConnection: close\r\n\r\n");
+            assertEquals(200, status(r), r);
+            assertTrue(r.contains("\"train_command\":\"vecgrad train --out " + runs.resolve("first") + "\""), r);
+        }
+    }
+
     /** Bound to --host localhost, the address the dashboard prints is answered, and others are still refused. */
     @Test
     void boundToLocalhostByName() throws Exception {

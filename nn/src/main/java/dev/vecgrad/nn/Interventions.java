@@ -71,33 +71,41 @@ public final class Interventions {
         if (heads == null || heads.length == 0) throw new IllegalArgumentException("ablation: name at least one head");
         int[] hs = heads.clone();
         if (layer < 0) throw new IllegalArgumentException("ablation: layer must be >= 0, got " + layer);
-        return aimedAt(layer, (point, l, z) -> {
+        ActivationHook hook = (point, l, z) -> {
             if (point != HookPoint.ATTN_Z || l != layer) return z;
             int nh = z.size(2), d = z.size(3);
             float[] keep = new float[nh];
             Arrays.fill(keep, 1f);
             float[] add = new float[nh * d];
+            checkHeads(layer, hs, fill, nh, d);
             for (int i = 0; i < hs.length; i++) {
-                int h = hs[i];
-                if (h < 0 || h >= nh) throw new IllegalArgumentException("ablation: head " + h + " out of range; block " + layer + " has " + nh);
-                keep[h] = 0f;
-                if (fill != null) {
-                    if (fill[i].length != d) {
-                        throw new IllegalArgumentException("ablation: the mean of head " + h + " has " + fill[i].length + " values, the head has " + d);
-                    }
-                    System.arraycopy(fill[i], 0, add, h * d, d);
-                }
+                keep[hs[i]] = 0f;
+                if (fill != null) System.arraycopy(fill[i], 0, add, hs[i] * d, d);
             }
             Tensor out = z.mul(Tensor.of(keep, nh, 1));
             return fill == null ? out : out.add(Tensor.of(add, nh, d));
+        };
+        // Checked before the forward, once the model is known, and again where the hook sees the
+        // heads (a caller may apply the hook by hand).
+        return checked(hook, config -> {
+            checkBlock(layer, config);
+            checkHeads(layer, hs, fill, config.nHead(), config.nEmbd() / config.nHead());
         });
     }
 
-    /**
-     * {@code hook}, refusing before the forward a model without block {@code layer} (-1: a
-     * model-wide point, in every model). Heads are checked where the hook sees their count.
-     */
-    private static ActivationHook aimedAt(int layer, ActivationHook hook) {
+    /** Refuses a head outside {@code [0, nh)} and a mean that is not {@code d} values long. */
+    private static void checkHeads(int layer, int[] heads, float[][] fill, int nh, int d) {
+        for (int i = 0; i < heads.length; i++) {
+            int h = heads[i];
+            if (h < 0 || h >= nh) throw new IllegalArgumentException("ablation: head " + h + " out of range; block " + layer + " has " + nh);
+            if (fill != null && fill[i].length != d) {
+                throw new IllegalArgumentException("ablation: the mean of head " + h + " has " + fill[i].length + " values, the head has " + d);
+            }
+        }
+    }
+
+    /** {@code hook}, whose {@link ActivationHook#checkTargets} runs {@code check}. */
+    private static ActivationHook checked(ActivationHook hook, java.util.function.Consumer<GPTConfig> check) {
         return new ActivationHook() {
             @Override
             public Tensor apply(HookPoint point, int l, Tensor value) {
@@ -106,12 +114,17 @@ public final class Interventions {
 
             @Override
             public void checkTargets(GPTConfig config) {
-                if (layer >= config.nLayer()) {
-                    throw new IllegalArgumentException("intervention on block " + layer + ", but the model has blocks 0.."
-                            + (config.nLayer() - 1));
-                }
+                check.accept(config);
             }
         };
+    }
+
+    /** Refuses a model without block {@code layer} (-1, a model-wide point, is in every model). */
+    private static void checkBlock(int layer, GPTConfig config) {
+        if (layer >= config.nLayer()) {
+            throw new IllegalArgumentException("intervention on block " + layer + ", but the model has blocks 0.."
+                    + (config.nLayer() - 1));
+        }
     }
 
     /**
@@ -127,14 +140,14 @@ public final class Interventions {
     public static ActivationHook patch(String name, Tensor value) {
         HookPoint.Named at = HookPoint.parse(name);
         if (value == null) throw new IllegalArgumentException("patch: no value for " + name);
-        return aimedAt(at.layer(), (point, l, v) -> {
+        return checked((point, l, v) -> {
             if (point != at.point() || l != at.layer()) return v;
             if (!Arrays.equals(v.shape(), value.shape())) {
                 throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
                         + " but the activation is " + Arrays.toString(v.shape()));
             }
             return value;
-        });
+        }, config -> checkBlock(at.layer(), config));
     }
 
     /**
@@ -155,7 +168,7 @@ public final class Interventions {
             throw new IllegalArgumentException("patchPositions: " + name + " is not indexed [B, T, ...]; use patch");
         }
         int[] pos = positions.clone();
-        return aimedAt(at.layer(), (point, l, v) -> {
+        return checked((point, l, v) -> {
             if (point != at.point() || l != at.layer()) return v;
             if (!Arrays.equals(v.shape(), value.shape())) {
                 throw new IllegalArgumentException("patch " + name + ": the replacement is " + Arrays.toString(value.shape())
@@ -173,7 +186,7 @@ public final class Interventions {
             Tensor mask = Tensor.of(m, maskShape);
             Tensor keepMask = Tensor.of(invert(m), maskShape);
             return v.mul(keepMask).add(value.mul(mask));
-        });
+        }, config -> checkBlock(at.layer(), config));
     }
 
     private static float[] invert(float[] m) {

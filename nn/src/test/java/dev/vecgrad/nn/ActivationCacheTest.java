@@ -273,6 +273,23 @@ class ActivationCacheTest {
     }
 
     @Test
+    void anAblationOfAHeadTheModelLacksIsRefusedBeforeTheForward() {
+        GPTConfig c = model(0f, 29).config();
+        // checkTargets is what GPT.forward calls before the first block runs
+        for (ActivationHook h : new ActivationHook[] {Interventions.zeroAblateHeads(0, 1, H),
+                Interventions.zeroAblateHeads(L - 1, -1),
+                Interventions.meanAblateHead(0, H + 2, new float[HS]),
+                new ActivationCache().andThen(Interventions.zeroAblateHeads(1, H))}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> h.checkTargets(c));
+            assertTrue(e.getMessage().contains(" out of range; block ") && e.getMessage().endsWith(" has " + H), e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> Interventions.meanAblateHead(0, 0, new float[HS + 1]).checkTargets(c));
+        assertEquals("ablation: the mean of head 0 has " + (HS + 1) + " values, the head has " + HS, e.getMessage());
+        Interventions.zeroAblateHeads(L - 1, 0, H - 1).checkTargets(c);
+        Interventions.meanAblateHead(0, H - 1, new float[HS]).checkTargets(c);
+    }
+
+    @Test
     void namesRoundTrip() {
         for (HookPoint p : HookPoint.values()) {
             HookPoint.Named n = HookPoint.parse(p.name(p.perBlock() ? 12 : -1));

@@ -60,15 +60,15 @@ class InliningBudgetTest {
         assertTrue(tooBig.isEmpty(), "over C2's FreqInlineSize (" + FREQ_INLINE_SIZE + " bytes): " + tooBig);
     }
 
+    /** A vector, mask or shuffle in a method descriptor: values C2 boxes across a call (a species is a constant). */
+    private static final Pattern VECTOR_VALUE = Pattern.compile("Ljdk/incubator/vector/(\\w*Vector|VectorMask|VectorShuffle);");
+
     /**
      * A kernel method that takes or returns a vector ({@code FastExp.exp}, {@code VecFunc.tanh})
      * must be inlined where it is used: called out of line, its vectors are boxed on the heap at
      * every call, which the allocation-free training step cannot afford. C2 inlines a hot callee
      * only up to {@code FreqInlineSize}, so every such method in the kernel package stays under it.
      */
-    /** A vector, mask or shuffle in a method descriptor: values C2 boxes across a call (a species is a constant). */
-    private static final Pattern VECTOR_VALUE = Pattern.compile("Ljdk/incubator/vector/(\\w*Vector|VectorMask|VectorShuffle);");
-
     @Test
     void methodsPassingVectorsFitC2sHotInliningLimit() throws IOException, URISyntaxException {
         Path dir = Path.of(Softmax.class.getResource("Softmax.class").toURI()).getParent();

@@ -96,6 +96,30 @@ class Gpt2CliTest {
         }
     }
 
+    /**
+     * A vecgrad model file carries its architecture: a config.json that happens to lie beside it
+     * (a folder that is not GPT-2's) must not be read instead, as vecgrad itself does not.
+     */
+    @Test
+    void thePytorchCheckerReadsAModelFilesOwnConfigWhateverLiesBesideIt() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path fixture = Path.of("../train/src/test/resources/fixtures/gpt/A"), d = Files.createDirectories(tmp.resolve("mixed"));
+        Files.copy(fixture.resolve("model.safetensors"), d.resolve("model.safetensors"));
+        Files.copy(TINY.resolve("config.json"), d.resolve("config.json"));
+        Path model = d.resolve("model.safetensors"), batch = fixture.resolve("batch.safetensors"), grads = tmp.resolve("a-grads.safetensors");
+        CliTest.Result r = CliTest.vecgrad("loss", "--checkpoint", model.toString(), "--batch", batch.toString(), "--grads-out",
+                grads.toString());
+        assertEquals(0, r.code(), r.err());
+        Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/check_vecgrad_model.py", model.toString(),
+                batch.toString(), "--grads", grads.toString()).redirectErrorStream(true).start();
+        String text = new String(check.getInputStream().readAllBytes());
+        assertEquals(0, check.waitFor(), text);
+        assertTrue(text.contains("all gradients within tolerance"), text);
+    }
+
     @Test
     void aFolderWithoutItsTokenizerFilesIsNamedAsAGpt2Folder() throws IOException {
         Path d = Files.createDirectories(tmp.resolve("weights-only"));

@@ -53,7 +53,8 @@ public final class ModelCheckpoint {
          */
         public String missingTokenizer() {
             Path dir = file.getParent();
-            if (dir != null && HfGpt2.isFolder(dir)) {
+            // A file with vecgrad's "config" was read as a model file, whatever lies beside it.
+            if (!metadata.containsKey("config") && dir != null && HfGpt2.isFolder(dir)) {
                 return dir + ": no tokenizer in the GPT-2 folder (" + TokenizerFiles.TOKENIZER_JSON + ", or " + Gpt2Files.VOCAB
                         + " + " + Gpt2Files.MERGES + ")";
             }
@@ -196,8 +197,8 @@ public final class ModelCheckpoint {
         // config.json or state.json beside the weights: the folder was meant (as a checkpoint, it is read whole).
         if (Files.isRegularFile(dirOrFile) && !dirOrFile.getFileName().toString().endsWith(".safetensors") && holder != null
                 && (HfGpt2.isFolder(holder) || Files.exists(holder.resolve("state.json")))) {
-            Path given = dirOrFile.getParent() != null ? dirOrFile.getParent() : Path.of(".");
-            throw new CheckpointFormatException(dirOrFile.toString(), "not a model file; pass the folder that holds it, " + given);
+            throw new CheckpointFormatException(dirOrFile.toString(), "not a model file; pass the folder that holds it, "
+                    + folderAsGiven(dirOrFile));
         }
         String parent = Files.isDirectory(dirOrFile) && !Files.exists(file) ? parentOfRuns(dirOrFile) : null;
         if (parent != null) throw new NoSuchFileException(dirOrFile.toString(), null, parent);
@@ -209,6 +210,10 @@ public final class ModelCheckpoint {
                         + "pass the run directory or its " + FILE);
             }
             if (HfGpt2.hasFolderNames(f.tensors().keySet())) {
+                if (Files.isRegularFile(dirOrFile) && holder != null && Files.isRegularFile(holder.resolve(HfGpt2Config.FILE))) {
+                    throw new CheckpointFormatException(file.toString(), "GPT-2's tensor names, whose architecture is in "
+                            + HfGpt2Config.FILE + " beside them; pass the folder that holds them, " + folderAsGiven(dirOrFile));
+                }
                 throw new CheckpointFormatException(file.toString(), "GPT-2's tensor names but no architecture: a Hugging Face "
                         + "GPT-2 folder keeps it in " + HfGpt2Config.FILE + " beside " + HfGpt2.WEIGHTS + ", and there is none");
             }
@@ -222,6 +227,11 @@ public final class ModelCheckpoint {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }
         return new Tensors(file, cfg, ModuleCheckpoint.floatTensors(file.toString(), f), f.metadata());
+    }
+
+    /** The folder of a file, written as the user gave the file ({@code .} for a bare name). */
+    private static Path folderAsGiven(Path file) {
+        return file.getParent() != null ? file.getParent() : Path.of(".");
     }
 
     /** How many runs the error for a directory of runs names (the newest first). */

@@ -350,6 +350,15 @@ class HfGpt2Test {
         }
     }
 
+    /** Its weights file has config.json beside it: the message must not say there is none. */
+    @Test
+    void theFoldersWeightsFileAsksForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve(HfGpt2.WEIGHTS)));
+        assertEquals(d.resolve(HfGpt2.WEIGHTS) + ": GPT-2's tensor names, whose architecture is in config.json beside them;"
+                + " pass the folder that holds them, " + d, e.getMessage());
+    }
+
     @Test
     void aFileOfTheFolderOtherThanItsWeightsAsksForTheFolder() throws IOException {
         Path d = copyFixture("plain");
@@ -374,6 +383,19 @@ class HfGpt2Test {
         ModelCheckpoint.Loaded l = ModelCheckpoint.load(copyFixture("plain"));
         assertEquals(null, l.tokenizer());
         assertTrue(l.missingTokenizer().contains("no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt)"),
+                l.missingTokenizer());
+    }
+
+    /** A model file of vecgrad's format that lies beside a config.json is not a GPT-2 folder's: it lacks tokenizer metadata. */
+    @Test
+    void aModelFileWithoutTokenizerBesideAConfigJsonSaysItsMetadataLacksOne() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("beside"));
+        Files.copy(FIXTURES.resolve("plain/config.json"), d.resolve("config.json"));
+        Path file = d.resolve("model.safetensors");
+        ModelCheckpoint.save(file, new GPT(GPTConfig.tiny(5), 1L), null, null);
+        ModelCheckpoint.Loaded l = ModelCheckpoint.load(file);
+        assertEquals(null, l.tokenizer());
+        assertEquals(file + " has no tokenizer in its metadata (a model converted from elsewhere holds only token ids)",
                 l.missingTokenizer());
     }
 
