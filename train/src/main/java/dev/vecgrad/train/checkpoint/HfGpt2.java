@@ -168,12 +168,13 @@ public final class HfGpt2 {
      * rows of {@code wpe}).
      *
      * @param folder the GPT-2 folder
-     * @param blockSize the context to keep; 0 or more than {@code n_positions} keeps all
+     * @param blockSize the context to keep; 0 keeps all {@code n_positions}
      * @return the model, the folder's config and its tokenizer
      * @throws CheckpointFormatException naming the file and the field or tensor for every problem:
      *     a pickle-only folder, config.json problems, unknown, missing, duplicated or non-float
      *     tensors, shapes that disagree with the config, an untied {@code lm_head}
      * @throws IOException when a file cannot be read
+     * @throws IllegalArgumentException when {@code blockSize} is more than {@code n_positions}
      */
     public static Loaded load(Path folder, int blockSize) throws IOException {
         if (!Files.isDirectory(folder)) throw new NoSuchFileException(folder.toString(), null, "not a directory");

@@ -92,7 +92,7 @@ public final class ModuleCheckpoint {
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (SafeTensor t : f.tensors().values()) {
             if (!t.dtype().isFloat()) {
-                throw new CheckpointFormatException(source, "tensor '" + t.name() + "' is " + t.dtype() + ", expected F32");
+                throw new CheckpointFormatException(source, "tensor '" + t.name() + "' is " + t.dtype() + ", expected floats (F32, F16, BF16 or F64)");
             }
             state.put(t.name(), Tensor.of(t.toFloats(), t.shape()));
         }

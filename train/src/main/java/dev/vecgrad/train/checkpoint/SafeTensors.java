@@ -228,7 +228,7 @@ public final class SafeTensors {
      * @param file the file to create or replace
      * @param tensors the tensors, laid out in this order
      * @param metadata the {@code __metadata__} entries (may be empty)
-     * @throws IllegalArgumentException when two tensors share a name
+     * @throws IllegalArgumentException when two tensors share a name or a metadata key or value is null
      * @throws IOException when writing fails
      */
     public static void write(Path file, Collection<SafeTensor> tensors, Map<String, String> metadata) throws IOException {
@@ -266,7 +266,11 @@ public final class SafeTensors {
         ObjectNode root = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode m = root.putObject("__metadata__");
-            metadata.forEach(m::put);
+            metadata.forEach((k, v) -> {
+                // The format holds strings only: a null would be written as JSON null, which no reader (this one included) accepts.
+                if (k == null || v == null) throw new IllegalArgumentException("safetensors: metadata '" + k + "' has no value");
+                m.put(k, v);
+            });
         }
         long offset = 0;
         for (SafeTensor t : tensors) {

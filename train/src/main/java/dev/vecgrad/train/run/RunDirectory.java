@@ -158,8 +158,12 @@ public final class RunDirectory {
     public void saveBest(Trainer t, Evaluation e) throws IOException {
         Path best = dir.resolve(BEST);
         Files.createDirectories(best);
-        ModelCheckpoint.save(best.resolve(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(),
-                Map.of("step", Long.toString(t.step()), "val_loss", Double.toString(e.valLoss())));
+        // In a fixed order: the header follows the map's, and Map.of's changes from one JVM to the
+        // next, so the same best model would not be the same file.
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put("step", Long.toString(t.step()));
+        meta.put("val_loss", Double.toString(e.valLoss()));
+        ModelCheckpoint.save(best.resolve(ModelCheckpoint.FILE), t.model(), t.task().tokenizer(), meta);
     }
 
     /**

@@ -359,8 +359,21 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
         }
     }
 
+    /** Each preset by name, in the order help texts list them (addition takes its digits). */
+    private static final Map<String, java.util.function.IntFunction<TrainConfig>> BY_NAME = presetTable();
+
+    private static Map<String, java.util.function.IntFunction<TrainConfig>> presetTable() {
+        Map<String, java.util.function.IntFunction<TrainConfig>> m = new LinkedHashMap<>();
+        m.put("addition", TrainConfig::addition);
+        m.put("induction", d -> induction());
+        m.put("tiny", d -> tiny());
+        m.put("shakespeare-char", d -> shakespeareChar());
+        m.put("baby-gpt", d -> babyGpt());
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /** The presets' names, in the order help texts list them. */
-    public static final List<String> PRESETS = List.of("addition", "induction", "tiny", "shakespeare-char", "baby-gpt");
+    public static final List<String> PRESETS = List.copyOf(BY_NAME.keySet());
 
     /**
      * A preset by name: the one place that maps {@link #PRESETS} to their configurations, so that
@@ -372,15 +385,11 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
      * @throws IllegalArgumentException naming {@code name} and the presets there are
      */
     public static TrainConfig preset(String name, int additionDigits) {
-        return switch (name) {
-            case "addition" -> addition(additionDigits);
-            case "induction" -> induction();
-            case "tiny" -> tiny();
-            case "shakespeare-char" -> shakespeareChar();
-            case "baby-gpt" -> babyGpt();
-            default -> throw new IllegalArgumentException(
-                    "unknown preset '" + name + "' (expected " + String.join(", ", PRESETS) + ")");
-        };
+        var make = BY_NAME.get(name);
+        if (make == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "' (expected " + String.join(", ", PRESETS) + ")");
+        }
+        return make.apply(additionDigits);
     }
 
     /**

@@ -53,11 +53,11 @@ public final class Generator {
         // Evaluation mode only for the call, as the inspectors do: a sample printed from inside a
         // training loop must not switch the loop's dropout off.
         boolean training = model.isTraining();
-        model.eval();
         // Within the block size a KV cache makes each token cost one position's work; past it the
         // window slides and every position shifts, so the context is re-run in full (exactly
         // what the uncached model computes).
         KVCache cache = new KVCache(model.config(), 1);
+        model.eval();
         try (Grad g = Grad.disabled()) {
             for (int i = 0; i < maxNewTokens; i++) {
                 float[] last;

@@ -168,7 +168,7 @@ class ModuleCheckpointTest {
         Path ints = tmp.resolve("ints.safetensors");
         SafeTensors.write(ints, List.of(SafeTensor.i64("v", new long[] {1, 2, 3}, 3)), Map.of());
         String msg = assertThrows(CheckpointFormatException.class, () -> ModuleCheckpoint.load(new Vec3(), ints)).getMessage();
-        assertEquals(ints + ": tensor 'v' is I64, expected F32", msg);
+        assertEquals(ints + ": tensor 'v' is I64, expected floats (F32, F16, BF16 or F64)", msg);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.vecgrad.train.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,17 @@ class SafeTensorsTest {
         assertEquals(0, headerLen % 8, "header padded to 8 bytes");
         var e = assertThrows(CheckpointFormatException.class, () -> r.get("missing"));
         assertTrue(e.getMessage().contains("m.safetensors") && e.getMessage().contains("missing"), e.getMessage());
+    }
+
+    @Test
+    void aNullMetadataValueIsRefusedBeforeAnythingIsWritten() {
+        Path f = tmp.resolve("null-meta.safetensors");
+        Map<String, String> meta = new java.util.HashMap<>();
+        meta.put("note", null);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.write(f, List.of(SafeTensor.f32("w", new float[] {1f}, 1)), meta));
+        assertTrue(e.getMessage().contains("'note'"), e.getMessage());
+        assertFalse(Files.exists(f), "nothing written");
     }
 
     @Test

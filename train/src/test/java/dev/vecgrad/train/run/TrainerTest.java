@@ -139,6 +139,19 @@ class TrainerTest {
     }
 
     @Test
+    void theBestModelsMetadataComesInAFixedOrder() throws IOException {
+        // The header follows the metadata map's order; Map.of's varies between JVMs, so the same best
+        // model was not the same file from one run to the next.
+        Path run = Files.createDirectories(tmp.resolve("best-order"));
+        Trainer t = new Trainer(small(4, 0f), TextTask.load(textFile(), null));
+        new RunDirectory(run).saveBest(t, new Evaluation(2.5, 2.25, Double.NaN, Double.NaN));
+        var meta = dev.vecgrad.train.checkpoint.SafeTensors.read(run.resolve(RunDirectory.BEST).resolve("model.safetensors")).metadata();
+        List<String> keys = new java.util.ArrayList<>(meta.keySet());
+        assertTrue(keys.indexOf("step") >= 0 && keys.indexOf("step") + 1 == keys.indexOf("val_loss"), keys.toString());
+        assertEquals("2.25", meta.get("val_loss"));
+    }
+
+    @Test
     void resumeRefusesOtherDataOrRecipe() throws IOException {
         Path data = textFile();
         Path run = tmp.resolve("r");
