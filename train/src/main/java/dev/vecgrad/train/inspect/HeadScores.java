@@ -362,6 +362,14 @@ public final class HeadScores {
      * @throws IllegalArgumentException naming the first head the model lacks ({@link #missingHead})
      */
     public static double ablatedLoss(GPT model, Batch data, List<int[]> heads, boolean mean) {
+        // Every head is checked before the clean pass, which on a large model takes a while.
+        for (int[] lh : heads) {
+            if (lh.length != 2) {
+                throw new IllegalArgumentException("ablation: a head is {layer, head}, got " + java.util.Arrays.toString(lh));
+            }
+            String missing = missingHead(model.config(), lh[0], lh[1]);
+            if (missing != null) throw new IllegalArgumentException("ablation: head " + lh[0] + "." + lh[1] + ": " + missing);
+        }
         boolean training = model.isTraining();
         model.eval();
         try (Grad g = Grad.disabled()) {
@@ -369,11 +377,6 @@ public final class HeadScores {
             if (mean) loss(model, data, clean);
             dev.vecgrad.nn.ActivationHook hook = null;
             for (int[] lh : heads) {
-                if (lh.length != 2) {
-                    throw new IllegalArgumentException("ablation: a head is {layer, head}, got " + java.util.Arrays.toString(lh));
-                }
-                String missing = missingHead(model.config(), lh[0], lh[1]);
-                if (missing != null) throw new IllegalArgumentException("ablation: head " + lh[0] + "." + lh[1] + ": " + missing);
                 dev.vecgrad.nn.ActivationHook one = mean
                         ? Interventions.meanAblateHead(lh[0], lh[1], Interventions.headMeans(clean, lh[0])[lh[1]])
                         : Interventions.zeroAblateHeads(lh[0], lh[1]);

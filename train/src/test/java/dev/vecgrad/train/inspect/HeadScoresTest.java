@@ -115,6 +115,8 @@ class HeadScoresTest {
         assertEquals(null, HeadScores.missingHead(g.config(), 1, 2));
         assertTrue(g.isTraining(), "the model's mode is restored");
         assertTrue(Double.isFinite(HeadScores.ablatedLoss(g, held, java.util.List.of(new int[] {1, 2}), true)));
+        // Checked before the clean pass runs: no data is even looked at (null would fail in the forward).
+        assertThrows(IllegalArgumentException.class, () -> HeadScores.ablatedLoss(g, null, java.util.List.of(new int[] {2, 0}), true));
     }
 
     @Test
