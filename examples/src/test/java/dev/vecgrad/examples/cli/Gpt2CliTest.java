@@ -25,6 +25,15 @@ class Gpt2CliTest {
     static final Path PLAIN = Path.of("../train/src/test/resources/fixtures/hf_gpt2/plain");
     @TempDir Path tmp;
 
+    /** Debian's Python with PyTorch (apt-get install python3-torch), or the test is skipped, saying so. */
+    private static Path pythonWithTorch() throws IOException, InterruptedException {
+        Path python = Path.of("/usr/bin/python3");
+        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
+        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        return python;
+    }
+
     @Test
     void summaryCountsTheFolderParameters() {
         CliTest.Result r = CliTest.vecgrad("summary", "--checkpoint", TINY.toString());
@@ -64,10 +73,7 @@ class Gpt2CliTest {
 
     @Test
     void pythonChecksTheExport() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
-        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path python = pythonWithTorch();
         Path out = tmp.resolve("checked");
         assertEquals(0, CliTest.vecgrad("export", "--checkpoint", TINY.toString(), "--out", out.toString()).code());
         Process check = new ProcessBuilder(python.toString(), "../tools/pytorch/hf_gpt2.py", "check", out.toString(),
@@ -79,10 +85,7 @@ class Gpt2CliTest {
 
     @Test
     void theReadmesPytorchCheckerTakesAFolderAsLossDoes() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
-        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path python = pythonWithTorch();
         Path batch = PLAIN.resolve("batch.safetensors"), grads = tmp.resolve("grads.safetensors");
         assertEquals(0, CliTest.vecgrad("loss", "--checkpoint", PLAIN.toString(), "--batch", batch.toString(), "--grads-out",
                 grads.toString()).code());
@@ -102,10 +105,7 @@ class Gpt2CliTest {
      */
     @Test
     void thePytorchCheckerReadsAModelFilesOwnConfigWhateverLiesBesideIt() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
-        Process probe = new ProcessBuilder(python.toString(), "-c", "import torch").redirectErrorStream(true).start();
-        Assumptions.assumeTrue(probe.waitFor() == 0, "needs PyTorch (apt-get install python3-torch)");
+        Path python = pythonWithTorch();
         Path fixture = Path.of("../train/src/test/resources/fixtures/gpt/A"), d = Files.createDirectories(tmp.resolve("mixed"));
         Files.copy(fixture.resolve("model.safetensors"), d.resolve("model.safetensors"));
         Files.copy(TINY.resolve("config.json"), d.resolve("config.json"));
