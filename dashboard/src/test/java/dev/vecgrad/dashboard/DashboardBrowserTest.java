@@ -121,6 +121,15 @@ class DashboardBrowserTest {
                 + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", canvas)).longValue();
     }
 
+    /**
+     * The canvas of a chart once the chart fits its box: a chart is drawn at its box's width, then
+     * fitted again when the page's scroll bar (which comes with the charts) narrows the box.
+     */
+    static WebElement fittedCanvas(String chartId) {
+        return waitUpTo(10).until(d -> (WebElement) js("const b = document.getElementById(arguments[0]), u = b && b.querySelector('.uplot');"
+                + "return u && Math.round(u.getBoundingClientRect().width) === b.clientWidth - 16 ? u.querySelector('canvas') : null;", chartId));
+    }
+
     static String canvasFingerprint(WebElement canvas) {
         return (String) js("return arguments[0].toDataURL();", canvas);
     }
@@ -146,8 +155,8 @@ class DashboardBrowserTest {
     @Test
     void runPageDrawsItsLossChart() {
         browser.get(base + "#/run/tiny");
-        WebElement canvas = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
-        long painted = paintedPixels(canvas);
+        // Painted pixels compare only at one width: wait for the chart to fit its box (the scroll bar narrows it).
+        long painted = paintedPixels(fittedCanvas("chart-loss"));
         assertTrue(painted > 1000, "painted pixels: " + painted);
         assertTrue(browser.findElements(By.cssSelector("#chart-lr canvas")).size() == 1, "a learning-rate chart");
         assertTrue(browser.findElements(By.cssSelector("#chart-grad canvas")).size() == 1, "a gradient-norm chart");
@@ -159,7 +168,7 @@ class DashboardBrowserTest {
         browser.findElement(By.id("compare")).click();
         WebElement legend = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss .u-legend")));
         assertTrue(legend.getText().contains("tiny val") && legend.getText().contains("watched val"), legend.getText());
-        assertTrue(paintedPixels(browser.findElement(By.cssSelector("#chart-loss canvas"))) > painted, "two runs paint more");
+        assertTrue(paintedPixels(fittedCanvas("chart-loss")) > painted, "two runs paint more");
     }
 
     @Test
@@ -390,11 +399,42 @@ class DashboardBrowserTest {
         }
     }
 
-    /** Charts follow the window: drawn again at the new width once a resize pauses (uPlot sizes a chart once). */
+    /**
+     * Every chart stays inside its box, whatever the window's width: on a window of 1920 pixels the
+     * grid lays three charts a row while the page drew each at the width of two a row (900 pixels
+     * in columns of about 610, so each covered its neighbour), and the page's vertical scroll bar,
+     * which appears once the charts are drawn, narrows every column after they were sized.
+     */
+    @Test
+    void chartsFitTheirColumnsAtAnyWidth() {
+        try {
+            for (int width : new int[] {1920, 1400, 1280, 700}) {
+                browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                        Map.of("width", width, "height", 700, "deviceScaleFactor", 1, "mobile", false));
+                browser.get(base + "#/run/tiny");
+                waitUpTo(10).until(d -> d.findElements(By.cssSelector(".chart canvas")).size() >= 4);
+                String overflow = "";
+                for (int i = 0; i < 40; i++) {
+                    // Each chart's uPlot against its box's content (the box pads 8 pixels each side).
+                    overflow = (String) js("return [...document.querySelectorAll('.chart')].filter(b => {"
+                            + " const u = b.querySelector('.uplot'); return !u || u.getBoundingClientRect().right > b.getBoundingClientRect().right - 8; })"
+                            + ".map(b => b.id + ' ' + Math.round(b.querySelector('.uplot').getBoundingClientRect().width) + ' in '"
+                            + " + Math.round(b.getBoundingClientRect().width)).join(', ');");
+                    if (overflow.isEmpty()) break;
+                    js("return new Promise(r => setTimeout(r, 100));");
+                }
+                assertEquals("", overflow, "charts wider than their box in a window of " + width);
+            }
+        } finally {
+            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    /** Charts follow the window: fitted to the new width once a resize pauses (uPlot sizes a chart once). */
     @Test
     void chartsAreDrawnAgainWhenTheWindowNarrows() {
         browser.get(base + "#/run/tiny");
-        long wide = waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas"))).getRect().getWidth();
+        long wide = fittedCanvas("chart-loss").getRect().getWidth();
         browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", 520, "height", 900, "deviceScaleFactor", 1, "mobile", false));
         try {
@@ -403,12 +443,12 @@ class DashboardBrowserTest {
                 return w < wide ? w : null;
             });
             assertTrue(narrow <= 520, "the loss chart is " + narrow + " pixels wide in a window of 520 (was " + wide + ")");
-            assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "one chart, drawn again, not two");
+            assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "one chart, resized, not two");
         } finally {
             browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
-        // Back to the full width; waiting for that redraw keeps it from replacing a canvas the next test holds.
-        waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")).getRect().getWidth() == wide);
+        // Back to the full width; waiting for that fit keeps it from resizing a chart the next test measures.
+        assertEquals(wide, fittedCanvas("chart-loss").getRect().getWidth());
     }
 
     /**

@@ -10,15 +10,8 @@ let timer = null;          // the current view's refresh timer
 let charts = [];           // uPlot instances of the run view
 let generation = 0;        // bumped on every navigation, so late answers for an old view are dropped
 let sampleSource = null;   // the open sample stream, if any
-let redraw = null;         // draws the run view's charts again; uPlot sizes a chart once, at its width then
-let resizeTimer = 0;
-
-// A chart keeps the width it was drawn at: after the window's width changes, draw them again
-// (once the resizing pauses, not at every step of a drag).
-window.addEventListener("resize", () => {
-  clearTimeout(resizeTimer);
-  resizeTimer = setTimeout(() => { if (redraw) redraw(); }, 150);
-});
+let fitter = null;         // watches the run view's chart grid: uPlot keeps the width a chart was made at
+let fitTimer = 0;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -87,7 +80,9 @@ function stopView() {
   timer = null;
   for (const c of charts) c.destroy();
   charts = [];
-  redraw = null;
+  if (fitter) fitter.disconnect();
+  fitter = null;
+  clearTimeout(fitTimer);
   if (sampleSource) sampleSource.close();
   sampleSource = null;
   tip.hidden = true;
@@ -211,22 +206,31 @@ function joined(runs, fields) {
   return { cols, series };
 }
 
+// The width inside a chart's box (.chart pads 8 pixels each side). Measured, not worked out from
+// the window: .charts puts as many columns a row as fit (three on a 1920-pixel window), and the
+// page's scroll bar, which comes with the charts, narrows them after they are drawn.
+const plotWidth = box => Math.max(100, box.clientWidth - 16);
+
+// A chart's box, and a function that draws the chart once the box is on the page (to measure it).
 function chartBox(id, title, runs, fields, opts = {}) {
   const { cols, series } = joined(runs, fields);
   if (cols.length < 2) return null;
   const box = el("div", { class: "chart", id }, el("h3", { text: title }));
-  // Two charts a row where two fit (as .charts lays them out), else one as wide as the window allows:
-  // a fixed minimum overflowed narrow windows.
-  const avail = view.clientWidth - 40, perRow = avail >= 2 * 560 + 18 ? 2 : 1;
-  const width = Math.min(900, Math.floor((avail - 18 * (perRow - 1)) / perRow) - 18);
-  const u = new uPlot({
-    width, height: 260, series,
+  const plot = () => charts.push(new uPlot({
+    width: plotWidth(box), height: 260, series,
     scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
     axes: [{ label: "step" }, { size: 60 }],
     legend: { live: true },
-  }, cols, box);
-  charts.push(u);
-  return box;
+  }, cols, box));
+  return { box, plot };
+}
+
+// Resizes the charts to their boxes (setSize, so a zoom or a series hidden from the legend stays).
+function fitCharts() {
+  for (const u of charts) {
+    const w = plotWidth(u.root.parentNode);
+    if (w !== u.width) u.setSize({ width: w, height: u.height });
+  }
 }
 
 async function showRun(names, gen) {
@@ -260,10 +264,14 @@ async function showRun(names, gen) {
       layerNames.length ? chartBox("chart-layers", "per-layer gradient norm", runs,
         layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined }))) : null,
     ].filter(Boolean);
-    grid.replaceChildren(...boxes);
+    grid.replaceChildren(...boxes.map(b => b.box));
+    for (const b of boxes) b.plot();
     if (boxes.length === 0) grid.replaceChildren(el("p", { class: "muted", text: "No metrics yet." }));
   }
-  redraw = draw;
+  // The grid's width changes with the window and with the page's scroll bar (which no resize event
+  // reports); fitted once the change pauses, not at every step of a drag.
+  fitter = new ResizeObserver(() => { clearTimeout(fitTimer); fitTimer = setTimeout(fitCharts, 100); });
+  fitter.observe(grid);
 
   async function refresh() {
     let changed = false;
