@@ -274,6 +274,9 @@ class DashboardBrowserTest {
         token4.sendKeys(org.openqa.selenium.Keys.ENTER);
         WebElement list = waitUpTo(5).until(d -> d.findElement(By.id("attends-table")));
         assertEquals(1 + 5, list.findElements(By.tagName("tr")).size(), "keys 0..4 and a header");
+        // The chosen token keeps the keyboard's focus, so Tab goes on to the next token (tokens
+        // drawn anew dropped it to the page's start).
+        assertEquals("4 true", js("const f = document.activeElement; return f.dataset.pos + ' ' + f.getAttribute('aria-pressed');"));
         // ... and the explain walk-through for it, as tables: one row per key it may attend to. The
         // last token's explain (asked for when the prompt was shown) may still be on screen, or
         // even arrive after this one: wait for token 4's, then make sure no late answer replaces it.

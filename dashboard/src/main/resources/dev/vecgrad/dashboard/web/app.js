@@ -402,9 +402,19 @@ function showInside(name, gen, linkedPrompt) {
 
   function drawTokens() {
     // Buttons, so a token can be reached with Tab and chosen with Enter or Space, not only clicked.
-    tokens.replaceChildren(...data.tokens.map((t, i) => el("button", { type: "button", class: "tok" + (i === sel.token ? " selected" : ""), "data-pos": i,
-      "aria-pressed": i === sel.token ? "true" : "false",
-      title: "position " + i + ", id " + data.ids[i], text: label(t), onclick: () => { sel.token = i; drawTokens(); select(); } })));
+    tokens.replaceChildren(...data.tokens.map((t, i) => el("button", { type: "button", class: "tok", "data-pos": i,
+      title: "position " + i + ", id " + data.ids[i], text: label(t), onclick: () => { sel.token = i; markToken(); select(); } })));
+    markToken();
+  }
+
+  // Marks the chosen token on the buttons there are: new buttons would take the keyboard's focus
+  // away from the one just chosen, and Tab would start again at the top of the page.
+  function markToken() {
+    for (const b of tokens.children) {
+      const chosen = +b.dataset.pos === sel.token;
+      b.classList.toggle("selected", chosen);
+      b.setAttribute("aria-pressed", chosen ? "true" : "false");
+    }
   }
 
   function drawMaps() {
