@@ -152,6 +152,29 @@ class DashboardBrowserTest {
         }
     }
 
+    /**
+     * The runs list is rebuilt every two seconds; a keyboard user's focus (on a run's checkbox)
+     * stays on that checkbox rather than falling to the page's start with the old table.
+     */
+    @Test
+    void theRunsListKeepsTheKeyboardsFocusWhenItRefreshes() {
+        browser.get(base + "#/");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr.run-row")).size() == 3);
+        WebElement box = browser.findElement(By.cssSelector("tr.run-row[data-run=watched] input"));
+        box.sendKeys(" ");   // ticked from the keyboard, which leaves the focus on it
+        WebElement table = browser.findElement(By.cssSelector("#runs table"));
+        waitUpTo(10).until(d -> {
+            try {
+                table.getTagName();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            }
+        });
+        assertEquals("watched checkbox true", js("const f = document.activeElement, r = f.closest('tr.run-row');"
+                + "return (r ? r.dataset.run : f.tagName) + ' ' + f.type + ' ' + f.checked;"));
+    }
+
     @Test
     void runPageDrawsItsLossChart() {
         browser.get(base + "#/run/tiny");

@@ -157,7 +157,13 @@ async function showRuns(gen) {
         el("td", { text: when(r.started) }),
         el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
     });
+    // The table is made anew every two seconds, which would take the keyboard's focus (a run's
+    // checkbox or link) with it: give the focus to the same control of the same run in the new one.
+    const f = document.activeElement, row = table.contains(f) ? f.closest("tr.run-row") : null;
+    const control = row ? [...row.querySelectorAll("input, a")].indexOf(f) : -1;
     table.replaceChildren(el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows))));
+    const again = row && rows.find(r => r.dataset.run === row.dataset.run);
+    if (again && control >= 0) { const c = again.querySelectorAll("input, a")[control]; if (c) c.focus(); }
   }
   await refresh();
   if (gen === generation) timer = setInterval(refresh, 2 * POLL_MS);
