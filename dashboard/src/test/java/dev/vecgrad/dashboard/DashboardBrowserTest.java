@@ -370,12 +370,13 @@ class DashboardBrowserTest {
 
     /**
      * The server stops while the page is open (a {@code train --dashboard} run ended): the page
-     * says so in a sentence, not the browser's "Failed to fetch", keeps the curves it has, and
-     * the header stops claiming "live".
+     * says so in a sentence, not the browser's "Failed to fetch", keeps the curves it has, the
+     * header stops claiming "live", it asks ever less often, and it finds a server that is back.
      */
     @Test
     void aStoppedServerIsToldAndTheCurvesStay() throws IOException {
         DashboardServer second = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 64));
+        int port = second.port();
         try {
             browser.get("http://127.0.0.1:" + second.port() + "/#/run/tiny");
             waitUpTo(10).until(d -> d.findElement(By.cssSelector("#chart-loss canvas")));
@@ -389,6 +390,20 @@ class DashboardBrowserTest {
         assertTrue(problem.getText().startsWith("The dashboard server does not answer"), problem.getText());
         assertEquals(1, browser.findElements(By.cssSelector("#chart-loss canvas")).size(), "the loaded curves stay");
         assertEquals("● server stopped", browser.findElement(By.id("live")).getText());
+        // While nothing answers, the page asks less and less often (each refused request is a line in
+        // the console); polling every second it made two requests a second, forever.
+        js("window.fetches = 0; const f = window.fetch; window.fetch = (...a) => { window.fetches++; return f(...a); };");
+        js("return new Promise(r => setTimeout(r, 5000));");
+        long fetches = ((Number) js("return window.fetches;")).longValue();
+        assertTrue(fetches <= 6, fetches + " requests in 5 s to a stopped server (after waits of 2 s and 4 s, at most 3 tries of 2)");
+        // A dashboard back on the address: the page finds it on its own.
+        DashboardServer again = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", port, 64));
+        try {
+            waitUpTo(20).until(d -> d.findElement(By.id("problem")).getText().isEmpty()
+                    && !"offline".equals(d.findElement(By.id("live")).getAttribute("data-state")));
+        } finally {
+            again.close();
+        }
         // The refused connections are logged as failed loads; anything else fails the test as usual.
         List<String> other = new ArrayList<>();
         for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {

@@ -76,7 +76,7 @@ const when = iso => { const d = new Date(iso); return `${d.getFullYear()}-${two(
 
 function stopView() {
   generation++;
-  if (timer) clearInterval(timer);
+  clearTimeout(timer);
   timer = null;
   for (const c of charts) c.destroy();
   charts = [];
@@ -87,6 +87,30 @@ function stopView() {
   sampleSource = null;
   tip.hidden = true;
   if (live.dataset.state !== "offline") setLive("off");
+}
+
+// The longest wait between two tries while the server does not answer: how soon a dashboard that is
+// back on the address is found.
+const OFFLINE_MAX_MS = 8000;
+
+// Runs a view's refresh every `ms`, the next once this one has finished: setInterval starts one
+// every period however long the server takes, and two refreshes of a run at once read the same
+// metrics lines (the later then takes the file for rewritten and reads it all again). While the
+// server does not answer, twice as long each time up to OFFLINE_MAX_MS: every refused request is
+// an error line in the browser's console, two a second for as long as the page stays open.
+function poll(gen, refresh, ms) {
+  let wait = ms;
+  const tick = async () => {
+    try {
+      await refresh();
+    } finally {
+      if (gen === generation) {
+        wait = live.dataset.state === "offline" ? Math.min(OFFLINE_MAX_MS, 2 * wait) : ms;
+        timer = setTimeout(tick, wait);
+      }
+    }
+  };
+  timer = setTimeout(tick, ms);
 }
 
 function route() {
@@ -166,7 +190,7 @@ async function showRuns(gen) {
     if (again && control >= 0) { const c = again.querySelectorAll("input, a")[control]; if (c) c.focus(); }
   }
   await refresh();
-  if (gen === generation) timer = setInterval(refresh, 2 * POLL_MS);
+  if (gen === generation) poll(gen, refresh, 2 * POLL_MS);
 }
 
 /* ---------------- Run ---------------- */
@@ -313,7 +337,7 @@ async function showRun(names, gen) {
     setLive(runs.some(r => r.info && r.info.state === "running") ? "live" : "off");
   }
   await refresh();
-  if (gen === generation) timer = setInterval(refresh, POLL_MS);
+  if (gen === generation) poll(gen, refresh, POLL_MS);
 }
 
 /* ---------------- Inside ---------------- */
