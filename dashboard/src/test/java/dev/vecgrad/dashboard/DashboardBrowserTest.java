@@ -361,6 +361,12 @@ class DashboardBrowserTest {
         box.sendKeys("the lazy" + org.openqa.selenium.Keys.ENTER);
         waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
         assertEquals("the lazy", box.getAttribute("value"), "Enter shows the prompt without adding a line to it");
+        // The Enter that ends an input method's composition (a Japanese or Chinese word being typed)
+        // only ends it: Chromium marks it isComposing, Safari sends it after compositionend with keyCode 229.
+        assertEquals("false false true", js("const p = document.getElementById('prompt');"
+                + "const send = init => !p.dispatchEvent(new KeyboardEvent('keydown', Object.assign({ key: 'Enter', bubbles: true, cancelable: true }, init)));"
+                + "return [send({ isComposing: true }), send({ keyCode: 229 }), send({ keyCode: 13 })].join(' ');"));
+        waitUpTo(20).until(d -> d.findElement(By.id("inside-status")).getText().endsWith("heads"));   // the last Enter's answer
         List<String> other = new ArrayList<>();
         for (LogEntry e : browser.manage().logs().get(LogType.BROWSER)) {
             if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("status of 400")) other.add(e.getMessage());

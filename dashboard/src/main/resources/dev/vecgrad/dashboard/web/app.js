@@ -348,7 +348,9 @@ function showInside(name, gen, linkedPrompt) {
   // (a linked prompt with %0A lost its line feed silently). Enter shows, Shift+Enter starts a new line.
   const prompt = el("textarea", { id: "prompt", rows: 2, maxlength: 1000, "aria-label": "prompt", spellcheck: "false",
     placeholder: "a prompt, e.g. ROMEO: or 12+34= (Shift+Enter for a new line)",
-    onkeydown: e => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); show(); } } });
+    // Not the Enter that ends an input method's composition: Safari sends it after compositionend,
+    // so isComposing is false, but with the keyCode 229 of a key the input method took.
+    onkeydown: e => { if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); show(); } } });
   prompt.value = linkedPrompt || sessionStorage.getItem("vecgrad.prompt") || "";
   const go = el("button", { id: "show", type: "submit" }, "Show");
   const status = el("span", { class: "muted", id: "inside-status" });
