@@ -268,7 +268,8 @@ public final class SafeTensors {
             ObjectNode m = root.putObject("__metadata__");
             metadata.forEach((k, v) -> {
                 // The format holds strings only: a null would be written as JSON null, which no reader (this one included) accepts.
-                if (k == null || v == null) throw new IllegalArgumentException("safetensors: metadata '" + k + "' has no value");
+                if (k == null) throw new IllegalArgumentException("safetensors: a metadata key is null");
+                if (v == null) throw new IllegalArgumentException("safetensors: metadata '" + k + "' has no value");
                 m.put(k, v);
             });
         }

@@ -55,6 +55,11 @@ class SafeTensorsTest {
                 () -> SafeTensors.write(f, List.of(SafeTensor.f32("w", new float[] {1f}, 1)), meta));
         assertTrue(e.getMessage().contains("'note'"), e.getMessage());
         assertFalse(Files.exists(f), "nothing written");
+        Map<String, String> nullKey = new java.util.HashMap<>();
+        nullKey.put(null, "x");
+        var k = assertThrows(IllegalArgumentException.class,
+                () -> SafeTensors.write(f, List.of(SafeTensor.f32("w", new float[] {1f}, 1)), nullKey));
+        assertEquals("safetensors: a metadata key is null", k.getMessage());
     }
 
     @Test
