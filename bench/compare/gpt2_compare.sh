@@ -16,7 +16,8 @@
 # Prints every run, then medians per configuration over the rounds.
 #
 # Environment: ROUNDS (default 3), NEW_TOKENS (default 256), NOCACHE_NEW (default 64), STEP (1: also
-# the fine-tuning step; default 1).
+# the fine-tuning step; default 1), PYTHON (a Python with torch and numpy; default: python3, else
+# /usr/bin/python3).
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: gpt2_compare.sh TEXT_FILE" >&2; exit 2; }
 [[ -f "$1" ]] || { echo "gpt2_compare.sh: $1: no such file" >&2; exit 2; }
@@ -28,7 +29,8 @@ NOCACHE_NEW=${NOCACHE_NEW:-64}
 STEP=${STEP:-1}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-PY=/usr/bin/python3
+PY_NEEDS="torch numpy"
+source bench/compare/find_python.sh   # sets PY
 TORCH() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/gpt2_torch.py --folder "$TMP/gpt2" "$@"; }
 
 ./vecgrad --version >/dev/null
