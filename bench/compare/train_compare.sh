@@ -30,6 +30,20 @@ TTS=${TORCH_THREADS:-"1 2"}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 iters() { [ "$1" = baby-gpt ] && echo "${ITERS_BABY:-20}" || echo "${ITERS_SC:-200}"; }
+# Every setting checked before the first run, with one line each.
+bad() { echo "train_compare.sh: $*" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || bad "ROUNDS must be a positive integer, got '$ROUNDS'"
+for v in ITERS_SC ITERS_BABY; do   # PyTorch leaves its first 5 steps out of the timing, vecgrad its first 3
+  [[ "${!v:-20}" =~ ^[0-9]+$ ]] && (( ${!v:-20} >= 6 )) || bad "$v must be an integer >= 6 (PyTorch times only the steps after its first 5), got '${!v}'"
+done
+[[ -n "${PRESETS// /}" ]] || bad "PRESETS is empty"
+for p in $PRESETS; do
+  [[ "$p" = shakespeare-char || "$p" = baby-gpt ]] || bad "unknown preset '$p' in PRESETS (expected shakespeare-char, baby-gpt)"
+done
+for v in VTS TTS; do
+  name=$([ "$v" = VTS ] && echo VECGRAD_THREADS || echo TORCH_THREADS)
+  [[ "${!v}" =~ ^\ *[1-9][0-9]*(\ +[1-9][0-9]*)*\ *$ ]] || bad "$name must be positive thread counts separated by spaces, e.g. \"1 2\"; got '${!v}'"
+done
 
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed, outside the timings
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -38,9 +52,14 @@ for r in $(seq 1 "$ROUNDS"); do
   for p in $PRESETS; do
     n=$(iters "$p")
     for t in $TTS; do
-      tps=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/train_torch.py --data "$DATA" \
-              --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet \
-            | tail -1 | "$PY" -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+      # The run's output is kept out of the table, but shown if the run fails.
+      if ! env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/train_torch.py --data "$DATA" \
+              --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet > "$OUT/torch.log" 2>&1; then
+        echo "train_compare.sh: the PyTorch run ($p, $t threads) failed:" >&2
+        tail -n 20 "$OUT/torch.log" >&2
+        exit 1
+      fi
+      tps=$(tail -1 "$OUT/torch.log" | "$PY" -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
       echo "round $r $p pytorch threads=$t tokens/s $tps" | tee -a "$OUT/all.txt"
     done
     for vt in $VTS; do
