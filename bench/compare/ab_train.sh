@@ -23,6 +23,10 @@ ROUNDS=${ROUNDS:-4}
 PRESET=${PRESET:-shakespeare-char}
 ITERS=${ITERS:-60}
 THREADS=${THREADS:-2}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "ab_train.sh: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 2; }
+[[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || { echo "ab_train.sh: THREADS must be a positive integer, got '$THREADS'" >&2; exit 2; }
+# vecgrad's tokens/s leaves a run's first 3 steps out, so a run needs 4 to have a figure.
+[[ "$ITERS" =~ ^[0-9]+$ ]] && (( ITERS >= 4 )) || { echo "ab_train.sh: ITERS must be an integer >= 4 (the first 3 steps are not timed), got '$ITERS'" >&2; exit 2; }
 source "$(dirname "${BASH_SOURCE[0]}")/find_jdk25.sh"   # sets JAVA
 PY_NEEDS=
 source "$(dirname "${BASH_SOURCE[0]}")/find_python.sh"   # sets PY
