@@ -16,6 +16,14 @@ MIN_MS="${MIN_MS:-300}"
 SHAPES="${SHAPES:-512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128,768x128x512}"
 VARIANTS="${VARIANTS:-NN,NT,TN}"
 THREADS="${THREADS:-1 2}"
+bad() { echo "gemm_compare.sh: $*" >&2; exit 2; }
+[[ "$REPS" =~ ^[1-9][0-9]*$ ]] || bad "REPS must be a positive integer, got '$REPS'"
+[[ "$MIN_MS" =~ ^[1-9][0-9]*$ ]] || bad "MIN_MS must be a positive integer, got '$MIN_MS'"
+[[ "$SHAPES" =~ ^[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*(,[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*)*$ ]] \
+  || bad "SHAPES must be MxNxK,... (positive sizes), got '$SHAPES'"
+[[ "$VARIANTS" =~ ^(NN|NT|TN)(,(NN|NT|TN))*$ ]] || bad "VARIANTS must be a comma-separated list of NN, NT, TN, got '$VARIANTS'"
+[[ "$THREADS" =~ ^\ *[1-9][0-9]*(\ +[1-9][0-9]*)*\ *$ ]] || bad "THREADS must be thread counts separated by spaces, e.g. \"1 2\"; got '$THREADS'"
+THREADS=$(xargs <<<"$THREADS")   # single spaces, none around: GemmCompare takes them joined by commas
 OUT="$(realpath -m "${OUT:-$(mktemp /tmp/gemm_compare.XXXXXX.jsonl)}")"   # before the cd: relative to the caller
 cd "$(dirname "$0")/../.."
 source bench/compare/find_jdk25.sh   # sets JAVA (the cd above made the repository root current)
