@@ -29,10 +29,8 @@ cd "$(dirname "$0")/../.."
 source bench/compare/find_jdk25.sh   # sets JAVA (the cd above made the repository root current)
 PY_NEEDS="numpy torch"
 source bench/compare/find_python.sh   # sets PY
+source bench/compare/bench_jar.sh   # builds bench/target/benchmarks.jar if missing or older than its sources
 JAR=bench/target/benchmarks.jar
-if [[ ! -f "$JAR" ]]; then   # Maven on the same JDK 25 (the modular jars need its jar tool)
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -pl bench -am package -DskipTests
-fi
 
 # The environment may pin OpenBLAS to a core type or cache size; the reference runs use its own
 # detection, as a user's numpy/torch would. Unset only here, for the benchmark processes.

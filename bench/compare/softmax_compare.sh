@@ -6,8 +6,8 @@
 #
 # Environment: ROUNDS (default 3), JAVA (a JDK 25 java; default: the first JDK 25 of JAVA_HOME,
 # java on the PATH, /usr/lib/jvm/*), PYTHON (a Python with torch; default: python3, else
-# /usr/bin/python3). Builds bench/target/benchmarks.jar first if it is missing
-# (mvn -B -q -pl bench -am package -DskipTests).
+# /usr/bin/python3). Builds bench/target/benchmarks.jar first if it is missing or older than its
+# sources (mvn -B -q -pl bench -am package -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ $# -eq 0 ]] || { echo "usage: [ROUNDS=3] softmax_compare.sh (no arguments)" >&2; exit 2; }
@@ -16,9 +16,7 @@ ROUNDS=${ROUNDS:-3}
 source bench/compare/find_jdk25.sh   # sets JAVA (the cd above made the repository root current)
 PY_NEEDS=torch
 source bench/compare/find_python.sh   # sets PY
-if [[ ! -f bench/target/benchmarks.jar ]]; then   # Maven on the same JDK 25 (the modular jars need its jar tool)
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$JAVA")")")" mvn -B -q -pl bench -am package -DskipTests
-fi
+source bench/compare/bench_jar.sh   # builds bench/target/benchmarks.jar if missing or older than its sources
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -n) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
