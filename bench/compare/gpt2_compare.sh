@@ -27,6 +27,10 @@ ROUNDS=${ROUNDS:-3}
 NEW=${NEW_TOKENS:-256}
 NOCACHE_NEW=${NOCACHE_NEW:-64}
 STEP=${STEP:-1}
+for v in ROUNDS NEW NOCACHE_NEW; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "gpt2_compare.sh: $([ $v = NEW ] && echo NEW_TOKENS || echo $v) must be a positive integer, got '${!v}'" >&2; exit 2; }
+done
+[[ "$STEP" = 0 || "$STEP" = 1 ]] || { echo "gpt2_compare.sh: STEP must be 0 or 1, got '$STEP'" >&2; exit 2; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 PY_NEEDS="torch numpy"
