@@ -11,7 +11,7 @@
 #   mvn -B -q -DskipTests -pl examples -am package) && cp /tmp/x/examples/target/vecgrad.jar before.jar
 # Environment: ROUNDS (default 4), PRESET (default shakespeare-char), ITERS (default 60),
 # THREADS (default 2), JAVA (a JDK 25 java; default: the first JDK 25 of JAVA_HOME, java on the
-# PATH, /usr/lib/jvm/*).
+# PATH, /usr/lib/jvm/*), PYTHON (any Python 3, for the table; default: python3, else /usr/bin/python3).
 # Prints every run, then the median of each side and the median of the per-round ratios B/A.
 set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: ab_train.sh A.jar B.jar TEXT_FILE" >&2; exit 2; }
@@ -23,7 +23,13 @@ ROUNDS=${ROUNDS:-4}
 PRESET=${PRESET:-shakespeare-char}
 ITERS=${ITERS:-60}
 THREADS=${THREADS:-2}
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "ab_train.sh: ROUNDS must be a positive integer, got '$ROUNDS'" >&2; exit 2; }
+[[ "$THREADS" =~ ^[1-9][0-9]*$ ]] || { echo "ab_train.sh: THREADS must be a positive integer, got '$THREADS'" >&2; exit 2; }
+# vecgrad's tokens/s leaves a run's first 3 steps out, so a run needs 4 to have a figure.
+[[ "$ITERS" =~ ^[0-9]+$ ]] && (( ITERS >= 4 )) || { echo "ab_train.sh: ITERS must be an integer >= 4 (the first 3 steps are not timed), got '$ITERS'" >&2; exit 2; }
 source "$(dirname "${BASH_SOURCE[0]}")/find_jdk25.sh"   # sets JAVA
+PY_NEEDS=
+source "$(dirname "${BASH_SOURCE[0]}")/find_python.sh"   # sets PY
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -37,7 +43,7 @@ run() {   # run JAR LABEL ROUND
     tail -n 20 "$OUT/train.log" >&2
     exit 1
   fi
-  tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c '
+  tail -1 "$OUT/run/metrics.jsonl" | "$PY" -c '
 import json, sys
 m = json.load(sys.stdin)
 print(sys.argv[1], sys.argv[2], round(m["tokens_per_s"]), m["alloc_mb_per_step"])' "$2" "$3" | tee -a "$OUT/all.txt"
@@ -49,7 +55,7 @@ for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then run "$A" A "$r"; run "$B" B "$r"; else run "$B" B "$r"; run "$A" A "$r"; fi
 done
 echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/python3 - "$OUT/all.txt" <<'PY'
+"$PY" - "$OUT/all.txt" <<'PY'
 import collections, statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 by = collections.defaultdict(dict)

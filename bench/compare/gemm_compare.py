@@ -23,10 +23,14 @@ DEFAULT_SHAPES = "512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128
 
 
 def measure(args):
-    import numpy as np
-    if args.lib == "torch":
-        import torch
-        torch.set_num_threads(args.threads)
+    try:
+        import numpy as np
+        if args.lib == "torch":
+            import torch
+            torch.set_num_threads(args.threads)
+    except ImportError as e:  # one line, not a traceback, when run with a Python that lacks them
+        sys.exit(f"gemm_compare.py: {sys.executable} cannot import {e.name}; run it with a Python that has numpy and torch "
+                 "(Debian: /usr/bin/python3 with python3-torch python3-numpy)")
     rng = np.random.default_rng(1)
     for shape in args.shapes.split(","):
         m, n, k = (int(v) for v in shape.split("x"))

@@ -16,7 +16,8 @@
 # Prints every run, then medians per configuration over the rounds.
 #
 # Environment: ROUNDS (default 3), NEW_TOKENS (default 256), NOCACHE_NEW (default 64), STEP (1: also
-# the fine-tuning step; default 1).
+# the fine-tuning step; default 1), PYTHON (a Python with torch and numpy; default: python3, else
+# /usr/bin/python3).
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: gpt2_compare.sh TEXT_FILE" >&2; exit 2; }
 [[ -f "$1" ]] || { echo "gpt2_compare.sh: $1: no such file" >&2; exit 2; }
@@ -26,9 +27,14 @@ ROUNDS=${ROUNDS:-3}
 NEW=${NEW_TOKENS:-256}
 NOCACHE_NEW=${NOCACHE_NEW:-64}
 STEP=${STEP:-1}
+for v in ROUNDS NEW NOCACHE_NEW; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "gpt2_compare.sh: $([ $v = NEW ] && echo NEW_TOKENS || echo $v) must be a positive integer, got '${!v}'" >&2; exit 2; }
+done
+[[ "$STEP" = 0 || "$STEP" = 1 ]] || { echo "gpt2_compare.sh: STEP must be 0 or 1, got '$STEP'" >&2; exit 2; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-PY=/usr/bin/python3
+PY_NEEDS="torch numpy"
+source bench/compare/find_python.sh   # sets PY
 TORCH() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/gpt2_torch.py --folder "$TMP/gpt2" "$@"; }
 
 ./vecgrad --version >/dev/null

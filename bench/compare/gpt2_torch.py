@@ -23,8 +23,13 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
+try:
+    import numpy  # noqa: F401 (tools/pytorch/hf_gpt2.py needs it)
+    import torch
+    import torch.nn.functional as F
+except ImportError as e:  # one line, not a traceback, when run with a Python that lacks them
+    sys.exit(f"gpt2_torch.py: {sys.executable} cannot import {e.name}; run it with a Python that has torch and numpy "
+             "(Debian: /usr/bin/python3 with python3-torch python3-numpy)")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "pytorch"))
 import hf_gpt2  # noqa: E402

@@ -9,7 +9,8 @@
 # replacement), when it happens, the most expensive C2 methods, and C2's deoptimizations.
 # The log costs time itself (the run is slower than an unlogged one): use it to see where the
 # compile time goes, not for throughput. The log and the run are kept in KEEP (default: a
-# temporary directory, removed at the end).
+# temporary directory, removed at the end). PYTHON: any Python 3 for the summary (default: python3,
+# else /usr/bin/python3).
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: jit_profile.sh TEXT_FILE" >&2; exit 2; }
 [[ -f "$1" ]] || { echo "jit_profile.sh: $1: no such file" >&2; exit 2; }
@@ -21,6 +22,8 @@ OUT=${KEEP:-$(mktemp -d)}
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
 cd "$(dirname "$0")/../.."
+PY_NEEDS=
+source bench/compare/find_python.sh   # sets PY
 
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed
 if ! VECGRAD_JAVA_OPTS="-XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation -XX:LogFile=$OUT/compile.log -XX:+CITime" \
@@ -33,4 +36,4 @@ fi
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) shakespeare-char, $ITERS steps, $THREADS threads"
 tail -1 "$OUT/run/metrics.jsonl"
 sed -n 's/^ *\(C[12] Compile Time: .*\)/\1/p; s/^ *\(Total compilation time *: .*\)/\1/p' "$OUT/train.out"
-python3 bench/compare/jit_profile.py "$OUT/compile.log"
+"$PY" bench/compare/jit_profile.py "$OUT/compile.log"

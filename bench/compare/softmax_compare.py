@@ -11,7 +11,11 @@ Run with /usr/bin/python3 (the Debian python that has torch).
 import sys
 import time
 
-import torch
+try:
+    import torch
+except ImportError as e:  # one line, not a traceback, when run with a Python that lacks them
+    sys.exit(f"softmax_compare.py: {sys.executable} cannot import {e.name}; run it with a Python that has torch "
+             "(Debian: /usr/bin/python3 with python3-torch python3-numpy)")
 
 SHAPES = ["3072x64", "768x65", "768x384", "causal64x192"]
 SAMPLES = 15

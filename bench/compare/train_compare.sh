@@ -14,12 +14,15 @@
 # VECGRAD_THREADS (default "1 2"), TORCH_THREADS (default "1 2"; baby-gpt's slow PyTorch
 # 1-thread run can be left out with "2" once it is known to be the slower one), ITERS_SC and
 # ITERS_BABY (iterations per run, default 200 and 20), JAVA_OPTS_EXTRA (extra JVM flags for
-# vecgrad, e.g. -Xmx512m).
+# vecgrad, e.g. -Xmx512m), PYTHON (a Python with torch and numpy; default: python3, else
+# /usr/bin/python3).
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: train_compare.sh TEXT_FILE" >&2; exit 2; }
 [[ -f "$1" ]] || { echo "train_compare.sh: $1: no such file" >&2; exit 2; }
 DATA=$(realpath "$1")   # absolute: paths given relative to the caller's directory, before the cd below
 cd "$(dirname "$0")/../.."
+PY_NEEDS="torch numpy"
+source bench/compare/find_python.sh   # sets PY
 ROUNDS=${ROUNDS:-3}
 PRESETS=${PRESETS:-"shakespeare-char baby-gpt"}
 VTS=${VECGRAD_THREADS:-"1 2"}
@@ -27,30 +30,49 @@ TTS=${TORCH_THREADS:-"1 2"}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 iters() { [ "$1" = baby-gpt ] && echo "${ITERS_BABY:-20}" || echo "${ITERS_SC:-200}"; }
+# Every setting checked before the first run, with one line each.
+bad() { echo "train_compare.sh: $*" >&2; exit 2; }
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || bad "ROUNDS must be a positive integer, got '$ROUNDS'"
+for v in ITERS_SC ITERS_BABY; do   # PyTorch leaves its first 5 steps out of the timing, vecgrad its first 3
+  [[ "${!v:-20}" =~ ^[0-9]+$ ]] && (( ${!v:-20} >= 6 )) || bad "$v must be an integer >= 6 (PyTorch times only the steps after its first 5), got '${!v}'"
+done
+[[ -n "${PRESETS// /}" ]] || bad "PRESETS is empty"
+for p in $PRESETS; do
+  [[ "$p" = shakespeare-char || "$p" = baby-gpt ]] || bad "unknown preset '$p' in PRESETS (expected shakespeare-char, baby-gpt)"
+done
+for v in VTS TTS; do
+  name=$([ "$v" = VTS ] && echo VECGRAD_THREADS || echo TORCH_THREADS)
+  [[ "${!v}" =~ ^\ *[1-9][0-9]*(\ +[1-9][0-9]*)*\ *$ ]] || bad "$name must be positive thread counts separated by spaces, e.g. \"1 2\"; got '${!v}'"
+done
 
 ./vecgrad --version >/dev/null   # builds the CLI jar first if needed, outside the timings
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) nproc=$(nproc) load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $(./vecgrad --version | head -1); $(/usr/bin/python3 -c 'import torch; print("torch", torch.__version__)')"
+echo "# $(./vecgrad --version | head -1); $("$PY" -c 'import torch; print("torch", torch.__version__)')"
 for r in $(seq 1 "$ROUNDS"); do
   for p in $PRESETS; do
     n=$(iters "$p")
     for t in $TTS; do
-      tps=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/compare/train_torch.py --data "$DATA" \
-              --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet \
-            | tail -1 | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+      # The run's output is kept out of the table, but shown if the run fails.
+      if ! env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/train_torch.py --data "$DATA" \
+              --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet > "$OUT/torch.log" 2>&1; then
+        echo "train_compare.sh: the PyTorch run ($p, $t threads) failed:" >&2
+        tail -n 20 "$OUT/torch.log" >&2
+        exit 1
+      fi
+      tps=$(tail -1 "$OUT/torch.log" | "$PY" -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
       echo "round $r $p pytorch threads=$t tokens/s $tps" | tee -a "$OUT/all.txt"
     done
     for vt in $VTS; do
       rm -rf "$OUT/run"
       VECGRAD_JAVA_OPTS="${JAVA_OPTS_EXTRA:-}" ./vecgrad train --data "$DATA" --preset "$p" --max-iters "$n" \
           --eval-interval 1000000 --eval-iters 1 --threads "$vt" --no-progress --out "$OUT/run" >/dev/null
-      tps=$(tail -1 "$OUT/run/metrics.jsonl" | /usr/bin/python3 -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
+      tps=$(tail -1 "$OUT/run/metrics.jsonl" | "$PY" -c 'import json,sys; print(round(json.load(sys.stdin)["tokens_per_s"]))')
       echo "round $r $p vecgrad threads=$vt tokens/s $tps" | tee -a "$OUT/all.txt"
     done
   done
 done
 echo "## medians over $ROUNDS rounds"
-/usr/bin/python3 - "$OUT/all.txt" <<'PY'
+"$PY" - "$OUT/all.txt" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):

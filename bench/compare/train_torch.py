@@ -35,7 +35,12 @@ import statistics
 import sys
 import time
 
-import torch
+try:
+    import numpy  # noqa: F401 (tools/pytorch/safetensors_io.py needs it)
+    import torch
+except ImportError as e:  # one line, not a traceback, when run with a Python that lacks them
+    sys.exit(f"train_torch.py: {sys.executable} cannot import {e.name}; run it with a Python that has torch and numpy "
+             "(Debian: /usr/bin/python3 with python3-torch python3-numpy)")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "pytorch"))
 from nanogpt import GPT, GPTConfig  # noqa: E402

@@ -9,7 +9,7 @@ import static dev.vecgrad.autograd.kernel.GemmKernels.NR;
  * drift cancels in the paired ratio. sgemm / sweep = 1 would mean packing, blocking and the
  * calls around the kernel cost nothing. It reads package-private kernel classes, so it is
  * compiled into their package, next to autograd's classes (from the repository root, after
- * {@code mvn install -DskipTests}):
+ * {@code mvn -B -q -pl autograd -am compile}, which makes {@code autograd/target/classes}):
  * <pre>
  * javac --add-modules jdk.incubator.vector -cp autograd/target/classes -d /tmp/overhead bench/compare/kernel/GemmOverhead.java
  * java --add-modules jdk.incubator.vector -cp /tmp/overhead:autograd/target/classes \

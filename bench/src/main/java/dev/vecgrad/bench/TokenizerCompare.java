@@ -36,8 +36,13 @@ public final class TokenizerCompare {
     private TokenizerCompare() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1) {
-            System.err.println("usage: TokenizerCompare FILE [ROUNDS] [TRAIN_ROUNDS]");
+        if (args.length < 1 || args.length > 3 || args.length > 1 && !args[1].matches("[1-9][0-9]{0,5}")
+                || args.length > 2 && !args[2].matches("[1-9][0-9]{0,5}")) {
+            System.err.println("usage: TokenizerCompare FILE [ROUNDS (default 7)] [TRAIN_ROUNDS (default 3)] (positive counts)");
+            System.exit(2);
+        }
+        if (!Files.isRegularFile(Path.of(args[0]))) {
+            System.err.println("TokenizerCompare: " + args[0] + ": no such file");
             System.exit(2);
         }
         String text = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
@@ -54,6 +59,10 @@ public final class TokenizerCompare {
         BpeTokenizer tiktokenRules = TiktokenFile.read(tk);
         Gpt2Files.write(tmp, tiktokenRules);
         BpeTokenizer mergeRules = TokenizerFiles.load(tmp); // GPT-2's vocab.json + merges.txt
+        try (var files = Files.list(tmp)) { // both tokenizers are in memory now: leave nothing in /tmp
+            for (Path f : files.toList()) Files.delete(f);
+        }
+        Files.delete(tmp);
         Encoding jt = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.R50K_BASE);
 
         int[] ref = jt.encodeOrdinary(text).toArray();
