@@ -143,6 +143,8 @@ class DashboardBrowserTest {
             states.put(row.getAttribute("data-run"), row.findElement(By.cssSelector(".badge")).getText());
         }
         assertEquals(Map.of("tiny", "finished", "watched", "finished", "broken", "stopped"), states);
+        // No run trains, so the header does not say "live".
+        assertEquals("● idle", browser.findElement(By.id("live")).getText());
         WebElement broken = browser.findElement(By.cssSelector("tr.run-row[data-run=broken]"));
         assertTrue(broken.getText().contains("broken"), broken.getText());
         WebElement tiny = browser.findElement(By.cssSelector("tr.run-row[data-run=tiny]"));

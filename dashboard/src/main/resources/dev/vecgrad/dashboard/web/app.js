@@ -48,8 +48,9 @@ const live = document.getElementById("live");
 function setLive(state) {
   live.dataset.state = state;
   live.className = state === "live" ? "" : state;
-  live.textContent = state === "offline" ? "● server stopped" : "● live";
-  live.title = state === "offline" ? OFFLINE : "updates every second";
+  live.textContent = state === "offline" ? "● server stopped" : state === "live" ? "● live" : "● idle";
+  live.title = state === "offline" ? OFFLINE
+    : state === "live" ? "a run shown here is training; the page follows it by itself" : "no run shown here is training";
 }
 
 const fmt = (v, d = 4) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(d);
