@@ -347,6 +347,26 @@ class DashboardBrowserTest {
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
     }
 
+    /** A sample whose connection fails before its end (a stopped server) says so rather than ending cut short in silence. */
+    @Test
+    void aSampleCutOffByALostConnectionSaysSo() {
+        browser.get(base + "#/inside/tiny?prompt=the");
+        waitUpTo(20).until(d -> !d.findElements(By.cssSelector(".attn")).isEmpty());
+        // A stream that never answers, then fails the way a browser reports a dropped connection: an error event without data.
+        js("window.RealEventSource = window.EventSource;"
+                + "window.EventSource = class extends EventTarget { constructor(u) { super(); window.fakeStream = this; } close() {} };");
+        try {
+            browser.findElement(By.id("sample")).click();
+            js("window.fakeStream.dispatchEvent(new Event('error'));");
+            WebElement out = browser.findElement(By.id("sample-out"));
+            assertTrue(out.getText().contains("the sample stopped before its end: the dashboard server does not answer"), out.getText());
+            assertTrue(browser.findElement(By.id("sample")).isEnabled(), "the Sample button works again");
+        } finally {
+            // The tests share one page (a new hash does not reload it): the next must get the real stream.
+            js("window.EventSource = window.RealEventSource;");
+        }
+    }
+
     /**
      * A prompt keeps its line feeds (a text input would drop them: "ROMEO:\nI" became "ROMEO:I"),
      * and Enter in the prompt box shows it.

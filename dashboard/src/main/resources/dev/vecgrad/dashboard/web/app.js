@@ -27,7 +27,8 @@ function el(tag, attrs, ...children) {
 }
 
 const OFFLINE = "The dashboard server does not answer: it was stopped (a train --dashboard serves only while the run trains). "
-  + "What was loaded stays on the page, which reconnects when a dashboard is back on this address.";
+  + "What was loaded stays on the page; the runs list and a run's curves reconnect by themselves when a dashboard is back "
+  + "on this address, the inside view at your next request.";
 
 // Every request goes through here, so a stopped server and an answer that is not the API's JSON
 // (a 403 refusal is plain text) read as sentences, not as the browser's "Failed to fetch" or a JSON
@@ -526,7 +527,10 @@ function showInside(name, gen, linkedPrompt) {
     src.addEventListener("token", e => out.append(JSON.parse(e.data).text));
     src.addEventListener("done", e => { out.append(JSON.parse(e.data).text); out.dataset.done = "1"; finish(); });
     src.addEventListener("error", e => {
-      if (e.data) out.append(el("span", { class: "error", text: "\n" + JSON.parse(e.data).error }));
+      // An error event with data is the server's own; one without is the connection failing before
+      // "done" (a stopped server), which would otherwise leave the sample cut short without a word.
+      const why = e.data ? JSON.parse(e.data).error : "the sample stopped before its end: the dashboard server does not answer";
+      out.append(el("span", { class: "error", text: "\n" + why }));
       finish();
     });
   });
