@@ -31,7 +31,7 @@ public class StepBench {
                 long t0 = System.nanoTime();
                 for (int s = 0; s < steps; s++) tr.trainStep();
                 double sec = (System.nanoTime() - t0) / 1e9;
-                tps.get(t).add(steps * 12 * 64 / sec);
+                tps.get(t).add(steps * tr.config().tokensPerStep() / sec);
             }
         }
         double m1 = median(tps.get(1)), m2 = median(tps.get(2));

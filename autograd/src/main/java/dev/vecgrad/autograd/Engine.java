@@ -74,6 +74,11 @@ final class Engine {
     }
 
     static void backward(Tensor root, Tensor gradRoot, boolean retainGraph) {
+        backward(root, gradRoot, retainGraph, null);
+    }
+
+    /** As above, gathering leaf gradients into {@code sink} instead of their {@code grad} when it is not null. */
+    static void backward(Tensor root, Tensor gradRoot, boolean retainGraph, Gradients sink) {
         root.checkLive("backward");
         if (!root.requiresGrad) {
             throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
@@ -108,7 +113,10 @@ final class Engine {
                 if (grad == null) continue;
                 use(users, grad, -1);
                 OpProfile.backwardStart();
-                if (t.node == null || t.retainsGrad) accumulateInto(t, grad);
+                if (t.node == null || t.retainsGrad) {
+                    if (sink == null) accumulateInto(t, grad);
+                    else sink.accumulate(t, grad);
+                }
                 if (t.node == null) {
                     giveBack(users, grad, lentBefore);
                     OpProfile.sectionDone("accumulate grad (backward)");

@@ -163,6 +163,24 @@ public final class OpProfile {
         charge(label);
     }
 
+    /**
+     * Adds {@code other}'s entries to this profile's, entry by entry (calls, time, allocation and
+     * pool counters): for work profiled on several threads at once, each into a profile of its
+     * own, then gathered into one. The times then add up CPU time over those threads, not wall time.
+     *
+     * @param other a profile not open on any thread
+     */
+    public void add(OpProfile other) {
+        for (Entry o : other.entries.values()) {
+            Entry e = entries.computeIfAbsent(o.name, Entry::new);
+            e.calls += o.calls;
+            e.nanos += o.nanos;
+            e.bytes += o.bytes;
+            if (e.pool.length < o.pool.length) e.pool = java.util.Arrays.copyOf(e.pool, o.pool.length);
+            for (int i = 0; i < o.pool.length; i++) e.pool[i] += o.pool[i];
+        }
+    }
+
     /** {@return the entries, most time first (a new list)} */
     public List<Entry> entries() {
         List<Entry> l = new ArrayList<>(entries.values());

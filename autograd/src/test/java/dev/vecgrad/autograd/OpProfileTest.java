@@ -140,4 +140,32 @@ class OpProfileTest {
             Parallel.setThreads(before);
         }
     }
+
+    @Test
+    void profilesOfSeveralThreadsAddUpEntryByEntry() throws Exception {
+        OpProfile[] parts = {new OpProfile(), new OpProfile()};
+        Thread[] threads = new Thread[2];
+        for (int k = 0; k < 2; k++) {
+            OpProfile p = parts[k];
+            int calls = k + 1;
+            threads[k] = new Thread(() -> {
+                try (var s = p.open()) {
+                    Tensor x = Tensor.randn(new java.util.SplittableRandom(1), 64);
+                    for (int c = 0; c < calls; c++) x = x.tanh();
+                    p.section("glue", () -> {});
+                }
+            });
+            threads[k].start();
+        }
+        for (Thread t : threads) t.join();
+        OpProfile all = new OpProfile();
+        all.add(parts[0]);
+        all.add(parts[1]);
+        java.util.Map<String, OpProfile.Entry> byName = new java.util.HashMap<>();
+        for (OpProfile.Entry e : all.entries()) byName.put(e.name(), e);
+        assertEquals(3, byName.get("tanh").calls(), "1 + 2 calls");
+        assertEquals(2, byName.get("glue").calls());
+        assertEquals(parts[0].totalNanos() + parts[1].totalNanos(), all.totalNanos());
+        assertEquals(parts[0].totalBytes() + parts[1].totalBytes(), all.totalBytes());
+    }
 }

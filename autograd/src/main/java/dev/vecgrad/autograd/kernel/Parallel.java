@@ -227,7 +227,8 @@ public final class Parallel {
     private static final class Job {
         final int n, chunk, chunks;
         final IntRangeBody body;
-        final AtomicInteger next = new AtomicInteger();
+        /** Unclaimed chunks: front in the high 32 bits, back (exclusive) in the low 32, as in {@link #fromBothEnds}. */
+        final AtomicLong ends;
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> error = new AtomicReference<>();
 
@@ -236,6 +237,7 @@ public final class Parallel {
             this.chunk = chunk;
             this.chunks = chunks;
             this.body = body;
+            this.ends = new AtomicLong(chunks & 0xFFFFFFFFL);
         }
 
         /**
@@ -243,8 +245,8 @@ public final class Parallel {
          * purpose: one loop with the profiling branches inside grew large enough to change C2's
          * inlining of the bodies, and a shakespeare-char step then allocated ~50 MB instead of ~1.5 MB.
          */
-        void work() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+        void work(boolean front) {
+            for (int c; (c = claim(ends, front)) >= 0; ) {
                 try {
                     if (error.get() == null) {
                         int start = c * chunk;
@@ -258,15 +260,15 @@ public final class Parallel {
             }
         }
 
-        /** {@link #work()}, timing each chunk for the profile under {@code slot}'s name. */
-        void work(int slot) {
+        /** {@link #work(boolean)}, timing each chunk for the profile under {@code slot}'s name. */
+        void work(int slot, boolean front) {
             long[] prof = PoolCounters.current();
             if (prof == null) {
-                work();
+                work(front);
                 return;
             }
             int[] depth = PoolCounters.depth();
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+            for (int c; (c = claim(ends, front)) >= 0; ) {
                 long t0 = System.nanoTime();
                 if (depth != null) depth[0]++;
                 try {
@@ -319,7 +321,7 @@ public final class Parallel {
                     }
                 }
                 if (prof != null) PoolCounters.count(prof, 0, PoolCounters.HANDOUT, System.nanoTime() - t0);
-                j.work(0);
+                j.work(0, true);
                 long t1 = prof == null ? 0 : System.nanoTime();
                 while (j.finished.get() < chunks) {
                     Thread.onSpinWait();
@@ -369,7 +371,7 @@ public final class Parallel {
             while (!pool.shutdown) {
                 Job j = pool.job;
                 if (j != null && j != done) {
-                    j.work(slot);
+                    j.work(slot, slot != pool.workers.length);
                     done = j;
                     continue;
                 }

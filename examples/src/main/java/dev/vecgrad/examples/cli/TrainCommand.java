@@ -503,8 +503,11 @@ final class TrainCommand implements Callable<Integer> {
         Runtime.getRuntime().removeShutdownHook(hook);
         if (prof != null && trainer.step() > profileFrom) {
             int steps = (int) (trainer.step() - profileFrom);
+            int atOnce = trainer.microBatchesAtOnce();
             String table = String.format("profile of %d steps (%d threads), per op; forward times include the module code"
-                    + " around each op%n", steps, Parallel.threads()) + prof.table(steps);
+                    + " around each op%s%n", steps, Parallel.threads(), atOnce < 2 ? ""
+                    : "; " + atOnce + " micro-batches ran at once, one per thread, so their ops' times add up"
+                    + " those threads' time") + prof.table(steps);
             out.print(table);
             OutputFiles.writeString(dir.resolve("profile.txt"), table);
         } else if (prof != null) {

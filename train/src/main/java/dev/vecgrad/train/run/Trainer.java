@@ -2,10 +2,12 @@ package dev.vecgrad.train.run;
 
 import dev.vecgrad.autograd.Anomaly;
 import dev.vecgrad.autograd.Grad;
+import dev.vecgrad.autograd.Gradients;
 import dev.vecgrad.autograd.NonFiniteException;
 import dev.vecgrad.autograd.OpProfile;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.autograd.Workspace;
+import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.data.Batch;
@@ -81,7 +83,13 @@ public final class Trainer {
     private final GPT model;
     private final AdamW optimizer;
     private final LrSchedule schedule;
-    private final StepRandom dropoutRng;
+    /** Every dropout layer's generator, positioned per micro-batch on the thread that runs it. */
+    private final MicroBatchRandom dropoutRng;
+    /** Each micro-batch's loss of the current step. */
+    private float[] losses = new float[0];
+    /** Per lane (micro-batches running at once, see {@link #microBatchLanes()}): gradients and workspaces. */
+    private Gradients[] laneGrads;
+    private Workspace[] laneWorkspaces;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean logLayers;
@@ -110,7 +118,7 @@ public final class Trainer {
         }
         SizeCheck.check(cfg, task.tokenizer().vocabSize(), Runtime.getRuntime().maxMemory());
         task.validate(block);
-        this.dropoutRng = new StepRandom(cfg.seed(), 0, 1);
+        this.dropoutRng = new MicroBatchRandom(cfg.seed());
         this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
         OptimizerSettings o = cfg.optimizer();
@@ -243,27 +251,54 @@ public final class Trainer {
         float lr = schedule.lr(step);
         optimizer.setLr(lr);
         model.train();
-        double lossSum = 0;
+        int accum = cfg.gradAccum();
+        if (losses.length != accum) losses = new float[accum];
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null; OpProfile.Scope p = profile == null ? null : profile.open()) {
-            for (int micro = 0; micro < cfg.gradAccum(); micro++) {
-                int mi = micro;
-                Batch[] b = new Batch[1];
-                section("batch", () -> b[0] = task.trainBatch(cfg.batchSize(), cfg.model().blockSize(),
-                        new StepRandom(cfg.seed(), step, 2 + 2 * mi)));
-                dropoutRng.reseed(cfg.seed(), step, 3 + 2 * micro);
-                // Nothing from the forward pass outlives its scope: the loss is read as a float and
-                // the parameter gradients that backward leaves are heap arrays.
-                try (Workspace.Scope w = workspace == null ? null : workspace.open()) {
-                    Tensor logits = model.forward(b[0].idx(), b[0].batchSize(), b[0].blockSize());
-                    Tensor loss = model.loss(logits, b[0].targets());
-                    lossSum += loss.item();
-                    (cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum())).backward();
+            // Every micro-batch's data is drawn first, in order, on this thread: the draws depend
+            // on (seed, step, micro-batch) alone, however the micro-batches are then run.
+            Batch[] batches = new Batch[accum];
+            section("batch", () -> {
+                for (int i = 0; i < accum; i++) {
+                    batches[i] = task.trainBatch(cfg.batchSize(), cfg.model().blockSize(), new StepRandom(cfg.seed(), step, 2 + 2 * i));
                 }
+            });
+            int lanes = microBatchLanes();
+            for (int first = 0; first < accum; first += lanes) {
+                int n = Math.min(lanes, accum - first);
+                if (n == 1) {
+                    // Alone: straight into the parameters' gradients, its ops spread over the pool.
+                    microBatch(first, batches[first], workspace, null, null);
+                    continue;
+                }
+                // n micro-batches at once, each on one thread with its own workspace and
+                // gradients (the ops inside run inline: the pool is busy with this loop). Their
+                // gradients are then added in micro-batch order, which gives exactly the bits of
+                // running them one after the other straight into the parameters' gradients.
+                // A profile is charged per thread: each micro-batch into a profile of its own, added
+                // to the step's afterwards (its op times are then CPU time summed over the threads).
+                int base = first;
+                OpProfile[] laneProfiles = profile == null ? null : new OpProfile[n];
+                Parallel.forRange(n, 1, true, (s, e) -> {
+                    for (int i = s; i < e; i++) {
+                        OpProfile lp = laneProfiles == null ? null : (laneProfiles[i] = new OpProfile());
+                        microBatch(base + i, batches[base + i], laneWorkspace(i), laneGrads[i], lp);
+                    }
+                });
+                if (laneProfiles != null) for (OpProfile lp : laneProfiles) profile.add(lp);
+                section("sum micro-batch gradients", () -> {
+                    for (int i = 0; i < n; i++) {
+                        laneGrads[i].addToGrads();
+                        laneGrads[i].clear();
+                    }
+                });
             }
         } catch (NonFiniteException e) {
+            for (int i = 0; laneGrads != null && i < laneGrads.length; i++) laneGrads[i].clear();
             optimizer.zeroGrad();
             throw new TrainingDivergedException(step + 1, e);
         }
+        double lossSum = 0;
+        for (float l : losses) lossSum += l;
         float loss = (float) (lossSum / cfg.gradAccum());
         Map<String, double[]> layers = logLayers ? LayerStats.gradNorms(params) : null;
         Map<String, float[]> before = logLayers ? LayerStats.snapshot(params) : null;
@@ -286,9 +321,71 @@ public final class Trainer {
     }
 
     /**
+     * {@return how many of a step's micro-batches run at once, one per compute thread: the lesser
+     * of the accumulation and the thread count} With more than one, a profile's op times are CPU
+     * time added over those threads.
+     */
+    public int microBatchesAtOnce() {
+        return Math.max(1, Math.min(cfg.gradAccum(), Parallel.threads()));
+    }
+
+    /**
+     * How many micro-batches run at once: one per compute thread, when a step has several. A
+     * micro-batch per thread splits the step the way two independent trainers would: each
+     * thread's activations stay in its own core's cache from one op to the next, where splitting
+     * every op over the threads hands data between the cores at every op (issue 20). Which way
+     * runs changes no bit: see {@link #trainStep()}.
+     */
+    private int microBatchLanes() {
+        int lanes = microBatchesAtOnce();
+        if (lanes < 2 || Parallel.inPool()) return 1;
+        if (laneGrads == null || laneGrads.length < lanes) {
+            Gradients[] g = new Gradients[lanes];
+            Workspace[] w = new Workspace[lanes];
+            for (int i = 0; i < lanes; i++) {
+                g[i] = laneGrads != null && i < laneGrads.length ? laneGrads[i] : new Gradients();
+                w[i] = laneWorkspaces != null && i < laneWorkspaces.length ? laneWorkspaces[i] : null;
+            }
+            laneGrads = g;
+            laneWorkspaces = w;
+        }
+        return lanes;
+    }
+
+    /** The workspace of lane {@code i}: the trainer's own for lane 0, one of the same kind for the others. */
+    private Workspace laneWorkspace(int i) {
+        if (i == 0 || workspace == null) return workspace;
+        if (laneWorkspaces[i] == null) laneWorkspaces[i] = new Workspace();
+        return laneWorkspaces[i];
+    }
+
+    /**
+     * Forward and backward of micro-batch {@code i}, on the calling thread: its dropout draws come
+     * from (seed, step, micro-batch), its loss goes to {@code losses[i]}, its gradients into
+     * {@code grads} (null: the parameters' own), its ops to {@code prof} when not null (opened
+     * here, on the thread that runs it).
+     */
+    private void microBatch(int i, Batch b, Workspace ws, Gradients grads, OpProfile prof) {
+        dropoutRng.reseed(cfg.seed(), step, 3 + 2 * i);
+        // Nothing from the forward pass outlives its scope: the loss is read as a float and the
+        // parameter gradients that backward leaves are heap arrays.
+        try (Anomaly a = detectAnomaly ? Anomaly.detect() : null; Workspace.Scope w = ws == null ? null : ws.open();
+             OpProfile.Scope p = prof == null ? null : prof.open()) {
+            Tensor logits = model.forward(b.idx(), b.batchSize(), b.blockSize());
+            Tensor loss = model.loss(logits, b.targets());
+            losses[i] = loss.item();
+            Tensor scaled = cfg.gradAccum() == 1 ? loss : loss.mul(1f / cfg.gradAccum());
+            if (grads == null) scaled.backward();
+            else grads.backward(scaled);
+        }
+    }
+
+    /**
      * Mean loss over {@code evalIters} batches of each split, always the same batches (a fixed
      * seed), plus the task's accuracy. Runs forward only (no graph), in eval mode, in the training
-     * steps' workspace (so it allocates next to nothing).
+     * steps' workspace (so it allocates next to nothing). When the step's micro-batches run at
+     * once ({@link #microBatchesAtOnce()}), so do each train batch and val batch of the
+     * evaluation, in the same two workspaces; the results are the same bits either way.
      *
      * @return the evaluation, or null when a stop was requested ({@link #requestStop()}) before it
      *     finished: it checks between batches
@@ -296,8 +393,9 @@ public final class Trainer {
      */
     public Evaluation evaluate() {
         try (Anomaly a = detectAnomaly ? Anomaly.detect() : null) {
+            Workspace second = microBatchLanes() >= 2 ? laneWorkspace(1) : null;
             return evaluate(model, task, cfg.batchSize(), cfg.model().blockSize(), cfg.eval().iters(), cfg.seed(), workspace,
-                    stopRequested::get);
+                    second, detectAnomaly, stopRequested::get);
         } catch (NonFiniteException e) {
             throw new TrainingDivergedException(step, e);
         }
@@ -337,15 +435,44 @@ public final class Trainer {
      */
     public static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
                                       Workspace ws, BooleanSupplier stop) {
+        return evaluate(model, task, batchSize, blockSize, iters, seed, ws, null, false, stop);
+    }
+
+    /**
+     * The evaluation; with {@code second} not null and two or more compute threads, each train
+     * batch and its val batch run at once, one per thread ({@code second} holds the val batch's
+     * arrays). The batches are drawn in the same order and the losses added in the same order
+     * either way, so the results are the same bits.
+     */
+    private static Evaluation evaluate(GPT model, TrainingTask task, int batchSize, int blockSize, int iters, long seed,
+                                       Workspace ws, Workspace second, boolean anomaly, BooleanSupplier stop) {
         model.eval();
         try (Grad g = Grad.disabled()) {
             double train = 0, val = 0;
             StepRandom trainRng = new StepRandom(seed, -1, 5), valRng = new StepRandom(seed, -2, 5);
+            Batch[] pair = new Batch[2];
+            double[] loss = new double[2];
+            Workspace[] spaces = {ws, second};
             for (int i = 0; i < iters; i++) {
                 if (stop.getAsBoolean()) return null;
-                train += forwardLoss(model, task.trainBatch(batchSize, blockSize, trainRng), ws);
-                if (stop.getAsBoolean()) return null;
-                val += forwardLoss(model, task.valBatch(batchSize, blockSize, valRng), ws);
+                pair[0] = task.trainBatch(batchSize, blockSize, trainRng);
+                pair[1] = task.valBatch(batchSize, blockSize, valRng);
+                if (second == null) {
+                    loss[0] = forwardLoss(model, pair[0], ws);
+                    if (stop.getAsBoolean()) return null;
+                    loss[1] = forwardLoss(model, pair[1], ws);
+                } else {
+                    // Recording and anomaly detection are per thread: set again on the one that runs the batch.
+                    Parallel.forRange(2, 1, true, (s, e) -> {
+                        for (int k = s; k < e; k++) {
+                            try (Grad off = Grad.disabled(); Anomaly a = anomaly ? Anomaly.detect() : null) {
+                                loss[k] = forwardLoss(model, pair[k], spaces[k]);
+                            }
+                        }
+                    });
+                }
+                train += loss[0];
+                val += loss[1];
             }
             if (stop.getAsBoolean()) return null;
             return new Evaluation(train / iters, val / iters, task.accuracy(model), task.inductionScore(model));

@@ -221,6 +221,45 @@ class TrainerTest {
         assertArrayEquals(losses[0], losses[1]);
     }
 
+    /**
+     * At two threads the micro-batches of a step run at once, one per thread, each into its own
+     * gradients, which are then added in micro-batch order; at one thread they run one after the
+     * other straight into the parameters' gradients. Both must give the same bits, with dropout
+     * (each micro-batch draws its own stream on whichever thread runs it), for an accumulation
+     * the threads divide (2, 4) and one they do not (3: two at once, then one alone).
+     */
+    @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
+    void parallelMicroBatchesGiveTheBitsOfSequentialOnes() throws IOException {
+        Path data = textFile();
+        int before = dev.vecgrad.autograd.kernel.Parallel.threads();
+        try {
+            for (int accum : new int[] {2, 3, 4}) {
+                TrainConfig cfg = small(4, 0.2f).toBuilder().nLayer(2).nEmbd(32).blockSize(16).batchSize(3)
+                        .gradAccum(accum).build();
+                Map<String, Tensor>[] states = new Map[2];
+                float[][] norms = new float[2][4];
+                double[][] evals = new double[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
+                    Trainer t = new Trainer(cfg, TextTask.load(data, null));
+                    for (int s = 0; s < 4; s++) norms[threads - 1][s] = t.trainStep().gradNorm();
+                    states[threads - 1] = t.model().stateDict();
+                    // At two threads a train batch and a val batch are evaluated at once.
+                    Evaluation ev = t.evaluate();
+                    evals[threads - 1] = new double[] {ev.trainLoss(), ev.valLoss()};
+                }
+                assertArrayEquals(norms[0], norms[1], "gradient norms, accumulation " + accum);
+                assertArrayEquals(evals[0], evals[1], "evaluation, accumulation " + accum);
+                for (String name : states[0].keySet()) {
+                    assertArrayEquals(states[0].get(name).toArray(), states[1].get(name).toArray(), name + ", accumulation " + accum);
+                }
+            }
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void aRunDirectoryAdmitsOneTrainerAtATime() throws IOException {
         RunDirectory dir = new RunDirectory(tmp.resolve("locked"));

@@ -1,0 +1,113 @@
+package dev.vecgrad.autograd;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gradients gathered by backward passes into a place of their own instead of the tensors'
+ * {@link Tensor#grad()}: what lets two backward passes over the same parameters run at once, on
+ * two threads, without writing to the same arrays. Each thread runs its passes into its own
+ * {@code Gradients}; afterwards one thread adds them to the tensors' own gradients with
+ * {@link #addToGrads()}, in an order it chooses (a trainer adds its micro-batches' gradients in
+ * micro-batch order, which gives exactly the bits of running the passes one after the other
+ * straight into {@code grad}).
+ *
+ * <pre>{@code
+ * Gradients g = new Gradients();
+ * g.backward(loss);          // loss.backward(), but leaves' gradients go to g
+ * g.addToGrads();            // now as if loss.backward() had run
+ * g.clear();                 // empty again; the arrays are kept for the next pass
+ * }</pre>
+ *
+ * <p>A leaf's gradient here is accumulated exactly as {@link Tensor#backward()} accumulates into
+ * {@code grad}: the first pass after {@link #clear()} copies the pass's gradient, later passes add
+ * to it. Tensors marked {@link Tensor#retainGrad()} are gathered here too. Arrays are kept across
+ * {@link #clear()}, so a training loop reusing one {@code Gradients} allocates nothing for them
+ * after its first step.
+ *
+ * <p>Not thread-safe: one thread at a time uses a {@code Gradients}. The graph's leaves may be
+ * shared: backward only reads them.
+ */
+public final class Gradients {
+    /** One tensor's gathered gradient; {@code filled} is false after a clear, until a pass reaches it. */
+    private static final class Entry {
+        final Tensor target;
+        final Tensor grad;
+        boolean filled;
+
+        Entry(Tensor target, Tensor grad) {
+            this.target = target;
+            this.grad = grad;
+        }
+    }
+
+    private final Map<Tensor, Entry> entries = new IdentityHashMap<>();
+    /** The entries in the order they were first reached, so {@link #addToGrads()} has a fixed order. */
+    private final List<Entry> order = new ArrayList<>();
+
+    /** An empty set of gradients. */
+    public Gradients() {}
+
+    /**
+     * {@link Tensor#backward()} from {@code root} (a one-element tensor, gradient 1), with every
+     * leaf's gradient gathered here instead of in its {@code grad}.
+     *
+     * @param root the tensor to differentiate, usually a loss
+     * @throws IllegalArgumentException if {@code root} has more than one element
+     * @throws IllegalStateException as {@link Tensor#backward()}
+     */
+    public void backward(Tensor root) {
+        Engine.backward(root, null, false, this);
+    }
+
+    /**
+     * {@return the gradient gathered for {@code t} since the last {@link #clear()}, or null if no
+     * pass reached it} The tensor is this object's own storage: read it before the next pass or clear.
+     *
+     * @param t a leaf (or a tensor marked {@link Tensor#retainGrad()})
+     */
+    public Tensor get(Tensor t) {
+        Entry e = entries.get(t);
+        return e == null || !e.filled ? null : e.grad;
+    }
+
+    /**
+     * Adds every gathered gradient to its tensor's {@link Tensor#grad()} (a copy where the tensor
+     * has none yet), as a backward pass would have. Keeps the gathered gradients.
+     */
+    public void addToGrads() {
+        for (Entry e : order) {
+            if (!e.filled) continue;
+            Tensor g = e.target.grad;
+            if (g == null) {
+                e.target.grad = Tensor.wrap(e.grad.toArray(), e.grad.shape.clone());
+            } else {
+                g.addInPlace(e.grad);
+            }
+        }
+    }
+
+    /** Empties this set for the next pass, keeping its arrays. */
+    public void clear() {
+        for (Entry e : order) e.filled = false;
+    }
+
+    /** Called by the engine where a pass without a {@code Gradients} would accumulate into {@code t.grad}. */
+    void accumulate(Tensor t, Tensor grad) {
+        Entry e = entries.get(t);
+        if (e == null) {
+            // On the heap, never workspace storage: the gradients outlive the pass's workspace scope.
+            e = new Entry(t, Tensor.wrap(grad.toArray(), grad.shape.clone()));
+            e.filled = true;
+            entries.put(t, e);
+            order.add(e);
+        } else if (!e.filled) {
+            ElementwiseOps.copyInPlace(e.grad, grad);
+            e.filled = true;
+        } else {
+            e.grad.addInPlace(grad);
+        }
+    }
+}
