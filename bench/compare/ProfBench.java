@@ -53,13 +53,20 @@ public class ProfBench {
                 if (f[0].equals("optimizer") || f[0].equals("grad clip") || f[0].equals("batch")) continue;
                 forward += Double.parseDouble(f[3]);
             }
-            System.out.printf("forward ops of a training step, %d thread(s): %.2f ms%n", t, forward);
+            // With micro-batches at once the op times add up the threads' time: divided by their
+            // count they estimate the forward's wall time.
+            int lanes = tr[t].microBatchesAtOnce();
+            double forwardWall = forward / lanes;
+            System.out.printf("forward ops of a training step, %d thread(s): %.2f ms (%s), %.3f ms per 100 tokens%n", t, forward,
+                    lanes > 1 ? lanes + " micro-batches at once: threads' time added; wall about " + String.format("%.2f", forwardWall) + " ms" : "wall",
+                    forwardWall * 100 / cfg.tokensPerStep());
             tr[t].evaluate();
             long e0 = System.nanoTime();
             tr[t].evaluate();
+            long batchTokens = (long) cfg.batchSize() * cfg.model().blockSize();
             double perBatch = (System.nanoTime() - e0) / 1e6 / 4;   // 2 batches of each split
-            System.out.printf("evaluation, %d thread(s): %.2f ms per batch of %d tokens (forward only, eval mode)%n%n",
-                    t, perBatch, cfg.tokensPerStep());
+            System.out.printf("evaluation, %d thread(s): %.2f ms per batch of %d tokens (forward only, eval mode), %.3f ms per 100 tokens%n%n",
+                    t, perBatch, batchTokens, perBatch * 100 / batchTokens);
         }
     }
 }

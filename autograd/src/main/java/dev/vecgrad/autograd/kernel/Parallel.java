@@ -227,17 +227,18 @@ public final class Parallel {
     private static final class Job {
         final int n, chunk, chunks;
         final IntRangeBody body;
-        /** Unclaimed chunks: front in the high 32 bits, back (exclusive) in the low 32, as in {@link #fromBothEnds}. */
-        final AtomicLong ends;
+        final AtomicInteger next = new AtomicInteger();
         final AtomicInteger finished = new AtomicInteger();
         final AtomicReference<Throwable> error = new AtomicReference<>();
+        /** This loop's number in its pool (from 1), by which a worker knows it has run it. */
+        final long id;
 
-        Job(int n, int chunk, int chunks, IntRangeBody body) {
+        Job(long id, int n, int chunk, int chunks, IntRangeBody body) {
+            this.id = id;
             this.n = n;
             this.chunk = chunk;
             this.chunks = chunks;
             this.body = body;
-            this.ends = new AtomicLong(chunks & 0xFFFFFFFFL);
         }
 
         /**
@@ -245,8 +246,8 @@ public final class Parallel {
          * purpose: one loop with the profiling branches inside grew large enough to change C2's
          * inlining of the bodies, and a shakespeare-char step then allocated ~50 MB instead of ~1.5 MB.
          */
-        void work(boolean front) {
-            for (int c; (c = claim(ends, front)) >= 0; ) {
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 try {
                     if (error.get() == null) {
                         int start = c * chunk;
@@ -260,15 +261,15 @@ public final class Parallel {
             }
         }
 
-        /** {@link #work(boolean)}, timing each chunk for the profile under {@code slot}'s name. */
-        void work(int slot, boolean front) {
+        /** {@link #work()}, timing each chunk for the profile under {@code slot}'s name. */
+        void work(int slot) {
             long[] prof = PoolCounters.current();
             if (prof == null) {
-                work(front);
+                work();
                 return;
             }
             int[] depth = PoolCounters.depth();
-            for (int c; (c = claim(ends, front)) >= 0; ) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
                 long t0 = System.nanoTime();
                 if (depth != null) depth[0]++;
                 try {
@@ -296,6 +297,8 @@ public final class Parallel {
         /** Held by the thread whose loop is running; another caller meanwhile runs inline. */
         private final ReentrantLock running = new ReentrantLock();
         private volatile Job job;
+        /** Loops run so far; written only by the thread holding {@link #running}. */
+        private long jobs;
         private volatile boolean shutdown;
 
         Pool(int size) {
@@ -313,7 +316,7 @@ public final class Parallel {
             try {
                 long[] prof = PoolCounters.current();
                 long t0 = System.nanoTime();
-                Job j = new Job(n, chunk, chunks, body);
+                Job j = new Job(++jobs, n, chunk, chunks, body);
                 job = j;
                 for (Worker w : workers) {
                     if (w.parked) {
@@ -321,7 +324,7 @@ public final class Parallel {
                     }
                 }
                 if (prof != null) PoolCounters.count(prof, 0, PoolCounters.HANDOUT, System.nanoTime() - t0);
-                j.work(0, true);
+                j.work(0);
                 long t1 = prof == null ? 0 : System.nanoTime();
                 while (j.finished.get() < chunks) {
                     Thread.onSpinWait();
@@ -357,6 +360,8 @@ public final class Parallel {
         final Pool pool;
         final int slot;
         volatile boolean parked;
+        /** The number of the last loop this worker took part in (0: none yet). */
+        private long done;
 
         Worker(Pool pool, int index) {
             super("vecgrad-compute-" + (index + 1));
@@ -367,16 +372,33 @@ public final class Parallel {
 
         @Override
         public void run() {
-            Job done = null;
+            // A worker outlives any error: an OutOfMemoryError can surface anywhere (the JIT
+            // re-creating an object it had optimised away), also between chunks, where no loop
+            // would report it; the loop's caller reports its own, and the pool stays whole.
+            while (!pool.shutdown) {
+                try {
+                    serve();
+                } catch (Throwable t) {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void serve() {
+            // The last loop this worker ran is remembered by its number, never by reference: a
+            // finished loop's body holds whatever its caller captured (a trainer, its
+            // activations), which would otherwise stay reachable from here until the next loop,
+            // and after an OutOfMemoryError keep the heap full while the error is reported.
             while (!pool.shutdown) {
                 Job j = pool.job;
-                if (j != null && j != done) {
-                    j.work(slot, slot != pool.workers.length);
-                    done = j;
+                if (j != null && j.id != done) {
+                    done = j.id;
+                    j.work(slot);
                     continue;
                 }
+                j = null;
                 long idleSince = System.nanoTime();
-                while ((j = pool.job) == null || j == done) {
+                while (!fresh(pool.job, done)) {
                     if (pool.shutdown) {
                         return;
                     }
@@ -386,8 +408,7 @@ public final class Parallel {
                         parked = true;
                         // Re-read after announcing the park: a caller that published its job before
                         // seeing parked == true is caught here, one that publishes after unparks us.
-                        j = pool.job;
-                        if (j == null || j == done) {
+                        if (!fresh(pool.job, done)) {
                             LockSupport.park(this);
                         }
                         parked = false;
@@ -395,6 +416,11 @@ public final class Parallel {
                     }
                 }
             }
+        }
+
+        /** Whether {@code j} is a loop this worker has not run yet. */
+        private static boolean fresh(Job j, long done) {
+            return j != null && j.id != done;
         }
     }
 }

@@ -395,12 +395,15 @@ final class TrainCommand implements Callable<Integer> {
         for (String name : TrainConfig.PRESETS) {
             TrainConfig c = TrainConfig.preset(name, 2);
             lines.add(String.format(Locale.ROOT, row, name, c.model().nLayer(), c.model().nHead(),
-                    c.model().nEmbd(), c.model().blockSize(), c.batchSize(), c.maxIters(),
+                    c.model().nEmbd(), c.model().blockSize(),
+                    c.gradAccum() > 1 ? c.batchSize() + "x" + c.gradAccum() : String.valueOf(c.batchSize()), c.maxIters(),
                     String.format(Locale.ROOT, "%.0e", c.optimizer().lr()).replace("e-0", "e-"), c.optimizer().warmupIters(),
                     c.eval().interval() + "/" + c.eval().iters()));
         }
         lines.add("eval N/B: every N steps (and at the end) the run evaluates the mean loss of B");
         lines.add("batches per split (--eval-interval, --eval-iters) and saves a checkpoint.");
+        lines.add("batch BxN: N accumulated micro-batches of B sequences (--grad-accum); on two");
+        lines.add("or more threads they run at once, one per thread, with the same results.");
         lines.add("All presets: AdamW with betas 0.9 and 0.99, weight decay 0.1, cosine decay");
         lines.add("to --min-lr at --max-iters, gradient clip 1; baby-gpt has dropout 0.2.");
         return lines.stream().map(l -> l.replace("%", "%%")).toArray(String[]::new);

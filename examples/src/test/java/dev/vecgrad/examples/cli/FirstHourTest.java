@@ -567,7 +567,7 @@ class FirstHourTest {
             assertTrue(line.matches("  [a-z]+ +[A-Z].*\\.$"), "a command's summary wraps or stops mid-sentence: '" + line + "'");
         }
         String train = Main.commandLine().getSubcommands().get("train").getUsageMessage();
-        assertTrue(train.lines().anyMatch(l -> l.matches("  shakespeare-char +4 +4 +128 +64 +12 +2000 +3e-3 +100 +250/200")), train);
+        assertTrue(train.lines().anyMatch(l -> l.matches("  shakespeare-char +4 +4 +128 +64 +6x2 +2000 +3e-3 +100 +250/400")), train);
         assertTrue(train.lines().anyMatch(l -> l.matches("  addition +2 +4 +64 +8 +64 +2500 .*")), train);
         assertTrue(train.contains("--eval-interval, --eval-iters"), train);
         for (CommandLine sub : Main.commandLine().getSubcommands().values()) {

@@ -296,6 +296,12 @@ public final class Trainer {
             for (int i = 0; laneGrads != null && i < laneGrads.length; i++) laneGrads[i].clear();
             optimizer.zeroGrad();
             throw new TrainingDivergedException(step + 1, e);
+        } catch (OutOfMemoryError e) {
+            // The other lanes' gradients and arrays go, so that whoever reports the error (or
+            // retries with a smaller batch) has the heap that a trainer without them would leave.
+            laneGrads = null;
+            laneWorkspaces = null;
+            throw e;
         }
         double lossSum = 0;
         for (float l : losses) lossSum += l;
