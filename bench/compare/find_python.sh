@@ -46,4 +46,36 @@ if [[ -z "$PY" ]]; then
   fi
   exit 1
 fi
+# numpy and torch multiply through whatever libblas.so.3 the system links them to; Debian's
+# default without OpenBLAS is the reference BLAS, 20-50x slower, which would make every ratio
+# against them meaningless. Which library a matmul actually loaded is read from the process's
+# memory map (Linux only; elsewhere the check is skipped).
+case " ${PY_NEEDS:-} " in
+  *" numpy "*|*" torch "*)
+    _fp_blas=$("$PY" -c '
+import os, sys
+try:
+    import numpy
+    a = numpy.ones((64, 64), dtype=numpy.float32); a @ a
+except Exception:
+    pass
+try:
+    import torch
+    b = torch.ones(64, 64); b @ b
+except Exception:
+    pass
+if not os.path.exists("/proc/self/maps"):
+    sys.exit(0)
+# libblas.so.3 is what both link to for their products: the reference one lives in a plain
+# blas/ directory, an optimised one under its own name (openblas-pthread/, blis-openmp/, ...).
+libs = set(l.split()[-1] for l in open("/proc/self/maps") if "/libblas.so" in l)
+ref = [p for p in libs if not any(k in p.lower() for k in ("openblas", "mkl", "blis", "atlas", "accelerate"))]
+if ref:
+    print(", ".join(sorted(ref)))' 2>/dev/null)
+    if [[ -n "$_fp_blas" ]]; then
+      echo "$(basename "$0"): $PY multiplies matrices with the reference BLAS ($_fp_blas), 20-50x slower than OpenBLAS: a comparison against it would mean nothing; install OpenBLAS (Debian: apt install libopenblas0-pthread) or set PYTHON to a Python whose numpy/torch use it" >&2
+      exit 1
+    fi
+    unset _fp_blas;;
+esac
 unset _fp_tried; unset -f _fp_try _fp_missing
