@@ -98,7 +98,7 @@ final class LinearOps {
                 if (dw != null) MatmulOps.gemm(true, false, out, in, fRows, 1f, gs, 0, out, xs, 0, in, 0f, dw, 0, in);
                 if (db != null) Kernels.columnSums(db, gs, fRows, out);
             };
-            boolean bothAtOnce = dx != null && (dw != null || db != null) && Parallel.threads() > 1
+            boolean bothAtOnce = dx != null && (dw != null || db != null) && Parallel.available()
                     && 2L * fRows * in * out >= BOTH_AT_ONCE_FLOPS;
             if (bothAtOnce && Gemm.fitsPlan(fRows, in, out, 1f) && Gemm.fitsPlan(out, in, fRows, 1f)) {
                 backwardByTiles(gs, w, xs, dx, dw, db, fRows, in, out);

@@ -120,6 +120,19 @@ public final class Parallel {
         return Thread.currentThread() instanceof Worker;
     }
 
+    /**
+     * Whether a parallel loop started now on this thread could use more than one thread: there
+     * are two or more, this is not a pool worker, and no loop of this thread is running (a loop
+     * started inside one runs inline). Kernels with a one-thread form that computes the same bits
+     * with less bookkeeping (GEMM's serial blocks) take it when this is false, as inside a
+     * trainer's micro-batches that run one per thread.
+     */
+    public static boolean available() {
+        if (threads() < 2 || inPool()) return false;
+        Pool p = pool;
+        return p == null || !p.running.isHeldByCurrentThread();
+    }
+
     private static Pool pool() {
         Pool p = pool;
         if (p == null) {
