@@ -24,10 +24,10 @@ public class ProfBench {
         String preset = a.length > 2 ? a[2] : "shakespeare-char";
         int warm = a.length > 3 ? Integer.parseInt(a[3]) : 60;
         int[] counts = java.util.Arrays.stream((a.length > 4 ? a[4] : "1,2").split(",")).mapToInt(Integer::parseInt).toArray();
-        // Evaluations of 2 batches per split, timed after the profile: per token against the
+        // Evaluations of 20 batches per split, timed after the profile: per token against the
         // forward ops of a training step (the issue asks evaluation to be at least as fast).
         TrainConfig cfg = (preset.equals("baby-gpt") ? TrainConfig.babyGpt() : TrainConfig.shakespeareChar())
-                .toBuilder().evalIters(2).build();
+                .toBuilder().evalIters(20).build();
         TextTask task = TextTask.load(Path.of(a[1]), null);
         // baby-gpt needs ~4 GB live per trainer, so it shares one trainer between the thread counts.
         boolean shared = preset.equals("baby-gpt");
@@ -64,7 +64,7 @@ public class ProfBench {
             long e0 = System.nanoTime();
             tr[t].evaluate();
             long batchTokens = (long) cfg.batchSize() * cfg.model().blockSize();
-            double perBatch = (System.nanoTime() - e0) / 1e6 / 4;   // 2 batches of each split
+            double perBatch = (System.nanoTime() - e0) / 1e6 / (2 * cfg.eval().iters());   // both splits
             System.out.printf("evaluation, %d thread(s): %.2f ms per batch of %d tokens (forward only, eval mode), %.3f ms per 100 tokens%n%n",
                     t, perBatch, batchTokens, perBatch * 100 / batchTokens);
         }

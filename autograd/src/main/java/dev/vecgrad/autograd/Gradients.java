@@ -89,6 +89,30 @@ public final class Gradients {
         }
     }
 
+    /**
+     * For each of {@code targets}, adds its gradient in {@code parts[0]}, then in
+     * {@code parts[1]}, and so on, to its {@link Tensor#grad()}: the bits of calling
+     * {@link #addToGrads()} on each part in turn, but in one pass per tensor, and with the tensors
+     * spread over the compute pool (each tensor's additions stay on one thread, in part order).
+     * Gradients of tensors not in {@code targets} are left out.
+     *
+     * @param targets the tensors whose gradients to add (e.g. a model's parameters), each once
+     * @param parts the gathered gradients, in the order their passes are to count
+     */
+    public static void addToGrads(List<Tensor> targets, Gradients... parts) {
+        dev.vecgrad.autograd.kernel.Parallel.forRange(targets.size(), 1, true, (s, e) -> {
+            for (int k = s; k < e; k++) {
+                Tensor t = targets.get(k);
+                for (Gradients part : parts) {
+                    Entry en = part.entries.get(t);
+                    if (en == null || !en.filled) continue;
+                    if (t.grad == null) t.grad = Tensor.wrap(en.grad.toArray(), en.grad.shape.clone());
+                    else t.grad.addInPlace(en.grad);
+                }
+            }
+        });
+    }
+
     /** Empties this set for the next pass, keeping its arrays. */
     public void clear() {
         for (Entry e : order) e.filled = false;

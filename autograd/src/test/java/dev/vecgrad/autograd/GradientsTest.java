@@ -44,6 +44,23 @@ class GradientsTest {
     }
 
     @Test
+    void addingSeveralPartsAtOnceGivesTheBitsOfAddingThemInTurn() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor w = random(r, 6, 6).requiresGrad(true), b = random(r, 6).requiresGrad(true);
+        Gradients[] parts = {new Gradients(), new Gradients(), new Gradients()};
+        for (Gradients g : parts) g.backward(loss(random(r, 3, 6), w, b));
+        w.setGrad(random(r, 6, 6));   // a gradient already there, as the trainer's zeroed one
+        Tensor w0 = w.grad().copy();
+        for (Gradients g : parts) g.addToGrads();
+        float[] inTurnW = w.grad().toArray(), inTurnB = b.grad().toArray();
+        w.setGrad(w0);
+        b.zeroGrad();
+        Gradients.addToGrads(java.util.List.of(w, b), parts);
+        assertArrayEquals(inTurnW, w.grad().toArray());
+        assertArrayEquals(inTurnB, b.grad().toArray());
+    }
+
+    @Test
     void aClearedSetStartsAgainFromTheNextPassAndKeepsItsArrays() {
         SplittableRandom r = new SplittableRandom(4);
         Tensor w = random(r, 3, 3).requiresGrad(true), b = random(r, 3).requiresGrad(true);

@@ -91,6 +91,8 @@ public final class Trainer {
     private Gradients[] laneGrads;
     private Workspace[] laneWorkspaces;
     private final Map<String, Tensor> params = new LinkedHashMap<>();
+    /** {@link #params}' tensors, in order: the targets of the micro-batches' gradient sums. */
+    private final List<Tensor> paramList;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean logLayers;
     private boolean detectAnomaly;
@@ -121,6 +123,7 @@ public final class Trainer {
         this.dropoutRng = new MicroBatchRandom(cfg.seed());
         this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
+        this.paramList = List.copyOf(params.values());
         OptimizerSettings o = cfg.optimizer();
         this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, o.weightDecay())), o.lr(), o.beta1(),
                 o.beta2(), 1e-8f);
@@ -286,10 +289,8 @@ public final class Trainer {
                 });
                 if (laneProfiles != null) for (OpProfile lp : laneProfiles) profile.add(lp);
                 section("sum micro-batch gradients", () -> {
-                    for (int i = 0; i < n; i++) {
-                        laneGrads[i].addToGrads();
-                        laneGrads[i].clear();
-                    }
+                    Gradients.addToGrads(paramList, n == laneGrads.length ? laneGrads : java.util.Arrays.copyOf(laneGrads, n));
+                    for (int i = 0; i < n; i++) laneGrads[i].clear();
                 });
             }
         } catch (NonFiniteException e) {
