@@ -23,9 +23,9 @@ import java.util.Map;
  *
  * <p>A leaf's gradient here is accumulated exactly as {@link Tensor#backward()} accumulates into
  * {@code grad}: the first pass after {@link #clear()} copies the pass's gradient, later passes add
- * to it. Tensors marked {@link Tensor#retainGrad()} are gathered here too. Arrays are kept across
- * {@link #clear()}, so a training loop reusing one {@code Gradients} allocates nothing for them
- * after its first step.
+ * to it. Tensors marked {@link Tensor#retainGrad()} are gathered here too. The leaves' arrays are
+ * kept across {@link #clear()}, so a training loop reusing one {@code Gradients} allocates nothing
+ * for them after its first step.
  *
  * <p>Not thread-safe: one thread at a time uses a {@code Gradients}. The graph's leaves may be
  * shared: backward only reads them.
@@ -113,9 +113,25 @@ public final class Gradients {
         });
     }
 
-    /** Empties this set for the next pass, keeping its arrays. */
+    /**
+     * Empties this set for the next pass, keeping the leaves' arrays. Entries of non-leaf tensors
+     * (marked {@link Tensor#retainGrad()}) are dropped: each pass builds new ones, so keeping
+     * them would hold every past pass's activations.
+     */
     public void clear() {
-        for (Entry e : order) e.filled = false;
+        order.removeIf(e -> {
+            if (e.target.node == null) {
+                e.filled = false;
+                return false;
+            }
+            entries.remove(e.target);
+            return true;
+        });
+    }
+
+    /** How many tensors this set holds arrays for (for tests). */
+    int entryCount() {
+        return entries.size();
     }
 
     /** Called by the engine where a pass without a {@code Gradients} would accumulate into {@code t.grad}. */

@@ -157,6 +157,15 @@ public final class Workspace {
         return s;
     }
 
+    /**
+     * {@return a new, empty workspace with this one's limit and poisoning} For work that runs
+     * beside this workspace's on another thread (a trainer's micro-batches run at once), which
+     * must not share its arrays but should follow the same settings.
+     */
+    public Workspace sibling() {
+        return new Workspace(maxBytes, poison);
+    }
+
     /** {@return bytes the workspace keeps for the next scope (what the last closed scope used)} */
     public long heldBytes() {
         return heldBytes;

@@ -3,6 +3,7 @@ package dev.vecgrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -88,5 +89,18 @@ class GradientsTest {
         Tensor h2 = h.detach().requiresGrad(true);
         h2.tanh().sum().backward();
         assertArrayEquals(h2.grad().toArray(), g.get(h).toArray());
+    }
+
+    @Test
+    void clearDropsTheEntriesOfRetainedNonLeaves() {
+        Tensor w = random(new SplittableRandom(7), 3, 3).requiresGrad(true);
+        Gradients g = new Gradients();
+        for (int i = 0; i < 50; i++) {
+            Tensor h = random(new SplittableRandom(i), 2, 3).matmul(w).retainGrad();
+            g.backward(h.tanh().sum());
+            g.clear();
+        }
+        // w's array, and at most the last pass's activation: not one per pass.
+        assertTrue(g.entryCount() <= 2, "entries after 50 passes: " + g.entryCount());
     }
 }

@@ -63,6 +63,8 @@ final class ComputePool {
             }
             return true;
         } finally {
+            // Also when the caller itself failed between chunks: the body must not stay reachable.
+            job = null;
             running.unlock();
         }
     }

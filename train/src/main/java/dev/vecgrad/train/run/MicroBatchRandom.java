@@ -10,7 +10,8 @@ import java.util.random.RandomGenerator;
  * (seed, step, micro-batch) alone, whichever thread runs it and whatever runs beside it.
  *
  * <p>The per-thread state is an instance field (a {@link ThreadLocal} of this object, not a
- * static one): it lives as long as the trainer, and a thread's entry is one small generator.
+ * static one): each thread that ran a micro-batch keeps one small generator for it, until the
+ * trainer is collected and the thread's map drops the stale entry.
  */
 final class MicroBatchRandom implements RandomGenerator {
     private final ThreadLocal<StepRandom> current;

@@ -398,8 +398,9 @@ public record TrainConfig(ModelSettings model, OptimizerSettings optimizer, Eval
      * 3e-3: with nanoGPT's 1e-3 both vecgrad and PyTorch end at val loss ~1.90, with 3e-3 both at
      * ~1.77 (bench/RESULTS.md).
      *
-     * <p>The 12 sequences are two accumulated micro-batches of 6: the same optimizer step (the
-     * mean gradient over 12 sequences, up to rounding), but on two or more compute threads the
+     * <p>The 12 sequences are two accumulated micro-batches of 6: the same kind of step (the mean
+     * gradient over 12 sequences; not the same run as 12 x 1, whose 12 sequences came from one
+     * draw and summed in one order), but on two or more compute threads the
      * two micro-batches run at once, one per thread ({@link Trainer#trainStep()}), which at this
      * size is faster than splitting each op over the threads. The evaluation draws 400 batches
      * of 6, the tokens of nanoGPT's 200 batches of 12.

@@ -93,6 +93,8 @@ public final class Trainer {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     /** {@link #params}' tensors, in order: the targets of the micro-batches' gradient sums. */
     private final List<Tensor> paramList;
+    /** Elements over {@link #paramList}. */
+    private final long paramElements;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean logLayers;
     private boolean detectAnomaly;
@@ -124,6 +126,9 @@ public final class Trainer {
         this.model = new GPT(cfg.model().gpt(task.tokenizer().vocabSize()), new java.util.SplittableRandom(cfg.seed()), dropoutRng);
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) params.put(e.getKey(), e.getValue().tensor());
         this.paramList = List.copyOf(params.values());
+        long n = 0;
+        for (Tensor t : paramList) n += t.numel();
+        this.paramElements = n;
         OptimizerSettings o = cfg.optimizer();
         this.optimizer = new AdamW(List.of(ParamGroup.decayTwoDimensional(params, o.weightDecay())), o.lr(), o.beta1(),
                 o.beta2(), 1e-8f);
@@ -189,6 +194,8 @@ public final class Trainer {
      */
     public void setWorkspace(Workspace ws) {
         workspace = ws;
+        laneWorkspaces = null;   // the other lanes' follow the new one's settings from the next step
+        laneGrads = null;
     }
 
     /**
@@ -302,6 +309,12 @@ public final class Trainer {
             // retries with a smaller batch) has the heap that a trainer without them would leave.
             laneGrads = null;
             laneWorkspaces = null;
+            optimizer.zeroGrad();
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // No half-summed gradients left behind for a caller that carries on.
+            for (int i = 0; laneGrads != null && i < laneGrads.length; i++) laneGrads[i].clear();
+            optimizer.zeroGrad();
             throw e;
         }
         double lossSum = 0;
@@ -345,7 +358,7 @@ public final class Trainer {
      */
     private int microBatchLanes() {
         int lanes = microBatchesAtOnce();
-        if (lanes < 2 || Parallel.inPool()) return 1;
+        if (lanes < 2 || Parallel.inPool() || !lanesFit(lanes)) return 1;
         if (laneGrads == null || laneGrads.length < lanes) {
             Gradients[] g = new Gradients[lanes];
             Workspace[] w = new Workspace[lanes];
@@ -359,10 +372,32 @@ public final class Trainer {
         return lanes;
     }
 
-    /** The workspace of lane {@code i}: the trainer's own for lane 0, one of the same kind for the others. */
+    /**
+     * Whether {@code lanes} micro-batches fit the heap at once: each lane beyond the first holds
+     * another micro-batch's activations and a copy of the gradients, and together they may take a
+     * quarter of the heap. The activations are estimated from the shapes (per layer about 16
+     * floats a token per unit of width plus two attention maps, and the logits), an upper bound
+     * for GPT-style models. A run whose micro-batches are large (GPT-2 fine-tuning in a small
+     * heap) so keeps running them one at a time, in the memory it needed before; either way the
+     * bits are the same.
+     */
+    private boolean lanesFit(int lanes) {
+        ModelSettings m = cfg.model();
+        long tokens = (long) cfg.batchSize() * m.blockSize();
+        long perToken = (long) m.nLayer() * (16L * m.nEmbd() + 2L * m.nHead() * m.blockSize()) + model.config().vocabSize();
+        long extra = 4 * (tokens * perToken + paramElements);
+        return (lanes - 1) * extra <= Runtime.getRuntime().maxMemory() / 4;
+    }
+
+    /** The other lanes' workspaces (index 0 unused), for tests; null before micro-batches first ran at once. */
+    Workspace[] laneWorkspaces() {
+        return laneWorkspaces;
+    }
+
+    /** The workspace of lane {@code i}: the trainer's own for lane 0, a {@linkplain Workspace#sibling() sibling} of it for the others. */
     private Workspace laneWorkspace(int i) {
         if (i == 0 || workspace == null) return workspace;
-        if (laneWorkspaces[i] == null) laneWorkspaces[i] = new Workspace();
+        if (laneWorkspaces[i] == null) laneWorkspaces[i] = workspace.sibling();
         return laneWorkspaces[i];
     }
 

@@ -17,7 +17,8 @@ public interface TrainingTask {
     Tokenizer tokenizer();
 
     /**
-     * A training batch.
+     * A training batch. A trainer draws all of a step's batches before it runs any (its
+     * micro-batches may run at once), so a returned batch must stay valid after later calls.
      *
      * @param batchSize the number of sequences
      * @param blockSize the tokens per sequence

@@ -260,6 +260,25 @@ class TrainerTest {
         }
     }
 
+    /** The other lanes' workspaces follow the configured one (its limit and its poisoning). */
+    @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
+    void microBatchesAtOnceUseWorkspacesLikeTheConfiguredOne() throws IOException {
+        TrainConfig cfg = small(4, 0f).toBuilder().nLayer(2).nEmbd(32).blockSize(32).gradAccum(2).build();
+        int before = dev.vecgrad.autograd.kernel.Parallel.threads();
+        try {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(2);
+            Trainer t = new Trainer(cfg, TextTask.load(textFile(), null));
+            dev.vecgrad.autograd.Workspace capped = new dev.vecgrad.autograd.Workspace(0, true);   // keeps nothing
+            t.setWorkspace(capped);
+            for (int i = 0; i < 3; i++) t.trainStep();   // the first step measures, the later ones run at once
+            assertTrue(t.laneWorkspaces() != null && t.laneWorkspaces()[1] != null, "micro-batches never ran at once");
+            assertEquals(0, t.laneWorkspaces()[1].heldBytes(), "lane 1 keeps arrays the configured workspace would not");
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void aRunDirectoryAdmitsOneTrainerAtATime() throws IOException {
         RunDirectory dir = new RunDirectory(tmp.resolve("locked"));
