@@ -174,7 +174,8 @@ final class Engine {
         if (grad != null && !users.containsKey(grad.data)) Workspace.release(grad.data, lentBefore);
     }
 
-    private static void accumulateInto(Tensor t, Tensor grad) {
+    /** Adds a pass's gradient to {@code t.grad} (a copy when it has none): also how {@link Gradients} adds its parts. */
+    static void accumulateInto(Tensor t, Tensor grad) {
         if (t.grad == null) {
             // A copy: the incoming gradient may be a view of another op's buffer, and later
             // accumulation writes into t.grad in place. On the heap, never workspace storage:

@@ -79,13 +79,7 @@ public final class Gradients {
      */
     public void addToGrads() {
         for (Entry e : order) {
-            if (!e.filled) continue;
-            Tensor g = e.target.grad;
-            if (g == null) {
-                e.target.grad = Tensor.wrap(e.grad.toArray(), e.grad.shape.clone());
-            } else {
-                g.addInPlace(e.grad);
-            }
+            if (e.filled) Engine.accumulateInto(e.target, e.grad);
         }
     }
 
@@ -105,9 +99,7 @@ public final class Gradients {
                 Tensor t = targets.get(k);
                 for (Gradients part : parts) {
                     Entry en = part.entries.get(t);
-                    if (en == null || !en.filled) continue;
-                    if (t.grad == null) t.grad = Tensor.wrap(en.grad.toArray(), en.grad.shape.clone());
-                    else t.grad.addInPlace(en.grad);
+                    if (en != null && en.filled) Engine.accumulateInto(t, en.grad);
                 }
             }
         });
