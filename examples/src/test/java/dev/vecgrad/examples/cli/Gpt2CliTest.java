@@ -166,6 +166,22 @@ class Gpt2CliTest {
         assertEquals(0, e.code(), e.err());
     }
 
+    /** The folder's model.safetensors, the path a Hugging Face page shows, stands for the folder. */
+    @Test
+    void theFoldersWeightsFileWorksWhereTheFolderDoes() {
+        String file = TINY.resolve("model.safetensors").toString();
+        for (String[] cmd : List.of(new String[] {"sample", "--prompt", "The bank", "--max-new-tokens", "20", "--seed", "3"},
+                new String[] {"tokens", "--text", "The bank of the river"}, new String[] {"summary"})) {
+            String[] viaFolder = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--checkpoint", TINY.toString()))
+                    .toArray(String[]::new);
+            String[] viaFile = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd), java.util.stream.Stream.of("--checkpoint", file))
+                    .toArray(String[]::new);
+            CliTest.Result a = CliTest.vecgrad(viaFolder), b = CliTest.vecgrad(viaFile);
+            assertEquals(0, b.code(), cmd[0] + ": " + b.err());
+            assertEquals(a.out(), b.out(), cmd[0]);
+        }
+    }
+
     /** Every command that shows single tokens shows a control character as an escape, never raw ({@code \r} overwrote the line). */
     @Test
     void controlCharactersInTokensArePrintedVisibly() {

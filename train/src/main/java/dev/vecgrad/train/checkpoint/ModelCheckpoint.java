@@ -155,9 +155,10 @@ public final class ModelCheckpoint {
     /**
      * Loads a model from a {@code .safetensors} file, a run directory ({@link #readTensors}, then
      * {@link #build} with vecgrad's own names, then the tokenizer from the metadata), or a Hugging
-     * Face GPT-2 folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}).
+     * Face GPT-2 folder ({@link HfGpt2#isFolder}: read through {@link HfGpt2#load}), also when
+     * given as the folder's own {@code model.safetensors}.
      *
-     * @param dirOrFile a model file, a run directory or a GPT-2 folder
+     * @param dirOrFile a model file, a run directory, a GPT-2 folder or its weights file
      * @return the model with its tokenizer and metadata
      * @throws CheckpointFormatException when the config is missing or invalid, or tensors are
      *     missing, unexpected or of the wrong shape (each named), or the tokenizer is unreadable
@@ -167,6 +168,11 @@ public final class ModelCheckpoint {
         if (HfGpt2.isFolder(dirOrFile)) {
             HfGpt2.Loaded h = HfGpt2.load(dirOrFile, 0);
             return new Loaded(h.model(), h.tokenizer(), Map.of(), dirOrFile.resolve(HfGpt2.WEIGHTS));
+        }
+        Path folder = gpt2FolderOfWeights(dirOrFile);
+        if (folder != null) {
+            HfGpt2.Loaded h = HfGpt2.load(folder, 0);
+            return new Loaded(h.model(), h.tokenizer(), Map.of(), dirOrFile);
         }
         Tensors t = readTensors(dirOrFile);
         GPT model = build(t, Layout.NANOGPT);
@@ -227,6 +233,26 @@ public final class ModelCheckpoint {
             throw new CheckpointFormatException(file.toString(), "invalid config: " + e.getMessage());
         }
         return new Tensors(file, cfg, ModuleCheckpoint.floatTensors(file.toString(), f), f.metadata());
+    }
+
+    /**
+     * The GPT-2 folder a weights file stands for: {@code gpt2/model.safetensors} names the folder's
+     * model as surely as {@code gpt2} does (its architecture is in the config.json beside it), and
+     * it is what a user copies from a Hugging Face page. Only the folder's own weights file, with
+     * GPT-2's names and no vecgrad config, qualifies (the folder is read whole, from that file), so a vecgrad model file that happens to lie in such a folder is
+     * still read as itself. The header is read, the data only mapped, so this costs little.
+     *
+     * @return the folder, or null when {@code file} is not such a weights file
+     */
+    private static Path gpt2FolderOfWeights(Path file) throws IOException {
+        Path holder = file.toAbsolutePath().getParent();
+        if (!Files.isRegularFile(file) || !file.getFileName().toString().equals(HfGpt2.WEIGHTS)
+                || holder == null || !HfGpt2.isFolder(holder)) {
+            return null;
+        }
+        SafeTensorsFile f = SafeTensors.read(file);
+        if (f.metadata().containsKey("config") || !HfGpt2.hasFolderNames(f.tensors().keySet())) return null;
+        return folderAsGiven(file);
     }
 
     /** The folder of a file, written as the user gave the file ({@code .} for a bare name). */

@@ -350,13 +350,41 @@ class HfGpt2Test {
         }
     }
 
-    /** Its weights file has config.json beside it: the message must not say there is none. */
+    /** The folder's weights file stands for the folder: the same model, its tokenizer, the file as given. */
     @Test
-    void theFoldersWeightsFileAsksForTheFolder() throws IOException {
+    void theFoldersWeightsFileLoadsTheFolder() throws IOException {
         Path d = copyFixture("plain");
-        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve(HfGpt2.WEIGHTS)));
+        GPT m = randomModel(new GPTConfig(1, 2, 8, 8, 258, true, 0f), 4);
+        Path folder = tmp.resolve("with-tokenizer");
+        HfGpt2.write(folder, m, smallTokenizer());
+        ModelCheckpoint.Loaded whole = ModelCheckpoint.load(folder), file = ModelCheckpoint.load(folder.resolve(HfGpt2.WEIGHTS));
+        assertEquals(folder.resolve(HfGpt2.WEIGHTS), file.file());
+        for (Map.Entry<String, Parameter> e : whole.model().namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().tensor().toArray(), file.model().namedParameters().get(e.getKey()).tensor().toArray(), e.getKey());
+        }
+        assertArrayEquals(whole.tokenizer().encode("abc"), file.tokenizer().encode("abc"));
+        // A folder without tokenizer files: the file loads too, and says which files it lacks.
+        ModelCheckpoint.Loaded bare = ModelCheckpoint.load(d.resolve(HfGpt2.WEIGHTS));
+        assertEquals(ModelCheckpoint.load(d).model().config(), bare.model().config());
+        assertTrue(bare.missingTokenizer().contains("no tokenizer in the GPT-2 folder"), bare.missingTokenizer());
+    }
+
+    /** Reading tensors alone (no folder to build from) still names the folder's config.json and asks for the folder. */
+    @Test
+    void readingTheFoldersWeightsAsVecgradTensorsAsksForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.readTensors(d.resolve(HfGpt2.WEIGHTS)));
         assertEquals(d.resolve(HfGpt2.WEIGHTS) + ": GPT-2's tensor names, whose architecture is in config.json beside them;"
                 + " pass the folder that holds them, " + d, e.getMessage());
+    }
+
+    /** Another .safetensors file with GPT-2's names in the folder is not the folder's weights: loading it must not read model.safetensors instead. */
+    @Test
+    void anotherWeightsFileInTheFolderIsNotTakenForTheFolder() throws IOException {
+        Path d = copyFixture("plain");
+        Files.copy(d.resolve(HfGpt2.WEIGHTS), d.resolve("other.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> ModelCheckpoint.load(d.resolve("other.safetensors")));
+        assertTrue(e.getMessage().startsWith(d.resolve("other.safetensors") + ": GPT-2's tensor names"), e.getMessage());
     }
 
     @Test
