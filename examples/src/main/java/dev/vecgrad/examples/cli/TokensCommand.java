@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.tokenizer.Tokenizer;
-import dev.vecgrad.train.tokenizer.TokenizerFiles;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,7 +60,7 @@ final class TokensCommand implements Callable<Integer> {
             tok = m.tokenizer();
             if (tok == null) throw new IllegalArgumentException(m.missingTokenizer());
         } else {
-            tok = TokenizerFiles.load(source.tokenizer);
+            tok = TokenizerOption.load(source.tokenizer, "--checkpoint " + source.tokenizer + ", which reads its tokenizer");
         }
         String text = input.text != null ? input.text : TextFiles.readText(input.file).text();
         int[] ids = tok.encode(text);

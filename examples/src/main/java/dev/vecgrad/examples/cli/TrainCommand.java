@@ -359,7 +359,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--tokenizer " + tokenizer + ": no such file or directory "
                     + "(expected a tokenizer file or directory, bpe:N or char)");
         }
-        return TokenizerFiles.load(p);
+        return TokenizerOption.load(p, "--init-from " + p + " to go on from it, tokenizer and all");
     }
 
     /**

@@ -81,6 +81,25 @@ class TokenizerCliTest {
         assertTrue(bad.err().contains("--vocab-size"), bad.err());
     }
 
+    /** A model where a tokenizer file was expected: the command's own flag is the advice, not the library's Java call. */
+    @Test
+    void aModelGivenAsTokenizerIsAnsweredWithTheCommandsFlag() throws IOException {
+        Path charRun = Files.createDirectory(tmp.resolve("char-model"));
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(charRun.resolve("model.safetensors"),
+                new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(5), 1L), dev.vecgrad.train.tokenizer.CharTokenizer.fromText("abcde"), null);
+        Result r = vecgrad("tokens", "--tokenizer", charRun.toString(), "--text", "abc");
+        assertEquals(2, r.code());
+        assertEquals("vecgrad tokens: " + charRun + ": holds a vecgrad model, as a run directory does: its tokenizer (char, 5 characters)"
+                + " is stored in model.safetensors's metadata, not in a tokenizer file (no tokenizer.json or vocab.json + merges.txt);"
+                + " pass the model as --checkpoint " + charRun + ", which reads its tokenizer", r.err().strip());
+        r = vecgrad("train", "--data", text.toString(), "--tokenizer", charRun.resolve("model.safetensors").toString(),
+                "--out", tmp.resolve("never").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("a model's weights, not a tokenizer file") && r.err().contains("; pass the model as --init-from "
+                + charRun.resolve("model.safetensors") + " to go on from it, tokenizer and all") && !r.err().contains("ModelCheckpoint"), r.err());
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
+
     @Test
     void tokensPrintsJsonFromTokenizerFilesAndCheckpoints() throws IOException {
         Path tj = run.resolve("tokenizer.json");

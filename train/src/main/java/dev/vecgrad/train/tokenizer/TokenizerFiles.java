@@ -38,17 +38,17 @@ public final class TokenizerFiles {
                 throw new TokenizerFormatException(path.toString(), "directory has " + has + " but no " + lacks + " (GPT-2's "
                         + "tokenizer is the two files together) and no " + TOKENIZER_JSON);
             }
-            String model = modelInstead(path);
-            throw new TokenizerFormatException(path.toString(), (model != null ? model : "directory has no " + TOKENIZER_JSON
-                    + " and no " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES));
+            refuseModel(path);
+            throw new TokenizerFormatException(path.toString(), "directory has no " + TOKENIZER_JSON
+                    + " and no " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES);
         }
         if (!Files.isRegularFile(path)) throw new TokenizerFormatException(path.toString(), "no such file or directory");
         String name = path.getFileName().toString();
         if (name.endsWith(".tiktoken")) return TiktokenFile.read(path);
         // An easy slip beside tokenizer.json in a model folder; its bytes would read as "not UTF-8".
         if (name.endsWith(".safetensors")) {
-            throw new TokenizerFormatException(path.toString(), "a model's weights, not a tokenizer file; a model's own tokenizer"
-                    + " comes with the model (--checkpoint), or name " + TOKENIZER_JSON + " or " + Gpt2Files.VOCAB);
+            throw new ModelNotTokenizerException(path.toString(), "a model's weights, not a tokenizer file (a tokenizer file is "
+                    + TOKENIZER_JSON + ", " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + " or a .tiktoken file)");
         }
         Path dir = path.toAbsolutePath().getParent();
         if (name.equals(Gpt2Files.MERGES)) return Gpt2Files.read(dir.resolve(Gpt2Files.VOCAB), path);
@@ -63,24 +63,26 @@ public final class TokenizerFiles {
     }
 
     /**
-     * What to say when a directory without tokenizer files holds a model: a character-level run
-     * keeps its tokenizer only in its model's metadata, and "no tokenizer.json" alone sends the
-     * user looking for a file that was never written.
+     * Says what a directory without tokenizer files holds when it holds a model: a character-level
+     * run keeps its tokenizer only in its model's metadata, and "no tokenizer.json" alone sends the
+     * user looking for a file that was never written. Returns when it holds no readable model file.
      *
-     * @return the problem and what to pass instead, or null when the directory holds no readable model file
+     * @throws ModelNotTokenizerException when the model has a tokenizer (it comes with the model)
+     * @throws TokenizerFormatException when the model has none
      */
-    private static String modelInstead(Path dir) {
+    private static void refuseModel(Path dir) throws TokenizerFormatException {
         Path file = dir.resolve(ModelCheckpoint.FILE);
-        if (!Files.isRegularFile(file)) return null;
+        if (!Files.isRegularFile(file)) return;
         String json;
         try {
             json = SafeTensors.read(file).metadata().get("tokenizer");
         } catch (IOException e) {
-            return null;   // a broken model file gets its own error where it is loaded as a model
+            return;   // a broken model file gets its own error where it is loaded as a model
         }
         String noFiles = " (no " + TOKENIZER_JSON + " or " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + ")";
         if (json == null) {
-            return "holds a model (" + ModelCheckpoint.FILE + ") but no tokenizer: none in the model's metadata" + noFiles;
+            throw new TokenizerFormatException(dir.toString(), "holds a model (" + ModelCheckpoint.FILE
+                    + ") but no tokenizer: none in the model's metadata" + noFiles);
         }
         String kind;
         try {
@@ -88,8 +90,7 @@ public final class TokenizerFiles {
         } catch (TokenizerFormatException e) {
             kind = "unreadable: " + e.getMessage();
         }
-        return "holds a vecgrad model, as a run directory does: its tokenizer (" + kind + ") is stored in " + ModelCheckpoint.FILE + "'s metadata, not in a"
-                + " tokenizer file" + noFiles + "; pass the directory as --checkpoint DIR, which reads the tokenizer from the"
-                + " run's model (train: --init-from DIR to go on from the model, tokenizer and all)";
+        throw new ModelNotTokenizerException(dir.toString(), "holds a vecgrad model, as a run directory does: its tokenizer ("
+                + kind + ") is stored in " + ModelCheckpoint.FILE + "'s metadata, not in a tokenizer file" + noFiles);
     }
 }

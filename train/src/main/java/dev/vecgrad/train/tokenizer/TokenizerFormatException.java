@@ -3,7 +3,7 @@ package dev.vecgrad.train.tokenizer;
 import java.io.IOException;
 
 /** A tokenizer file (or stored tokenizer JSON) that cannot be read; the message names it and the problem. */
-public final class TokenizerFormatException extends IOException {
+public class TokenizerFormatException extends IOException {
     /**
      * A problem with one tokenizer source; the message reads {@code "source: problem"}.
      *

@@ -1,6 +1,7 @@
 package dev.vecgrad.train.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -162,14 +163,17 @@ class TokenizerFilesHostileTest {
         TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(run));
         org.junit.jupiter.api.Assertions.assertEquals(run + ": holds a vecgrad model, as a run directory does: its tokenizer (char, 5"
                 + " characters) is stored in model.safetensors's metadata, not in a tokenizer file (no tokenizer.json or vocab.json"
-                + " + merges.txt); pass the directory as --checkpoint DIR, which reads the tokenizer from the run's model (train:"
-                + " --init-from DIR to go on from the model, tokenizer and all)", e.getMessage());
+                + " + merges.txt); a model's tokenizer is loaded with the model (ModelCheckpoint.load)", e.getMessage());
+        assertTrue(e instanceof ModelNotTokenizerException, "a program can give its own advice");
+        // A library class: its messages name Java calls, not the command line's flags.
+        assertFalse(e.getMessage().contains("--"), e.getMessage());
 
         Path bare = Files.createDirectory(tmp.resolve("converted"));
         dev.vecgrad.train.checkpoint.ModelCheckpoint.save(bare.resolve("model.safetensors"), gpt, null, null);
         e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(bare));
         assertTrue(e.getMessage().contains("holds a model (model.safetensors) but no tokenizer: none in the model's metadata"
                 + " (no tokenizer.json or vocab.json + merges.txt)"), e.getMessage());
+        assertFalse(e instanceof ModelNotTokenizerException, "a model without a tokenizer has none to load with it");
 
         // A model file that does not read is not this error's business: the plain message stands.
         Path broken = Files.createDirectory(tmp.resolve("broken"));
@@ -185,6 +189,7 @@ class TokenizerFilesHostileTest {
         Files.write(f, new byte[] {2, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
         TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(f));
         assertTrue(e.getMessage().contains("a model's weights, not a tokenizer file"), e.getMessage());
+        assertTrue(e instanceof ModelNotTokenizerException && !e.getMessage().contains("--"), e.getMessage());
     }
 
     /** Random byte flips, cuts, duplications and insertions. */
