@@ -15,13 +15,14 @@ import java.util.Map;
  * weights, as they sit in memory). A checkpoint that changed on disk (a running training saved a
  * newer one) is loaded again.
  *
- * <p>Each request makes its own state (KV cache, activation cache, generator, hooks) and only
- * reads the parameters, but a model's mode is model state: loaded in training mode, the inspect
- * calls and a sample ({@code Generator}) switch it to eval and back, so a request running while
- * another switches it could run in the wrong mode (with dropout, if the config has any). Every use
- * of a cached model therefore goes through {@link #use}, which holds that model's lock: requests
- * for one model run one after the other, requests for different models at once. docs/DESIGN.md
- * (section 15) weighs the alternative.
+ * <p>Requests for one model run at once, without a lock: a long sample does not hold up the run's
+ * attention maps. Each request makes its own state (KV cache, activation cache, generator, hooks)
+ * and only reads the parameters; the one piece of model state a request touches is the mode, and
+ * every model is put in eval mode here, before any request sees it. The inspect calls and the
+ * generator set eval and restore the mode they found, so every write is {@code false} and no
+ * request can run with dropout on. The rule that keeps this true: nothing in the dashboard may
+ * change a cached model (its mode, parameters or hooks). docs/DESIGN.md (section 15) has the
+ * reasoning.
  */
 final class ModelCache {
     /** What a request does with a loaded model. */
@@ -49,12 +50,12 @@ final class ModelCache {
         this.budget = budgetBytes;
     }
 
-    /** Loads (or reuses) the model in {@code file} and runs {@code use} with it while holding its lock. */
+    /**
+     * Loads (or reuses) the model in {@code file}, in eval mode, and runs {@code use} with it; other
+     * requests may use the same model at the same time, so {@code use} must not change it.
+     */
     <T> T use(Path file, Use<T> use) throws Exception {
-        Entry e = get(file);
-        synchronized (e.model()) {
-            return use.apply(e.model());
-        }
+        return use.apply(get(file).model());
     }
 
     private Entry get(Path file) throws IOException {
@@ -76,6 +77,7 @@ final class ModelCache {
         // Loaded outside the cache's lock: other requests go on meanwhile. Two requests may load the
         // same new checkpoint at once; the second to finish replaces the first.
         ModelCheckpoint.Loaded m = ModelCheckpoint.load(file);
+        m.model().eval();   // before it is shared: from here on requests only ever write eval to the mode
         Entry fresh = new Entry(m, bytes, version);
         synchronized (this) {
             loads++;
