@@ -9,6 +9,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Times {@link Gemm#sgemm} on fixed shapes and prints one JSON object per (shape, variant, threads)
@@ -20,43 +27,58 @@ import java.util.Random;
  * {@code --min-ms} and reports 2mnk * calls / elapsed; a warm-up of the same length comes first so
  * C2 has compiled the kernels (code not yet compiled runs 100x slower).
  */
-public final class GemmCompare {
-    private GemmCompare() {}
-
+@Command(name = "GemmCompare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times vecgrad's sgemm on fixed shapes; one JSON line per (shape, variant, threads).")
+public final class GemmCompare implements Callable<Integer> {
+    @Option(names = "--reps", paramLabel = "N", description = "Repetitions per shape (default: ${DEFAULT-VALUE}).")
+    int reps = 5;
+    @Option(names = "--min-ms", paramLabel = "MS", description = "Least time per repetition, in ms (default: ${DEFAULT-VALUE}).")
+    long minMs = 300;
+    @Option(names = "--threads", paramLabel = "T", split = ",", description = "Thread counts (default: 1,2).")
+    int[] threads = {1, 2};
+    @Option(names = "--shapes", paramLabel = "MxNxK", split = ",", description = "Shapes (default: the square and GPT shapes).")
+    String[] shapes = {"512x512x512", "1024x1024x1024", "768x384x128", "768x512x128", "768x128x128", "768x128x512"};
+    @Option(names = "--variants", paramLabel = "V", split = ",", description = "Transposes: NN, NT, TN, TT (default: NN,NT,TN).")
+    String[] variants = {"NN", "NT", "TN"};
+    @Option(names = "--scalar", description = "Time the scalar twin instead.")
+    boolean scalar;
     /** Divide by process CPU time instead of wall time (per-core speed on a busy machine). */
+    @Option(names = "--cpu", description = "Divide by the process's CPU time instead of wall time.")
+    boolean cpuTime;
+    @Spec CommandSpec spec;
 
-    /** Entry point; see the class comment for the options. */
+    /** Entry point; see the class comment for the options. Bad options get one line and exit status 2. */
     public static void main(String[] args) {
-        int reps = 5;
-        long minMs = 300;
-        int[] threads = {1, 2};
-        String shapes = "512x512x512,1024x1024x1024,768x384x128,768x512x128,768x128x128,768x128x512";
-        String variants = "NN,NT,TN";
-        boolean scalar = false, cpuTime = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--reps" -> reps = Integer.parseInt(args[++i]);
-                case "--min-ms" -> minMs = Long.parseLong(args[++i]);
-                case "--threads" -> threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--shapes" -> shapes = args[++i];
-                case "--variants" -> variants = args[++i];
-                case "--scalar" -> scalar = true;
-                case "--cpu" -> cpuTime = true;
-                default -> throw new IllegalArgumentException("GemmCompare: unknown option " + args[i]);
+        System.exit(new CommandLine(new GemmCompare()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        int[][] dims = new int[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            if (!shapes[i].matches("[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*")) {
+                throw new ParameterException(spec.commandLine(), "--shapes: " + shapes[i] + " is not MxNxK (positive sizes)");
             }
+            dims[i] = Arrays.stream(shapes[i].split("x")).mapToInt(Integer::parseInt).toArray();
         }
+        for (String v : variants) {
+            if (!v.matches("[NT][NT]")) throw new ParameterException(spec.commandLine(), "--variants: " + v + " is not NN, NT, TN or TT");
+        }
+        for (int t : threads) {
+            if (t < 1) throw new ParameterException(spec.commandLine(), "--threads: " + t + " is not a thread count");
+        }
+        if (reps < 1 || minMs < 1) throw new ParameterException(spec.commandLine(), "--reps and --min-ms must be at least 1");
         System.err.println("species " + Simd.describe() + ", java " + System.getProperty("java.version"));
         // Compile every path (each transpose, serial and parallel) before the first timing: under
         // load C2 can take seconds, and the first shape would otherwise pay for it.
-        for (String v : variants.split(",")) {
+        for (String v : variants) {
             for (int t : threads) {
                 Parallel.setThreads(t);
                 measure(300, 300, 300, v.charAt(0) == 'T', v.charAt(1) == 'T', 1, 300, scalar, cpuTime);
             }
         }
-        for (String shape : shapes.split(",")) {
-            int[] s = Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
-            for (String v : variants.split(",")) {
+        for (int[] s : dims) {
+            for (String v : variants) {
                 for (int t : threads) {
                     Parallel.setThreads(t);
                     List<Double> g = measure(s[0], s[1], s[2], v.charAt(0) == 'T', v.charAt(1) == 'T', reps, minMs, scalar, cpuTime);
@@ -66,6 +88,7 @@ public final class GemmCompare {
                 }
             }
         }
+        return 0;
     }
 
     /** GFLOP/s of each repetition for C (m, n) = op(A) op(B). */

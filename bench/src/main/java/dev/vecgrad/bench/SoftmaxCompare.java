@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,10 +30,15 @@ public final class SoftmaxCompare {
     private SoftmaxCompare() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 || args.length == 1 && !Files.isRegularFile(Path.of(args[0]))) {
+            System.err.println(args.length > 1 ? "usage: SoftmaxCompare [TORCH_RESULTS_FILE]"
+                    : "SoftmaxCompare: " + args[0] + ": no such file (expected softmax_compare.py's output)");
+            System.exit(2);
+        }
         Map<String, double[]> torch = args.length > 0 ? readTorch(Path.of(args[0])) : Map.of();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            System.out.printf("# java %s, %s%n", Runtime.version(), dev.vecgrad.autograd.kernel.Simd.describe());
+            System.out.printf(Locale.ROOT, "# java %s, %s%n", Runtime.version(), dev.vecgrad.autograd.kernel.Simd.describe());
             System.out.println("# shape variant threads median_us min_us max_us Melem_per_s");
             List<String> ratios = new ArrayList<>();
             warmUpEverything(pool);
@@ -44,13 +50,13 @@ public final class SoftmaxCompare {
                 print(s, "simd", 1, simd1);
                 print(s, "simd", 2, simd2);
                 print(s, "scalar", 1, scalar);
-                ratios.add(String.format("ratio %s simd/scalar 1 %.2f %.2f", name, scalar[0] / simd1[0],
+                ratios.add(String.format(Locale.ROOT, "ratio %s simd/scalar 1 %.2f %.2f", name, scalar[0] / simd1[0],
                         scalar[1] / simd1[1]));
                 for (int t = 1; t <= 2; t++) {
                     double[] ref = torch.get(name + " " + t);
                     if (ref != null) {
                         double[] mine = t == 1 ? simd1 : simd2;
-                        ratios.add(String.format("ratio %s simd/torch %d %.2f %.2f", name, t, ref[0] / mine[0],
+                        ratios.add(String.format(Locale.ROOT, "ratio %s simd/torch %d %.2f %.2f", name, t, ref[0] / mine[0],
                                 ref[1] / mine[1]));
                     }
                 }
@@ -82,7 +88,7 @@ public final class SoftmaxCompare {
     }
 
     private static void print(SoftmaxShape s, String variant, int threads, double[] us) {
-        System.out.printf("%s %s %d %.2f %.2f %.2f %.1f%n", s.name, variant, threads, us[0], us[1], us[2],
+        System.out.printf(Locale.ROOT, "%s %s %d %.2f %.2f %.2f %.1f%n", s.name, variant, threads, us[0], us[1], us[2],
                 s.elements() / us[0]);
     }
 

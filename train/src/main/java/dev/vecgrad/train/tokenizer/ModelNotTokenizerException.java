@@ -10,10 +10,14 @@ public final class ModelNotTokenizerException extends TokenizerFormatException {
     /** How a library user reads a model with its tokenizer. */
     static final String LOAD_THE_MODEL = "a model's tokenizer is loaded with the model (ModelCheckpoint.load)";
 
+    /** The path given. */
     private final String source;
+    /** What was found there, without the advice. */
     private final String problem;
 
     /**
+     * A model found where tokenizer files were expected.
+     *
      * @param source the path given
      * @param problem what was found there, without the advice
      */
@@ -23,12 +27,12 @@ public final class ModelNotTokenizerException extends TokenizerFormatException {
         this.problem = problem;
     }
 
-    /** @return the path given */
+    /** {@return the path given} */
     public String source() {
         return source;
     }
 
-    /** @return what was found there, without the advice on loading the model */
+    /** {@return what was found there, without the advice on loading the model} */
     public String problem() {
         return problem;
     }
