@@ -215,6 +215,53 @@ class DashboardBrowserTest {
     }
 
     /**
+     * New metrics lines of a training run update its charts in place: a zoomed chart keeps its
+     * steps and its y range, a series hidden from the legend stays hidden, and a chart the user
+     * left alone follows the new steps. The charts were made anew at each new line, about once a
+     * second while a run trains, which undid all of that.
+     */
+    @Test
+    void newMetricsLinesKeepAZoomAndTheHiddenSeries() throws IOException {
+        // A server of its own over a run of its own: the class's runs are counted and appended to by other tests.
+        Path dir = Files.createDirectories(tmp.resolve("zoom-runs"));
+        Path run = TestRuns.train(dir, "zoomed", 8);
+        DashboardServer own = DashboardServer.start(new DashboardServer.Options(dir, "127.0.0.1", 0, 64));
+        try {
+            browser.get("http://127.0.0.1:" + own.port() + "/#/run/zoomed");
+            fittedCanvas("chart-loss");
+            // Hidden first: uPlot fits the y range anew when a series is shown or hidden.
+            browser.findElement(By.xpath("//*[@id='chart-loss']//tr[contains(@class,'u-series')]//*[text()='val']")).click();
+            waitUpTo(5).until(d -> Boolean.FALSE.equals(js("return charts[0].series[3].show;")));
+            // Zoomed to steps 2..6 and to the middle half of the loss shown there.
+            String zoom = (String) js("const u = charts[0]; window.zoomedChart = u;"
+                    + "const shown = u.data.slice(1).filter((c, i) => u.series[i + 1].show)"
+                    + "  .flatMap(c => c.filter((v, j) => v !== null && u.data[0][j] >= 2 && u.data[0][j] <= 6));"
+                    + "const lo = Math.min(...shown), hi = Math.max(...shown), q = (hi - lo) / 4;"
+                    + "u.setScale('x', { min: 2, max: 6 }); u.setScale('y', { min: lo + q, max: hi - q });"
+                    + "return [2, 6, lo + q, hi - q].join(' ');");
+            String scales = "const u = charts[0]; return [u.scales.x.min, u.scales.x.max, u.scales.y.min, u.scales.y.max].join(' ');";
+            waitUpTo(5).until(d -> zoom.equals(js(scales)));
+            StringBuilder lines = new StringBuilder();
+            for (int step = 8; step < 12; step++) {
+                lines.append(String.format(java.util.Locale.ROOT,
+                        "{\"step\":%d,\"train_loss\":%.3f,\"lr\":0.001,\"grad_norm\":0.5,\"tokens_per_s\":1000.0}%n", step, 3.0 - 0.1 * step));
+            }
+            Files.writeString(run.resolve("metrics.jsonl"), lines, StandardOpenOption.APPEND);
+            waitUpTo(20).until(d -> Boolean.TRUE.equals(js("return charts[0].data[0].includes(11);")));
+            assertEquals(Boolean.TRUE, js("return charts[0] === window.zoomedChart;"), "the loss chart was made anew");
+            assertEquals(zoom, js(scales), "the zoom held");
+            assertEquals(Boolean.FALSE, js("return charts[0].series[3].show;"), "the hidden series stays hidden");
+            // The learning-rate chart was not zoomed: it shows the new steps.
+            assertEquals(11L, ((Number) js("return charts[1].scales.x.max;")).longValue());
+            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve("newMetricsLinesKeepAZoomAndTheHiddenSeries-page.png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.get(base + "#/");   // nothing left polling the server closed below
+            own.close();
+        }
+    }
+
+    /**
      * The page shows a token as the command line does: its {@code label} gives what
      * {@link AttentionMaps#label} gives for each assigned code point of the Basic Multilingual Plane and of
      * the tag and variation-selector block, and for a few pieces of several characters.

@@ -244,17 +244,39 @@ function joined(runs, fields) {
 const plotWidth = box => Math.max(100, box.clientWidth - 16);
 
 // A chart's box, and a function that draws the chart once the box is on the page (to measure it).
-function chartBox(id, title, runs, fields, opts = {}) {
-  const { cols, series } = joined(runs, fields);
-  if (cols.length < 2) return null;
-  const box = el("div", { class: "chart", id }, el("h3", { text: title }));
+// `c` is one of showRun's charts: { id, title, log, cols, series }.
+function chartBox(c) {
+  const box = el("div", { class: "chart", id: c.id }, el("h3", { text: c.title }));
   const plot = () => charts.push(new uPlot({
-    width: plotWidth(box), height: 260, series,
-    scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
+    width: plotWidth(box), height: 260, series: c.series,
+    scales: { x: { time: false }, y: { distr: c.log ? 3 : 1 } },
     axes: [{ label: "step" }, { size: 60 }],
     legend: { live: true },
-  }, cols, box));
+  }, c.cols, box));
   return { box, plot };
+}
+
+// Gives a chart on the page new data of the same series. A scale the user narrowed (a drag across
+// the chart zooms the steps, setScale either axis) keeps its range, so new lines do not undo a
+// zoom once a second; a scale that still shows all its data follows the new data, as a new chart
+// would. Series hidden from the legend stay hidden: the chart is the same.
+function setChartData(u, cols) {
+  const x = u.scales.x, y = u.scales.y, steps = u.data[0];
+  const zoomedX = steps.length > 0 && (x.min > steps[0] || x.max < steps[steps.length - 1]);
+  // The y range is zoomed when it cuts off a shown value in the x range (uPlot's own y range
+  // always takes them all in, with a margin).
+  let lo = Infinity, hi = -Infinity;
+  u.series.forEach((s, i) => {
+    if (i === 0 || !s.show) return;
+    u.data[i].forEach((v, j) => {
+      if (v !== null && steps[j] >= x.min && steps[j] <= x.max) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    });
+  });
+  const zoomedY = lo <= hi && (y.min > lo || y.max < hi);
+  const xRange = { min: x.min, max: x.max }, yRange = { min: y.min, max: y.max };
+  u.setData(cols);
+  if (zoomedX) u.setScale("x", xRange);
+  if (zoomedY) u.setScale("y", yRange);
 }
 
 // Resizes the charts to their boxes (setSize, so a zoom or a series hidden from the legend stays).
@@ -279,23 +301,38 @@ async function showRun(names, gen) {
     el("div", { class: "toolbar" }, el("label", {}, logBox, " log scale (loss)"),
       names.length === 1 ? el("a", { href: "#/inside/" + enc(names[0]), text: "Look inside the model →" }) : null), grid);
 
+  // What the charts on the page show (their ids and series, and the loss's scale): while it stays
+  // the same, new metrics lines update the charts in place.
+  let shape = null;
+
   function draw() {
-    for (const c of charts) c.destroy();
-    charts = [];
     const layerNames = [...new Set(runs.flatMap(r => [...r.table.values()].flatMap(row => row.layers ? Object.keys(row.layers) : [])))];
-    const boxes = [
-      chartBox("chart-loss", "loss" + (log ? " (log)" : ""), runs, [
+    const specs = [
+      { id: "chart-loss", title: "loss" + (log ? " (log)" : ""), log, fields: [
         { name: "batch loss", get: r => r.batch, width: 1 },
         { name: "train (eval)", get: r => r.eval_train, points: true, width: 2 },
-        { name: "val", get: r => r.val, points: true, width: 2 }], { log }),
-      chartBox("chart-lr", "learning rate", runs, [{ name: "lr", get: r => r.lr }]),
-      chartBox("chart-grad", "gradient norm (before clipping)", runs, [{ name: "grad norm", get: r => r.grad_norm }]),
+        { name: "val", get: r => r.val, points: true, width: 2 }] },
+      { id: "chart-lr", title: "learning rate", fields: [{ name: "lr", get: r => r.lr }] },
+      { id: "chart-grad", title: "gradient norm (before clipping)", fields: [{ name: "grad norm", get: r => r.grad_norm }] },
       // metrics.jsonl logs the run's average so far (the JIT's warm-up steps excluded), not each step's speed.
-      chartBox("chart-tps", "tokens/s (average over the run so far)", runs, [{ name: "tokens/s", get: r => r.tps }]),
-      chartBox("chart-acc", "accuracy (held out)", runs, [{ name: "accuracy", get: r => r.accuracy, points: true }]),
-      layerNames.length ? chartBox("chart-layers", "per-layer gradient norm", runs,
-        layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined }))) : null,
-    ].filter(Boolean);
+      { id: "chart-tps", title: "tokens/s (average over the run so far)", fields: [{ name: "tokens/s", get: r => r.tps }] },
+      { id: "chart-acc", title: "accuracy (held out)", fields: [{ name: "accuracy", get: r => r.accuracy, points: true }] },
+      { id: "chart-layers", title: "per-layer gradient norm",
+        fields: layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined })) },
+    ];
+    // A chart only for fields some run has logged (the series of a field no run has are left out too).
+    const shown = specs.map(c => ({ ...c, ...joined(runs, c.fields) })).filter(c => c.cols.length > 1);
+    const now = JSON.stringify([log, shown.map(c => [c.id, c.series.map(s => s.label)])]);
+    if (now === shape) {
+      shown.forEach((c, i) => setChartData(charts[i], c.cols));
+      return;
+    }
+    // Another set of charts or series (the first evaluation adds one, the log box changes the
+    // scale): uPlot fixes both when a chart is made, so the charts are made anew.
+    shape = now;
+    for (const c of charts) c.destroy();
+    charts = [];
+    const boxes = shown.map(chartBox);
     grid.replaceChildren(...boxes.map(b => b.box));
     for (const b of boxes) b.plot();
     if (boxes.length === 0) grid.replaceChildren(el("p", { class: "muted", text: "No metrics yet." }));
