@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -392,6 +393,39 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> "1".equals(out.getAttribute("data-done")));
         assertEquals(prompt.length() + 20, out.getText().codePointCount(0, out.getText().length()), out.getText());
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    }
+
+    /**
+     * A map is chosen from the keyboard: its title is a button named after its layer and head,
+     * Enter and Space select it (marked, pressed, the attends table for that head), and the focus
+     * stays on it, so Tab goes on to the next map's title.
+     */
+    @Test
+    void aMapIsChosenFromTheKeyboard() {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        WebElement title = browser.findElement(By.cssSelector(".map[data-layer='0'][data-head='1'] .map-title"));
+        assertEquals("button", title.getTagName());
+        assertEquals("layer 0, head 1", title.getAccessibleName());
+        assertEquals("false", title.getAttribute("aria-pressed"));
+        title.sendKeys(Keys.ENTER);
+        waitUpTo(5).until(d -> d.findElement(By.id("attends")).getText().contains("in layer 0, head 1:"));
+        assertEquals("0/1 true", chosenMaps());
+        assertEquals(Boolean.TRUE, js("return document.activeElement === arguments[0];", title), "the chosen map's title keeps the focus");
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertEquals("layer 1, head 0", js("return document.activeElement.textContent;"));
+        new Actions(browser).sendKeys(Keys.SPACE).perform();
+        waitUpTo(5).until(d -> d.findElement(By.id("attends")).getText().contains("in layer 1, head 0:"));
+        assertEquals("1/0 true", chosenMaps());
+        assertEquals("layer 1, head 0", js("return document.activeElement.textContent;"));
+    }
+
+    /** The maps marked as selected, as layer/head and aria-pressed, and whether every other map's title is not pressed. */
+    static String chosenMaps() {
+        return (String) js("const all = [...document.querySelectorAll('.map')], on = all.filter(m => m.classList.contains('selected'));"
+                + "const others = all.filter(m => !on.includes(m)).every(m => m.querySelector('.map-title').getAttribute('aria-pressed') === 'false');"
+                + "return on.map(m => m.dataset.layer + '/' + m.dataset.head + ' ' + m.querySelector('.map-title').getAttribute('aria-pressed')).join(', ')"
+                + " + (others ? '' : ' (another map is pressed)');");
     }
 
     /** A sample whose connection fails before its end (a stopped server) says so rather than ending cut short in silence. */

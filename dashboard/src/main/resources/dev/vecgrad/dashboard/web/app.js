@@ -407,7 +407,7 @@ function showInside(name, gen, linkedPrompt) {
   const form = el("form", { class: "toolbar", onsubmit: e => { e.preventDefault(); show(); } }, prompt, go, status);
   view.replaceChildren(el("h1", { text: "Inside " + name }), form,
     el("h2", { text: "Tokens" }), el("p", { class: "muted", text: "Click a token to see what it attends to and to walk through its forward pass." }), tokens,
-    el("h2", { text: "Attention (rows: query, columns: key; hover for the weight, click a map to select it)" }), maps,
+    el("h2", { text: "Attention (rows: query, columns: key; hover for the weight; click a map, or Enter on its title, to select it)" }), maps,
     el("div", { class: "columns" }, el("div", {}, el("h2", { text: "What the token attends to" }), attends),
       el("div", {}, el("h2", { text: "Explain" }), explain)),
     el("h2", { text: "Logit lens (each residual stream read through the final LayerNorm and lm_head)" }), lens,
@@ -513,8 +513,12 @@ function showInside(name, gen, linkedPrompt) {
       const queries = el("div", { class: "ylabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
       queries.style.gridTemplateRows = `repeat(${t}, ${cell}px)`;
       queries.style.fontSize = font;
-      return el("div", { class: "map" + (l === sel.layer && h === sel.head ? " selected" : ""), "data-layer": l, "data-head": h,
-        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", { text: `layer ${l}, head ${h}` }),
+      // The title is a button, so a map can be reached with Tab and chosen with Enter or Space (the
+      // weights are then the attends table's text); its click is the map's, below.
+      const chosen = l === sel.layer && h === sel.head;
+      const title = el("button", { type: "button", class: "map-title", "aria-pressed": chosen ? "true" : "false" }, `layer ${l}, head ${h}`);
+      return el("div", { class: "map" + (chosen ? " selected" : ""), "data-layer": l, "data-head": h,
+        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", {}, title),
         el("div", { class: "axes" }, el("span"), keys, queries, grid));
     })));
     maps.replaceChildren(...layers);
@@ -531,7 +535,12 @@ function showInside(name, gen, linkedPrompt) {
   }
 
   function select() {
-    for (const m of maps.querySelectorAll(".map")) m.classList.toggle("selected", +m.dataset.layer === sel.layer && +m.dataset.head === sel.head);
+    // Marked on the maps there are, as markToken does for the same reason: the focus stays on the chosen map's title.
+    for (const m of maps.querySelectorAll(".map")) {
+      const chosen = +m.dataset.layer === sel.layer && +m.dataset.head === sel.head;
+      m.classList.toggle("selected", chosen);
+      m.querySelector(".map-title").setAttribute("aria-pressed", chosen ? "true" : "false");
+    }
     const li = data.layers.indexOf(sel.layer), hi = data.heads.indexOf(sel.head);
     const row = data.weights[li][hi][sel.token];
     const order = row.map((v, k) => [k, v]).filter(([k]) => k <= sel.token).sort((a, b) => b[1] - a[1]);
