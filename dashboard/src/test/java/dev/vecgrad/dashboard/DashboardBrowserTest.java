@@ -428,6 +428,39 @@ class DashboardBrowserTest {
                 + " + (others ? '' : ' (another map is pressed)');");
     }
 
+    /**
+     * The logit lens shows the probability of the actual next token as text, under the likeliest
+     * token, in each cell that has one, as {@code vecgrad lens} prints it (two decimals): not only
+     * as the cell's colour and in a title a mouse brings up.
+     */
+    @Test
+    void theLogitLensShowsTheActualNextTokensProbabilityAsText() throws IOException {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        WebElement lens = waitUpTo(20).until(d -> d.findElement(By.id("lens-table")));
+        var answer = new ObjectMapper().readTree((String) js("return fetch('/api/runs/tiny/lens?prompt=the%20lazy').then(r => r.text());"));
+        List<WebElement> rows = lens.findElements(By.cssSelector("tr.lens-row"));
+        assertEquals(answer.get("streams").size(), rows.size());
+        int shown = 0;
+        for (int s = 0; s < rows.size(); s++) {
+            List<WebElement> cells = rows.get(s).findElements(By.tagName("td"));
+            var positions = answer.get("streams").get(s).get("positions");
+            for (int i = 0; i < positions.size(); i++) {
+                var p = positions.get(i).get("actual_next_probability");
+                WebElement cell = cells.get(1 + i);
+                List<WebElement> line = cell.findElements(By.cssSelector(".p"));
+                if (p.isNull()) {
+                    assertTrue(line.isEmpty(), "the last position has no next token, yet shows " + cell.getText());
+                    continue;
+                }
+                String want = String.format(java.util.Locale.ROOT, "%.2f", p.asDouble());
+                assertEquals(want, line.size() == 1 ? line.get(0).getText() : cell.getText(), "stream " + s + ", position " + i);
+                assertTrue(cell.getText().endsWith("\n" + want), cell.getText());
+                shown++;
+            }
+        }
+        assertEquals(3 * 7, shown, "three streams of eight positions, each but the last with a next token");
+    }
+
     /** A sample whose connection fails before its end (a stopped server) says so rather than ending cut short in silence. */
     @Test
     void aSampleCutOffByALostConnectionSaysSo() {

@@ -447,12 +447,15 @@ function showInside(name, gen, linkedPrompt) {
     const rows = r.streams.map(st => el("tr", { class: "lens-row" }, el("td", { class: "mono", text: st.stream }), st.positions.map(c => {
       const p = c.actual_next_probability;
       const td = el("td", { class: "mono", title: c.top.map(k => `${label(k.piece)} ${(100 * k.probability).toFixed(1)}%`).join(", ")
-        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`), text: label(c.top[0].piece) });
+        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`) }, label(c.top[0].piece),
+        // The probability as text too, as `vecgrad lens` prints it: a colour alone is lost on a
+        // reader who does not tell the shades apart, and a title on one without a mouse.
+        p === null ? null : el("span", { class: "p", text: p.toFixed(2) }));
       if (p !== null) td.style.background = `rgba(36, 87, 197, ${Math.min(1, p).toFixed(3)})`;
       if (p !== null && p > 0.5) td.style.color = "#fff";
       return td;
     })));
-    lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token; colour: the probability of the token that actually comes next." }),
+    lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token and, under it, the probability of the token that actually comes next (also the cell's colour)." }),
       el("div", { class: "scroll" }, el("table", { class: "grid small", id: "lens-table" }, head, rows)));
   }
 
