@@ -461,6 +461,30 @@ class DashboardBrowserTest {
         assertEquals(3 * 7, shown, "three streams of eight positions, each but the last with a next token");
     }
 
+    /**
+     * The explain walk-through's residual stream names its block: the one of the attention shown
+     * (the row read "after the block" whichever map was chosen), with the numbers of that block.
+     */
+    @Test
+    void theExplainResidualNamesItsBlock() throws IOException {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        for (int layer : new int[] {1, 0}) {
+            browser.findElement(By.cssSelector(".map[data-layer='" + layer + "'][data-head='1'] .map-title")).click();
+            String heading = "3. Layer " + layer + ", head 1:";
+            waitUpTo(10).until(d -> d.findElement(By.id("explain")).getText().contains(heading));
+            var answer = new ObjectMapper().readTree((String) js("return fetch('/api/runs/tiny/explain?prompt=the%20lazy&token=7&layer="
+                    + layer + "&head=1').then(r => r.text());"));
+            List<String> labels = new ArrayList<>();
+            for (WebElement row : browser.findElements(By.cssSelector("#explain-residual tr"))) labels.add(row.findElement(By.tagName("td")).getText());
+            assertEquals(List.of("after block " + layer + "'s attention", "block " + layer + "'s MLP", "after block " + layer,
+                    "final LayerNorm (after the last block)"), labels);
+            String value = browser.findElement(By.cssSelector("#explain-residual tr:nth-child(3) td.mono")).getText();
+            String first = String.format(java.util.Locale.ROOT, "[%.3f ", answer.get("residual_after_block").get(0).asDouble());
+            assertTrue(value.startsWith(first), value + " is not block " + layer + "'s residual, which starts " + first);
+        }
+    }
+
     /** A sample whose connection fails before its end (a stopped server) says so rather than ending cut short in silence. */
     @Test
     void aSampleCutOffByALostConnectionSaysSo() {

@@ -607,11 +607,12 @@ function renderExplain(e) {
         el("td", { class: "num", text: k.weight.toFixed(4) })))),
     el("p", { class: "muted", text: `${a.masked_positions} later positions are masked. Head output: ${vec(a.head_output)}. ${a.heads_combined}.` }),
     el("h3", { text: "4–5. Residual stream and output" }),
-    el("table", { class: "grid small" },
-      el("tr", {}, el("td", { text: "after attention" }), el("td", { class: "mono", text: vec(e.residual_after_attention) })),
-      el("tr", {}, el("td", { text: "MLP" }), el("td", { text: e.mlp })),
-      el("tr", {}, el("td", { text: "after the block" }), el("td", { class: "mono", text: vec(e.residual_after_block) })),
-      el("tr", {}, el("td", { text: "final LayerNorm" }), el("td", { class: "mono", text: vec(e.final_layernorm) }))),
+    // The residual is taken in the block of the attention shown (Explainer reads both at its `layer`).
+    el("table", { class: "grid small", id: "explain-residual" },
+      el("tr", {}, el("td", { text: `after block ${a.layer}'s attention` }), el("td", { class: "mono", text: vec(e.residual_after_attention) })),
+      el("tr", {}, el("td", { text: `block ${a.layer}'s MLP` }), el("td", { text: e.mlp })),
+      el("tr", {}, el("td", { text: `after block ${a.layer}` }), el("td", { class: "mono", text: vec(e.residual_after_block) })),
+      el("tr", {}, el("td", { text: "final LayerNorm (after the last block)" }), el("td", { class: "mono", text: vec(e.final_layernorm) }))),
     el("h3", { text: "Most likely next tokens" }),
     el("table", { class: "grid small", id: "explain-next" }, e.next_token.map(p => el("tr", {}, el("td", { class: "mono", text: label(p.piece) }),
       el("td", { class: "num", text: (100 * p.probability).toFixed(2) + "%" })))));
