@@ -197,6 +197,18 @@ class DashboardBrowserTest {
         assertTrue(paintedPixels(fittedCanvas("chart-loss")) > painted, "two runs paint more");
     }
 
+    /** Each chart's y axis says what it measures, and in what unit where there is one (uPlot draws the label on the canvas). */
+    @Test
+    void everyChartsYAxisHasALabel() {
+        browser.get(base + "#/run/tiny");
+        fittedCanvas("chart-loss");
+        assertEquals("chart-loss step | loss (nats), chart-lr step | learning rate, chart-grad step | gradient norm, chart-tps step | tokens/s",
+                js("return charts.map(u => u.root.parentNode.id + ' ' + u.axes.map(a => a.label).join(' | ')).join(', ');"));
+        // The label takes room at the axis's side: the plot starts further right than with the ticks alone (60 pixels).
+        long left = ((Number) js("return charts[0].bbox.left / devicePixelRatio;")).longValue();
+        assertTrue(left >= 60 + 20, "the plot starts " + left + " pixels into the chart");
+    }
+
     @Test
     void appendingAMetricsLineUpdatesTheChart() throws IOException {
         browser.get(base + "#/run/watched");

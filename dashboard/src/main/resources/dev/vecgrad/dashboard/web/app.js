@@ -244,13 +244,13 @@ function joined(runs, fields) {
 const plotWidth = box => Math.max(100, box.clientWidth - 16);
 
 // A chart's box, and a function that draws the chart once the box is on the page (to measure it).
-// `c` is one of showRun's charts: { id, title, log, cols, series }.
+// `c` is one of showRun's charts: { id, title, yLabel, log, cols, series }.
 function chartBox(c) {
   const box = el("div", { class: "chart", id: c.id }, el("h3", { text: c.title }));
   const plot = () => charts.push(new uPlot({
     width: plotWidth(box), height: 260, series: c.series,
     scales: { x: { time: false }, y: { distr: c.log ? 3 : 1 } },
-    axes: [{ label: "step" }, { size: 60 }],
+    axes: [{ label: "step" }, { size: 60, label: c.yLabel }],
     legend: { live: true },
   }, c.cols, box));
   return { box, plot };
@@ -308,16 +308,17 @@ async function showRun(names, gen) {
   function draw() {
     const layerNames = [...new Set(runs.flatMap(r => [...r.table.values()].flatMap(row => row.layers ? Object.keys(row.layers) : [])))];
     const specs = [
-      { id: "chart-loss", title: "loss" + (log ? " (log)" : ""), log, fields: [
+      // Cross-entropy with the natural logarithm: nats.
+      { id: "chart-loss", title: "loss" + (log ? " (log)" : ""), yLabel: "loss (nats)", log, fields: [
         { name: "batch loss", get: r => r.batch, width: 1 },
         { name: "train (eval)", get: r => r.eval_train, points: true, width: 2 },
         { name: "val", get: r => r.val, points: true, width: 2 }] },
-      { id: "chart-lr", title: "learning rate", fields: [{ name: "lr", get: r => r.lr }] },
-      { id: "chart-grad", title: "gradient norm (before clipping)", fields: [{ name: "grad norm", get: r => r.grad_norm }] },
+      { id: "chart-lr", title: "learning rate", yLabel: "learning rate", fields: [{ name: "lr", get: r => r.lr }] },
+      { id: "chart-grad", title: "gradient norm (before clipping)", yLabel: "gradient norm", fields: [{ name: "grad norm", get: r => r.grad_norm }] },
       // metrics.jsonl logs the run's average so far (the JIT's warm-up steps excluded), not each step's speed.
-      { id: "chart-tps", title: "tokens/s (average over the run so far)", fields: [{ name: "tokens/s", get: r => r.tps }] },
-      { id: "chart-acc", title: "accuracy (held out)", fields: [{ name: "accuracy", get: r => r.accuracy, points: true }] },
-      { id: "chart-layers", title: "per-layer gradient norm",
+      { id: "chart-tps", title: "tokens/s (average over the run so far)", yLabel: "tokens/s", fields: [{ name: "tokens/s", get: r => r.tps }] },
+      { id: "chart-acc", title: "accuracy (held out)", yLabel: "accuracy (0 to 1)", fields: [{ name: "accuracy", get: r => r.accuracy, points: true }] },
+      { id: "chart-layers", title: "per-layer gradient norm", yLabel: "gradient norm",
         fields: layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined })) },
     ];
     // A chart only for fields some run has logged (the series of a field no run has are left out too).
