@@ -28,6 +28,7 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
@@ -196,6 +197,18 @@ class DashboardBrowserTest {
         assertTrue(paintedPixels(fittedCanvas("chart-loss")) > painted, "two runs paint more");
     }
 
+    /** Each chart's y axis says what it measures, and in what unit where there is one (uPlot draws the label on the canvas). */
+    @Test
+    void everyChartsYAxisHasALabel() {
+        browser.get(base + "#/run/tiny");
+        fittedCanvas("chart-loss");
+        assertEquals("chart-loss step | loss (nats), chart-lr step | learning rate, chart-grad step | gradient norm, chart-tps step | tokens/s",
+                js("return charts.map(u => u.root.parentNode.id + ' ' + u.axes.map(a => a.label).join(' | ')).join(', ');"));
+        // The label takes room at the axis's side: the plot starts further right than with the ticks alone (60 pixels).
+        long left = ((Number) js("return charts[0].bbox.left / devicePixelRatio;")).longValue();
+        assertTrue(left >= 60 + 20, "the plot starts " + left + " pixels into the chart");
+    }
+
     @Test
     void appendingAMetricsLineUpdatesTheChart() throws IOException {
         browser.get(base + "#/run/watched");
@@ -212,6 +225,53 @@ class DashboardBrowserTest {
             return d.findElement(By.id("info")).getText().contains("step 30") && !canvasFingerprint(c).equals(before);
         });
         System.out.printf("DashboardBrowserTest: an appended metrics line showed after %.2f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * New metrics lines of a training run update its charts in place: a zoomed chart keeps its
+     * steps and its y range, a series hidden from the legend stays hidden, and a chart the user
+     * left alone follows the new steps. The charts were made anew at each new line, about once a
+     * second while a run trains, which undid all of that.
+     */
+    @Test
+    void newMetricsLinesKeepAZoomAndTheHiddenSeries() throws IOException {
+        // A server of its own over a run of its own: the class's runs are counted and appended to by other tests.
+        Path dir = Files.createDirectories(tmp.resolve("zoom-runs"));
+        Path run = TestRuns.train(dir, "zoomed", 8);
+        DashboardServer own = DashboardServer.start(new DashboardServer.Options(dir, "127.0.0.1", 0, 64));
+        try {
+            browser.get("http://127.0.0.1:" + own.port() + "/#/run/zoomed");
+            fittedCanvas("chart-loss");
+            // Hidden first: uPlot fits the y range anew when a series is shown or hidden.
+            browser.findElement(By.xpath("//*[@id='chart-loss']//tr[contains(@class,'u-series')]//*[text()='val']")).click();
+            waitUpTo(5).until(d -> Boolean.FALSE.equals(js("return charts[0].series[3].show;")));
+            // Zoomed to steps 2..6 and to the middle half of the loss shown there.
+            String zoom = (String) js("const u = charts[0]; window.zoomedChart = u;"
+                    + "const shown = u.data.slice(1).filter((c, i) => u.series[i + 1].show)"
+                    + "  .flatMap(c => c.filter((v, j) => v !== null && u.data[0][j] >= 2 && u.data[0][j] <= 6));"
+                    + "const lo = Math.min(...shown), hi = Math.max(...shown), q = (hi - lo) / 4;"
+                    + "u.setScale('x', { min: 2, max: 6 }); u.setScale('y', { min: lo + q, max: hi - q });"
+                    + "return [2, 6, lo + q, hi - q].join(' ');");
+            String scales = "const u = charts[0]; return [u.scales.x.min, u.scales.x.max, u.scales.y.min, u.scales.y.max].join(' ');";
+            waitUpTo(5).until(d -> zoom.equals(js(scales)));
+            StringBuilder lines = new StringBuilder();
+            for (int step = 8; step < 12; step++) {
+                lines.append(String.format(java.util.Locale.ROOT,
+                        "{\"step\":%d,\"train_loss\":%.3f,\"lr\":0.001,\"grad_norm\":0.5,\"tokens_per_s\":1000.0}%n", step, 3.0 - 0.1 * step));
+            }
+            Files.writeString(run.resolve("metrics.jsonl"), lines, StandardOpenOption.APPEND);
+            waitUpTo(20).until(d -> Boolean.TRUE.equals(js("return charts[0].data[0].includes(11);")));
+            assertEquals(Boolean.TRUE, js("return charts[0] === window.zoomedChart;"), "the loss chart was made anew");
+            assertEquals(zoom, js(scales), "the zoom held");
+            assertEquals(Boolean.FALSE, js("return charts[0].series[3].show;"), "the hidden series stays hidden");
+            // The learning-rate chart was not zoomed: it shows the new steps.
+            assertEquals(11L, ((Number) js("return charts[1].scales.x.max;")).longValue());
+            Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve("newMetricsLinesKeepAZoomAndTheHiddenSeries-page.png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.get(base + "#/");   // nothing left polling the server closed below
+            own.close();
+        }
     }
 
     /**
@@ -345,6 +405,96 @@ class DashboardBrowserTest {
         waitUpTo(20).until(d -> "1".equals(out.getAttribute("data-done")));
         assertEquals(prompt.length() + 20, out.getText().codePointCount(0, out.getText().length()), out.getText());
         ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    }
+
+    /**
+     * A map is chosen from the keyboard: its title is a button named after its layer and head,
+     * Enter and Space select it (marked, pressed, the attends table for that head), and the focus
+     * stays on it, so Tab goes on to the next map's title.
+     */
+    @Test
+    void aMapIsChosenFromTheKeyboard() {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        WebElement title = browser.findElement(By.cssSelector(".map[data-layer='0'][data-head='1'] .map-title"));
+        assertEquals("button", title.getTagName());
+        assertEquals("layer 0, head 1", title.getAccessibleName());
+        assertEquals("false", title.getAttribute("aria-pressed"));
+        title.sendKeys(Keys.ENTER);
+        waitUpTo(5).until(d -> d.findElement(By.id("attends")).getText().contains("in layer 0, head 1:"));
+        assertEquals("0/1 true", chosenMaps());
+        assertEquals(Boolean.TRUE, js("return document.activeElement === arguments[0];", title), "the chosen map's title keeps the focus");
+        new Actions(browser).sendKeys(Keys.TAB).perform();
+        assertEquals("layer 1, head 0", js("return document.activeElement.textContent;"));
+        new Actions(browser).sendKeys(Keys.SPACE).perform();
+        waitUpTo(5).until(d -> d.findElement(By.id("attends")).getText().contains("in layer 1, head 0:"));
+        assertEquals("1/0 true", chosenMaps());
+        assertEquals("layer 1, head 0", js("return document.activeElement.textContent;"));
+    }
+
+    /** The maps marked as selected, as layer/head and aria-pressed, and whether every other map's title is not pressed. */
+    static String chosenMaps() {
+        return (String) js("const all = [...document.querySelectorAll('.map')], on = all.filter(m => m.classList.contains('selected'));"
+                + "const others = all.filter(m => !on.includes(m)).every(m => m.querySelector('.map-title').getAttribute('aria-pressed') === 'false');"
+                + "return on.map(m => m.dataset.layer + '/' + m.dataset.head + ' ' + m.querySelector('.map-title').getAttribute('aria-pressed')).join(', ')"
+                + " + (others ? '' : ' (another map is pressed)');");
+    }
+
+    /**
+     * The logit lens shows the probability of the actual next token as text, under the likeliest
+     * token, in each cell that has one, as {@code vecgrad lens} prints it (two decimals): not only
+     * as the cell's colour and in a title a mouse brings up.
+     */
+    @Test
+    void theLogitLensShowsTheActualNextTokensProbabilityAsText() throws IOException {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        WebElement lens = waitUpTo(20).until(d -> d.findElement(By.id("lens-table")));
+        var answer = new ObjectMapper().readTree((String) js("return fetch('/api/runs/tiny/lens?prompt=the%20lazy').then(r => r.text());"));
+        List<WebElement> rows = lens.findElements(By.cssSelector("tr.lens-row"));
+        assertEquals(answer.get("streams").size(), rows.size());
+        int shown = 0;
+        for (int s = 0; s < rows.size(); s++) {
+            List<WebElement> cells = rows.get(s).findElements(By.tagName("td"));
+            var positions = answer.get("streams").get(s).get("positions");
+            for (int i = 0; i < positions.size(); i++) {
+                var p = positions.get(i).get("actual_next_probability");
+                WebElement cell = cells.get(1 + i);
+                List<WebElement> line = cell.findElements(By.cssSelector(".p"));
+                if (p.isNull()) {
+                    assertTrue(line.isEmpty(), "the last position has no next token, yet shows " + cell.getText());
+                    continue;
+                }
+                String want = String.format(java.util.Locale.ROOT, "%.2f", p.asDouble());
+                assertEquals(want, line.size() == 1 ? line.get(0).getText() : cell.getText(), "stream " + s + ", position " + i);
+                assertTrue(cell.getText().endsWith("\n" + want), cell.getText());
+                shown++;
+            }
+        }
+        assertEquals(3 * 7, shown, "three streams of eight positions, each but the last with a next token");
+    }
+
+    /**
+     * The explain walk-through's residual stream names its block: the one of the attention shown
+     * (the row read "after the block" whichever map was chosen), with the numbers of that block.
+     */
+    @Test
+    void theExplainResidualNamesItsBlock() throws IOException {
+        browser.get(base + "#/inside/tiny?prompt=the%20lazy");
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector(".attn")).size() == 4);
+        for (int layer : new int[] {1, 0}) {
+            browser.findElement(By.cssSelector(".map[data-layer='" + layer + "'][data-head='1'] .map-title")).click();
+            String heading = "3. Layer " + layer + ", head 1:";
+            waitUpTo(10).until(d -> d.findElement(By.id("explain")).getText().contains(heading));
+            var answer = new ObjectMapper().readTree((String) js("return fetch('/api/runs/tiny/explain?prompt=the%20lazy&token=7&layer="
+                    + layer + "&head=1').then(r => r.text());"));
+            List<String> labels = new ArrayList<>();
+            for (WebElement row : browser.findElements(By.cssSelector("#explain-residual tr"))) labels.add(row.findElement(By.tagName("td")).getText());
+            assertEquals(List.of("after block " + layer + "'s attention", "block " + layer + "'s MLP", "after block " + layer,
+                    "final LayerNorm (after the last block)"), labels);
+            String value = browser.findElement(By.cssSelector("#explain-residual tr:nth-child(3) td.mono")).getText();
+            String first = String.format(java.util.Locale.ROOT, "[%.3f ", answer.get("residual_after_block").get(0).asDouble());
+            assertTrue(value.startsWith(first), value + " is not block " + layer + "'s residual, which starts " + first);
+        }
     }
 
     /** A sample whose connection fails before its end (a stopped server) says so rather than ending cut short in silence. */

@@ -244,17 +244,39 @@ function joined(runs, fields) {
 const plotWidth = box => Math.max(100, box.clientWidth - 16);
 
 // A chart's box, and a function that draws the chart once the box is on the page (to measure it).
-function chartBox(id, title, runs, fields, opts = {}) {
-  const { cols, series } = joined(runs, fields);
-  if (cols.length < 2) return null;
-  const box = el("div", { class: "chart", id }, el("h3", { text: title }));
+// `c` is one of showRun's charts: { id, title, yLabel, log, cols, series }.
+function chartBox(c) {
+  const box = el("div", { class: "chart", id: c.id }, el("h3", { text: c.title }));
   const plot = () => charts.push(new uPlot({
-    width: plotWidth(box), height: 260, series,
-    scales: { x: { time: false }, y: { distr: opts.log ? 3 : 1 } },
-    axes: [{ label: "step" }, { size: 60 }],
+    width: plotWidth(box), height: 260, series: c.series,
+    scales: { x: { time: false }, y: { distr: c.log ? 3 : 1 } },
+    axes: [{ label: "step" }, { size: 60, label: c.yLabel }],
     legend: { live: true },
-  }, cols, box));
+  }, c.cols, box));
   return { box, plot };
+}
+
+// Gives a chart on the page new data of the same series. A scale the user narrowed (a drag across
+// the chart zooms the steps, setScale either axis) keeps its range, so new lines do not undo a
+// zoom once a second; a scale that still shows all its data follows the new data, as a new chart
+// would. Series hidden from the legend stay hidden: the chart is the same.
+function setChartData(u, cols) {
+  const x = u.scales.x, y = u.scales.y, steps = u.data[0];
+  const zoomedX = steps.length > 0 && (x.min > steps[0] || x.max < steps[steps.length - 1]);
+  // The y range is zoomed when it cuts off a shown value in the x range (uPlot's own y range
+  // always takes them all in, with a margin).
+  let lo = Infinity, hi = -Infinity;
+  u.series.forEach((s, i) => {
+    if (i === 0 || !s.show) return;
+    u.data[i].forEach((v, j) => {
+      if (v !== null && steps[j] >= x.min && steps[j] <= x.max) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    });
+  });
+  const zoomedY = lo <= hi && (y.min > lo || y.max < hi);
+  const xRange = { min: x.min, max: x.max }, yRange = { min: y.min, max: y.max };
+  u.setData(cols);
+  if (zoomedX) u.setScale("x", xRange);
+  if (zoomedY) u.setScale("y", yRange);
 }
 
 // Resizes the charts to their boxes (setSize, so a zoom or a series hidden from the legend stays).
@@ -279,23 +301,39 @@ async function showRun(names, gen) {
     el("div", { class: "toolbar" }, el("label", {}, logBox, " log scale (loss)"),
       names.length === 1 ? el("a", { href: "#/inside/" + enc(names[0]), text: "Look inside the model →" }) : null), grid);
 
+  // What the charts on the page show (their ids and series, and the loss's scale): while it stays
+  // the same, new metrics lines update the charts in place.
+  let shape = null;
+
   function draw() {
-    for (const c of charts) c.destroy();
-    charts = [];
     const layerNames = [...new Set(runs.flatMap(r => [...r.table.values()].flatMap(row => row.layers ? Object.keys(row.layers) : [])))];
-    const boxes = [
-      chartBox("chart-loss", "loss" + (log ? " (log)" : ""), runs, [
+    const specs = [
+      // Cross-entropy with the natural logarithm: nats.
+      { id: "chart-loss", title: "loss" + (log ? " (log)" : ""), yLabel: "loss (nats)", log, fields: [
         { name: "batch loss", get: r => r.batch, width: 1 },
         { name: "train (eval)", get: r => r.eval_train, points: true, width: 2 },
-        { name: "val", get: r => r.val, points: true, width: 2 }], { log }),
-      chartBox("chart-lr", "learning rate", runs, [{ name: "lr", get: r => r.lr }]),
-      chartBox("chart-grad", "gradient norm (before clipping)", runs, [{ name: "grad norm", get: r => r.grad_norm }]),
+        { name: "val", get: r => r.val, points: true, width: 2 }] },
+      { id: "chart-lr", title: "learning rate", yLabel: "learning rate", fields: [{ name: "lr", get: r => r.lr }] },
+      { id: "chart-grad", title: "gradient norm (before clipping)", yLabel: "gradient norm", fields: [{ name: "grad norm", get: r => r.grad_norm }] },
       // metrics.jsonl logs the run's average so far (the JIT's warm-up steps excluded), not each step's speed.
-      chartBox("chart-tps", "tokens/s (average over the run so far)", runs, [{ name: "tokens/s", get: r => r.tps }]),
-      chartBox("chart-acc", "accuracy (held out)", runs, [{ name: "accuracy", get: r => r.accuracy, points: true }]),
-      layerNames.length ? chartBox("chart-layers", "per-layer gradient norm", runs,
-        layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined }))) : null,
-    ].filter(Boolean);
+      { id: "chart-tps", title: "tokens/s (average over the run so far)", yLabel: "tokens/s", fields: [{ name: "tokens/s", get: r => r.tps }] },
+      { id: "chart-acc", title: "accuracy (held out)", yLabel: "accuracy (0 to 1)", fields: [{ name: "accuracy", get: r => r.accuracy, points: true }] },
+      { id: "chart-layers", title: "per-layer gradient norm", yLabel: "gradient norm",
+        fields: layerNames.map(n => ({ name: n.replace(/^transformer\./, ""), get: r => r.layers ? r.layers[n] : undefined })) },
+    ];
+    // A chart only for fields some run has logged (the series of a field no run has are left out too).
+    const shown = specs.map(c => ({ ...c, ...joined(runs, c.fields) })).filter(c => c.cols.length > 1);
+    const now = JSON.stringify([log, shown.map(c => [c.id, c.series.map(s => s.label)])]);
+    if (now === shape) {
+      shown.forEach((c, i) => setChartData(charts[i], c.cols));
+      return;
+    }
+    // Another set of charts or series (the first evaluation adds one, the log box changes the
+    // scale): uPlot fixes both when a chart is made, so the charts are made anew.
+    shape = now;
+    for (const c of charts) c.destroy();
+    charts = [];
+    const boxes = shown.map(chartBox);
     grid.replaceChildren(...boxes.map(b => b.box));
     for (const b of boxes) b.plot();
     if (boxes.length === 0) grid.replaceChildren(el("p", { class: "muted", text: "No metrics yet." }));
@@ -370,7 +408,7 @@ function showInside(name, gen, linkedPrompt) {
   const form = el("form", { class: "toolbar", onsubmit: e => { e.preventDefault(); show(); } }, prompt, go, status);
   view.replaceChildren(el("h1", { text: "Inside " + name }), form,
     el("h2", { text: "Tokens" }), el("p", { class: "muted", text: "Click a token to see what it attends to and to walk through its forward pass." }), tokens,
-    el("h2", { text: "Attention (rows: query, columns: key; hover for the weight, click a map to select it)" }), maps,
+    el("h2", { text: "Attention (rows: query, columns: key; hover for the weight; click a map, or Enter on its title, to select it)" }), maps,
     el("div", { class: "columns" }, el("div", {}, el("h2", { text: "What the token attends to" }), attends),
       el("div", {}, el("h2", { text: "Explain" }), explain)),
     el("h2", { text: "Logit lens (each residual stream read through the final LayerNorm and lm_head)" }), lens,
@@ -410,12 +448,15 @@ function showInside(name, gen, linkedPrompt) {
     const rows = r.streams.map(st => el("tr", { class: "lens-row" }, el("td", { class: "mono", text: st.stream }), st.positions.map(c => {
       const p = c.actual_next_probability;
       const td = el("td", { class: "mono", title: c.top.map(k => `${label(k.piece)} ${(100 * k.probability).toFixed(1)}%`).join(", ")
-        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`), text: label(c.top[0].piece) });
+        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`) }, label(c.top[0].piece),
+        // The probability as text too, as `vecgrad lens` prints it: a colour alone is lost on a
+        // reader who does not tell the shades apart, and a title on one without a mouse.
+        p === null ? null : el("span", { class: "p", text: p.toFixed(2) }));
       if (p !== null) td.style.background = `rgba(36, 87, 197, ${Math.min(1, p).toFixed(3)})`;
       if (p !== null && p > 0.5) td.style.color = "#fff";
       return td;
     })));
-    lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token; colour: the probability of the token that actually comes next." }),
+    lens.replaceChildren(el("p", { class: "muted", text: "Cells: the likeliest next token and, under it, the probability of the token that actually comes next (also the cell's colour)." }),
       el("div", { class: "scroll" }, el("table", { class: "grid small", id: "lens-table" }, head, rows)));
   }
 
@@ -476,8 +517,12 @@ function showInside(name, gen, linkedPrompt) {
       const queries = el("div", { class: "ylabels" }, data.tokens.map(tk => el("span", { text: label(tk) })));
       queries.style.gridTemplateRows = `repeat(${t}, ${cell}px)`;
       queries.style.fontSize = font;
-      return el("div", { class: "map" + (l === sel.layer && h === sel.head ? " selected" : ""), "data-layer": l, "data-head": h,
-        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", { text: `layer ${l}, head ${h}` }),
+      // The title is a button, so a map can be reached with Tab and chosen with Enter or Space (the
+      // weights are then the attends table's text); its click is the map's, below.
+      const chosen = l === sel.layer && h === sel.head;
+      const title = el("button", { type: "button", class: "map-title", "aria-pressed": chosen ? "true" : "false" }, `layer ${l}, head ${h}`);
+      return el("div", { class: "map" + (chosen ? " selected" : ""), "data-layer": l, "data-head": h,
+        onclick: () => { sel.layer = l; sel.head = h; select(); } }, el("h4", {}, title),
         el("div", { class: "axes" }, el("span"), keys, queries, grid));
     })));
     maps.replaceChildren(...layers);
@@ -494,7 +539,12 @@ function showInside(name, gen, linkedPrompt) {
   }
 
   function select() {
-    for (const m of maps.querySelectorAll(".map")) m.classList.toggle("selected", +m.dataset.layer === sel.layer && +m.dataset.head === sel.head);
+    // Marked on the maps there are, as markToken does for the same reason: the focus stays on the chosen map's title.
+    for (const m of maps.querySelectorAll(".map")) {
+      const chosen = +m.dataset.layer === sel.layer && +m.dataset.head === sel.head;
+      m.classList.toggle("selected", chosen);
+      m.querySelector(".map-title").setAttribute("aria-pressed", chosen ? "true" : "false");
+    }
     const li = data.layers.indexOf(sel.layer), hi = data.heads.indexOf(sel.head);
     const row = data.weights[li][hi][sel.token];
     const order = row.map((v, k) => [k, v]).filter(([k]) => k <= sel.token).sort((a, b) => b[1] - a[1]);
@@ -558,11 +608,12 @@ function renderExplain(e) {
         el("td", { class: "num", text: k.weight.toFixed(4) })))),
     el("p", { class: "muted", text: `${a.masked_positions} later positions are masked. Head output: ${vec(a.head_output)}. ${a.heads_combined}.` }),
     el("h3", { text: "4–5. Residual stream and output" }),
-    el("table", { class: "grid small" },
-      el("tr", {}, el("td", { text: "after attention" }), el("td", { class: "mono", text: vec(e.residual_after_attention) })),
-      el("tr", {}, el("td", { text: "MLP" }), el("td", { text: e.mlp })),
-      el("tr", {}, el("td", { text: "after the block" }), el("td", { class: "mono", text: vec(e.residual_after_block) })),
-      el("tr", {}, el("td", { text: "final LayerNorm" }), el("td", { class: "mono", text: vec(e.final_layernorm) }))),
+    // The residual is taken in the block of the attention shown (Explainer reads both at its `layer`).
+    el("table", { class: "grid small", id: "explain-residual" },
+      el("tr", {}, el("td", { text: `after block ${a.layer}'s attention` }), el("td", { class: "mono", text: vec(e.residual_after_attention) })),
+      el("tr", {}, el("td", { text: `block ${a.layer}'s MLP` }), el("td", { text: e.mlp })),
+      el("tr", {}, el("td", { text: `after block ${a.layer}` }), el("td", { class: "mono", text: vec(e.residual_after_block) })),
+      el("tr", {}, el("td", { text: "final LayerNorm (after the last block)" }), el("td", { class: "mono", text: vec(e.final_layernorm) }))),
     el("h3", { text: "Most likely next tokens" }),
     el("table", { class: "grid small", id: "explain-next" }, e.next_token.map(p => el("tr", {}, el("td", { class: "mono", text: label(p.piece) }),
       el("td", { class: "num", text: (100 * p.probability).toFixed(2) + "%" })))));
