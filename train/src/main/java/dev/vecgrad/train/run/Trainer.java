@@ -288,12 +288,24 @@ public final class Trainer {
                 // to the step's afterwards (its op times are then CPU time summed over the threads).
                 int base = first;
                 OpProfile[] laneProfiles = profile == null ? null : new OpProfile[n];
+                // Each micro-batch's failure is kept, and the first micro-batch's reported: the
+                // error a step throws is then the one a single thread would meet first, not the one
+                // whose thread happened to fail first.
+                Throwable[] failed = new Throwable[n];
                 Parallel.forRange(n, 1, true, (s, e) -> {
                     for (int i = s; i < e; i++) {
-                        OpProfile lp = laneProfiles == null ? null : (laneProfiles[i] = new OpProfile());
-                        microBatch(base + i, batches[base + i], laneWorkspace(i), laneGrads[i], lp);
+                        try {
+                            OpProfile lp = laneProfiles == null ? null : (laneProfiles[i] = new OpProfile());
+                            microBatch(base + i, batches[base + i], laneWorkspace(i), laneGrads[i], lp);
+                        } catch (RuntimeException | Error t) {
+                            failed[i] = t;
+                        }
                     }
                 });
+                for (Throwable t : failed) {
+                    if (t instanceof RuntimeException r) throw r;
+                    if (t instanceof Error r) throw r;
+                }
                 if (laneProfiles != null) for (OpProfile lp : laneProfiles) profile.add(lp);
                 section("sum micro-batch gradients", () -> {
                     Gradients.addToGrads(paramList, n == laneGrads.length ? laneGrads : java.util.Arrays.copyOf(laneGrads, n));

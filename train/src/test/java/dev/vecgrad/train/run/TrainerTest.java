@@ -260,6 +260,54 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Micro-batches at once that both fail report the first micro-batch's error, as one thread
+     * would: here micro-batch 0 fails late (a target outside the vocabulary, met by the loss) and
+     * micro-batch 1 early (a token outside it, met by the embedding), so the first error in time
+     * is micro-batch 1's.
+     */
+    @Test
+    @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
+    void microBatchesAtOnceThatFailReportTheFirstMicroBatchsError() throws IOException {
+        TextTask text = TextTask.load(textFile(), null);
+        int vocab = text.tokenizer().vocabSize();
+        int[] drawn = new int[1];
+        TrainingTask broken = new TrainingTask() {
+            public String describe() { return text.describe(); }
+            public dev.vecgrad.train.tokenizer.Tokenizer tokenizer() { return text.tokenizer(); }
+            public dev.vecgrad.train.data.Batch trainBatch(int b, int t, java.util.random.RandomGenerator r) {
+                dev.vecgrad.train.data.Batch ok = text.trainBatch(b, t, r);
+                int[] idx = ok.idx().clone(), targets = ok.targets().clone();
+                if (drawn[0]++ % 2 == 0) targets[targets.length - 1] = vocab + 5;
+                else idx[0] = vocab + 9;
+                return new dev.vecgrad.train.data.Batch(idx, targets, ok.batchSize(), ok.blockSize());
+            }
+            public dev.vecgrad.train.data.Batch valBatch(int b, int t, java.util.random.RandomGenerator r) {
+                return text.valBatch(b, t, r);
+            }
+            public Map<String, Object> identity() { return text.identity(); }
+        };
+        TrainConfig cfg = small(4, 0f).toBuilder().nLayer(2).nEmbd(32).blockSize(16).batchSize(3).gradAccum(2).build();
+        int before = dev.vecgrad.autograd.kernel.Parallel.threads();
+        try {
+            String[] messages = new String[2];
+            for (int threads = 1; threads <= 2; threads++) {
+                dev.vecgrad.autograd.kernel.Parallel.setThreads(threads);
+                Trainer t = new Trainer(cfg, broken);
+                assertEquals(threads, t.microBatchesAtOnce());
+                for (int round = 0; round < 10; round++) {
+                    RuntimeException e = assertThrows(RuntimeException.class, t::trainStep);
+                    if (messages[threads - 1] == null) messages[threads - 1] = e.getMessage();
+                    assertEquals(messages[threads - 1], e.getMessage(), "round " + round + ", " + threads + " threads");
+                }
+            }
+            assertTrue(messages[0].contains(String.valueOf(vocab + 5)), "micro-batch 0's target: " + messages[0]);
+            assertEquals(messages[0], messages[1], "the same error at 1 and 2 threads");
+        } finally {
+            dev.vecgrad.autograd.kernel.Parallel.setThreads(before);
+        }
+    }
+
     /** The other lanes' workspaces follow the configured one (its limit and its poisoning). */
     @Test
     @ResourceLock("vecgrad.threads")   // changes the global thread count (restored below)
