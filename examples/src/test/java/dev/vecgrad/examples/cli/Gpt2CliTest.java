@@ -182,6 +182,19 @@ class Gpt2CliTest {
         }
     }
 
+    /** A folder without tokenizer files exports without one; its weights file, which stands for it, must too. */
+    @Test
+    void theWeightsFileOfAFolderWithoutTokenizerExportsAsTheFolderDoes() throws IOException {
+        Path bare = Files.createDirectory(tmp.resolve("bare"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), bare.resolve(f));
+        CliTest.Result a = CliTest.vecgrad("export", "--checkpoint", bare.toString(), "--out", tmp.resolve("a").toString());
+        CliTest.Result b = CliTest.vecgrad("export", "--checkpoint", bare.resolve("model.safetensors").toString(), "--out",
+                tmp.resolve("b").toString());
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
+        assertEquals(a.out().replace(tmp.resolve("a").toString(), "OUT"), b.out().replace(tmp.resolve("b").toString(), "OUT"));
+    }
+
     /**
      * The weights file given as a bare name, in the folder itself: the message names the folder's
      * missing tokenizer files, not a model file's missing metadata (a file from elsewhere).
