@@ -51,15 +51,18 @@ final class ExportCommand implements Callable<Integer> {
             ModelCheckpoint.Loaded l = ModelCheckpoint.load(checkpoint);
             model = l.model();
             Object tok = l.tokenizer();
-            if (tok == null) {
+            // Without vecgrad's config it was a GPT-2 folder's own weights file, which loads the
+            // folder: exported without a tokenizer when the folder has none, as the folder is.
+            boolean gpt2Folder = !l.metadata().containsKey("config");
+            if (tok == null && !gpt2Folder) {
                 throw new IllegalArgumentException(l.missingTokenizer() + "; a GPT-2 folder needs one");
             }
-            if (!(tok instanceof BpeTokenizer b)) {
+            if (tok != null && !(tok instanceof BpeTokenizer)) {
                 throw new IllegalArgumentException(l.file() + " uses a character-level tokenizer, which a GPT-2 folder cannot "
                         + "hold: GPT-2's tokenizer files describe byte-level BPE, whose vocabulary starts with all 256 bytes. "
                         + "Byte-level BPE runs export (train with --tokenizer bpe:N or a GPT-2 tokenizer)");
             }
-            bpe = b;
+            bpe = (BpeTokenizer) tok;
         }
         if (!model.config().bias()) {
             throw new IllegalArgumentException(checkpoint + " was trained with --bias false; transformers' GPT-2 always has "

@@ -182,6 +182,43 @@ class Gpt2CliTest {
         }
     }
 
+    /** A folder without tokenizer files exports without one; its weights file, which stands for it, must too. */
+    @Test
+    void theWeightsFileOfAFolderWithoutTokenizerExportsAsTheFolderDoes() throws IOException {
+        Path bare = Files.createDirectory(tmp.resolve("bare"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), bare.resolve(f));
+        CliTest.Result a = CliTest.vecgrad("export", "--checkpoint", bare.toString(), "--out", tmp.resolve("a").toString());
+        CliTest.Result b = CliTest.vecgrad("export", "--checkpoint", bare.resolve("model.safetensors").toString(), "--out",
+                tmp.resolve("b").toString());
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
+        assertEquals(a.out().replace(tmp.resolve("a").toString(), "OUT"), b.out().replace(tmp.resolve("b").toString(), "OUT"));
+    }
+
+    /**
+     * The weights file given as a bare name, in the folder itself: the message names the folder's
+     * missing tokenizer files, not a model file's missing metadata (a file from elsewhere).
+     */
+    @Test
+    void theWeightsFileAsABareNameSaysTheFolderLacksItsTokenizer() throws Exception {
+        Path bare = Files.createDirectory(tmp.resolve("bare"));
+        for (String f : List.of("config.json", "model.safetensors")) Files.copy(TINY.resolve(f), bare.resolve(f));
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("--add-modules")) cmd.add(a);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sample", "--checkpoint",
+                "model.safetensors", "--prompt", "The bank"));
+        // The class path may name the build's directories relative to this module: made absolute for the child's working directory.
+        cmd.replaceAll(a -> a.equals(System.getProperty("java.class.path")) ? java.util.Arrays.stream(a.split(java.io.File.pathSeparator))
+                .map(p -> Path.of(p).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)) : a);
+        Process p = new ProcessBuilder(cmd).directory(bare.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(2, p.waitFor(), out);
+        assertTrue(out.contains("vecgrad sample: .: no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt)"), out);
+    }
+
     /** Every command that shows single tokens shows a control character as an escape, never raw ({@code \r} overwrote the line). */
     @Test
     void controlCharactersInTokensArePrintedVisibly() {

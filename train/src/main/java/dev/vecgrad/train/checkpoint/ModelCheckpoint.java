@@ -52,10 +52,11 @@ public final class ModelCheckpoint {
          * @return e.g. {@code "gpt2: no tokenizer in the GPT-2 folder (tokenizer.json, or vocab.json + merges.txt)"}
          */
         public String missingTokenizer() {
-            Path dir = file.getParent();
+            // Absolute for the check: a GPT-2 folder's weights file may be given as a bare name, in the folder.
+            Path dir = file.toAbsolutePath().getParent();
             // A file with vecgrad's "config" was read as a model file, whatever lies beside it.
             if (!metadata.containsKey("config") && dir != null && HfGpt2.isFolder(dir)) {
-                return dir + ": no tokenizer in the GPT-2 folder (" + TokenizerFiles.TOKENIZER_JSON + ", or " + Gpt2Files.VOCAB
+                return folderAsGiven(file) + ": no tokenizer in the GPT-2 folder (" + TokenizerFiles.TOKENIZER_JSON + ", or " + Gpt2Files.VOCAB
                         + " + " + Gpt2Files.MERGES + ")";
             }
             return file + " has no tokenizer in its metadata (a model converted from elsewhere holds only token ids)";

@@ -47,8 +47,11 @@ public final class TokenizerFiles {
         if (name.endsWith(".tiktoken")) return TiktokenFile.read(path);
         // An easy slip beside tokenizer.json in a model folder; its bytes would read as "not UTF-8".
         if (name.endsWith(".safetensors")) {
-            throw new ModelNotTokenizerException(path.toString(), "a model's weights, not a tokenizer file (a tokenizer file is "
-                    + TOKENIZER_JSON + ", " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + " or a .tiktoken file)");
+            String problem = "a model's weights, not a tokenizer file (a tokenizer file is " + TOKENIZER_JSON + ", "
+                    + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + " or a .tiktoken file)";
+            // "Load it with the model" only when there is a tokenizer to load with it, as refuseModel says for a directory.
+            if (lacksTokenizer(path)) throw new TokenizerFormatException(path.toString(), problem + "; the model holds no tokenizer either");
+            throw new ModelNotTokenizerException(path.toString(), problem);
         }
         Path dir = path.toAbsolutePath().getParent();
         if (name.equals(Gpt2Files.MERGES)) return Gpt2Files.read(dir.resolve(Gpt2Files.VOCAB), path);
@@ -60,6 +63,24 @@ public final class TokenizerFiles {
             return Gpt2Files.read(path, m);
         }
         return TokenizerJson.read(path);
+    }
+
+    /**
+     * Whether a model file surely comes without a tokenizer: its header reads and has no
+     * {@code tokenizer} metadata, and no tokenizer files lie beside it (a GPT-2 folder's weights
+     * load with the folder's). A file that does not read is given the benefit of the doubt.
+     */
+    private static boolean lacksTokenizer(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null && (Files.isRegularFile(dir.resolve(TOKENIZER_JSON))
+                || Files.isRegularFile(dir.resolve(Gpt2Files.VOCAB)) && Files.isRegularFile(dir.resolve(Gpt2Files.MERGES)))) {
+            return false;
+        }
+        try {
+            return !SafeTensors.read(file).metadata().containsKey("tokenizer");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

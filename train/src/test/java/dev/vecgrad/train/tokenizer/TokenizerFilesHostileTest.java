@@ -189,7 +189,24 @@ class TokenizerFilesHostileTest {
         Files.write(f, new byte[] {2, 0, 0, 0, 0, 0, 0, 0, '{', '}'});
         TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(f));
         assertTrue(e.getMessage().contains("a model's weights, not a tokenizer file"), e.getMessage());
-        assertTrue(e instanceof ModelNotTokenizerException && !e.getMessage().contains("--"), e.getMessage());
+        assertFalse(e.getMessage().contains("--"), e.getMessage());
+    }
+
+    /**
+     * A model file given as the tokenizer: "load it with the model" is the advice only when the
+     * model has a tokenizer to load with it (the CLI turns it into "pass it as --checkpoint").
+     */
+    @Test
+    void aModelFileIsAModelNotTokenizerOnlyWhenItHoldsATokenizer() throws IOException {
+        dev.vecgrad.nn.GPT gpt = new dev.vecgrad.nn.GPT(dev.vecgrad.nn.GPTConfig.tiny(5), 1L);
+        Path with = tmp.resolve("with.safetensors"), without = tmp.resolve("without.safetensors");
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(with, gpt, CharTokenizer.fromText("abcde"), null);
+        dev.vecgrad.train.checkpoint.ModelCheckpoint.save(without, gpt, null, null);
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(with));
+        assertTrue(e instanceof ModelNotTokenizerException, e.getMessage());
+        e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(without));
+        assertTrue(e.getMessage().contains("a model's weights, not a tokenizer file"), e.getMessage());
+        assertFalse(e instanceof ModelNotTokenizerException, "a model without a tokenizer has none to load with it: " + e.getMessage());
     }
 
     /** Random byte flips, cuts, duplications and insertions. */
