@@ -1,5 +1,6 @@
 package dev.vecgrad.train.tokenizer;
 
+import dev.vecgrad.train.checkpoint.HfGpt2;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.checkpoint.SafeTensors;
 import java.io.IOException;
@@ -102,8 +103,10 @@ public final class TokenizerFiles {
         }
         String noFiles = " (no " + TOKENIZER_JSON + " or " + Gpt2Files.VOCAB + " + " + Gpt2Files.MERGES + ")";
         if (json == null) {
-            throw new TokenizerFormatException(dir.toString(), "holds a model (" + ModelCheckpoint.FILE
-                    + ") but no tokenizer: none in the model's metadata" + noFiles);
+            // A GPT-2 folder keeps its tokenizer in files, never in the weights' metadata.
+            throw new TokenizerFormatException(dir.toString(), HfGpt2.isFolder(dir)
+                    ? "a GPT-2 folder without its tokenizer files" + noFiles
+                    : "holds a model (" + ModelCheckpoint.FILE + ") but no tokenizer: none in the model's metadata" + noFiles);
         }
         String kind;
         try {

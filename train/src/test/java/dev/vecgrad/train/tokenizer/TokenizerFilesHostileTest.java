@@ -209,6 +209,18 @@ class TokenizerFilesHostileTest {
         assertFalse(e instanceof ModelNotTokenizerException, "a model without a tokenizer has none to load with it: " + e.getMessage());
     }
 
+    /** A GPT-2 folder lacking its tokenizer files is named as one: its weights never hold a tokenizer in their metadata. */
+    @Test
+    void aGpt2FolderWithoutTokenizerFilesIsNamedAsSuch() throws IOException {
+        Path d = Files.createDirectory(tmp.resolve("gpt2-no-tokenizer"));
+        Path fixture = Path.of("src/test/resources/fixtures/hf_gpt2/plain");
+        for (String f : new String[] {"config.json", "model.safetensors"}) Files.copy(fixture.resolve(f), d.resolve(f));
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(d));
+        org.junit.jupiter.api.Assertions.assertEquals(d + ": a GPT-2 folder without its tokenizer files (no tokenizer.json or"
+                + " vocab.json + merges.txt)", e.getMessage());
+        assertFalse(e instanceof ModelNotTokenizerException, "it has no tokenizer to load with it");
+    }
+
     /** Random byte flips, cuts, duplications and insertions. */
     private static byte[] mutate(byte[] src, Random r) {
         byte[] b = src.clone();
