@@ -386,20 +386,33 @@ public final class Trainer {
 
     /**
      * Whether {@code lanes} micro-batches fit the heap at once: each lane beyond the first holds
-     * another micro-batch's activations and a copy of the gradients, and together they may take a
-     * quarter of the heap. The activations are estimated from the shapes (per layer about 16
-     * floats a token per unit of width plus two attention maps, and the logits), an upper bound
-     * for GPT-style models. A run whose micro-batches are large (GPT-2 fine-tuning in a small
-     * heap) so keeps running them one at a time, in the memory it needed before; either way the
-     * bits are the same.
+     * another micro-batch's activations and backward temporaries, a copy of the gradients and its
+     * thread's kernel buffers, and together they may take a quarter of the heap. The estimate per
+     * token is L(24C + 3HT) + 3V floats, fitted to the live heap a second lane added in
+     * {@code bench/compare/LaneMemory.java} and rounded up (session 15: {@code baby-gpt} at 32 x 2,
+     * 2,648 MB measured, 2,770 estimated; {@code shakespeare-char}, 27.6 MB measured, 35 MB
+     * estimated with the buffers' 8 MB; the first formula, L(16C + 2HT) + V, undercounted both by
+     * 30 %). A run whose micro-batches are large (GPT-2 fine-tuning in a small heap) so keeps
+     * running them one at a time, in the memory it needed before; either way the bits are the same.
      */
     private boolean lanesFit(int lanes) {
-        ModelSettings m = cfg.model();
-        long tokens = (long) cfg.batchSize() * m.blockSize();
-        long perToken = (long) m.nLayer() * (16L * m.nEmbd() + 2L * m.nHead() * m.blockSize()) + model.config().vocabSize();
-        long extra = 4 * (tokens * perToken + paramElements);
-        return (lanes - 1) * extra <= Runtime.getRuntime().maxMemory() / 4;
+        return (lanes - 1) * laneBytes() <= Runtime.getRuntime().maxMemory() / 4;
     }
+
+    /**
+     * {@return the heap each micro-batch run at once beyond the first is estimated to hold, in
+     * bytes} Micro-batches run at once only while these take at most a quarter of the heap.
+     */
+    public long laneBytes() {
+        ModelSettings m = cfg.model();
+        int vocab = model.config().vocabSize();
+        long tokens = (long) cfg.batchSize() * m.blockSize();
+        long perToken = (long) m.nLayer() * (24L * m.nEmbd() + 3L * m.nHead() * m.blockSize()) + 3L * vocab;
+        return 4 * (tokens * perToken + paramElements) + LANE_BUFFER_BYTES;
+    }
+
+    /** A thread's own kernel buffers (GEMM packing, softmax scratch), which a lane's thread fills. */
+    private static final long LANE_BUFFER_BYTES = 8L << 20;
 
     /** The other lanes' workspaces (index 0 unused), for tests; null before micro-batches first ran at once. */
     Workspace[] laneWorkspaces() {
