@@ -390,7 +390,7 @@ public final class Trainer {
      * thread's kernel buffers, and together they may take a quarter of the heap. The estimate per
      * token is L(24C + 3HT) + 3V floats, fitted to the live heap a second lane added in
      * {@code bench/compare/LaneMemory.java} and rounded up (session 15: {@code baby-gpt} at 32 x 2,
-     * 2,648 MB measured, 2,770 estimated; {@code shakespeare-char}, 27.6 MB measured, 35 MB
+     * 2,648 MB measured, 2,776 estimated; {@code shakespeare-char}, 27.6 MB measured, 35 MB
      * estimated with the buffers' 8 MB; the first formula, L(16C + 2HT) + V, undercounted both by
      * 30 %). A run whose micro-batches are large (GPT-2 fine-tuning in a small heap) so keeps
      * running them one at a time, in the memory it needed before; either way the bits are the same.
