@@ -443,7 +443,7 @@ class DashboardBrowserTest {
     /**
      * The logit lens shows the probability of the actual next token as text, under the likeliest
      * token, in each cell that has one, as {@code vecgrad lens} prints it (two decimals): not only
-     * as the cell's colour and in a title a mouse brings up.
+     * as the cell's colour and in a title a mouse brings up, which gives the same figure.
      */
     @Test
     void theLogitLensShowsTheActualNextTokensProbabilityAsText() throws IOException {
@@ -467,6 +467,8 @@ class DashboardBrowserTest {
                 String want = String.format(java.util.Locale.ROOT, "%.2f", p.asDouble());
                 assertEquals(want, line.size() == 1 ? line.get(0).getText() : cell.getText(), "stream " + s + ", position " + i);
                 assertTrue(cell.getText().endsWith("\n" + want), cell.getText());
+                // The hover title says the same number the same way, not a percentage beside it.
+                assertTrue(cell.getAttribute("title").endsWith("; actual next: " + want), cell.getAttribute("title"));
                 shown++;
             }
         }

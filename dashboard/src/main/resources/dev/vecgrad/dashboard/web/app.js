@@ -447,8 +447,8 @@ function showInside(name, gen, linkedPrompt) {
     const head = el("tr", {}, el("th", { text: "stream" }), r.tokens.map(t => el("th", { class: "mono", text: label(t.piece) })));
     const rows = r.streams.map(st => el("tr", { class: "lens-row" }, el("td", { class: "mono", text: st.stream }), st.positions.map(c => {
       const p = c.actual_next_probability;
-      const td = el("td", { class: "mono", title: c.top.map(k => `${label(k.piece)} ${(100 * k.probability).toFixed(1)}%`).join(", ")
-        + (p === null ? "" : `; actual next: ${(100 * p).toFixed(1)}%`) }, label(c.top[0].piece),
+      const td = el("td", { class: "mono", title: c.top.map(k => `${label(k.piece)} ${k.probability.toFixed(2)}`).join(", ")
+        + (p === null ? "" : `; actual next: ${p.toFixed(2)}`) }, label(c.top[0].piece),
         // The probability as text too, as `vecgrad lens` prints it: a colour alone is lost on a
         // reader who does not tell the shades apart, and a title on one without a mouse.
         p === null ? null : el("span", { class: "p", text: p.toFixed(2) }));
