@@ -20,10 +20,12 @@ public final class GradClip {
      * {@code max_norm / (norm + 1e-6)} factor, applied only when it is below 1).
      *
      * @param params the parameters; those without a gradient are skipped
-     * @param maxNorm the largest global norm left unscaled
+     * @param maxNorm the largest global norm left unscaled; positive (infinity clips nothing)
      * @return the global norm before clipping (NaN/Inf when a gradient is not finite)
+     * @throws IllegalArgumentException if {@code maxNorm} is zero, negative or NaN
      */
     public static float clipGradNorm(Collection<Tensor> params, float maxNorm) {
+        checkMaxNorm("clipGradNorm", maxNorm);
         float norm = globalNorm(params);
         float coef = coefficient(norm, maxNorm);
         if (coef < 1f) {
@@ -72,11 +74,21 @@ public final class GradClip {
      * Pass it to {@link Optimizer#step(float, boolean)} to clip inside the optimizer's pass.
      *
      * @param norm    the gradients' global norm ({@link #globalNorm})
-     * @param maxNorm the largest norm to allow
+     * @param maxNorm the largest norm to allow; positive (infinity clips nothing)
      * @return the factor, in (0, 1]
+     * @throws IllegalArgumentException if {@code maxNorm} is zero, negative or NaN
      */
     public static float coefficient(float norm, float maxNorm) {
+        checkMaxNorm("coefficient", maxNorm);
         float coef = (float) (maxNorm / (norm + 1e-6));
         return coef < 1f ? coef : 1f;
+    }
+
+    /** A negative bound would flip every gradient's sign (ascent instead of descent) without a word. */
+    private static void checkMaxNorm(String method, float maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("GradClip." + method + ": maxNorm must be positive, got " + maxNorm
+                    + " (to clip nothing, do not clip, or pass Float.POSITIVE_INFINITY)");
+        }
     }
 }

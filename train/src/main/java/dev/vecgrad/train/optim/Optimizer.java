@@ -26,11 +26,40 @@ public abstract class Optimizer {
      *
      * @param groups the parameter groups (copied)
      * @param lr the learning rate until {@link #setLr} changes it; finite and {@code >= 0}
-     * @throws IllegalArgumentException if {@code lr} is negative, NaN or infinite
+     * @throws IllegalArgumentException if {@code lr} is negative, NaN or infinite, or if a name or a
+     *         tensor is in more than one place across the groups
      */
     protected Optimizer(List<ParamGroup> groups, float lr) {
         this.groups = List.copyOf(groups);
         this.lr = checkLr(lr);
+        checkDistinct(this.groups);
+    }
+
+    /**
+     * Refuses a name or a tensor given twice. The state (moments, momentum) is kept by name, so two
+     * tensors under one name would share it, and {@link #state()} would save only one of them;
+     * one tensor under two names would be updated twice a step. Both happen silently otherwise,
+     * typically with one group per module, whose parameters are named relative to the module.
+     */
+    private static void checkDistinct(List<ParamGroup> groups) {
+        Map<String, Integer> groupOfName = new java.util.HashMap<>();
+        Map<Tensor, String> nameOfTensor = new java.util.IdentityHashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            for (var e : groups.get(g).params().entrySet()) {
+                Integer before = groupOfName.putIfAbsent(e.getKey(), g);
+                if (before != null) {
+                    throw new IllegalArgumentException("optimizer: the name '" + e.getKey() + "' is in parameter group "
+                            + before + " and in group " + g + "; the optimizer keeps its state by name, so every"
+                            + " parameter needs a name of its own: build the groups from one module that holds both"
+                            + " (e.g. ParamGroup.of(model, decay)), or prefix the names of each module's map");
+                }
+                String other = nameOfTensor.putIfAbsent(e.getValue(), e.getKey());
+                if (other != null) {
+                    throw new IllegalArgumentException("optimizer: the same tensor is given as '" + other + "' and as '"
+                            + e.getKey() + "'; it would be updated twice a step: give a shared (tied) weight once");
+                }
+            }
+        }
     }
 
     /**

@@ -38,6 +38,29 @@ class OptimizerTest {
         assertEquals(null, p.grad());
     }
 
+    /**
+     * Two modules' groups both name their tensors "weight": the optimizers keep state by name, so
+     * before the check the two tensors shared one set of moments (and one was left out of the
+     * saved state). The same tensor under two names would be stepped twice.
+     */
+    @Test
+    void aNameOrATensorInTwoPlacesIsRefusedNamingBoth() {
+        Tensor a = param(1f, 2f), b = param(3f, 4f, 5f);
+        var clash = assertThrows(IllegalArgumentException.class, () -> new AdamW(List.of(
+                new ParamGroup(Map.of("weight", a), 0.1f), new ParamGroup(Map.of("weight", b), 0f)), 1e-3f, 0.9f, 0.99f, 1e-8f));
+        assertTrue(clash.getMessage().contains("'weight' is in parameter group 0 and in group 1"), clash.getMessage());
+        var twice = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(
+                new ParamGroup(Map.of("head.weight", a), 0f), new ParamGroup(Map.of("embedding", a), 0f)), 0.1f, 0f, false));
+        assertTrue(twice.getMessage().contains("the same tensor is given as 'head.weight' and as 'embedding'"), twice.getMessage());
+        var inOneGroup = new LinkedHashMap<String, Tensor>();
+        inOneGroup.put("x", b);
+        inOneGroup.put("y", b);
+        assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(new ParamGroup(inOneGroup, 0f)), 0.1f, 0f, false));
+        // Distinct names and tensors across groups are fine.
+        new AdamW(List.of(new ParamGroup(Map.of("body.weight", a), 0.1f), new ParamGroup(Map.of("head.weight", b), 0f)),
+                1e-3f, 0.9f, 0.99f, 1e-8f);
+    }
+
     @Test
     void sgdWithMomentumMatchesHandComputation() {
         Tensor p = param(1f, -2f);
@@ -134,6 +157,21 @@ class OptimizerTest {
         assertEquals(0.8f, b.grad().item(), 1e-5f);
         assertEquals(1f, GradClip.clipGradNorm(List.of(a, b), 10f), 1e-5f);
         assertEquals(0.8f, b.grad().item(), 1e-5f);
+        assertEquals(1f, GradClip.clipGradNorm(List.of(a, b), Float.POSITIVE_INFINITY), 1e-5f);
+        assertEquals(0.8f, b.grad().item(), 1e-5f);
+    }
+
+    /** A bound that is not positive would have scaled the gradients by a negative factor: ascent, silently. */
+    @Test
+    void aClipBoundThatIsNotPositiveIsRefused() {
+        Tensor a = param(0f);
+        setGrad(a, 3f);
+        for (float bad : new float[] {-1f, 0f, Float.NaN}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> GradClip.clipGradNorm(List.of(a), bad));
+            assertTrue(e.getMessage().contains("maxNorm must be positive, got " + bad), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> GradClip.coefficient(2f, bad));
+        }
+        assertEquals(3f, a.grad().item(), 0f);
     }
 
     /** Parameters of many sizes (small ones, ones spanning chunks, an empty one), two groups, one transposed gradient. */
