@@ -7,8 +7,9 @@ import java.util.random.RandomGenerator;
  * A float32 n-d array with reverse-mode automatic differentiation.
  *
  * <p>A tensor is a view (offset, shape, strides) onto a {@code float[]} storage that views share:
- * {@link #reshape}, {@link #transpose}, {@link #permute}, {@link #narrow}, {@link #expand},
- * {@link #unsqueeze} and {@link #squeeze} copy nothing. Method names follow PyTorch, so
+ * {@link #view}, {@link #transpose}, {@link #permute}, {@link #narrow}, {@link #expand},
+ * {@link #unsqueeze} and {@link #squeeze} copy nothing; {@link #reshape} copies nothing either
+ * unless its input is not contiguous (then it copies, as PyTorch's does). Method names follow PyTorch, so
  * {@code x.matmul(w.transpose(0, 1)).add(b).relu().sum().backward()} reads as it would there.
  *
  * <p>Ops on tensors that require grad record a node (unless inside {@link Grad#disabled()});
@@ -191,13 +192,19 @@ public final class Tensor {
      * @param end the bound that is never reached
      * @param step the distance between values; negative to count down
      * @return a new 1-d leaf of {@code ceil((end - start) / step)} values
-     * @throws IllegalArgumentException if {@code step} is 0 or NaN, or points away from {@code end}
+     * @throws IllegalArgumentException if {@code step} is 0 or NaN, or points away from {@code end},
+     *         or if the range holds more values than a Java array can (or infinitely many)
      */
     public static Tensor arange(float start, float end, float step) {
         if (step == 0 || Float.isNaN(step) || (end - start) / step < 0) {
             throw new IllegalArgumentException("arange: cannot go from " + start + " to " + end + " in steps of " + step);
         }
-        int n = (int) Math.ceil((end - start) / (double) step);
+        double count = Math.ceil((end - start) / (double) step);
+        if (!(count <= Integer.MAX_VALUE - 8)) {   // NaN and infinity too; the JVM's largest float[] is a little under 2^31
+            throw new IllegalArgumentException("arange: " + start + " to " + end + " in steps of " + step + " is "
+                    + count + " values, more than one tensor can hold (" + (Integer.MAX_VALUE - 8) + ")");
+        }
+        int n = (int) count;
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (start + (double) i * step);
         return wrap(v, n);
@@ -249,6 +256,7 @@ public final class Tensor {
      * @throws IllegalArgumentException if {@code d} is out of range for this tensor's rank
      */
     public int size(int d) {
+        if (shape.length == 0) throw new IllegalArgumentException("size: dimension " + d + " of a 0-d tensor, which has none");
         return shape[Shapes.dim("size", d, shape.length)];
     }
 
@@ -421,6 +429,23 @@ public final class Tensor {
     /** {@return whether this tensor was created by the user rather than by a recorded op} */
     public boolean isLeaf() {
         return node == null;
+    }
+
+    /**
+     * {@return whether this tensor views storage that another tensor owns} Slices, transposes,
+     * {@link #detach()} and reshapes that copy nothing are views: an in-place change to one shows in
+     * the other. A tensor that is not a view owns its storage (which may still be larger than it).
+     */
+    public boolean isView() {
+        return base != null;
+    }
+
+    /**
+     * {@return whether a {@link Workspace} scope lent this tensor's storage} Such a tensor is valid
+     * until that scope closes; keep its values past the scope with {@link #toArray()}.
+     */
+    public boolean isWorkspaceStorage() {
+        return owner().lender != null;
     }
 
     /**
@@ -1167,8 +1192,10 @@ public final class Tensor {
      *
      * @param p the probability of zeroing an element, in {@code [0, 1]} (1 zeroes everything)
      * @param training false for evaluation, where nothing is dropped and {@code rng} is not used
-     * @param rng the source of the keep/drop draws
+     * @param rng the source of the keep/drop draws (may be null only when nothing is dropped)
      * @return the result (this tensor itself when nothing is dropped)
+     * @throws IllegalArgumentException if {@code p} is outside {@code [0, 1]}, or {@code rng} is null
+     *         when elements are to be dropped
      */
     public Tensor dropout(float p, boolean training, RandomGenerator rng) {
         return DropoutOps.dropout(this, p, training, rng);

@@ -203,7 +203,9 @@ public final class Workspace {
         /**
          * Returns the scope's arrays to the workspace and restores the thread's previous one.
          *
-         * @throws IllegalStateException when called from another thread than the one that opened it
+         * @throws IllegalStateException when called from another thread than the one that opened it,
+         *         or while a scope of another workspace opened after this one is still open (scopes
+         *         close innermost first, as try-with-resources closes them)
          */
         @Override
         public void close() {
@@ -211,6 +213,12 @@ public final class Workspace {
             if (Thread.currentThread() != owner) {
                 throw new IllegalStateException("Workspace scope opened on thread " + owner.getName()
                         + " cannot be closed on " + Thread.currentThread().getName());
+            }
+            // Closed out of order, the thread's current workspace would become this one with no
+            // scope open, and later ops outside any scope would quietly take its storage.
+            if (CURRENT.get()[0] != Workspace.this) {
+                throw new IllegalStateException("Workspace scope: another workspace's scope, opened after this one,"
+                        + " is still open on this thread; close scopes innermost first (try-with-resources does)");
             }
             closed = true;
             CURRENT.get()[0] = previous;

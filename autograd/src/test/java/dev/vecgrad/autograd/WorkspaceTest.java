@@ -176,6 +176,29 @@ class WorkspaceTest {
         assertNotSame(first, a.add(bb).storage(), "outside a scope, ops allocate on the heap");
     }
 
+    /**
+     * Closing an outer scope while an inner one (of another workspace) is open used to succeed and
+     * leave the outer workspace current with no scope open: ops outside any scope then took its
+     * storage, and their results died at its next scope.
+     */
+    @Test
+    void scopesCloseInnermostFirst() {
+        Workspace outer = new Workspace(BIG, false), inner = new Workspace(BIG, false);
+        Tensor a = Tensor.randn(new SplittableRandom(1), 64, 64);
+        var s1 = outer.open();
+        var s2 = inner.open();
+        var e = assertThrows(IllegalStateException.class, s1::close);
+        assertTrue(e.getMessage().contains("close scopes innermost first"), e.getMessage());
+        s2.close();
+        s1.close();
+        Tensor kept = a.mul(2f);
+        assertFalse(kept.isWorkspaceStorage(), "after both scopes, ops allocate on the heap");
+        try (var s = outer.open()) {
+            a.mul(3f);
+        }
+        assertArrayEquals(Tensor.randn(new SplittableRandom(1), 64, 64).mul(2f).toArray(), kept.toArray());
+    }
+
     @Test
     void smallArraysAndRequestsBeyondTheCapComeFromTheHeap() {
         int n = 2048;

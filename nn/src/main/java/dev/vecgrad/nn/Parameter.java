@@ -18,8 +18,10 @@ public final class Parameter {
     private final Tensor tensor;
 
     /**
-     * Wraps {@code value} as a parameter. A leaf that is contiguous and owns its whole storage is
-     * used as is (and marked as requiring grad); anything else is copied first.
+     * Wraps {@code value} as a parameter. A leaf that owns its whole heap storage (contiguous, not a
+     * view, not lent by a workspace scope) is used as is and marked as requiring grad; anything else
+     * is copied first, so that a parameter never shares storage with another tensor (a detached
+     * weight of another model, say) or dies with a workspace scope.
      *
      * @param value the initial value: a leaf tensor
      * @throws IllegalArgumentException if {@code value} is null or not a leaf
@@ -30,7 +32,8 @@ public final class Parameter {
             throw new IllegalArgumentException("Parameter: value of shape " + java.util.Arrays.toString(value.shape())
                     + " is the result of an op (" + value.gradFn() + "); pass a leaf, e.g. value.detach()");
         }
-        boolean owns = value.isContiguous() && value.offset() == 0 && value.storage().length == value.numel();
+        boolean owns = !value.isView() && !value.isWorkspaceStorage() && value.isContiguous()
+                && value.offset() == 0 && value.storage().length == value.numel();
         this.tensor = (owns ? value : Tensor.of(value.toArray(), value.shape())).requiresGrad(true);
     }
 

@@ -145,4 +145,41 @@ class ModuleTest {
         Tensor w = Tensor.zeros(2).requiresGrad(true);
         assertThrows(IllegalArgumentException.class, () -> new Parameter(w.mul(2f)));
     }
+
+    /**
+     * A detached weight of another model (what {@code stateDict()} hands out) is contiguous and
+     * spans its whole storage, yet another tensor owns that storage: wrapped as is, the new
+     * parameter and the old weight were one array, and a step of either moved both.
+     */
+    @Test
+    void aParameterNeverSharesStorageWithAnotherTensorOrAWorkspaceScope() {
+        Linear src = new Linear(3, 2, true);
+        Tensor detached = src.stateDict().get("weight");
+        assertTrue(detached.isView());
+        Parameter p = new Parameter(detached);
+        try (var off = dev.vecgrad.autograd.Grad.disabled()) {
+            p.tensor().fillInPlace(7f);
+        }
+        assertTrue(src.weight().tensor().toArray()[0] != 7f, "the source model's weight is unchanged");
+        assertFalse(detached.requiresGrad(), "the argument, copied, is not marked either");
+
+        Tensor own = Tensor.zeros(2, 2);
+        assertFalse(own.isView());
+        assertSame(own, new Parameter(own).tensor(), "a tensor owning its heap storage is used as is");
+
+        var ws = new dev.vecgrad.autograd.Workspace();
+        Tensor big = Tensor.zeros(64, 64);   // large enough for a workspace to lend (Workspace.MIN_ELEMENTS)
+        Parameter fromScope;
+        try (var scope = ws.open(); var off = dev.vecgrad.autograd.Grad.disabled()) {
+            Tensor lent = big.add(1f);   // a leaf (no grad recorded) on the scope's storage
+            assertTrue(lent.isWorkspaceStorage());
+            fromScope = new Parameter(lent);
+        }
+        try (var scope = ws.open(); var off = dev.vecgrad.autograd.Grad.disabled()) {
+            big.add(5f);   // takes the storage the first scope lent
+        }
+        float[] ones = new float[64 * 64];
+        java.util.Arrays.fill(ones, 1f);
+        assertArrayEquals(ones, fromScope.tensor().toArray(), "the parameter outlives the scope");
+    }
 }
