@@ -7,7 +7,9 @@
  */
 module dev.vecgrad.train {
     requires transitive dev.vecgrad.nn;
-    requires com.fasterxml.jackson.databind;
+    // Transitive: Jackson's JsonNode is in this module's API (tokenizer.json parsing, the run
+    // directory's state and run info), so a module reading those must read Jackson too.
+    requires transitive com.fasterxml.jackson.databind;
     // JvmCounters reads GC time and per-thread allocation for the metrics.
     requires jdk.management;
     // AttentionMaps draws on AWT images (Java2D); LossChart's images come from XChart.

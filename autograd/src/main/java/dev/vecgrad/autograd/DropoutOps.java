@@ -11,6 +11,7 @@ final class DropoutOps {
             throw new IllegalArgumentException("dropout: probability must be in [0, 1], got " + p);
         }
         if (!training || p == 0f) return x;
+        if (rng == null) throw new IllegalArgumentException("dropout: training with p = " + p + " needs a random generator, got null");
         float keep = p == 1f ? 0f : 1f / (1f - p);
         float[] xs = x.dense();
         long[] bits = DropoutBits.draw(xs.length, p, rng);   // the same decisions at any thread count

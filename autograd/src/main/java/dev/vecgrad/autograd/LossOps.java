@@ -31,7 +31,7 @@ final class LossOps {
             if (t == ignoreIndex) continue;
             if (t < 0 || t >= classes) {
                 throw new IllegalArgumentException("crossEntropy: target " + t + " at position " + r
-                        + " is out of range for " + classes + " classes");
+                        + " is out of range for " + classes + " classes (the ignore index is " + ignoreIndex + ")");
             }
             count++;
         }

@@ -136,6 +136,12 @@ class BadInputTest {
         assertBad(() -> s.chunk(1, 0), "chunk", "0-d");
         assertBad(() -> s.slice(0, 0, 1), "slice", "0-d");
         assertBad(() -> s.narrow(0, 0, 1), "narrow", "0-d");
+        // Not an ArrayIndexOutOfBoundsException from inside (reductions do accept dim 0 of a 0-d tensor, as PyTorch's do).
+        assertBad(() -> s.size(0), "size", "0-d");
+        assertBad(() -> s.size(-1), "size", "0-d");
+        // A range no array can hold: one clear error, not an OutOfMemoryError.
+        assertBad(() -> Tensor.arange(0f, 1e10f, 1f), "arange", "more than one tensor can hold");
+        assertBad(() -> Tensor.arange(0f, Float.POSITIVE_INFINITY, 1f), "arange", "Infinity values");
         assertBad(() -> Tensor.of(5f).expand(-2), "expand", "-2", "[1]");
         assertBad(() -> Tensor.of(5f).expand(-1, 1), "expand", "-1");
         // Reducing over a dimension of an empty tensor gives an empty result, not a division by zero.

@@ -119,6 +119,7 @@ public enum HookPoint {
      * @throws IllegalArgumentException naming the text when it is not a capture point
      */
     public static Named parse(String name) {
+        if (name == null) throw new IllegalArgumentException("hook point: no name given (null)");
         for (HookPoint p : values()) {
             if (!p.perBlock) {
                 if (p.suffix.equals(name)) return new Named(p, -1);

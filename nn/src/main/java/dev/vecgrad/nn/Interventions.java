@@ -159,11 +159,12 @@ public final class Interventions {
      * @param value the source of the patched entries, of the activation's shape
      * @param positions the positions (dimension 1) to take from {@code value}
      * @return the hook
-     * @throws IllegalArgumentException at once for a point not indexed by position, and during the
-     *     forward when the shapes differ or a position is out of range
+     * @throws IllegalArgumentException at once for a point not indexed by position or a null
+     *     {@code value}, and during the forward when the shapes differ or a position is out of range
      */
     public static ActivationHook patchPositions(String name, Tensor value, int... positions) {
         HookPoint.Named at = HookPoint.parse(name);
+        if (value == null) throw new IllegalArgumentException("patchPositions: no value for " + name);
         if (at.point() == HookPoint.POS_EMBED || at.point() == HookPoint.ATTN_PATTERN) {
             throw new IllegalArgumentException("patchPositions: " + name + " is not indexed [B, T, ...]; use patch");
         }

@@ -80,9 +80,12 @@ public final class Linear extends Module {
      * @throws IllegalArgumentException if {@code x}'s last size is not {@code in}
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        if (x.dim() == 0 || weight.dim() != 2 || x.size(-1) != weight.size(1)) {
+        if (weight.dim() != 2) {
+            throw new IllegalArgumentException("linear: weight " + Arrays.toString(weight.shape()) + " must be 2-d [out, in]");
+        }
+        if (x.dim() == 0 || x.size(-1) != weight.size(1)) {
             throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " does not fit weight "
-                    + Arrays.toString(weight.shape()) + " (expected last dimension " + weight.size(-1) + ")");
+                    + Arrays.toString(weight.shape()) + " (expected last dimension " + weight.size(1) + ")");
         }
         return x.linear(weight, bias);
     }

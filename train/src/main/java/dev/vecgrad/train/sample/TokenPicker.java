@@ -43,8 +43,10 @@ public final class TokenPicker {
      * @param off the row's first element
      * @param n the row's length (the vocabulary size)
      * @return a token id in {@code [0, n)}
+     * @throws IllegalArgumentException if {@code n < 1} or a logit is NaN
      */
     public static int argmax(float[] logits, int off, int n) {
+        checkRow(logits, off, n);
         int best = 0;
         for (int i = 1; i < n; i++) if (logits[off + i] > logits[off + best]) best = i;
         return best;
@@ -57,9 +59,11 @@ public final class TokenPicker {
      * @param off the row's first element
      * @param n the row's length (the vocabulary size)
      * @return a token id in {@code [0, n)}
+     * @throws IllegalArgumentException if {@code n < 1} or a logit is NaN
      */
     public int pick(float[] logits, int off, int n) {
         if (temperature == 0f) return argmax(logits, off, n);
+        checkRow(logits, off, n);
         float cutoff = Float.NEGATIVE_INFINITY;
         if (topK > 0 && topK < n) {
             float[] sorted = Arrays.copyOfRange(logits, off, off + n);
@@ -85,5 +89,19 @@ public final class TokenPicker {
             if (u < 0) return i;
         }
         return last >= 0 ? last : argmax(logits, off, n);
+    }
+
+    /**
+     * An empty row has no token to give, and a NaN logit (a model whose weights or activations
+     * stopped being finite) would otherwise come out as some fixed id, silently.
+     */
+    private static void checkRow(float[] logits, int off, int n) {
+        if (n < 1) throw new IllegalArgumentException("pick: a row of " + n + " logits has no token to pick");
+        for (int i = 0; i < n; i++) {
+            if (Float.isNaN(logits[off + i])) {
+                throw new IllegalArgumentException("pick: logit " + i + " of " + n + " is NaN: the model's output is not"
+                        + " finite (are its weights?)");
+            }
+        }
     }
 }

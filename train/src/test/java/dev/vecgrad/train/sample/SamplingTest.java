@@ -15,6 +15,18 @@ import org.junit.jupiter.api.Test;
 
 class SamplingTest {
 
+    /** An empty row used to give id 0, and NaN logits some fixed id, both silently. */
+    @Test
+    void anEmptyRowOrANaNLogitIsRefused() {
+        float[] row = {0.5f, Float.NaN, 1f};
+        for (TokenPicker p : new TokenPicker[] {new TokenPicker(0f, 0, null), new TokenPicker(1f, 2, new SplittableRandom(1))}) {
+            var nan = assertThrows(IllegalArgumentException.class, () -> p.pick(row, 0, 3));
+            assertTrue(nan.getMessage().contains("logit 1 of 3 is NaN"), nan.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> p.pick(row, 0, 0));
+            assertEquals(0, p.pick(row, 0, 1), "a row that stops before the NaN is fine");
+        }
+    }
+
     @Test
     void greedyGenerationEqualsArgmaxOfTheFullContextAtEveryStep() {
         GPT model = new GPT(new GPTConfig(2, 2, 8, 6, 7, true, 0f), 5);
