@@ -2,6 +2,7 @@ package dev.vecgrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,9 @@ class BadInputTest {
         assertBad(() -> M23.layerNorm(null, Tensor.ones(3, 1), 1e-5f), "layerNorm", "bias", "[3, 1]");
         assertBad(() -> M23.dropout(1.5f, true, new SplittableRandom(1)), "dropout", "1.5");
         assertBad(() -> M23.dropout(Float.NaN, true, new SplittableRandom(1)), "dropout", "NaN");
+        assertBad(() -> M23.dropout(0.5f, true, null), "dropout", "needs a random generator");
+        assertSame(M23, M23.dropout(0.5f, false, null), "evaluation draws nothing, so needs no generator");
+        assertBad(() -> M23.crossEntropy(new int[] {0, -1}), "crossEntropy", "target -1", "the ignore index is -100");
         assertBad(() -> M23.detach().setGrad(Tensor.zeros(3)), "setGrad", "[3]", "[2, 3]");
         assertBad(() -> M23.detach().addInPlace(Tensor.zeros(3, 3)), "addInPlace", "[3, 3]", "[2, 3]");
     }

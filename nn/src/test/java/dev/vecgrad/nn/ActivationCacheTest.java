@@ -300,6 +300,10 @@ class ActivationCacheTest {
         for (String bad : new String[] {"", "blocks..hook_q", "blocks.1.attn.hook_nope", "blocks.-1.hook_resid_pre", "hook_embedx"}) {
             assertThrows(IllegalArgumentException.class, () -> HookPoint.parse(bad), bad);
         }
+        // null: one clear error at once, not a NullPointerException (for patchPositions: during a later forward).
+        assertThrows(IllegalArgumentException.class, () -> HookPoint.parse(null));
+        var noValue = assertThrows(IllegalArgumentException.class, () -> Interventions.patchPositions("blocks.0.hook_resid_pre", null, 1));
+        assertTrue(noValue.getMessage().contains("no value for blocks.0.hook_resid_pre"), noValue.getMessage());
     }
 
     // ------------------------------------------------------------------ double-precision reference
