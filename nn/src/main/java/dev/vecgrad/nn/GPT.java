@@ -97,6 +97,27 @@ public final class GPT extends Module {
         }
     }
 
+    /**
+     * {@inheritDoc} Returns the GPT, so {@code GPT g = new GPT(cfg, 1).eval();} compiles.
+     */
+    @Override
+    public GPT train(boolean mode) {
+        super.train(mode);
+        return this;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public GPT train() {
+        return train(true);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public GPT eval() {
+        return train(false);
+    }
+
     /** {@return the architecture} */
     public GPTConfig config() {
         return config;

@@ -32,6 +32,18 @@ class GPTTest {
         assertEquals(809_856L, new GPT(GPTConfig.shakespeareChar(65), 0).numParameters());
     }
 
+    /** The mode setters return the GPT itself (a Module before), so a model can be made and set in one line. */
+    @Test
+    void modeSettersReturnTheModelAndReachEveryBlock() {
+        GPT g = new GPT(GPTConfig.shakespeareChar(65), 0).eval();
+        assertFalse(g.isTraining());
+        assertFalse(g.blocks().get(0).isTraining());
+        GPT same = g.train();
+        assertSame(g, same);
+        assertTrue(g.blocks().get(3).isTraining());
+        assertFalse(g.train(false).lnF().isTraining());
+    }
+
     @Test
     void parameterNamesAndShapesAreNanoGpts() {
         List<String> got = new ArrayList<>();
