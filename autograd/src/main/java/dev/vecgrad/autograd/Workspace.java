@@ -222,36 +222,76 @@ public final class Workspace {
             }
             closed = true;
             CURRENT.get()[0] = previous;
-            // Keep exactly what this scope used (arrays of sizes it no longer asks for go to the
-            // GC), plus, for a keeping scope, what it left untouched.
-            Map<Integer, ArrayDeque<float[]>> next = trim ? new HashMap<>() : carried;
-            long held = trim ? 0 : heldBytes - carriedTaken;
-            for (float[] a : usedOrder) {
-                if (poison && out.containsKey(a)) Arrays.fill(a, Float.NaN);
-                next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-                held += 4L * a.length;
+            try {
+                keepWhatWasUsed();
+            } catch (OutOfMemoryError e) {
+                // Sorting the arrays into the next scope's pools allocates a little; on a full heap
+                // the workspace keeps nothing instead, so its arrays can be collected and the
+                // error reported (a scope left half-closed also refused every later open()).
+                dropAll();
+                throw e;
+            } finally {
+                generation++;   // every tensor over this scope's arrays is now dead (Tensor.checkLive)
+                owner = null;
             }
-            // Not poisoned: any bit pattern is a valid mask, so a fill would show nothing. Only a
-            // recorded op's backward reads them, and what guards them is what guards the float
-            // state saved next to them (attention's weights, as many elements): backward refuses
-            // a node whose output or inputs a closed scope lent.
-            Map<Integer, ArrayDeque<long[]>> nextLongs = trim ? new HashMap<>() : carriedLongs;
-            for (long[] a : usedLongs) {
-                nextLongs.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
-                held += 8L * a.length;
-            }
-            usedLongs.clear();
-            carriedLongs = nextLongs;
-            usedOrder.clear();
-            used.clear();
-            out.clear();
-            released.clear();
-            carried = next;
-            carriedTaken = 0;
-            generation++;   // every tensor over this scope's arrays is now dead (Tensor.checkLive)
-            heldBytes = held;
-            owner = null;
         }
+    }
+
+    /** Closing a scope: keep exactly what it used, plus, for a keeping scope, what it left untouched. */
+    private void keepWhatWasUsed() {
+        // Arrays of sizes the scope no longer asks for go to the GC.
+        Map<Integer, ArrayDeque<float[]>> next = trim ? new HashMap<>() : carried;
+        long held = trim ? 0 : heldBytes - carriedTaken;
+        for (float[] a : usedOrder) {
+            if (poison && out.containsKey(a)) Arrays.fill(a, Float.NaN);
+            next.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            held += 4L * a.length;
+        }
+        // Not poisoned: any bit pattern is a valid mask, so a fill would show nothing. Only a
+        // recorded op's backward reads them, and what guards them is what guards the float
+        // state saved next to them (attention's weights, as many elements): backward refuses
+        // a node whose output or inputs a closed scope lent.
+        Map<Integer, ArrayDeque<long[]>> nextLongs = trim ? new HashMap<>() : carriedLongs;
+        for (long[] a : usedLongs) {
+            nextLongs.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
+            held += 8L * a.length;
+        }
+        usedLongs.clear();
+        carriedLongs = nextLongs;
+        usedOrder.clear();
+        used.clear();
+        out.clear();
+        released.clear();
+        carried = next;
+        carriedTaken = 0;
+        heldBytes = held;
+    }
+
+    /** Forgets every array, held or lent, without allocating. */
+    private void dropAll() {
+        usedOrder.clear();
+        used.clear();
+        out.clear();
+        released.clear();
+        usedLongs.clear();
+        carried.clear();
+        carriedLongs.clear();
+        carriedTaken = 0;
+        heldBytes = 0;
+    }
+
+    /**
+     * Lets go of the arrays kept for the next scope, so the garbage collector can take them: after
+     * an {@link OutOfMemoryError}, when they may be what fills the heap. Allocates nothing; the
+     * next scope takes its arrays from the heap again.
+     *
+     * @throws IllegalStateException if a scope of this workspace is open
+     */
+    public void clear() {
+        if (owner != null) {
+            throw new IllegalStateException("Workspace.clear: a scope is open on thread " + owner.getName() + "; close it first");
+        }
+        dropAll();
     }
 
     /** Bytes of {@link #carried} handed out in the open scope (they move to {@link #used}). */

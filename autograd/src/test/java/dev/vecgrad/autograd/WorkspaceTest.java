@@ -199,6 +199,26 @@ class WorkspaceTest {
         assertArrayEquals(Tensor.randn(new SplittableRandom(1), 64, 64).mul(2f).toArray(), kept.toArray());
     }
 
+    /** What a trainer does after running out of memory: let go of the kept arrays, allocating nothing. */
+    @Test
+    void clearLetsGoOfTheKeptArrays() {
+        Workspace ws = new Workspace(BIG, false);
+        Tensor a = Tensor.randn(new SplittableRandom(1), 64, 64);
+        float[] first;
+        try (var s = ws.open()) {
+            first = a.mul(2f).storage();
+            assertThrows(IllegalStateException.class, ws::clear, "not while a scope is open");
+        }
+        assertEquals(4L * 64 * 64, ws.heldBytes());
+        ws.clear();
+        assertEquals(0, ws.heldBytes());
+        try (var s = ws.open()) {
+            Tensor r = a.mul(2f);
+            assertNotSame(first, r.storage(), "the next scope takes new arrays");
+            assertEquals(0, ws.reusedBytes());
+        }
+    }
+
     @Test
     void smallArraysAndRequestsBeyondTheCapComeFromTheHeap() {
         int n = 2048;

@@ -40,4 +40,27 @@ class OutOfMemoryTest {
         assertFalse(out.contains("Exception in thread") || out.contains("\tat "), out);
         assertEquals(Errors.USAGE, p.exitValue(), out);
     }
+
+    /**
+     * A heap the weights and moments nearly fill: the workspace's arrays, kept after the failed
+     * step, left no room to close the scope, write the status or print the line, so the JVM's own
+     * "Exception in thread main" came out, and the half-made run directory stayed, its status
+     * "running" for ever.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {20, 24, 28})
+    void aHeapTheModelNearlyFillsStillGivesOneLineAndLeavesNoDirectory(int heapMb) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) sb.append("Now is the winter of our discontent made glorious summer. ");
+        Path text = Files.writeString(tmp.resolve("t.txt"), sb.toString());
+        Path log = tmp.resolve("log.txt"), run = tmp.resolve("run");
+        Process p = CrashResumeTest.vecgrad(log, List.of("-Xmx" + heapMb + "m"), List.of("train", "--data", text.toString(),
+                "--preset", "shakespeare-char", "--max-iters", "2", "--out", run.toString(), "--no-progress"));
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the run did not end");
+        String out = Files.readString(log);
+        assertFalse(out.contains("Exception in thread") || out.contains("\tat "), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("vecgrad train: out of memory; try a smaller --batch-size")), out);
+        assertEquals(Errors.USAGE, p.exitValue(), out);
+        assertFalse(Files.exists(run), "a run that failed before its first checkpoint leaves no directory");
+    }
 }

@@ -190,7 +190,9 @@ public final class Trainer {
      * Where each micro-batch's activations and gradients live.
      *
      * @param ws by default a {@link Workspace} that hands the same arrays out again every step (so
-     *     the loop barely allocates); null puts them on the heap, as outside the trainer
+     *     the loop barely allocates); null puts them on the heap, as outside the trainer. A step
+     *     that runs out of memory {@linkplain Workspace#clear() clears} it, so the arrays it held
+     *     can be collected
      */
     public void setWorkspace(Workspace ws) {
         workspace = ws;
@@ -319,8 +321,13 @@ public final class Trainer {
         } catch (OutOfMemoryError e) {
             // The other lanes' gradients and arrays go, so that whoever reports the error (or
             // retries with a smaller batch) has the heap that a trainer without them would leave.
+            // The same for the arrays this trainer's own workspace keeps between steps (the scope
+            // has closed by now): without this, a heap filled by them stays full, and writing the
+            // run's status or the one-line error runs out of memory again (the JVM's own message
+            // and a status stuck at "running" were all a tiny heap gave).
             laneGrads = null;
             laneWorkspaces = null;
+            if (workspace != null) workspace.clear();
             optimizer.zeroGrad();
             throw e;
         } catch (RuntimeException | Error e) {
