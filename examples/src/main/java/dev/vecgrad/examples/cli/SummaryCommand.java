@@ -4,6 +4,8 @@ import dev.vecgrad.nn.GPT;
 import dev.vecgrad.nn.GPTConfig;
 import dev.vecgrad.nn.Parameter;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
+import dev.vecgrad.train.run.AdditionTrainingTask;
+import dev.vecgrad.train.run.InductionTrainingTask;
 import dev.vecgrad.train.run.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,8 +38,9 @@ final class SummaryCommand implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, multiplicity = "1") Source source;
 
-    @Option(names = "--vocab-size", paramLabel = "V", defaultValue = "65", description = "Vocabulary for --preset (default: ${DEFAULT-VALUE}).")
-    int vocabSize;
+    @Option(names = "--vocab-size", paramLabel = "V", description = "Vocabulary for --preset (default: the task's own for"
+            + " addition and induction, as train builds them; 65, tinyshakespeare's characters, for the others).")
+    Integer vocabSize;
 
     @Override
     public Integer call() throws Exception {
@@ -51,8 +54,22 @@ final class SummaryCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": " + e.getMessage());
             }
-            if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
-            model = new GPT(c.model().gpt(vocabSize), 0L);
+            if (vocabSize != null && vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
+            // The built-in tasks decide the vocabulary (and addition the block size) as train's
+            // model gets them, so the counts here are the ones train prints.
+            int vocab = vocabSize != null ? vocabSize : 65;
+            if (source.preset.equals("addition")) {
+                AdditionTrainingTask task = AdditionTrainingTask.standard(2);
+                if (vocabSize != null) {
+                    throw new ParameterException(spec.commandLine(), "--vocab-size: the addition task's vocabulary is its own ("
+                            + task.tokenizer().vocabSize() + " characters); leave it out");
+                }
+                vocab = task.tokenizer().vocabSize();
+                c = c.withModel(c.model().withBlockSize(task.requiredBlockSize()));
+            } else if (source.preset.equals("induction") && vocabSize == null) {
+                vocab = new InductionTrainingTask(InductionTrainingTask.DEFAULT_VOCAB).tokenizer().vocabSize();
+            }
+            model = new GPT(c.model().gpt(vocab), 0L);
         }
         print(model, spec.commandLine().getOut());
         return 0;

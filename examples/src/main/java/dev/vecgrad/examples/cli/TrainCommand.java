@@ -83,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " segment, loss on the second copy: grows induction heads).")
     String taskName;
 
-    @Option(names = "--vocab", paramLabel = "N", defaultValue = "16",
+    @Option(names = "--vocab", paramLabel = "N", defaultValue = "" + InductionTrainingTask.DEFAULT_VOCAB,
             description = "Distinct tokens for --task induction, 2..62 (default: ${DEFAULT-VALUE}).")
     int vocab;
 

@@ -133,6 +133,24 @@ class CliTest {
         assertEquals(2, vecgrad("summary").code());
     }
 
+    /**
+     * The built-in tasks' presets are described with the task's own vocabulary and block size, as
+     * train builds them: summary gave 104,768 parameters for addition (a 65-character vocabulary)
+     * where train's model has 101,376.
+     */
+    @Test
+    void summaryOfATaskPresetCountsTheModelTrainBuilds() {
+        Result addition = vecgrad("summary", "--preset", "addition");
+        assertEquals(0, addition.code(), addition.err());
+        assertTrue(addition.out().lines().anyMatch(l -> l.startsWith("total") && l.endsWith("101,376")), addition.out());
+        Result induction = vecgrad("summary", "--preset", "induction");
+        assertEquals(0, induction.code(), induction.err());
+        assertTrue(induction.out().lines().anyMatch(l -> l.startsWith("total") && l.endsWith("103,168")), induction.out());
+        Result fixed = vecgrad("summary", "--preset", "addition", "--vocab-size", "65");
+        assertEquals(2, fixed.code());
+        assertTrue(fixed.err().contains("--vocab-size: the addition task's vocabulary is its own"), fixed.err());
+    }
+
     @Test
     void helpSuggestsCommandsTheWayVecgradWasStarted() {
         Result r = vecgrad("--help");

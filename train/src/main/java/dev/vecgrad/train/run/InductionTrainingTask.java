@@ -16,6 +16,9 @@ import java.util.random.RandomGenerator;
  * a fixed probe of random sequences repeated twice.
  */
 public final class InductionTrainingTask implements TrainingTask {
+    /** The vocabulary {@code vecgrad train --task induction} uses unless told otherwise. */
+    public static final int DEFAULT_VOCAB = 16;
+
     /** Sequences in the induction-score probe. */
     static final int PROBE_SEQUENCES = 16;
 
