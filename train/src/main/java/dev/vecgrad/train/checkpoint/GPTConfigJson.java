@@ -56,7 +56,7 @@ public final class GPTConfigJson {
             n = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at position " + e.getLocation().getCharOffset();
-            throw new IllegalArgumentException("model config: invalid JSON" + where + ": " + e.getOriginalMessage());
+            throw new IllegalArgumentException("model config: invalid JSON" + where + ": " + CheckpointFormatException.jsonReason(e));
         }
         if (n == null || !n.isObject()) throw new IllegalArgumentException("model config: expected a JSON object, got " + json);
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {

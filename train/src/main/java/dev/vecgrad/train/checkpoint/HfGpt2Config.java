@@ -75,7 +75,7 @@ public final class HfGpt2Config {
         try {
             n = JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointFormatException(src, "not valid JSON (" + firstLine(e.getMessage()) + ")");
+            throw CheckpointFormatException.notJson(src, null, e);
         }
         return parse(src, n);
     }
@@ -211,9 +211,4 @@ public final class HfGpt2Config {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

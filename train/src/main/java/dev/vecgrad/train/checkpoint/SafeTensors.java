@@ -131,7 +131,7 @@ public final class SafeTensors {
         try {
             root = JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointFormatException(source, "the header is not valid JSON (" + firstLine(e.getMessage()) + ")");
+            throw CheckpointFormatException.notJson(source, "the header", e);
         }
         if (root == null || !root.isObject()) throw new CheckpointFormatException(source, "the header is not a JSON object");
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -216,11 +216,6 @@ public final class SafeTensors {
         return new SafeTensor(name, dtype, shape, data.duplicate().position((int) begin).limit((int) end));
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 
     /**
      * Writes {@code tensors} (in order) and {@code metadata} to {@code file}, atomically.

@@ -62,7 +62,7 @@ final class StateFile {
         try {
             n = JSON.readTree(text);
         } catch (IOException e) {
-            throw new CheckpointFormatException(src, "not valid JSON (" + firstLine(e.getMessage()) + ")");
+            throw CheckpointFormatException.notJson(src, null, e);
         }
         if (n == null || !n.isObject()) {
             throw new CheckpointFormatException(src, "expected a JSON object with format, step, config, data and tokenizer");
@@ -208,11 +208,5 @@ final class StateFile {
 
     private static String shorten(String s) {
         return s.length() <= 60 ? s : s.substring(0, 57) + "...";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unreadable";
-        int nl = s.indexOf('\n');
-        return shorten(nl < 0 ? s : s.substring(0, nl));
     }
 }

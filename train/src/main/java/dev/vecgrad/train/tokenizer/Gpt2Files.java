@@ -48,7 +48,7 @@ public final class Gpt2Files {
         try {
             vocab = JSON.readTree(TokenizerJson.readUtf8(vocabFile));
         } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException(vsrc, "not valid JSON: " + e.getOriginalMessage());
+            throw new TokenizerFormatException(vsrc, "not valid JSON: " + dev.vecgrad.train.checkpoint.CheckpointFormatException.jsonReason(e));
         }
         if (vocab == null || !vocab.isObject() || vocab.isEmpty()) {
             throw new TokenizerFormatException(vsrc, "expected a JSON object {piece: id}");

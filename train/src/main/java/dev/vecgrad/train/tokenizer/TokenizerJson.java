@@ -161,7 +161,7 @@ public final class TokenizerJson {
         try {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException(source, "not valid JSON: " + e.getOriginalMessage()
+            throw new TokenizerFormatException(source, "not valid JSON: " + dev.vecgrad.train.checkpoint.CheckpointFormatException.jsonReason(e)
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
                             + e.getLocation().getColumnNr()));
         }

@@ -33,7 +33,7 @@ public final class Tokenizers {
         try {
             n = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new TokenizerFormatException(source, "tokenizer is not valid JSON: " + e.getOriginalMessage());
+            throw new TokenizerFormatException(source, "tokenizer is not valid JSON: " + dev.vecgrad.train.checkpoint.CheckpointFormatException.jsonReason(e));
         }
         return fromJson(source, n);
     }

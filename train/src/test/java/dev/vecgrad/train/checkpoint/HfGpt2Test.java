@@ -277,6 +277,10 @@ class HfGpt2Test {
         assertTrue(loadError(withConfig(s -> s.replace("\"n_embd\": 16", "\"n_embd\": \"16\""))).contains("\"n_embd\" must be an integer"));
         assertTrue(loadError(withConfig(s -> s.replace("\"n_inner\": null", "\"n_inner\": 32"))).contains("n_inner"));
         assertTrue(loadError(withConfig(s -> s.substring(0, 40))).contains("not valid JSON"));
+        // Jackson's reason, without the source-location dump its full message appends.
+        String cut = loadError(withConfig(s -> "{\"model_type\": \"gpt2\""));
+        assertTrue(cut.contains("not valid JSON (Unexpected end-of-input") && !cut.contains("Source:") && !cut.contains("REDACTED")
+                && !cut.contains("line:"), cut);
         // A byte-order mark (Windows editors write one) is dropped, not "not valid JSON".
         assertEquals(HfGpt2.readConfig(FIXTURES.resolve("plain")), HfGpt2.readConfig(withConfig(s -> "\uFEFF" + s)));
         // Bytes that are not UTF-8 are said to be that, with the file's name.
