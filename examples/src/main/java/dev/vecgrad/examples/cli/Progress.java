@@ -18,11 +18,30 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * What a training run shows: a progress bar with loss, learning rate, tokens/s and ETA on a
- * terminal (plain lines otherwise), a line per evaluation, and {@code loss.png} after each
- * checkpoint.
+ * terminal, or a plain step line every {@link #LINE_SECONDS} seconds when the output goes to a
+ * file or a pipe; a line per evaluation; and {@code loss.png} after each checkpoint.
  */
 final class Progress implements Trainer.Listener, AutoCloseable {
+    /** How the steps between evaluations show. */
+    enum Mode {
+        /** A progress bar redrawn in place (a terminal). */
+        BAR,
+        /** A line now and then (a log file or a pipe, which a bar would fill with redraws). */
+        LINES,
+        /** Nothing but the evaluation lines ({@code --no-progress}). */
+        QUIET
+    }
+
+    /**
+     * Seconds between two step lines in {@link Mode#LINES}: often enough that a log shows the run
+     * is alive (an evaluation may be minutes away), rarely enough to stay readable.
+     */
+    static final double LINE_SECONDS = 10;
+
     private final ProgressBar bar;
+    private final boolean lines;
+    /** The run's elapsed seconds at the last step line; NaN before the first. */
+    private double lastLine = Double.NaN;
     private final PrintWriter out;
     private final boolean accuracy;
     private final Path dir;
@@ -33,13 +52,14 @@ final class Progress implements Trainer.Listener, AutoCloseable {
      * @param bytesPerToken UTF-8 bytes of the text per token, to print the validation loss in bits
      *     per byte (comparable across tokenizers); NaN when the task is not a text
      */
-    Progress(long total, long start, boolean interactive, PrintWriter out, boolean accuracy, Path dir, double bytesPerToken) {
+    Progress(long total, long start, Mode mode, PrintWriter out, boolean accuracy, Path dir, double bytesPerToken) {
         this.bytesPerToken = bytesPerToken;
+        this.lines = mode == Mode.LINES;
         this.out = out;
         this.accuracy = accuracy;
         this.dir = dir;
         this.total = total;
-        this.bar = interactive
+        this.bar = mode == Mode.BAR
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(start, Duration.ZERO)
                         .setUpdateIntervalMillis(250).setRenderer((state, width) -> line(state.getCurrent(),
                                 state.getMax(), state.getCurrent() - state.getStart(), state.getElapsedAfterStart(),
@@ -98,6 +118,13 @@ final class Progress implements Trainer.Listener, AutoCloseable {
             bar.stepTo(m.step());
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.train().loss(), lr,
                     tokensPerS(m.speed())));
+        } else if (lines && m.step() < total && (Double.isNaN(lastLine) || m.elapsedS() - lastLine >= LINE_SECONDS)) {
+            // The first step's line says the run has started (its JIT warm-up takes seconds); the
+            // last step's is left to the evaluation line that follows it.
+            lastLine = m.elapsedS();
+            out.println(String.format(Locale.ROOT, "step %d/%d: loss %.4f, lr %.2e, %s tokens/s, %.0f s", m.step(), total,
+                    m.train().loss(), lr, tokensPerS(m.speed()), m.elapsedS()));
+            out.flush();
         }
     }
 

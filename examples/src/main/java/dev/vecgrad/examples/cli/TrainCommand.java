@@ -111,7 +111,8 @@ final class TrainCommand implements Callable<Integer> {
                     + " validation loss improves; both: the last, plus the best weights in DIR/best.")
     String keep;
 
-    @Option(names = "--no-progress", description = "Print a line per evaluation instead of a progress bar.")
+    @Option(names = "--no-progress", description = "Print only a line per evaluation: no progress bar on a terminal,"
+            + " no step line every " + (int) Progress.LINE_SECONDS + " s when the output goes to a file or pipe.")
     boolean noProgress;
 
     @Option(names = "--log-grad-norms", description = "Log each layer's gradient norm and update/weight ratio in metrics.jsonl.")
@@ -454,7 +455,8 @@ final class TrainCommand implements Callable<Integer> {
                 + " of a %d^3 GEMM's, measured after the warm-up steps%n",
                 TrainingFlops.perToken(trainer.model().config(), trainer.model().config().blockSize()) / 1e6, GemmPeak.SIZE);
         out.flush();
-        Progress progress = new Progress(c.maxIters(), trainer.step(), !noProgress && System.console() != null, out,
+        Progress progress = new Progress(c.maxIters(), trainer.step(), noProgress ? Progress.Mode.QUIET
+                : System.console() != null ? Progress.Mode.BAR : Progress.Mode.LINES, out,
                 trainer.task() instanceof AdditionTrainingTask, dir,
                 trainer.task() instanceof TextTask t ? t.bytesPerToken() : Double.NaN);
         CountDownLatch finished = new CountDownLatch(1);
