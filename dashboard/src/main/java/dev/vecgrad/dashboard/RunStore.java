@@ -8,6 +8,7 @@ import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.run.RunStatus;
 import dev.vecgrad.train.run.TrainConfig;
+import dev.vecgrad.train.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,7 @@ final class RunStore {
             s.put("n_embd", c.model().nEmbd());
             s.put("block_size", c.model().blockSize());
         }
+        s.put("tokenizer", state == null ? null : tokenizer(state.tokenizer()));
         s.put("train_loss", num(lastStep, "train_loss"));
         s.put("val_loss", num(lastEval, "val_loss"));
         s.put("accuracy", num(lastEval, "accuracy"));
@@ -157,6 +159,19 @@ final class RunStore {
         s.put("broken", !problems.isEmpty());
         s.put("problems", problems);
         return s;
+    }
+
+    /**
+     * What tells runs' tokenizers apart: a loss is per token, so the page warns when it overlays
+     * runs whose tokens differ. The hash, as the type and size alone do not tell two BPE
+     * vocabularies of one size apart.
+     */
+    private static Map<String, Object> tokenizer(Tokenizer t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", t.type());
+        m.put("vocab_size", t.vocabSize());
+        m.put("sha256", t.hash());
+        return m;
     }
 
     /** A number of a metrics line by its name in the file, or null. */

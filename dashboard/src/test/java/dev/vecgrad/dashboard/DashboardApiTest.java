@@ -134,12 +134,19 @@ class DashboardApiTest {
         assertTrue(tiny.get("task").asText().contains("text.txt"), tiny.toString());
         assertTrue(tiny.get("has_model").asBoolean());
         assertFalse(tiny.get("broken").asBoolean(), tiny.toString());
+        // The tokenizer, which tells the page whether runs' losses compare.
+        assertEquals("char", tiny.get("tokenizer").get("type").asText(), tiny.toString());
+        assertEquals(64, tiny.get("tokenizer").get("sha256").asText().length());
+        JsonNode bytes = run(list, "bytes");
+        assertEquals("bpe", bytes.get("tokenizer").get("type").asText(), bytes.toString());
+        assertEquals(272, bytes.get("tokenizer").get("vocab_size").asInt());
 
         JsonNode broken = run(list, "broken");
         assertTrue(broken.get("broken").asBoolean());
         assertTrue(broken.get("problems").toString().contains("state.json"), broken.toString());
         assertTrue(broken.get("problems").toString().contains("1 unreadable line"), broken.toString());
         assertFalse(broken.get("has_model").asBoolean());
+        assertTrue(broken.get("tokenizer").isNull(), "no state.json to name it");
 
         JsonNode half = run(list, "half");
         assertEquals(1, half.get("step").asInt(), "the half-written line is not read yet");

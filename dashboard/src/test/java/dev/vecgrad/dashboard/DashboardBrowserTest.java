@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.inspect.AttentionMaps;
 import java.io.File;
@@ -54,9 +55,9 @@ class DashboardBrowserTest {
 
     @TempDir static Path tmp;
     static Path runs;
-    static DashboardServer server;
+    static DashboardServer server, realistic;
     static ChromeDriver browser;
-    static String base;
+    static String base, realisticBase;
 
     @BeforeAll
     static void start() throws IOException {
@@ -70,6 +71,8 @@ class DashboardBrowserTest {
         Files.writeString(broken.resolve("state.json"), "{not json");
         server = DashboardServer.start(new DashboardServer.Options(runs, "127.0.0.1", 0, 256));
         base = "http://127.0.0.1:" + server.port() + "/";
+        realistic = DashboardServer.start(new DashboardServer.Options(realisticRuns(), "127.0.0.1", 0, 256));
+        realisticBase = "http://127.0.0.1:" + realistic.port() + "/";
 
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort().build();
@@ -92,6 +95,34 @@ class DashboardBrowserTest {
     static void stop() {
         if (browser != null) browser.quit();
         if (server != null) server.close();
+        if (realistic != null) realistic.close();
+    }
+
+    /**
+     * Runs as wide in the runs table as a user's: under train's default names (a time stamp and
+     * the data file's name), 5,000 steps of a ten-million-parameter model on Shakespeare (copies
+     * of tiny whose status and state say so, with the task lines of a character-level and a BPE
+     * run); and a real BPE run, bytes, to compare with a character-level one.
+     */
+    static Path realisticRuns() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("realistic"));
+        ObjectMapper json = new ObjectMapper();
+        String[][] copies = {{"20261207-040359-tinyshakespeare", "tinyshakespeare.txt: 1,115,394 characters, 65 distinct"},
+            {"20261207-051210-tinyshakespeare", "tinyshakespeare.txt: 1,115,394 bytes, 370,284 tokens (3.01 bytes a token)"}};
+        for (String[] r : copies) {
+            Path to = Files.createDirectories(dir.resolve(r[0]));
+            try (var files = Files.list(runs.resolve("tiny"))) {
+                for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
+            }
+            ObjectNode status = (ObjectNode) json.readTree(to.resolve("status.json").toFile());
+            status.put("step", 5000).put("max_iters", 5000).put("parameters", 10_788_929).put("task", r[1]);
+            json.writeValue(to.resolve("status.json").toFile(), status);
+            ObjectNode state = (ObjectNode) json.readTree(to.resolve("state.json").toFile());
+            ((ObjectNode) state.get("config")).put("maxIters", 5000);
+            json.writeValue(to.resolve("state.json").toFile(), state);
+        }
+        TestRuns.trainBytes(dir, "bytes", 4);
+        return dir;
     }
 
     @AfterEach
@@ -649,6 +680,96 @@ class DashboardBrowserTest {
         } finally {
             browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }
+    }
+
+    /**
+     * Where the runs table's last column (the "inside" links) is: for each row, whether its last
+     * cell lies entirely inside the viewport and inside the visible part of the box that scrolls
+     * the table (the nearest ancestor whose overflow-x is auto or scroll); and the widths (scroll
+     * and client) of that box (-1 without one) and of the page.
+     */
+    static Map<String, Object> lastColumn() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) js("const t = document.querySelector('#runs table');"
+                + "let box = t.parentElement; while (box && !/auto|scroll/.test(getComputedStyle(box).overflowX)) box = box.parentElement;"
+                + "const b = box ? box.getBoundingClientRect() : null, vw = document.documentElement.clientWidth;"
+                + "const hidden = [...t.querySelectorAll('tr.run-row')].filter(r => { const c = r.lastElementChild.getBoundingClientRect();"
+                + "  return c.left < 0 || c.right > vw || b && (c.left < b.left || c.right > b.left + box.clientWidth); }).map(r => r.dataset.run);"
+                + "return { hidden: hidden.join(' '), links: t.querySelectorAll('tr.run-row td:last-child a').length,"
+                + "  boxScroll: box ? box.scrollWidth : -1, boxClient: box ? box.clientWidth : -1,"
+                + "  pageScroll: document.documentElement.scrollWidth, pageClient: vw };");
+        return m;
+    }
+
+    static long number(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).longValue();
+    }
+
+    /**
+     * The runs table's last column, the "inside" links, can be reached on common windows: on one
+     * of 1300 pixels (where it was cut off) the whole table fits, nothing to scroll; on one of 1024
+     * the table scrolls in its own box, not the page, and stays scrolled to the links while the
+     * list is refreshed every two seconds (the refresh used to make a new box, back at the left).
+     */
+    @Test
+    void theRunsTablesLastColumnIsReachableAt1300And1024Pixels() {
+        try {
+            browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1300, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            browser.get(realisticBase + "#/");
+            waitUpTo(10).until(d -> d.findElements(By.cssSelector("tr.run-row td:last-child a")).size() == 3);
+            Map<String, Object> at1300 = lastColumn();
+            assertEquals("", at1300.get("hidden"), "last cells out of view at 1300 pixels: " + at1300);
+            assertTrue(number(at1300, "boxScroll") <= number(at1300, "boxClient"), "the table scrolls at 1300 pixels: " + at1300);
+            assertTrue(number(at1300, "pageScroll") <= number(at1300, "pageClient"), "the page scrolls sideways: " + at1300);
+
+            browser.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 1024, "height", 800, "deviceScaleFactor", 1, "mobile", false));
+            Map<String, Object> at1024 = lastColumn();
+            assertTrue(number(at1024, "boxClient") > 0 && number(at1024, "boxScroll") > number(at1024, "boxClient"),
+                    "a table that does not fit 1024 pixels scrolls in a box: " + at1024);
+            assertTrue(number(at1024, "pageScroll") <= number(at1024, "pageClient"), "the page itself scrolls sideways: " + at1024);
+            assertEquals(3, ((String) at1024.get("hidden")).split(" ").length, "the links start out of view: " + at1024);
+            js("const t = document.querySelector('#runs table');"
+                    + "let box = t.parentElement; while (!/auto|scroll/.test(getComputedStyle(box).overflowX)) box = box.parentElement;"
+                    + "box.scrollLeft = box.scrollWidth;");
+            assertEquals("", lastColumn().get("hidden"), "scrolled to the end of its box");
+            WebElement before = browser.findElement(By.cssSelector("#runs table"));
+            waitUpTo(10).until(d -> {
+                try {
+                    before.getTagName();
+                    return false;
+                } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                    return true;
+                }
+            });
+            Map<String, Object> refreshed = lastColumn();
+            assertEquals(3L, number(refreshed, "links"));
+            assertEquals("", refreshed.get("hidden"), "after the list's refresh: " + refreshed);
+        } finally {
+            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    /**
+     * A character-level run's loss and a BPE run's are per different tokens: overlaid, the page
+     * says once that they are not comparable and names bits per byte; two runs of one tokenizer
+     * (tiny and watched, trained on the same text) get no such note.
+     */
+    @Test
+    void comparedRunsOfDifferentTokenizersAreSaidNotToBeComparable() {
+        browser.get(realisticBase + "#/run/20261207-040359-tinyshakespeare,bytes");
+        WebElement note = waitUpTo(10).until(d -> d.findElement(By.id("tokenizer-note")));
+        assertEquals("These runs use different tokenizers (20261207-040359-tinyshakespeare: char 28, bytes: bpe 272), so their "
+                + "losses (per token) are not comparable; bits per byte are: vecgrad eval --checkpoint <run directory> prints "
+                + "them for a text run.", note.getText());
+        assertEquals(1, browser.findElements(By.cssSelector(".note")).size());
+        browser.get(base + "#/run/tiny,watched");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("#info .run-info")).size() == 2);
+        assertEquals(0, browser.findElements(By.id("tokenizer-note")).size(), "runs of one tokenizer compare");
+        browser.get(base + "#/run/tiny");
+        waitUpTo(10).until(d -> d.findElements(By.cssSelector("#info .run-info")).size() == 1);
+        assertEquals(0, browser.findElements(By.id("tokenizer-note")).size());
     }
 
     /** Charts follow the window: fitted to the new width once a resize pauses (uPlot sizes a chart once). */

@@ -143,7 +143,10 @@ async function showRuns(gen) {
   const compare = el("button", { id: "compare", disabled: true, onclick: () => {
     location.hash = "#/run/" + [...selected].map(enc).join(",");
   } }, "Compare selected");
-  const table = el("div", { id: "runs" });
+  // The box that scrolls a table wider than the window is made once: the table in it is made anew
+  // every two seconds, and a new box would scroll back to the left, away from the column a reader
+  // scrolled to (the "inside" links are the last).
+  const table = el("div", { id: "runs", class: "scroll" });
   const problem = el("div", { id: "problem" });
   view.replaceChildren(el("h1", { text: "Runs" }), el("div", { class: "toolbar" }, compare,
     el("span", { class: "muted", text: "Tick two or more runs to overlay their curves." })), problem, table);
@@ -167,7 +170,7 @@ async function showRuns(gen) {
       } });
       const model = r.n_layer ? `${r.n_layer}×${r.n_head}×${r.n_embd}` + (r.parameters ? `, ${fmtInt(r.parameters)} params` : "")
         : (r.parameters ? fmtInt(r.parameters) + " params" : "–");
-      const state = el("td", {}, el("span", { class: "badge " + r.state, text: r.state }),
+      const state = el("td", { class: "state" }, el("span", { class: "badge " + r.state, text: r.state }),
         r.broken ? el("span", { class: "badge broken", text: "broken", title: r.problems.join("\n") }) : null);
       return el("tr", { class: r.broken ? "broken run-row" : "run-row", "data-run": r.name, title: r.message || r.problems.join("\n") || null },
         el("td", {}, box),
@@ -175,19 +178,21 @@ async function showRuns(gen) {
         state,
         el("td", { class: "task", text: r.task || "–" }),
         el("td", { class: "model", text: model }),
-        el("td", { class: "num", text: fmtInt(r.step) + (r.max_iters ? " / " + fmtInt(r.max_iters) : "") }),
+        el("td", { class: "num step" }, r.max_iters
+          ? [el("span", { class: "nobr", text: fmtInt(r.step) + " /" }), " ", el("span", { class: "nobr", text: fmtInt(r.max_iters) })]
+          : fmtInt(r.step)),
         el("td", { class: "num", text: fmt(r.train_loss) }),
         el("td", { class: "num", text: fmt(r.val_loss) }),
         el("td", { class: "num", text: r.accuracy === null ? "–" : (100 * r.accuracy).toFixed(1) + "%" }),
         el("td", { class: "num", text: r.tokens_per_s === null ? "–" : fmtInt(Math.round(r.tokens_per_s)) }),
-        el("td", { text: when(r.started) }),
+        el("td", { class: "when" }, when(r.started).split(" ").flatMap((part, i) => [i ? " " : null, el("span", { class: "nobr", text: part })])),
         el("td", {}, r.has_model ? el("a", { href: "#/inside/" + enc(r.name), text: "inside" }) : null));
     });
     // The table is made anew every two seconds, which would take the keyboard's focus (a run's
     // checkbox or link) with it: give the focus to the same control of the same run in the new one.
     const f = document.activeElement, row = table.contains(f) ? f.closest("tr.run-row") : null;
     const control = row ? [...row.querySelectorAll("input, a")].indexOf(f) : -1;
-    table.replaceChildren(el("div", { class: "scroll" }, el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows))));
+    table.replaceChildren(el("table", { class: "grid" }, el("thead", {}, head), el("tbody", {}, rows)));
     const again = row && rows.find(r => r.dataset.run === row.dataset.run);
     if (again && control >= 0) { const c = again.querySelectorAll("input, a")[control]; if (c) c.focus(); }
   }
@@ -364,12 +369,14 @@ async function showRun(names, gen) {
       }
     }
     problem.replaceChildren();
+    const note = tokenizerNote(runs);
     info.replaceChildren(...runs.map(r => el("p", { class: "run-info" },
       el("span", { class: "badge " + r.info.state, text: r.info.state }), " ",
       r.info.broken ? el("span", { class: "badge broken", text: "broken" }) : null, " ",
       `${r.name}: ${r.info.task || ""} · step ${fmtInt(r.info.step)}${r.info.max_iters ? " / " + fmtInt(r.info.max_iters) : ""}`,
       r.info.message ? " · " + r.info.message : "",
-      r.info.problems.length ? el("span", { class: "muted", text: " · " + r.info.problems.join("; ") }) : null)));
+      r.info.problems.length ? el("span", { class: "muted", text: " · " + r.info.problems.join("; ") }) : null)),
+      ...(note ? [note] : []));
     if (changed) {
       for (const r of runs) r.table = byStep(r.lines);
       draw();
@@ -378,6 +385,19 @@ async function showRun(names, gen) {
   }
   await refresh();
   if (gen === generation) poll(gen, refresh, POLL_MS);
+}
+
+// A loss is per token: a character-level run's 3.1 and a BPE run's 5.4 do not compare, so overlaid
+// runs of different tokenizers get one note saying so (as `vecgrad runs --compare` prints), naming
+// the figure that does compare. Null for one run, or runs of one tokenizer.
+function tokenizerNote(runs) {
+  const toks = runs.map(r => r.info.tokenizer);
+  if (runs.length < 2 || toks.some(t => !t) || new Set(toks.map(t => t.sha256)).size < 2) return null;
+  const labels = runs.map((r, i) => `${r.name}: ${toks[i].type} ${toks[i].vocab_size}`);
+  // Two BPE vocabularies of one size read alike: say that they differ all the same.
+  const alike = new Set(toks.map(t => t.type + " " + t.vocab_size)).size === 1 ? ", different vocabularies" : "";
+  return el("p", { class: "note", id: "tokenizer-note", text: `These runs use different tokenizers (${labels.join(", ")}${alike}), `
+    + "so their losses (per token) are not comparable; bits per byte are: vecgrad eval --checkpoint <run directory> prints them for a text run." });
 }
 
 /* ---------------- Inside ---------------- */

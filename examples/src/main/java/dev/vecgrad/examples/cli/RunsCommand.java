@@ -33,7 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
         header = "List the training runs in a directory, or compare two.",
         description = {"One line per run directory (one holding state.json) under DIR: its data, model, steps, best and"
                 + " last validation loss, tokens/s and state (finished, stopped, running).",
-            "--compare A B prints the two runs' evaluations side by side, step by step; --png draws their curves."
+            "--compare A B prints the two runs' evaluations side by side, step by step, with a note when their tokenizers"
+                + " differ (their losses are then not comparable; bits per byte are); --png draws their curves."
                 + " A name that is not a path is looked up under DIR (default: runs)."})
 final class RunsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -243,8 +244,11 @@ final class RunsCommand implements Callable<Integer> {
         TreeMap<Long, Metrics[]> byStep = new TreeMap<>();
         for (Metrics m : ma) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[0] = m;
         for (Metrics m : mb) byStep.computeIfAbsent(m.step(), k -> new Metrics[2])[1] = m;
-        out.printf("A: %s: %s, %s, %d/%d steps%nB: %s: %s, %s, %d/%d steps%n%n", a, sa.data(), sa.model(), sa.step(), sa.maxIters(),
+        out.printf("A: %s: %s, %s, %d/%d steps%nB: %s: %s, %s, %d/%d steps%n", a, sa.data(), sa.model(), sa.step(), sa.maxIters(),
                 b, sb.data(), sb.model(), sb.step(), sb.maxIters());
+        String note = tokenizerNote(a, new RunDirectory(a).readState(), b, new RunDirectory(b).readState());
+        if (note != null) out.println(note);
+        out.println();
         String row = "%8s  %10s %10s  %10s %10s%n";
         out.printf(row, "step", "A train", "A val", "B train", "B val");
         byStep.forEach((step, pair) -> out.printf(Locale.ROOT, row, step, f(pair[0], true), f(pair[0], false), f(pair[1], true),
@@ -262,6 +266,32 @@ final class RunsCommand implements Callable<Integer> {
                 out.println("wrote " + png);
             }
         }
+    }
+
+    /**
+     * One line saying that two runs' losses do not compare, when their tokenizers differ: a loss
+     * is per token, and a character-level run's 3.1 and a BPE run's 5.4 are per different tokens.
+     * Bits per byte do compare, and {@code vecgrad eval} prints them for text runs. Null when the
+     * tokenizers are the same (by their hash, so two BPE vocabularies of one size differ too).
+     */
+    static String tokenizerNote(Path a, RunDirectory.State sa, Path b, RunDirectory.State sb) {
+        Tokenizer ta = sa.tokenizer(), tb = sb.tokenizer();
+        if (ta.hash().equals(tb.hash())) return null;
+        String la = tokenizerLabel(ta), lb = tokenizerLabel(tb);
+        String which = la.equals(lb) ? "both " + la + ", with different vocabularies" : "A: " + la + ", B: " + lb;
+        String line = "note: A and B use different tokenizers (" + which + "), so these losses (per token) are not comparable";
+        // Bits per byte exist only for text: the built-in tasks' tokens are not bytes of a text.
+        return isText(sa) && isText(sb) ? line + "; bits per byte are: run vecgrad eval --checkpoint " + a
+                + " and vecgrad eval --checkpoint " + b + "." : line + ".";
+    }
+
+    private static boolean isText(RunDirectory.State s) {
+        return s.data().path("kind").asText().equals("text");
+    }
+
+    /** A tokenizer by its type and vocabulary size: {@code char 65}, {@code bpe 1024}. */
+    static String tokenizerLabel(Tokenizer t) {
+        return t.type() + " " + t.vocabSize();
     }
 
     private static String best(Summary s) {

@@ -114,6 +114,31 @@ class WalkThroughErrorsTest {
                 oneLine(vecgrad("runs", runs.toString(), "--compare", "char", "nope")));
     }
 
+    /**
+     * A character-level run's loss (about 3.1 on Shakespeare) and a BPE run's (about 5.4) are per
+     * different tokens: compared, the two get one note saying so, which names the figure that does
+     * compare (bits per byte, from eval); runs of one tokenizer get none.
+     */
+    @Test
+    void comparingRunsOfDifferentTokenizersSaysTheirLossesAreNotComparable() {
+        Result r = vecgrad("runs", runs.toString(), "--compare", "char", "bpe");
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("note: A and B use different tokenizers (A: char 18, B: bpe 260), so these losses (per token) are not "
+                + "comparable; bits per byte are: run vecgrad eval --checkpoint " + runs.resolve("char")
+                + " and vecgrad eval --checkpoint " + runs.resolve("bpe") + ".", lines.get(2), r.out());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("note: ")).count(), r.out());
+        assertEquals("", lines.get(3), r.out());
+        // Not text: no bits per byte to point at.
+        Result task = vecgrad("runs", runs.toString(), "--compare", "char", "induction");
+        assertTrue(task.out().lines().anyMatch(l -> l.equals("note: A and B use different tokenizers (A: char 18, B: char 16), "
+                + "so these losses (per token) are not comparable.")), task.out());
+        Result same = vecgrad("runs", runs.toString(), "--compare", "char", runs.resolve("char").toString());
+        assertEquals(0, same.code(), same.err());
+        assertFalse(same.out().contains("note:"), same.out());
+        assertEquals("", same.out().lines().toList().get(2), same.out());
+    }
+
     @Test
     void aMistypedRunNameSuggestsTheCloseOnes() {
         assertEquals("vecgrad runs: --compare chr: no such run (looked for chr and " + runs.resolve("chr") + "); did you mean char?",
