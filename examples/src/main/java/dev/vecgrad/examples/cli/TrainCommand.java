@@ -7,6 +7,7 @@ import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.data.TokenArray;
 import dev.vecgrad.train.inspect.LossChart;
+import dev.vecgrad.train.optim.LrSchedule;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.DataMismatchException;
 import dev.vecgrad.train.run.InductionTrainingTask;
@@ -371,9 +372,18 @@ final class TrainCommand implements Callable<Integer> {
         return (parent != null ? parent : runDir.toAbsolutePath()).resolve("token-cache");
     }
 
+    /** The preset a new run starts from: --preset, else the default for --data or the task. */
+    private String baseName() {
+        return preset != null ? preset : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
+    }
+
+    /** A warmup that leaves most of an {@code n}-step run to the decay: a tenth of it, at least 1 (0 for a single step). */
+    static int suggestedWarmup(int n) {
+        return n >= 2 ? Math.max(1, n / 10) : 0;
+    }
+
     private TrainConfig base() {
-        String name = preset != null ? preset
-                : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
+        String name = baseName();
         try {
             return TrainConfig.preset(name, digits);
         } catch (IllegalArgumentException e) {
@@ -437,11 +447,20 @@ final class TrainCommand implements Callable<Integer> {
                 });
         int warmup = c.optimizer().warmupIters();
         if (warmup >= c.maxIters() && warmup > 0 && hyper.warmupIters == null && resume == null) {
-            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 100), which
-            // then never trains at the peak rate; a resumed run's warmup cannot change, so it gets no advice.
-            out.printf(Locale.ROOT, "note: the learning rate never leaves warmup (%d steps; the run has %d), so it never reaches"
-                    + " --lr %s or decays; set a shorter --warmup-iters (e.g. %d) for the whole schedule%n", warmup, c.maxIters(),
-                    c.optimizer().lr(), c.maxIters() / 10);
+            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 30): a new
+            // run shortens it to end with the run (see TrainOptions), so the rate climbs the whole time and
+            // never decays. A resumed run's warmup cannot change, so it gets no advice.
+            String source = initFrom != null ? "the fine-tuning recipe's" : "preset " + baseName() + "'s";
+            String what = hyper.warmupShortenedFrom != null
+                    ? String.format(Locale.ROOT, "%s warmup of %d steps was shortened to this run's %d (and stays %d if the run"
+                            + " is resumed or extended)", source, hyper.warmupShortenedFrom, warmup, warmup)
+                    : String.format(Locale.ROOT, "%s warmup of %d steps outlasts this %s run", source, warmup,
+                            c.maxIters() == 1 ? "1-step" : c.maxIters() + "-step");
+            float last = LrSchedule.warmupCosine(c.optimizer().lr(), c.optimizer().minLr(), warmup,
+                    c.optimizer().lrDecayIters()).lr(c.maxIters() - 1);
+            out.printf(Locale.ROOT, "note: %s, so the learning rate climbs to %.2e at the last step, short of --lr %s, and never"
+                    + " decays; a shorter --warmup-iters (e.g. %d) leaves the remaining steps to the cosine decay%n", what, last,
+                    c.optimizer().lr(), suggestedWarmup(c.maxIters()));
         }
         if (trainer.task() instanceof InductionTrainingTask ind) {
             // heads scores its own probe (--sequences, --seed), so its numbers differ from these by sampling.

@@ -315,13 +315,27 @@ class FirstHourTest {
         Path derived = tmp.resolve("warm-derived"), given = tmp.resolve("warm-given");
         Result r = train("--max-iters", "4", "--eval-interval", "4", "--out", derived.toString());
         assertEquals(0, r.code(), r.err());
-        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: the learning rate never leaves warmup")).toList();
-        assertEquals(List.of("note: the learning rate never leaves warmup (4 steps; the run has 4), so it never reaches --lr 0.003"
-                + " or decays; set a shorter --warmup-iters (e.g. 0) for the whole schedule"), notes, r.out());
+        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: ") && l.contains("warmup")).toList();
+        // It says what happened (the preset's 20 cut to 4, as state.json saves it), the rate the last
+        // step reaches (3e-3 * 4/5), and a warmup that leaves steps to decay (it used to suggest 0, or
+        // call the shortened 4 steps the preset's).
+        assertEquals(List.of("note: preset tiny's warmup of 20 steps was shortened to this run's 4 (and stays 4 if the run is"
+                + " resumed or extended), so the learning rate climbs to 2.40e-03 at the last step, short of --lr 0.003, and never"
+                + " decays; a shorter --warmup-iters (e.g. 1) leaves the remaining steps to the cosine decay"), notes, r.out());
+        var saved = new com.fasterxml.jackson.databind.ObjectMapper().readTree(derived.resolve("state.json").toFile()).get("config");
+        assertEquals(4, saved.get("warmupIters").asInt());
+        var lrs = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
+        assertEquals(2.4e-3, lrs.get(3).train().lr(), 1e-7);
+        // A decay end past the run keeps the whole warmup, and the note says that instead.
+        Result kept = train("--max-iters", "4", "--eval-interval", "4", "--lr-decay-iters", "30", "--out",
+                tmp.resolve("warm-kept").toString());
+        assertEquals(0, kept.code(), kept.err());
+        assertTrue(kept.out().contains("note: preset tiny's warmup of 20 steps outlasts this 4-step run, so the learning rate"
+                + " climbs to 5.71e-04 at the last step"), kept.out());
         // Asked for explicitly, the same warmup needs no note, and the steps are the same.
         Result explicit = train("--max-iters", "4", "--eval-interval", "4", "--warmup-iters", "4", "--out", given.toString());
         assertEquals(0, explicit.code(), explicit.err());
-        assertFalse(explicit.out().contains("never leaves warmup"), explicit.out());
+        assertFalse(explicit.out().contains("warmup"), explicit.out());
         var a = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
         var b = dev.vecgrad.train.run.MetricsLog.read(given.resolve("metrics.jsonl"));
         for (int i = 0; i < 4; i++) {
