@@ -146,7 +146,8 @@ final class RunsCommand implements Callable<Integer> {
         };
     }
 
-    private static boolean inUse(RunDirectory rd) throws IOException {
+    /** Whether a trainer holds the run's lock (a run without a lock file has none to hold). */
+    static boolean inUse(RunDirectory rd) throws IOException {
         if (!Files.exists(rd.path().resolve(".lock"))) return false;
         try (RunDirectory.Lock l = rd.lock()) {
             return false;

@@ -17,6 +17,7 @@ import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.run.RunStatus;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.TrainingFlops;
@@ -166,11 +167,7 @@ final class TrainCommand implements Callable<Integer> {
         boolean fresh = false;   // this command makes the run directory (so it removes it if the run fails at start)
         Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
-            if (!RunDirectory.isRun(resume)) {
-                String parent = ModelCheckpoint.parentOfRuns(resume);
-                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": "
-                        + (parent != null ? parent : "not a run directory (no state.json)"));
-            }
+            if (!RunDirectory.isRun(resume)) throw new ParameterException(spec.commandLine(), "--resume " + resume + ": " + noCheckpoint(resume));
             if (initFrom != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from starts a new run and --resume continues one; give one of them");
             }
@@ -304,6 +301,37 @@ final class TrainCommand implements Callable<Integer> {
             if (fresh) removeUnfinished(dir);
             throw e;
         }
+    }
+
+    /**
+     * Why {@code --resume dir} finds nothing to continue in a directory without a checkpoint: it is
+     * missing, a file, a directory of runs, a run still training towards its first checkpoint, one
+     * that stopped (or was killed) before it, or something else. These used to share one message,
+     * "not a run directory", which says nothing about what to do.
+     */
+    static String noCheckpoint(Path dir) throws IOException {
+        if (!Files.exists(dir)) return "no such directory";
+        if (!Files.isDirectory(dir)) return "is a file; --resume takes a run's directory";
+        String parent = ModelCheckpoint.parentOfRuns(dir);
+        if (parent != null) return parent;
+        // What a trainer writes into its directory before the first checkpoint (state.json).
+        boolean started = Files.exists(dir.resolve(".lock")) || Files.exists(dir.resolve(RunDirectory.METRICS))
+                || Files.exists(dir.resolve(RunStatus.FILE));
+        if (!started) return "not a run directory (no state.json)";
+        RunStatus status;
+        try {
+            status = RunStatus.read(dir);
+        } catch (IOException e) {
+            status = null;   // a malformed status says nothing; the lock still does
+        }
+        String at = status == null ? "" : " (at step " + status.step() + " of " + status.maxIters() + ")";
+        if (RunsCommand.inUse(new RunDirectory(dir)) || status != null && status.effectiveState() == RunStatus.State.RUNNING) {
+            return "the run is still training" + at + " and has not saved its first checkpoint yet (it saves one at each"
+                    + " evaluation, and on Ctrl-C); resume it once it has stopped";
+        }
+        boolean killed = status != null && status.state() == RunStatus.State.RUNNING;
+        return "the run " + (killed ? "was killed" : "stopped") + at + " before its first checkpoint, so there is nothing to"
+                + " resume; start it again with its flags and --out " + dir + " (--out reuses a directory without a checkpoint)";
     }
 
     /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log, chart and status). */

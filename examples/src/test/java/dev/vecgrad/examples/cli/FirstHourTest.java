@@ -264,6 +264,43 @@ class FirstHourTest {
     }
 
     @Test
+    void resumeSaysWhyADirectoryWithoutACheckpointCannotBeResumed() throws Exception {
+        // These three all said "not a run directory (no state.json)".
+        Path missing = tmp.resolve("resume-missing");
+        Result none = vecgrad("train", "--resume", missing.toString());
+        assertEquals(2, none.code());
+        assertEquals("vecgrad train: --resume " + missing + ": no such directory", none.err().strip());
+
+        // A run killed (kill -9) before its first checkpoint: its lock, log and status, no state.json.
+        Path killed = Files.createDirectories(tmp.resolve("resume-killed"));
+        Files.writeString(killed.resolve(".lock"), "");
+        Files.writeString(killed.resolve("metrics.jsonl"), "");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        java.time.Instant now = java.time.Instant.now();
+        new dev.vecgrad.train.run.RunStatus(dev.vecgrad.train.run.RunStatus.State.RUNNING, gone.pid(), now, now, 3, 30, 1000,
+                "play.txt", "").write(killed);
+        Result r = vecgrad("train", "--resume", killed.toString());
+        assertEquals(2, r.code());
+        assertEquals("vecgrad train: --resume " + killed + ": the run was killed (at step 3 of 30) before its first checkpoint,"
+                + " so there is nothing to resume; start it again with its flags and --out " + killed + " (--out reuses a"
+                + " directory without a checkpoint)", r.err().strip());
+
+        // Still training: its lock is held.
+        try (var lock = new dev.vecgrad.train.run.RunDirectory(killed).lock()) {
+            Result running = vecgrad("train", "--resume", killed.toString());
+            assertEquals(2, running.code());
+            assertTrue(running.err().startsWith("vecgrad train: --resume " + killed + ": the run is still training (at step 3"
+                    + " of 30) and has not saved its first checkpoint yet"), running.err());
+        }
+
+        // What the message advises works.
+        Result again = train("--max-iters", "2", "--eval-interval", "2", "--out", killed.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(dev.vecgrad.train.run.RunDirectory.isRun(killed));
+    }
+
+    @Test
     void aStoppedRunResumesWithAShorterMaxItersAndKeepsItsWarmup() throws IOException {
         // A 30-step run (warmup 20) stopped at step 3, as Ctrl-C leaves it.
         Path dir = tmp.resolve("shorter");
