@@ -31,8 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vecgrad sample}: continue a prompt with a trained model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Generate text from a trained model.",
-        description = {"Continues a prompt with a run directory's model (or a model.safetensors file that holds its"
-                + " tokenizer). In --prompt and --stop, \\n stands for a line break.",
+        description = {"Continues a prompt with a run directory's model, a model.safetensors file that holds its"
+                + " tokenizer, or a Hugging Face GPT-2 folder. In --prompt and --stop, \\n stands for a line break.",
             "An addition model stops after the answer; without --prompt it gets a random problem."})
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;

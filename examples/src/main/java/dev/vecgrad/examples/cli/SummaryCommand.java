@@ -30,7 +30,7 @@ final class SummaryCommand implements Callable<Integer> {
      * {@link CheckpointOption}; it needs only the model, not a tokenizer.
      */
     static final class Source {
-        @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
+        @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = CheckpointOption.DESCRIPTION) Path checkpoint;
         @Option(names = "--preset", paramLabel = "NAME", description = "A preset of vecgrad train: addition (2 digits), induction, tiny, shakespeare-char or baby-gpt.") String preset;
     }
 
@@ -43,6 +43,7 @@ final class SummaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GPT model;
         if (source.checkpoint != null) {
+            CheckpointOption.requireExists(spec, "--checkpoint", source.checkpoint);
             model = ModelCheckpoint.load(source.checkpoint).model();
         } else {
             TrainConfig c;

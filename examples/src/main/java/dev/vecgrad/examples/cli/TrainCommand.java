@@ -237,10 +237,7 @@ final class TrainCommand implements Callable<Integer> {
             if (tokenizer != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
             }
-            if (!Files.exists(initFrom)) {
-                throw new ParameterException(spec.commandLine(), "--init-from " + initFrom + ": no such file or directory (name a"
-                        + " Hugging Face GPT-2 folder, or a vecgrad run directory or model file)");
-            }
+            CheckpointOption.requireExists(spec, "--init-from", initFrom);
             dir = out != null ? out : defaultOut();
             fresh = !Files.exists(dir);
             trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));

@@ -573,6 +573,36 @@ class FirstHourTest {
     }
 
     @Test
+    void everyCheckpointCommandSaysTheSameForAMissingModelAndItsHelpNamesGpt2Folders() throws IOException {
+        // summary said "gpt2: no such file", sample "no such file" for a directory; --init-from alone said what to name.
+        Path parent = Files.createDirectories(tmp.resolve("no-models"));
+        Files.createDirectories(parent.resolve("my-run"));
+        String gpt2 = parent.resolve("gpt2").toString();
+        String expected = "--checkpoint " + gpt2 + ": no such file or directory (name a vecgrad run directory or model file, or a"
+                + " Hugging Face GPT-2 folder; 'huggingface-cli download openai-community/gpt2 config.json model.safetensors"
+                + " vocab.json merges.txt tokenizer.json --local-dir gpt2' fetches GPT-2)";
+        String[][] commands = {{"sample"}, {"eval"}, {"attention", "--prompt", "ab"}, {"explain", "--prompt", "ab"},
+            {"lens", "--prompt", "ab"}, {"heads"}, {"tokens", "--text", "ab"}, {"summary"}, {"loss", "--data", text.toString()},
+            {"export", "--out", tmp.resolve("export-missing").toString()}};
+        for (String[] c : commands) {
+            List<String> args = new java.util.ArrayList<>(List.of(c));
+            args.addAll(List.of("--checkpoint", gpt2));
+            Result r = vecgrad(args.toArray(String[]::new));
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertEquals(List.of("vecgrad " + c[0] + ": " + expected), r.errLines(), c[0]);
+            String help = vecgrad(c[0], "--help").out().replaceAll("\\s+", " ");
+            assertTrue(help.contains("--checkpoint=DIR|FILE A vecgrad run directory or model.safetensors, or a Hugging Face GPT-2"
+                    + " folder."), c[0] + ": " + help);
+        }
+        Result init = vecgrad("train", "--data", text.toString(), "--init-from", gpt2);
+        assertEquals(List.of("vecgrad train: " + expected.replace("--checkpoint", "--init-from")), init.errLines());
+        // A near miss names what is there instead.
+        Result typo = vecgrad("summary", "--checkpoint", parent.resolve("my-rum").toString());
+        assertEquals(List.of("vecgrad summary: --checkpoint " + parent.resolve("my-rum") + ": no such file or directory; did you"
+                + " mean " + parent.resolve("my-run") + "?"), typo.errLines());
+    }
+
+    @Test
     void onlyAnUnexpectedErrorPointsAtTheStackTrace() {
         CommandLine cl = Main.commandLine().getSubcommands().get("eval");
         StringWriter err = new StringWriter();
