@@ -239,6 +239,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             CheckpointOption.requireExists(spec, "--init-from", initFrom);
             dir = out != null ? out : defaultOut();
+            OutputFiles.checkDirectory(spec, "--out", dir);
             fresh = !Files.exists(dir);
             trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
@@ -257,10 +258,8 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
             }
             dir = out != null ? out : defaultOut();
+            OutputFiles.checkDirectory(spec, "--out", dir);
             fresh = !Files.exists(dir);
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
-            }
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");

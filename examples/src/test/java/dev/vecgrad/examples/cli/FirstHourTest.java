@@ -751,6 +751,27 @@ class FirstHourTest {
         assertEquals(List.of("vecgrad train: --out " + file + ": is a file, not a directory"), r.errLines());
     }
 
+    @Test
+    void trainRefusesAnOutItCannotCreateBeforeItsHeader() throws IOException {
+        // Both printed the run's header, "run directory: ..." included, and then failed at the first write.
+        Path file = Files.writeString(tmp.resolve("x.txt"), "x");
+        Path under = file.resolve("sub");
+        Result r = vecgrad("train", "--data", text.toString(), "--max-iters", "1", "--out", under.toString());
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals(List.of("vecgrad train: --out " + under + ": cannot create the directory (its parent " + file + " is a file)"),
+                r.errLines());
+        Result deeper = vecgrad("train", "--max-iters", "1", "--out", under.resolve("run").toString());
+        assertEquals(List.of("vecgrad train: --out " + under.resolve("run") + ": cannot create the directory (" + file
+                + " is a file)"), deeper.errLines());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        Result proc = vecgrad("train", "--data", text.toString(), "--max-iters", "1", "--out", "/proc/vecgrad-run");
+        assertEquals(2, proc.code());
+        assertEquals("", proc.out());
+        assertEquals(List.of("vecgrad train: --out /proc/vecgrad-run: cannot create the directory in /proc (no such file or"
+                + " directory)"), proc.errLines());
+    }
+
     // --- item 10: the progress line ---------------------------------------------------------------
 
     @Test
