@@ -46,12 +46,11 @@ final class SummaryCommand implements Callable<Integer> {
             CheckpointOption.requireExists(spec, "--checkpoint", source.checkpoint);
             model = ModelCheckpoint.load(source.checkpoint).model();
         } else {
-            TrainConfig c;
-            try {
-                c = TrainConfig.preset(source.preset, 2);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": " + e.getMessage());
+            if (!TrainConfig.PRESETS.contains(source.preset)) {
+                throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": "
+                        + TrainCommand.unknownPreset(source.preset, false));
             }
+            TrainConfig c = TrainConfig.preset(source.preset, 2);
             if (vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
             model = new GPT(c.model().gpt(vocabSize), 0L);
         }

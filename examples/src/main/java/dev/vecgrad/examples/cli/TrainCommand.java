@@ -408,11 +408,24 @@ final class TrainCommand implements Callable<Integer> {
 
     private TrainConfig base() {
         String name = baseName();
-        try {
-            return TrainConfig.preset(name, digits);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--preset " + name + ": " + e.getMessage());
+        if (!TrainConfig.PRESETS.contains(name)) {
+            throw new ParameterException(spec.commandLine(), "--preset " + name + ": " + unknownPreset(name, data != null));
         }
+        return TrainConfig.preset(name, digits);
+    }
+
+    /**
+     * An unknown preset, with the likely one and the presets there are. Every preset runs with every
+     * task (they only set sizes and the schedule), but with --data the three made for text come
+     * first: addition and induction are sized for the built-in tasks (block 8 and 32).
+     */
+    static String unknownPreset(String name, boolean text) {
+        List<String> near = Spelling.closeNames(name, TrainConfig.PRESETS);
+        String guess = near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()) + "?";
+        String expected = text ? "tiny, shakespeare-char or baby-gpt; addition and induction, sized for the built-in tasks, also run"
+                : String.join(", ", TrainConfig.PRESETS.subList(0, TrainConfig.PRESETS.size() - 1)) + " or "
+                        + TrainConfig.PRESETS.get(TrainConfig.PRESETS.size() - 1);
+        return "unknown preset '" + name + "'" + guess + " (expected " + expected + ")";
     }
 
     /**
