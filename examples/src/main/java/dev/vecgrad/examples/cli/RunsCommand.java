@@ -174,6 +174,10 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     private void list(PrintWriter out, Path root) throws IOException {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new ParameterException(spec.commandLine(), root + ": is a file, not a directory (name the directory that"
+                    + " holds the runs, e.g. runs)");
+        }
         if (!Files.isDirectory(root)) {
             throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by 'vecgrad train')");
         }

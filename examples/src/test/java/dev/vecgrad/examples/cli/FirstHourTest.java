@@ -772,6 +772,23 @@ class FirstHourTest {
                 + " directory)"), proc.errLines());
     }
 
+    @Test
+    void aFileGivenAsTheRunsDirectoryAndACharacterOutsideTheVocabularyAreNamedAsTheyAre() throws IOException {
+        // Both said "no such directory" for a file that exists.
+        Path file = Files.writeString(tmp.resolve("runs-file"), "x");
+        Result dash = vecgrad("dashboard", "--runs", file.toString());
+        assertEquals(List.of("vecgrad dashboard: --runs " + file + ": is a file, not a directory (--runs takes the directory that"
+                + " holds the runs, e.g. runs)"), dash.errLines());
+        Result runs = vecgrad("runs", file.toString());
+        assertEquals(List.of("vecgrad runs: " + file + ": is a file, not a directory (name the directory that holds the runs,"
+                + " e.g. runs)"), runs.errLines());
+        // The character is shown, not only its code.
+        Result zurich = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "tüb");
+        assertEquals(2, zurich.code());
+        assertTrue(zurich.err().startsWith("vecgrad sample: --prompt: character 'ü' U+00FC at position 1 is not in the"
+                + " vocabulary"), zurich.err());
+    }
+
     // --- item 10: the progress line ---------------------------------------------------------------
 
     @Test
