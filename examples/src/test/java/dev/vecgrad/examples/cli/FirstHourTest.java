@@ -176,6 +176,15 @@ class FirstHourTest {
         Result asked = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "12+34=", "--temperature", "0");
         assertEquals(0, asked.code(), asked.err());
         assertEquals(9, asked.out().strip().length(), asked.out());
+        // Other shapes printed digits up to --max-new-tokens ('12+34', '12+34=640'), or a sum beyond the
+        // model's operands without a warning ('999+1=').
+        for (String prompt : List.of("12+34", "12+34=640", "999+1=", "2+3=")) {
+            Result shape = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", prompt, "--temperature", "0");
+            assertEquals(2, shape.code(), prompt + ": " + shape.out());
+            assertEquals("", shape.out());
+            assertEquals(List.of("vecgrad sample: --prompt " + prompt + ": an addition prompt looks like 12+34= (2 digits per"
+                    + " operand for this model, zero-padded; it answers after the '=')"), shape.errLines());
+        }
         Result text = vecgrad("sample", "--checkpoint", run.toString(), "--max-new-tokens", "5");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().startsWith("\n"), text.out());
