@@ -167,7 +167,9 @@ final class TrainCommand implements Callable<Integer> {
         boolean fresh = false;   // this command makes the run directory (so it removes it if the run fails at start)
         Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
-            if (!RunDirectory.isRun(resume)) throw new ParameterException(spec.commandLine(), "--resume " + resume + ": " + noCheckpoint(resume));
+            if (!RunDirectory.isRun(resume)) {
+                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": " + noCheckpoint(resume));
+            }
             if (initFrom != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from starts a new run and --resume continues one; give one of them");
             }
