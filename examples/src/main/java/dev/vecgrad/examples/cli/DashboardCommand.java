@@ -38,6 +38,10 @@ final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) throw new ParameterException(spec.commandLine(), "--port must be 0..65535, got " + port);
         if (modelMemoryMb < 1) throw new ParameterException(spec.commandLine(), "--model-memory-mb must be >= 1, got " + modelMemoryMb);
+        if (Files.exists(runs) && !Files.isDirectory(runs)) {
+            throw new ParameterException(spec.commandLine(), "--runs " + runs + ": is a file, not a directory (--runs takes the"
+                    + " directory that holds the runs, e.g. runs)");
+        }
         if (!Files.isDirectory(runs)) {
             throw new ParameterException(spec.commandLine(), "--runs " + runs + ": no such directory (train a run first: "
                     + ShellWords.command("train") + ", which saves under runs/)");

@@ -25,7 +25,7 @@ final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE",
-            description = "Run directory, model.safetensors, or a GPT-2 folder.")
+            description = CheckpointOption.DESCRIPTION)
     Path checkpoint;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "hf",
@@ -38,6 +38,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!format.equals("hf")) throw new ParameterException(spec.commandLine(), "--format " + format + ": unknown (expected hf)");
+        CheckpointOption.requireExists(spec, "--checkpoint", checkpoint);
         if (Files.exists(out) && (!Files.isDirectory(out) || hasEntries(out))) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " exists and is not an empty directory");
         }

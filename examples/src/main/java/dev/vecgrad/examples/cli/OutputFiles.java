@@ -59,6 +59,44 @@ final class OutputFiles {
         }
     }
 
+    /**
+     * Checks that a directory a command will write into (given with {@code flag}) is one, or can
+     * be made: an existing file on its path, or a place where no directory can be made ({@code /proc},
+     * a read-only mount), is refused here, before a run prints its header and fails at its first write.
+     * A missing directory is probed by making its first missing part and removing it again.
+     */
+    static void checkDirectory(CommandSpec spec, String flag, Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        String what = flag + " " + dir + ": ";
+        if (Files.isDirectory(abs)) {
+            if (!Files.isWritable(abs)) throw new CommandLine.ParameterException(spec.commandLine(), what + "the directory is not writable");
+            return;
+        }
+        if (Files.exists(abs)) throw new CommandLine.ParameterException(spec.commandLine(), what + "is a file, not a directory");
+        Path first = abs, existing = abs.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            first = existing;
+            existing = existing.getParent();
+        }
+        if (existing == null) return;
+        if (!Files.isDirectory(existing)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), what + "cannot create the directory ("
+                    + (existing.equals(abs.getParent()) ? "its parent " : "") + existing + " is a file)");
+        }
+        try {
+            Files.createDirectory(first);
+            Files.delete(first);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made meanwhile by someone else: usable
+        } catch (IOException e) {
+            String reason = Errors.describe(e);
+            String prefix = first + ": ";
+            if (reason.startsWith(prefix)) reason = reason.substring(prefix.length());
+            throw new CommandLine.ParameterException(spec.commandLine(), what + "cannot create the directory in " + existing
+                    + " (" + reason + ")");
+        }
+    }
+
     /** Like {@link #check} for an image: the extension must name a format ImageIO writes. */
     static String checkImage(CommandSpec spec, String flag, Path file) {
         check(spec, flag, file, null);

@@ -147,7 +147,8 @@ final class RunsCommand implements Callable<Integer> {
         };
     }
 
-    private static boolean inUse(RunDirectory rd) throws IOException {
+    /** Whether a trainer holds the run's lock (a run without a lock file has none to hold). */
+    static boolean inUse(RunDirectory rd) throws IOException {
         if (!Files.exists(rd.path().resolve(".lock"))) return false;
         try (RunDirectory.Lock l = rd.lock()) {
             return false;
@@ -174,6 +175,10 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     private void list(PrintWriter out, Path root) throws IOException {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new ParameterException(spec.commandLine(), root + ": is a file, not a directory (name the directory that"
+                    + " holds the runs, e.g. runs)");
+        }
         if (!Files.isDirectory(root)) {
             throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by 'vecgrad train')");
         }

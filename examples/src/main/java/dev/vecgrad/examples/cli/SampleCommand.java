@@ -31,8 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code vecgrad sample}: continue a prompt with a trained model. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Generate text from a trained model.",
-        description = {"Continues a prompt with a run directory's model (or a model.safetensors file that holds its"
-                + " tokenizer). In --prompt and --stop, \\n stands for a line break.",
+        description = {"Continues a prompt with a run directory's model, a model.safetensors file that holds its"
+                + " tokenizer, or a Hugging Face GPT-2 folder. In --prompt and --stop, \\n stands for a line break.",
             "An addition model stops after the answer; without --prompt it gets a random problem."})
 final class SampleCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -111,7 +111,9 @@ final class SampleCommand implements Callable<Integer> {
                 int limit = (int) Math.pow(10, additionDigits);
                 text = task.prompt(rng.nextInt(limit), rng.nextInt(limit));
             }
-            int[] ids = text != null ? encode(tok, text, promptFile != null ? "--prompt-file" : "--prompt") : defaultPrompt(tok);
+            String flag = promptFile != null ? "--prompt-file" : "--prompt";
+            int[] ids = text != null ? encode(tok, text, flag) : defaultPrompt(tok);
+            if (given != null && additionDigits > 0) requireAdditionPrompt(flag, given, additionDigits);
             if (ids.length == 0) throw new ParameterException(spec.commandLine(), "the prompt is empty; give at least one character");
             String shown = tok.decode(ids);
             out.print(shown);
@@ -192,6 +194,21 @@ final class SampleCommand implements Callable<Integer> {
             if (data.path("kind").asText().equals("addition")) return data.path("digits").asInt();
         }
         return (blockSize - 2) % 3 == 0 ? (blockSize - 2) / 3 : 0;
+    }
+
+    /**
+     * Refuses a prompt an addition model cannot answer. It learnt only {@code ab+cd=}, both operands
+     * zero-padded to its digits, and its answer after the '=' is what ends the sample; without the
+     * '=', after an answer already given, or with other operand lengths, it printed digits up to
+     * --max-new-tokens, or a wrong sum with no warning.
+     */
+    private void requireAdditionPrompt(String flag, String prompt, int digits) {
+        String operand = "\\d{" + digits + "}";
+        if (prompt.matches(operand + "\\+" + operand + "=")) return;
+        AdditionTask task = new AdditionTask(digits, 1, 0);
+        String example = digits == 1 ? task.prompt(3, 4) : task.prompt(12, 34);
+        throw new ParameterException(spec.commandLine(), flag + " " + prompt + ": an addition prompt looks like " + example + " ("
+                + SummaryCommand.count(digits, "digit") + " per operand for this model, zero-padded; it answers after the '=')");
     }
 
     private int[] encode(Tokenizer tok, String text, String flag) {

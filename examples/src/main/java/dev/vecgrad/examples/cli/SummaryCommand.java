@@ -32,7 +32,7 @@ final class SummaryCommand implements Callable<Integer> {
      * {@link CheckpointOption}; it needs only the model, not a tokenizer.
      */
     static final class Source {
-        @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = "A run directory or model.safetensors.") Path checkpoint;
+        @Option(names = "--checkpoint", paramLabel = "DIR|FILE", description = CheckpointOption.DESCRIPTION) Path checkpoint;
         @Option(names = "--preset", paramLabel = "NAME", description = "A preset of vecgrad train: addition (2 digits), induction, tiny, shakespeare-char or baby-gpt.") String preset;
     }
 
@@ -46,14 +46,14 @@ final class SummaryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         GPT model;
         if (source.checkpoint != null) {
+            CheckpointOption.requireExists(spec, "--checkpoint", source.checkpoint);
             model = ModelCheckpoint.load(source.checkpoint).model();
         } else {
-            TrainConfig c;
-            try {
-                c = TrainConfig.preset(source.preset, 2);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": " + e.getMessage());
+            if (!TrainConfig.PRESETS.contains(source.preset)) {
+                throw new ParameterException(spec.commandLine(), "--preset " + source.preset + ": "
+                        + TrainCommand.unknownPreset(source.preset, false));
             }
+            TrainConfig c = TrainConfig.preset(source.preset, 2);
             if (vocabSize != null && vocabSize < 1) throw new ParameterException(spec.commandLine(), "--vocab-size must be >= 1, got " + vocabSize);
             // The built-in tasks decide the vocabulary (and addition the block size) as train's
             // model gets them, so the counts here are the ones train prints.

@@ -25,7 +25,7 @@ final class TokensCommand implements Callable<Integer> {
 
     static final class Source {
         @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE",
-                description = "Run directory or model.safetensors (its tokenizer).")
+                description = CheckpointOption.DESCRIPTION + " Its tokenizer splits the text.")
         Path checkpoint;
 
         @Option(names = "--tokenizer", required = true, paramLabel = "FILE|DIR",
@@ -56,6 +56,7 @@ final class TokensCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tokenizer tok;
         if (source.checkpoint != null) {
+            CheckpointOption.requireExists(spec, "--checkpoint", source.checkpoint);
             ModelCheckpoint.Loaded m = ModelCheckpoint.load(source.checkpoint);
             tok = m.tokenizer();
             if (tok == null) throw new IllegalArgumentException(m.missingTokenizer());

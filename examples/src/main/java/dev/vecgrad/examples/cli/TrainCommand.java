@@ -7,6 +7,7 @@ import dev.vecgrad.dashboard.DashboardServer;
 import dev.vecgrad.train.data.TextFiles;
 import dev.vecgrad.train.data.TokenArray;
 import dev.vecgrad.train.inspect.LossChart;
+import dev.vecgrad.train.optim.LrSchedule;
 import dev.vecgrad.train.run.AdditionTrainingTask;
 import dev.vecgrad.train.run.DataMismatchException;
 import dev.vecgrad.train.run.InductionTrainingTask;
@@ -16,6 +17,7 @@ import dev.vecgrad.train.run.MetricsLog;
 import dev.vecgrad.train.run.ModelSettings;
 import dev.vecgrad.train.checkpoint.ModelCheckpoint;
 import dev.vecgrad.train.run.RunDirectory;
+import dev.vecgrad.train.run.RunStatus;
 import dev.vecgrad.train.run.TextTask;
 import dev.vecgrad.train.run.TrainConfig;
 import dev.vecgrad.train.run.TrainingFlops;
@@ -167,9 +169,7 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> info = new LinkedHashMap<>();
         if (resume != null) {
             if (!RunDirectory.isRun(resume)) {
-                String parent = ModelCheckpoint.parentOfRuns(resume);
-                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": "
-                        + (parent != null ? parent : "not a run directory (no state.json)"));
+                throw new ParameterException(spec.commandLine(), "--resume " + resume + ": " + noCheckpoint(resume));
             }
             if (initFrom != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from starts a new run and --resume continues one; give one of them");
@@ -240,11 +240,9 @@ final class TrainCommand implements Callable<Integer> {
             if (tokenizer != null) {
                 throw new ParameterException(spec.commandLine(), "--init-from uses the folder's own tokenizer; leave out --tokenizer");
             }
-            if (!Files.exists(initFrom)) {
-                throw new ParameterException(spec.commandLine(), "--init-from " + initFrom + ": no such file or directory (name a"
-                        + " Hugging Face GPT-2 folder, or a vecgrad run directory or model file)");
-            }
+            CheckpointOption.requireExists(spec, "--init-from", initFrom);
             dir = out != null ? out : defaultOut();
+            OutputFiles.checkDirectory(spec, "--out", dir);
             fresh = !Files.exists(dir);
             trainer = FineTune.trainer(initFrom, data, hyper, cacheDir(dir));
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
@@ -263,10 +261,8 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--task " + tn + ": unknown task (expected addition or induction)");
             }
             dir = out != null ? out : defaultOut();
+            OutputFiles.checkDirectory(spec, "--out", dir);
             fresh = !Files.exists(dir);
-            if (Files.exists(dir) && !Files.isDirectory(dir)) {
-                throw new ParameterException(spec.commandLine(), "--out " + dir + ": is a file, not a directory");
-            }
             if (RunDirectory.isRun(dir) || Files.exists(dir.resolve("model.safetensors"))) {
                 throw new ParameterException(spec.commandLine(), "--out " + dir + " already holds a run; use --resume "
                         + dir + " to continue it, or choose another --out");
@@ -304,6 +300,37 @@ final class TrainCommand implements Callable<Integer> {
             if (fresh) removeUnfinished(dir);
             throw e;
         }
+    }
+
+    /**
+     * Why {@code --resume dir} finds nothing to continue in a directory without a checkpoint: it is
+     * missing, a file, a directory of runs, a run still training towards its first checkpoint, one
+     * that stopped (or was killed) before it, or something else. These used to share one message,
+     * "not a run directory", which says nothing about what to do.
+     */
+    static String noCheckpoint(Path dir) throws IOException {
+        if (!Files.exists(dir)) return "no such directory";
+        if (!Files.isDirectory(dir)) return "is a file; --resume takes a run's directory";
+        String parent = ModelCheckpoint.parentOfRuns(dir);
+        if (parent != null) return parent;
+        // What a trainer writes into its directory before the first checkpoint (state.json).
+        boolean started = Files.exists(dir.resolve(".lock")) || Files.exists(dir.resolve(RunDirectory.METRICS))
+                || Files.exists(dir.resolve(RunStatus.FILE));
+        if (!started) return "not a run directory (no state.json)";
+        RunStatus status;
+        try {
+            status = RunStatus.read(dir);
+        } catch (IOException e) {
+            status = null;   // a malformed status says nothing; the lock still does
+        }
+        String at = status == null ? "" : " (at step " + status.step() + " of " + status.maxIters() + ")";
+        if (RunsCommand.inUse(new RunDirectory(dir)) || status != null && status.effectiveState() == RunStatus.State.RUNNING) {
+            return "the run is still training" + at + " and has not saved its first checkpoint yet (it saves one at each"
+                    + " evaluation, and on Ctrl-C); resume it once it has stopped";
+        }
+        boolean killed = status != null && status.state() == RunStatus.State.RUNNING;
+        return "the run " + (killed ? "was killed" : "stopped") + at + " before its first checkpoint, so there is nothing to"
+                + " resume; start it again with its flags and --out " + dir + " (--out reuses a directory without a checkpoint)";
     }
 
     /** Deletes a run directory this command created when it holds no checkpoint (only the lock, log, chart and status). */
@@ -372,14 +399,36 @@ final class TrainCommand implements Callable<Integer> {
         return (parent != null ? parent : runDir.toAbsolutePath()).resolve("token-cache");
     }
 
+    /** The preset a new run starts from: --preset, else the default for --data or the task. */
+    private String baseName() {
+        return preset != null ? preset : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
+    }
+
+    /** A warmup that leaves most of an {@code n}-step run to the decay: a tenth of it, at least 1 (0 for a single step). */
+    static int suggestedWarmup(int n) {
+        return n >= 2 ? Math.max(1, n / 10) : 0;
+    }
+
     private TrainConfig base() {
-        String name = preset != null ? preset
-                : data != null ? "shakespeare-char" : "induction".equals(taskName) ? "induction" : "addition";
-        try {
-            return TrainConfig.preset(name, digits);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--preset " + name + ": " + e.getMessage());
+        String name = baseName();
+        if (!TrainConfig.PRESETS.contains(name)) {
+            throw new ParameterException(spec.commandLine(), "--preset " + name + ": " + unknownPreset(name, data != null));
         }
+        return TrainConfig.preset(name, digits);
+    }
+
+    /**
+     * An unknown preset, with the likely one and the presets there are. Every preset runs with every
+     * task (they only set sizes and the schedule), but with --data the three made for text come
+     * first: addition and induction are sized for the built-in tasks (block 8 and 32).
+     */
+    static String unknownPreset(String name, boolean text) {
+        List<String> near = Spelling.closeNames(name, TrainConfig.PRESETS);
+        String guess = near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()) + "?";
+        String expected = text ? "tiny, shakespeare-char or baby-gpt; addition and induction, sized for the built-in tasks, also run"
+                : String.join(", ", TrainConfig.PRESETS.subList(0, TrainConfig.PRESETS.size() - 1)) + " or "
+                        + TrainConfig.PRESETS.get(TrainConfig.PRESETS.size() - 1);
+        return "unknown preset '" + name + "'" + guess + " (expected " + expected + ")";
     }
 
     /**
@@ -438,11 +487,20 @@ final class TrainCommand implements Callable<Integer> {
                 });
         int warmup = c.optimizer().warmupIters();
         if (warmup >= c.maxIters() && warmup > 0 && hyper.warmupIters == null && resume == null) {
-            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 100), which
-            // then never trains at the peak rate; a resumed run's warmup cannot change, so it gets no advice.
-            out.printf(Locale.ROOT, "note: the learning rate never leaves warmup (%d steps; the run has %d), so it never reaches"
-                    + " --lr %s or decays; set a shorter --warmup-iters (e.g. %d) for the whole schedule%n", warmup, c.maxIters(),
-                    c.optimizer().lr(), c.maxIters() / 10);
+            // A preset's warmup outlasts a short run (shakespeare-char's 100 steps, --max-iters 30): a new
+            // run shortens it to end with the run (see TrainOptions), so the rate climbs the whole time and
+            // never decays. A resumed run's warmup cannot change, so it gets no advice.
+            String source = initFrom != null ? "the fine-tuning recipe's" : "preset " + baseName() + "'s";
+            String what = hyper.warmupShortenedFrom != null
+                    ? String.format(Locale.ROOT, "%s warmup of %d steps was shortened to this run's %d (and stays %d if the run"
+                            + " is resumed or extended)", source, hyper.warmupShortenedFrom, warmup, warmup)
+                    : String.format(Locale.ROOT, "%s warmup of %d steps outlasts this %s run", source, warmup,
+                            c.maxIters() == 1 ? "1-step" : c.maxIters() + "-step");
+            float last = LrSchedule.warmupCosine(c.optimizer().lr(), c.optimizer().minLr(), warmup,
+                    c.optimizer().lrDecayIters()).lr(c.maxIters() - 1);
+            out.printf(Locale.ROOT, "note: %s, so the learning rate climbs to %.2e at the last step, short of --lr %s, and never"
+                    + " decays; a shorter --warmup-iters (e.g. %d) leaves the remaining steps to the cosine decay%n", what, last,
+                    c.optimizer().lr(), suggestedWarmup(c.maxIters()));
         }
         if (trainer.task() instanceof InductionTrainingTask ind) {
             // heads scores its own probe (--sequences, --seed), so its numbers differ from these by sampling.

@@ -86,6 +86,12 @@ final class TrainOptions {
     /** Whether {@link #applyTo} shrank --eval-iters for a run shorter than its preset. */
     boolean evalScaled;
 
+    /**
+     * The base configuration's warmup when {@link #applyTo} shortened it to end with the decay (a
+     * new run shorter than its preset's warmup), else null: what train's note reports.
+     */
+    Integer warmupShortenedFrom;
+
     private TrainConfig applyTo(TrainConfig b, boolean keepDecay, boolean resuming) {
         // Only a possible --max-iters shapes the rest: an impossible one is left for TrainConfig to
         // reject under its own name, instead of surfacing as a --warmup-iters or --lr-decay-iters error.
@@ -129,7 +135,11 @@ final class TrainOptions {
                 : length == null || keepDecay ? b.optimizer().lrDecayIters()
                 : resuming ? Math.max(length, warm) : length;
         c.lrDecayIters(decay);
-        c.warmupIters(!resuming && warmupIters == null && warm > decay ? decay : warm);
+        boolean shorten = !resuming && warmupIters == null && warm > decay;
+        // Not reset otherwise: a second pass over the already shortened configuration (the addition
+        // task's block size) finds nothing left to shorten.
+        if (shorten) warmupShortenedFrom = warm;
+        c.warmupIters(shorten ? decay : warm);
         return c.build();
     }
 }

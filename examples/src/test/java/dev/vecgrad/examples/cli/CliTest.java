@@ -169,9 +169,23 @@ class CliTest {
         for (String command : new String[] {"summary", "train"}) {
             Result bad = vecgrad(command, "--preset", "babygpt");
             assertEquals(2, bad.code(), command + ": " + bad.err());
-            assertTrue(bad.err().contains("--preset babygpt: unknown preset 'babygpt' (expected addition, induction, tiny,"
-                    + " shakespeare-char, baby-gpt)"), command + ": " + bad.err());
+            assertTrue(bad.err().contains("--preset babygpt: unknown preset 'babygpt'; did you mean 'baby-gpt'? (expected"
+                    + " addition, induction, tiny, shakespeare-char or baby-gpt)"), command + ": " + bad.err());
         }
+        // With --data the presets made for text come first; addition and induction are accepted there too.
+        Result text = vecgrad("train", "--data", CliTest.text.toString(), "--preset", "tny");
+        assertEquals(List.of("vecgrad train: --preset tny: unknown preset 'tny'; did you mean 'tiny'? (expected tiny,"
+                + " shakespeare-char or baby-gpt; addition and induction, sized for the built-in tasks, also run)"),
+                text.err().lines().toList());
+    }
+
+    @Test
+    void helpOfAMisspeltCommandSuggestsTheCommandAsTheCommandItselfDoes() {
+        // 'vecgrad help trian' gave picocli's "Unknown subcommand 'trian'." without the suggestion.
+        Result help = vecgrad("help", "trian");
+        assertEquals(2, help.code());
+        assertEquals(List.of("vecgrad: unknown command 'trian'; did you mean 'train'?"), help.err().lines().toList());
+        assertEquals(help.err(), vecgrad("trian").err());
     }
 
     @Test

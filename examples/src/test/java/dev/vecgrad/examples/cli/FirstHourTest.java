@@ -176,6 +176,15 @@ class FirstHourTest {
         Result asked = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", "12+34=", "--temperature", "0");
         assertEquals(0, asked.code(), asked.err());
         assertEquals(9, asked.out().strip().length(), asked.out());
+        // Other shapes printed digits up to --max-new-tokens ('12+34', '12+34=640'), or a sum beyond the
+        // model's operands without a warning ('999+1=').
+        for (String prompt : List.of("12+34", "12+34=640", "999+1=", "2+3=")) {
+            Result shape = vecgrad("sample", "--checkpoint", add.toString(), "--prompt", prompt, "--temperature", "0");
+            assertEquals(2, shape.code(), prompt + ": " + shape.out());
+            assertEquals("", shape.out());
+            assertEquals(List.of("vecgrad sample: --prompt " + prompt + ": an addition prompt looks like 12+34= (2 digits per"
+                    + " operand for this model, zero-padded; it answers after the '=')"), shape.errLines());
+        }
         Result text = vecgrad("sample", "--checkpoint", run.toString(), "--max-new-tokens", "5");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().startsWith("\n"), text.out());
@@ -264,6 +273,43 @@ class FirstHourTest {
     }
 
     @Test
+    void resumeSaysWhyADirectoryWithoutACheckpointCannotBeResumed() throws Exception {
+        // These three all said "not a run directory (no state.json)".
+        Path missing = tmp.resolve("resume-missing");
+        Result none = vecgrad("train", "--resume", missing.toString());
+        assertEquals(2, none.code());
+        assertEquals("vecgrad train: --resume " + missing + ": no such directory", none.err().strip());
+
+        // A run killed (kill -9) before its first checkpoint: its lock, log and status, no state.json.
+        Path killed = Files.createDirectories(tmp.resolve("resume-killed"));
+        Files.writeString(killed.resolve(".lock"), "");
+        Files.writeString(killed.resolve("metrics.jsonl"), "");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        java.time.Instant now = java.time.Instant.now();
+        new dev.vecgrad.train.run.RunStatus(dev.vecgrad.train.run.RunStatus.State.RUNNING, gone.pid(), now, now, 3, 30, 1000,
+                "play.txt", "").write(killed);
+        Result r = vecgrad("train", "--resume", killed.toString());
+        assertEquals(2, r.code());
+        assertEquals("vecgrad train: --resume " + killed + ": the run was killed (at step 3 of 30) before its first checkpoint,"
+                + " so there is nothing to resume; start it again with its flags and --out " + killed + " (--out reuses a"
+                + " directory without a checkpoint)", r.err().strip());
+
+        // Still training: its lock is held.
+        try (var lock = new dev.vecgrad.train.run.RunDirectory(killed).lock()) {
+            Result running = vecgrad("train", "--resume", killed.toString());
+            assertEquals(2, running.code());
+            assertTrue(running.err().startsWith("vecgrad train: --resume " + killed + ": the run is still training (at step 3"
+                    + " of 30) and has not saved its first checkpoint yet"), running.err());
+        }
+
+        // What the message advises works.
+        Result again = train("--max-iters", "2", "--eval-interval", "2", "--out", killed.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(dev.vecgrad.train.run.RunDirectory.isRun(killed));
+    }
+
+    @Test
     void aStoppedRunResumesWithAShorterMaxItersAndKeepsItsWarmup() throws IOException {
         // A 30-step run (warmup 20) stopped at step 3, as Ctrl-C leaves it.
         Path dir = tmp.resolve("shorter");
@@ -315,13 +361,27 @@ class FirstHourTest {
         Path derived = tmp.resolve("warm-derived"), given = tmp.resolve("warm-given");
         Result r = train("--max-iters", "4", "--eval-interval", "4", "--out", derived.toString());
         assertEquals(0, r.code(), r.err());
-        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: the learning rate never leaves warmup")).toList();
-        assertEquals(List.of("note: the learning rate never leaves warmup (4 steps; the run has 4), so it never reaches --lr 0.003"
-                + " or decays; set a shorter --warmup-iters (e.g. 0) for the whole schedule"), notes, r.out());
+        List<String> notes = r.out().lines().filter(l -> l.startsWith("note: ") && l.contains("warmup")).toList();
+        // It says what happened (the preset's 20 cut to 4, as state.json saves it), the rate the last
+        // step reaches (3e-3 * 4/5), and a warmup that leaves steps to decay (it used to suggest 0, or
+        // call the shortened 4 steps the preset's).
+        assertEquals(List.of("note: preset tiny's warmup of 20 steps was shortened to this run's 4 (and stays 4 if the run is"
+                + " resumed or extended), so the learning rate climbs to 2.40e-03 at the last step, short of --lr 0.003, and never"
+                + " decays; a shorter --warmup-iters (e.g. 1) leaves the remaining steps to the cosine decay"), notes, r.out());
+        var saved = new com.fasterxml.jackson.databind.ObjectMapper().readTree(derived.resolve("state.json").toFile()).get("config");
+        assertEquals(4, saved.get("warmupIters").asInt());
+        var lrs = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
+        assertEquals(2.4e-3, lrs.get(3).train().lr(), 1e-7);
+        // A decay end past the run keeps the whole warmup, and the note says that instead.
+        Result kept = train("--max-iters", "4", "--eval-interval", "4", "--lr-decay-iters", "30", "--out",
+                tmp.resolve("warm-kept").toString());
+        assertEquals(0, kept.code(), kept.err());
+        assertTrue(kept.out().contains("note: preset tiny's warmup of 20 steps outlasts this 4-step run, so the learning rate"
+                + " climbs to 5.71e-04 at the last step"), kept.out());
         // Asked for explicitly, the same warmup needs no note, and the steps are the same.
         Result explicit = train("--max-iters", "4", "--eval-interval", "4", "--warmup-iters", "4", "--out", given.toString());
         assertEquals(0, explicit.code(), explicit.err());
-        assertFalse(explicit.out().contains("never leaves warmup"), explicit.out());
+        assertFalse(explicit.out().contains("warmup"), explicit.out());
         var a = dev.vecgrad.train.run.MetricsLog.read(derived.resolve("metrics.jsonl"));
         var b = dev.vecgrad.train.run.MetricsLog.read(given.resolve("metrics.jsonl"));
         for (int i = 0; i < 4; i++) {
@@ -522,6 +582,36 @@ class FirstHourTest {
     }
 
     @Test
+    void everyCheckpointCommandSaysTheSameForAMissingModelAndItsHelpNamesGpt2Folders() throws IOException {
+        // summary said "gpt2: no such file", sample "no such file" for a directory; --init-from alone said what to name.
+        Path parent = Files.createDirectories(tmp.resolve("no-models"));
+        Files.createDirectories(parent.resolve("my-run"));
+        String gpt2 = parent.resolve("gpt2").toString();
+        String expected = "--checkpoint " + gpt2 + ": no such file or directory (name a vecgrad run directory or model file, or a"
+                + " Hugging Face GPT-2 folder; 'huggingface-cli download openai-community/gpt2 config.json model.safetensors"
+                + " vocab.json merges.txt tokenizer.json --local-dir gpt2' fetches GPT-2)";
+        String[][] commands = {{"sample"}, {"eval"}, {"attention", "--prompt", "ab"}, {"explain", "--prompt", "ab"},
+            {"lens", "--prompt", "ab"}, {"heads"}, {"tokens", "--text", "ab"}, {"summary"}, {"loss", "--data", text.toString()},
+            {"export", "--out", tmp.resolve("export-missing").toString()}};
+        for (String[] c : commands) {
+            List<String> args = new java.util.ArrayList<>(List.of(c));
+            args.addAll(List.of("--checkpoint", gpt2));
+            Result r = vecgrad(args.toArray(String[]::new));
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertEquals(List.of("vecgrad " + c[0] + ": " + expected), r.errLines(), c[0]);
+            String help = vecgrad(c[0], "--help").out().replaceAll("\\s+", " ");
+            assertTrue(help.contains("--checkpoint=DIR|FILE A vecgrad run directory or model.safetensors, or a Hugging Face GPT-2"
+                    + " folder."), c[0] + ": " + help);
+        }
+        Result init = vecgrad("train", "--data", text.toString(), "--init-from", gpt2);
+        assertEquals(List.of("vecgrad train: " + expected.replace("--checkpoint", "--init-from")), init.errLines());
+        // A near miss names what is there instead.
+        Result typo = vecgrad("summary", "--checkpoint", parent.resolve("my-rum").toString());
+        assertEquals(List.of("vecgrad summary: --checkpoint " + parent.resolve("my-rum") + ": no such file or directory; did you"
+                + " mean " + parent.resolve("my-run") + "?"), typo.errLines());
+    }
+
+    @Test
     void onlyAnUnexpectedErrorPointsAtTheStackTrace() {
         CommandLine cl = Main.commandLine().getSubcommands().get("eval");
         StringWriter err = new StringWriter();
@@ -668,6 +758,44 @@ class FirstHourTest {
         Result r = vecgrad("train", "--max-iters", "1", "--out", file.toString());
         assertEquals(2, r.code());
         assertEquals(List.of("vecgrad train: --out " + file + ": is a file, not a directory"), r.errLines());
+    }
+
+    @Test
+    void trainRefusesAnOutItCannotCreateBeforeItsHeader() throws IOException {
+        // Both printed the run's header, "run directory: ..." included, and then failed at the first write.
+        Path file = Files.writeString(tmp.resolve("x.txt"), "x");
+        Path under = file.resolve("sub");
+        Result r = vecgrad("train", "--data", text.toString(), "--max-iters", "1", "--out", under.toString());
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+        assertEquals(List.of("vecgrad train: --out " + under + ": cannot create the directory (its parent " + file + " is a file)"),
+                r.errLines());
+        Result deeper = vecgrad("train", "--max-iters", "1", "--out", under.resolve("run").toString());
+        assertEquals(List.of("vecgrad train: --out " + under.resolve("run") + ": cannot create the directory (" + file
+                + " is a file)"), deeper.errLines());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "Linux's /proc");
+        Result proc = vecgrad("train", "--data", text.toString(), "--max-iters", "1", "--out", "/proc/vecgrad-run");
+        assertEquals(2, proc.code());
+        assertEquals("", proc.out());
+        assertEquals(List.of("vecgrad train: --out /proc/vecgrad-run: cannot create the directory in /proc (no such file or"
+                + " directory)"), proc.errLines());
+    }
+
+    @Test
+    void aFileGivenAsTheRunsDirectoryAndACharacterOutsideTheVocabularyAreNamedAsTheyAre() throws IOException {
+        // Both said "no such directory" for a file that exists.
+        Path file = Files.writeString(tmp.resolve("runs-file"), "x");
+        Result dash = vecgrad("dashboard", "--runs", file.toString());
+        assertEquals(List.of("vecgrad dashboard: --runs " + file + ": is a file, not a directory (--runs takes the directory that"
+                + " holds the runs, e.g. runs)"), dash.errLines());
+        Result runs = vecgrad("runs", file.toString());
+        assertEquals(List.of("vecgrad runs: " + file + ": is a file, not a directory (name the directory that holds the runs,"
+                + " e.g. runs)"), runs.errLines());
+        // The character is shown, not only its code.
+        Result zurich = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "tüb");
+        assertEquals(2, zurich.code());
+        assertTrue(zurich.err().startsWith("vecgrad sample: --prompt: character 'ü' U+00FC at position 1 is not in the"
+                + " vocabulary"), zurich.err());
     }
 
     // --- item 10: the progress line ---------------------------------------------------------------

@@ -54,6 +54,11 @@ public final class TextDataset {
         return s == Split.TRAIN ? trainEnd : tokens.length() - trainEnd;
     }
 
+    /** "1 token", "2 tokens". */
+    private static String tokenCount(long n) {
+        return n == 1 ? "1 token" : n + " tokens";
+    }
+
     /**
      * Checks that both splits hold at least one window of {@code blockSize + 1} tokens, so a
      * configuration that cannot train fails before the model is built.
@@ -65,9 +70,9 @@ public final class TextDataset {
     public void requireWindows(int blockSize, String source) {
         for (Split s : Split.values()) {
             if (size(s) < blockSize + 1) {
-                throw new IllegalArgumentException(source + ": the " + s.name().toLowerCase() + " split has " + size(s)
-                        + " tokens but block size " + blockSize + " needs at least " + (blockSize + 1)
-                        + " (the whole file has " + tokens.length() + " tokens)");
+                throw new IllegalArgumentException(source + ": the " + s.name().toLowerCase() + " split has " + tokenCount(size(s))
+                        + " but block size " + blockSize + " needs at least " + (blockSize + 1)
+                        + " (the whole file has " + tokenCount(tokens.length()) + ")");
             }
         }
     }
@@ -86,8 +91,8 @@ public final class TextDataset {
         int start = split == Split.TRAIN ? 0 : trainEnd;
         int n = size(split);
         if (n < blockSize + 1) {
-            throw new IllegalArgumentException("dataset: the " + split.name().toLowerCase() + " split has " + n
-                    + " tokens, fewer than block size + 1 = " + (blockSize + 1));
+            throw new IllegalArgumentException("dataset: the " + split.name().toLowerCase() + " split has " + tokenCount(n)
+                    + ", fewer than block size + 1 = " + (blockSize + 1));
         }
         int[] idx = new int[batchSize * blockSize], tgt = new int[batchSize * blockSize];
         for (int b = 0; b < batchSize; b++) {

@@ -206,10 +206,17 @@ public final class CharTokenizer implements Tokenizer {
      * A code point for messages, so that invisible or confusable characters are named.
      *
      * @param cp a code point
-     * @return {@code 'a'} when printable ASCII, else {@code U+00E9}
+     * @return {@code 'a'} when printable ASCII, {@code 'é' U+00E9} for another visible character,
+     *     else {@code U+200B}
      */
     public static String describe(int cp) {
         if (cp >= 0x20 && cp < 0x7f) return "'" + (char) cp + "'";
-        return String.format("U+%04X", cp);
+        String code = String.format(Locale.ROOT, "U+%04X", cp);
+        // The character itself as well, where it shows: a code alone sends the user to look it up. A
+        // combining mark would draw over the quote before it, so it keeps its code alone.
+        int type = Character.getType(cp);
+        boolean mark = type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK;
+        return visible(cp) && !mark ? "'" + Character.toString(cp) + "' " + code : code;
     }
 }

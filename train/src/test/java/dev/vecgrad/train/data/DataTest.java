@@ -61,6 +61,17 @@ class DataTest {
     }
 
     @Test
+    void aSplitOfOneTokenIsNotPlural() {
+        // A 2-character file said "the train split has 1 tokens".
+        TextDataset ds = new TextDataset(new int[] {0, 1}, 0.9);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ds.requireWindows(64, "two.txt"));
+        assertEquals("two.txt: the train split has 1 token but block size 64 needs at least 65 (the whole file has 2 tokens)",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ds.sample(TextDataset.Split.VAL, 1, 4, new SplittableRandom(1)));
+        assertEquals("dataset: the val split has 1 token, fewer than block size + 1 = 5", e.getMessage());
+    }
+
+    @Test
     void additionProblemsAreReversedAndHeldOutIsDisjoint() {
         AdditionTask task = new AdditionTask(2, 1000, 7);
         assertEquals("12+34=", task.prompt(12, 34));

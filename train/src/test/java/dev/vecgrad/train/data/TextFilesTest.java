@@ -166,7 +166,19 @@ class TextFilesTest {
                 "not valid UTF-8");
         assertMessage(Files.writeString(tmp.resolve("nul.txt"), "abc\0def"), null, "contains NUL bytes");
         Path text = Files.writeString(tmp.resolve("t.txt"), "abcabc\u00e9abc");
-        assertMessage(text, CharTokenizer.of("abc"), "character U+00E9 at position 6 is not in the vocabulary \"abc\" (3 characters)");
+        assertMessage(text, CharTokenizer.of("abc"), "character 'é' U+00E9 at position 6 is not in the vocabulary \"abc\" (3 characters)");
+    }
+
+    @Test
+    void aCharacterInAMessageIsShownWhereItIsVisible() {
+        // It was only ever the code (U+00FC), which the user had to look up.
+        assertEquals("'ü' U+00FC", CharTokenizer.describe(0xFC));
+        assertEquals("'\uD83D\uDE42' U+1F642", CharTokenizer.describe(0x1F642));
+        assertEquals("'a'", CharTokenizer.describe('a'));
+        // Invisible ones, and a combining mark (which would draw over the quote), keep the code alone.
+        assertEquals("U+200B", CharTokenizer.describe(0x200B));
+        assertEquals("U+0301", CharTokenizer.describe(0x301));
+        assertEquals("U+000A", CharTokenizer.describe('\n'));
     }
 
     @Test
