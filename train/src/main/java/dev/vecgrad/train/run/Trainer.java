@@ -590,10 +590,14 @@ public final class Trainer {
     /** Says in {@code status.json} that this process trains the run (keeping the first start time of a resumed run). */
     private void startStatus(Path out) throws IOException {
         RunStatus prev = null;
-        try {
-            prev = RunStatus.read(out);
-        } catch (IOException e) {
-            // a malformed status from an earlier process is replaced, not trusted
+        // Only a resumed run is the earlier process's run; a fresh run in a directory an earlier
+        // run left without a checkpoint (killed early, say) starts its own clock.
+        if (step > 0) {
+            try {
+                prev = RunStatus.read(out);
+            } catch (IOException e) {
+                // a malformed status from an earlier process is replaced, not trusted
+            }
         }
         java.time.Instant now = java.time.Instant.now();
         status = new RunStatus(RunStatus.State.RUNNING, ProcessHandle.current().pid(), prev != null ? prev.started() : now, now,

@@ -69,6 +69,19 @@ class RunStatusTest {
         assertEquals(s.started(), after.started());
     }
 
+    /** A fresh run in a directory an earlier run left without a checkpoint keeps none of its status. */
+    @Test
+    void aFreshRunInALeftOverDirectoryStartsItsOwnClock() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        new RunStatus(RunStatus.State.RUNNING, 999_999_999L, java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                java.time.Instant.parse("2026-01-01T00:01:00Z"), 3, 8, 1, "an earlier run", "").write(run);
+        java.time.Instant before = java.time.Instant.now();
+        new Trainer(TrainerTest.small(4, 0f), task()).run(run, new Trainer.Listener() {});
+        RunStatus after = RunStatus.read(run);
+        assertEquals(RunStatus.State.FINISHED, after.state());
+        assertTrue(!after.started().isBefore(before.minusSeconds(1)), "started " + after.started() + ", not the old run's time");
+    }
+
     @Test
     void aDivergedRunSaysSo() throws IOException {
         Path run = tmp.resolve("run");
