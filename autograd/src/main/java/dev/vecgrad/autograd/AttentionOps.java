@@ -21,6 +21,8 @@ final class AttentionOps {
             throw new IllegalArgumentException("attention: q, k and v must all be [B, H, T, head_size], got "
                     + Shapes.str(q.shape) + ", " + Shapes.str(k.shape) + " and " + Shapes.str(v.shape));
         }
+        // Said here: the products below would refuse it in GEMM's terms (a leading dimension of 0).
+        if (q.shape[3] == 0) throw new IllegalArgumentException("attention: head_size must be at least 1, got q " + Shapes.str(q.shape));
         int bh = q.shape[0] * q.shape[1], t = q.shape[2], hs = q.shape[3];
         float scale = (float) (1.0 / Math.sqrt(hs));
         float[] qs = q.dense(), ks = k.dense(), vs = v.dense();

@@ -36,8 +36,8 @@ final class PackedAttentionOps {
             throw new IllegalArgumentException("attention: dropout probability must be in [0, 1], got " + p);
         }
         if (p > 0f && rng == null) throw new IllegalArgumentException("attention: dropout needs a random generator");
-        if (qkv.dim() != 3 || nHead < 1 || qkv.shape[2] % (3 * nHead) != 0) {
-            throw new IllegalArgumentException("attention: qkv must be [B, T, 3C] with C divisible by " + nHead
+        if (qkv.dim() != 3 || nHead < 1 || qkv.shape[2] == 0 || qkv.shape[2] % (3 * nHead) != 0) {
+            throw new IllegalArgumentException("attention: qkv must be [B, T, 3C] with C >= 1 divisible by " + nHead
                     + " heads, got " + Shapes.str(qkv.shape));
         }
         int b = qkv.shape[0], t = qkv.shape[1], c = qkv.shape[2] / 3, hs = c / nHead, ld = 3 * c;

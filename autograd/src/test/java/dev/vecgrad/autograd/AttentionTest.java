@@ -3,6 +3,7 @@ package dev.vecgrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -170,7 +171,17 @@ class AttentionTest {
     @Test
     void packedRejectsAWidthThatDoesNotSplit() {
         var e = assertThrows(IllegalArgumentException.class, () -> Attention.causalPacked(Tensor.zeros(1, 2, 10), 2));
-        assertEquals("attention: qkv must be [B, T, 3C] with C divisible by 2 heads, got [1, 2, 10]", e.getMessage());
+        assertEquals("attention: qkv must be [B, T, 3C] with C >= 1 divisible by 2 heads, got [1, 2, 10]", e.getMessage());
+    }
+
+    /** A head of size 0 was refused by the GEMM inside, in its terms ("lda=0 is too small"). */
+    @Test
+    void aHeadOfSizeZeroIsRefusedAsSuch() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Attention.causal(Tensor.zeros(1, 2, 3, 0),
+                Tensor.zeros(1, 2, 3, 0), Tensor.zeros(1, 2, 3, 0)));
+        assertEquals("attention: head_size must be at least 1, got q [1, 2, 3, 0]", e.getMessage());
+        var packed = assertThrows(IllegalArgumentException.class, () -> Attention.causalPacked(Tensor.zeros(1, 2, 0), 2));
+        assertTrue(packed.getMessage().contains("C >= 1"), packed.getMessage());
     }
 
     private static Tensor[] inputs(long seed, int b, int h, int t, int hs) {

@@ -77,7 +77,8 @@ final class TrainCommand implements Callable<Integer> {
     String tokenizer;
 
     @Option(names = "--preset", paramLabel = "NAME",
-            description = "tiny, shakespeare-char (default with --data) or baby-gpt; flags override its values.")
+            description = "tiny, shakespeare-char (default with --data) or baby-gpt for text; addition and induction"
+                    + " (the built-in tasks' defaults); flags override its values. The table below lists them.")
     String preset;
 
     @Option(names = "--task", paramLabel = "NAME",
