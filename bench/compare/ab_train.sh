@@ -36,7 +36,10 @@ trap 'rm -rf "$OUT"' EXIT
 run() {   # run JAR LABEL ROUND
   rm -rf "$OUT/run"
   # The run's output is kept out of the table, but shown if the run fails.
-  if ! "$JAVA" --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -jar "$1" train --data "$DATA" \
+  # The launcher's heap flags: with the JVM's default quarter of the RAM, baby-gpt's step does not
+  # fit the workspace's half-heap budget and allocates gigabytes a step (the runs then time the GC).
+  if ! "$JAVA" --add-modules jdk.incubator.vector -XX:+UseTransparentHugePages -XX:MaxRAMPercentage=50 \
+      -jar "$1" train --data "$DATA" \
       --preset "$PRESET" --max-iters "$ITERS" --eval-interval 1000000 --eval-iters 1 --threads "$THREADS" \
       --no-progress --out "$OUT/run" >"$OUT/train.log" 2>&1; then
     echo "ab_train.sh: training with $1 failed:" >&2
