@@ -1,5 +1,6 @@
 package dev.vecgrad.autograd;
 
+import dev.vecgrad.autograd.kernel.KeepBits;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.VecMath;
 import java.util.random.RandomGenerator;
@@ -12,7 +13,8 @@ import java.util.random.RandomGenerator;
  * {@code nextLong()} per block, in block order, on the calling thread; that long seeds a SplitMix64
  * sequence for the block, whose every output decides two elements: bits 40..63 for the even one,
  * 8..31 for the odd one, each a uniform {@code u = k 2^-24} in {@code [0, 1)} (the grid
- * {@code nextFloat()} uses), dropped when {@code u < p}. The blocks are then filled in parallel,
+ * {@code nextFloat()} uses), dropped when {@code u < p} ({@link KeepBits} computes them, several
+ * outputs per vector). The blocks are then filled in parallel,
  * and the decisions depend only on the generator's state, not on the thread count. At
  * {@code baby-gpt}'s size the attention weights alone take 150 million decisions per step, which
  * one {@code nextFloat()} each on one thread made a tenth of the step.
@@ -27,8 +29,6 @@ final class DropoutBits {
 
     /** Elements per generator seed: a multiple of 64, so blocks never share a word of bits. */
     static final int BLOCK = 1 << 14;
-
-    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     /** Words of bits per block. */
     private static final int BLOCK_WORDS = BLOCK >>> 6;
@@ -56,28 +56,7 @@ final class DropoutBits {
 
     /** Writes every word of {@code block} (its seed, parked in the first word, is read before). */
     private static void fill(long[] bits, int block, int count, long seed, long limit) {
-        long state = seed;
-        int firstWord = block * BLOCK_WORDS;
-        for (int w = 0; w < (count + 63) >>> 6; w++) {
-            int inWord = Math.min(64, count - (w << 6));
-            long word = 0;
-            // Branch-free: the sign of (k - limit) is the drop decision. With a branch per element
-            // the mispredictions at p = 0.2 cost more than the generator.
-            for (int j = 0; j < inWord; j += 2) {
-                state += GOLDEN_GAMMA;
-                long r = mix(state);
-                word |= ((((r >>> 40) - limit) >>> 63) ^ 1L) << j;
-                if (j + 1 < inWord) word |= (((((r >>> 8) & 0xFFFFFFL) - limit) >>> 63) ^ 1L) << (j + 1);
-            }
-            bits[firstWord + w] = word;
-        }
-    }
-
-    /** SplitMix64's output function. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        KeepBits.fill(bits, block * BLOCK_WORDS, count, seed, limit);
     }
 
     /** Whether element {@code i} is kept. */
