@@ -62,6 +62,9 @@ class KernelAllocationTest {
         return b;
     }
 
+    /** Words for {@link KeepBits#fill}: N elements (the last word partial, its tail the scalar path). */
+    private static final long[] KEEP = new long[N / 64 + 1];
+
     static Stream<Arguments> kernels() {
         return Stream.of(
                 kernel("softmaxRows 64", () -> Softmax.softmaxRows(Z, 0, X, 0, R, C)),
@@ -82,6 +85,7 @@ class KernelAllocationTest {
                 kernel("tanh", () -> VecFunc.tanh(Z, 0, X, 0, N)),
                 kernel("exp", () -> VecFunc.exp(Z, 0, X, 0, N)),
                 kernel("maskedScale", () -> VecMath.maskedScale(Z, 0, X, 0, BITS, 0, 1.25f, N)),
+                kernel("KeepBits.fill", () -> KeepBits.fill(KEEP, 0, N - 5, 0x1234_5678L, 3_355_444L)),
                 kernel("axpy", () -> VecMath.axpy(Z, 0, 0.5f, X, 0, N)),
                 kernel("sum", () -> VecReduce.sum(X, 0, N)),
                 kernel("max", () -> VecReduce.max(X, 0, N)),
