@@ -368,12 +368,12 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void config(Context ctx) throws IOException {
-        RunDirectory.State s = store.state(run(ctx));
+        RunStore.SavedState s = store.savedState(run(ctx));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("step", s.step());
         out.put("config", s.config().fields());
         out.put("data", s.data());
-        out.put("vocab_size", s.tokenizer().vocabSize());
+        out.put("vocab_size", s.tokenizer().get("vocab_size"));
         ctx.json(out);
     }
 

@@ -16,12 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,6 +43,8 @@ final class RunStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root, realRoot;
     private final Map<Path, Tail> tails = new ConcurrentHashMap<>();
+    /** The last parse of each run's {@code state.json}, by its real path ({@link #savedState}). */
+    private final Map<Path, Parsed> states = new ConcurrentHashMap<>();
 
     RunStore(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -122,10 +126,10 @@ final class RunStore {
         } catch (IOException e) {
             problems.add(e.getMessage());
         }
-        RunDirectory.State state = null;
+        SavedState state = null;
         if (file(dir, RunDirectory.STATE).isPresent()) {
             try {
-                state = new RunDirectory(dir).readState();
+                state = savedState(dir);
             } catch (IOException | RuntimeException e) {
                 problems.add(e.getMessage());
             }
@@ -149,7 +153,7 @@ final class RunStore {
             s.put("n_embd", c.model().nEmbd());
             s.put("block_size", c.model().blockSize());
         }
-        s.put("tokenizer", state == null ? null : tokenizer(state.tokenizer()));
+        s.put("tokenizer", state == null ? null : state.tokenizer());
         s.put("train_loss", num(lastStep, "train_loss"));
         s.put("val_loss", num(lastEval, "val_loss"));
         s.put("accuracy", num(lastEval, "accuracy"));
@@ -186,7 +190,7 @@ final class RunStore {
     }
 
     /** running, finished, stopped or diverged; guessed from the files for runs without a status file. */
-    private String state(RunStatus status, RunDirectory.State state, Path dir) {
+    private String state(RunStatus status, SavedState state, Path dir) {
         if (status != null) return status.effectiveState().label();
         if (state != null && state.step() >= state.config().maxIters()) return RunStatus.State.FINISHED.label();
         try {
@@ -216,12 +220,49 @@ final class RunStore {
         return "text " + p.substring(slash + 1);
     }
 
-    /** What {@code state.json} says, for the config endpoint. */
-    RunDirectory.State state(Path dir) throws IOException {
-        if (file(dir, RunDirectory.STATE).isEmpty()) {
+    /**
+     * What the pages use of a run's {@code state.json}: its step, configuration and data, and its
+     * tokenizer summarised ({@link #tokenizer}) rather than kept, as a GPT-2 tokenizer is tens of
+     * megabytes of maps.
+     */
+    record SavedState(long step, TrainConfig config, JsonNode data, Map<String, Object> tokenizer) {}
+
+    /** A parsed {@code state.json} and the file attributes it was parsed at. */
+    private record Parsed(FileTime modified, long size, Object key, SavedState state) {
+        boolean current(BasicFileAttributes a) {
+            return modified.equals(a.lastModifiedTime()) && size == a.size() && Objects.equals(key, a.fileKey());
+        }
+    }
+
+    /**
+     * What {@code state.json} says (for the runs list and the config endpoint), parsed again only
+     * when the file changed (its time, size or identity: the trainer replaces it by a rename). A
+     * GPT-2-sized run's state holds its whole tokenizer (2.5 MB of JSON), which took about 135 ms of
+     * the server's CPU per run to parse, build and hash on every 2-second poll of the runs page: 20 %
+     * of a core with three such runs listed, taken from the training runs the page watches; cached,
+     * the whole poll takes 8-9 ms (bench/RESULTS.md, session 17).
+     *
+     * @throws java.nio.file.NoSuchFileException when the run has no checkpoint yet
+     * @throws IOException when the file cannot be read or parsed
+     */
+    SavedState savedState(Path dir) throws IOException {
+        Optional<Path> f = file(dir, RunDirectory.STATE);
+        if (f.isEmpty()) {
             throw new java.nio.file.NoSuchFileException(RunDirectory.STATE, null, "the run has no checkpoint yet");
         }
-        return new RunDirectory(dir).readState();
+        BasicFileAttributes a = Files.readAttributes(f.get(), BasicFileAttributes.class);
+        Parsed p = states.get(f.get());
+        if (p != null && p.current(a)) return p.state();
+        // Attributes first, then the content: a file replaced in between is parsed again next time.
+        RunDirectory.State s = new RunDirectory(dir).readState();
+        SavedState saved = new SavedState(s.step(), s.config(), s.data(), tokenizer(s.tokenizer()));
+        states.put(f.get(), new Parsed(a.lastModifiedTime(), a.size(), a.fileKey(), saved));
+        return saved;
+    }
+
+    /** How many parsed {@code state.json} files are kept (for tests). */
+    int parsedStates() {
+        return states.size();
     }
 
     /** The last step and evaluation lines of a run's metrics. */
