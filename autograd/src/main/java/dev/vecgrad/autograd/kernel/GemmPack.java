@@ -109,7 +109,7 @@ final class GemmPack {
      * stores (the low half into the first panel, the high half into the second), 16 rows of op(A)
      * per pass down the kc storage rows. The plain float copies of {@link #transposedRows} cost
      * 0.77 ns a float for a weight gradient's A (baby-gpt, 1152 x 16384 TN), 14 % of the product's
-     * time and most of its gap to the same shape untransposed; this way 0.34 ns (2026-12-08, Zen 5).
+     * time and most of its gap to the same shape untransposed; this way 0.34-0.45 ns (2026-12-07, Zen 5).
      * A last group of 8 rows, if any, and the padding go through the element copies.
      * Modifies {@code ap}.
      */
