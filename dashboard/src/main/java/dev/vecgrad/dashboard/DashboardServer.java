@@ -12,7 +12,6 @@ import dev.vecgrad.train.inspect.Explainer;
 import dev.vecgrad.train.inspect.HeadScores;
 import dev.vecgrad.train.inspect.LogitLens;
 import dev.vecgrad.train.inspect.ProbeData;
-import dev.vecgrad.train.run.RunDirectory;
 import dev.vecgrad.train.sample.Generator;
 import dev.vecgrad.train.sample.TokenPicker;
 import io.javalin.Javalin;

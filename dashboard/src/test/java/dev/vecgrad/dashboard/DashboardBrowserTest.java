@@ -137,6 +137,18 @@ class DashboardBrowserTest {
         assertTrue(errors.isEmpty(), "browser console errors: " + errors);
     }
 
+    /** Waits until the page has replaced {@code element} (the runs list redraws its table on refresh). */
+    static void waitUntilReplaced(WebElement element) {
+        waitUpTo(10).until(d -> {
+            try {
+                element.getTagName();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            }
+        });
+    }
+
     static WebDriverWait waitUpTo(int seconds) {
         WebDriverWait w = new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(50));
         w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);   // a chart is redrawn when data arrive
@@ -197,14 +209,7 @@ class DashboardBrowserTest {
         WebElement box = browser.findElement(By.cssSelector("tr.run-row[data-run=watched] input"));
         box.sendKeys(" ");   // ticked from the keyboard, which leaves the focus on it
         WebElement table = browser.findElement(By.cssSelector("#runs table"));
-        waitUpTo(10).until(d -> {
-            try {
-                table.getTagName();
-                return false;
-            } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                return true;
-            }
-        });
+        waitUntilReplaced(table);
         assertEquals("watched checkbox true", js("const f = document.activeElement, r = f.closest('tr.run-row');"
                 + "return (r ? r.dataset.run : f.tagName) + ' ' + f.type + ' ' + f.checked;"));
     }
@@ -735,14 +740,7 @@ class DashboardBrowserTest {
                     + "box.scrollLeft = box.scrollWidth;");
             assertEquals("", lastColumn().get("hidden"), "scrolled to the end of its box");
             WebElement before = browser.findElement(By.cssSelector("#runs table"));
-            waitUpTo(10).until(d -> {
-                try {
-                    before.getTagName();
-                    return false;
-                } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                    return true;
-                }
-            });
+            waitUntilReplaced(before);
             Map<String, Object> refreshed = lastColumn();
             assertEquals(3L, number(refreshed, "links"));
             assertEquals("", refreshed.get("hidden"), "after the list's refresh: " + refreshed);
