@@ -7,7 +7,8 @@ import dev.vecgrad.autograd.kernel.VecMath;
 /**
  * The affine layer as one op, PyTorch's {@code F.linear}: {@code y = x W^T + b} with W stored
  * {@code [out, in]}. One GEMM (NT) and a fused bias add forward; backward {@code dx = g W} (NN),
- * {@code dW = g^T x} (TN, straight into W's layout) and {@code db} as column sums, as one task
+ * {@code dW = g^T x} (TN, straight into W's layout) and {@code db} as column sums of g (taken by
+ * the dW product as it packs g^T when the products are deeper than one GEMM block), as one task
  * list for both threads where the products fit one GEMM block. Compared with
  * {@code x.matmul(W.transpose(0, 1)).add(b)} it saves the broadcast add and its reduction, the
  * transposed gradient of W and its copy, and two graph nodes per layer.
@@ -95,6 +96,11 @@ final class LinearOps {
             float[] db = bias != null && bias.requiresGrad ? Workspace.zeroed(out) : null;
             Runnable inputGrad = () -> MatmulOps.gemm(false, false, fRows, in, out, 1f, gs, 0, out, w, 0, in, 0f, dx, 0, in);
             Runnable weightGrad = () -> {
+                if (dw != null && db != null) {
+                    // db (zeroed) takes g's column sums as the product packs g^T: no second pass over g.
+                    Gemm.sgemmRowSums(true, false, out, in, fRows, 1f, gs, 0, out, xs, 0, in, 0f, dw, 0, in, db, 0);
+                    return;
+                }
                 if (dw != null) MatmulOps.gemm(true, false, out, in, fRows, 1f, gs, 0, out, xs, 0, in, 0f, dw, 0, in);
                 if (db != null) Kernels.columnSums(db, gs, fRows, out);
             };

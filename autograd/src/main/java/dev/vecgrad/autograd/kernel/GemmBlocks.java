@@ -24,15 +24,17 @@ final class GemmBlocks {
      * {@code lanes}, the task's index modulo the thread count), so each packs its own share of B
      * instead of waiting for the other; a task that finds a panel being packed waits for it (one
      * panel's copy). The visiting order does not change the bits: each tile of C is one kernel call.
+     * A non-null {@code rowSums} takes the row sums of the packed op(A) rows ({@link GemmPack#packA});
+     * the caller passes it to one task per row block and k block.
      */
     static void sweep(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
             boolean transB, float[] b, int bOff, int ldb, float[] bp, int[] state,
             int nc, int j0, int q0, int q1, int lane, int lanes, float alpha, float beta,
-            boolean first, float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+            boolean first, float[] c, int cOff, int ldc, float[] bias, int biasOff, float[] rowSums, int rsOff) {
         Gemm.Buffers t = Gemm.BUFFERS.get();
         float[] ap = t.a;
         t.aPlan = 0;
-        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
         int count = q1 - q0;
         int start = (int) ((long) lane * count / lanes);
         for (int s = 0; s < count; s++) {
@@ -57,15 +59,18 @@ final class GemmBlocks {
         }
     }
 
-    /** One (k, n) block on the calling thread: packs all of its B panels, then runs every row block. */
+    /**
+     * One (k, n) block on the calling thread: packs all of its B panels, then runs every row block
+     * (adding the row sums of op(A)'s block to a non-null {@code rowSums}).
+     */
     static void serial(boolean transA, float[] a, int aOff, int lda, int m, int mc, int p0, int kc,
             boolean transB, float[] b, int bOff, int ldb, float[] bp, int nc, int j0, int panels,
             float alpha, float beta, boolean first, float[] c, int cOff, int ldc,
-            float[] bias, int biasOff) {
+            float[] bias, int biasOff, float[] rowSums, int rsOff) {
         packB(bp, transB, b, bOff, ldb, p0, kc, j0, nc, 0, panels);
         for (int i0 = 0; i0 < m; i0 += mc) {
             block(transA, a, aOff, lda, i0, Math.min(mc, m - i0), p0, kc, bp, nc, j0, 0, panels,
-                    alpha, beta, first, c, cOff, ldc, bias, biasOff);
+                    alpha, beta, first, c, cOff, ldc, bias, biasOff, rowSums, rsOff);
         }
     }
 
@@ -78,13 +83,16 @@ final class GemmBlocks {
         }
     }
 
-    /** One row block: packs its slice of op(A), then sweeps B panels [q0, q1) of the current block. */
+    /**
+     * One row block: packs its slice of op(A) (with its row sums, if {@code rowSums} is not null),
+     * then sweeps B panels [q0, q1) of the current block.
+     */
     static void block(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
             float[] bp, int nc, int j0, int q0, int q1, float alpha, float beta, boolean first,
-            float[] c, int cOff, int ldc, float[] bias, int biasOff) {
+            float[] c, int cOff, int ldc, float[] bias, int biasOff, float[] rowSums, int rsOff) {
         Gemm.Buffers t = Gemm.BUFFERS.get();
         t.aPlan = 0;
-        GemmPack.packA(t.a, transA, a, aOff, lda, i0, mc, p0, kc);
+        GemmPack.packA(t.a, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
         panels(t.a, mc, i0, kc, bp, nc, j0, q0, q1, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
     }
 

@@ -77,10 +77,31 @@ final class GemmPack {
      * Modifies {@code ap}.
      */
     static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
+        packA(ap, transA, a, aOff, lda, i0, mc, p0, kc, null, 0);
+    }
+
+    /**
+     * {@link #packA}, and when {@code rowSums} is not null, adds each packed row's kc floats to
+     * {@code rowSums[rsOff + i]} (row i of the block, i in {@code [0, mc)}), one float after the
+     * other in order of p: the bits of the plain loop {@code s += op(A)[i][p]}, so a caller that
+     * packs consecutive k blocks in order gets the sequential sum over all of k. The 16-lane
+     * transposed path sums in the same pass as it copies (the weight gradient's A, whose row sums
+     * are a bias gradient); the others sum the packed panel afterwards, from cache. Modifies
+     * {@code ap} and {@code rowSums}.
+     */
+    static void packA(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                      float[] rowSums, int rsOff) {
         if (transA && VECTOR_TRANSPOSE) {
-            packATransposed16(ap, a, aOff, lda, i0, mc, p0, kc);
+            packATransposed16(ap, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff);
             return;
         }
+        packAOther(ap, transA, a, aOff, lda, i0, mc, p0, kc);
+        if (rowSums != null) addRowSums(ap, 0, mc, kc, rowSums, rsOff);
+    }
+
+    /** {@link #packA} for every case but the 16-lane transposed one. Modifies {@code ap}. */
+    private static void packAOther(float[] ap, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0,
+                                   int kc) {
         if (transA || !(VECTOR_TRANSPOSE || VECTOR_TRANSPOSE_A8)) {
             packAScalar(ap, transA, a, aOff, lda, i0, mc, p0, kc);
             return;
@@ -113,17 +134,48 @@ final class GemmPack {
      * A last group of 8 rows, if any, and the padding go through the element copies.
      * Modifies {@code ap}.
      */
-    private static void packATransposed16(float[] ap, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc) {
+    private static void packATransposed16(float[] ap, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
+                                          float[] rowSums, int rsOff) {
         int pairs = mc / 16 * 16, src = aOff + p0 * lda + i0, panel = MR * kc;
         for (int ib = 0; ib < pairs; ib += 16) {
             int from = src + ib, to = ib * kc;
-            for (int p = 0; p < kc; p++, from += lda, to += MR) {
-                FloatVector v = FloatVector.fromArray(F, a, from);
-                v.intoArray(ap, to, LOW_HALF);
-                v.intoArray(ap, to + panel - MR, HIGH_HALF);   // lanes 8-15 land at the next panel's row p
+            if (rowSums == null) {
+                for (int p = 0; p < kc; p++, from += lda, to += MR) {
+                    FloatVector v = FloatVector.fromArray(F, a, from);
+                    v.intoArray(ap, to, LOW_HALF);
+                    v.intoArray(ap, to + panel - MR, HIGH_HALF);   // lanes 8-15 land at the next panel's row p
+                }
+            } else {
+                // Lane r sums row ib + r of op(A) in order of p, as the scalar loop would.
+                FloatVector sum = FloatVector.fromArray(F, rowSums, rsOff + ib);
+                for (int p = 0; p < kc; p++, from += lda, to += MR) {
+                    FloatVector v = FloatVector.fromArray(F, a, from);
+                    v.intoArray(ap, to, LOW_HALF);
+                    v.intoArray(ap, to + panel - MR, HIGH_HALF);
+                    sum = sum.add(v);
+                }
+                sum.intoArray(rowSums, rsOff + ib);
             }
         }
-        if (pairs < mc) packAScalar(ap, true, a, aOff, lda, i0 + pairs, mc - pairs, p0, kc, pairs * kc);
+        if (pairs < mc) {
+            packAScalar(ap, true, a, aOff, lda, i0 + pairs, mc - pairs, p0, kc, pairs * kc);
+            if (rowSums != null) addRowSums(ap, pairs * kc, mc - pairs, kc, rowSums, rsOff + pairs);
+        }
+    }
+
+    /**
+     * Adds the kc floats of each of {@code rows} packed rows (micro-panels from {@code ap[apOff]})
+     * to {@code rowSums[rsOff + i]}, in order of p. Modifies {@code rowSums}.
+     */
+    private static void addRowSums(float[] ap, int apOff, int rows, int kc, float[] rowSums, int rsOff) {
+        for (int i = 0; i < rows; i++) {
+            int d = apOff + (i / MR) * MR * kc + i % MR;
+            float s = rowSums[rsOff + i];
+            for (int p = 0; p < kc; p++, d += MR) {
+                s += ap[d];
+            }
+            rowSums[rsOff + i] = s;
+        }
     }
 
     /**

@@ -149,6 +149,71 @@ class GemmProperties {
         assertBitwiseEqual(want2, got2, "second plan of " + t);
     }
 
+    /**
+     * {@code sgemmRowSums} leaves exactly sgemm's bits in C and adds to each row sum exactly what
+     * the plain loop {@code s += op(A)[i][p]} (p ascending) adds; entries of the sums outside
+     * {@code [rsOff, rsOff + m)} are not touched.
+     */
+    @Property(tries = 120, seed = "4040")
+    void rowSumsVariantKeepsSgemmBitsAndSumsInOrder(@ForAll("cases") Case t) {
+        Layout l = new Layout(t);
+        Random rnd = new Random(t.seed());
+        float[] a = fill(rnd, l.aLen), b = fill(rnd, l.bLen), c0 = fill(rnd, l.cLen);
+        float[] sums0 = fill(rnd, t.m() + 5);
+        checkRowSums(t.transA(), t.transB(), t.m(), t.n(), t.k(), t.alpha(), a, t.offA(), l.lda, b, t.offB(), l.ldb,
+                t.beta(), c0, t.offC(), l.ldc, sums0, 3, t.toString());
+    }
+
+    /** Deep and wide products (several k blocks, several n blocks, a partial row panel) at 1 and 2 threads. */
+    @org.junit.jupiter.api.Test
+    void rowSumsOverSeveralKAndNBlocksAtOneAndTwoThreads() {
+        int defaultThreads = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                Parallel.setThreads(threads);
+                for (int[] s : new int[][] {{200, 1100, 2100}, {37, 70, 3000}, {384, 64, 1500}}) {
+                    for (boolean transA : new boolean[] {true, false}) {
+                        int m = s[0], n = s[1], k = s[2], lda = transA ? m + 3 : k + 1;
+                        Random rnd = new Random(m * 31L + k);
+                        float[] a = fill(rnd, (transA ? k : m) * lda), b = fill(rnd, k * n), c0 = fill(rnd, m * n);
+                        checkRowSums(transA, false, m, n, k, 1f, a, 0, lda, b, 0, n, 0f, c0, 0, n, fill(rnd, m + 5), 2,
+                                threads + " threads, " + m + "x" + n + "x" + k + (transA ? " TN" : " NN"));
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(defaultThreads);
+        }
+    }
+
+    private static void checkRowSums(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+                                     float[] c0, int cOff, int ldc, float[] sums0, int rsOff, String what) {
+        float[] expected = c0.clone(), actual = c0.clone(), wantSums = sums0.clone(), gotSums = sums0.clone();
+        Gemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
+        for (int i = 0; i < m; i++) {
+            float sum = wantSums[rsOff + i];
+            for (int p = 0; p < k; p++) sum += transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            wantSums[rsOff + i] = sum;
+        }
+        Gemm.sgemmRowSums(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, actual, cOff, ldc,
+                gotSums, rsOff);
+        assertBitwiseEqual(expected, actual, "C of sgemmRowSums, " + what);
+        assertBitwiseEqual(wantSums, gotSums, "row sums of sgemmRowSums, " + what);
+    }
+
+    @org.junit.jupiter.api.Test
+    void rowSumsRefuseAShortOrMissingArray() {
+        float[] x = new float[64];
+        var shortSums = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmRowSums(true, false, 8, 4, 4, 1f, x, 0, 8, x, 0, 4, 0f, x, 0, 4, new float[9], 2));
+        org.junit.jupiter.api.Assertions.assertTrue(shortSums.getMessage().contains("sgemmRowSums")
+                && shortSums.getMessage().contains("rowSums"), shortSums.getMessage());
+        var none = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemmRowSums(true, false, 8, 4, 4, 1f, x, 0, 8, x, 0, 4, 0f, x, 0, 4, null, 0));
+        org.junit.jupiter.api.Assertions.assertTrue(none.getMessage().contains("rowSums is null"), none.getMessage());
+    }
+
     @Provide
     Arbitrary<Integer> tileCounts() {
         return Arbitraries.of(1, 2, 4, 8, 13, 64);
