@@ -40,6 +40,12 @@ public final class Gemm {
      * tuned on a quiet machine (the prototype saw gains only above ~100 MFLOP).
      */
     static final long PARALLEL_FLOPS = 4_000_000L;
+    /**
+     * A product of several k blocks and at most this many row blocks (of up to MC_MAX rows) runs
+     * as one row part per thread over all of k ({@code run}); products with more rows keep one
+     * fork per k block, which measured the same for 16384-row products (session 18).
+     */
+    static final int SPLIT_MAX_ROW_BLOCKS = 16;
     /** A parallel product is cut into at least this many (row block, column part) tasks when it can be. */
     static final int MIN_TASKS = 4;
 
@@ -343,6 +349,25 @@ public final class Gemm {
         // Equal k blocks (k = 1100 gives 2 x 550, not 1024 + 76); they depend on k alone.
         int kBlocks = (k + KC - 1) / KC;
         int kBlock = (k + kBlocks - 1) / kBlocks;
+        int threads = Parallel.threads();
+        int mBlocks = (m + mc - 1) / mc;
+        if (parallel && kBlocks > 1 && mBlocks <= SPLIT_MAX_ROW_BLOCKS && m >= threads * MC_MAX && Parallel.available()) {
+            // A deep product with few rows (a weight gradient: m = out, k = the batch's tokens):
+            // one fork, each thread the whole k range of its own rows, instead of one fork and
+            // barrier per k block. Each thread packs all of op(B) itself, which costs less than
+            // the barriers saved: baby-gpt's four dW shapes ran 3-10 % faster at 2 threads
+            // (bench/RESULTS.md, session 18). Row parts only regroup rows, so the bits are sgemm's.
+            int rowsPer = roundUp((m + threads - 1) / threads, MR);
+            Parallel.forRange(threads, 1, true, (s, e) -> {
+                for (int part = s; part < e; part++) {
+                    int i0 = part * rowsPer, rows = Math.min(rowsPer, m - i0);
+                    if (rows <= 0) continue;
+                    run(transA, transB, rows, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda, b, bOff, ldb,
+                            beta, c, cOff + i0 * ldc, ldc, false, bias, biasOff, rowSums, rsOff + i0);
+                }
+            });
+            return;
+        }
         Buffers own = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -379,13 +404,11 @@ public final class Gemm {
                 // columns are split too, so both threads get work. Every element of C is still
                 // computed by one task in one kernel call per k block, so neither the split nor the
                 // order in which a task visits its panels changes the bits.
-                int mBlocks = (m + mc - 1) / mc;
                 int wanted = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
                 int perPart = (panels + wanted - 1) / wanted;
                 int parts = (panels + perPart - 1) / perPart;   // no empty trailing part
                 int rowBlock = mc;
                 int[] state = own.panelState(panels);
-                int threads = Parallel.threads();
                 Parallel.forRange(mBlocks * parts, 1, true, (t0, t1) -> {
                     for (int t = t0; t < t1; t++) {
                         int i0 = (t / parts) * rowBlock, q0 = (t % parts) * perPart;

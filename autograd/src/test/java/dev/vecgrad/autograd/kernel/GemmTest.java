@@ -38,6 +38,9 @@ class GemmTest {
         GemmProperties.check(of(200, 1030, 300, true, true, -1.5f, 0.5f));
         GemmProperties.check(of(101, 40, 777, false, true, 1f, 1f));
         GemmProperties.check(of(97, 33, 513, true, false, 2f, -1f));
+        // Deep with few row blocks: at two threads, one row part per thread over all of k.
+        GemmProperties.check(of(250, 40, 2100, true, false, 1f, 0.5f));
+        GemmProperties.check(of(197, 70, 1030, false, true, -1f, 0f));
     }
 
     @Test
@@ -48,6 +51,10 @@ class GemmTest {
                 float[][] two = run(2, 211, 301, 290, ta, tb);
                 GemmProperties.assertBitwiseEqual(one[0], two[0], "sgemm ta=" + ta + " tb=" + tb);
                 GemmProperties.assertBitwiseEqual(one[1], two[1], "sgemmBatched ta=" + ta + " tb=" + tb);
+                // Several k blocks and few row blocks: the row-part schedule at two threads.
+                float[][] deepOne = run(1, 203, 45, 2100, ta, tb);
+                float[][] deepTwo = run(2, 203, 45, 2100, ta, tb);
+                GemmProperties.assertBitwiseEqual(deepOne[0], deepTwo[0], "deep sgemm ta=" + ta + " tb=" + tb);
             }
         }
     }
