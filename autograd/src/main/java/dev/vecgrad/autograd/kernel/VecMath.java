@@ -169,7 +169,10 @@ public final class VecMath {
     /**
      * Dropout's apply: {@code out[i] = a[i] * s} where bit {@code bitOff + i} of {@code bits} is
      * set (bit {@code j} is bit {@code j & 63} of {@code bits[j >>> 6]}), else {@code 0}. Each
-     * vector's bits become one lane mask. Modifies {@code out}.
+     * vector's bits become one lane mask, and the last partial vector is one masked load and store:
+     * attention applies this to every causal row, of lengths 1 to T, where a tail of up to 15
+     * elements, each a branch on a random bit, took about as long as the rest of the row.
+     * Modifies {@code out}.
      */
     public static void maskedScale(float[] out, int outOff, float[] a, int aOff, long[] bits, int bitOff, float s, int n) {
         check2("maskedScale", out, outOff, a, aOff, n);
@@ -183,9 +186,13 @@ public final class VecMath {
             VectorMask<Float> kept = VectorMask.fromLong(F, lanes);
             zero.blend(FloatVector.fromArray(F, a, aOff + i).mul(vs), kept).intoArray(out, outOff + i);
         }
-        for (; i < n; i++) {
-            int bit = bitOff + i;
-            out[outOff + i] = (bits[bit >>> 6] & (1L << bit)) != 0 ? a[aOff + i] * s : 0f;
+        if (i < n) {
+            VectorMask<Float> live = F.indexInRange(i, n);
+            int bit = bitOff + i, word = bit >>> 6, shift = bit & 63;
+            long lanes = bits[word] >>> shift;
+            if (shift + (n - i) > 64) lanes |= bits[word + 1] << (64 - shift);
+            VectorMask<Float> kept = VectorMask.fromLong(F, lanes).and(live);
+            zero.blend(FloatVector.fromArray(F, a, aOff + i, live).mul(vs), kept).intoArray(out, outOff + i, live);
         }
     }
 

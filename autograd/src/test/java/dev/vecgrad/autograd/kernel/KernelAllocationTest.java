@@ -85,12 +85,18 @@ class KernelAllocationTest {
                 kernel("tanh", () -> VecFunc.tanh(Z, 0, X, 0, N)),
                 kernel("exp", () -> VecFunc.exp(Z, 0, X, 0, N)),
                 kernel("maskedScale", () -> VecMath.maskedScale(Z, 0, X, 0, BITS, 0, 1.25f, N)),
+                kernel("maskedScale causal rows (masked tails)", () -> {
+                    for (int r = 0; r < R; r++) VecMath.maskedScale(Z, r * C, X, r * C, BITS, r * (C - 1) + 3, 1.25f, r + 1);
+                }),
+                kernel("maskedScale tail at the array's end", () -> VecMath.maskedScale(Z, N - 7, X, N - 7, BITS, 100, 1.25f, 7)),
                 kernel("KeepBits.fill", () -> KeepBits.fill(KEEP, 0, N - 5, 0x1234_5678L, 3_355_444L)),
                 kernel("axpy", () -> VecMath.axpy(Z, 0, 0.5f, X, 0, N)),
                 kernel("sum", () -> VecReduce.sum(X, 0, N)),
                 kernel("max", () -> VecReduce.max(X, 0, N)),
                 kernel("sgemm NT 64x64x32", () -> Gemm.sgemm(false, true, 64, 64, 32, 1f, X, 0, 64, Y, 0, 64, 0f, Z, 0, 64)),
-                kernel("sgemm TN 64x32x64", () -> Gemm.sgemm(true, false, 64, 32, 64, 1f, X, 0, 64, Y, 0, 32, 1f, Z, 0, 32)));
+                kernel("sgemm TN 64x32x64", () -> Gemm.sgemm(true, false, 64, 32, 64, 1f, X, 0, 64, Y, 0, 32, 1f, Z, 0, 32)),
+                kernel("sgemmRowSums TN 64x32x64", () -> Gemm.sgemmRowSums(true, false, 64, 32, 64, 1f, X, 0, 64, Y, 0, 32, 0f, Z, 0,
+                        32, MEAN, 0)));
     }
 
     private static Arguments kernel(String name, Runnable call) {
