@@ -42,7 +42,7 @@ public final class Gemm {
     static final long PARALLEL_FLOPS = 4_000_000L;
     /**
      * A product of several k blocks and at most this many row blocks (of up to MC_MAX rows) runs
-     * as one row part per thread over all of k ({@code run}); products with more rows keep one
+     * as one row part per thread over all of k ({@link GemmSchedule}); products with more rows keep one
      * fork per k block, which measured the same for 16384-row products (session 18).
      */
     static final int SPLIT_MAX_ROW_BLOCKS = 16;
@@ -100,7 +100,7 @@ public final class Gemm {
                              float beta, float[] c, int cOff, int ldc) {
         GemmChecks.check("sgemm", transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, 1);
         boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
-        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel, null, 0, null, 0);
+        GemmSchedule.run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel, null, 0, null, 0);
     }
 
     /**
@@ -129,7 +129,7 @@ public final class Gemm {
             }
         }
         boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
-        run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel, null, 0,
+        GemmSchedule.run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, parallel, null, 0,
                 n == 0 || alpha == 0f ? null : rowSums, rsOff);
     }
 
@@ -148,7 +148,7 @@ public final class Gemm {
             return;
         }
         boolean parallel = 2L * m * n * k >= PARALLEL_FLOPS;
-        run(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, parallel, bias, biasOff, null, 0);
+        GemmSchedule.run(transA, transB, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc, parallel, bias, biasOff, null, 0);
     }
 
     /**
@@ -177,14 +177,14 @@ public final class Gemm {
         if (batch < 2 * Parallel.threads()) {
             // Too few products to spread: let each one use the pool itself if it is big enough.
             for (int i = 0; i < batch; i++) {
-                run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                GemmSchedule.run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
                         beta, c, cOff + i * strideC, ldc, flops >= PARALLEL_FLOPS, null, 0, null, 0);
             }
             return;
         }
         Parallel.forRange(batch, 1, flops * batch >= PARALLEL_FLOPS, (s, e) -> {
             for (int i = s; i < e; i++) {
-                run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                GemmSchedule.run(transA, transB, m, n, k, alpha, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
                         beta, c, cOff + i * strideC, ldc, false, null, 0, null, 0);
             }
         });
@@ -231,7 +231,7 @@ public final class Gemm {
             this.cOff = cOff;
             this.ldc = ldc;
             this.bp = bp;
-            this.mc = rowBlock(m);
+            this.mc = GemmSchedule.rowBlock(m);
             this.mBlocks = (m + mc - 1) / mc;
             this.panels = (n + NR - 1) / NR;
             int wanted = Math.min(panels, Math.max(1, (minTiles + mBlocks - 1) / mBlocks));
@@ -259,7 +259,7 @@ public final class Gemm {
             Buffers own = BUFFERS.get();
             if (own.aPlan != id || own.aBlock != block) {
                 own.aPlan = 0;
-                GemmPack.packA(own.a, transA, a, aOff, lda, i0, rows, 0, k);
+                GemmPackA.packA(own.a, transA, a, aOff, lda, i0, rows, 0, k);
                 own.aPlan = id;
                 own.aBlock = block;
             }
@@ -318,123 +318,4 @@ public final class Gemm {
                 Math.max(1, minTiles));
     }
 
-    /** Row-block height for m rows (a multiple of MR): as many blocks as MC_MAX forces, an even count. */
-    private static int rowBlock(int m) {
-        int blocks = (m + MC_MAX - 1) / MC_MAX;
-        if (blocks > 1 && blocks % 2 == 1) {
-            blocks++;
-        }
-        return roundUp((m + blocks - 1) / blocks, MR);
-    }
-
-    /**
-     * The blocked product on validated arguments; {@code parallel} only changes scheduling. A
-     * non-null {@code rowSums} gets op(A)'s row sums ({@link #sgemmRowSums}), taken as the first n
-     * block packs op(A), by one task per row block (the first column part), k blocks in order.
-     */
-    private static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                            float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                            float beta, float[] c, int cOff, int ldc, boolean parallel, float[] bias, int biasOff,
-                            float[] rowSums, int rsOff) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOff, ldc);
-            return;
-        }
-        // Row blocks depend on m only (never on the thread count): as many as MC_MAX forces,
-        // rounded up to an even count so two threads get equal shares, of equal MR-rounded height.
-        int mc = rowBlock(m);
-        // Equal k blocks (k = 1100 gives 2 x 550, not 1024 + 76); they depend on k alone.
-        int kBlocks = (k + KC - 1) / KC;
-        int kBlock = (k + kBlocks - 1) / kBlocks;
-        int threads = Parallel.threads();
-        int mBlocks = (m + mc - 1) / mc;
-        if (parallel && kBlocks > 1 && mBlocks <= SPLIT_MAX_ROW_BLOCKS && m >= threads * MC_MAX && Parallel.available()) {
-            // A deep product with few rows (a weight gradient: m = out, k = the batch's tokens):
-            // one fork, each thread the whole k range of its own rows, instead of one fork and
-            // barrier per k block. Each thread packs all of op(B) itself, which costs less than
-            // the barriers saved: baby-gpt's four dW shapes ran 3-10 % faster at 2 threads
-            // (bench/RESULTS.md, session 18). Row parts only regroup rows, so the bits are sgemm's.
-            int rowsPer = roundUp((m + threads - 1) / threads, MR);
-            Parallel.forRange(threads, 1, true, (s, e) -> {
-                for (int part = s; part < e; part++) {
-                    int i0 = part * rowsPer, rows = Math.min(rowsPer, m - i0);
-                    if (rows <= 0) continue;
-                    run(transA, transB, rows, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda, b, bOff, ldb,
-                            beta, c, cOff + i0 * ldc, ldc, false, bias, biasOff, rowSums, rsOff + i0);
-                }
-            });
-            return;
-        }
-        Buffers own = BUFFERS.get();
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int panels = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += kBlock) {
-                int kc = Math.min(kBlock, k - pc);
-                float[] bp = own.b(panels * NR * kc);
-                int j0 = jc;
-                int p0 = pc;
-                boolean first = pc == 0;
-                float[] sums = jc == 0 ? rowSums : null;
-                if (!parallel) {
-                    // The many small products (attention tiles) skip the pool and its lambdas entirely.
-                    GemmBlocks.serial(transA, a, aOff, lda, m, mc, p0, kc, transB, b, bOff, ldb, bp, nc, j0, panels,
-                            alpha, beta, first, c, cOff, ldc, bias, biasOff, sums, rsOff);
-                    continue;
-                }
-                if (!Parallel.available()) {
-                    // One thread (or inside a loop that already holds the pool): B packed whole,
-                    // then the row blocks (the tasks below, run one after the other, measured 5 %
-                    // slower at 512^3), inside the pool's inline loop so that a profile counts the
-                    // product as the thread's busy time.
-                    int rows = mc;
-                    Parallel.forRange(1, 1, false, (s, e) -> GemmBlocks.serial(transA, a, aOff, lda, m, rows, p0, kc,
-                            transB, b, bOff, ldb, bp, nc, j0, panels, alpha, beta, first, c, cOff, ldc, bias, biasOff,
-                            sums, rsOff));
-                    continue;
-                }
-                // One fork per block: tasks are (row block, column part) and pack the B panels
-                // they need themselves, each panel once, by whichever task reaches it first (see
-                // sweep). A separate parallel pack before the tasks cost a second hand-out and a
-                // barrier at which both threads waited.
-                // With few row blocks (a weight gradient's m is the layer width, 128 here) the
-                // columns are split too, so both threads get work. Every element of C is still
-                // computed by one task in one kernel call per k block, so neither the split nor the
-                // order in which a task visits its panels changes the bits.
-                int wanted = Math.min(panels, Math.max(1, (MIN_TASKS + mBlocks - 1) / mBlocks));
-                int perPart = (panels + wanted - 1) / wanted;
-                int parts = (panels + perPart - 1) / perPart;   // no empty trailing part
-                int rowBlock = mc;
-                int[] state = own.panelState(panels);
-                Parallel.forRange(mBlocks * parts, 1, true, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) {
-                        int i0 = (t / parts) * rowBlock, q0 = (t % parts) * perPart;
-                        GemmBlocks.sweep(transA, a, aOff, lda, i0, Math.min(rowBlock, m - i0), p0, kc, transB, b, bOff, ldb,
-                                bp, state, nc, j0, q0, Math.min(panels, q0 + perPart), t % threads, threads,
-                                alpha, beta, first, c, cOff, ldc, bias, biasOff, q0 == 0 ? sums : null, rsOff);
-                    }
-                });
-            }
-        }
-    }
-
-    /** C = beta * C over the m x n window (beta == 0 writes zeros, even over NaN). */
-    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
-        if (beta == 1f) {
-            return;
-        }
-        for (int i = 0; i < m; i++) {
-            int row = cOff + i * ldc;
-            for (int j = 0; j < n; j++) {
-                c[row + j] = beta == 0f ? 0f : c[row + j] * beta;
-            }
-        }
-    }
-
-    private static int roundUp(int x, int multiple) {
-        return (x + multiple - 1) / multiple * multiple;
-    }
 }

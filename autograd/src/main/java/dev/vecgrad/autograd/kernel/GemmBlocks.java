@@ -24,7 +24,7 @@ final class GemmBlocks {
      * {@code lanes}, the task's index modulo the thread count), so each packs its own share of B
      * instead of waiting for the other; a task that finds a panel being packed waits for it (one
      * panel's copy). The visiting order does not change the bits: each tile of C is one kernel call.
-     * A non-null {@code rowSums} takes the row sums of the packed op(A) rows ({@link GemmPack#packA});
+     * A non-null {@code rowSums} takes the row sums of the packed op(A) rows ({@link GemmPackA#packA});
      * the caller passes it to one task per row block and k block.
      */
     static void sweep(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
@@ -34,7 +34,7 @@ final class GemmBlocks {
         Gemm.Buffers t = Gemm.BUFFERS.get();
         float[] ap = t.a;
         t.aPlan = 0;
-        GemmPack.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
+        GemmPackA.packA(ap, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
         int count = q1 - q0;
         int start = (int) ((long) lane * count / lanes);
         for (int s = 0; s < count; s++) {
@@ -92,7 +92,7 @@ final class GemmBlocks {
             float[] c, int cOff, int ldc, float[] bias, int biasOff, float[] rowSums, int rsOff) {
         Gemm.Buffers t = Gemm.BUFFERS.get();
         t.aPlan = 0;
-        GemmPack.packA(t.a, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
+        GemmPackA.packA(t.a, transA, a, aOff, lda, i0, mc, p0, kc, rowSums, rsOff + i0);
         panels(t.a, mc, i0, kc, bp, nc, j0, q0, q1, alpha, beta, first, c, cOff, ldc, bias, biasOff, t.tile);
     }
 

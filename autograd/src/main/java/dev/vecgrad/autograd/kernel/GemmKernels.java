@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-tiled micro-kernels behind {@link Gemm}; {@link GemmPack} fills the panels they read.
+ * The register-tiled micro-kernels behind {@link Gemm}; {@link GemmPackA} and {@link GemmPack} fill the panels they read.
  * Package-private.
  *
  * <p>Packed layouts (all zero-padded to whole panels):

@@ -7,9 +7,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The in-register transposes {@link GemmPack} uses with 256-bit vectors (AVX2): 4x8 blocks of A
+ * The in-register transposes {@link GemmPackA} and {@link GemmPack} use with 256-bit vectors (AVX2): 4x8 blocks of A
  * into 4-row micro-panels, 8x8 blocks of B stored (n, k) into 16-column panels. Package-private;
- * {@link GemmPack} decides when they apply and keeps the element-by-element twins.
+ * {@link GemmPackA} and {@link GemmPack} decide when they apply and keep the element-by-element twins.
  *
  * <p>Why not the two-source permutes the 16-lane transposes use: AVX2 has no two-source permute
  * (VPERMI2PS is AVX-512), so C2 emits each {@code selectFrom(v1, v2)} as two VPERMPS and a blend.

@@ -12,7 +12,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The vector transposes of {@link GemmPack} against their element-by-element twins: packing only
+ * The vector transposes of {@link GemmPackA} and {@link GemmPack} against their element-by-element twins: packing only
  * moves floats, so the packed panels must be identical, padding included. The buffers start
  * filled with NaN so a float the pack forgets to write shows up. {@code packA}/{@code packBPanel}
  * exercise the transposes of this host's species (16 lanes: the 16x16 ones; 8 lanes with MR 4:
@@ -39,8 +39,8 @@ class GemmPackProperties {
         int size = (mc + GemmKernels.MR - 1) / GemmKernels.MR * GemmKernels.MR * kc;
         float[] vector = nans(size + 3);
         float[] scalar = nans(size + 3);
-        GemmPack.packA(vector, transA, a, off, lda, i0, mc, p0, kc);
-        GemmPack.packAScalar(scalar, transA, a, off, lda, i0, mc, p0, kc);
+        GemmPackA.packA(vector, transA, a, off, lda, i0, mc, p0, kc);
+        GemmPackA.packAScalar(scalar, transA, a, off, lda, i0, mc, p0, kc);
         assertArrayEquals(scalar, vector, "packA mc=" + mc + " kc=" + kc + " transA=" + transA);
         assertNoNaN(scalar, size, "packA");
     }
@@ -61,7 +61,7 @@ class GemmPackProperties {
         float[] a = random(off + rows * lda, mc * 29L + kc);
         int padded = (mc + mr - 1) / mr * mr;
         float[] packed = nans(padded * kc + 3);
-        GemmPack.packA(packed, transA, a, off, lda, i0, mc, p0, kc);
+        GemmPackA.packA(packed, transA, a, off, lda, i0, mc, p0, kc);
         for (int i = 0; i < padded; i++) {
             for (int p = 0; p < kc; p++) {
                 float want = i >= mc ? 0f : transA ? a[off + (p0 + p) * lda + i0 + i] : a[off + (i0 + i) * lda + p0 + p];

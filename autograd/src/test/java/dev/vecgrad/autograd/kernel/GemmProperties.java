@@ -202,6 +202,25 @@ class GemmProperties {
         assertBitwiseEqual(wantSums, gotSums, "row sums of sgemmRowSums, " + what);
     }
 
+    /** Empty products still sum op(A): no columns (nothing to pack for) and no depth (nothing to add). */
+    @org.junit.jupiter.api.Test
+    void rowSumsOfProductsWithNoColumnsOrNoDepth() {
+        Random rnd = new Random(9);
+        float[] a = fill(rnd, 6 * 5), b = fill(rnd, 40), c = fill(rnd, 40);
+        // n = 0, A stored transposed (k = 5 rows of m = 6): C untouched, the sums added in order of p.
+        float[] sums = {1f, 2f, 3f, 4f, 5f, 6f}, want = sums.clone(), c0 = c.clone();
+        for (int i = 0; i < 6; i++) for (int p = 0; p < 5; p++) want[i] += a[p * 6 + i];
+        Gemm.sgemmRowSums(true, false, 6, 0, 5, 1f, a, 0, 6, b, 0, 1, 0f, c, 0, 1, sums, 0);
+        assertBitwiseEqual(want, sums, "row sums with n = 0");
+        assertBitwiseEqual(c0, c, "C with n = 0");
+        // k = 0: nothing to add; C scaled by beta as sgemm does.
+        float[] kept = sums.clone(), expected = c.clone();
+        Gemm.sgemm(false, false, 6, 4, 0, 1f, a, 0, 1, b, 0, 4, 0.5f, expected, 0, 4);
+        Gemm.sgemmRowSums(false, false, 6, 4, 0, 1f, a, 0, 1, b, 0, 4, 0.5f, c, 0, 4, sums, 0);
+        assertBitwiseEqual(kept, sums, "row sums with k = 0");
+        assertBitwiseEqual(expected, c, "C with k = 0");
+    }
+
     @org.junit.jupiter.api.Test
     void rowSumsRefuseAShortOrMissingArray() {
         float[] x = new float[64];
