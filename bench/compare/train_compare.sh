@@ -14,7 +14,9 @@
 # VECGRAD_THREADS (default "1 2"), TORCH_THREADS (default "1 2"; baby-gpt's slow PyTorch
 # 1-thread run can be left out with "2" once it is known to be the slower one), ITERS_SC and
 # ITERS_BABY (iterations per run, default 200 and 20), JAVA_OPTS_EXTRA (extra JVM flags for
-# vecgrad, e.g. -Xmx512m), PYTHON (a Python with torch and numpy; default: python3, else
+# vecgrad, e.g. -Xmx512m), TORCH_OPENBLAS_CORETYPE (PyTorch's runs otherwise drop any
+# OPENBLAS_CORETYPE of the environment, so that OpenBLAS picks the CPU's own kernels; set this,
+# e.g. to Haswell, to hold them to a core type, as when both sides are held to AVX2), PYTHON (a Python with torch and numpy; default: python3, else
 # /usr/bin/python3).
 set -euo pipefail
 [[ $# -eq 1 ]] || { echo "usage: train_compare.sh TEXT_FILE" >&2; exit 2; }
@@ -37,6 +39,8 @@ for v in ITERS_SC ITERS_BABY; do   # PyTorch leaves its first 5 steps out of the
   [[ "${!v:-20}" =~ ^[0-9]+$ ]] && (( ${!v:-20} >= 6 )) || bad "$v must be an integer >= 6 (PyTorch times only the steps after its first 5), got '${!v}'"
 done
 [[ -n "${PRESETS// /}" ]] || bad "PRESETS is empty"
+[[ -z "${TORCH_OPENBLAS_CORETYPE:-}" || "$TORCH_OPENBLAS_CORETYPE" =~ ^[A-Za-z0-9_]+$ ]] \
+  || bad "TORCH_OPENBLAS_CORETYPE must be an OpenBLAS core name such as Haswell, got '$TORCH_OPENBLAS_CORETYPE'"
 for p in $PRESETS; do
   [[ "$p" = shakespeare-char || "$p" = baby-gpt ]] || bad "unknown preset '$p' in PRESETS (expected shakespeare-char, baby-gpt)"
 done
@@ -53,7 +57,8 @@ for r in $(seq 1 "$ROUNDS"); do
     n=$(iters "$p")
     for t in $TTS; do
       # The run's output is kept out of the table, but shown if the run fails.
-      if ! env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/compare/train_torch.py --data "$DATA" \
+      if ! env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${TORCH_OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE="$TORCH_OPENBLAS_CORETYPE"} \
+              "$PY" bench/compare/train_torch.py --data "$DATA" \
               --preset "$p" --max-iters "$n" --no-eval --threads "$t" --quiet > "$OUT/torch.log" 2>&1; then
         echo "train_compare.sh: the PyTorch run ($p, $t threads) failed:" >&2
         tail -n 20 "$OUT/torch.log" >&2
