@@ -18,7 +18,13 @@ import java.util.function.Function;
  * <pre>{@code
  * GradCheck.Result r = GradCheck.check(in -> in[0].tanh().mul(in[1]), x, y);
  * r.assertOk();
+ * GradCheck.defaults().tolerance(1e-4, 1e-3).run(f, x).assertOk();   // other settings: run, not check
  * }</pre>
+ *
+ * <p>{@link #check} is static and always uses the defaults; a checker configured with
+ * {@link #eps}, {@link #tolerance} or {@link #seed} runs with {@link #run}. (Java lets
+ * {@code checker.check(...)} compile, calling the static method and ignoring the checker's
+ * settings; this project's build warns about such calls with {@code -Xlint:static}.)
  */
 public final class GradCheck {
     private final double eps, atol, rtol;
@@ -73,7 +79,8 @@ public final class GradCheck {
     }
 
     /**
-     * {@link #run} with the default settings.
+     * {@link #run} with the default settings. Static: a configured checker's settings apply only
+     * through {@link #run}.
      *
      * @param f the function under test; it receives copies of {@code inputs}, in order
      * @param inputs leaf tensors; those that require grad are checked

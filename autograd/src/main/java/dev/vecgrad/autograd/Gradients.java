@@ -90,10 +90,13 @@ public final class Gradients {
      * spread over the compute pool (each tensor's additions stay on one thread, in part order).
      * Gradients of tensors not in {@code targets} are left out.
      *
+     * Named apart from the instance method {@link #addToGrads()}: with one name, Java let
+     * {@code g.addToGrads(params)} compile as this static method with no parts, adding nothing.
+     *
      * @param targets the tensors whose gradients to add (e.g. a model's parameters), each once
      * @param parts the gathered gradients, in the order their passes are to count
      */
-    public static void addToGrads(List<Tensor> targets, Gradients... parts) {
+    public static void addAllToGrads(List<Tensor> targets, Gradients... parts) {
         dev.vecgrad.autograd.kernel.Parallel.forRange(targets.size(), 1, true, (s, e) -> {
             for (int k = s; k < e; k++) {
                 Tensor t = targets.get(k);

@@ -1164,7 +1164,10 @@ public final class Tensor {
     }
 
     /**
-     * {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, -100.
+     * {@link #crossEntropy(int[], int)} with PyTorch's default ignore index, -100. The GPT's
+     * batches follow nanoGPT instead and mark left-out targets with -1 ({@code GPT.IGNORE_INDEX}
+     * in the nn module): pass that explicitly, {@code crossEntropy(targets, GPT.IGNORE_INDEX)}, as
+     * {@code GPT.loss} does; here a -1 is refused as out of range, naming the ignore index.
      *
      * @param targets one class in {@code [0, C)} per row of the logits
      * @return a 0-d tensor: the mean negative log-likelihood

@@ -56,7 +56,7 @@ class GradientsTest {
         float[] inTurnW = w.grad().toArray(), inTurnB = b.grad().toArray();
         w.setGrad(w0);
         b.zeroGrad();
-        Gradients.addToGrads(java.util.List.of(w, b), parts);
+        Gradients.addAllToGrads(java.util.List.of(w, b), parts);
         assertArrayEquals(inTurnW, w.grad().toArray());
         assertArrayEquals(inTurnB, b.grad().toArray());
     }

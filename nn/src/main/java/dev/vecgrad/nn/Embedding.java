@@ -2,7 +2,10 @@ package dev.vecgrad.nn;
 
 import dev.vecgrad.autograd.Tensor;
 
-/** A lookup table {@code weight [num, dim]} like {@code torch.nn.Embedding}; starts at zero (see {@link Init}). */
+/**
+ * A lookup table {@code weight [num, dim]} like {@code torch.nn.Embedding}: with a random
+ * generator it starts as PyTorch's does (normal(0, 1)), without one at zero (see {@link Init}).
+ */
 public final class Embedding extends Module {
     private final Parameter weight;
 
@@ -18,6 +21,19 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding: sizes must be positive, got num=" + num + ", dim=" + dim);
         }
         this.weight = registerParameter("weight", Parameter.zeros(num, dim));
+    }
+
+    /**
+     * A table initialised as {@code torch.nn.Embedding}'s is: every entry normal(0, 1).
+     *
+     * @param num the number of rows (the vocabulary or the positions)
+     * @param dim the size of each row
+     * @param rng the source of the initial values (row-major)
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Embedding(int num, int dim, java.util.random.RandomGenerator rng) {
+        this(num, dim);
+        Init.normal(weight, 0, 1, rng);
     }
 
     /** {@return the table {@code [num, dim]}} */

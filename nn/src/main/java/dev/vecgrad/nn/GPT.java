@@ -265,16 +265,24 @@ public final class GPT extends Module {
      * @param T how many new tokens each sequence gets
      * @param cache the keys and values of the tokens before them; extended by {@code T}
      * @return logits {@code [B, T, vocabSize]} for the new positions
-     * @throws IllegalArgumentException when the cache would exceed the block size, or ids are invalid
+     * @throws IllegalArgumentException when the cache was made for another batch size or
+     *     architecture, when it would exceed the block size, or when ids are invalid
      */
     public Tensor forwardCached(int[] idx, int B, int T, KVCache cache) {
-        if (cache.batch != B || cache.keys.length != config.nLayer()) {
-            throw new IllegalArgumentException("GPT.forwardCached: the cache was made for batch " + cache.batch
-                    + " and " + cache.keys.length + " layers, got batch " + B + " and " + config.nLayer() + " layers");
+        int headSize = config.nEmbd() / config.nHead();
+        if (cache.batch != B || cache.keys.length != config.nLayer() || cache.nHead != config.nHead()
+                || cache.headSize != headSize || cache.capacity != config.blockSize()) {
+            // A cache of another model would otherwise fail deep inside (a position embedding
+            // past the block, a head's keys read at the wrong stride).
+            throw new IllegalArgumentException("GPT.forwardCached: the cache was made for batch " + cache.batch + ", "
+                    + cache.keys.length + " layers, " + cache.nHead + " heads of size " + cache.headSize + " and block size "
+                    + cache.capacity + "; got batch " + B + " and a model of " + config.nLayer() + " layers, " + config.nHead()
+                    + " heads of size " + headSize + " and block size " + config.blockSize()
+                    + " (make the cache with this model's config: new KVCache(model.config(), batch))");
         }
         if (T > cache.remaining()) {
             throw new IllegalArgumentException("GPT.forwardCached: " + T + " more tokens do not fit: the cache holds "
-                    + cache.length() + " of block size " + config.blockSize());
+                    + cache.length() + " of block size " + cache.capacity);
         }
         checkIds(idx, B, T);
         try (var g = dev.vecgrad.autograd.Grad.disabled()) {

@@ -27,6 +27,39 @@ public final class Init {
     }
 
     /**
+     * Fills {@code p} with samples of uniform[low, high), drawn in row-major order.
+     *
+     * @param p the parameter, overwritten in place
+     * @param low the smallest value
+     * @param high the bound above every value ({@code > low})
+     * @param rng the source of the samples
+     * @throws IllegalArgumentException if {@code high <= low} or a bound is not finite
+     */
+    public static void uniform(Parameter p, double low, double high, RandomGenerator rng) {
+        if (!Double.isFinite(low) || !Double.isFinite(high) || !(high > low)) {
+            throw new IllegalArgumentException("Init.uniform: expected finite bounds with low < high, got [" + low + ", " + high + ")");
+        }
+        float[] a = p.tensor().storage();
+        for (int i = 0; i < p.numel(); i++) a[i] = (float) rng.nextDouble(low, high);
+        p.tensor().markModified("Init.uniform");
+    }
+
+    /**
+     * Initialises a layer as {@code torch.nn.Linear} does by default: weight and bias uniform in
+     * {@code [-1/sqrt(in), 1/sqrt(in))} (PyTorch's {@code kaiming_uniform_(a=sqrt(5))} gives that
+     * bound for the weight). The same distribution as PyTorch's, not its numbers: the random
+     * generators differ.
+     *
+     * @param layer the layer, overwritten in place (weight first, then bias)
+     * @param rng the source of the samples
+     */
+    public static void linearDefault(Linear layer, RandomGenerator rng) {
+        double bound = 1 / Math.sqrt(layer.weight().shape()[1]);
+        uniform(layer.weight(), -bound, bound, rng);
+        if (layer.bias() != null) uniform(layer.bias(), -bound, bound, rng);
+    }
+
+    /**
      * Fills {@code p} with {@code value} (LayerNorm weights start at 1, biases at 0).
      *
      * @param p the parameter, overwritten in place

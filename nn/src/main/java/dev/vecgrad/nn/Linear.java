@@ -6,15 +6,17 @@ import java.util.Arrays;
 /**
  * {@code y = x W^T + b}, like {@code torch.nn.Linear}: weight {@code [out, in]}, bias {@code [out]}.
  *
- * <p>New parameters start at zero: initialisation is explicit ({@link Init}, or the model's own
- * scheme as in {@link GPT}), so no hidden random state is involved.
+ * <p>Initialisation is explicit, so no hidden random state is involved: give the constructor a
+ * random generator to start as {@code torch.nn.Linear} does ({@link Init#linearDefault}), or start
+ * at zero and initialise with {@link Init} or the model's own scheme (as {@link GPT} does). A
+ * network of zero layers never breaks the symmetry between its units.
  */
 public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
     /**
-     * A layer with fresh zero parameters.
+     * A layer with fresh zero parameters, to be initialised by the caller.
      *
      * @param in the input features
      * @param out the output features
@@ -27,6 +29,21 @@ public final class Linear extends Module {
         }
         this.weight = registerParameter("weight", Parameter.zeros(out, in));
         this.bias = bias ? registerParameter("bias", Parameter.zeros(out)) : null;
+    }
+
+    /**
+     * A layer initialised as {@code torch.nn.Linear} is: weight and bias uniform in
+     * {@code [-1/sqrt(in), 1/sqrt(in))} ({@link Init#linearDefault}).
+     *
+     * @param in the input features
+     * @param out the output features
+     * @param bias whether it has a bias {@code [out]}
+     * @param rng the source of the initial values (weight first, then bias, row-major)
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Linear(int in, int out, boolean bias, java.util.random.RandomGenerator rng) {
+        this(in, out, bias);
+        Init.linearDefault(this, rng);
     }
 
     /**

@@ -54,4 +54,22 @@ class KVCacheTest {
         var e = assertThrows(IllegalArgumentException.class, () -> model.forwardCached(new int[] {1}, 1, 1, cache));
         assertTrue(e.getMessage().contains("block size"), e.getMessage());
     }
+
+    @Test
+    void aCacheOfAnotherModelIsAClearError() {
+        GPTConfig cfg = new GPTConfig(2, 2, 8, 6, 5, true, 0f);
+        GPT model = new GPT(cfg, 1);
+        // Each differs from the model in one size only: the batch is checked with them.
+        GPTConfig[] others = {new GPTConfig(2, 2, 8, 9, 5, true, 0f), new GPTConfig(2, 4, 8, 6, 5, true, 0f),
+            new GPTConfig(2, 2, 16, 6, 5, true, 0f), new GPTConfig(3, 2, 8, 6, 5, true, 0f)};
+        for (GPTConfig other : others) {
+            KVCache cache = new KVCache(other, 1);
+            var e = assertThrows(IllegalArgumentException.class, () -> model.forwardCached(new int[] {1}, 1, 1, cache), other::toString);
+            assertTrue(e.getMessage().startsWith("GPT.forwardCached: the cache was made for batch 1, ") && e.getMessage().contains(
+                    "; got batch 1 and a model of 2 layers, 2 heads of size 4 and block size 6"), e.getMessage());
+            assertEquals(0, cache.length());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> model.forwardCached(new int[] {1, 2}, 2, 1, new KVCache(cfg, 1)));
+        assertTrue(e.getMessage().contains("batch 1") && e.getMessage().contains("got batch 2"), e.getMessage());
+    }
 }

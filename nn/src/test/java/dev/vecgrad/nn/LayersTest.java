@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.autograd.Tensor;
 import java.util.SplittableRandom;
@@ -59,5 +60,55 @@ class LayersTest {
         assertNotEquals(0, zeros);
         d.eval();
         assertArrayEquals(x.toArray(), d.forward(x).toArray());
+    }
+
+    @Test
+    void randomConstructorsStartAsPyTorchsLayersDo() {
+        // torch.nn.Linear: weight and bias uniform in [-1/sqrt(in), 1/sqrt(in)); its variance is bound^2 / 3.
+        int in = 64, out = 256;
+        Linear l = new Linear(in, out, true, new SplittableRandom(7));
+        double bound = 1 / Math.sqrt(in);
+        for (Parameter p : new Parameter[] {l.weight(), l.bias()}) {
+            String name = p == l.weight() ? "weight" : "bias";
+            float[] w = p.tensor().toArray();
+            double sum = 0, sq = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+            for (float f : w) {
+                sum += f;
+                sq += (double) f * f;
+                min = Math.min(min, f);
+                max = Math.max(max, f);
+            }
+            double mean = sum / w.length, var = sq / w.length - mean * mean;
+            assertTrue(min >= -bound && max < bound, name + ": [" + min + ", " + max + "] outside +-" + bound);
+            // Spread over the range: a few thousand draws land near both ends.
+            assertTrue(min < -0.8 * bound && max > 0.8 * bound || w.length < 1000, name + " covers [" + min + ", " + max + "]");
+            assertEquals(0, mean, 4 * bound / Math.sqrt(3 * w.length), name + " mean");
+            if (w.length >= 1000) assertEquals(bound * bound / 3, var, 0.05 * bound * bound / 3, name + " variance");
+        }
+        // The same seed gives the same layer; a layer without bias draws only its weight.
+        assertArrayEquals(l.weight().tensor().toArray(), new Linear(in, out, true, new SplittableRandom(7)).weight().tensor().toArray());
+        assertArrayEquals(l.weight().tensor().toArray(), new Linear(in, out, false, new SplittableRandom(7)).weight().tensor().toArray());
+
+        // torch.nn.Embedding: normal(0, 1).
+        Embedding e = new Embedding(300, 40, new SplittableRandom(3));
+        float[] t = e.weight().tensor().toArray();
+        double sum = 0, sq = 0;
+        for (float f : t) {
+            sum += f;
+            sq += (double) f * f;
+        }
+        assertEquals(0, sum / t.length, 0.02);
+        assertEquals(1, Math.sqrt(sq / t.length), 0.02);
+    }
+
+    @Test
+    void uniformRefusesEmptyOrInfiniteRanges() {
+        Parameter p = Parameter.zeros(3);
+        var r = new SplittableRandom(1);
+        for (double[] b : new double[][] {{1, 1}, {2, 1}, {Double.NaN, 1}, {0, Double.POSITIVE_INFINITY}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Init.uniform(p, b[0], b[1], r));
+            assertTrue(e.getMessage().startsWith("Init.uniform: expected finite bounds with low < high, got ["), e.getMessage());
+        }
+        assertArrayEquals(new float[3], p.tensor().toArray());
     }
 }

@@ -39,7 +39,8 @@ public final class ModelCheckpoint {
     /**
      * A loaded model and what came with it.
      *
-     * @param model the model, in training mode
+     * @param model the model, in training mode (as a new {@code GPT} is; call {@code eval()} to run it
+     *     without dropout, as the sampler and the inspectors do for the length of a call)
      * @param tokenizer the tokenizer stored with it, or null when the file has none
      * @param metadata the file's metadata entries
      * @param file the model file it was read from

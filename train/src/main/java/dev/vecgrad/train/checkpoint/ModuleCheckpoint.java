@@ -15,6 +15,8 @@ import java.util.Map;
  * file holds no architecture. A GPT with its config and tokenizer is {@link ModelCheckpoint}'s
  * job; it writes through this class, so {@code load} also fills a GPT of the same config from a
  * model file (the reverse needs the config, which only {@code ModelCheckpoint.save} writes).
+ * The module comes first, as in {@code save_model(model, path)}; vecgrad's file writers
+ * ({@code ModelCheckpoint.save}, {@code SafeTensors.write}) take the file first.
  *
  * <pre>{@code
  * ModuleCheckpoint.save(mlp, Path.of("xor.safetensors"), Map.of("epochs", "1000"));

@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -166,7 +167,7 @@ public final class AdditionTask {
             int[] seq = tokenizer.encode(prompt((int) (p / limit), (int) (p % limit)) + answer((int) (p / limit), (int) (p % limit)));
             for (int i = 0; i < t; i++) {
                 idx[b * t + i] = seq[i];
-                tgt[b * t + i] = i + 1 >= answerStart ? seq[i + 1] : -1;
+                tgt[b * t + i] = i + 1 >= answerStart ? seq[i + 1] : GPT.IGNORE_INDEX;
             }
         }
         return new Batch(idx, tgt, batchSize, t);

@@ -4,7 +4,8 @@ package dev.vecgrad.train.data;
  * A batch of token windows, row-major {@code [B, T]}.
  *
  * @param idx the input ids, {@code idx[b*T + t]}
- * @param targets the next token of each input position; -1 is ignored by the loss
+ * @param targets the next token of each input position, or {@link dev.vecgrad.nn.GPT#IGNORE_INDEX} (-1,
+ *     nanoGPT's convention) where the loss is to leave the position out
  * @param batchSize B, the number of windows
  * @param blockSize T, the length of each window
  */

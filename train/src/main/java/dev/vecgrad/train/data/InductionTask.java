@@ -1,5 +1,6 @@
 package dev.vecgrad.train.data;
 
+import dev.vecgrad.nn.GPT;
 import dev.vecgrad.train.tokenizer.CharTokenizer;
 import java.util.random.RandomGenerator;
 
@@ -15,7 +16,7 @@ import java.util.random.RandomGenerator;
  * from {@code [max(2, blockSize/4), (blockSize+1)/2]}, the first copy starts at a uniform
  * {@code r} in {@code [0, blockSize + 1 - 2n]}, the second copy follows it at {@code r + n}, and
  * every other token is random. The targets are the next tokens at positions
- * {@code r+n .. r+2n-2} (predicting the second copy's tokens 2..n) and -1 elsewhere. The second
+ * {@code r+n .. r+2n-2} (predicting the second copy's tokens 2..n) and {@link GPT#IGNORE_INDEX} (-1) elsewhere. The second
  * copy's first token is left out: it follows the first copy's last token, not its own earlier
  * occurrence. Because both {@code n} and {@code r} vary, the distance back to the first copy
  * cannot be learned as a fixed position offset: the model has to find it by content. Copies are
@@ -125,7 +126,7 @@ public final class InductionTask {
             len[b] = n;
             for (int t = 0; t < blockSize; t++) {
                 idx[b * blockSize + t] = seq[t];
-                tgt[b * blockSize + t] = t >= r + n && t <= r + 2 * n - 2 ? seq[t + 1] : -1;
+                tgt[b * blockSize + t] = t >= r + n && t <= r + 2 * n - 2 ? seq[t + 1] : GPT.IGNORE_INDEX;
             }
         }
         return new Layout(new Batch(idx, tgt, batchSize, blockSize), second, len);
@@ -148,7 +149,7 @@ public final class InductionTask {
         int[] idx = new int[batchSize * t], tgt = new int[batchSize * t];
         for (int b = 0; b < batchSize; b++) {
             for (int i = 0; i < n; i++) idx[b * t + i] = idx[b * t + n + i] = rng.nextInt(vocabSize);
-            for (int i = 0; i < t; i++) tgt[b * t + i] = i >= n && i < t - 1 ? idx[b * t + i + 1] : -1;
+            for (int i = 0; i < t; i++) tgt[b * t + i] = i >= n && i < t - 1 ? idx[b * t + i + 1] : GPT.IGNORE_INDEX;
         }
         return new Batch(idx, tgt, batchSize, t);
     }

@@ -130,7 +130,8 @@ public final class AdditionTrainingTask implements TrainingTask {
     }
 
     /**
-     * Greedy completions of problems' prompts, all decoded together.
+     * Greedy completions of problems' prompts, all decoded together, in evaluation mode and
+     * without a graph; the model's mode is as it was afterwards.
      *
      * @param model the model
      * @param problems {@code {a, b}} pairs
@@ -144,13 +145,20 @@ public final class AdditionTrainingTask implements TrainingTask {
             int[] p = problems.get(i);
             seqs[i] = java.util.Arrays.copyOf(task.tokenizer().encode(task.prompt(p[0], p[1])), total + 1);
         }
+        // Evaluation mode only for the call, as Generator and the inspectors do: called from a
+        // training loop, it must not leave the loop's dropout switched off.
+        boolean training = model.isTraining();
         model.eval();
-        for (int len = promptLen; len <= total; len++) {
-            int[] idx = new int[n * len];
-            for (int i = 0; i < n; i++) System.arraycopy(seqs[i], 0, idx, i * len, len);
-            Tensor logits = model.forward(idx, n, len);
-            float[] l = logits.narrow(1, len - 1, 1).contiguous().toArray();
-            for (int i = 0; i < n; i++) seqs[i][len] = dev.vecgrad.train.sample.TokenPicker.argmax(l, i * v, v);
+        try (Grad g = Grad.disabled()) {
+            for (int len = promptLen; len <= total; len++) {
+                int[] idx = new int[n * len];
+                for (int i = 0; i < n; i++) System.arraycopy(seqs[i], 0, idx, i * len, len);
+                Tensor logits = model.forward(idx, n, len);
+                float[] l = logits.narrow(1, len - 1, 1).contiguous().toArray();
+                for (int i = 0; i < n; i++) seqs[i][len] = dev.vecgrad.train.sample.TokenPicker.argmax(l, i * v, v);
+            }
+        } finally {
+            if (training) model.train();
         }
         String[] out = new String[n];
         for (int i = 0; i < n; i++) {

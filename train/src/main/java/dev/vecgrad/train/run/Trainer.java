@@ -310,7 +310,7 @@ public final class Trainer {
                 }
                 if (laneProfiles != null) for (OpProfile lp : laneProfiles) profile.add(lp);
                 section("sum micro-batch gradients", () -> {
-                    Gradients.addToGrads(paramList, n == laneGrads.length ? laneGrads : java.util.Arrays.copyOf(laneGrads, n));
+                    Gradients.addAllToGrads(paramList, n == laneGrads.length ? laneGrads : java.util.Arrays.copyOf(laneGrads, n));
                     for (int i = 0; i < n; i++) laneGrads[i].clear();
                 });
             }

@@ -2,6 +2,7 @@ package dev.vecgrad.train.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -198,6 +199,13 @@ class TrainerTest {
         }
         assertEquals(correct / (double) problems.heldOut().size(), after.accuracy());
         assertTrue(after.accuracy() > before.accuracy(), "held-out accuracy " + before.accuracy() + " -> " + after.accuracy());
+        // Decoding from a caller's training loop leaves the model in the mode it found (dropout stays on).
+        t.model().train();
+        task.greedyAnswers(t.model(), problems.heldOut().subList(0, 3));
+        assertTrue(t.model().isTraining(), "greedyAnswers left the model in evaluation mode");
+        t.model().eval();
+        task.greedyAnswers(t.model(), problems.heldOut().subList(0, 3));
+        assertFalse(t.model().isTraining());
     }
 
     @Test
