@@ -4,6 +4,8 @@ import dev.vecgrad.autograd.Grad;
 import dev.vecgrad.autograd.Tensor;
 import dev.vecgrad.autograd.kernel.Parallel;
 import dev.vecgrad.autograd.kernel.VecReduce;
+import dev.vecgrad.nn.Module;
+import dev.vecgrad.nn.Parameter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -34,6 +36,35 @@ public final class GradClip {
             }
         }
         return norm;
+    }
+
+    /**
+     * {@link #clipGradNorm(Collection, float)} over a module's distinct parameters (tied ones
+     * once), as {@code clip_grad_norm_(model.parameters(), max_norm)} is called in PyTorch.
+     *
+     * @param module the module whose gradients to clip
+     * @param maxNorm the largest global norm left unscaled; positive (infinity clips nothing)
+     * @return the global norm before clipping (NaN/Inf when a gradient is not finite)
+     * @throws IllegalArgumentException if {@code maxNorm} is zero, negative or NaN
+     */
+    public static float clipGradNorm(Module module, float maxNorm) {
+        return clipGradNorm(tensorsOf(module), maxNorm);
+    }
+
+    /**
+     * {@link #globalNorm(Collection)} over a module's distinct parameters (tied ones once).
+     *
+     * @param module the module whose gradients to measure (they are read, not changed)
+     * @return the norm; NaN or infinity when a gradient is not finite
+     */
+    public static float globalNorm(Module module) {
+        return globalNorm(tensorsOf(module));
+    }
+
+    private static List<Tensor> tensorsOf(Module module) {
+        List<Tensor> out = new ArrayList<>();
+        for (Parameter p : module.parameters()) out.add(p.tensor());
+        return out;
     }
 
     /**

@@ -32,6 +32,28 @@ public final class JitWarmUp {
      * @return whether the kernel settled before {@code maxNanos} passed
      */
     public static boolean until(Runnable kernel, long minNanos, long maxNanos) {
+        return until(kernel, minNanos, maxNanos, BURST_NANOS, 4096);
+    }
+
+    /**
+     * {@link #until(Runnable, long, long)} for work larger than a kernel call, such as a training
+     * step: bursts of {@code burstNanos} (enough calls that one slow call does not look like a
+     * change of rate), and up to {@code bytesPerCall} allocated by the calling thread a call (a
+     * step allocates its graph's small objects even once compiled).
+     *
+     * @param kernel       the work to warm up; called many times
+     * @param minNanos     the least time to spend, even if the work settles at once
+     * @param maxNanos     the time after which to give up waiting
+     * @param burstNanos   the length of one burst of calls ({@code > 0})
+     * @param bytesPerCall the most the calling thread may allocate a call in a settled burst
+     * @return whether the work settled before {@code maxNanos} passed
+     * @throws IllegalArgumentException if {@code burstNanos} is not positive or {@code bytesPerCall} is negative
+     */
+    public static boolean until(Runnable kernel, long minNanos, long maxNanos, long burstNanos, long bytesPerCall) {
+        if (burstNanos <= 0 || bytesPerCall < 0) {
+            throw new IllegalArgumentException("JitWarmUp.until: expected burstNanos > 0 and bytesPerCall >= 0, got "
+                    + burstNanos + " and " + bytesPerCall);
+        }
         boolean allocCounter = THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled();
         boolean jitCounter = JIT != null && JIT.isCompilationTimeMonitoringSupported();
         long start = System.nanoTime();
@@ -44,10 +66,10 @@ public final class JitWarmUp {
             do {
                 kernel.run();
                 calls++;
-            } while (System.nanoTime() - t0 < BURST_NANOS);
+            } while (System.nanoTime() - t0 < burstNanos);
             long now = System.nanoTime();
             double rate = calls / ((now - t0) / 1e9);
-            boolean quiet = (!allocCounter || THREADS.getCurrentThreadAllocatedBytes() - alloc0 <= 4096L * calls)
+            boolean quiet = (!allocCounter || THREADS.getCurrentThreadAllocatedBytes() - alloc0 <= bytesPerCall * calls)
                     && (!jitCounter || JIT.getTotalCompilationTime() == jit0);
             boolean steady = Math.abs(rate - lastRate) <= 0.05 * lastRate;
             if (now - start >= minNanos && quiet && steady) return true;

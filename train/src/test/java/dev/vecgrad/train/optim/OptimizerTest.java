@@ -161,6 +161,21 @@ class OptimizerTest {
         assertEquals(0.8f, b.grad().item(), 1e-5f);
     }
 
+    @Test
+    void aModulesTiedParameterCountsOnceInItsNorm() {
+        class Tied extends dev.vecgrad.nn.Module {
+            final dev.vecgrad.nn.Linear first = registerModule("first", new dev.vecgrad.nn.Linear(2, 1, true));
+            final dev.vecgrad.nn.Linear second = registerModule("second", new dev.vecgrad.nn.Linear(first.weight(), null));
+        }
+        Tied m = new Tied();
+        m.first.weight().tensor().setGrad(Tensor.of(new float[] {3f, 0f}, 1, 2));
+        setGrad(m.first.bias().tensor(), 4f);
+        assertEquals(5f, GradClip.globalNorm(m), 1e-6f);   // sqrt(9 + 16): the shared weight once
+        assertEquals(5f, GradClip.clipGradNorm(m, 1f), 1e-6f);
+        assertEquals(0.6f, m.first.weight().tensor().grad().toArray()[0], 1e-5f);
+        assertEquals(0.8f, m.first.bias().tensor().grad().item(), 1e-5f);
+    }
+
     /** A bound that is not positive would have scaled the gradients by a negative factor: ascent, silently. */
     @Test
     void aClipBoundThatIsNotPositiveIsRefused() {
