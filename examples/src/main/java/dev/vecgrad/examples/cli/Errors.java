@@ -61,7 +61,7 @@ final class Errors {
                 return what + "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList())
                         + "?";
             }
-            return what + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')";
+            return what + " (see '" + ShellWords.command(subcommandPath(cl) + "--help") + "')";
         }
         return strip(e.getMessage(), cl.getCommandName());
     }
@@ -113,6 +113,11 @@ final class Errors {
         if (e.getCause() instanceof NonFiniteException) return true;
         CommandLine.Model.OptionSpec o = cl.getCommandSpec().findOption("--detect-anomaly");
         return o != null && Boolean.TRUE.equals(o.getValue());
+    }
+
+    /** The words that name {@code cl} after the program, each followed by a space: {@code "tokenizer train "}, or "" for the top level. */
+    static String subcommandPath(CommandLine cl) {
+        return cl.getParent() == null ? "" : subcommandPath(cl.getParent()) + cl.getCommandName() + " ";
     }
 
     /** {@code "vecgrad train: "}, or {@code "vecgrad: "} for the top-level command. */

@@ -180,7 +180,8 @@ final class RunsCommand implements Callable<Integer> {
                     + " holds the runs, e.g. runs)");
         }
         if (!Files.isDirectory(root)) {
-            throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by 'vecgrad train')");
+            throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by '"
+                    + ShellWords.command("train") + "')");
         }
         List<Path> runs = new ArrayList<>();
         if (RunDirectory.isRun(root)) runs.add(root);
@@ -188,7 +189,7 @@ final class RunsCommand implements Callable<Integer> {
             s.filter(p -> Files.isDirectory(p) && RunDirectory.isRun(p)).sorted().forEach(runs::add);
         }
         if (runs.isEmpty()) {
-            out.println("no runs in " + root + " (a run directory holds state.json; 'vecgrad train' makes one)");
+            out.println("no runs in " + root + " (a run directory holds state.json; '" + ShellWords.command("train") + "' makes one)");
             return;
         }
         List<String[]> rows = new ArrayList<>();
@@ -286,8 +287,9 @@ final class RunsCommand implements Callable<Integer> {
         String which = la.equals(lb) ? "both " + la + ", with different vocabularies" : "A: " + la + ", B: " + lb;
         String line = "note: A and B use different tokenizers (" + which + "), so these losses (per token) are not comparable";
         // Bits per byte exist only for text: the built-in tasks' tokens are not bytes of a text.
-        return isText(sa) && isText(sb) ? line + "; bits per byte are: run vecgrad eval --checkpoint " + a
-                + " and vecgrad eval --checkpoint " + b + "." : line + ".";
+        return isText(sa) && isText(sb) ? line + "; bits per byte are: run "
+                + ShellWords.command("eval --checkpoint " + ShellWords.quote(a.toString())) + " and "
+                + ShellWords.command("eval --checkpoint " + ShellWords.quote(b.toString())) + "." : line + ".";
     }
 
     private static boolean isText(RunDirectory.State s) {

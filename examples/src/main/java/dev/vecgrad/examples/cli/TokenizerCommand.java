@@ -33,7 +33,8 @@ final class TokenizerCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: try 'vecgrad tokenizer train --help'");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: try '"
+                + ShellWords.command("tokenizer train --help") + "'");
     }
 
     /** {@code vecgrad tokenizer train}: trains a tokenizer and writes {@code tokenizer.json}. */

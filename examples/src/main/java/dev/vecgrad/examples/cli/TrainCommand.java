@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
     /** What {@code --config} set, saved into {@code state.json}; null without a config file. */
     private Map<String, Object> configValues;
 
-    @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
+    @Option(names = "--dashboard", description = "Serve the dashboard (as the dashboard command does) over the run's parent directory"
             + " while training.")
     boolean dashboard;
 

@@ -558,7 +558,8 @@ class FirstHourTest {
         assertEquals(1, opt.errLines().size(), opt.err());
         assertTrue(opt.err().startsWith("vecgrad train: unknown option '--max-iter'; did you mean '--max-iters'"), opt.err());
         Result none = vecgrad("train", "--zzzzzz");
-        assertEquals(List.of("vecgrad train: unknown option '--zzzzzz' (see 'vecgrad train --help')"), none.errLines());
+        assertEquals(List.of("vecgrad train: unknown option '--zzzzzz' (see '" + ShellWords.command("train --help") + "')"),
+                none.errLines());
     }
 
     @Test

@@ -125,8 +125,8 @@ class WalkThroughErrorsTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("note: A and B use different tokenizers (A: char 18, B: bpe 260), so these losses (per token) are not "
-                + "comparable; bits per byte are: run vecgrad eval --checkpoint " + runs.resolve("char")
-                + " and vecgrad eval --checkpoint " + runs.resolve("bpe") + ".", lines.get(2), r.out());
+                + "comparable; bits per byte are: run " + ShellWords.command("eval --checkpoint " + runs.resolve("char"))
+                + " and " + ShellWords.command("eval --checkpoint " + runs.resolve("bpe")) + ".", lines.get(2), r.out());
         assertEquals(1, lines.stream().filter(l -> l.startsWith("note: ")).count(), r.out());
         assertEquals("", lines.get(3), r.out());
         // Not text: no bits per byte to point at.
@@ -137,6 +137,26 @@ class WalkThroughErrorsTest {
         assertEquals(0, same.code(), same.err());
         assertFalse(same.out().contains("note:"), same.out());
         assertEquals("", same.out().lines().toList().get(2), same.out());
+    }
+
+    /**
+     * Every command a message suggests starts the way the user started vecgrad (the tests run with
+     * the launcher's {@code VECGRAD_COMMAND=./vecgrad}); these said a bare {@code vecgrad}, which
+     * is not on the PATH of someone working in the checkout.
+     */
+    @Test
+    void suggestedCommandsStartWithTheLauncher() throws IOException {
+        String train = "'" + ShellWords.command("train") + "'";
+        Result missing = vecgrad("runs", tmp.resolve("no-runs-here").toString());
+        assertTrue(oneLine(missing).endsWith("(runs are made by " + train + ")"), missing.err());
+        Result empty = vecgrad("runs", Files.createDirectories(tmp.resolve("empty-runs")).toString());
+        assertEquals(0, empty.code(), empty.err());
+        assertTrue(empty.out().strip().endsWith("; " + train + " makes one)"), empty.out());
+        assertTrue(oneLine(vecgrad("example")).endsWith("('" + ShellWords.command("example --help") + "' says what each shows)"));
+        assertEquals("vecgrad tokenizer: missing subcommand: try '" + ShellWords.command("tokenizer train --help") + "'",
+                oneLine(vecgrad("tokenizer")));
+        assertEquals("vecgrad tokenizer train: unknown option '--zzzzzz' (see '" + ShellWords.command("tokenizer train --help")
+                + "')", oneLine(vecgrad("tokenizer", "train", "--zzzzzz")));
     }
 
     @Test
