@@ -118,9 +118,10 @@ final class Progress implements Trainer.Listener, AutoCloseable {
             bar.stepTo(m.step());
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.train().loss(), lr,
                     tokensPerS(m.speed())));
-        } else if (lines && m.step() < total && (Double.isNaN(lastLine) || m.elapsedS() - lastLine >= LINE_SECONDS)) {
-            // The first step's line says the run has started (its JIT warm-up takes seconds); the
-            // last step's is left to the evaluation line that follows it.
+        } else if (lines && !m.isEval() && m.step() < total && (Double.isNaN(lastLine) || m.elapsedS() - lastLine >= LINE_SECONDS)) {
+            // The first step's line says the run has started (its JIT warm-up takes seconds). A step
+            // that evaluated (the last one always does) is left to its evaluation line, which follows:
+            // one line per step.
             lastLine = m.elapsedS();
             out.println(String.format(Locale.ROOT, "step %d/%d: loss %.4f, lr %.2e, %s tokens/s, %.0f s", m.step(), total,
                     m.train().loss(), lr, tokensPerS(m.speed()), m.elapsedS()));
@@ -145,6 +146,9 @@ final class Progress implements Trainer.Listener, AutoCloseable {
                     s.allocMbPerStep());
         }
         if (!Double.isNaN(s.mfu())) line += String.format(Locale.ROOT, ", MFU %.1f%%", 100 * s.mfu());
+        // The evaluation line shows the run is alive as well as a step line would: the next step
+        // line comes LINE_SECONDS after it, not on the step after the evaluation.
+        if (lines) lastLine = m.elapsedS();
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
             System.err.print("\r\u001b[2K");

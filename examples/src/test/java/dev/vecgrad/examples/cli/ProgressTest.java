@@ -2,6 +2,7 @@ package dev.vecgrad.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.vecgrad.train.run.Evaluation;
 import dev.vecgrad.train.run.Metrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,6 +41,27 @@ class ProgressTest {
                 "step 4/7: loss 2.5000, lr 1.00e-03, 12,345 tokens/s, 12 s",
                 "step 6/7: loss 2.5000, lr 1.00e-03, 12,345 tokens/s, 23 s"), lines,
                 "the last step is left to the evaluation line that follows it");
+    }
+
+    /**
+     * A step line fell due on a step that also evaluated, in a log piped through {@code tee}: the
+     * step printed "step 250/2000: loss ..." and then "step 250/2000: train loss ..., val loss ...".
+     */
+    @Test
+    void aStepThatEvaluatesPrintsOnlyItsEvaluationLineAndTheNextStepLineWaits() {
+        StringWriter sw = new StringWriter();
+        try (Progress p = new Progress(5, 0, Progress.Mode.LINES, new PrintWriter(sw), false, tmp, Double.NaN)) {
+            p.onStep(step(1, 2.0));
+            Metrics evaluated = step(2, 12.0).withEval(new Evaluation(2.4, 2.5, Double.NaN), 13.0);
+            p.onStep(evaluated);
+            p.onEval(evaluated);
+            p.onStep(step(3, 14.0));    // due by the last step line, not by the evaluation line
+            p.onStep(step(4, 23.5));
+        }
+        assertEquals(List.of(
+                "step 1/5: loss 2.5000, lr 1.00e-03, 12,345 tokens/s, 2 s",
+                "step 2/5: train loss 2.4000, val loss 2.5000, lr 1.00e-03, 12,345 tokens/s, 13 s",
+                "step 4/5: loss 2.5000, lr 1.00e-03, 12,345 tokens/s, 24 s"), sw.toString().lines().toList());
     }
 
     @Test
