@@ -175,13 +175,15 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     private void list(PrintWriter out, Path root) throws IOException {
+        // Named as DIR, as the dashboard names --runs: a message starting "runs: " (the default)
+        // lost those words to the prefix that repeats the command's name (Errors.strip).
         if (Files.exists(root) && !Files.isDirectory(root)) {
-            throw new ParameterException(spec.commandLine(), root + ": is a file, not a directory (name the directory that"
-                    + " holds the runs, e.g. runs)");
+            throw new ParameterException(spec.commandLine(), "DIR " + root + ": is a file, not a directory (name the directory"
+                    + " that holds the runs, e.g. runs)");
         }
         if (!Files.isDirectory(root)) {
-            throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by '"
-                    + ShellWords.command("train") + "')");
+            throw new ParameterException(spec.commandLine(), "DIR " + root + ": no such directory (train a run first: "
+                    + ShellWords.command("train") + ", which saves under runs/)");
         }
         List<Path> runs = new ArrayList<>();
         if (RunDirectory.isRun(root)) runs.add(root);

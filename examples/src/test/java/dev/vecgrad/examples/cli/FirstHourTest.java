@@ -790,8 +790,8 @@ class FirstHourTest {
         assertEquals(List.of("vecgrad dashboard: --runs " + file + ": is a file, not a directory (--runs takes the directory that"
                 + " holds the runs, e.g. runs)"), dash.errLines());
         Result runs = vecgrad("runs", file.toString());
-        assertEquals(List.of("vecgrad runs: " + file + ": is a file, not a directory (name the directory that holds the runs,"
-                + " e.g. runs)"), runs.errLines());
+        assertEquals(List.of("vecgrad runs: DIR " + file + ": is a file, not a directory (name the directory that holds the"
+                + " runs, e.g. runs)"), runs.errLines());
         // The character is shown, not only its code.
         Result zurich = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "tüb");
         assertEquals(2, zurich.code());

@@ -148,7 +148,8 @@ class WalkThroughErrorsTest {
     void suggestedCommandsStartWithTheLauncher() throws IOException {
         String train = "'" + ShellWords.command("train") + "'";
         Result missing = vecgrad("runs", tmp.resolve("no-runs-here").toString());
-        assertTrue(oneLine(missing).endsWith("(runs are made by " + train + ")"), missing.err());
+        assertTrue(oneLine(missing).endsWith("(train a run first: " + ShellWords.command("train") + ", which saves under runs/)"),
+                missing.err());
         Result empty = vecgrad("runs", Files.createDirectories(tmp.resolve("empty-runs")).toString());
         assertEquals(0, empty.code(), empty.err());
         assertTrue(empty.out().strip().endsWith("; " + train + " makes one)"), empty.out());
@@ -157,6 +158,23 @@ class WalkThroughErrorsTest {
                 oneLine(vecgrad("tokenizer")));
         assertEquals("vecgrad tokenizer train: unknown option '--zzzzzz' (see '" + ShellWords.command("tokenizer train --help")
                 + "')", oneLine(vecgrad("tokenizer", "train", "--zzzzzz")));
+    }
+
+    /**
+     * Run where there is no {@code runs/}, {@code runs} said "no such directory" without naming it:
+     * the default's name was taken for the command's own and dropped. It is named as the dashboard
+     * names its {@code --runs}.
+     */
+    @Test
+    void aMissingRunsDirectoryIsNamed() {
+        Path missing = tmp.resolve("nonexistent");
+        assertEquals("vecgrad runs: DIR " + missing + ": no such directory (train a run first: " + ShellWords.command("train")
+                + ", which saves under runs/)", oneLine(vecgrad("runs", missing.toString())));
+        // The default, run from a directory without runs/ (the tests run in the module, which has none).
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("runs")), "a runs/ here");
+        assertTrue(oneLine(vecgrad("runs")).startsWith("vecgrad runs: DIR runs: no such directory (train a run first: "));
+        assertTrue(oneLine(vecgrad("dashboard", "--runs", missing.toString())).startsWith("vecgrad dashboard: --runs " + missing
+                + ": no such directory (train a run first: "));
     }
 
     @Test
