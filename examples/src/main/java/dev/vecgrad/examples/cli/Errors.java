@@ -44,12 +44,6 @@ final class Errors {
             // which hides the typo and the suggestion that would fix it.
             e = new CommandLine.UnmatchedArgumentException(cl, cl.getUnmatchedArguments());
         }
-        java.util.regex.Matcher help = UNKNOWN_SUBCOMMAND.matcher(String.valueOf(e.getMessage()));
-        if (!(e instanceof CommandLine.UnmatchedArgumentException) && help.matches() && cl.getParent() == null) {
-            // 'vecgrad help trian': picocli's help command reports it in its own words, without the
-            // suggestion 'vecgrad trian' gets; report it the same way.
-            e = new CommandLine.UnmatchedArgumentException(cl, List.of(help.group(1)));
-        }
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             boolean option = arg.startsWith("-");
@@ -65,9 +59,6 @@ final class Errors {
         }
         return strip(e.getMessage(), cl.getCommandName());
     }
-
-    /** picocli's help command's message for a command it does not know. */
-    private static final java.util.regex.Pattern UNKNOWN_SUBCOMMAND = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.");
 
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();

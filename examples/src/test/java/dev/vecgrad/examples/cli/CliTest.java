@@ -186,6 +186,20 @@ class CliTest {
         assertEquals(2, help.code());
         assertEquals(List.of("vecgrad: unknown command 'trian'; did you mean 'train'?"), help.err().lines().toList());
         assertEquals(help.err(), vecgrad("trian").err());
+        Result nested = vecgrad("help", "tokenizer", "trian");
+        assertEquals(List.of("vecgrad tokenizer: unexpected argument 'trian'; did you mean 'train'?"), nested.err().lines().toList());
+        assertEquals(nested.err(), vecgrad("tokenizer", "trian").err());
+    }
+
+    /** 'help tokenizer train' showed the help of tokenizer: picocli's help command takes one name. */
+    @Test
+    void helpFollowsSubcommands() {
+        Result nested = vecgrad("help", "tokenizer", "train");
+        assertEquals(0, nested.code(), nested.err());
+        assertTrue(nested.out().startsWith("Usage: vecgrad tokenizer train "), nested.out());
+        assertEquals(vecgrad("tokenizer", "train", "--help").out(), nested.out());
+        assertEquals(vecgrad("tokenizer", "--help").out(), vecgrad("help", "tokenizer").out());
+        assertEquals(vecgrad("--help").out(), vecgrad("help").out());
     }
 
     @Test
