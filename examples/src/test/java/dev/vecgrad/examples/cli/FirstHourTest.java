@@ -471,9 +471,12 @@ class FirstHourTest {
                 "--n-layer", "1", "--n-embd", "16", "--n-head", "2", "--no-progress", "--threads", "1",
                 "--out", tmp.resolve("short").toString());
         assertEquals(0, r.code(), r.err());
-        // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10
-        assertTrue(r.out().contains("evaluation: every 250 steps and at the end, 10 batches per split (fewer for a run shorter"),
-                r.out());
+        // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10. Its
+        // interval, 250 steps, is longer than the run: it said "every 250 steps and at the end".
+        assertTrue(r.out().contains("evaluation: at the end, 10 batches per split (fewer for a run shorter"), r.out());
+        assertEquals("every 250 steps and at the end", TrainCommand.evaluationSchedule(250, 2000));
+        assertEquals("every 1 step and at the end", TrainCommand.evaluationSchedule(1, 2));
+        assertEquals("at the end", TrainCommand.evaluationSchedule(200, 200));
         assertTrue(r.out().contains("model: 1 layer, 2 heads, 16 wide"), r.out());
     }
 
