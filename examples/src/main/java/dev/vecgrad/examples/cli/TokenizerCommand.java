@@ -38,7 +38,7 @@ final class TokenizerCommand implements Runnable {
     }
 
     /** {@code vecgrad tokenizer train}: trains a tokenizer and writes {@code tokenizer.json}. */
-    @Command(name = "train", mixinStandardHelpOptions = true,
+    @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Train a byte-level BPE tokenizer on a UTF-8 text and write it as a Hugging Face tokenizer.json.")
     static final class Train implements Callable<Integer> {
         @Spec CommandSpec spec;

@@ -85,6 +85,26 @@ class CliTest {
         assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * Every help page, subcommands' included, lists its options as written, with -h and -V last;
+     * 'tokenizer train --help' sorted them, which put -h between --force and --no-progress.
+     */
+    @Test
+    void everyHelpPageListsHelpAndVersionLast() {
+        java.util.regex.Pattern option = java.util.regex.Pattern.compile("^  (?:-[A-Za-z], |    )(--[a-z][a-z0-9-]*).*");
+        List<CommandLine> all = new java.util.ArrayList<>(List.of(Main.commandLine()));
+        for (int i = 0; i < all.size(); i++) {
+            CommandLine cl = all.get(i);
+            all.addAll(cl.getSubcommands().values());
+            List<String> names = cl.getUsageMessage().lines().map(option::matcher).filter(java.util.regex.Matcher::matches)
+                    .map(m -> m.group(1)).toList();
+            int help = names.indexOf("--help");
+            assertTrue(help >= 0, cl.getCommandSpec().qualifiedName() + ": " + names);
+            assertTrue(names.subList(help + 1, names.size()).stream().allMatch("--version"::equals),
+                    cl.getCommandSpec().qualifiedName() + ": " + names);
+        }
+    }
+
     @Test
     void versionNamesTheJdkAndSpecies() {
         Result r = vecgrad("--version");
