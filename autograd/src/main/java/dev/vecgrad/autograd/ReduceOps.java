@@ -1,14 +1,31 @@
 package dev.vecgrad.autograd;
 
-/** Reductions over one dimension or all elements: sum (mean builds on it) and max. */
+/** Reductions over one dimension or all elements: sum, mean (a sum times 1/n) and max. */
 final class ReduceOps {
     private ReduceOps() {}
 
     static Tensor sumAll(Tensor x) {
-        Tensor c = x.isContiguous() ? x : x.detach().contiguous();
-        Tensor out = Tensor.scalar(Kernels.sum(c.data, c.offset, c.numel()));
         int[] inShape = x.shape;
-        return Engine.record(out, "sum", g -> new Tensor[] {g.reshape(ones(inShape.length)).expand(inShape)}, x);
+        return Engine.record(sumAllValue(x), "sum", g -> new Tensor[] {g.reshape(ones(inShape.length)).expand(inShape)}, x);
+    }
+
+    /**
+     * The mean of all elements. Its arithmetic is that of {@code sum().mul(1f / n)}, which mean
+     * used to be, forward and backward, so results are the same bits; recorded as one op so that
+     * {@code grad_fn} (and an op profile) says mean, as PyTorch's MeanBackward does, not mul.
+     */
+    static Tensor meanAll(Tensor x) {
+        float s = 1f / x.numel();
+        Tensor out = sumAllValue(x);
+        Kernels.mulScalar(out.data, out.offset, out.data, out.offset, s, 1);
+        int[] inShape = x.shape;
+        return Engine.record(out, "mean", g -> new Tensor[] {g.mul(s).reshape(ones(inShape.length)).expand(inShape)}, x);
+    }
+
+    /** The sum of all elements as a 0-d tensor, not recorded. */
+    private static Tensor sumAllValue(Tensor x) {
+        Tensor c = x.isContiguous() ? x : x.detach().contiguous();
+        return Tensor.scalar(Kernels.sum(c.data, c.offset, c.numel()));
     }
 
     private static int[] ones(int n) {
@@ -30,10 +47,26 @@ final class ReduceOps {
         return s;
     }
 
-    // x viewed as (outer, n, inner) -> out (outer, inner)
     static Tensor sum(Tensor x, int dim, boolean keepDim) {
         int d = Shapes.dim("sum", dim, x.shape.length);
         if (x.shape.length == 0) return sumAll(x);
+        int[] kept = reducedShape(x.shape, d, true), inShape = x.shape;
+        return Engine.record(sumValues(x, d, keepDim), "sum", g -> new Tensor[] {g.reshape(kept).expand(inShape)}, x);
+    }
+
+    /** Mean over one dimension: as {@link #meanAll}, the arithmetic of {@code sum(dim).mul(1f / n)}, recorded as one op. */
+    static Tensor mean(Tensor x, int dim, boolean keepDim) {
+        int d = Shapes.dim("mean", dim, x.shape.length);
+        if (x.shape.length == 0) return meanAll(x);
+        float s = 1f / x.shape[d];
+        Tensor out = sumValues(x, d, keepDim);
+        Kernels.mulScalar(out.data, out.offset, out.data, out.offset, s, out.numel());
+        int[] kept = reducedShape(x.shape, d, true), inShape = x.shape;
+        return Engine.record(out, "mean", g -> new Tensor[] {g.mul(s).reshape(kept).expand(inShape)}, x);
+    }
+
+    // x viewed as (outer, n, inner) -> out (outer, inner), not recorded
+    private static Tensor sumValues(Tensor x, int d, boolean keepDim) {
         Tensor c = x.isContiguous() ? x : x.detach().contiguous();
         int n = x.shape[d], inner = 1;
         for (int i = d + 1; i < x.shape.length; i++) inner *= x.shape[i];
@@ -46,9 +79,7 @@ final class ReduceOps {
             System.arraycopy(c.data, base, out, o * inner, inner);
             for (int j = 1; j < n; j++) Kernels.add(out, o * inner, out, o * inner, c.data, base + j * inner, inner);
         }
-        Tensor result = Tensor.wrap(out, reducedShape(x.shape, d, keepDim));
-        int[] inShape = x.shape;
-        return Engine.record(result, "sum", g -> new Tensor[] {g.reshape(kept).expand(inShape)}, x);
+        return Tensor.wrap(out, reducedShape(x.shape, d, keepDim));
     }
 
     static Tensor max(Tensor x, int dim, boolean keepDim) {

@@ -970,7 +970,7 @@ public final class Tensor {
 
     /** {@return the mean of all elements, as a 0-d tensor} */
     public Tensor mean() {
-        return ReduceOps.sumAll(this).mul(1f / numel());
+        return ReduceOps.meanAll(this);
     }
 
     /**
@@ -981,8 +981,7 @@ public final class Tensor {
      * @return the means
      */
     public Tensor mean(int dim, boolean keepDim) {
-        int d = Shapes.dim("mean", dim, shape.length);
-        return ReduceOps.sum(this, d, keepDim).mul(1f / (shape.length == 0 ? 1 : shape[d]));
+        return ReduceOps.mean(this, dim, keepDim);
     }
 
     /**

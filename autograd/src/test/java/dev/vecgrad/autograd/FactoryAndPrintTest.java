@@ -103,6 +103,7 @@ class FactoryAndPrintTest {
         assertEquals("tensor([1.0000, 2.0000], requires_grad=true)", x.toString());
         assertEquals("tensor([2.0000, 4.0000], grad_fn=<mul>)", x.mul(2f).toString());
         assertTrue(x.exp().sum().toString().endsWith("grad_fn=<sum>)"));
+        assertEquals("tensor(2.5000, grad_fn=<mean>)", x.pow(2).mean().toString());
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.vecgrad.autograd;
 
 import static dev.vecgrad.testing.GradAssertions.assertGradients;
 import static dev.vecgrad.testing.TensorArbitraries.param;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vecgrad.testing.TensorArbitraries;
 import dev.vecgrad.testing.TensorArbitraries.Values;
@@ -48,17 +50,48 @@ class ReduceGradTest {
     }
 
     @Property(tries = 40, seed = "204")
-    @Covers({"sum", "mul"})
+    @Covers("mean")
     void meanAll(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed) {
         assertGradients(in -> in[0].mean(), param(new SplittableRandom(seed), Values.ANY, shape));
     }
 
     @Property(tries = 40, seed = "205")
-    @Covers({"sum", "mul"})
+    @Covers("mean")
     void meanDim(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed, @ForAll boolean keepDim) {
         SplittableRandom r = new SplittableRandom(seed);
         int d = TensorArbitraries.dim(r, shape.length);
         assertGradients(in -> in[0].mean(d, keepDim), param(r, Values.ANY, shape));
+    }
+
+    /**
+     * mean is recorded as its own op, so that grad_fn says mean (as PyTorch's MeanBackward0 does)
+     * rather than mul; it was sum().mul(1/n), and its values and gradients are still those bits.
+     */
+    @Property(tries = 40, seed = "207")
+    void meanIsSumTimesTheReciprocalBitForBit(@ForAll("shapes") int[] shape, @ForAll("seeds") long seed, @ForAll boolean keepDim) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int d = TensorArbitraries.dim(r, shape.length);
+        Tensor x = param(r, Values.ANY, shape);
+        int n = shape.length == 0 ? 1 : shape[Math.floorMod(d, shape.length)];
+        for (boolean all : new boolean[] {true, false}) {
+            Tensor a = x.detach().requiresGrad(true), b = x.detach().requiresGrad(true);
+            Tensor mean = all ? a.mean() : a.mean(d, keepDim);
+            Tensor ref = all ? b.sum().mul(1f / x.numel()) : b.sum(d, keepDim).mul(1f / n);
+            assertTrue(mean.toString().endsWith("grad_fn=<mean>)"), mean.toString());
+            assertArrayEquals(bits(ref), bits(mean));
+            float[] up = new float[ref.numel()];
+            for (int i = 0; i < up.length; i++) up[i] = (float) (r.nextDouble() * 2 - 1);
+            mean.backward(Tensor.wrap(up.clone(), mean.shape()));
+            ref.backward(Tensor.wrap(up.clone(), ref.shape()));
+            assertArrayEquals(bits(b.grad()), bits(a.grad()));
+        }
+    }
+
+    private static int[] bits(Tensor t) {
+        float[] v = t.toArray();
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
+        return b;
     }
 
     @Property(tries = 40, seed = "206")

@@ -44,12 +44,6 @@ final class Errors {
             // which hides the typo and the suggestion that would fix it.
             e = new CommandLine.UnmatchedArgumentException(cl, cl.getUnmatchedArguments());
         }
-        java.util.regex.Matcher help = UNKNOWN_SUBCOMMAND.matcher(String.valueOf(e.getMessage()));
-        if (!(e instanceof CommandLine.UnmatchedArgumentException) && help.matches() && cl.getParent() == null) {
-            // 'vecgrad help trian': picocli's help command reports it in its own words, without the
-            // suggestion 'vecgrad trian' gets; report it the same way.
-            e = new CommandLine.UnmatchedArgumentException(cl, List.of(help.group(1)));
-        }
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             String arg = u.getUnmatched().get(0);
             boolean option = arg.startsWith("-");
@@ -61,13 +55,10 @@ final class Errors {
                 return what + "; did you mean " + String.join(" or ", suggestions.stream().limit(3).map(s -> "'" + s + "'").toList())
                         + "?";
             }
-            return what + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')";
+            return what + " (see '" + ShellWords.command(subcommandPath(cl) + "--help") + "')";
         }
         return strip(e.getMessage(), cl.getCommandName());
     }
-
-    /** picocli's help command's message for a command it does not know. */
-    private static final java.util.regex.Pattern UNKNOWN_SUBCOMMAND = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.");
 
     static int onExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
@@ -113,6 +104,11 @@ final class Errors {
         if (e.getCause() instanceof NonFiniteException) return true;
         CommandLine.Model.OptionSpec o = cl.getCommandSpec().findOption("--detect-anomaly");
         return o != null && Boolean.TRUE.equals(o.getValue());
+    }
+
+    /** The words that name {@code cl} after the program, each followed by a space: {@code "tokenizer train "}, or "" for the top level. */
+    static String subcommandPath(CommandLine cl) {
+        return cl.getParent() == null ? "" : subcommandPath(cl.getParent()) + cl.getCommandName() + " ";
     }
 
     /** {@code "vecgrad train: "}, or {@code "vecgrad: "} for the top-level command. */

@@ -32,7 +32,7 @@ final class ExampleCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (name == null) {
             throw new ParameterException(spec.commandLine(), "which example? expected xor, linear, custom-op or char-gpt"
-                    + " ('vecgrad example --help' says what each shows)");
+                    + " ('" + ShellWords.command("example --help") + "' says what each shows)");
         }
         switch (name) {
             case "xor" -> XorMlp.run(1000, System.out);

@@ -10,6 +10,7 @@ import dev.vecgrad.train.data.Batch;
 import dev.vecgrad.train.run.TextTask;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +83,10 @@ final class LossCommand implements Callable<Integer> {
         if (batchOut != null) BatchFile.write(batchOut, b);
         model.eval();
         Tensor loss = model.loss(model.forward(b.idx(), b.batchSize(), b.blockSize()), b.targets());
-        spec.commandLine().getOut().println("loss " + loss.item());
-        spec.commandLine().getOut().flush();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("loss " + loss.item());
+        if (batchOut != null) out.println("wrote " + batchOut);
+        out.flush();
         if (gradsOut != null) {
             loss.backward();
             List<SafeTensor> grads = new ArrayList<>();
@@ -93,6 +96,8 @@ final class LossCommand implements Callable<Integer> {
                 grads.add(SafeTensor.f32(e.getKey(), v, e.getValue().shape()));
             }
             SafeTensors.write(gradsOut, grads, Map.of("loss", Float.toString(loss.item())));
+            out.println("wrote " + gradsOut);
+            out.flush();
         }
         return 0;
     }

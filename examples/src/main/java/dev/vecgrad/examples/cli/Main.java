@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, LossCommand.class, SummaryCommand.class,
             ExampleCommand.class, BenchCommand.class, AttentionCommand.class, TokensCommand.class, TokenizerCommand.class,
             ExplainCommand.class, TestCommand.class, DashboardCommand.class, ExportCommand.class, HeadsCommand.class,
-            LensCommand.class, RunsCommand.class, ShellCommand.class, CommandLine.HelpCommand.class})
+            LensCommand.class, RunsCommand.class, ShellCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -61,11 +61,52 @@ final class Progress implements Trainer.Listener, AutoCloseable {
         this.total = total;
         this.bar = mode == Mode.BAR
                 ? new ProgressBarBuilder().setTaskName("train").setInitialMax(total).startsFrom(start, Duration.ZERO)
-                        .setUpdateIntervalMillis(250).setRenderer((state, width) -> line(state.getCurrent(),
-                                state.getMax(), state.getCurrent() - state.getStart(), state.getElapsedAfterStart(),
-                                state.getExtraMessage(), width))
+                        .setUpdateIntervalMillis(250).setRenderer((state, width) -> barLine(state.getCurrent(),
+                                state.getMax(), state.getExtraMessage(), width, System.nanoTime()))
                         .build()
                 : null;
+    }
+
+    /**
+     * Steps of this process's run left out of the bar's rate (steps/s and ETA), as tokens/s leaves
+     * them out: the first steps wait on the JIT, and a rate that counted them made the first ETA of
+     * a 7-second run 2:07.
+     */
+    static final int WARMUP_STEPS = 3;
+
+    /** A step and when it ended ({@link System#nanoTime}). */
+    private record Mark(long step, long nanos) {}
+
+    /** The end of the warm-up steps, and the latest step kept as the next {@link #from}; null before. */
+    private Mark warmedUp, latest;
+    /** Where the bar's rate is measured from; null until the warm-up steps are done. Read by the bar's thread. */
+    private volatile Mark from;
+    private int stepsThisRun;
+
+    /**
+     * Notes the step that ended at {@code now}. The bar's rate is measured over roughly the later
+     * half of the time since the warm-up (between a half and three quarters of it): the steps keep
+     * getting faster for a while after the warm-up as the JIT compiles more, so a rate from the
+     * warm-up's end would still overestimate the ETA, while evaluations, which pause the steps,
+     * are still counted in proportion over a long run.
+     */
+    void measure(long step, long now) {
+        if (++stepsThisRun == WARMUP_STEPS) {
+            warmedUp = latest = from = new Mark(step, now);
+        } else if (warmedUp != null && now - latest.nanos() >= (now - warmedUp.nanos()) / 2) {
+            from = latest;
+            latest = new Mark(step, now);
+        }
+    }
+
+    /**
+     * The bar's line at {@code now} ({@link System#nanoTime}): its rate, and so its ETA, as
+     * {@link #measure} keeps it; none ({@code -}) before the first step after the warm-up.
+     */
+    String barLine(long current, long max, String extra, int width, long now) {
+        Mark k = from;
+        return k == null ? line(current, max, 0, Duration.ZERO, extra, width)
+                : line(current, max, current - k.step(), Duration.ofNanos(now - k.nanos()), extra, width);
     }
 
     /** Fewest characters of bar kept; fields are dropped from the end of the line before the bar gets shorter. */
@@ -75,13 +116,15 @@ final class Progress implements Trainer.Listener, AutoCloseable {
      * One line of the progress bar: {@code 45% [=====>    ] 450/1000 | 14.1 steps/s | ETA 0:39 |
      * loss 2.3912 | ...}, at most {@code width} characters. The extra fields ({@code " | "}
      * separated) are dropped from the last when the line would not fit, so the bar never shrinks
-     * below {@link #MIN_BAR} characters; an unknown width (0 or less) counts as 100.
+     * below {@link #MIN_BAR} characters; an unknown width (0 or less) counts as 100. The rate
+     * (steps/s, and the ETA from it) is {@code rateSteps} steps in {@code rateTime}; none when no
+     * step was measured.
      */
-    static String line(long current, long max, long doneThisRun, Duration elapsed, String extra, int width) {
+    static String line(long current, long max, long rateSteps, Duration rateTime, String extra, int width) {
         int w = width > 0 ? width : 100;
         double frac = max <= 0 ? 0 : Math.min(1, (double) current / max);
-        double secs = elapsed.toMillis() / 1000.0;
-        double speed = doneThisRun > 0 && secs > 0 ? doneThisRun / secs : Double.NaN;
+        double secs = rateTime.toMillis() / 1000.0;
+        double speed = rateSteps > 0 && secs > 0 ? rateSteps / secs : Double.NaN;
         String count = current + "/" + max;
         List<String> fields = new ArrayList<>();
         fields.add(Double.isNaN(speed) ? "- steps/s" : String.format(Locale.ROOT, speed >= 100 ? "%.0f steps/s" : "%.1f steps/s", speed));
@@ -113,14 +156,16 @@ final class Progress implements Trainer.Listener, AutoCloseable {
 
     @Override
     public void onStep(Metrics m) {
+        measure(m.step(), System.nanoTime());
         lr = m.train().lr();
         if (bar != null) {
             bar.stepTo(m.step());
             bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f | lr %.2e | %s tok/s", m.train().loss(), lr,
                     tokensPerS(m.speed())));
-        } else if (lines && m.step() < total && (Double.isNaN(lastLine) || m.elapsedS() - lastLine >= LINE_SECONDS)) {
-            // The first step's line says the run has started (its JIT warm-up takes seconds); the
-            // last step's is left to the evaluation line that follows it.
+        } else if (lines && !m.isEval() && m.step() < total && (Double.isNaN(lastLine) || m.elapsedS() - lastLine >= LINE_SECONDS)) {
+            // The first step's line says the run has started (its JIT warm-up takes seconds). A step
+            // that evaluated (the last one always does) is left to its evaluation line, which follows:
+            // one line per step.
             lastLine = m.elapsedS();
             out.println(String.format(Locale.ROOT, "step %d/%d: loss %.4f, lr %.2e, %s tokens/s, %.0f s", m.step(), total,
                     m.train().loss(), lr, tokensPerS(m.speed()), m.elapsedS()));
@@ -145,6 +190,9 @@ final class Progress implements Trainer.Listener, AutoCloseable {
                     s.allocMbPerStep());
         }
         if (!Double.isNaN(s.mfu())) line += String.format(Locale.ROOT, ", MFU %.1f%%", 100 * s.mfu());
+        // The evaluation line shows the run is alive as well as a step line would: the next step
+        // line comes LINE_SECONDS after it, not on the step after the evaluation.
+        if (lines) lastLine = m.elapsedS();
         if (bar != null) {
             // Clear the bar's line so the evaluation reads as a line of its own; the bar redraws below.
             System.err.print("\r\u001b[2K");

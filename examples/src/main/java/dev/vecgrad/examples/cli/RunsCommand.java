@@ -175,12 +175,15 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     private void list(PrintWriter out, Path root) throws IOException {
+        // Named as DIR, as the dashboard names --runs: a message starting "runs: " (the default)
+        // lost those words to the prefix that repeats the command's name (Errors.strip).
         if (Files.exists(root) && !Files.isDirectory(root)) {
-            throw new ParameterException(spec.commandLine(), root + ": is a file, not a directory (name the directory that"
-                    + " holds the runs, e.g. runs)");
+            throw new ParameterException(spec.commandLine(), "DIR " + root + ": is a file, not a directory (name the directory"
+                    + " that holds the runs, e.g. runs)");
         }
         if (!Files.isDirectory(root)) {
-            throw new ParameterException(spec.commandLine(), root + ": no such directory (runs are made by 'vecgrad train')");
+            throw new ParameterException(spec.commandLine(), "DIR " + root + ": no such directory (train a run first: "
+                    + ShellWords.command("train") + ", which saves under runs/)");
         }
         List<Path> runs = new ArrayList<>();
         if (RunDirectory.isRun(root)) runs.add(root);
@@ -188,7 +191,7 @@ final class RunsCommand implements Callable<Integer> {
             s.filter(p -> Files.isDirectory(p) && RunDirectory.isRun(p)).sorted().forEach(runs::add);
         }
         if (runs.isEmpty()) {
-            out.println("no runs in " + root + " (a run directory holds state.json; 'vecgrad train' makes one)");
+            out.println("no runs in " + root + " (a run directory holds state.json; '" + ShellWords.command("train") + "' makes one)");
             return;
         }
         List<String[]> rows = new ArrayList<>();
@@ -286,8 +289,9 @@ final class RunsCommand implements Callable<Integer> {
         String which = la.equals(lb) ? "both " + la + ", with different vocabularies" : "A: " + la + ", B: " + lb;
         String line = "note: A and B use different tokenizers (" + which + "), so these losses (per token) are not comparable";
         // Bits per byte exist only for text: the built-in tasks' tokens are not bytes of a text.
-        return isText(sa) && isText(sb) ? line + "; bits per byte are: run vecgrad eval --checkpoint " + a
-                + " and vecgrad eval --checkpoint " + b + "." : line + ".";
+        return isText(sa) && isText(sb) ? line + "; bits per byte are: run "
+                + ShellWords.command("eval --checkpoint " + ShellWords.quote(a.toString())) + " and "
+                + ShellWords.command("eval --checkpoint " + ShellWords.quote(b.toString())) + "." : line + ".";
     }
 
     private static boolean isText(RunDirectory.State s) {

@@ -51,7 +51,8 @@ final class TestCommand implements Callable<Integer> {
             }
         }
         throw new IllegalArgumentException("not in a vecgrad source tree (no pom.xml of vecgrad-parent here or above "
-                + Path.of("").toAbsolutePath() + "); 'vecgrad test' runs the tests of a source checkout");
+                + Path.of("").toAbsolutePath() + "); '" + ShellWords.command("test")
+                + "' runs the tests of a source checkout");
     }
 
     private static boolean isVecgradRoot(Path p) throws IOException {

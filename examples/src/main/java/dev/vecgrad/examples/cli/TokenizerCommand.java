@@ -33,11 +33,12 @@ final class TokenizerCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: try 'vecgrad tokenizer train --help'");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: try '"
+                + ShellWords.command("tokenizer train --help") + "'");
     }
 
     /** {@code vecgrad tokenizer train}: trains a tokenizer and writes {@code tokenizer.json}. */
-    @Command(name = "train", mixinStandardHelpOptions = true,
+    @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Train a byte-level BPE tokenizer on a UTF-8 text and write it as a Hugging Face tokenizer.json.")
     static final class Train implements Callable<Integer> {
         @Spec CommandSpec spec;

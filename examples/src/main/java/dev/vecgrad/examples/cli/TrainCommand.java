@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
     /** What {@code --config} set, saved into {@code state.json}; null without a config file. */
     private Map<String, Object> configValues;
 
-    @Option(names = "--dashboard", description = "Serve the dashboard (see 'vecgrad dashboard') over the run's parent directory"
+    @Option(names = "--dashboard", description = "Serve the dashboard (as the dashboard command does) over the run's parent directory"
             + " while training.")
     boolean dashboard;
 
@@ -479,7 +479,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("model: %s, %s, %d wide, block %d, %,d parameters; batch %s (%,d tokens a step), %s, %d thread%s%n",
                 SummaryCommand.count(ms.nLayer(), "layer"), SummaryCommand.count(ms.nHead(), "head"), ms.nEmbd(), ms.blockSize(), trainer.model().numParameters(), batch,
                 (long) c.batchSize() * c.gradAccum() * ms.blockSize(), steps(c.maxIters()), Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
-        out.printf("evaluation: every %d steps and at the end, %d batches per split%s; checkpoints: %s%n", c.eval().interval(),
+        out.printf("evaluation: %s, %d batches per split%s; checkpoints: %s%n", evaluationSchedule(c.eval().interval(), c.maxIters()),
                 c.eval().iters(), hyper.evalScaled ? " (fewer for a run shorter than the preset's; --eval-iters sets it)" : "",
                 switch (trainer.keep()) {
                     case LAST -> "the last";
@@ -635,6 +635,14 @@ final class TrainCommand implements Callable<Integer> {
         String cut = line.substring(0, line.offsetByCodePoints(0, PROMPT_CHARS));
         int space = cut.lastIndexOf(' ');
         return (space > 0 ? cut.substring(0, space) : cut).strip();
+    }
+
+    /**
+     * When a run evaluates, as its header says: every {@code interval} steps and at the last
+     * (the trainer's rule), which for an interval as long as the run or longer is the last alone.
+     */
+    static String evaluationSchedule(int interval, int maxIters) {
+        return interval >= maxIters ? "at the end" : "every " + steps(interval) + " and at the end";
     }
 
     /** "1 step", "20 steps". */

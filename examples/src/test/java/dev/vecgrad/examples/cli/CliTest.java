@@ -85,6 +85,26 @@ class CliTest {
         assertEquals("", captured.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * Every help page, subcommands' included, lists its options as written, with -h and -V last;
+     * 'tokenizer train --help' sorted them, which put -h between --force and --no-progress.
+     */
+    @Test
+    void everyHelpPageListsHelpAndVersionLast() {
+        java.util.regex.Pattern option = java.util.regex.Pattern.compile("^  (?:-[A-Za-z], |    )(--[a-z][a-z0-9-]*).*");
+        List<CommandLine> all = new java.util.ArrayList<>(List.of(Main.commandLine()));
+        for (int i = 0; i < all.size(); i++) {
+            CommandLine cl = all.get(i);
+            all.addAll(cl.getSubcommands().values());
+            List<String> names = cl.getUsageMessage().lines().map(option::matcher).filter(java.util.regex.Matcher::matches)
+                    .map(m -> m.group(1)).toList();
+            int help = names.indexOf("--help");
+            assertTrue(help >= 0, cl.getCommandSpec().qualifiedName() + ": " + names);
+            assertTrue(names.subList(help + 1, names.size()).stream().allMatch("--version"::equals),
+                    cl.getCommandSpec().qualifiedName() + ": " + names);
+        }
+    }
+
     @Test
     void versionNamesTheJdkAndSpecies() {
         Result r = vecgrad("--version");
@@ -186,6 +206,20 @@ class CliTest {
         assertEquals(2, help.code());
         assertEquals(List.of("vecgrad: unknown command 'trian'; did you mean 'train'?"), help.err().lines().toList());
         assertEquals(help.err(), vecgrad("trian").err());
+        Result nested = vecgrad("help", "tokenizer", "trian");
+        assertEquals(List.of("vecgrad tokenizer: unexpected argument 'trian'; did you mean 'train'?"), nested.err().lines().toList());
+        assertEquals(nested.err(), vecgrad("tokenizer", "trian").err());
+    }
+
+    /** 'help tokenizer train' showed the help of tokenizer: picocli's help command takes one name. */
+    @Test
+    void helpFollowsSubcommands() {
+        Result nested = vecgrad("help", "tokenizer", "train");
+        assertEquals(0, nested.code(), nested.err());
+        assertTrue(nested.out().startsWith("Usage: vecgrad tokenizer train "), nested.out());
+        assertEquals(vecgrad("tokenizer", "train", "--help").out(), nested.out());
+        assertEquals(vecgrad("tokenizer", "--help").out(), vecgrad("help", "tokenizer").out());
+        assertEquals(vecgrad("--help").out(), vecgrad("help").out());
     }
 
     @Test
@@ -294,7 +328,9 @@ class CliTest {
         Result r = vecgrad("loss", "--checkpoint", FIXTURE.resolve("model.safetensors").toString(),
                 "--batch", FIXTURE.resolve("batch.safetensors").toString(), "--grads-out", grads.toString());
         assertEquals(0, r.code(), r.err());
-        float loss = Float.parseFloat(r.out().strip().substring("loss ".length()));
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of("wrote " + grads), lines.subList(1, lines.size()), "says what it wrote, as attention and export do");
+        float loss = Float.parseFloat(lines.get(0).substring("loss ".length()));
         SafeTensorsFile expected = SafeTensors.read(FIXTURE.resolve("expected.safetensors"));
         assertEquals(expected.get("loss").toFloats()[0], loss, 1e-5);
         SafeTensorsFile g = SafeTensors.read(grads);
@@ -331,7 +367,7 @@ class CliTest {
         String out = new String(check.getInputStream().readAllBytes());
         assertEquals(0, check.waitFor(), out);
         float torchLoss = Float.parseFloat(out.lines().filter(l -> l.startsWith("loss ")).findFirst().orElseThrow().substring(5).strip());
-        assertEquals(Float.parseFloat(r.out().strip().substring(5)), torchLoss, 1e-5f);
+        assertEquals(Float.parseFloat(r.out().lines().findFirst().orElseThrow().substring(5)), torchLoss, 1e-5f);
     }
 
     @Test
@@ -357,6 +393,9 @@ class CliTest {
         Result drawn = vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
                 "--block-size", "8", "--seed", "5", "--batch-out", batch.toString());
         assertEquals(0, drawn.code(), drawn.err());
+        List<String> lines = drawn.out().lines().toList();
+        assertEquals(2, lines.size(), drawn.out());
+        assertEquals("wrote " + batch, lines.get(1));
         var f = dev.vecgrad.train.checkpoint.SafeTensors.read(batch);
         assertArrayEquals(new int[] {3, 8}, f.get("idx").shape());
         assertArrayEquals(new int[] {3, 8}, f.get("targets").shape());
@@ -366,8 +405,8 @@ class CliTest {
         }
         // The saved batch gives the same loss, and the same seed draws the same batch.
         Result again = vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString());
-        assertEquals(drawn.out(), again.out());
-        assertEquals(drawn.out(), vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
+        assertEquals(List.of(lines.get(0)), again.out().lines().toList());
+        assertEquals(again.out(), vecgrad("loss", "--checkpoint", run.toString(), "--data", text.toString(), "--batch-size", "3",
                 "--block-size", "8", "--seed", "5").out());
         oneLineError(vecgrad("loss", "--checkpoint", run.toString()), "give --batch FILE");
         oneLineError(vecgrad("loss", "--checkpoint", run.toString(), "--batch", batch.toString(), "--data", text.toString()), "not both");

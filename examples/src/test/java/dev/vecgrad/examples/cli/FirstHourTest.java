@@ -471,9 +471,12 @@ class FirstHourTest {
                 "--n-layer", "1", "--n-embd", "16", "--n-head", "2", "--no-progress", "--threads", "1",
                 "--out", tmp.resolve("short").toString());
         assertEquals(0, r.code(), r.err());
-        // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10
-        assertTrue(r.out().contains("evaluation: every 250 steps and at the end, 10 batches per split (fewer for a run shorter"),
-                r.out());
+        // shakespeare-char evaluates 200 batches over 2000 steps; 2 steps get the floor of 10. Its
+        // interval, 250 steps, is longer than the run: it said "every 250 steps and at the end".
+        assertTrue(r.out().contains("evaluation: at the end, 10 batches per split (fewer for a run shorter"), r.out());
+        assertEquals("every 250 steps and at the end", TrainCommand.evaluationSchedule(250, 2000));
+        assertEquals("every 1 step and at the end", TrainCommand.evaluationSchedule(1, 2));
+        assertEquals("at the end", TrainCommand.evaluationSchedule(200, 200));
         assertTrue(r.out().contains("model: 1 layer, 2 heads, 16 wide"), r.out());
     }
 
@@ -558,7 +561,8 @@ class FirstHourTest {
         assertEquals(1, opt.errLines().size(), opt.err());
         assertTrue(opt.err().startsWith("vecgrad train: unknown option '--max-iter'; did you mean '--max-iters'"), opt.err());
         Result none = vecgrad("train", "--zzzzzz");
-        assertEquals(List.of("vecgrad train: unknown option '--zzzzzz' (see 'vecgrad train --help')"), none.errLines());
+        assertEquals(List.of("vecgrad train: unknown option '--zzzzzz' (see '" + ShellWords.command("train --help") + "')"),
+                none.errLines());
     }
 
     @Test
@@ -789,8 +793,8 @@ class FirstHourTest {
         assertEquals(List.of("vecgrad dashboard: --runs " + file + ": is a file, not a directory (--runs takes the directory that"
                 + " holds the runs, e.g. runs)"), dash.errLines());
         Result runs = vecgrad("runs", file.toString());
-        assertEquals(List.of("vecgrad runs: " + file + ": is a file, not a directory (name the directory that holds the runs,"
-                + " e.g. runs)"), runs.errLines());
+        assertEquals(List.of("vecgrad runs: DIR " + file + ": is a file, not a directory (name the directory that holds the"
+                + " runs, e.g. runs)"), runs.errLines());
         // The character is shown, not only its code.
         Result zurich = vecgrad("sample", "--checkpoint", run.toString(), "--prompt", "tüb");
         assertEquals(2, zurich.code());

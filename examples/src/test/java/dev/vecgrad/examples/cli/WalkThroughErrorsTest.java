@@ -125,8 +125,8 @@ class WalkThroughErrorsTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("note: A and B use different tokenizers (A: char 18, B: bpe 260), so these losses (per token) are not "
-                + "comparable; bits per byte are: run vecgrad eval --checkpoint " + runs.resolve("char")
-                + " and vecgrad eval --checkpoint " + runs.resolve("bpe") + ".", lines.get(2), r.out());
+                + "comparable; bits per byte are: run " + ShellWords.command("eval --checkpoint " + runs.resolve("char"))
+                + " and " + ShellWords.command("eval --checkpoint " + runs.resolve("bpe")) + ".", lines.get(2), r.out());
         assertEquals(1, lines.stream().filter(l -> l.startsWith("note: ")).count(), r.out());
         assertEquals("", lines.get(3), r.out());
         // Not text: no bits per byte to point at.
@@ -137,6 +137,44 @@ class WalkThroughErrorsTest {
         assertEquals(0, same.code(), same.err());
         assertFalse(same.out().contains("note:"), same.out());
         assertEquals("", same.out().lines().toList().get(2), same.out());
+    }
+
+    /**
+     * Every command a message suggests starts the way the user started vecgrad (the tests run with
+     * the launcher's {@code VECGRAD_COMMAND=./vecgrad}); these said a bare {@code vecgrad}, which
+     * is not on the PATH of someone working in the checkout.
+     */
+    @Test
+    void suggestedCommandsStartWithTheLauncher() throws IOException {
+        String train = "'" + ShellWords.command("train") + "'";
+        Result missing = vecgrad("runs", tmp.resolve("no-runs-here").toString());
+        assertTrue(oneLine(missing).endsWith("(train a run first: " + ShellWords.command("train") + ", which saves under runs/)"),
+                missing.err());
+        Result empty = vecgrad("runs", Files.createDirectories(tmp.resolve("empty-runs")).toString());
+        assertEquals(0, empty.code(), empty.err());
+        assertTrue(empty.out().strip().endsWith("; " + train + " makes one)"), empty.out());
+        assertTrue(oneLine(vecgrad("example")).endsWith("('" + ShellWords.command("example --help") + "' says what each shows)"));
+        assertEquals("vecgrad tokenizer: missing subcommand: try '" + ShellWords.command("tokenizer train --help") + "'",
+                oneLine(vecgrad("tokenizer")));
+        assertEquals("vecgrad tokenizer train: unknown option '--zzzzzz' (see '" + ShellWords.command("tokenizer train --help")
+                + "')", oneLine(vecgrad("tokenizer", "train", "--zzzzzz")));
+    }
+
+    /**
+     * Run where there is no {@code runs/}, {@code runs} said "no such directory" without naming it:
+     * the default's name was taken for the command's own and dropped. It is named as the dashboard
+     * names its {@code --runs}.
+     */
+    @Test
+    void aMissingRunsDirectoryIsNamed() {
+        Path missing = tmp.resolve("nonexistent");
+        assertEquals("vecgrad runs: DIR " + missing + ": no such directory (train a run first: " + ShellWords.command("train")
+                + ", which saves under runs/)", oneLine(vecgrad("runs", missing.toString())));
+        // The default, run from a directory without runs/ (the tests run in the module, which has none).
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("runs")), "a runs/ here");
+        assertTrue(oneLine(vecgrad("runs")).startsWith("vecgrad runs: DIR runs: no such directory (train a run first: "));
+        assertTrue(oneLine(vecgrad("dashboard", "--runs", missing.toString())).startsWith("vecgrad dashboard: --runs " + missing
+                + ": no such directory (train a run first: "));
     }
 
     @Test
