@@ -101,6 +101,8 @@ final class SampleCommand implements Callable<Integer> {
         long genNanos = 0, genTokens = 0, promptTokens = 0, lastNanos = 0, lastTokens = 0;
         int additionDigits = additionDigits(tok, model.config().blockSize());
         PrintWriter out = spec.commandLine().getOut();
+        // Shown, not interpreted: a model's escape sequences would drive the terminal.
+        java.util.function.UnaryOperator<String> shownAs = TerminalText.stdoutIsTerminal() ? TerminalText::visible : t -> t;
         SplittableRandom rng = new SplittableRandom(seed);
         TokenPicker picker = new TokenPicker(temperature, topK, rng);
         for (int s = 0; s < numSamples; s++) {
@@ -116,10 +118,10 @@ final class SampleCommand implements Callable<Integer> {
             if (given != null && additionDigits > 0) requireAdditionPrompt(flag, given, additionDigits);
             if (ids.length == 0) throw new ParameterException(spec.commandLine(), "the prompt is empty; give at least one character");
             String shown = tok.decode(ids);
-            out.print(shown);
+            out.print(shownAs.apply(shown));
             out.flush();
             StopStrings filter = new StopStrings(stopTexts, piece -> {
-                out.print(piece);
+                out.print(shownAs.apply(piece));
                 out.flush();
             });
             StringBuilder generated = new StringBuilder();

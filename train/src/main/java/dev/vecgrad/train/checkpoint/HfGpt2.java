@@ -193,7 +193,7 @@ public final class HfGpt2 {
         }
         GPTConfig fileCfg = readConfig(folder);
         if (blockSize > fileCfg.blockSize()) {
-            throw new IllegalArgumentException("--block-size " + blockSize + " is larger than the model's n_positions "
+            throw new IllegalArgumentException("block size " + blockSize + " is larger than the model's n_positions "
                     + fileCfg.blockSize() + " (" + folder.resolve(HfGpt2Config.FILE) + ")");
         }
         GPTConfig cfg = blockSize > 0 ? fileCfg.withBlockSize(blockSize) : fileCfg;

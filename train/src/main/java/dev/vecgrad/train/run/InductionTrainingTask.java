@@ -68,7 +68,8 @@ public final class InductionTrainingTask implements TrainingTask {
     @Override
     public void validate(int blockSize) {
         if (blockSize < InductionTask.MIN_BLOCK) {
-            throw new IllegalArgumentException("induction: --block-size must be >= " + InductionTask.MIN_BLOCK + ", got " + blockSize);
+            // The field's name, as TrainConfig's own checks give it: the command line says it as --block-size.
+            throw new InvalidConfigException("blockSize", "must be >= " + InductionTask.MIN_BLOCK + " for the induction task, got " + blockSize);
         }
     }
 

@@ -252,7 +252,7 @@ public final class RunDirectory {
             }
             Path file = dataFile != null ? dataFile : Path.of(data.path("path").asText());
             if (!Files.exists(file)) {
-                throw new NoSuchFileException(file.toString(), null, "the run's data file is gone; pass --data with the same file");
+                throw new NoSuchFileException(file.toString(), null, "the run's data file is gone; give the same file again (--data on the command line)");
             }
             return TextTask.load(file, tokenizer, cacheDir);
         }
@@ -325,7 +325,7 @@ public final class RunDirectory {
             throw new DataMismatchException(have, want);
         }
         if (s.tokenizer() != null && task.tokenizer() != null && !s.tokenizer().hash().equals(task.tokenizer().hash())) {
-            throw new IllegalArgumentException("--resume " + dir + ": the tokenizer differs from the saved run's (saved: "
+            throw new IllegalArgumentException("run " + dir + ": the tokenizer differs from the saved run's (saved: "
                     + s.tokenizer().describe() + ", given: " + task.tokenizer().describe() + ")");
         }
         Trainer t = new Trainer(cfg, task);
